@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run against the TypeScript sources (the `yardstick-source` export condition), so no build is needed.
+export default defineConfig({
+  resolve: { conditions: ['yardstick-source'] },
+  ssr: { resolve: { conditions: ['yardstick-source'] } },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
