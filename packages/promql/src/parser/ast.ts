@@ -1,0 +1,153 @@
+/**
+ * The typed PromQL syntax tree. The parser builds it from `@prometheus-io/lezer-promql`'s tree; the type
+ * checker and the engine read it. Durations and timestamps are milliseconds.
+ */
+import type { LabelMatcher } from '../storage/queryable.ts';
+
+/** The type of value an expression evaluates to. */
+export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
+
+/** Character offsets `[start, end)` of a node in the expression text. */
+export interface Position {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** An `@` modifier: a fixed timestamp, or `start()` / `end()` of the query. */
+export type AtModifier =
+  | { readonly kind: 'timestamp'; readonly ms: number }
+  | { readonly kind: 'start' }
+  | { readonly kind: 'end' };
+
+export interface NumberLiteral {
+  readonly type: 'number';
+  readonly value: number;
+  readonly pos: Position;
+}
+
+export interface StringLiteral {
+  readonly type: 'string';
+  readonly value: string;
+  readonly pos: Position;
+}
+
+/** `name{matchers} offset D @ T`. `matchers` includes the `__name__` matcher when a name was given. */
+export interface VectorSelector {
+  readonly type: 'vectorSelector';
+  readonly name: string | undefined;
+  readonly matchers: readonly LabelMatcher[];
+  /** Positive looks back in time; negative offsets are allowed. */
+  readonly offsetMs: number;
+  readonly at: AtModifier | undefined;
+  readonly pos: Position;
+}
+
+/** `selector[range]`; offset and `@` live on the inner selector. */
+export interface MatrixSelector {
+  readonly type: 'matrixSelector';
+  readonly vector: VectorSelector;
+  readonly rangeMs: number;
+  readonly pos: Position;
+}
+
+/** `expr[range:step] offset D @ T`. `stepMs` is 0 when omitted (the default evaluation interval). */
+export interface Subquery {
+  readonly type: 'subquery';
+  readonly expr: Expr;
+  readonly rangeMs: number;
+  readonly stepMs: number;
+  readonly offsetMs: number;
+  readonly at: AtModifier | undefined;
+  readonly pos: Position;
+}
+
+export interface Call {
+  readonly type: 'call';
+  /** The function name, e.g. `rate`. */
+  readonly func: string;
+  readonly args: readonly Expr[];
+  readonly pos: Position;
+}
+
+export type AggregateOp =
+  | 'sum'
+  | 'avg'
+  | 'min'
+  | 'max'
+  | 'count'
+  | 'group'
+  | 'stddev'
+  | 'stdvar'
+  | 'topk'
+  | 'bottomk'
+  | 'quantile'
+  | 'count_values'
+  | 'limitk'
+  | 'limit_ratio';
+
+export interface Aggregate {
+  readonly type: 'aggregate';
+  readonly op: AggregateOp;
+  readonly expr: Expr;
+  /** The parameter of `topk`, `bottomk`, `quantile`, `count_values`, `limitk`, `limit_ratio`. */
+  readonly param: Expr | undefined;
+  /** Labels of `by (...)` or `without (...)`. */
+  readonly grouping: readonly string[];
+  readonly without: boolean;
+  readonly pos: Position;
+}
+
+export type ArithmeticOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2';
+export type ComparisonOp = '==' | '!=' | '>' | '<' | '>=' | '<=';
+export type SetOp = 'and' | 'or' | 'unless';
+export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp;
+
+export type Cardinality = 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
+
+/** Vector matching of a binary operation between two vectors. */
+export interface VectorMatching {
+  readonly card: Cardinality;
+  /** `on(...)` when true, `ignoring(...)` when false (an absent clause is `ignoring()`). */
+  readonly on: boolean;
+  readonly labels: readonly string[];
+  /** Labels of `group_left(...)` / `group_right(...)`. */
+  readonly include: readonly string[];
+}
+
+export interface Binary {
+  readonly type: 'binary';
+  readonly op: BinaryOp;
+  readonly lhs: Expr;
+  readonly rhs: Expr;
+  /** The `bool` modifier of a comparison. */
+  readonly returnBool: boolean;
+  /** Present when both sides are vectors (set operators are always many-to-many). */
+  readonly matching: VectorMatching | undefined;
+  readonly pos: Position;
+}
+
+export interface Unary {
+  readonly type: 'unary';
+  readonly op: '-' | '+';
+  readonly expr: Expr;
+  readonly pos: Position;
+}
+
+export interface Paren {
+  readonly type: 'paren';
+  readonly expr: Expr;
+  readonly pos: Position;
+}
+
+/** Any PromQL expression. */
+export type Expr =
+  | NumberLiteral
+  | StringLiteral
+  | VectorSelector
+  | MatrixSelector
+  | Subquery
+  | Call
+  | Aggregate
+  | Binary
+  | Unary
+  | Paren;
