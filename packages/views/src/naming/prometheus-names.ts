@@ -1,14 +1,19 @@
 /**
  * Prometheus name rules, in one place: the exposition, the views and the lint all use these.
  * Label names: `[a-zA-Z_][a-zA-Z0-9_]*`. Metric names additionally allow `:`.
- * The OTel specification ("Prometheus and OpenMetrics Compatibility") maps every invalid character to `_`
- * and prefixes a name that starts with a digit with `_`.
+ *
+ * The OTel specification ("Prometheus and OpenMetrics Compatibility", Metric Metadata and Metric Attributes):
+ * "unsupported [...] names MUST replace invalid characters with the `_` character. Multiple consecutive `_`
+ * characters MUST be replaced with a single `_` character." A name that would start with a digit gets a `_`
+ * prefix, as the reference implementations do. Merging the values of two attribute keys that sanitize to the
+ * same label (joined with `;`) is the exposition's job, not this file's.
  */
 
 const VALID_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const VALID_METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const INVALID_LABEL_CHARS = /[^a-zA-Z0-9_]/g;
-const INVALID_METRIC_CHARS = /[^a-zA-Z0-9_:]/g;
+// One or more characters outside the label alphabet (`_` included, so runs of `_` collapse too).
+const INVALID_LABEL_RUNS = /[^a-zA-Z0-9]+/g;
+const INVALID_METRIC_RUNS = /[^a-zA-Z0-9:]+/g;
 
 /** Whether `name` is a valid Prometheus label name. */
 export function isValidLabelName(name: string): boolean {
@@ -20,22 +25,29 @@ export function isValidMetricName(name: string): boolean {
   return VALID_METRIC_NAME.test(name);
 }
 
-/**
- * Maps an OTel attribute key to a Prometheus label name: invalid characters become `_`, a leading digit
- * gets a `_` prefix. `http.route` -> `http_route`.
- */
-export function sanitizeLabelName(key: string): string {
-  // measured: the test short-circuits the common case (already valid) without allocating
-  if (VALID_LABEL_NAME.test(key)) return key;
-  if (key === '') return '_';
-  const replaced = key.replace(INVALID_LABEL_CHARS, '_');
-  return replaced.charCodeAt(0) >= 48 && replaced.charCodeAt(0) <= 57 ? `_${replaced}` : replaced;
+function isAsciiDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
-/** Maps an OTel instrument name to a Prometheus metric name (before unit and `_total` suffixes). */
+/**
+ * Maps an OTel attribute key to a Prometheus label name: each run of invalid characters (and of `_`) becomes
+ * one `_`, a leading digit gets a `_` prefix. `http.route` -> `http_route`, `a..b` -> `a_b`, `1x` -> `_1x`.
+ */
+export function sanitizeLabelName(key: string): string {
+  // measured: valid keys without `__` are the common case; the test returns them without allocating
+  if (VALID_LABEL_NAME.test(key) && !key.includes('__')) return key;
+  if (key === '') return '_';
+  const replaced = key.replace(INVALID_LABEL_RUNS, '_');
+  return isAsciiDigit(replaced.charCodeAt(0)) ? `_${replaced}` : replaced;
+}
+
+/**
+ * Maps an OTel instrument name to a Prometheus metric name (before unit and `_total` suffixes), with the
+ * same rules as {@link sanitizeLabelName} except that `:` is kept.
+ */
 export function sanitizeMetricName(name: string): string {
-  if (VALID_METRIC_NAME.test(name)) return name;
+  if (VALID_METRIC_NAME.test(name) && !name.includes('__')) return name;
   if (name === '') return '_';
-  const replaced = name.replace(INVALID_METRIC_CHARS, '_');
-  return replaced.charCodeAt(0) >= 48 && replaced.charCodeAt(0) <= 57 ? `_${replaced}` : replaced;
+  const replaced = name.replace(INVALID_METRIC_RUNS, '_');
+  return isAsciiDigit(replaced.charCodeAt(0)) ? `_${replaced}` : replaced;
 }
