@@ -1,0 +1,205 @@
+/**
+ * The hand-written serializer: one collection -> text 0.0.4 or OpenMetrics 1.0.0, produced as a sequence of
+ * ~64 KiB chunks so a caller can give the event loop back between them.
+ */
+import { diag } from '@opentelemetry/api';
+import type { DataPoint, Histogram, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { escapeHelp } from './escape.ts';
+import { formatValue } from './format-value.ts';
+import { LabelRenderer } from './label-renderer.ts';
+import { collectFamilies, type MetricFamily } from './metric-families.ts';
+import type { ExpositionFormat } from './negotiate.ts';
+
+/** Options of {@link ExpositionSerializer} and {@link renderExposition}. */
+export interface ExpositionOptions {
+  /**
+   * Leave out `target_info`. By default the resource's attributes (all of them, `service.name` and
+   * `service.instance.id` included, as `@opentelemetry/exporter-prometheus` 0.301 does) are exposed on a
+   * single `target_info` series; Prometheus adds `job` and `instance` from its own scrape config.
+   */
+  readonly withoutTargetInfo?: boolean | undefined;
+  /** Leave out the `otel_scope_name` / `otel_scope_version` labels. */
+  readonly withoutScopeLabels?: boolean | undefined;
+  /** Target chunk length in UTF-16 code units (default 65 536); a chunk ends after the series that crosses it. */
+  readonly chunkSize?: number | undefined;
+}
+
+/** One series of a family, ready to be written. */
+interface SeriesEntry {
+  readonly labels: string;
+  readonly scopeLabels: string;
+  readonly point: DataPoint<number> | DataPoint<Histogram>;
+}
+
+const DEFAULT_CHUNK_SIZE = 65_536;
+const INF_BUCKET = 'le="+Inf"} ';
+
+function bySeries(a: SeriesEntry, b: SeriesEntry): number {
+  // measured: plain `<` on strings compares code units and is several times faster than localeCompare.
+  if (a.labels !== b.labels) return a.labels < b.labels ? -1 : 1;
+  return a.scopeLabels < b.scopeLabels ? -1 : a.scopeLabels > b.scopeLabels ? 1 : 0;
+}
+
+function joinLabels(labels: string, scopeLabels: string): string {
+  if (scopeLabels === '') return labels;
+  return labels === '' ? scopeLabels : `${labels},${scopeLabels}`;
+}
+
+function metadata(family: MetricFamily, openMetrics: boolean): string {
+  if (!openMetrics) {
+    const help = family.help === '' ? '' : `# HELP ${family.name} ${escapeHelp(family.help, false)}\n`;
+    return `${help}# TYPE ${family.name} ${family.type === 'info' ? 'gauge' : family.type}\n`;
+  }
+  const name = family.familyName;
+  const help = family.help === '' ? '' : `# HELP ${name} ${escapeHelp(family.help, true)}\n`;
+  const unit = family.unit === '' ? '' : `# UNIT ${name} ${family.unit}\n`;
+  return `${help}# TYPE ${name} ${family.type}\n${unit}`;
+}
+
+/**
+ * Serializes collections into the Prometheus text format 0.0.4 or OpenMetrics 1.0.0, following the OTel
+ * specification's "Prometheus and OpenMetrics Compatibility" translation. Families are sorted by name and
+ * series by their label string, so two scrapes of the same state are byte-identical.
+ *
+ * Keep one instance per reader: it caches per-series label strings and warns once per problem.
+ */
+export class ExpositionSerializer {
+  readonly #labels: LabelRenderer;
+  readonly #targetInfo: boolean;
+  readonly #scopeLabels: boolean;
+  readonly #chunkSize: number;
+  readonly #warned = new Set<string>();
+  // measured: histogram bounds are the same array object for every point of an instrument, so their
+  // `le="..."} ` strings are formatted once per instrument instead of once per bucket line.
+  readonly #bounds = new WeakMap<readonly number[], string[]>();
+
+  constructor(options: ExpositionOptions = {}) {
+    this.#targetInfo = options.withoutTargetInfo !== true;
+    this.#scopeLabels = options.withoutScopeLabels !== true;
+    this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    this.#labels = new LabelRenderer(this.#scopeLabels ? ['otel_scope_name', 'otel_scope_version'] : []);
+  }
+
+  /**
+   * Yields the exposition of `resourceMetrics` in chunks of about `chunkSize`. Each family's series are
+   * sorted only when the generator reaches that family, so no single step holds the thread for long.
+   */
+  *chunks(resourceMetrics: ResourceMetrics, format: ExpositionFormat): Generator<string, void, undefined> {
+    const openMetrics = format === 'openmetrics';
+    const families = collectFamilies(resourceMetrics, {
+      targetInfo: this.#targetInfo,
+      scopeLabels: this.#scopeLabels,
+      warnOnce: (key, message) => this.#warnOnce(key, message),
+    });
+    const chunkSize = this.#chunkSize;
+    let out = '';
+    for (const family of families) {
+      if (family.type === 'info') {
+        const labels = this.#labels.render(resourceMetrics.resource.attributes, false);
+        if (labels !== '') out += `${metadata(family, openMetrics)}${family.name}{${labels}} 1\n`;
+        continue;
+      }
+      const entries = this.#entries(family);
+      if (entries.length === 0) continue;
+      out += metadata(family, openMetrics);
+      const histogram = family.type === 'histogram';
+      for (const entry of entries) {
+        out += histogram ? this.#histogramLines(family.name, entry) : this.#line(family.name, entry);
+        // measured: a rope's length is O(1) in V8, so checking after every series costs nothing.
+        if (out.length >= chunkSize) {
+          yield out;
+          out = '';
+        }
+      }
+    }
+    if (openMetrics) out += '# EOF\n';
+    if (out !== '') yield out;
+  }
+
+  /** Renders the whole exposition as one string; for small outputs and tests. */
+  render(resourceMetrics: ResourceMetrics, format: ExpositionFormat): string {
+    let text = '';
+    for (const chunk of this.chunks(resourceMetrics, format)) text += chunk;
+    return text;
+  }
+
+  #entries(family: MetricFamily): SeriesEntry[] {
+    const histogram = family.type === 'histogram';
+    const entries: SeriesEntry[] = [];
+    for (const { metric, scopeLabels } of family.members) {
+      for (const point of metric.dataPoints) {
+        entries.push({ labels: this.#labels.render(point.attributes, histogram), scopeLabels, point });
+      }
+    }
+    return entries.sort(bySeries);
+  }
+
+  #line(name: string, entry: SeriesEntry): string {
+    const labels = joinLabels(entry.labels, entry.scopeLabels);
+    const value = formatValue(entry.point.value as number);
+    return labels === '' ? `${name} ${value}\n` : `${name}{${labels}} ${value}\n`;
+  }
+
+  #histogramLines(name: string, entry: SeriesEntry): string {
+    const histogram = entry.point.value as Histogram;
+    const labels = joinLabels(entry.labels, entry.scopeLabels);
+    const bounds = this.#boundStrings(histogram.buckets.boundaries);
+    const counts = histogram.buckets.counts;
+    // Built once per series; each bucket line then costs three concatenations and one number format.
+    const bucketPrefix = labels === '' ? `${name}_bucket{` : `${name}_bucket{${labels},`;
+    let lines = '';
+    let cumulative = 0;
+    let i = 0;
+    for (; i < bounds.length; i++) {
+      cumulative += counts[i] ?? 0;
+      lines += `${bucketPrefix}${bounds[i]}${formatValue(cumulative)}\n`;
+    }
+    // The SDK's last count is the overflow bucket; `+Inf` also absorbs any count past the bounds.
+    for (; i < counts.length; i++) cumulative += counts[i] ?? 0;
+    lines += `${bucketPrefix}${INF_BUCKET}${formatValue(cumulative)}\n`;
+    const block = labels === '' ? ' ' : `{${labels}} `;
+    if (histogram.sum !== undefined) lines += `${name}_sum${block}${formatValue(histogram.sum)}\n`;
+    return `${lines}${name}_count${block}${formatValue(histogram.count)}\n`;
+  }
+
+  /** `le="<bound>"} ` for each finite bound; an infinite bound is left to the `+Inf` line. */
+  #boundStrings(boundaries: readonly number[]): string[] {
+    let strings = this.#bounds.get(boundaries);
+    if (strings === undefined) {
+      strings = [];
+      for (const bound of boundaries) {
+        if (bound === Number.POSITIVE_INFINITY) break;
+        strings.push(`le="${formatValue(bound)}"} `);
+      }
+      this.#bounds.set(boundaries, strings);
+    }
+    return strings;
+  }
+
+  #warnOnce(key: string, message: string): void {
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    diag.warn(message);
+  }
+}
+
+/**
+ * Renders one collection as a single string. For small outputs (tests, CLI, lint); `/metrics` should use
+ * {@link PrometheusReader.render}, which streams in chunks and keeps the event loop responsive.
+ *
+ * @example
+ * ```ts
+ * const { resourceMetrics } = await reader.collect();
+ * const text = renderExposition(resourceMetrics, 'openmetrics');
+ * ```
+ */
+export function renderExposition(
+  resourceMetrics: ResourceMetrics,
+  format: ExpositionFormat,
+  options: ExpositionOptions = {},
+): string {
+  return new ExpositionSerializer({ ...options, chunkSize: Number.POSITIVE_INFINITY }).render(
+    resourceMetrics,
+    format,
+  );
+}

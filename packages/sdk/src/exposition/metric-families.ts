@@ -1,0 +1,129 @@
+/**
+ * Groups the metrics of one collection into Prometheus metric families: one per exposed name, sorted by
+ * name, with type, HELP and unit decided once per family and conflicts resolved up front.
+ */
+import type { InstrumentationScope } from '@opentelemetry/core';
+import {
+  DataPointType,
+  type GaugeMetricData,
+  type HistogramMetricData,
+  type ResourceMetrics,
+  type SumMetricData,
+} from '@opentelemetry/sdk-metrics';
+import { escapeLabelValue } from './escape.ts';
+import { type PrometheusType, prometheusName } from './metric-name.ts';
+
+/** The name of the resource's info metric (OpenMetrics family `target`, type `info`). */
+export const TARGET_INFO = 'target_info';
+const TARGET_FAMILY = 'target';
+
+/** The OTel metric kinds an exposition can carry. */
+export type ExposableMetric = SumMetricData | GaugeMetricData | HistogramMetricData;
+
+/** One OTel metric inside a family, with the scope labels its series carry. */
+export interface FamilyMember {
+  readonly metric: ExposableMetric;
+  /** `otel_scope_name="...",otel_scope_version="..."`, or `''` when scope labels are off. */
+  readonly scopeLabels: string;
+}
+
+/** A Prometheus metric family: every OTel metric that maps to one exposed name. */
+export interface MetricFamily {
+  /** Sample name (and text format `# TYPE` name). */
+  readonly name: string;
+  /** OpenMetrics family name (a counter's name without `_total`). */
+  readonly familyName: string;
+  /** `info` only for `target_info`. */
+  readonly type: PrometheusType | 'info';
+  help: string;
+  readonly unit: string;
+  readonly members: FamilyMember[];
+}
+
+/** Options of {@link collectFamilies}. */
+export interface FamilyOptions {
+  readonly targetInfo: boolean;
+  readonly scopeLabels: boolean;
+  /** Reports a problem once per `key` for the life of the caller (not once per scrape). */
+  readonly warnOnce: (key: string, message: string) => void;
+}
+
+function typeOf(metric: ExposableMetric): PrometheusType {
+  if (metric.dataPointType === DataPointType.HISTOGRAM) return 'histogram';
+  // Non-monotonic sums (up-down counters) are gauges, per the OTel specification.
+  if (metric.dataPointType === DataPointType.SUM && metric.isMonotonic) return 'counter';
+  return 'gauge';
+}
+
+function scopeLabelsOf(scope: InstrumentationScope): string {
+  let labels = scope.name === '' ? '' : `otel_scope_name="${escapeLabelValue(scope.name)}"`;
+  if (scope.version) {
+    labels += `${labels === '' ? '' : ','}otel_scope_version="${escapeLabelValue(scope.version)}"`;
+  }
+  return labels;
+}
+
+function byName(a: MetricFamily, b: MetricFamily): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * Builds the families of a collection, sorted by name. A metric whose name is already taken by a family of
+ * another type (or whose OpenMetrics family name clashes with another family's) is dropped with a
+ * warning, keeping the first one registered; exponential histograms are skipped with a warning.
+ */
+export function collectFamilies(resourceMetrics: ResourceMetrics, options: FamilyOptions): MetricFamily[] {
+  const byExposedName = new Map<string, MetricFamily>();
+  const openMetricsNames = new Map<string, string>();
+  if (options.targetInfo) {
+    const target: MetricFamily = {
+      name: TARGET_INFO,
+      familyName: TARGET_FAMILY,
+      type: 'info',
+      help: 'Target metadata',
+      unit: '',
+      members: [],
+    };
+    byExposedName.set(TARGET_INFO, target);
+    openMetricsNames.set(TARGET_FAMILY, TARGET_INFO);
+  }
+  for (const { scope, metrics } of resourceMetrics.scopeMetrics) {
+    const scopeLabels = options.scopeLabels ? scopeLabelsOf(scope) : '';
+    for (const metric of metrics) {
+      const { descriptor } = metric;
+      if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
+        options.warnOnce(
+          `exponential:${descriptor.name}`,
+          `Prometheus exposition: exponential histogram "${descriptor.name}" skipped; text 0.0.4 and OpenMetrics 1.0 cannot carry it (use explicit bucket histograms for this reader)`,
+        );
+        continue;
+      }
+      const type = typeOf(metric);
+      const { name, familyName, unit } = prometheusName(descriptor.name, descriptor.unit, type);
+      const existing = byExposedName.get(name);
+      const familyOwner = openMetricsNames.get(familyName);
+      if ((existing && existing.type !== type) || (familyOwner !== undefined && familyOwner !== name)) {
+        options.warnOnce(
+          `conflict:${name}:${type}`,
+          `Prometheus exposition: metric "${descriptor.name}" (${type}) dropped; the name "${name}" is already used by another metric`,
+        );
+        continue;
+      }
+      if (existing) {
+        if (existing.help === '') existing.help = descriptor.description;
+        existing.members.push({ metric, scopeLabels });
+        continue;
+      }
+      byExposedName.set(name, {
+        name,
+        familyName,
+        type,
+        help: descriptor.description,
+        unit,
+        members: [{ metric, scopeLabels }],
+      });
+      openMetricsNames.set(familyName, name);
+    }
+  }
+  return [...byExposedName.values()].sort(byName);
+}

@@ -1,0 +1,84 @@
+/**
+ * The pull reader behind `/metrics`: collects on demand with cumulative temporality and streams the
+ * exposition in chunks, yielding to the event loop between them.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { diag } from '@opentelemetry/api';
+import { AggregationTemporality, MetricReader, type MetricReaderOptions } from '@opentelemetry/sdk-metrics';
+import { type ExpositionOptions, ExpositionSerializer } from './exposition-serializer.ts';
+import { type ExpositionFormat, type NegotiatedExposition, negotiateExposition } from './negotiate.ts';
+
+/** Options of {@link PrometheusReader}. */
+export interface PrometheusReaderOptions extends ExpositionOptions {
+  /** Default aggregation per instrument type (e.g. other histogram buckets). */
+  readonly aggregationSelector?: MetricReaderOptions['aggregationSelector'];
+  /** Series limit per instrument type (the SDK default is 2000). */
+  readonly cardinalitySelector?: MetricReaderOptions['cardinalitySelector'];
+  /** Extra producers whose metrics join every collection. */
+  readonly metricProducers?: MetricReaderOptions['metricProducers'];
+}
+
+async function* yieldingToEventLoop(chunks: Iterable<string>): AsyncGenerator<string, void, undefined> {
+  for (const chunk of chunks) {
+    yield chunk;
+    // setImmediate, not a resolved promise: it lets timers and I/O run between two chunks.
+    await nextTurn();
+  }
+}
+
+/**
+ * A `MetricReader` for Prometheus pull: register it on a `MeterProvider` (or `NodeSDK`'s `metricReaders`)
+ * and serve {@link PrometheusReader.render} from `/metrics`. Temporality is always cumulative, as
+ * Prometheus expects.
+ *
+ * @example
+ * ```ts
+ * const reader = new PrometheusReader();
+ * const provider = new MeterProvider({ readers: [reader] });
+ * http.createServer(async (req, res) => {
+ *   const { format, contentType } = reader.negotiate(req.headers.accept);
+ *   res.writeHead(200, { 'content-type': contentType });
+ *   for await (const chunk of await reader.render(format)) res.write(chunk);
+ *   res.end();
+ * });
+ * ```
+ */
+export class PrometheusReader extends MetricReader {
+  readonly #serializer: ExpositionSerializer;
+
+  constructor(options: PrometheusReaderOptions = {}) {
+    super({
+      aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE,
+      ...(options.aggregationSelector ? { aggregationSelector: options.aggregationSelector } : {}),
+      ...(options.cardinalitySelector ? { cardinalitySelector: options.cardinalitySelector } : {}),
+      ...(options.metricProducers ? { metricProducers: options.metricProducers } : {}),
+    });
+    this.#serializer = new ExpositionSerializer(options);
+  }
+
+  /** Picks text 0.0.4 or OpenMetrics 1.0.0 for an `Accept` header (see {@link negotiateExposition}). */
+  negotiate(accept: string | undefined): NegotiatedExposition {
+    return negotiateExposition(accept);
+  }
+
+  /**
+   * Collects once, then yields the exposition in ~64 KiB chunks with a `setImmediate` turn between
+   * chunks, so 100k series never hold the event loop for the whole rendering. Rejects when the reader is
+   * not registered on a `MeterProvider` or is shut down; errors of single callbacks are logged through
+   * `diag` and the rest of the collection is still served.
+   */
+  async render(format: ExpositionFormat): Promise<AsyncIterable<string>> {
+    const { resourceMetrics, errors } = await this.collect();
+    for (const error of errors) diag.error('Prometheus exposition: collection error', error);
+    return yieldingToEventLoop(this.#serializer.chunks(resourceMetrics, format));
+  }
+
+  protected override onForceFlush(): Promise<void> {
+    // Pull reader: nothing is buffered between scrapes.
+    return Promise.resolve();
+  }
+
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
