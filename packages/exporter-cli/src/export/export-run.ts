@@ -1,0 +1,234 @@
+/**
+ * One export run: resolve label columns, fetch the range chunk by chunk with bounded concurrency, write chunks
+ * strictly in time order into an atomic temp file, and record the run's life in the audit log.
+ *
+ * Memory: chunk k is written as soon as chunks < k are written, and a chunk is fetched only when it is fewer
+ * than `concurrency` chunks ahead of the next one to write, so at most `concurrency` chunks are held however
+ * long the range is.
+ */
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { CliError } from '../errors.ts';
+import { AtomicFile } from './atomic-file.ts';
+import { appendAuditRecord } from './audit-log.ts';
+import { type ChunkData, type ChunkSeries, toChunkSeries } from './chunk-rows.ts';
+import { createCsvWriter } from './csv-writer.ts';
+import type { ExportFormat, ExportRecord } from './export-record.ts';
+import { isPlainSelector } from './filter-rewrite.ts';
+import type { FormatWriter } from './format-writer.ts';
+import { createJsonWriter } from './json-writer.ts';
+import { createParquetWriter } from './parquet-writer.ts';
+import { PROMETHEUS_MAX_POINTS_PER_SERIES, type RangeChunk, splitRange } from './range-split.ts';
+import { createSourceClient, redactUrl, type SourceAuth, type SourceClient } from './source-client.ts';
+import { formatTime } from './time.ts';
+
+/** One query of the export: as the user wrote it, and with `--filter` matchers added. */
+export interface ExportQuery {
+  readonly original: string;
+  readonly rewritten: string;
+}
+
+/** Everything an export needs; times in Unix ms. */
+export interface ExportOptions {
+  readonly source: string;
+  readonly auth?: SourceAuth | undefined;
+  readonly queries: readonly ExportQuery[];
+  readonly filters: readonly string[];
+  readonly start: number;
+  readonly end: number;
+  readonly step: number;
+  readonly format: ExportFormat;
+  readonly out: string;
+  readonly requestedBy?: string | undefined;
+  /** Total time allowed, ms. */
+  readonly timeoutMs: number;
+  /** Chunks fetched at once (>= 1). */
+  readonly concurrency: number;
+  readonly auditLog?: string | undefined;
+  /** Points per series per request (default 11,000, Prometheus's limit). */
+  readonly maxPointsPerRequest?: number;
+  /** Retries per request on 5xx/network errors (default 4). */
+  readonly retries?: number;
+  /** Delay before the first retry in ms, doubled each retry (default 200). */
+  readonly retryDelayMs?: number;
+  /** Aborts the export (SIGINT/SIGTERM); the reason becomes the error. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called after each chunk is written. */
+  readonly onProgress?: ((written: number, total: number) => void) | undefined;
+}
+
+/** What a completed export produced. */
+export interface ExportSummary {
+  readonly record: ExportRecord;
+  readonly chunks: number;
+  readonly points: number;
+}
+
+// A series' last sample counts for up to 5 minutes (Prometheus's default lookback), so the series lookup starts
+// that much earlier than the range to find every series the range query can return.
+const LOOKBACK_MS = 5 * 60_000;
+
+/**
+ * Fetches every chunk in order with at most `concurrency` in flight, calling `consume` for chunk k only after
+ * chunks < k. Stops fetching at the first failure.
+ */
+async function forEachChunkInOrder(
+  chunks: readonly RangeChunk[],
+  concurrency: number,
+  fetchChunk: (chunk: RangeChunk) => Promise<ChunkSeries[]>,
+  consume: (chunk: RangeChunk, series: ChunkSeries[]) => void,
+): Promise<void> {
+  const inFlight = new Map<number, Promise<ChunkSeries[]>>();
+  let next = 0;
+  for (const chunk of chunks) {
+    while (next < chunks.length && next < chunk.index + concurrency) {
+      const promise = fetchChunk(chunks[next]!);
+      // Marks the rejection handled; it is still thrown where the chunk's turn awaits it.
+      promise.catch(() => {});
+      inFlight.set(next, promise);
+      next++;
+    }
+    const series = await inFlight.get(chunk.index)!;
+    inFlight.delete(chunk.index);
+    consume(chunk, series);
+  }
+}
+
+async function labelNamesForCsv(
+  client: SourceClient,
+  options: ExportOptions,
+  chunks: readonly RangeChunk[],
+  fetchChunk: (chunk: RangeChunk) => Promise<ChunkSeries[]>,
+): Promise<Set<string>> {
+  const names = new Set<string>();
+  if (options.queries.every((q) => isPlainSelector(q.rewritten))) {
+    // A plain selector returns exactly the stored series, which /api/v1/series lists cheaply.
+    for (const query of options.queries) {
+      for (const labels of await client.series(query.rewritten, options.start - LOOKBACK_MS, options.end)) {
+        for (const name of Object.keys(labels)) names.add(name);
+      }
+    }
+    return names;
+  }
+  // An expression's result labels are only known by evaluating it: a first pass that keeps label names only.
+  await forEachChunkInOrder(chunks, options.concurrency, fetchChunk, (_chunk, series) => {
+    for (const s of series) for (const name of Object.keys(s.labels)) names.add(name);
+  });
+  return names;
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof CliError) return error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/**
+ * Runs an export to completion. On any failure, timeout or abort the temp file is removed, nothing is left at
+ * `out`, the audit log gets a `failed` record, and the error is thrown (a {@link CliError}).
+ */
+export async function runExport(options: ExportOptions): Promise<ExportSummary> {
+  const record: ExportRecord = {
+    export_id: randomUUID(),
+    requested_at: formatTime(Date.now()),
+    requested_by: options.requestedBy ?? userInfo().username,
+    source: redactUrl(options.source),
+    queries: options.queries.map((q) => q.original),
+    filters: options.filters,
+    start: formatTime(options.start),
+    end: formatTime(options.end),
+    step: options.step / 1000,
+    format: options.format,
+    out: options.out,
+    status: 'pending',
+  };
+  const audit = (): void => {
+    if (options.auditLog) appendAuditRecord(options.auditLog, record);
+  };
+  audit();
+
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const failFast = new AbortController();
+  const signal = AbortSignal.any([timeout, failFast.signal, ...(options.signal ? [options.signal] : [])]);
+  const client = createSourceClient({
+    baseUrl: options.source,
+    auth: options.auth,
+    signal,
+    ...(options.retries === undefined ? {} : { retries: options.retries }),
+    ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+  });
+  const chunks = splitRange(
+    options.start,
+    options.end,
+    options.step,
+    options.maxPointsPerRequest ?? PROMETHEUS_MAX_POINTS_PER_SERIES,
+  );
+  const fetchChunk = async (chunk: RangeChunk): Promise<ChunkSeries[]> => {
+    try {
+      const series: ChunkSeries[] = [];
+      for (const query of options.queries) {
+        const result = await client.queryRange(query.rewritten, chunk.start, chunk.end, options.step);
+        series.push(...toChunkSeries(result, query.original));
+      }
+      return series;
+    } catch (error) {
+      // One failed chunk dooms the export: stop the chunks already in flight too.
+      failFast.abort(error);
+      throw error;
+    }
+  };
+
+  let file: AtomicFile | undefined;
+  try {
+    record.status = 'in_progress';
+    audit();
+    let writer: FormatWriter;
+    if (options.format === 'csv') {
+      const names = await labelNamesForCsv(client, options, chunks, fetchChunk);
+      file = new AtomicFile(options.out);
+      writer = createCsvWriter(file, names);
+    } else {
+      file = new AtomicFile(options.out);
+      writer = options.format === 'json' ? createJsonWriter(file, record) : createParquetWriter(file, record);
+    }
+    let points = 0;
+    await forEachChunkInOrder(chunks, options.concurrency, fetchChunk, (chunk, series) => {
+      points += writer.writeChunk({ chunk, step: options.step, series } satisfies ChunkData);
+      options.onProgress?.(chunk.index + 1, chunks.length);
+    });
+    record.status = 'completed';
+    record.completed_at = formatTime(Date.now());
+    record.points = points;
+    writer.finish();
+    record.file_size_bytes = file.commit();
+    audit();
+    return { record, chunks: chunks.length, points };
+  } catch (caught) {
+    file?.discard();
+    let error: unknown = caught;
+    if (timeout.aborted) {
+      error = new CliError(
+        'EXPORT_TIMEOUT',
+        `export timed out after ${options.timeoutMs / 1000}s (--timeout)`,
+        {
+          cause: caught,
+        },
+      );
+    } else if (options.signal?.aborted) {
+      error = new CliError('EXPORT_ABORTED', `export aborted: ${errorMessage(options.signal.reason)}`, {
+        cause: caught,
+      });
+    } else if (failFast.signal.aborted && !(caught instanceof CliError)) {
+      error = failFast.signal.reason;
+    }
+    record.status = 'failed';
+    record.completed_at = formatTime(Date.now());
+    record.error = errorMessage(error);
+    delete record.file_size_bytes;
+    delete record.points;
+    audit();
+    throw error instanceof CliError
+      ? error
+      : new CliError('SOURCE_REQUEST', errorMessage(error), { cause: error });
+  }
+}

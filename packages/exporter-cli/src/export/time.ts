@@ -1,0 +1,99 @@
+/**
+ * Time and duration parsing for CLI flags: RFC 3339, Unix seconds, and times relative to now (`-90d`, `now`).
+ * All times are Unix milliseconds so the export works on integers end to end.
+ */
+import { CliError } from '../errors.ts';
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 31_536_000_000,
+};
+
+// Prometheus's duration grammar: units in decreasing order, each at most once (`1h30m`, `90d`, `500ms`).
+const DURATION_PART = /(\d+)(ms|s|m|h|d|w|y)/y;
+const DURATION_ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];
+
+/**
+ * Parses a Prometheus duration (`15s`, `1h30m`, `90d`) or a plain number of seconds (`60`, `0.5`) into
+ * milliseconds.
+ *
+ * @param text - the flag value
+ * @param flag - the flag's name, for the error message
+ * @throws CliError `INVALID_DURATION` when the text is not a duration
+ * @example parseDuration('1h30m', '--step') // 5_400_000
+ */
+export function parseDuration(text: string, flag: string): number {
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  let total = 0;
+  let lastUnit = -1;
+  DURATION_PART.lastIndex = 0;
+  while (DURATION_PART.lastIndex < trimmed.length) {
+    const start = DURATION_PART.lastIndex;
+    const match = DURATION_PART.exec(trimmed);
+    if (!match || match.index !== start) {
+      throw new CliError(
+        'INVALID_DURATION',
+        `${flag}: "${text}" is not a duration (examples: 30s, 5m, 1h30m, 90d, or seconds like 60)`,
+      );
+    }
+    const unit = match[2]!;
+    const order = DURATION_ORDER.indexOf(unit);
+    if (order <= lastUnit) {
+      throw new CliError('INVALID_DURATION', `${flag}: "${text}" repeats a unit or has units out of order`);
+    }
+    lastUnit = order;
+    total += Number(match[1]) * UNIT_MS[unit]!;
+  }
+  if (trimmed.length === 0) throw new CliError('INVALID_DURATION', `${flag}: empty duration`);
+  return total;
+}
+
+// RFC 3339: date, `T` or space, time with optional fraction, and a mandatory zone (Z or ±hh:mm).
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Parses a point in time: RFC 3339 (`2026-01-31T00:00:00Z`), Unix seconds (`1767225600`, `1767225600.5`),
+ * `now`, or a duration relative to now (`-90d`, `-1h30m`, `now-90d`).
+ *
+ * @param text - the flag value
+ * @param flag - the flag's name, for the error message
+ * @param nowMs - the current time, injected so callers resolve every relative time against one instant
+ * @returns Unix milliseconds
+ * @throws CliError `INVALID_TIME` when the text is none of these forms
+ */
+export function parseTime(text: string, flag: string, nowMs: number): number {
+  const trimmed = text.trim();
+  if (trimmed === 'now') return nowMs;
+  const relative = /^(?:now)?-(.+)$/.exec(trimmed);
+  if (relative) {
+    try {
+      return nowMs - parseDuration(relative[1]!, flag);
+    } catch {
+      throw invalidTime(text, flag);
+    }
+  }
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  if (RFC3339.test(trimmed)) {
+    const ms = Date.parse(trimmed.replace(' ', 'T'));
+    if (Number.isFinite(ms)) return ms;
+  }
+  throw invalidTime(text, flag);
+}
+
+function invalidTime(text: string, flag: string): CliError {
+  return new CliError(
+    'INVALID_TIME',
+    `${flag}: "${text}" is not a time (use RFC 3339 like 2026-01-31T00:00:00Z, Unix seconds, now, or -90d)`,
+  );
+}
+
+/** Formats Unix milliseconds as RFC 3339 in UTC with milliseconds, the timestamp form of every output. */
+export function formatTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
