@@ -1,0 +1,284 @@
+/**
+ * Compiles and expands Prometheus alert templates (labels and annotations). As in
+ * `rules/alerting.go`, `$labels`, `$externalLabels`, `$externalURL` and `$value` are predeclared, and the
+ * data (`.`) holds `Labels`, `ExternalLabels`, `ExternalURL` and `Value`.
+ */
+import { AlertEvaluatorError } from '../errors.ts';
+import { formatGoValue } from './go-format.ts';
+import type { TemplateArg, TemplateNode, TemplatePipe } from './template-ast.ts';
+import {
+  TEMPLATE_FUNCTION_NAMES,
+  TEMPLATE_FUNCTIONS,
+  type TemplateContext,
+  type TemplateQueryResult,
+} from './template-functions.ts';
+import { parseTemplate } from './template-parser.ts';
+import { isTrue, TemplateStruct } from './template-values.ts';
+
+/** What an alert template can read. */
+export interface AlertTemplateData {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly externalLabels: Readonly<Record<string, string>>;
+  readonly externalURL: string;
+  readonly value: number;
+  /** Runs a PromQL query at the evaluation time, for the `query` function. */
+  readonly query?: (expr: string) => Promise<readonly TemplateQueryResult[]>;
+}
+
+const PREDECLARED = ['$labels', '$externalLabels', '$externalURL', '$value'];
+
+class LoopControl {
+  readonly kind: 'break' | 'continue';
+  constructor(kind: 'break' | 'continue') {
+    this.kind = kind;
+  }
+}
+
+interface Scope {
+  vars: { name: string; value: unknown }[];
+  ctx: TemplateContext;
+  name: string;
+}
+
+function execError(
+  scope: Scope,
+  pipe: TemplatePipe | undefined,
+  msg: string,
+  cause?: unknown,
+): AlertEvaluatorError {
+  const where = pipe === undefined ? scope.name : `${scope.name}:${pipe.line}:${pipe.col}`;
+  return new AlertEvaluatorError('TEMPLATE_EXEC', `template: ${where}: executing "${scope.name}": ${msg}`, {
+    cause,
+  });
+}
+
+function field(scope: Scope, pipe: TemplatePipe, base: unknown, name: string): unknown {
+  if (base instanceof TemplateStruct) {
+    if (!(name in base.fields))
+      throw execError(scope, pipe, `can't evaluate field ${name} in type ${base.typeName}`);
+    return base.fields[name];
+  }
+  if (base !== null && typeof base === 'object' && !Array.isArray(base)) {
+    // A missing map key is Go's invalid value: it prints as "<no value>".
+    return Object.hasOwn(base, name) ? (base as Record<string, unknown>)[name] : undefined;
+  }
+  if (base === undefined || base === null) throw execError(scope, pipe, `nil pointer evaluating .${name}`);
+  throw execError(scope, pipe, `can't evaluate field ${name} in type ${typeof base}`);
+}
+
+async function evalArg(scope: Scope, pipe: TemplatePipe, dot: unknown, arg: TemplateArg): Promise<unknown> {
+  let base: unknown;
+  let chain: readonly string[] = [];
+  switch (arg.kind) {
+    case 'literal':
+      return arg.value;
+    case 'function':
+      return callFunction(scope, pipe, arg.name, [], undefined, false);
+    case 'dot':
+      base = dot;
+      chain = arg.chain;
+      break;
+    case 'variable': {
+      const v = findVar(scope, arg.name);
+      base = v === undefined ? undefined : v.value;
+      chain = arg.chain;
+      break;
+    }
+    case 'pipe':
+      base = await evalPipe(scope, arg.pipe, dot);
+      chain = arg.chain;
+      break;
+  }
+  for (const name of chain) base = field(scope, pipe, base, name);
+  return base;
+}
+
+function findVar(scope: Scope, name: string): { name: string; value: unknown } | undefined {
+  for (let i = scope.vars.length - 1; i >= 0; i--) if (scope.vars[i]!.name === name) return scope.vars[i];
+  return undefined;
+}
+
+async function callFunction(
+  scope: Scope,
+  pipe: TemplatePipe,
+  name: string,
+  args: unknown[],
+  final: unknown,
+  hasFinal: boolean,
+): Promise<unknown> {
+  const fn = TEMPLATE_FUNCTIONS[name]!;
+  const all = hasFinal ? [...args, final] : args;
+  try {
+    return await fn(scope.ctx, all);
+  } catch (err) {
+    if (err instanceof AlertEvaluatorError) throw err;
+    throw execError(scope, pipe, `error calling ${name}: ${(err as Error).message}`, err);
+  }
+}
+
+async function evalPipe(scope: Scope, pipe: TemplatePipe, dot: unknown): Promise<unknown> {
+  let value: unknown;
+  let hasFinal = false;
+  for (const cmd of pipe.commands) {
+    const head = cmd[0]!;
+    if (head.kind === 'function') {
+      const args: unknown[] = [];
+      for (const a of cmd.slice(1)) args.push(await evalArg(scope, pipe, dot, a));
+      value = await callFunction(scope, pipe, head.name, args, value, hasFinal);
+    } else {
+      if (cmd.length > 1 || hasFinal) {
+        throw execError(scope, pipe, `can't give argument to non-function ${describe(head)}`);
+      }
+      value = await evalArg(scope, pipe, dot, head);
+    }
+    hasFinal = true;
+  }
+  if (pipe.decl.length === 1) {
+    if (pipe.assign) findVar(scope, pipe.decl[0]!)!.value = value;
+    else scope.vars.push({ name: pipe.decl[0]!, value });
+  }
+  return value;
+}
+
+function describe(arg: TemplateArg): string {
+  switch (arg.kind) {
+    case 'dot':
+      return arg.chain.length === 0 ? '.' : `.${arg.chain.join('.')}`;
+    case 'variable':
+      return [arg.name, ...arg.chain].join('.');
+    case 'literal':
+      return formatGoValue(arg.value);
+    default:
+      return arg.kind;
+  }
+}
+
+function rangeItems(v: unknown): [unknown, unknown][] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v.map((x, i) => [BigInt(i), x]);
+  if (typeof v === 'object' && !(v instanceof TemplateStruct)) {
+    // Go ranges over maps in sorted key order.
+    return Object.keys(v)
+      .sort()
+      .map((k) => [k, (v as Record<string, unknown>)[k]]);
+  }
+  if (typeof v === 'bigint') return Array.from({ length: Number(v) }, (_x, i) => [BigInt(i), BigInt(i)]);
+  throw new Error(`range can't iterate over ${formatGoValue(v)}`);
+}
+
+async function execNodes(
+  scope: Scope,
+  nodes: readonly TemplateNode[],
+  dot: unknown,
+  out: string[],
+): Promise<void> {
+  for (const node of nodes) {
+    switch (node.kind) {
+      case 'text':
+        out.push(node.text);
+        break;
+      case 'action': {
+        const v = await evalPipe(scope, node.pipe, dot);
+        if (node.pipe.decl.length === 0) out.push(formatGoValue(v));
+        break;
+      }
+      case 'if':
+      case 'with': {
+        const mark = scope.vars.length;
+        const v = await evalPipe(scope, node.pipe, dot);
+        if (isTrue(v)) await execNodes(scope, node.body, node.kind === 'with' ? v : dot, out);
+        else if (node.otherwise) await execNodes(scope, node.otherwise, dot, out);
+        scope.vars.length = mark;
+        break;
+      }
+      case 'range': {
+        const mark = scope.vars.length;
+        const decl = node.pipe.decl;
+        const v = await evalPipe(scope, { ...node.pipe, decl: [] }, dot);
+        let items: [unknown, unknown][];
+        try {
+          items = rangeItems(v);
+        } catch (err) {
+          throw execError(scope, node.pipe, (err as Error).message, err);
+        }
+        if (items.length === 0 && node.otherwise) await execNodes(scope, node.otherwise, dot, out);
+        for (const [key, elem] of items) {
+          const inner = scope.vars.length;
+          if (decl.length === 1) scope.vars.push({ name: decl[0]!, value: elem });
+          if (decl.length === 2)
+            scope.vars.push({ name: decl[0]!, value: key }, { name: decl[1]!, value: elem });
+          try {
+            await execNodes(scope, node.body, elem, out);
+          } catch (err) {
+            if (!(err instanceof LoopControl)) throw err;
+            if (err.kind === 'break') break;
+          } finally {
+            scope.vars.length = inner;
+          }
+        }
+        scope.vars.length = mark;
+        break;
+      }
+      case 'break':
+      case 'continue':
+        throw new LoopControl(node.kind);
+    }
+  }
+}
+
+/** A parsed alert template, ready to expand many times. */
+export interface AlertTemplate {
+  readonly name: string;
+  readonly source: string;
+  /** Expands with the given data; throws `TEMPLATE_EXEC` on execution errors. */
+  expand(data: AlertTemplateData): Promise<string>;
+}
+
+/**
+ * Parses `source` once. Throws `TEMPLATE_PARSE` (unknown function, undefined variable, unbalanced
+ * `{{end}}`...), which rule validation reports at load time.
+ *
+ * @example
+ * const t = compileAlertTemplate('summary', '{{ $labels.pool }} at {{ humanizePercentage $value }}');
+ * await t.expand({ labels: { pool: 'gpu-a' }, externalLabels: {}, externalURL: '', value: 0.256 });
+ * // 'gpu-a at 25.6%'
+ */
+export function compileAlertTemplate(name: string, source: string): AlertTemplate {
+  const nodes = source.includes('{{')
+    ? parseTemplate(name, source, TEMPLATE_FUNCTION_NAMES, PREDECLARED)
+    : undefined;
+  return {
+    name,
+    source,
+    async expand(data) {
+      // Plain text is the common case for labels; skipping the executor keeps evaluation cheap.
+      if (nodes === undefined) return source;
+      const root = new TemplateStruct('template.tmplData', {
+        Labels: data.labels,
+        ExternalLabels: data.externalLabels,
+        ExternalURL: data.externalURL,
+        Value: data.value,
+      });
+      const scope: Scope = {
+        name,
+        ctx: { query: data.query, externalURL: data.externalURL },
+        vars: [
+          { name: '$', value: root },
+          { name: '$labels', value: data.labels },
+          { name: '$externalLabels', value: data.externalLabels },
+          { name: '$externalURL', value: data.externalURL },
+          { name: '$value', value: data.value },
+        ],
+      };
+      const out: string[] = [];
+      try {
+        await execNodes(scope, nodes, root, out);
+      } catch (err) {
+        if (err instanceof LoopControl)
+          throw execError(scope, undefined, `{{${err.kind}}} outside {{range}}`);
+        throw err;
+      }
+      return out.join('');
+    },
+  };
+}

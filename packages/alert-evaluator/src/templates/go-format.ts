@@ -1,0 +1,267 @@
+/**
+ * Go's `fmt` number formatting, digit for digit: `%g`/`%v` (shortest round-trip digits, exponent when
+ * `exp < -4 || exp >= precision`, two-digit exponents), `%e`, `%f`, and `printf` with the verbs templates
+ * use. Prometheus renders alert text through these, so `12.35k` must come out exactly as Go prints it.
+ * Rounding is on the exact binary value with ties to even, as Go's `strconv` does (JavaScript's
+ * `toFixed`/`toPrecision` round ties away from zero instead).
+ */
+import { TemplateStruct } from './template-values.ts';
+
+/** Decimal digits of |v|: value = 0.DIGITS × 10^dp, trailing zeros trimmed (`digits` is '' for 0). */
+interface Decimal {
+  digits: string;
+  dp: number;
+}
+
+/** Shortest digits that round-trip, as Go's shortest formatting picks them (same as JavaScript's). */
+function shortestDigits(abs: number): Decimal {
+  if (abs === 0) return { digits: '', dp: 0 };
+  const [mant, exp] = abs.toExponential().split('e') as [string, string];
+  const digits = mant.replace('.', '').replace(/0+$/, '');
+  return { digits, dp: Number(exp) + 1 };
+}
+
+/** Exact digits of |v| (enough of them to decide any rounding below 75 digits). */
+function exactDigits(abs: number): Decimal {
+  if (abs === 0) return { digits: '', dp: 0 };
+  // toExponential(100) is exact per ECMA-262 (n × 10^(e−f) − x as close to zero as possible).
+  const [mant, exp] = abs.toExponential(100).split('e') as [string, string];
+  return { digits: mant.replace('.', ''), dp: Number(exp) + 1 };
+}
+
+/** Rounds to `n` significant digits with ties to even on the exact value; trims trailing zeros. */
+function roundDigits(d: Decimal, n: number): Decimal {
+  if (n < 0) return { digits: '', dp: d.dp };
+  if (d.digits.length <= n) return { digits: d.digits.replace(/0+$/, ''), dp: d.dp };
+  const keep = d.digits.slice(0, n);
+  const rest = d.digits.slice(n);
+  const first = rest.charCodeAt(0) - 48;
+  let up = first > 5 || (first === 5 && /[1-9]/.test(rest.slice(1)));
+  if (first === 5 && !up) {
+    // Exactly halfway: round to even, like Go's decimal rounding.
+    const last = n === 0 ? 0 : keep.charCodeAt(n - 1) - 48;
+    up = last % 2 === 1;
+  }
+  if (!up) return { digits: keep.replace(/0+$/, ''), dp: d.dp };
+  const chars = keep.split('');
+  let i = chars.length - 1;
+  while (i >= 0 && chars[i] === '9') {
+    chars[i] = '0';
+    i--;
+  }
+  if (i < 0) return { digits: '1', dp: d.dp + 1 };
+  chars[i] = String.fromCharCode(chars[i]!.charCodeAt(0) + 1);
+  return { digits: chars.join('').replace(/0+$/, ''), dp: d.dp };
+}
+
+function digitAt(d: Decimal, i: number): string {
+  return i >= 0 && i < d.digits.length ? d.digits[i]! : '0';
+}
+
+function fmtE(d: Decimal, prec: number, neg: boolean): string {
+  let out = neg ? '-' : '';
+  out += d.digits.length === 0 ? '0' : d.digits[0];
+  if (prec > 0) {
+    out += '.';
+    for (let i = 1; i <= prec; i++) out += digitAt(d, i);
+  }
+  const exp = d.digits.length === 0 ? 0 : d.dp - 1;
+  const sign = exp < 0 ? '-' : '+';
+  const e = Math.abs(exp);
+  return `${out}e${sign}${e < 10 ? '0' : ''}${e}`;
+}
+
+function fmtF(d: Decimal, prec: number, neg: boolean): string {
+  let out = neg ? '-' : '';
+  if (d.dp > 0) {
+    for (let i = 0; i < d.dp; i++) out += digitAt(d, i);
+  } else {
+    out += '0';
+  }
+  if (prec > 0) {
+    out += '.';
+    for (let i = 0; i < prec; i++) out += digitAt(d, d.dp + i);
+  }
+  return out;
+}
+
+function special(v: number, plusInf: boolean): string | undefined {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Number.POSITIVE_INFINITY) return plusInf ? '+Inf' : 'Inf';
+  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
+  return undefined;
+}
+
+/**
+ * Go's `strconv.FormatFloat(v, fmt, prec, 64)` for `fmt` in `g e f`; `prec` -1 means shortest.
+ * Infinities print as `+Inf`/`-Inf`, as `fmt` does.
+ */
+export function formatGoFloat(v: number, fmt: 'g' | 'e' | 'f', prec: number): string {
+  const s = special(v, true);
+  if (s !== undefined) return s;
+  const neg = v < 0 || Object.is(v, -0);
+  const abs = Math.abs(v);
+  const shortest = prec < 0;
+  let d: Decimal;
+  if (shortest) {
+    d = shortestDigits(abs);
+    if (fmt === 'e') prec = Math.max(d.digits.length - 1, 0);
+    else if (fmt === 'f') prec = Math.max(d.digits.length - d.dp, 0);
+    else prec = d.digits.length;
+  } else if (fmt === 'f') {
+    const exact = exactDigits(abs);
+    d = roundDigits(exact, exact.dp + prec);
+  } else {
+    if (fmt === 'g' && prec === 0) prec = 1;
+    d = roundDigits(exactDigits(abs), fmt === 'e' ? prec + 1 : prec);
+  }
+  if (fmt === 'e') return fmtE(d, prec, neg);
+  if (fmt === 'f') return fmtF(d, prec, neg);
+  let eprec = prec;
+  const nd = d.digits.length;
+  if (eprec > nd && nd >= d.dp) eprec = nd;
+  if (shortest) eprec = 6;
+  const exp = d.dp - 1;
+  if (nd > 0 && (exp < -4 || exp >= eprec)) {
+    return fmtE(d, Math.min(prec, nd) - 1, neg);
+  }
+  if (prec > d.dp) prec = nd;
+  return fmtF(d, Math.max(prec - d.dp, 0), neg);
+}
+
+/** An integer in Go's sense (template literals such as `3`, `len` results): distinct from float64. */
+export type GoInt = bigint;
+
+/** How `fmt.Sprint`/`%v` prints a template value. */
+export function formatGoValue(v: unknown): string {
+  if (v === undefined) return '<no value>';
+  if (v === null) return '<nil>';
+  if (typeof v === 'number') return formatGoFloat(v, 'g', -1);
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (Array.isArray(v)) return `[${v.map(formatGoValue).join(' ')}]`;
+  if (v instanceof TemplateStruct) {
+    const body = `{${Object.values(v.fields).map(formatGoValue).join(' ')}}`;
+    return v.typeName.startsWith('*') ? `&${body}` : body;
+  }
+  if (typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    return `map[${entries.map(([k, x]) => `${k}:${formatGoValue(x)}`).join(' ')}]`;
+  }
+  return String(v);
+}
+
+function goTypeName(v: unknown): string {
+  if (typeof v === 'number') return 'float64';
+  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'bool';
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return '[]interface {}';
+  return 'map[string]string';
+}
+
+function badVerb(verb: string, v: unknown): string {
+  if (v === null || v === undefined) return `%!${verb}(<nil>)`;
+  return `%!${verb}(${goTypeName(v)}=${formatGoValue(v)})`;
+}
+
+/** Go's `%q` for strings: double-quoted with Go escapes. */
+function quoteGo(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+function pad(s: string, width: number | undefined, left: boolean, zero: boolean): string {
+  if (width === undefined || s.length >= width) return s;
+  if (left) return s + ' '.repeat(width - s.length);
+  if (zero) {
+    const sign = s[0] === '-' || s[0] === '+' ? s[0] : '';
+    return sign + '0'.repeat(width - s.length) + s.slice(sign.length);
+  }
+  return ' '.repeat(width - s.length) + s;
+}
+
+function formatOne(verb: string, prec: number | undefined, plus: boolean, v: unknown): string {
+  switch (verb) {
+    case 'v':
+      return formatGoValue(v);
+    case 's':
+      if (typeof v === 'string') return prec === undefined ? v : v.slice(0, prec);
+      if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v == null) {
+        return badVerb(verb, v);
+      }
+      return formatGoValue(v);
+    case 'q':
+      return typeof v === 'string' ? quoteGo(v) : badVerb(verb, v);
+    case 'd':
+      if (typeof v !== 'bigint') return badVerb(verb, v);
+      return (plus && v >= 0n ? '+' : '') + v.toString();
+    case 'f':
+    case 'F':
+    case 'e':
+    case 'g': {
+      // Go formats an int given to %f as a bad verb, but Prometheus users pass floats almost always.
+      if (typeof v !== 'number') return badVerb(verb, v);
+      const fmt = verb === 'F' ? 'f' : verb;
+      const p = prec ?? (fmt === 'g' ? -1 : 6);
+      const s = formatGoFloat(v, fmt, p);
+      return plus && !s.startsWith('-') && !s.startsWith('+') ? `+${s}` : s;
+    }
+    case 'x':
+      if (typeof v === 'bigint') return v.toString(16);
+      if (typeof v === 'string') return Buffer.from(v, 'utf8').toString('hex');
+      return badVerb(verb, v);
+    case 't':
+      return typeof v === 'boolean' ? String(v) : badVerb(verb, v);
+    default:
+      return badVerb(verb, v);
+  }
+}
+
+/** Go's `fmt.Sprintf` for the verbs `%v %s %q %d %f %F %e %g %x %t %%`, with flags `+ - 0`, width and precision. */
+export function goSprintf(format: string, args: readonly unknown[]): string {
+  let out = '';
+  let argi = 0;
+  const re = /%([+\-0 #]*)(\d+)?(?:\.(\d*))?([a-zA-Z%])/g;
+  let last = 0;
+  for (let m = re.exec(format); m !== null; m = re.exec(format)) {
+    out += format.slice(last, m.index);
+    last = re.lastIndex;
+    const flags = m[1] ?? '';
+    const width = m[2] === undefined ? undefined : Number(m[2]);
+    const prec = m[3] === undefined ? undefined : m[3] === '' ? 0 : Number(m[3]);
+    const verb = m[4]!;
+    if (verb === '%') {
+      out += '%';
+      continue;
+    }
+    if (argi >= args.length) {
+      out += `%!${verb}(MISSING)`;
+      continue;
+    }
+    const s = formatOne(verb, prec, flags.includes('+'), args[argi++]);
+    out += pad(s, width, flags.includes('-'), flags.includes('0'));
+  }
+  out += format.slice(last);
+  if (argi < args.length) {
+    out += `%!(EXTRA ${args
+      .slice(argi)
+      .map((a) => `${goTypeName(a)}=${formatGoValue(a)}`)
+      .join(', ')})`;
+  }
+  return out;
+}

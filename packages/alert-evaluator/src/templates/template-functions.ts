@@ -1,0 +1,295 @@
+/**
+ * The functions alert templates can call: Go's `text/template` builtins plus Prometheus's
+ * (`template/template.go`): humanizers, `printf`, `reReplaceAll`, `match`, `title`, `query` with
+ * `first`/`label`/`value`/`sortByLabel`/`strvalue`, and friends.
+ */
+import { formatGoValue, goSprintf } from './go-format.ts';
+import {
+  humanize,
+  humanize1024,
+  humanizeDuration,
+  humanizePercentage,
+  humanizeTimestamp,
+} from './humanize.ts';
+import { isTrue, TemplateStruct, templateSample } from './template-values.ts';
+
+/** What a `query` call inside a template returns: samples with labels and a value. */
+export interface TemplateQueryResult {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+/** Per-expansion context: the query hook (when the template may query) and the external URL. */
+export interface TemplateContext {
+  readonly query: ((expr: string) => Promise<readonly TemplateQueryResult[]>) | undefined;
+  readonly externalURL: string;
+}
+
+/** A template function. Throwing an `Error` becomes `error calling NAME: message`. */
+export type TemplateFunction = (ctx: TemplateContext, args: unknown[]) => unknown;
+
+function toFloat(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string') {
+    const t = v.trim();
+    const n = /^[+-]?(inf|infinity)$/i.test(t) ? (t.startsWith('-') ? -Infinity : Infinity) : Number(t);
+    if (t === '' || (Number.isNaN(n) && !/^[+-]?nan$/i.test(t))) {
+      throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(v)}: invalid syntax`);
+    }
+    return n;
+  }
+  throw new Error(`can't convert ${formatGoValue(v)} to float`);
+}
+
+function toStr(v: unknown): string {
+  return typeof v === 'string' ? v : formatGoValue(v);
+}
+
+function arity(name: string, args: unknown[], n: number): void {
+  if (args.length !== n) throw new Error(`wrong number of args for ${name}: want ${n} got ${args.length}`);
+}
+
+type Kind = 'int' | 'float' | 'string' | 'bool' | 'other';
+function kindOf(v: unknown): Kind {
+  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'number') return 'float';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'bool';
+  return 'other';
+}
+
+function compare(a: unknown, b: unknown, ordered: boolean): number {
+  const ka = kindOf(a);
+  const kb = kindOf(b);
+  if (ka !== kb) throw new Error('incompatible types for comparison');
+  if (ka === 'other' || (ordered && ka === 'bool')) throw new Error('invalid type for comparison');
+  if (ka === 'bool') return a === b ? 0 : 1;
+  const x = a as number | bigint | string;
+  const y = b as number | bigint | string;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Go's `fmt.Sprint`: spaces between operands when neither side is a string. */
+function goSprint(args: unknown[]): string {
+  let out = '';
+  for (let i = 0; i < args.length; i++) {
+    if (i > 0 && typeof args[i] !== 'string' && typeof args[i - 1] !== 'string') out += ' ';
+    out += formatGoValue(args[i]);
+  }
+  return out;
+}
+
+function sampleOf(v: unknown): Readonly<Record<string, unknown>> {
+  if (v instanceof TemplateStruct && v.typeName === '*template.sample') return v.fields;
+  throw new Error(`expected a sample, got ${formatGoValue(v)}`);
+}
+
+/** Go's `regexp` uses RE2 syntax; `(?P<name>...)` is the one spelling JavaScript lacks. */
+function goRegExp(pattern: string, flags = ''): RegExp {
+  return new RegExp(pattern.replace(/\(\?P</g, '(?<'), flags);
+}
+
+/** Go's `Regexp.Expand` template: `$1`, `${1}`, `$name`, `$$`. */
+function expandReplacement(repl: string): string {
+  return repl.replace(/\$(\$|\{(\w+)\}|(\w+))/g, (_m, all: string, braced?: string, bare?: string) => {
+    if (all === '$') return '$$';
+    const name = braced ?? bare ?? '';
+    return /^\d+$/.test(name) ? `$${name}` : `$<${name}>`;
+  });
+}
+
+const builtins: Record<string, TemplateFunction> = {
+  and: (_c, a) => {
+    for (const x of a) if (!isTrue(x)) return x;
+    return a[a.length - 1];
+  },
+  or: (_c, a) => {
+    for (const x of a) if (isTrue(x)) return x;
+    return a[a.length - 1];
+  },
+  not: (_c, a) => {
+    arity('not', a, 1);
+    return !isTrue(a[0]);
+  },
+  len: (_c, a) => {
+    arity('len', a, 1);
+    const v = a[0];
+    if (typeof v === 'string') return BigInt(Buffer.byteLength(v));
+    if (Array.isArray(v)) return BigInt(v.length);
+    if (v !== null && typeof v === 'object' && !(v instanceof TemplateStruct))
+      return BigInt(Object.keys(v).length);
+    throw new Error(`len of type ${typeof v}`);
+  },
+  index: (_c, a) => {
+    let v = a[0];
+    for (const key of a.slice(1)) {
+      if (Array.isArray(v) && typeof key === 'bigint') {
+        if (key < 0n || key >= BigInt(v.length)) throw new Error(`index out of range: ${key}`);
+        v = v[Number(key)];
+      } else if (
+        v !== null &&
+        typeof v === 'object' &&
+        !(v instanceof TemplateStruct) &&
+        typeof key === 'string'
+      ) {
+        v = (v as Record<string, unknown>)[key];
+      } else throw new Error(`can't index item of type ${typeof v}`);
+    }
+    return v;
+  },
+  eq: (_c, a) => {
+    if (a.length < 2) throw new Error('missing argument for comparison');
+    return a.slice(1).some((b) => compare(a[0], b, false) === 0);
+  },
+  ne: (_c, a) => {
+    arity('ne', a, 2);
+    return compare(a[0], a[1], false) !== 0;
+  },
+  lt: (_c, a) => {
+    arity('lt', a, 2);
+    return compare(a[0], a[1], true) < 0;
+  },
+  le: (_c, a) => {
+    arity('le', a, 2);
+    return compare(a[0], a[1], true) <= 0;
+  },
+  gt: (_c, a) => {
+    arity('gt', a, 2);
+    return compare(a[0], a[1], true) > 0;
+  },
+  ge: (_c, a) => {
+    arity('ge', a, 2);
+    return compare(a[0], a[1], true) >= 0;
+  },
+  print: (_c, a) => goSprint(a),
+  println: (_c, a) => `${a.map(formatGoValue).join(' ')}\n`,
+  printf: (_c, a) => {
+    if (typeof a[0] !== 'string') throw new Error('printf: format must be a string');
+    return goSprintf(a[0], a.slice(1));
+  },
+  urlquery: (_c, a) => encodeURIComponent(goSprint(a)).replace(/%20/g, '+'),
+};
+
+const prometheus: Record<string, TemplateFunction> = {
+  query: async (ctx, a) => {
+    arity('query', a, 1);
+    if (ctx.query === undefined) throw new Error('query is not available in this template');
+    const res = await ctx.query(toStr(a[0]));
+    return res.map((s) => templateSample(s.labels, s.value));
+  },
+  first: (_c, a) => {
+    arity('first', a, 1);
+    const v = a[0];
+    if (!Array.isArray(v) || v.length === 0) throw new Error('first() called on vector with no elements');
+    return v[0];
+  },
+  label: (_c, a) => {
+    arity('label', a, 2);
+    const labels = sampleOf(a[1]).Labels as Record<string, string>;
+    return labels[toStr(a[0])] ?? '';
+  },
+  value: (_c, a) => {
+    arity('value', a, 1);
+    return sampleOf(a[0]).Value;
+  },
+  strvalue: (_c, a) => {
+    arity('strvalue', a, 1);
+    return (sampleOf(a[0]).Labels as Record<string, string>).__value__ ?? '';
+  },
+  sortByLabel: (_c, a) => {
+    arity('sortByLabel', a, 2);
+    const name = toStr(a[0]);
+    if (!Array.isArray(a[1])) throw new Error('sortByLabel expects a query result');
+    const get = (s: unknown) => (sampleOf(s).Labels as Record<string, string>)[name] ?? '';
+    return [...a[1]].sort((x, y) => {
+      const gx = get(x);
+      const gy = get(y);
+      return gx < gy ? -1 : gx > gy ? 1 : 0;
+    });
+  },
+  humanize: (_c, a) => {
+    arity('humanize', a, 1);
+    return humanize(toFloat(a[0]));
+  },
+  humanize1024: (_c, a) => {
+    arity('humanize1024', a, 1);
+    return humanize1024(toFloat(a[0]));
+  },
+  humanizeDuration: (_c, a) => {
+    arity('humanizeDuration', a, 1);
+    return humanizeDuration(toFloat(a[0]));
+  },
+  humanizePercentage: (_c, a) => {
+    arity('humanizePercentage', a, 1);
+    return humanizePercentage(toFloat(a[0]));
+  },
+  humanizeTimestamp: (_c, a) => {
+    arity('humanizeTimestamp', a, 1);
+    return humanizeTimestamp(toFloat(a[0]));
+  },
+  toUpper: (_c, a) => {
+    arity('toUpper', a, 1);
+    return toStr(a[0]).toUpperCase();
+  },
+  toLower: (_c, a) => {
+    arity('toLower', a, 1);
+    return toStr(a[0]).toLowerCase();
+  },
+  // Go's strings.Title: upper-cases a letter at the start of each word (after a non-letter/digit/_).
+  title: (_c, a) => {
+    arity('title', a, 1);
+    return toStr(a[0]).replace(
+      /(^|[^\p{L}\p{N}_'])(\p{L})/gu,
+      (_m, p: string, l: string) => p + l.toUpperCase(),
+    );
+  },
+  match: (_c, a) => {
+    arity('match', a, 2);
+    return goRegExp(toStr(a[0])).test(toStr(a[1]));
+  },
+  reReplaceAll: (_c, a) => {
+    arity('reReplaceAll', a, 3);
+    return toStr(a[2]).replace(goRegExp(toStr(a[0]), 'g'), expandReplacement(toStr(a[1])));
+  },
+  safeHtml: (_c, a) => {
+    arity('safeHtml', a, 1);
+    return toStr(a[0]);
+  },
+  stripPort: (_c, a) => {
+    arity('stripPort', a, 1);
+    const s = toStr(a[0]);
+    const m = /^\[([^\]]+)\]:\d+$/.exec(s) ?? /^([^:]+):\d+$/.exec(s);
+    return m ? m[1] : s;
+  },
+  stripDomain: (_c, a) => {
+    arity('stripDomain', a, 1);
+    const s = toStr(a[0]);
+    const port = /:\d+$/.exec(s)?.[0] ?? '';
+    const host = s.slice(0, s.length - port.length);
+    if (/^[\d.]+$/.test(host) || host.includes(':')) return s;
+    return host.split('.')[0] + port;
+  },
+  toTime: (_c, a) => {
+    arity('toTime', a, 1);
+    const v = toFloat(a[0]);
+    if (!Number.isFinite(v)) throw new Error('cannot convert NaN or Inf to time');
+    return humanizeTimestamp(v);
+  },
+  externalURL: (ctx) => ctx.externalURL,
+  pathPrefix: (ctx) => {
+    try {
+      return new URL(ctx.externalURL).pathname.replace(/\/$/, '');
+    } catch {
+      return '';
+    }
+  },
+  graphLink: (_c, a) => `/graph?g0.expr=${encodeURIComponent(toStr(a[0]))}&g0.tab=0`,
+  tableLink: (_c, a) => `/graph?g0.expr=${encodeURIComponent(toStr(a[0]))}&g0.tab=1`,
+};
+
+/** Every function an alert template may call, by name. */
+export const TEMPLATE_FUNCTIONS: Readonly<Record<string, TemplateFunction>> = { ...builtins, ...prometheus };
+
+/** The names in {@link TEMPLATE_FUNCTIONS}, for the parser's "function not defined" check. */
+export const TEMPLATE_FUNCTION_NAMES: ReadonlySet<string> = new Set(Object.keys(TEMPLATE_FUNCTIONS));
