@@ -6,3 +6,5 @@
 
 export type { LabelMatcher, Labels, MatchType, Queryable, SeriesSamples } from './storage/queryable.ts';
 export { isStaleNaN, STALE_NAN } from './storage/queryable.ts';
+export type { SampleStoreOptions, SampleStoreStats } from './storage/sample-store.ts';
+export { SampleStore } from './storage/sample-store.ts';
