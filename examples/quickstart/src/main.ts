@@ -1,1 +1,34 @@
-console.log('placeholder');
+/**
+ * yardstick quickstart: an instrumented HTTP service with its own traffic, `/metrics` on
+ * 127.0.0.1:9464. Runs until Ctrl-C and then shuts down cleanly.
+ */
+import type { AddressInfo } from 'node:net';
+import { startTelemetry } from '@yardstick/sdk';
+import { createQuickstartServer } from './app.ts';
+import { startTrafficGenerator } from './traffic.ts';
+
+const telemetry = await startTelemetry({ serviceName: 'yardstick-quickstart' });
+const server = createQuickstartServer(telemetry.meter('yardstick-quickstart', '0.1.0'));
+const port = Number(process.env.QUICKSTART_PORT ?? 3000);
+await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const stopTraffic = startTrafficGenerator(appUrl, Number(process.env.QUICKSTART_RPS ?? 10));
+
+console.log(`yardstick quickstart is running
+  service:  ${appUrl}/  (a traffic generator sends it ~${process.env.QUICKSTART_RPS ?? 10} requests/s)
+  metrics:  ${telemetry.url}/metrics
+  health:   ${telemetry.url}/healthz
+Press Ctrl-C to stop.`);
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal} received, shutting down`);
+  await stopTraffic();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await telemetry.shutdown();
+  console.log('stopped cleanly');
+}
+process.once('SIGINT', () => void stop('SIGINT'));
+process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -1,2 +1,39 @@
-/** @packageDocumentation */
-export {};
+/**
+ * `@yardstick/sdk`: `startTelemetry()` wires an OTel MeterProvider with yardstick's views, a fast
+ * Prometheus endpoint, OTLP push and an embedded PromQL store. Every piece is also usable on its own with
+ * an existing `MeterProvider` or `NodeSDK`.
+ * @packageDocumentation
+ */
+export type { ConfigErrorCode, ConfigProblem, ConfigSource } from './config/config-error.ts';
+export { ConfigError } from './config/config-error.ts';
+export { describeConfig } from './config/describe-config.ts';
+export { parseDuration } from './config/duration.ts';
+export type { LoadConfigOptions } from './config/load-config.ts';
+export { loadConfig } from './config/load-config.ts';
+export type { YardstickConfig, YardstickConfigInput } from './config/schema.ts';
+export { yardstickConfigSchema } from './config/schema.ts';
+export type { YardstickErrorCode } from './errors.ts';
+export { YardstickError } from './errors.ts';
+export type { ExpositionFormat, NegotiatedExposition, PrometheusReaderOptions } from './exposition/index.ts';
+export { negotiateExposition, PrometheusReader, renderExposition } from './exposition/index.ts';
+export type { Logger } from './logging/logger.ts';
+export { createDefaultLogger, routeDiagTo, silentLogger } from './logging/logger.ts';
+export type { OtlpReaderOptions } from './otlp/create-otlp-reader.ts';
+export { createOtlpReader } from './otlp/create-otlp-reader.ts';
+export type { QueryApiOptions } from './query-api/prometheus-api.ts';
+export { createQueryApi } from './query-api/prometheus-api.ts';
+export type { ResourceOptions } from './resource/create-resource.ts';
+export { createResource } from './resource/create-resource.ts';
+export type {
+  AccessOptions,
+  ExpositionSource,
+  MetricsHandlerOptions,
+  RequestHandler,
+} from './server/metrics-handler.ts';
+export { createMetricsHandler } from './server/metrics-handler.ts';
+export type { Route, TelemetryServer, TelemetryServerOptions } from './server/telemetry-server.ts';
+export { startTelemetryServer } from './server/telemetry-server.ts';
+export type { StartTelemetryOptions, Telemetry } from './start-telemetry.ts';
+export { startTelemetry } from './start-telemetry.ts';
+export type { StoreReaderOptions } from './store/store-reader.ts';
+export { StoreReader } from './store/store-reader.ts';

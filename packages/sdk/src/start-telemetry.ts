@@ -1,0 +1,139 @@
+/**
+ * `startTelemetry()`: one call that wires the OTel MeterProvider with yardstick's views and readers
+ * (Prometheus pull, OTLP push, the embedded store) and starts the telemetry server.
+ */
+import { type Meter, metrics } from '@opentelemetry/api';
+import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { SampleStore } from '@yardstick/promql';
+import { createYardstickViews } from '@yardstick/views';
+import { loadConfig } from './config/load-config.ts';
+import type { YardstickConfig, YardstickConfigInput } from './config/schema.ts';
+import { PrometheusReader } from './exposition/prometheus-reader.ts';
+import { createDefaultLogger, type Logger, routeDiagTo } from './logging/logger.ts';
+import { createOtlpReader } from './otlp/create-otlp-reader.ts';
+import { createQueryApi } from './query-api/prometheus-api.ts';
+import { createResource } from './resource/create-resource.ts';
+import { startTelemetryServer, type TelemetryServer } from './server/telemetry-server.ts';
+import { StoreReader } from './store/store-reader.ts';
+
+/** Options of {@link startTelemetry}: the config (highest precedence) plus code-only settings. */
+export type StartTelemetryOptions = YardstickConfigInput & {
+  /** Replaces the default pino logger (JSON on stderr at `info`). */
+  readonly logger?: Logger;
+  /** Environment to read `OTEL_*`/`YARDSTICK_*` from (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Directory searched for `yardstick.config.{yaml,yml,json}` and `package.json` (default `process.cwd()`). */
+  readonly cwd?: string;
+  /** The config file to read; default `YARDSTICK_CONFIG`, else `yardstick.config.*` in `cwd`; `false` for none. */
+  readonly configFile?: string | false;
+};
+
+/** A running telemetry pipeline, returned by {@link startTelemetry}. */
+export interface Telemetry {
+  /** The resolved configuration (secrets included; use `describeConfig` to log it). */
+  readonly config: YardstickConfig;
+  readonly meterProvider: MeterProvider;
+  readonly logger: Logger;
+  /** The Prometheus pull reader; mount it elsewhere with `createMetricsHandler(telemetry.prometheus)`. */
+  readonly prometheus: PrometheusReader;
+  /** The embedded sample store, when enabled. */
+  readonly store: SampleStore | undefined;
+  /** Base URL of the telemetry server (`http://127.0.0.1:9464`), when it runs. */
+  readonly url: string | undefined;
+  /** The telemetry server, to mount more endpoints on; undefined when disabled. */
+  readonly server: TelemetryServer | undefined;
+  /** A meter of the provider (same as `meterProvider.getMeter`). */
+  meter(name: string, version?: string): Meter;
+  /** Exports pending OTLP data and refreshes the store now. */
+  forceFlush(): Promise<void>;
+  /** Flushes OTLP, closes the server, stops the readers. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts yardstick. With no arguments it reads `yardstick.config.*`, `OTEL_*` and `YARDSTICK_*`, serves
+ * `/metrics` on 127.0.0.1:9464 and keeps recent samples in an embedded PromQL store.
+ *
+ * @throws ConfigError (`CONFIG_INVALID`, `CONFIG_FILE`) listing every problem; YardstickError
+ *   (`SERVER_START`) when the server cannot listen.
+ * @example
+ * ```ts
+ * import { startTelemetry } from '@yardstick/sdk';
+ * const telemetry = await startTelemetry({ serviceName: 'checkout' });
+ * const orders = telemetry.meter('checkout').createCounter('orders.placed', { unit: '{order}' });
+ * orders.add(1, { 'payment.method': 'card' });
+ * process.on('SIGTERM', () => telemetry.shutdown());
+ * ```
+ */
+export async function startTelemetry(options: StartTelemetryOptions = {}): Promise<Telemetry> {
+  const { logger: customLogger, env, cwd, configFile, ...code } = options;
+  const config = loadConfig({ code, env: env ?? process.env, cwd: cwd ?? process.cwd(), file: configFile });
+  const logger = customLogger ?? createDefaultLogger();
+  routeDiagTo(logger);
+
+  const prometheus = new PrometheusReader();
+  const readers: MetricReader[] = [prometheus];
+  let store: SampleStore | undefined;
+  let storeReader: StoreReader | undefined;
+  if (config.enabled && config.store.enabled) {
+    store = new SampleStore({ retentionMs: config.store.retentionMs, maxBytes: config.store.maxBytes });
+    storeReader = new StoreReader({ store, intervalMs: config.collectIntervalMs, logger });
+    readers.push(storeReader);
+  }
+  if (config.enabled && config.otlp.enabled) {
+    readers.push(createOtlpReader({ ...config.otlp, url: config.otlp.endpoint }));
+  }
+
+  const views = createYardstickViews({
+    ...config.cardinality,
+    redaction: config.redaction,
+    ...(config.histogramBuckets ? { histogramBuckets: config.histogramBuckets } : {}),
+  });
+  const meterProvider = new MeterProvider({
+    resource: createResource({
+      serviceName: config.serviceName,
+      serviceVersion: config.serviceVersion,
+      attributes: config.resourceAttributes,
+      cwd,
+    }),
+    readers: config.enabled ? readers : [],
+    views: views.views,
+  });
+  views.bindSelfMetrics(meterProvider.getMeter('@yardstick/views'), logger);
+
+  let server: TelemetryServer | undefined;
+  if (config.enabled && config.server.enabled) {
+    try {
+      server = await startTelemetryServer(prometheus, { ...config.server, logger });
+    } catch (error) {
+      await meterProvider.shutdown().catch(() => undefined);
+      throw error;
+    }
+    if (store) server.mount('/api/v1/*', { methods: ['GET', 'POST'], handler: createQueryApi({ store }) });
+    logger.info({ url: server.url }, 'yardstick telemetry server listening');
+  }
+  const registeredGlobal = config.registerGlobal && metrics.setGlobalMeterProvider(meterProvider);
+
+  let shuttingDown: Promise<void> | undefined;
+  return {
+    config,
+    meterProvider,
+    logger,
+    prometheus,
+    store,
+    server,
+    url: server?.url,
+    meter: (name, version) => meterProvider.getMeter(name, version),
+    forceFlush: () => meterProvider.forceFlush(),
+    shutdown() {
+      shuttingDown ??= (async () => {
+        await server?.close();
+        await meterProvider
+          .shutdown()
+          .catch((error: unknown) => logger.warn({ err: error }, 'meter provider shutdown failed'));
+        if (registeredGlobal) metrics.disable();
+      })();
+      return shuttingDown;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { type LabelMatcher, SampleStore } from '@yardstick/promql';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../logging/logger.ts';
+import { StoreReader, VanishedSeriesTracker } from './store-reader.ts';
+
+const byName = (name: string): LabelMatcher[] => [{ type: '=', name: '__name__', value: name }];
+
+function setup() {
+  let now = 1_700_000_000_000;
+  const store = new SampleStore();
+  const reader = new StoreReader({ store, intervalMs: 60_000, logger: silentLogger, now: () => now });
+  const provider = new MeterProvider({ readers: [reader] });
+  const meter = provider.getMeter('store-test', '2.0.0');
+  const advance = (ms: number) => {
+    now += ms;
+  };
+  return { store, reader, provider, meter, advance, now: () => now };
+}
+
+describe('StoreReader', () => {
+  it('stores counters, gauges and histograms under their Prometheus names and labels', async () => {
+    const { store, reader, provider, meter, now } = setup();
+    meter.createCounter('http.requests', { unit: '{request}' }).add(3, { 'http.route': '/users/:id' });
+    meter.createUpDownCounter('queue.depth').add(7);
+    const duration = meter.createHistogram('job.duration', {
+      unit: 's',
+      advice: { explicitBucketBoundaries: [1, 5] },
+    });
+    duration.record(0.5);
+    duration.record(3);
+    await reader.scrape();
+
+    const [requests] = [...store.select(byName('http_requests_total'), 0, now())];
+    expect(requests?.labels).toEqual({
+      __name__: 'http_requests_total',
+      http_route: '/users/:id',
+      otel_scope_name: 'store-test',
+      otel_scope_version: '2.0.0',
+    });
+    expect([...requests!.values]).toEqual([3]);
+    expect([...[...store.select(byName('queue_depth'), 0, now())][0]!.values]).toEqual([7]);
+    const buckets = [...store.select(byName('job_duration_seconds_bucket'), 0, now())]
+      .map((s) => [s.labels.le, s.values[0]])
+      .sort();
+    expect(buckets).toEqual([
+      ['+Inf', 2],
+      ['1', 1],
+      ['5', 2],
+    ]);
+    expect([...store.select(byName('job_duration_seconds_sum'), 0, now())][0]!.values[0]).toBe(3.5);
+    expect([...store.select(byName('job_duration_seconds_count'), 0, now())][0]!.values[0]).toBe(2);
+    expect([...store.select(byName('target_info'), 0, now())]).toHaveLength(1);
+    await provider.shutdown();
+  });
+
+  it('appends one sample per collection', async () => {
+    const { store, reader, provider, meter, advance, now } = setup();
+    meter.createObservableGauge('pool.size').addCallback((result) => result.observe(10, { pool: 'eu' }));
+    await reader.scrape();
+    advance(15_000);
+    await reader.scrape();
+    const [series] = [...store.select(byName('pool_size'), 0, now())];
+    expect([...series!.timestamps]).toEqual([now() - 15_000, now()]);
+    expect([...series!.values]).toEqual([10, 10]);
+    await provider.shutdown();
+  });
+});
+
+describe('VanishedSeriesTracker', () => {
+  it('reports series the previous collection had and the current one lacks', () => {
+    const tracker = new VanishedSeriesTracker();
+    tracker.see({ __name__: 'up', pool: 'eu' });
+    tracker.see({ __name__: 'up', pool: 'us' });
+    expect(tracker.finish()).toEqual([]);
+    tracker.see({ pool: 'eu', __name__: 'up' });
+    expect(tracker.finish()).toEqual([{ __name__: 'up', pool: 'us' }]);
+    expect(tracker.finish()).toEqual([{ pool: 'eu', __name__: 'up' }]);
+  });
+});

@@ -1,0 +1,107 @@
+import { startTelemetry, type Telemetry } from '@yardstick/sdk';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type OtlpReceiver, type ReceivedExport, startOtlpReceiver } from './support/otlp-receiver.ts';
+import { freePort } from './support/peers.ts';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+let telemetry: Telemetry | undefined;
+let receiver: OtlpReceiver | undefined;
+afterEach(async () => {
+  await telemetry?.shutdown();
+  await receiver?.close();
+  telemetry = undefined;
+  receiver = undefined;
+});
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function sumOf(exp: ReceivedExport, name: string): number | undefined {
+  const metric = exp.metrics.find((m) => m.name === name);
+  return metric?.points.reduce((total, p) => total + (p.value ?? 0), 0);
+}
+
+describe.each(['http/json', 'http/protobuf'] as const)('OTLP push over %s', (protocol) => {
+  it('delivers the resource, the scope and every data point', async () => {
+    receiver = await startOtlpReceiver();
+    telemetry = await startTelemetry({
+      serviceName: 'otlp-test',
+      resourceAttributes: { 'deployment.environment.name': 'test' },
+      server: { enabled: false },
+      store: { enabled: false },
+      registerGlobal: false,
+      otlp: { endpoint: receiver.url, protocol, exportIntervalMs: 60_000 },
+      logger: quiet,
+      env: {},
+    });
+    const meter = telemetry.meter('otlp-scope', '1.2.3');
+    meter.createCounter('jobs.completed', { unit: '{job}' }).add(5, { queue: 'emails' });
+    meter.createUpDownCounter('workers.busy').add(-2, { pool: 'a' });
+    const latency = meter.createHistogram('job.duration', { unit: 's' });
+    latency.record(0.5, { queue: 'emails' });
+    latency.record(1.5, { queue: 'emails' });
+    await telemetry.forceFlush();
+
+    const exp = await waitFor('an export', () => receiver?.exports[0]);
+    expect(exp.contentType).toContain(
+      protocol === 'http/json' ? 'application/json' : 'application/x-protobuf',
+    );
+    expect(exp.resource['service.name']).toBe('otlp-test');
+    expect(exp.resource['deployment.environment.name']).toBe('test');
+    expect(exp.resource['service.instance.id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(exp.scopes).toContain('otlp-scope');
+    const jobs = exp.metrics.find((m) => m.name === 'jobs.completed');
+    expect(jobs).toMatchObject({
+      kind: 'sum',
+      unit: '{job}',
+      points: [{ attributes: { queue: 'emails' }, value: 5 }],
+    });
+    expect(sumOf(exp, 'workers.busy')).toBe(-2);
+    const duration = exp.metrics.find((m) => m.name === 'job.duration');
+    expect(duration?.points[0]).toMatchObject({ count: 2, sum: 2 });
+  });
+});
+
+describe('OTLP push with the collector down', () => {
+  it('keeps the app serving and delivers correct cumulative totals once the collector is back', async () => {
+    const port = await freePort();
+    telemetry = await startTelemetry({
+      serviceName: 'otlp-down',
+      server: { port: 0 },
+      store: { enabled: false },
+      registerGlobal: false,
+      otlp: {
+        endpoint: `http://127.0.0.1:${port}/v1/metrics`,
+        protocol: 'http/json',
+        exportIntervalMs: 100,
+        exportTimeoutMs: 100,
+      },
+      logger: quiet,
+      env: {},
+    });
+    const counter = telemetry.meter('svc').createCounter('requests');
+    let expected = 0;
+    for (let i = 0; i < 8; i++) {
+      counter.add(i + 1);
+      expected += i + 1;
+      await new Promise((r) => setTimeout(r, 60));
+      // the app keeps serving its own endpoint while every export fails
+      expect((await fetch(`${telemetry.url}/healthz`)).status).toBe(200);
+    }
+    receiver = await startOtlpReceiver(port);
+    counter.add(100);
+    expected += 100;
+    const exp = await waitFor('an export after recovery', () =>
+      receiver?.exports.find((e) => sumOf(e, 'requests') === expected),
+    );
+    expect(sumOf(exp, 'requests')).toBe(expected);
+  });
+});
