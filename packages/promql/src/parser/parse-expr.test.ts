@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import { PromqlError } from '../errors.ts';
+import type { Expr } from './ast.ts';
+import { parseExpr } from './parse-expr.ts';
+
+/** The tree without positions, for readable expectations. */
+function shape(text: string): unknown {
+  return JSON.parse(JSON.stringify(parseExpr(text), (key, value) => (key === 'pos' ? undefined : value)));
+}
+
+function failure(text: string): PromqlError {
+  try {
+    parseExpr(text);
+  } catch (e) {
+    if (e instanceof PromqlError) return e;
+    throw e;
+  }
+  throw new Error(`expected ${text} to fail`);
+}
+
+function evalConst(e: Expr): number {
+  switch (e.type) {
+    case 'number':
+      return e.value;
+    case 'paren':
+      return evalConst(e.expr);
+    case 'unary':
+      return e.op === '-' ? -evalConst(e.expr) : evalConst(e.expr);
+    case 'binary': {
+      const a = evalConst(e.lhs);
+      const b = evalConst(e.rhs);
+      const ops: Record<string, number> = { '+': a + b, '-': a - b, '*': a * b, '/': a / b, '^': a ** b };
+      return ops[e.op]!;
+    }
+    default:
+      throw new Error(`not constant: ${e.type}`);
+  }
+}
+
+describe('parseExpr number literals', () => {
+  it('reads numbers the way Go does: hex, octal, exponents, trailing dots, Inf and NaN in any case', () => {
+    const value = (t: string) => (parseExpr(t) as { value: number }).value;
+    expect(value('0x1F')).toBe(31);
+    expect(value('0755')).toBe(493);
+    expect(value('08')).toBe(8);
+    expect(value('1_000')).toBe(1000);
+    expect(value('12.34e-6')).toBeCloseTo(0.00001234, 15);
+    expect(value('.2')).toBe(0.2);
+    expect(value('2.')).toBe(2);
+    expect(value('2.e3')).toBe(2000);
+    expect(value('inF')).toBe(Infinity);
+    expect(value('-inf')).toBe(-Infinity);
+    expect(value('NaN')).toBeNaN();
+    expect(value('1m30s')).toBe(90);
+  });
+
+  it('binds unary minus looser than ^, and ^ to the right, as Prometheus does', () => {
+    expect(evalConst(parseExpr('-2^2'))).toBe(-4);
+    expect(evalConst(parseExpr('2^3^2'))).toBe(512);
+    expect(evalConst(parseExpr('2 ^ -1'))).toBe(0.5);
+    expect(evalConst(parseExpr('1 - -1'))).toBe(2);
+    expect(evalConst(parseExpr('1 + 2 * 3'))).toBe(7);
+    expect(evalConst(parseExpr('10 - 2 - 3'))).toBe(5);
+    expect(evalConst(parseExpr('(1 + 2) * 3'))).toBe(9);
+    expect(evalConst(parseExpr('- - 2'))).toBe(2);
+  });
+});
+
+describe('parseExpr selectors', () => {
+  it('puts the name matcher last and keeps every matcher type', () => {
+    expect(shape('http_requests_total{job="api", code!="500", path=~"/a.*", m!~"x"}')).toEqual({
+      type: 'vectorSelector',
+      name: 'http_requests_total',
+      matchers: [
+        { type: '=', name: 'job', value: 'api' },
+        { type: '!=', name: 'code', value: '500' },
+        { type: '=~', name: 'path', value: '/a.*' },
+        { type: '!~', name: 'm', value: 'x' },
+        { type: '=', name: '__name__', value: 'http_requests_total' },
+      ],
+      offsetMs: 0,
+    });
+  });
+
+  it('accepts quoted UTF-8 metric and label names', () => {
+    expect(shape('{"http.server.duration", "service.name"="api"}')).toMatchObject({
+      matchers: [
+        { type: '=', name: '__name__', value: 'http.server.duration' },
+        { type: '=', name: 'service.name', value: 'api' },
+      ],
+    });
+  });
+
+  it('unquotes Go escapes in double, single and raw strings', () => {
+    const firstValue = (t: string) =>
+      (parseExpr(t) as { matchers: ReadonlyArray<{ value: string }> }).matchers[0]?.value;
+    expect(firstValue('x{a="\\u00e9\\x41\\101\\n\\""}')).toBe('éAA\n"');
+    expect(firstValue("x{a='it\\'s'}")).toBe("it's");
+    expect(firstValue('x{a=`\\d+`}')).toBe('\\d+');
+    expect(shape('"\\xc3\\xa9"')).toEqual({ type: 'string', value: 'é' });
+  });
+
+  it('reads offsets (negative too), @ timestamps, start() and end()', () => {
+    expect(shape('x offset -5m')).toMatchObject({ offsetMs: -300_000 });
+    expect(shape('x @ 100.5 offset 1m')).toMatchObject({
+      offsetMs: 60_000,
+      at: { kind: 'timestamp', ms: 100_500 },
+    });
+    expect(shape('x[5m] @ end()')).toMatchObject({ rangeMs: 300_000, vector: { at: { kind: 'end' } } });
+    expect(shape('rate(x[1m])[10m:30s] offset 1h @ start()')).toMatchObject({
+      type: 'subquery',
+      rangeMs: 600_000,
+      stepMs: 30_000,
+      offsetMs: 3_600_000,
+      at: { kind: 'start' },
+    });
+    expect(shape('x[1h:]')).toMatchObject({ type: 'subquery', stepMs: 0 });
+  });
+
+  it('rejects modifiers in places Prometheus rejects them', () => {
+    expect(failure('x offset 5m[1m]').message).toContain('no offset modifiers allowed before range');
+    expect(failure('(x) offset 1m').message).toContain('offset modifier must be preceded by');
+    expect(failure('x offset 1m offset 2m').message).toContain('offset may not be set multiple times');
+    expect(failure('x @ 1 @ 2').message).toContain('@ <timestamp> may not be set multiple times');
+    expect(failure('rate(x[1m])[0s:]').message).toContain('duration must be greater than 0');
+    expect(failure('sum(x)[5m]').message).toContain('ranges only allowed for vector selectors');
+  });
+});
+
+describe('parseExpr operators and aggregations', () => {
+  it('reads bool, on/ignoring and group_left/group_right with their labels', () => {
+    expect(shape('a > bool b')).toMatchObject({ op: '>', returnBool: true });
+    expect(shape('a * on(x, y) group_left(z) b')).toMatchObject({
+      matching: { card: 'many-to-one', on: true, labels: ['x', 'y'], include: ['z'] },
+    });
+    expect(shape('a / ignoring(x) group_right b')).toMatchObject({
+      matching: { card: 'one-to-many', on: false, labels: ['x'], include: [] },
+    });
+    expect(shape('a or b')).toMatchObject({ matching: { card: 'many-to-many' } });
+    expect(shape('a + 1')).not.toHaveProperty('matching');
+  });
+
+  it('makes and/unless bind tighter than or', () => {
+    expect(shape('a or b and c')).toMatchObject({ op: 'or', rhs: { op: 'and' } });
+    expect(shape('a unless b or c')).toMatchObject({ op: 'or', lhs: { op: 'unless' } });
+  });
+
+  it('reads grouping before or after the body, and aggregation parameters', () => {
+    const before = shape('sum by (job) (x)');
+    expect(before).toEqual(shape('sum(x) by (job)'));
+    expect(before).toMatchObject({ op: 'sum', grouping: ['job'], without: false });
+    expect(shape('topk without (a) (3, x)')).toMatchObject({
+      op: 'topk',
+      param: { value: 3 },
+      without: true,
+    });
+    expect(shape('count_values("v", x)')).toMatchObject({ param: { type: 'string', value: 'v' } });
+    expect(shape('SUM(x)')).toMatchObject({ op: 'sum' });
+  });
+});
+
+describe('parseExpr errors', () => {
+  it('reports syntax errors with a position and a caret excerpt', () => {
+    const e = failure('sum(rate(x[5m])');
+    expect(e.code).toBe('PROMQL_PARSE');
+    expect(e.message).toMatch(/unexpected end of input/);
+    expect(e.position?.line).toBe(1);
+    expect(e.excerpt).toContain('^');
+  });
+
+  it('names unknown functions', () => {
+    expect(failure('foo(bar)').message).toBe('1:1: parse error: unknown function with name "foo"');
+  });
+
+  it('reports type errors with Prometheus wording', () => {
+    const cases: Array<[string, string]> = [
+      ['1 > 2', 'comparisons between scalars must use BOOL modifier'],
+      ['a + bool b', 'bool modifier can only be used on comparison operators'],
+      ['rate(x)', 'expected type range vector in call to function "rate", got instant vector'],
+      ['sum(x[5m])', 'expected type instant vector in aggregation expression, got range vector'],
+      ['topk("a", x)', 'expected type scalar in aggregation parameter, got string'],
+      ['a and on(b) group_left(b) c', 'label "b" must not occur in ON and GROUP clause at once'],
+      ['a and on(b) group_left c', 'no grouping allowed for "and" operation'],
+      ['1 and 2', 'set operator "and" not allowed in binary scalar expression'],
+      ['a + on(b) 1', 'vector matching only allowed between instant vectors'],
+      ['{a=""}', 'vector selector must contain at least one non-empty matcher'],
+      ['{a=~".*"}', 'vector selector must contain at least one non-empty matcher'],
+      ['foo{__name__="bar"}', 'metric name must not be set twice: "foo" or "bar"'],
+      ['-"a"', 'unary expression only allowed on expressions of type scalar or instant vector, got "string"'],
+      ['x[5m][1h:]', 'subquery is only allowed on instant vector, got matrix instead'],
+      ['round()', 'expected at least 1 argument(s) in call to "round", got 0'],
+      ['round(x, 1, 2)', 'expected at most 2 argument(s) in call to "round", got 3'],
+      ['time(1)', 'expected 0 argument(s) in call to "time", got 1'],
+      ['x[5m] + 1', 'binary expression must contain only scalar and instant vector types'],
+      ['sum()', 'no arguments for aggregate expression provided'],
+      ['topk(x)', 'wrong number of arguments for aggregate expression provided, expected 2, got 1'],
+    ];
+    for (const [text, message] of cases) expect(failure(text).message, text).toContain(message);
+  });
+
+  it('refuses experimental functions when asked to', () => {
+    expect(() => parseExpr('sort_by_label(x, "a")', { experimentalFunctions: false })).toThrow(/not enabled/);
+    expect(() => parseExpr('limitk(1, x)', { experimentalFunctions: false })).toThrow(/experimental/);
+    expect(shape('sort_by_label(x, "a")')).toMatchObject({ type: 'call', func: 'sort_by_label' });
+  });
+
+  it('reports feature-flagged syntax as unsupported', () => {
+    expect(failure('x[5m] anchored').code).toBe('PROMQL_UNSUPPORTED');
+    expect(failure('a + fill(0) b').code).toBe('PROMQL_UNSUPPORTED');
+    expect(failure('x[step()]').code).toBe('PROMQL_UNSUPPORTED');
+    expect(shape('x[5m + 30s]')).toMatchObject({ rangeMs: 330_000 });
+  });
+});

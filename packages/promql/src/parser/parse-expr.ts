@@ -1,0 +1,463 @@
+/**
+ * `parseExpr`: PromQL text to the typed {@link Expr} tree, on `@prometheus-io/lezer-promql` (the grammar of
+ * Prometheus's web UI), with the semantics of Prometheus's Go parser where the two differ: unary minus binds
+ * looser than `^` (`-2^2` is -4), a sign folds into a number literal, numbers follow Go's syntax, offsets
+ * and `@` only follow selectors and subqueries, and the type checker runs before the tree is returned.
+ */
+import type { SyntaxNode } from '@lezer/common';
+import { parser } from '@prometheus-io/lezer-promql';
+import { PromqlError } from '../errors.ts';
+import type { LabelMatcher, MatchType } from '../storage/queryable.ts';
+import type {
+  AggregateOp,
+  AtModifier,
+  BinaryOp,
+  Cardinality,
+  Expr,
+  Position,
+  VectorMatching,
+  VectorSelector,
+} from './ast.ts';
+import { checkTypes, typeError, typeOf } from './check-types.ts';
+import { durationSeconds, numberOrDurationSeconds, secondsToMs } from './duration-expr.ts';
+import { EXPERIMENTAL_AGGREGATIONS, getFunction } from './functions.ts';
+import { InvalidStringLiteral, unquoteString } from './literals.ts';
+import { findSyntaxError, parseError } from './syntax-error.ts';
+
+/** Options of {@link parseExpr}. */
+export interface ParseOptions {
+  /**
+   * Accept functions and aggregations Prometheus marks experimental (`limitk`, `sort_by_label`, ...).
+   * Default `true`; with `false` they fail as Prometheus fails without its feature flag.
+   */
+  readonly experimentalFunctions?: boolean;
+}
+
+const binaryOps: Readonly<Record<string, BinaryOp>> = {
+  Add: '+',
+  Sub: '-',
+  Mul: '*',
+  Div: '/',
+  Mod: '%',
+  Pow: '^',
+  Atan2: 'atan2',
+  Eql: '==',
+  Neq: '!=',
+  Gtr: '>',
+  Lss: '<',
+  Gte: '>=',
+  Lte: '<=',
+  And: 'and',
+  Or: 'or',
+  Unless: 'unless',
+};
+
+const matchTypes: Readonly<Record<string, MatchType>> = {
+  EqlSingle: '=',
+  Neq: '!=',
+  EqlRegex: '=~',
+  NeqRegex: '!~',
+};
+
+const setOperators = new Set<BinaryOp>(['and', 'or', 'unless']);
+
+/** Aggregations that take a parameter before the vector. */
+const paramAggregations = new Set(['topk', 'bottomk', 'quantile', 'count_values', 'limitk', 'limit_ratio']);
+
+/** A digit run ending in a dot that Go reads as a float (`2.`, `2.e3`) but lezer's number token does not. */
+const trailingDotNumber = /(?<![\w.:])(\d[\d_]*)\.(?![\d_])([eE][+-]?\d+)?/g;
+
+/**
+ * Rewrites `2.` to `2 ` and `2.e3` to `2e3 ` outside strings and comments. The text keeps its length, so
+ * every position lezer reports still points into the user's text.
+ */
+function normalizeTrailingDots(text: string): string {
+  if (!text.includes('.')) return text;
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    let end = i + 1;
+    if (c === '"' || c === "'" || c === '`') {
+      while (end < text.length && text[end] !== c && text[end] !== '\n')
+        end += c !== '`' && text[end] === '\\' ? 2 : 1;
+      out += text.slice(i, end + 1);
+      i = end + 1;
+      continue;
+    }
+    if (c === '#') {
+      while (end < text.length && text[end] !== '\n') end++;
+      out += text.slice(i, end);
+      i = end;
+      continue;
+    }
+    while (end < text.length && !'"\'`#'.includes(text[end]!)) end++;
+    out += text
+      .slice(i, end)
+      .replace(trailingDotNumber, (_m, digits: string, exp: string | undefined) => `${digits}${exp ?? ''} `);
+    i = end;
+  }
+  return out;
+}
+
+class AstBuilder {
+  /** The text lezer parsed (trailing dots normalized); same length as `source`. */
+  readonly text: string;
+  /** The user's text, for error excerpts. */
+  readonly source: string;
+  readonly experimental: boolean;
+
+  constructor(text: string, source: string, experimental: boolean) {
+    this.text = text;
+    this.source = source;
+    this.experimental = experimental;
+  }
+
+  slice(node: SyntaxNode): string {
+    return this.text.slice(node.from, node.to);
+  }
+
+  fail(node: SyntaxNode, message: string): PromqlError {
+    return parseError(this.source, message, node.from, node.to);
+  }
+
+  unsupported(message: string): PromqlError {
+    return new PromqlError('PROMQL_UNSUPPORTED', message);
+  }
+
+  string(node: SyntaxNode): string {
+    try {
+      return unquoteString(this.slice(node));
+    } catch (e) {
+      if (e instanceof InvalidStringLiteral) {
+        const reason =
+          e.message === 'unterminated quoted string'
+            ? e.message
+            : `error unquoting string ${JSON.stringify(this.slice(node))}: ${e.message}`;
+        throw this.fail(node, reason);
+      }
+      throw e;
+    }
+  }
+
+  exprChildren(node: SyntaxNode): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) if (c.type.is('Expr')) out.push(c);
+    return out;
+  }
+
+  expr(node: SyntaxNode): Expr {
+    const pos: Position = { start: node.from, end: node.to };
+    switch (node.name) {
+      case 'NumberDurationLiteral': {
+        const token = this.slice(node);
+        const negative = token.startsWith('-');
+        const unsigned = token.replace(/^[+-]\s*/, '');
+        const value = numberOrDurationSeconds(unsigned);
+        if (value === undefined) throw this.fail(node, `bad number or duration syntax: "${unsigned}"`);
+        return { type: 'number', value: negative ? -value : value, pos };
+      }
+      case 'StringLiteral':
+        return { type: 'string', value: this.string(node), pos };
+      case 'VectorSelector':
+        return this.vectorSelector(node, pos);
+      case 'ParenExpr':
+        return { type: 'paren', expr: this.expr(this.only(node)), pos };
+      case 'UnaryExpr': {
+        const op = this.slice(node.getChild('UnaryOp')!) === '-' ? '-' : '+';
+        const inner = this.expr(this.only(node));
+        // Prometheus folds a sign into a number literal directly under it.
+        if (inner.type === 'number') return { ...inner, value: op === '-' ? -inner.value : inner.value, pos };
+        return { type: 'unary', op, expr: inner, pos };
+      }
+      case 'BinaryExpr':
+        return this.binary(node, pos);
+      case 'FunctionCall':
+        return this.call(node, pos);
+      case 'AggregateExpr':
+        return this.aggregate(node, pos);
+      case 'MatrixSelector':
+        return this.matrix(node, pos);
+      case 'SubqueryExpr':
+        return this.subquery(node, pos);
+      case 'OffsetExpr':
+        return this.offset(node, pos);
+      case 'StepInvariantExpr':
+        return this.at(node, pos);
+      case 'AnchoredExpr':
+      case 'SmoothedExpr':
+        throw this.unsupported(
+          `the ${node.name === 'AnchoredExpr' ? 'anchored' : 'smoothed'} modifier is not supported`,
+        );
+      default:
+        throw this.fail(node, `unexpected ${node.name}`);
+    }
+  }
+
+  only(node: SyntaxNode): SyntaxNode {
+    const [child] = this.exprChildren(node);
+    if (child === undefined) throw this.fail(node, 'unexpected end of input');
+    return child;
+  }
+
+  labelName(node: SyntaxNode): string {
+    return node.name === 'QuotedLabelName' ? this.string(node.getChild('StringLiteral')!) : this.slice(node);
+  }
+
+  vectorSelector(node: SyntaxNode, pos: Position): VectorSelector {
+    const identifier = node.getChild('Identifier');
+    const name = identifier === null ? undefined : this.slice(identifier);
+    const matchers: LabelMatcher[] = [];
+    const list = node.getChild('LabelMatchers');
+    for (let m = list?.firstChild ?? null; m !== null; m = m.nextSibling) {
+      if (m.name === 'QuotedLabelName') {
+        matchers.push({ type: '=', name: '__name__', value: this.labelName(m) });
+        continue;
+      }
+      const labelNode = m.getChild('LabelName') ?? m.getChild('QuotedLabelName');
+      const opNode = m.getChild('MatchOp')?.firstChild;
+      const valueNode = m.getChild('StringLiteral');
+      if (labelNode === null || opNode === undefined || opNode === null || valueNode === null) {
+        throw this.fail(m, 'unexpected label matcher');
+      }
+      const type = matchTypes[opNode.name];
+      if (type === undefined) throw this.fail(opNode, `unexpected ${this.slice(opNode)} in label matching`);
+      matchers.push({ type, name: this.labelName(labelNode), value: this.string(valueNode) });
+    }
+    // Prometheus appends the matcher of a name written outside the braces last.
+    if (name !== undefined) matchers.push({ type: '=', name: '__name__', value: name });
+    return { type: 'vectorSelector', name, matchers, offsetMs: 0, at: undefined, pos };
+  }
+
+  binary(node: SyntaxNode, pos: Position): Expr {
+    const [lhsNode, rhsNode] = this.exprChildren(node);
+    let opNode: SyntaxNode | null = lhsNode?.nextSibling ?? null;
+    const op = opNode === null ? undefined : binaryOps[opNode.name];
+    if (lhsNode === undefined || rhsNode === undefined || opNode === null || op === undefined) {
+      if (opNode !== null && (opNode.name === 'TrimUpper' || opNode.name === 'TrimLower')) {
+        throw this.unsupported(`the ${this.slice(opNode)} operator is not supported`);
+      }
+      throw this.fail(node, 'unexpected binary expression');
+    }
+    let returnBool = false;
+    let matching: VectorMatching | undefined;
+    for (opNode = opNode.nextSibling; opNode !== null && opNode !== rhsNode; opNode = opNode.nextSibling) {
+      if (opNode.name === 'BoolModifier') returnBool = true;
+      else if (opNode.name === 'MatchingModifierClause') matching = this.matching(opNode);
+      else if (opNode.name === 'FillModifier')
+        throw this.unsupported('binop fill modifiers are not supported');
+    }
+    const lhsToken = this.slice(lhsNode);
+    // Lezer lets a sign belong to the number on the left of `^`; Prometheus binds `^` first: -2^2 is -(2^2).
+    if (op === '^' && lhsNode.name === 'NumberDurationLiteral' && /^[+-]/.test(lhsToken)) {
+      const value = numberOrDurationSeconds(lhsToken.slice(1).trim()) ?? Number.NaN;
+      const lhs: Expr = { type: 'number', value, pos: { start: lhsNode.from + 1, end: lhsNode.to } };
+      const power = this.binaryNode(op, lhs, rhsNode, returnBool, matching, {
+        start: lhsNode.from + 1,
+        end: pos.end,
+      });
+      return lhsToken.startsWith('-') ? { type: 'unary', op: '-', expr: power, pos } : power;
+    }
+    return this.binaryNode(op, this.expr(lhsNode), rhsNode, returnBool, matching, pos);
+  }
+
+  /**
+   * Vector matching exists only between two instant vectors, as in Prometheus's `checkAST`; set operators
+   * are always many-to-many.
+   */
+  binaryNode(
+    op: BinaryOp,
+    lhs: Expr,
+    rhsNode: SyntaxNode,
+    returnBool: boolean,
+    clause: VectorMatching | undefined,
+    pos: Position,
+  ): Expr {
+    const rhs = this.expr(rhsNode);
+    const bothVectors = typeOf(lhs) === 'vector' && typeOf(rhs) === 'vector';
+    if (!bothVectors && clause !== undefined && clause.labels.length > 0) {
+      throw typeError(this.source, pos, 'vector matching only allowed between instant vectors');
+    }
+    let matching: VectorMatching | undefined;
+    if (bothVectors) {
+      matching = clause ?? { card: 'one-to-one', on: false, labels: [], include: [] };
+      if (setOperators.has(op) && matching.card === 'one-to-one')
+        matching = { ...matching, card: 'many-to-many' };
+    }
+    return { type: 'binary', op, lhs, rhs, returnBool, matching, pos };
+  }
+
+  matching(node: SyntaxNode): VectorMatching {
+    let on = false;
+    let card: Cardinality = 'one-to-one';
+    const groups: string[][] = [];
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+      if (c.name === 'On') on = true;
+      else if (c.name === 'GroupLeft') card = 'many-to-one';
+      else if (c.name === 'GroupRight') card = 'one-to-many';
+      else if (c.name === 'GroupingLabels') groups.push(this.groupingLabels(c));
+    }
+    return { card, on, labels: groups[0] ?? [], include: groups[1] ?? [] };
+  }
+
+  groupingLabels(node: SyntaxNode): string[] {
+    const out: string[] = [];
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+      if (c.name === 'LabelName' || c.name === 'QuotedLabelName') out.push(this.labelName(c));
+    }
+    return out;
+  }
+
+  call(node: SyntaxNode, pos: Position): Expr {
+    const func = this.slice(node.getChild('FunctionIdentifier')!);
+    const signature = getFunction(func);
+    if (signature === undefined) throw this.fail(node, `unknown function with name "${func}"`);
+    if (signature.experimental && !this.experimental) {
+      throw this.fail(node, `function "${func}" is not enabled`);
+    }
+    const args = this.exprChildren(node.getChild('FunctionCallBody')!).map((a) => this.expr(a));
+    return { type: 'call', func, args, pos };
+  }
+
+  aggregate(node: SyntaxNode, pos: Position): Expr {
+    const op = this.slice(node.getChild('AggregateOp')!).toLowerCase() as AggregateOp;
+    if (EXPERIMENTAL_AGGREGATIONS.has(op) && !this.experimental) {
+      throw this.fail(
+        node,
+        `${op}() is experimental and must be enabled with --enable-feature=promql-experimental-functions`,
+      );
+    }
+    const modifier = node.getChild('AggregateModifier');
+    const without = modifier?.getChild('Without') !== null && modifier !== null;
+    const grouping = modifier === null ? [] : this.groupingLabels(modifier.getChild('GroupingLabels')!);
+    const args = this.exprChildren(node.getChild('FunctionCallBody')!).map((a) => this.expr(a));
+    if (args.length === 0) throw this.fail(node, 'no arguments for aggregate expression provided');
+    const wanted = paramAggregations.has(op) ? 2 : 1;
+    if (args.length !== wanted) {
+      throw this.fail(
+        node,
+        `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${args.length}`,
+      );
+    }
+    const expr = args[wanted - 1]!;
+    const param = wanted === 2 ? args[0] : undefined;
+    return { type: 'aggregate', op, expr, param, grouping, without, pos };
+  }
+
+  rangeMs(text: SyntaxNode): number {
+    const seconds = durationSeconds(this.text, text);
+    if (seconds <= 0) throw this.fail(text, 'duration must be greater than 0');
+    return secondsToMs(seconds);
+  }
+
+  matrix(node: SyntaxNode, pos: Position): Expr {
+    const inner = this.expr(this.only(node));
+    const bracket = { from: this.only(node).to, to: node.to } as SyntaxNode;
+    if (inner.type !== 'vectorSelector') throw this.fail(bracket, 'ranges only allowed for vector selectors');
+    if (inner.offsetMs !== 0) throw this.fail(bracket, 'no offset modifiers allowed before range');
+    if (inner.at !== undefined) throw this.fail(bracket, 'no @ modifiers allowed before range');
+    return {
+      type: 'matrixSelector',
+      vector: inner,
+      rangeMs: this.rangeMs(node.getChild('DurationExpr')!),
+      pos,
+    };
+  }
+
+  subquery(node: SyntaxNode, pos: Position): Expr {
+    const expr = this.expr(this.only(node));
+    const [range, step] = node.getChildren('DurationExpr');
+    const stepMs = step === undefined ? 0 : this.rangeMs(step);
+    return { type: 'subquery', expr, rangeMs: this.rangeMs(range!), stepMs, offsetMs: 0, at: undefined, pos };
+  }
+
+  offset(node: SyntaxNode, pos: Position): Expr {
+    const target = this.expr(this.only(node));
+    const offsetMs = secondsToMs(durationSeconds(this.text, node.getChild('OffsetDurationExpr')!));
+    const extended = { ...pos, start: target.pos.start };
+    switch (target.type) {
+      case 'vectorSelector':
+        if (target.offsetMs !== 0) throw this.fail(node, 'offset may not be set multiple times');
+        return { ...target, offsetMs, pos: extended };
+      case 'matrixSelector':
+        if (target.vector.offsetMs !== 0) throw this.fail(node, 'offset may not be set multiple times');
+        return { ...target, vector: { ...target.vector, offsetMs }, pos: extended };
+      case 'subquery':
+        if (target.offsetMs !== 0) throw this.fail(node, 'offset may not be set multiple times');
+        return { ...target, offsetMs, pos: extended };
+      default:
+        throw this.fail(
+          node,
+          'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+        );
+    }
+  }
+
+  atModifier(node: SyntaxNode): AtModifier {
+    const preprocessor = node.getChild('AtModifierPreprocessors');
+    if (preprocessor !== null) {
+      return this.slice(preprocessor).toLowerCase() === 'start' ? { kind: 'start' } : { kind: 'end' };
+    }
+    const literal = node.getChild('NumberDurationLiteral')!;
+    const seconds = (this.expr(literal) as { value: number }).value;
+    if (!Number.isFinite(seconds) || Math.abs(seconds) >= 9.223372036854776e18) {
+      throw this.fail(node, `timestamp out of bounds for @ modifier: ${seconds.toFixed(6)}`);
+    }
+    return { kind: 'timestamp', ms: secondsToMs(seconds) };
+  }
+
+  at(node: SyntaxNode, pos: Position): Expr {
+    const target = this.expr(this.only(node));
+    const at = this.atModifier(node);
+    const twice = '@ <timestamp> may not be set multiple times';
+    switch (target.type) {
+      case 'vectorSelector':
+        if (target.at !== undefined) throw this.fail(node, twice);
+        return { ...target, at, pos };
+      case 'matrixSelector':
+        if (target.vector.at !== undefined) throw this.fail(node, twice);
+        return { ...target, vector: { ...target.vector, at }, pos };
+      case 'subquery':
+        if (target.at !== undefined) throw this.fail(node, twice);
+        return { ...target, at, pos };
+      default:
+        throw this.fail(
+          node,
+          '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+        );
+    }
+  }
+}
+
+/**
+ * Parses and type-checks a PromQL expression.
+ *
+ * @throws PromqlError `PROMQL_PARSE` for syntax errors (with `position` and a caret `excerpt`),
+ *   `PROMQL_TYPE` for type errors, `PROMQL_UNSUPPORTED` for feature-flagged Prometheus syntax
+ *   (anchored/smoothed/fill modifiers, query-dependent duration expressions).
+ * @example
+ * ```ts
+ * const expr = parseExpr('sum by (job) (rate(http_requests_total[5m]))');
+ * expr.type; // 'aggregate'
+ * ```
+ */
+export function parseExpr(text: string, options: ParseOptions = {}): Expr {
+  const expr = parseExprUnchecked(text, options);
+  const [problem] = checkTypes(expr, text);
+  if (problem !== undefined) throw problem;
+  return expr;
+}
+
+/**
+ * The tree of `text` without the type checker, for tools that list every type error themselves
+ * (`validateExpr`). Syntax errors still throw.
+ */
+export function parseExprUnchecked(text: string, options: ParseOptions = {}): Expr {
+  const normalized = normalizeTrailingDots(text);
+  const tree = parser.parse(normalized);
+  const syntaxError = findSyntaxError(text, tree);
+  if (syntaxError !== undefined) throw syntaxError;
+  const top = tree.topNode.firstChild;
+  if (top === null) throw parseError(text, 'no expression found in input', 0, 0);
+  return new AstBuilder(normalized, text, options.experimentalFunctions ?? true).expr(top);
+}

@@ -1,0 +1,105 @@
+/**
+ * Turns the first error node of lezer's error-tolerant tree into a message close to the one Prometheus's Go
+ * parser gives for the same text ("unexpected end of input", `unknown function with name "foo"`, ...).
+ */
+import type { SyntaxNode, Tree } from '@lezer/common';
+import { caretExcerpt, PromqlError, positionOf } from '../errors.ts';
+
+/** Where in the grammar an error sits, named as Prometheus names it in its messages. */
+const contextNames: Readonly<Record<string, string>> = {
+  LabelMatchers: 'label matching',
+  UnquotedLabelMatcher: 'label matching',
+  QuotedLabelMatcher: 'label matching',
+  GroupingLabels: 'grouping opts',
+  AggregateModifier: 'grouping opts',
+  FunctionCallBody: 'call',
+  AggregateExpr: 'aggregation',
+  MatrixSelector: 'subquery or range',
+  SubqueryExpr: 'subquery selector',
+  DurationExpr: 'duration',
+  OffsetExpr: 'offset',
+  OffsetDurationExpr: 'offset',
+  StepInvariantExpr: '@',
+  BinaryExpr: 'binary expression',
+  ParenExpr: 'paren expression',
+  MatchingModifierClause: 'grouping opts',
+};
+
+function firstErrorNode(tree: Tree): SyntaxNode | undefined {
+  let found: SyntaxNode | undefined;
+  tree.iterate({
+    enter(ref) {
+      if (found !== undefined) return false;
+      if (ref.type.isError) {
+        found = ref.node;
+        return false;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** A short description of the token starting at `offset`, in the style of Go's `item.desc()`. */
+function describeToken(text: string, offset: number): string {
+  const rest = text.slice(offset);
+  if (rest.trim() === '') return 'end of input';
+  const trimmed = rest.trimStart();
+  const quoted = /^("(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?|`[^`]*`?)/.exec(trimmed);
+  if (quoted !== null) return `string ${quoted[0]}`;
+  const number = /^(?:0[xX][0-9a-fA-F]+|\d[\d_]*(?:\.\d*)?(?:[eE][+-]?\d+)?[a-z]*|\.\d+)/.exec(trimmed);
+  if (number !== null) return `number "${number[0]}"`;
+  const identifier = /^[A-Za-z_:][A-Za-z0-9_:]*/.exec(trimmed);
+  if (identifier !== null) return `identifier "${identifier[0]}"`;
+  const operator = /^(?:==|!=|>=|<=|=~|!~|[-+*/%^<>=!(){}[\],@:])/.exec(trimmed);
+  if (operator !== null) return `"${operator[0]}"`;
+  return `character "${[...trimmed][0] ?? ''}"`;
+}
+
+function contextOf(node: SyntaxNode): string | undefined {
+  for (let n: SyntaxNode | null = node.parent; n !== null; n = n.parent) {
+    const name = contextNames[n.name];
+    if (name !== undefined) return name;
+  }
+  return undefined;
+}
+
+/** The identifier that ends right before `node`, skipping whitespace, when there is one. */
+function identifierBefore(text: string, node: SyntaxNode): string | undefined {
+  const match = /([A-Za-z_:][A-Za-z0-9_:]*)\s*$/.exec(text.slice(0, node.from));
+  return match?.[1];
+}
+
+/** Builds a `PROMQL_PARSE` error at `[start, end)` of `text`. */
+export function parseError(text: string, message: string, start: number, end: number): PromqlError {
+  const position = positionOf(text, start, Math.max(end, start));
+  return new PromqlError('PROMQL_PARSE', `${position.line}:${position.column}: parse error: ${message}`, {
+    position,
+    excerpt: caretExcerpt(text, position),
+  });
+}
+
+/**
+ * The syntax error of `tree`, or `undefined` when lezer recovered from nothing. Lezer always produces a
+ * tree, so every error it skipped over shows up as an error node; the first one is what the user fixes.
+ */
+export function findSyntaxError(text: string, tree: Tree): PromqlError | undefined {
+  if (text.trim() === '') return parseError(text, 'no expression found in input', 0, 0);
+  const node = firstErrorNode(tree);
+  if (node === undefined) return undefined;
+  const errorText = text.slice(node.from);
+  const previous = identifierBefore(text, node);
+  if (previous !== undefined && errorText.trimStart().startsWith('(')) {
+    return parseError(
+      text,
+      `unknown function with name "${previous}"`,
+      node.from - previous.length,
+      node.from,
+    );
+  }
+  const description = describeToken(text, node.from);
+  const context = contextOf(node);
+  const message = `unexpected ${description}${context === undefined ? '' : ` in ${context}`}`;
+  const skipped = errorText.length - errorText.trimStart().length;
+  return parseError(text, message, node.from + skipped, Math.max(node.to, node.from + skipped + 1));
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { validateExpr } from './validate-expr.ts';
+
+describe('validateExpr', () => {
+  it('returns nothing for an expression Prometheus accepts', () => {
+    expect(validateExpr('sum by (job) (rate(http_requests_total[5m])) > 1')).toEqual([]);
+  });
+
+  it('lists every type error, not only the first', () => {
+    const problems = validateExpr('rate(x) + sum(y[5m])');
+    expect(problems.map((p) => p.kind)).toEqual(['PROMQL_TYPE', 'PROMQL_TYPE']);
+    expect(problems[0]?.message).toContain('expected type range vector in call to function "rate"');
+    expect(problems[1]?.message).toContain('expected type instant vector in aggregation expression');
+    expect(problems[1]?.position?.column).toBe(15);
+  });
+
+  it('reports a syntax error with its position', () => {
+    const [problem] = validateExpr('sum(x');
+    expect(problem).toMatchObject({ severity: 'error', kind: 'PROMQL_PARSE' });
+    expect(problem?.position?.column).toBe(6);
+  });
+
+  it('warns about metric names outside the known set', () => {
+    const problems = validateExpr('up + http_requests_total{job="a"}', { knownMetrics: ['up'] });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        kind: 'unknown-metric',
+        message: 'unknown metric "http_requests_total"',
+      }),
+    ]);
+  });
+
+  it('flags experimental functions and aggregations as warnings', () => {
+    const kinds = validateExpr('limitk(1, sort_by_label(x, "a"))').map((p) => `${p.severity}:${p.kind}`);
+    expect(kinds).toEqual(['warning:experimental', 'warning:experimental']);
+  });
+});
