@@ -16,13 +16,33 @@ export interface ParsedFlags {
 }
 
 /**
+ * parseArgs reads `--start -90d` as two options; relative times are negative by nature, so a string flag
+ * followed by `-<digit>` takes it as its value (`--start=-90d`).
+ */
+function joinNegativeValues(argv: readonly string[], spec: FlagSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const option = arg.startsWith('--') ? spec[arg.slice(2)] : undefined;
+    if (option?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+/**
  * Parses `argv` against `spec` (strict: unknown flags are errors).
  * @throws CliError `USAGE` with parseArgs's own one-line explanation, prefixed by the verb
  */
 export function parseFlags(verb: string, argv: readonly string[], spec: FlagSpec): ParsedFlags {
   try {
     const { values, positionals } = parseArgs({
-      args: [...argv],
+      args: joinNegativeValues(argv, spec),
       options: spec,
       strict: true,
       allowPositionals: true,

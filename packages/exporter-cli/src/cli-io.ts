@@ -9,7 +9,7 @@ export interface CliIo {
   /** Messages, errors and the progress bar (`isTTY` turns the bar on). */
   readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
   /** Standard input, for `lint -`. */
-  readonly stdin: AsyncIterable<Uint8Array | string>;
+  readonly stdin: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
   /** Environment (`YARDSTICK_SOURCE_*` credentials). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Aborts long-running verbs (SIGINT/SIGTERM in the real process). */

@@ -40,9 +40,14 @@ function defaultIo(signal: AbortSignal | undefined): CliIo {
  */
 export async function runCli(argv: readonly string[], io?: CliIo): Promise<number> {
   let cleanup = (): void => {};
+  // 128 + signal number, the shell convention for "ended by a signal".
+  let signalExitCode = 130;
   if (!io) {
     const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals): void => controller.abort(new Error(`received ${signal}`));
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signalExitCode = signal === 'SIGTERM' ? 143 : 130;
+      controller.abort(new Error(`received ${signal}`));
+    };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     cleanup = () => {
@@ -66,7 +71,7 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
   } catch (error) {
     if (error instanceof CliError) {
       io.stderr.write(`yardstick: ${error.message}\n`);
-      if (error.code === 'EXPORT_ABORTED' && io.signal?.aborted) return 130;
+      if (error.code === 'EXPORT_ABORTED' && io.signal?.aborted) return signalExitCode;
       return isUsageError(error) ? 2 : 1;
     }
     io.stderr.write(`yardstick: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);

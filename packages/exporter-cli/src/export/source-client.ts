@@ -113,7 +113,9 @@ export function createSourceClient(options: SourceClientOptions): SourceClient {
         response = await fetch(url, { method: 'POST', body: form, headers, signal: options.signal });
       } catch (error) {
         if (options.signal.aborted) throw options.signal.reason;
-        lastError = `cannot reach ${shown}${path}: ${(error as Error).cause ?? (error as Error).message}`;
+        // fetch wraps the useful part (ECONNREFUSED, ENOTFOUND) in `cause`.
+        const cause = (error as Error).cause;
+        lastError = `cannot reach ${shown}${path}: ${cause instanceof Error ? cause.message : (error as Error).message}`;
         continue;
       }
       if (response.status >= 500) {
