@@ -5,9 +5,6 @@ import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { sanitizeLabelName } from '@yardstick/views';
 import { escapeLabelValue } from './escape.ts';
 
-/** Label names the exposition writes itself; an attribute mapping to one of them is dropped. */
-const ALWAYS_RESERVED = '__name__';
-
 function labelValue(value: AttributeValue): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -40,7 +37,7 @@ export class LabelRenderer {
    *   sanitize to one of them are dropped so no series carries a label twice
    */
   constructor(reserved: Iterable<string>) {
-    this.#reserved = new Set([ALWAYS_RESERVED, ...reserved]);
+    this.#reserved = new Set(reserved);
   }
 
   /**

@@ -19,6 +19,9 @@ export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 /** `Content-Type` of OpenMetrics 1.0.0. */
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
+// measured: most scrapers that do not send `openmetrics` get their answer from this one test.
+const OPENMETRICS_MENTIONED = /openmetrics/i;
+
 const TEXT: NegotiatedExposition = { format: 'text', contentType: TEXT_CONTENT_TYPE };
 const OPENMETRICS: NegotiatedExposition = { format: 'openmetrics', contentType: OPENMETRICS_CONTENT_TYPE };
 
@@ -82,7 +85,7 @@ function bestMatch(ranges: readonly ReturnType<typeof parseRange>[], format: Exp
  * ```
  */
 export function negotiateExposition(accept: string | undefined): NegotiatedExposition {
-  if (accept === undefined || !accept.includes('openmetrics')) return TEXT;
+  if (accept === undefined || !OPENMETRICS_MENTIONED.test(accept)) return TEXT;
   const ranges = accept.split(',').map(parseRange);
   const openMetrics = bestMatch(ranges, 'openmetrics');
   if (openMetrics.q === 0) return TEXT;

@@ -1,0 +1,224 @@
+import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AggregationType, MeterProvider, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { renderExposition } from './exposition-serializer.ts';
+import type { ExpositionFormat } from './negotiate.ts';
+import { PrometheusReader, type PrometheusReaderOptions } from './prometheus-reader.ts';
+
+function setup(options: PrometheusReaderOptions = {}, views: ViewOptions[] = []) {
+  const reader = new PrometheusReader(options);
+  const provider = new MeterProvider({
+    readers: [reader],
+    views,
+    resource: resourceFromAttributes({
+      'service.name': 'checkout',
+      'service.instance.id': 'i-1',
+      'host.name': 'h1',
+    }),
+  });
+  return { reader, provider, meter: provider.getMeter('test.scope', '1.0.0') };
+}
+
+async function scrape(reader: PrometheusReader, format: ExpositionFormat = 'text'): Promise<string> {
+  let text = '';
+  for await (const chunk of await reader.render(format)) text += chunk;
+  return text;
+}
+
+const SCOPE = 'otel_scope_name="test.scope",otel_scope_version="1.0.0"';
+
+function lines(text: string, prefix: string): string[] {
+  return text.split('\n').filter((line) => line.startsWith(prefix));
+}
+
+afterEach(() => {
+  diag.disable();
+});
+
+describe('text format 0.0.4', () => {
+  it('exposes a counter as <name>_<unit>_total with TYPE counter and escaped HELP', async () => {
+    const { reader, meter } = setup();
+    meter.createCounter('http.sent', { unit: 'By', description: 'Bytes "sent"\nto \\clients' }).add(2048, {
+      'http.route': '/a',
+    });
+    const text = await scrape(reader);
+    expect(text).toContain('# HELP http_sent_bytes_total Bytes "sent"\\nto \\\\clients\n');
+    expect(text).toContain('# TYPE http_sent_bytes_total counter\n');
+    expect(text).toContain(`http_sent_bytes_total{http_route="/a",${SCOPE}} 2048\n`);
+  });
+
+  it('accumulates across scrapes (cumulative temporality)', async () => {
+    const { reader, meter } = setup();
+    const counter = meter.createCounter('jobs');
+    counter.add(1);
+    await scrape(reader);
+    counter.add(2);
+    expect(lines(await scrape(reader), 'jobs_total')).toEqual([`jobs_total{${SCOPE}} 3`]);
+  });
+
+  it('exposes up-down counters and gauges as gauges, unit 1 gauges as *_ratio', async () => {
+    const { reader, meter } = setup();
+    meter.createUpDownCounter('queue.depth', { unit: '{item}' }).add(-3);
+    meter.createGauge('cpu.utilization', { unit: '1' }).record(0.25);
+    const text = await scrape(reader);
+    expect(text).toContain(`# TYPE queue_depth gauge\nqueue_depth{${SCOPE}} -3\n`);
+    expect(text).toContain(`# TYPE cpu_utilization_ratio gauge\ncpu_utilization_ratio{${SCOPE}} 0.25\n`);
+  });
+
+  it('exposes observable counters, up-down counters and gauges from their callbacks', async () => {
+    const { reader, meter } = setup();
+    meter.createObservableCounter('process.cpu.time', { unit: 's' }).addCallback((r) => r.observe(1.5));
+    meter.createObservableUpDownCounter('process.threads').addCallback((r) => r.observe(7));
+    meter
+      .createObservableGauge('memory.usage', { unit: 'By' })
+      .addCallback((r) => r.observe(1e9, { kind: 'heap' }));
+    const text = await scrape(reader);
+    expect(text).toContain(
+      `# TYPE process_cpu_time_seconds_total counter\nprocess_cpu_time_seconds_total{${SCOPE}} 1.5\n`,
+    );
+    expect(text).toContain(`# TYPE process_threads gauge\nprocess_threads{${SCOPE}} 7\n`);
+    expect(text).toContain(
+      `# TYPE memory_usage_bytes gauge\nmemory_usage_bytes{kind="heap",${SCOPE}} 1e+09\n`,
+    );
+  });
+
+  it('writes classic histograms as cumulative buckets ending in +Inf, then _sum and _count', async () => {
+    const { reader, meter } = setup();
+    const histogram = meter.createHistogram('rpc.duration', {
+      unit: 'ms',
+      advice: { explicitBucketBoundaries: [1, 5] },
+    });
+    for (const value of [0.5, 3, 3, 10]) histogram.record(value, { method: 'get' });
+    const text = await scrape(reader);
+    const block = `method="get",${SCOPE}`;
+    expect(text).toContain(
+      [
+        '# TYPE rpc_duration_milliseconds histogram',
+        `rpc_duration_milliseconds_bucket{${block},le="1"} 1`,
+        `rpc_duration_milliseconds_bucket{${block},le="5"} 3`,
+        `rpc_duration_milliseconds_bucket{${block},le="+Inf"} 4`,
+        `rpc_duration_milliseconds_sum{${block}} 16.5`,
+        `rpc_duration_milliseconds_count{${block}} 4`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('skips exponential histograms with a single diag warning across scrapes', async () => {
+    const warn = vi.fn();
+    const logger: DiagLogger = { warn, error: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() };
+    diag.setLogger(logger, DiagLogLevel.WARN);
+    const { reader, meter } = setup({}, [
+      { instrumentName: 'latency', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } },
+    ]);
+    meter.createHistogram('latency').record(3);
+    meter.createCounter('kept').add(1);
+    const first = await scrape(reader);
+    await scrape(reader);
+    expect(first).not.toContain('latency');
+    expect(first).toContain('kept_total');
+    expect(warn.mock.calls.filter(([message]) => String(message).includes('latency'))).toHaveLength(1);
+  });
+
+  it('exposes the resource once as target_info, and can leave it out', async () => {
+    const { reader, meter } = setup();
+    meter.createCounter('c').add(1);
+    const text = await scrape(reader);
+    expect(lines(text, 'target_info')).toEqual([
+      'target_info{host_name="h1",service_instance_id="i-1",service_name="checkout"} 1',
+    ]);
+    expect(text).toContain('# TYPE target_info gauge\n');
+    const bare = setup({ withoutTargetInfo: true });
+    bare.meter.createCounter('c').add(1);
+    expect(await scrape(bare.reader)).not.toContain('target_info');
+  });
+
+  it('can leave out the scope labels', async () => {
+    const { reader, meter } = setup({ withoutScopeLabels: true });
+    meter.createCounter('c').add(1, { a: 'x' });
+    meter.createCounter('d').add(1);
+    const text = await scrape(reader);
+    expect(lines(text, 'c_total')).toEqual(['c_total{a="x"} 1']);
+    expect(lines(text, 'd_total')).toEqual(['d_total 1']);
+  });
+
+  it('omits HELP for an instrument without description', async () => {
+    const { reader, meter } = setup();
+    meter.createCounter('quiet').add(1);
+    expect(await scrape(reader)).not.toContain('# HELP quiet');
+  });
+
+  it('sorts families by name and series by labels, so two scrapes are identical', async () => {
+    const { reader, meter } = setup({ withoutTargetInfo: true, withoutScopeLabels: true });
+    const zeta = meter.createCounter('zeta');
+    for (const route of ['/c', '/a', '/b']) zeta.add(1, { route });
+    meter.createGauge('alpha').record(1);
+    const text = await scrape(reader);
+    expect(text.split('\n').filter((line) => !line.startsWith('#') && line !== '')).toEqual([
+      'alpha 1',
+      'zeta_total{route="/a"} 1',
+      'zeta_total{route="/b"} 1',
+      'zeta_total{route="/c"} 1',
+    ]);
+    expect(await scrape(reader)).toBe(text);
+  });
+
+  it('merges one name from two scopes into one family told apart by otel_scope_name', async () => {
+    const { reader, provider } = setup({ withoutTargetInfo: true });
+    provider.getMeter('lib.b').createCounter('hits').add(2);
+    provider.getMeter('lib.a').createCounter('hits').add(1);
+    const text = await scrape(reader);
+    expect(lines(text, '# TYPE hits_total')).toHaveLength(1);
+    expect(lines(text, 'hits_total')).toEqual([
+      'hits_total{otel_scope_name="lib.a"} 1',
+      'hits_total{otel_scope_name="lib.b"} 2',
+    ]);
+  });
+
+  it('keeps the first metric when two of different types map to the same name', async () => {
+    const warn = vi.fn();
+    diag.setLogger(
+      { warn, error: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() },
+      DiagLogLevel.WARN,
+    );
+    const { reader, meter } = setup({ withoutTargetInfo: true });
+    meter.createUpDownCounter('pool.size', { unit: 'By' }).add(5);
+    meter.createHistogram('pool.size_bytes').record(1);
+    const text = await scrape(reader);
+    expect(lines(text, '# TYPE')).toEqual(['# TYPE pool_size_bytes gauge']);
+    expect(warn).toHaveBeenCalledOnce();
+  });
+});
+
+describe('OpenMetrics 1.0.0', () => {
+  it('names counter families without _total, adds UNIT and ends with # EOF', async () => {
+    const { reader, meter } = setup();
+    meter.createCounter('http.sent', { unit: 'By', description: 'Say "hi"' }).add(5);
+    meter.createHistogram('rpc.duration', { unit: 's', advice: { explicitBucketBoundaries: [1] } }).record(2);
+    const text = await scrape(reader, 'openmetrics');
+    expect(text).toContain(
+      `# HELP http_sent_bytes Say \\"hi\\"\n# TYPE http_sent_bytes counter\n# UNIT http_sent_bytes bytes\nhttp_sent_bytes_total{${SCOPE}} 5\n`,
+    );
+    expect(text).toContain(`# TYPE rpc_duration_seconds histogram\n# UNIT rpc_duration_seconds seconds\n`);
+    expect(text).toContain('# TYPE target info\n');
+    expect(text.endsWith('\n# EOF\n')).toBe(true);
+    expect(text.indexOf('# EOF')).toBe(text.length - '# EOF\n'.length);
+  });
+
+  it('still ends with # EOF when nothing was recorded', async () => {
+    const { reader } = setup({ withoutTargetInfo: true });
+    expect(await scrape(reader, 'openmetrics')).toBe('# EOF\n');
+    expect(await scrape(reader, 'text')).toBe('');
+  });
+});
+
+describe('renderExposition', () => {
+  it('renders the same text as the reader in one string', async () => {
+    const { reader, meter } = setup();
+    meter.createCounter('c').add(1, { a: 'b' });
+    const streamed = await scrape(reader, 'openmetrics');
+    const { resourceMetrics } = await reader.collect();
+    expect(renderExposition(resourceMetrics, 'openmetrics')).toBe(streamed);
+  });
+});
