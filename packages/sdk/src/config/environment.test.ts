@@ -1,0 +1,230 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.ts';
+import { loadConfig } from './load-config.ts';
+
+/** Loads with only `env` (no file), so each test sees exactly what the variables do. */
+function fromEnv(env: Record<string, string>) {
+  return loadConfig({ env, file: false });
+}
+
+function problemLines(env: Record<string, string>): string[] {
+  try {
+    fromEnv(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message.split('\n').slice(1);
+    throw error;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('standard OTel environment variables', () => {
+  it('maps service name, Prometheus host/port, export interval and timeout', () => {
+    const config = fromEnv({
+      OTEL_SERVICE_NAME: 'checkout',
+      OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0',
+      OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+      OTEL_METRIC_EXPORT_INTERVAL: '10000',
+      OTEL_METRIC_EXPORT_TIMEOUT: '5000',
+    });
+    expect(config.serviceName).toBe('checkout');
+    expect(config.server).toMatchObject({ host: '0.0.0.0', port: 0 });
+    expect(config.otlp).toMatchObject({ exportIntervalMs: 10_000, exportTimeoutMs: 5000 });
+  });
+
+  it('percent-decodes OTEL_RESOURCE_ATTRIBUTES', () => {
+    const config = fromEnv({
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=prod,team=pay%2Cments,note=a%3Db%20c',
+    });
+    expect(config.resourceAttributes).toEqual({
+      'deployment.environment': 'prod',
+      team: 'pay,ments',
+      note: 'a=b c',
+    });
+  });
+
+  it('rejects a malformed OTEL_RESOURCE_ATTRIBUTES as a whole, naming the variable', () => {
+    expect(problemLines({ OTEL_RESOURCE_ATTRIBUTES: 'a=1,b' })).toEqual([
+      "OTEL_RESOURCE_ATTRIBUTES: entry 2 has no '=' (expected key=value)",
+    ]);
+  });
+
+  it('appends v1/metrics to OTEL_EXPORTER_OTLP_ENDPOINT and turns OTLP on', () => {
+    expect(fromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).otlp).toMatchObject({
+      enabled: true,
+      endpoint: 'http://collector:4318/v1/metrics',
+    });
+    expect(fromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/base/' }).otlp.endpoint).toBe(
+      'http://collector:4318/base/v1/metrics',
+    );
+  });
+
+  it('uses OTEL_EXPORTER_OTLP_METRICS_ENDPOINT as is, over the generic endpoint', () => {
+    const config = fromEnv({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://generic:4318',
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'https://metrics.example/ingest',
+    });
+    expect(config.otlp.endpoint).toBe('https://metrics.example/ingest');
+  });
+
+  it('merges generic and metrics headers, the metrics value winning, percent-decoded', () => {
+    const config = fromEnv({
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=shop,authorization=Bearer%20generic',
+      OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'authorization=Bearer%20metrics',
+    });
+    expect(config.otlp.headers).toEqual({ 'x-tenant': 'shop', authorization: 'Bearer metrics' });
+  });
+
+  it('lets metrics-specific protocol, compression and timeout win over the generic ones', () => {
+    const config = fromEnv({
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'none',
+      OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: 'gzip',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '20000',
+      OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: '15000',
+    });
+    expect(config.otlp).toMatchObject({
+      protocol: 'http/protobuf',
+      compression: 'gzip',
+      exportTimeoutMs: 15_000,
+    });
+    expect(
+      fromEnv({ OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: '15000', OTEL_METRIC_EXPORT_TIMEOUT: '7000' }).otlp,
+    ).toMatchObject({ exportTimeoutMs: 7000 });
+  });
+
+  it('reads the temporality preference case-insensitively', () => {
+    expect(fromEnv({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'Delta' }).otlp.temporality).toBe(
+      'delta',
+    );
+  });
+
+  it('names the variable when a value is not supported', () => {
+    expect(
+      problemLines({
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'lowmemory',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+      }),
+    ).toEqual([
+      'otlp.endpoint: must be an http:// or https:// URL (from environment variable OTEL_EXPORTER_OTLP_ENDPOINT)',
+      'otlp.protocol: Invalid option: expected one of "http/protobuf"|"http/json" (from environment variable OTEL_EXPORTER_OTLP_PROTOCOL)',
+      'otlp.temporality: Invalid option: expected one of "cumulative"|"delta" (from environment variable OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE)',
+    ]);
+  });
+
+  it('disables the SDK only for OTEL_SDK_DISABLED=true (any case) and rejects other words', () => {
+    expect(fromEnv({ OTEL_SDK_DISABLED: 'TRUE' }).enabled).toBe(false);
+    expect(
+      loadConfig({ env: { OTEL_SDK_DISABLED: 'false' }, file: false, code: { enabled: false } }).enabled,
+    ).toBe(false);
+    expect(fromEnv({ OTEL_SDK_DISABLED: 'false' }).enabled).toBe(true);
+    expect(problemLines({ OTEL_SDK_DISABLED: 'yes' })).toEqual([
+      'OTEL_SDK_DISABLED: expected true or false, got "yes"',
+    ]);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(fromEnv({ OTEL_EXPORTER_PROMETHEUS_PORT: '', OTEL_SERVICE_NAME: '  ' }).server.port).toBe(9464);
+  });
+});
+
+describe('YARDSTICK_ environment variables', () => {
+  it('map onto the settings the standard variables do not cover', () => {
+    const config = fromEnv({
+      YARDSTICK_SERVICE_VERSION: '1.4.2',
+      YARDSTICK_SERVER_ENABLED: 'false',
+      YARDSTICK_METRICS_PATH: '/internal/metrics',
+      YARDSTICK_GZIP: 'False',
+      YARDSTICK_AUTH_USERNAME: 'scraper',
+      YARDSTICK_AUTH_PASSWORD: 'correct horse',
+      YARDSTICK_ALLOWED_CIDRS: '10.0.0.0/8, fd00::/8',
+      YARDSTICK_COLLECT_INTERVAL: '30s',
+      YARDSTICK_HISTOGRAM_BUCKETS: '0.005,0.01,0.1,1,1e1',
+      YARDSTICK_METRICS_PROCESS: 'false',
+      YARDSTICK_METRICS_REQUESTS: 'true',
+      YARDSTICK_METRICS_POOLS: 'false',
+      YARDSTICK_CARDINALITY_LIMIT: '500',
+      YARDSTICK_IDLE_EVICTION: '10m',
+      YARDSTICK_REDACTION_ENABLED: 'false',
+      YARDSTICK_REDACTION_REPLACEMENT: '***',
+      YARDSTICK_REDACTION_DROP_KEYS: 'user.email,client.address',
+      YARDSTICK_OTLP_ENABLED: 'true',
+      YARDSTICK_STORE_ENABLED: 'false',
+      YARDSTICK_STORE_RETENTION: '2h',
+      YARDSTICK_STORE_MAX_BYTES: '1048576',
+      YARDSTICK_REGISTER_GLOBAL: 'false',
+    });
+    expect(config).toMatchObject({
+      serviceVersion: '1.4.2',
+      server: {
+        enabled: false,
+        metricsPath: '/internal/metrics',
+        gzip: false,
+        auth: { username: 'scraper', password: 'correct horse' },
+        allowedCidrs: ['10.0.0.0/8', 'fd00::/8'],
+      },
+      collectIntervalMs: 30_000,
+      histogramBuckets: [0.005, 0.01, 0.1, 1, 10],
+      metrics: { process: false, requests: true, pools: false },
+      cardinality: { defaultLimit: 500, idleEvictionMs: 600_000 },
+      redaction: { enabled: false, replacement: '***', dropKeys: ['user.email', 'client.address'] },
+      otlp: { enabled: true },
+      store: { enabled: false, retentionMs: 7_200_000, maxBytes: 1_048_576 },
+      registerGlobal: false,
+    });
+  });
+
+  it('reads TLS file paths relative to the working directory', () => {
+    const lines = problemLines({
+      YARDSTICK_TLS_CERT_FILE: 'missing.crt',
+      YARDSTICK_TLS_KEY_FILE: '/nonexistent/k',
+    });
+    expect(lines).toEqual([
+      `server.tls.certFile: cannot read ${process.cwd()}/missing.crt: no such file (ENOENT) (from environment variable YARDSTICK_TLS_CERT_FILE)`,
+      'server.tls.keyFile: cannot read /nonexistent/k: no such file (ENOENT) (from environment variable YARDSTICK_TLS_KEY_FILE)',
+    ]);
+  });
+});
+
+describe('malformed environment values', () => {
+  it('lists every malformed variable by name, alongside schema problems', () => {
+    expect(
+      problemLines({
+        OTEL_EXPORTER_PROMETHEUS_PORT: 'http',
+        YARDSTICK_GZIP: 'on',
+        YARDSTICK_HISTOGRAM_BUCKETS: '0.1,fast,1',
+        YARDSTICK_CARDINALITY_LIMIT: '-5',
+        YARDSTICK_STORE_RETENTION: '1 day',
+      }),
+    ).toEqual([
+      'OTEL_EXPORTER_PROMETHEUS_PORT: expected a non-negative integer, got "http"',
+      'YARDSTICK_GZIP: expected true or false, got "on"',
+      'YARDSTICK_HISTOGRAM_BUCKETS: entry 2 is not a number: "fast"',
+      'YARDSTICK_CARDINALITY_LIMIT: expected a non-negative integer, got "-5"',
+      "store.retentionMs: must be milliseconds or a Prometheus duration such as '15s', '1m30s' or '24h' (from environment variable YARDSTICK_STORE_RETENTION)",
+    ]);
+  });
+
+  it('names the variable when a well-formed value breaks a rule', () => {
+    expect(
+      problemLines({
+        OTEL_EXPORTER_PROMETHEUS_PORT: '70000',
+        YARDSTICK_CARDINALITY_LIMIT: '50000',
+        YARDSTICK_HISTOGRAM_BUCKETS: '1,0.5',
+        YARDSTICK_ALLOWED_CIDRS: '10.0.0.0/8,10.1.2.3',
+      }),
+    ).toEqual([
+      'server.port: Too big: expected number to be <=65535 (from environment variable OTEL_EXPORTER_PROMETHEUS_PORT)',
+      'server.allowedCidrs[1]: must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8 or fd00::/8 (from environment variable YARDSTICK_ALLOWED_CIDRS)',
+      'histogramBuckets[1]: buckets must be strictly ascending: 0.5 does not exceed 1 (from environment variable YARDSTICK_HISTOGRAM_BUCKETS)',
+      'cardinality.defaultLimit: Too big: expected number to be <=10000 (from environment variable YARDSTICK_CARDINALITY_LIMIT)',
+    ]);
+  });
+
+  it('says which auth variable is missing when only one is set', () => {
+    expect(problemLines({ YARDSTICK_AUTH_USERNAME: 'scraper' })).toEqual([
+      'server.auth.password: is required when server.auth.username is set (set both or neither; env YARDSTICK_AUTH_PASSWORD) (from environment variable YARDSTICK_AUTH_USERNAME)',
+    ]);
+  });
+});

@@ -1,0 +1,270 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
+import { YardstickError } from '../errors.ts';
+import { ConfigError } from './config-error.ts';
+import { type LoadConfigOptions, loadConfig } from './load-config.ts';
+import { yardstickConfigSchema } from './schema.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'yardstick-config-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function write(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** The ConfigError `loadConfig` throws for `options` (with no environment unless given). */
+function loadError(options: LoadConfigOptions): ConfigError {
+  try {
+    loadConfig({ env: {}, cwd: dir, ...options });
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+/** The problem lines of a ConfigError message, without its heading. */
+function lines(error: ConfigError): string[] {
+  return error.message.split('\n').slice(1);
+}
+
+describe('loadConfig sources and precedence', () => {
+  it('returns the schema defaults when there is no file, environment or code', () => {
+    expect(loadConfig({ env: {}, cwd: dir })).toEqual(yardstickConfigSchema.parse({}));
+  });
+
+  it('layers defaults < file < environment < code, merging objects key by key', () => {
+    write(
+      'yardstick.config.yaml',
+      'serviceName: from-file\nserver:\n  host: 0.0.0.0\n  port: 1111\n  metricsPath: /file-metrics\n',
+    );
+    const config = loadConfig({
+      cwd: dir,
+      env: { OTEL_EXPORTER_PROMETHEUS_PORT: '2222', YARDSTICK_METRICS_PATH: '/env-metrics' },
+      code: { server: { port: 3333 } },
+    });
+    expect(config.serviceName).toBe('from-file');
+    expect(config.server).toMatchObject({
+      host: '0.0.0.0',
+      port: 3333,
+      metricsPath: '/env-metrics',
+      gzip: true,
+    });
+  });
+
+  it('replaces lists whole instead of concatenating them', () => {
+    write('yardstick.config.yaml', 'histogramBuckets: [1, 2, 3]\n');
+    const config = loadConfig({ cwd: dir, env: { YARDSTICK_HISTOGRAM_BUCKETS: '0.5, 5' } });
+    expect(config.histogramBuckets).toEqual([0.5, 5]);
+  });
+
+  it('finds yardstick.config.yml and yardstick.config.json in the working directory', () => {
+    write('yardstick.config.yml', 'serviceName: yml\n');
+    expect(loadConfig({ env: {}, cwd: dir }).serviceName).toBe('yml');
+    rmSync(join(dir, 'yardstick.config.yml'));
+    write('yardstick.config.json', '{ "serviceName": "json" }\n');
+    expect(loadConfig({ env: {}, cwd: dir }).serviceName).toBe('json');
+  });
+
+  it('prefers the explicit file over YARDSTICK_CONFIG over the working directory, and file: false reads none', () => {
+    write('yardstick.config.yaml', 'serviceName: discovered\n');
+    write('from-env.yaml', 'serviceName: from-env\n');
+    write('explicit.json', '{"serviceName": "explicit"}');
+    const env = { YARDSTICK_CONFIG: 'from-env.yaml' };
+    expect(loadConfig({ env, cwd: dir }).serviceName).toBe('from-env');
+    expect(loadConfig({ env, cwd: dir, file: 'explicit.json' }).serviceName).toBe('explicit');
+    expect(loadConfig({ env, cwd: dir, file: false }).serviceName).toBeUndefined();
+  });
+
+  it('refuses to guess between several config files in the working directory', () => {
+    write('yardstick.config.yaml', '{}');
+    write('yardstick.config.json', '{}');
+    const error = loadError({});
+    expect(error.code).toBe('CONFIG_FILE');
+    expect(error.message).toContain('yardstick.config.yaml, yardstick.config.json');
+  });
+
+  it('ignores undefined values in code instead of letting them erase file settings', () => {
+    write('yardstick.config.yaml', 'serviceName: kept\n');
+    expect(loadConfig({ env: {}, cwd: dir, code: { serviceName: undefined } }).serviceName).toBe('kept');
+  });
+});
+
+describe('loadConfig errors', () => {
+  it('is a YardstickError with code CONFIG_INVALID and the ZodError as cause', () => {
+    const error = loadError({ code: { server: { port: -1 } } });
+    expect(error).toBeInstanceOf(YardstickError);
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.cause).toBeInstanceOf(ZodError);
+    expect(lines(error)).toEqual(['server.port: Too small: expected number to be >=0']);
+  });
+
+  it('lists every problem of a YAML file as file:line:col: path: message', () => {
+    write(
+      'yardstick.config.yaml',
+      [
+        'server:',
+        '  port: 99999',
+        '  prot: 1',
+        '  allowedCidrs:',
+        '    - 10.0.0.0/8',
+        '    - not-a-cidr',
+        'histogramBuckets: [1, 5, 2]',
+        'cardinality:',
+        '  defaultLimit: 50',
+        'unknownTop: true',
+        '',
+      ].join('\n'),
+    );
+    const error = loadError({});
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(lines(error)).toEqual([
+      'yardstick.config.yaml:2:9: server.port: Too big: expected number to be <=65535',
+      'yardstick.config.yaml:6:7: server.allowedCidrs[1]: must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8 or fd00::/8',
+      'yardstick.config.yaml:3:3: server: unknown key "prot" (allowed: enabled, host, port, metricsPath, gzip, auth, tls, allowedCidrs)',
+      'yardstick.config.yaml:7:26: histogramBuckets[2]: buckets must be strictly ascending: 2 does not exceed 5',
+      'yardstick.config.yaml:9:17: cardinality.defaultLimit: Too small: expected number to be >=100',
+      'yardstick.config.yaml:10:1: unknown key "unknownTop" (allowed: enabled, serviceName, serviceVersion, resourceAttributes, server, collectIntervalMs, histogramBuckets, metrics, cardinality, redaction, otlp, store, registerGlobal)',
+    ]);
+    expect(error.problems[0]!.source).toEqual({
+      kind: 'file',
+      file: 'yardstick.config.yaml',
+      line: 2,
+      column: 9,
+    });
+  });
+
+  it('gives JSON files line and column positions too', () => {
+    write(
+      'yardstick.config.json',
+      '{\n  "server": {\n    "port": "9464"\n  },\n  "otlp": { "protocol": "grpc" }\n}\n',
+    );
+    expect(lines(loadError({}))).toEqual([
+      'yardstick.config.json:3:13: server.port: Invalid input: expected number, received string',
+      'yardstick.config.json:5:25: otlp.protocol: Invalid option: expected one of "http/protobuf"|"http/json"',
+    ]);
+  });
+
+  it('points a missing half of auth at the object that holds the other half', () => {
+    write('yardstick.config.yaml', 'server:\n  auth:\n    username: scraper\n');
+    expect(lines(loadError({}))).toEqual([
+      'yardstick.config.yaml:2:3: server.auth.password: is required when server.auth.username is set (set both or neither; env YARDSTICK_AUTH_PASSWORD)',
+    ]);
+  });
+
+  it('accepts auth split between the file and the environment', () => {
+    write('yardstick.config.yaml', 'server:\n  auth:\n    username: scraper\n');
+    const config = loadConfig({ cwd: dir, env: { YARDSTICK_AUTH_PASSWORD: 'correct horse' } });
+    expect(config.server.auth).toEqual({ username: 'scraper', password: 'correct horse' });
+  });
+
+  it('reports a YAML syntax error with its line as CONFIG_FILE', () => {
+    write('yardstick.config.yaml', 'server:\n  port: 9464\n  host: [unclosed\n');
+    const error = loadError({});
+    expect(error.code).toBe('CONFIG_FILE');
+    expect(lines(error)[0]).toMatch(/^yardstick\.config\.yaml:\d+:\d+: YAML syntax error: /);
+    expect(error.problems[0]!.source).toMatchObject({ kind: 'file', line: expect.any(Number) });
+  });
+
+  it('reports a duplicate key as a syntax error at its line', () => {
+    write('yardstick.config.yaml', 'serviceName: a\nserviceName: b\n');
+    const error = loadError({});
+    expect(error.code).toBe('CONFIG_FILE');
+    expect(error.problems[0]!.source).toMatchObject({ kind: 'file', line: 2, column: 1 });
+  });
+
+  it('reports a missing explicit file and a non-mapping top level as CONFIG_FILE', () => {
+    const missing = loadError({ file: 'nope.yaml' });
+    expect(missing.code).toBe('CONFIG_FILE');
+    expect(lines(missing)).toEqual(['nope.yaml: cannot read config file (ENOENT)']);
+    const fromEnv = loadError({ env: { YARDSTICK_CONFIG: 'gone.yaml' } });
+    expect(lines(fromEnv)).toEqual([
+      'gone.yaml: cannot read config file (ENOENT) (from environment variable YARDSTICK_CONFIG)',
+    ]);
+    write('list.yaml', '- a\n- b\n');
+    expect(lines(loadError({ file: 'list.yaml' }))).toEqual([
+      'list.yaml:1:1: the top level must be a mapping of settings',
+    ]);
+  });
+
+  it('treats an empty file as no settings', () => {
+    write('yardstick.config.yaml', '# nothing yet\n');
+    expect(loadConfig({ env: {}, cwd: dir })).toEqual(yardstickConfigSchema.parse({}));
+  });
+
+  it('names the TLS field and the resolved path when a TLS file is missing', () => {
+    write(
+      'yardstick.config.yaml',
+      'server:\n  tls:\n    certFile: certs/server.crt\n    keyFile: certs/server.key\n',
+    );
+    expect(lines(loadError({}))).toEqual([
+      `yardstick.config.yaml:3:15: server.tls.certFile: cannot read ${join(dir, 'certs/server.crt')}: no such file (ENOENT)`,
+      `yardstick.config.yaml:4:14: server.tls.keyFile: cannot read ${join(dir, 'certs/server.key')}: no such file (ENOENT)`,
+    ]);
+  });
+
+  it('rejects a TLS path that is a directory or unreadable', () => {
+    mkdirSync(join(dir, 'certs'));
+    const key = write('server.key', 'key');
+    chmodSync(key, 0o000);
+    const error = loadError({ code: { server: { tls: { certFile: 'certs', keyFile: 'server.key' } } } });
+    const expected = [`server.tls.certFile: cannot read ${join(dir, 'certs')}: not a regular file`];
+    // root reads anything, so the permission half of this check only shows for ordinary users.
+    if (process.getuid?.() !== 0) {
+      expected.push(`server.tls.keyFile: cannot read ${key}: permission denied (EACCES)`);
+    }
+    expect(lines(error)).toEqual(expected);
+  });
+
+  it('resolves TLS files from the config file against its folder and returns absolute paths', () => {
+    mkdirSync(join(dir, 'conf'));
+    write('conf/server.crt', 'cert');
+    write('conf/server.key', 'key');
+    write('conf/yardstick.yaml', 'server:\n  tls:\n    certFile: server.crt\n    keyFile: server.key\n');
+    const config = loadConfig({ env: {}, cwd: dir, file: 'conf/yardstick.yaml' });
+    expect(config.server.tls).toEqual({
+      certFile: join(dir, 'conf/server.crt'),
+      keyFile: join(dir, 'conf/server.key'),
+    });
+  });
+});
+
+describe('loadConfig keeps secrets out of messages', () => {
+  const password = 'hunter2!';
+
+  it('does not echo a too-short password from the file, the environment or code', () => {
+    write('yardstick.config.yaml', `server:\n  auth:\n    username: ab\n    password: "${password}x"\n`);
+    const fromFile = loadError({ env: { YARDSTICK_AUTH_PASSWORD: 'short' } });
+    expect(lines(fromFile)).toEqual([
+      'yardstick.config.yaml:3:15: server.auth.username: Too small: expected string to have >=3 characters',
+      'server.auth.password: Too small: expected string to have >=8 characters (from environment variable YARDSTICK_AUTH_PASSWORD)',
+    ]);
+    const fromCode = loadError({ file: false, code: { server: { auth: { username: 'x', password } } } });
+    expect(fromCode.message).not.toContain(password);
+  });
+
+  it('does not echo header values from a malformed OTLP headers variable', () => {
+    const error = loadError({ env: { OTEL_EXPORTER_OTLP_HEADERS: `api-key=${password},%zz=1` } });
+    expect(lines(error)).toEqual([
+      'OTEL_EXPORTER_OTLP_HEADERS: entry 2 has an invalid percent-encoding (expected %XX)',
+    ]);
+    expect(error.message).not.toContain(password);
+  });
+
+  it('does not echo the source line of a YAML syntax error, which may hold a password', () => {
+    write('yardstick.config.yaml', `server:\n  auth:\n    password: ${password}: [\n`);
+    const error = loadError({});
+    expect(error.code).toBe('CONFIG_FILE');
+    expect(error.message).not.toContain(password);
+  });
+});

@@ -1,0 +1,330 @@
+import { z } from 'zod';
+import { DURATION_PATTERN, durationToMs } from './duration.ts';
+
+/** The endpoint OTLP/HTTP exporters use when none is configured (OTel specification default). */
+export const DEFAULT_OTLP_METRICS_ENDPOINT = 'http://localhost:4318/v1/metrics';
+
+const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
+
+/** A positive duration: milliseconds as a number, or a Prometheus duration string. Output: milliseconds. */
+function duration(description: string) {
+  return z
+    .union([
+      z.number().int().positive(),
+      z.string().min(1).regex(new RegExp(DURATION_PATTERN), {
+        error: "must be milliseconds or a Prometheus duration such as '15s', '1m30s' or '24h'",
+      }),
+    ])
+    .transform((value, ctx) => {
+      if (typeof value === 'number') return value;
+      const ms = durationToMs(value);
+      if (ms === undefined || ms === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: ms === 0 ? 'must be greater than 0' : 'duration is too large',
+        });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .describe(`${description} Milliseconds, or a Prometheus duration string ('15s', '1m30s', '24h').`);
+}
+
+/** A per-metric series limit, as the OTel cardinality-limit spec allows us to bound it. */
+function seriesLimit(description: string) {
+  return z.number().int().min(100).max(10_000).describe(description);
+}
+
+const cidr = z
+  .union([z.cidrv4(), z.cidrv6()], {
+    error: 'must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8 or fd00::/8',
+  })
+  .describe('An IPv4 or IPv6 network in CIDR notation.');
+
+const authSchema = z
+  .strictObject({
+    username: z
+      .string()
+      .min(3)
+      .optional()
+      .describe('Basic-auth user name for the telemetry server (>= 3 chars).'),
+    password: z
+      .string()
+      .min(8)
+      .optional()
+      .describe('Basic-auth password for the telemetry server (>= 8 chars). Never logged.'),
+  })
+  .superRefine((auth, ctx) => {
+    // Each half often comes from a different place (file vs env), so say which one is missing and how to set it.
+    if (auth.username !== undefined && auth.password === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['password'],
+        message:
+          'is required when server.auth.username is set (set both or neither; env YARDSTICK_AUTH_PASSWORD)',
+      });
+    }
+    if (auth.password !== undefined && auth.username === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['username'],
+        message:
+          'is required when server.auth.password is set (set both or neither; env YARDSTICK_AUTH_USERNAME)',
+      });
+    }
+  })
+  .transform((auth) =>
+    auth.username !== undefined && auth.password !== undefined
+      ? { username: auth.username, password: auth.password }
+      : undefined,
+  )
+  .describe('HTTP basic auth on every endpoint of the telemetry server: give both fields or neither.');
+
+const tlsSchema = z
+  .strictObject({
+    certFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('PEM certificate (chain) file; must exist and be readable when the config is loaded.'),
+    keyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('PEM private key file; must exist and be readable when the config is loaded.'),
+  })
+  .superRefine((tls, ctx) => {
+    if (tls.certFile !== undefined && tls.keyFile === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keyFile'],
+        message: 'is required when server.tls.certFile is set (env YARDSTICK_TLS_KEY_FILE)',
+      });
+    }
+    if (tls.keyFile !== undefined && tls.certFile === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['certFile'],
+        message: 'is required when server.tls.keyFile is set (env YARDSTICK_TLS_CERT_FILE)',
+      });
+    }
+  })
+  .transform((tls) =>
+    tls.certFile !== undefined && tls.keyFile !== undefined
+      ? { certFile: tls.certFile, keyFile: tls.keyFile }
+      : undefined,
+  )
+  .describe('Serve HTTPS with this certificate and key: give both fields or neither.');
+
+const serverSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Start the telemetry HTTP server.'),
+    host: z.string().min(1).default('127.0.0.1').describe('Address to listen on; loopback by default.'),
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65_535)
+      .default(9464)
+      .describe('Port to listen on; 0 picks a free one.'),
+    metricsPath: z
+      .string()
+      .regex(/^\/\S*$/, { error: "must start with '/' and contain no spaces" })
+      .default('/metrics')
+      .describe('Path of the Prometheus exposition endpoint.'),
+    gzip: z.boolean().default(true).describe('Compress responses when the client accepts gzip.'),
+    auth: authSchema.optional(),
+    tls: tlsSchema.optional(),
+    allowedCidrs: z
+      .array(cidr)
+      .optional()
+      .describe('Only clients from these networks may connect; everyone may when unset.'),
+  })
+  .prefault({})
+  .describe('The telemetry HTTP server: /metrics, /v1/stats, /api/v1/*, /healthz.');
+
+const bucketsSchema = z
+  .array(z.number())
+  .min(2)
+  .superRefine((buckets, ctx) => {
+    for (let i = 1; i < buckets.length; i++) {
+      if (!(buckets[i]! > buckets[i - 1]!)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `buckets must be strictly ascending: ${buckets[i]} does not exceed ${buckets[i - 1]}`,
+        });
+      }
+    }
+  })
+  .describe('Default explicit histogram bucket boundaries: finite, strictly ascending, at least 2.');
+
+const metricsSchema = z
+  .strictObject({
+    process: z
+      .boolean()
+      .default(true)
+      .describe('Record process and runtime metrics (CPU, memory, event loop).'),
+    requests: z.boolean().default(true).describe('Record HTTP server request metrics from the middleware.'),
+    pools: z.boolean().default(true).describe('Record worker/connection pool metrics from the pool kit.'),
+  })
+  .prefault({})
+  .describe('Built-in instrumentation kits to turn on.');
+
+const attributeBudgetSchema = z
+  .strictObject({
+    instrument: z.string().min(1).describe('Instrument name or pattern (`*` matches any run of characters).'),
+    key: z.string().min(1).describe('Attribute key whose distinct values are budgeted.'),
+    maxValues: z.number().int().min(1).describe('Distinct values kept before new ones become `otherValue`.'),
+    otherValue: z.string().optional().describe("Value that replaces values over budget; default '_other'."),
+  })
+  .describe('A budget of distinct values for one attribute of an instrument.');
+
+const cardinalitySchema = z
+  .strictObject({
+    defaultLimit: seriesLimit(
+      'Series per metric before new series go to the overflow series (100..10000).',
+    ).default(2000),
+    limits: z
+      .record(
+        z.string().min(1),
+        seriesLimit('Series limit for the instruments this pattern matches (100..10000).'),
+      )
+      .optional()
+      .describe('Per-instrument series limits, keyed by instrument name or pattern.'),
+    attributeBudgets: z
+      .array(attributeBudgetSchema)
+      .superRefine((budgets, ctx) => {
+        const seen = new Set<string>();
+        budgets.forEach((budget, index) => {
+          const id = `${budget.instrument}\u0000${budget.key}`;
+          if (seen.has(id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [index],
+              message: `duplicate budget for instrument ${JSON.stringify(budget.instrument)} and key ${JSON.stringify(budget.key)}`,
+            });
+          }
+          seen.add(id);
+        });
+      })
+      .optional()
+      .describe('Per-attribute value budgets.'),
+    idleEvictionMs: duration(
+      'Forget series not updated for this long (delta bookkeeping); never when unset.',
+    ).optional(),
+    allow: z
+      .record(z.string().min(1), z.array(z.string().min(1)))
+      .optional()
+      .describe('Keep only these attribute keys on the instruments each pattern matches.'),
+    deny: z
+      .record(z.string().min(1), z.array(z.string().min(1)))
+      .optional()
+      .describe('Drop these attribute keys from the instruments each pattern matches.'),
+  })
+  .prefault({})
+  .describe('Bounds on the number of series.');
+
+const redactionSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Redact secrets and IP addresses from attribute values.'),
+    replacement: z.string().optional().describe("Text that replaces a redacted value; default '[REDACTED]'."),
+    dropKeys: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Attribute keys removed from every measurement.'),
+  })
+  .prefault({})
+  .describe('Redaction of secrets from attributes.');
+
+const otlpSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .optional()
+      .describe(
+        'Push metrics over OTLP/HTTP. Default: true when an endpoint is configured, false otherwise.',
+      ),
+    endpoint: z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+      .optional()
+      .describe(`Full metrics URL, used as is; default ${DEFAULT_OTLP_METRICS_ENDPOINT}.`),
+    headers: z
+      .record(z.string().min(1), z.string())
+      .default({})
+      .describe('Headers sent with every export (e.g. API keys). Values are never logged.'),
+    protocol: z.enum(['http/protobuf', 'http/json']).default('http/protobuf').describe('OTLP/HTTP encoding.'),
+    temporality: z
+      .enum(['cumulative', 'delta'])
+      .default('cumulative')
+      .describe('Aggregation temporality requested for sums and histograms.'),
+    compression: z.enum(['gzip', 'none']).default('none').describe('Request body compression.'),
+    exportIntervalMs: duration('Time between exports.').default(60_000),
+    exportTimeoutMs: duration(
+      `Time an export may take; at most exportIntervalMs. Default ${DEFAULT_EXPORT_TIMEOUT_MS} ms, lowered to exportIntervalMs when that is shorter.`,
+    ).optional(),
+  })
+  .superRefine((otlp, ctx) => {
+    // The OTel PeriodicExportingMetricReader refuses a timeout longer than the interval; say so at load time.
+    if (otlp.exportTimeoutMs !== undefined && otlp.exportTimeoutMs > otlp.exportIntervalMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['exportTimeoutMs'],
+        message: `must not exceed otlp.exportIntervalMs (${otlp.exportIntervalMs} ms)`,
+      });
+    }
+  })
+  .transform(({ enabled, endpoint, exportTimeoutMs, ...rest }) => ({
+    ...rest,
+    enabled: enabled ?? endpoint !== undefined,
+    endpoint: endpoint ?? DEFAULT_OTLP_METRICS_ENDPOINT,
+    exportTimeoutMs: exportTimeoutMs ?? Math.min(DEFAULT_EXPORT_TIMEOUT_MS, rest.exportIntervalMs),
+  }))
+  .prefault({})
+  .describe('OTLP/HTTP push to a collector.');
+
+const storeSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Keep recent samples in the embedded PromQL store.'),
+    retentionMs: duration('How long samples are kept.').default(24 * 3_600_000),
+    maxBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1024 * 1024)
+      .describe('Memory budget of the store in bytes; the oldest samples go first.'),
+  })
+  .prefault({})
+  .describe('The embedded time-series store behind /api/v1 and alerting.');
+
+/**
+ * The whole yardstick configuration, with defaults. Objects are strict: an unknown key is an error naming it.
+ * Durations accept milliseconds or Prometheus duration strings and come out as milliseconds.
+ * Use {@link loadConfig} to merge file, environment and code; this schema alone does not read files.
+ */
+export const yardstickConfigSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Master switch; false makes startTelemetry a no-op.'),
+    serviceName: z.string().min(1).optional().describe('The `service.name` resource attribute.'),
+    serviceVersion: z.string().min(1).optional().describe('The `service.version` resource attribute.'),
+    resourceAttributes: z
+      .record(z.string().min(1), z.string())
+      .default({})
+      .describe('Extra resource attributes; serviceName/serviceVersion win over the same keys here.'),
+    server: serverSchema,
+    collectIntervalMs: duration('Scrape interval of the embedded store.').default(15_000),
+    histogramBuckets: bucketsSchema.optional(),
+    metrics: metricsSchema,
+    cardinality: cardinalitySchema,
+    redaction: redactionSchema,
+    otlp: otlpSchema,
+    store: storeSchema,
+    registerGlobal: z.boolean().default(true).describe('Register the MeterProvider as the global OTel one.'),
+  })
+  .describe('yardstick configuration (yardstick.config.yaml).');
+
+/** A validated configuration with every default filled in and durations in milliseconds. */
+export type YardstickConfig = z.output<typeof yardstickConfigSchema>;
+
+/** What a user may write: every field with a default is optional, durations may be strings. */
+export type YardstickConfigInput = z.input<typeof yardstickConfigSchema>;
