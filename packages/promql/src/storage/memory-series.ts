@@ -1,0 +1,165 @@
+/**
+ * One series' samples: XOR chunks of {@link samplesPerChunk} samples written back to back in one
+ * {@link BitWriter}, and a chunk table of (first timestamp, start byte). The last chunk is the open head
+ * chunk that appends go to.
+ */
+import { BitReader } from './bit-reader.ts';
+import { BitWriter } from './bit-writer.ts';
+import { HIGH_WORD, highWord, LOW_WORD, lowWord } from './float-bits.ts';
+import type { Labels } from './queryable.ts';
+import { decodeXorChunk, XorChunkEncoder } from './xor-chunk.ts';
+
+/** Samples per chunk, as Prometheus targets: enough for XOR coding to pay off, few to decode per read. */
+export const samplesPerChunk = 120;
+
+// Table entries: [first timestamp, start byte]. A closed chunk holds exactly `samplesPerChunk` samples and
+// ends where the next one starts, so neither count nor end is stored: 16 bytes per chunk.
+const tableStride = 2;
+
+/** Samples of one series read for a time window. */
+export interface SeriesWindow {
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+}
+
+/** The stored samples of one series. */
+export class MemorySeries {
+  /** Store-wide id; postings lists hold it. */
+  readonly id: number;
+  readonly labels: Labels;
+  readonly key: string;
+  readonly #writer = new BitWriter();
+  readonly #encoder = new XorChunkEncoder(this.#writer);
+  #table = new Float64Array(4 * tableStride);
+  #chunks = 0;
+  #headSamples = 0;
+
+  constructor(id: number, labels: Labels, key: string) {
+    this.id = id;
+    this.labels = labels;
+    this.key = key;
+  }
+
+  /** Number of chunks, the open head chunk included. */
+  get chunkCount(): number {
+    return this.#chunks;
+  }
+
+  /** Number of samples held. */
+  get sampleCount(): number {
+    return this.#chunks === 0 ? 0 : (this.#chunks - 1) * samplesPerChunk + this.#headSamples;
+  }
+
+  /** Timestamp of the newest sample, or `-Infinity` when empty. */
+  get maxTime(): number {
+    return this.#chunks === 0 ? Number.NEGATIVE_INFINITY : this.#encoder.lastTimestamp;
+  }
+
+  /** Bytes allocated for samples and the chunk table. */
+  get byteSize(): number {
+    return this.#writer.capacity + this.#table.byteLength;
+  }
+
+  /** First timestamp of chunk `index` (0 is the oldest). */
+  chunkMinTime(index: number): number {
+    return this.#table[index * tableStride]!;
+  }
+
+  /**
+   * Appends a sample.
+   * @returns `false` (nothing stored) when `timestampMs` is not after the newest sample.
+   */
+  append(timestampMs: number, value: number): boolean {
+    const high = highWord(value);
+    const low = lowWord();
+    if (this.#chunks === 0 || this.#headSamples === samplesPerChunk) {
+      if (this.#chunks > 0 && timestampMs <= this.#encoder.lastTimestamp) return false;
+      this.#writer.alignToByte();
+      this.#addTableEntry(timestampMs, this.#writer.byteLength);
+      this.#encoder.start(timestampMs, high, low);
+      this.#headSamples = 1;
+      return true;
+    }
+    if (timestampMs <= this.#encoder.lastTimestamp) return false;
+    this.#encoder.append(timestampMs, high, low);
+    this.#headSamples++;
+    return true;
+  }
+
+  /**
+   * Samples in `[minT, maxT]`, decoding only the chunks that overlap the window; `undefined` when there
+   * are none.
+   */
+  read(minT: number, maxT: number): SeriesWindow | undefined {
+    const last = this.#chunks - 1;
+    if (last < 0 || maxT < this.chunkMinTime(0) || minT > this.#encoder.lastTimestamp) return undefined;
+    // Chunk i covers [minTime(i), minTime(i+1)); binary search for the first one that may reach minT.
+    let low = 0;
+    let high = last;
+    while (low < high) {
+      const mid = (low + high + 1) >>> 1;
+      if (this.chunkMinTime(mid) <= minT) low = mid;
+      else high = mid - 1;
+    }
+    let end = low;
+    while (end < last && this.chunkMinTime(end + 1) <= maxT) end++;
+    const capacity = (end - low) * samplesPerChunk + (end === last ? this.#headSamples : samplesPerChunk);
+    const timestamps = new Float64Array(capacity);
+    const values = new Float64Array(capacity);
+    const target = {
+      timestamps,
+      valueWords: new Uint32Array(values.buffer),
+      highWord: HIGH_WORD,
+      lowWord: LOW_WORD,
+    };
+    const bytes = this.#writer.bytes;
+    let written = 0;
+    for (let chunk = low; chunk <= end; chunk++) {
+      const reader = new BitReader(bytes, this.#table[chunk * tableStride + 1]!);
+      const count = chunk === last ? this.#headSamples : samplesPerChunk;
+      written = decodeXorChunk(reader, this.chunkMinTime(chunk), count, minT, maxT, target, written);
+    }
+    if (written === 0) return undefined;
+    return { timestamps: timestamps.subarray(0, written), values: values.subarray(0, written) };
+  }
+
+  /**
+   * Drops the `count` oldest chunks (the head chunk only when every chunk goes).
+   * @returns the number of samples dropped.
+   */
+  dropOldestChunks(count: number): number {
+    if (count <= 0) return 0;
+    const before = this.sampleCount;
+    if (count >= this.#chunks) {
+      this.#writer.dropBytes(this.#writer.byteLength);
+      this.#chunks = 0;
+      this.#headSamples = 0;
+      return before;
+    }
+    const firstKeptByte = this.#table[count * tableStride + 1]!;
+    this.#writer.dropBytes(firstKeptByte);
+    this.#table.copyWithin(0, count * tableStride, this.#chunks * tableStride);
+    this.#chunks -= count;
+    for (let i = 0; i < this.#chunks; i++) this.#table[i * tableStride + 1]! -= firstKeptByte;
+    return before - this.sampleCount;
+  }
+
+  /** Number of leading chunks whose samples are all older than `cutoff`. */
+  chunksBefore(cutoff: number): number {
+    let count = 0;
+    while (count < this.#chunks - 1 && this.chunkMinTime(count + 1) <= cutoff) count++;
+    if (count === this.#chunks - 1 && this.#encoder.lastTimestamp < cutoff) count++;
+    return count;
+  }
+
+  #addTableEntry(firstT: number, startByte: number): void {
+    if ((this.#chunks + 1) * tableStride > this.#table.length) {
+      const bigger = new Float64Array(this.#table.length * 2);
+      bigger.set(this.#table);
+      this.#table = bigger;
+    }
+    this.#table[this.#chunks * tableStride] = firstT;
+    this.#table[this.#chunks * tableStride + 1] = startByte;
+    this.#chunks++;
+  }
+}
