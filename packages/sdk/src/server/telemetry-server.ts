@@ -21,6 +21,9 @@ import {
   type RequestHandler,
 } from './metrics-handler.ts';
 
+/** How long close() lets in-flight requests finish before cutting connections. */
+const CLOSE_GRACE_MS = 500;
+
 /** Options of {@link startTelemetryServer}. */
 export interface TelemetryServerOptions extends AccessOptions {
   readonly host: string;
@@ -151,7 +154,13 @@ export async function startTelemetryServer(
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // In-flight scrapes get a moment to finish; then keep-alive sockets must not hold shutdown up.
+        const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
         server.closeIdleConnections();
       });
       return closing;
