@@ -7,6 +7,19 @@
 export type { AlertEvaluatorErrorCode, RuleFileProblem } from './errors.ts';
 export { AlertEvaluatorError, formatRuleFileProblem } from './errors.ts';
 export { formatDuration, parseDuration } from './rules/duration.ts';
+export type { ExprCheck, ExprValidator } from './rules/expr-validator.ts';
+export type { RuleFileCheck, RuleLoadOptions } from './rules/load-rule-file.ts';
+export { checkRuleFile, checkRuleText, loadRuleFiles } from './rules/load-rule-file.ts';
+export type { ThresholdRule, ThresholdRuleFile } from './rules/rule-file-schema.ts';
+export type {
+  AlertingRuleDefinition,
+  RecordingRuleDefinition,
+  RuleDefinition,
+  RuleGroupDefinition,
+  RuleSource,
+} from './rules/rule-model.ts';
+export type { ThresholdConversion } from './rules/threshold-rules.ts';
+export { convertThresholdRules } from './rules/threshold-rules.ts';
 export type { AlertTemplate, AlertTemplateData } from './templates/alert-template.ts';
 export { compileAlertTemplate } from './templates/alert-template.ts';
 export { formatGoFloat, goSprintf } from './templates/go-format.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlertEvaluatorError } from '../errors.ts';
 import { compileAlertTemplate } from './alert-template.ts';
+import type { TemplateQueryResult } from './template-functions.ts';
 
 const data = {
   labels: { pool: 'gpu-a', region: 'eu-west', instance: 'host-1.example.com:9100' },
@@ -126,7 +127,7 @@ describe('alert templates', () => {
     );
     const out = await t.expand({
       ...data,
-      query: async (expr) => {
+      query: async (expr): Promise<TemplateQueryResult[]> => {
         expect(expr).toBe('up');
         return [
           { labels: { job: 'web', __value__: 'raw' }, value: 3 },

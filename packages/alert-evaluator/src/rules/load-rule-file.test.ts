@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { formatRuleFileProblem } from '../errors.ts';
+import { checkRuleText } from './load-rule-file.ts';
+
+const good = `groups:
+  - name: inference
+    interval: 30s
+    rules:
+      - record: job:errors:rate5m
+        expr: sum by (job) (rate(errors_total[5m]))
+      - alert: HighErrorRate
+        expr: job:errors:rate5m > 0.5
+        for: 2m
+        keep_firing_for: 5m
+        labels:
+          severity: critical
+          team: "{{ $labels.job }}"
+        annotations:
+          summary: "{{ $labels.job }} errors at {{ humanize $value }}"
+`;
+
+describe('checkRuleText (Prometheus form)', () => {
+  it('loads groups with intervals, durations, labels and annotations', () => {
+    const r = checkRuleText('rules.yml', good);
+    expect(r.problems).toEqual([]);
+    expect(r.format).toBe('prometheus');
+    const g = r.groups[0]!;
+    expect(g).toMatchObject({ name: 'inference', intervalMs: 30_000, limit: 0 });
+    expect(g.rules[0]).toMatchObject({ kind: 'recording', name: 'job:errors:rate5m', source: { line: 5 } });
+    expect(g.rules[1]).toMatchObject({
+      kind: 'alerting',
+      name: 'HighErrorRate',
+      forMs: 120_000,
+      keepFiringForMs: 300_000,
+      labels: { severity: 'critical' },
+      source: { file: 'rules.yml', line: 7 },
+    });
+  });
+
+  it('reports YAML syntax errors with file and line', () => {
+    const r = checkRuleText('bad.yml', 'groups:\n  - name: x\n    rules: [\n');
+    expect(r.problems.length).toBeGreaterThan(0);
+    expect(r.problems[0]!.file).toBe('bad.yml');
+    expect(r.problems[0]!.line).toBeGreaterThan(1);
+  });
+
+  it('reports schema, duration, template and naming problems by path and line', () => {
+    const text = `groups:
+  - name: a
+    rules:
+      - alert: X
+        expr: up == 0
+        for: 5 minutes
+        labels:
+          bad-name: x
+        annotations:
+          summary: "{{ nosuchfunc $value }}"
+      - record: "bad name"
+        expr: up
+        annotations:
+          a: b
+      - alert: Y
+        expr: up
+        bogus: 1
+  - name: a
+    rules: []
+`;
+    const lines = checkRuleText('r.yml', text).problems.map(formatRuleFileProblem);
+    expect(lines).toContain('r.yml:6: groups.0.rules.0.for: not a valid duration string: "5 minutes"');
+    expect(lines).toContain('r.yml:8: groups.0.rules.0.labels.bad-name: invalid label name: bad-name');
+    expect(
+      lines.some((l) =>
+        l.startsWith('r.yml:10: groups.0.rules.0.annotations.summary: template does not parse'),
+      ),
+    ).toBe(true);
+    expect(lines).toContain('r.yml:11: groups.0.rules.1.record: invalid recording rule name: bad name');
+    expect(lines).toContain(
+      "r.yml:13: groups.0.rules.1.annotations: invalid field 'annotations' in recording rule",
+    );
+    expect(lines).toContain('r.yml:17: groups.0.rules.2.bogus: field bogus not found');
+  });
+
+  it('reports a repeated group name and warns about duplicate rules', () => {
+    const text = `groups:
+  - name: a
+    rules:
+      - alert: X
+        expr: up == 0
+      - alert: X
+        expr: up == 1
+  - name: a
+    rules: []
+`;
+    const r = checkRuleText('d.yml', text);
+    expect(r.problems.map(formatRuleFileProblem)).toEqual([
+      'd.yml:8: groups.1.name: groupname: "a" is repeated in the same file',
+    ]);
+    expect(r.warnings.map((w) => w.line)).toEqual([6]);
+  });
+
+  it('runs the expression validator and the unknown-metric check', () => {
+    const r = checkRuleText('v.yml', good, {
+      validateExpr: (expr) =>
+        expr.startsWith('sum')
+          ? { type: 'matrix', metricNames: ['errors_total'] }
+          : { error: 'unexpected end of input' },
+      isKnownMetric: () => false,
+    });
+    const lines = r.problems.map(formatRuleFileProblem);
+    expect(lines).toContain(
+      'v.yml:6: groups.0.rules.0.expr: invalid expression type "matrix": a rule must evaluate to a vector or scalar',
+    );
+    expect(lines).toContain('v.yml:6: groups.0.rules.0.expr: unknown metric "errors_total"');
+    expect(lines).toContain(
+      'v.yml:8: groups.0.rules.1.expr: could not parse expression: unexpected end of input',
+    );
+  });
+});
+
+const threshold = `group: gpu
+interval: 15s
+alerts:
+  - name: GpuQueueBacklog
+    query: sum by (pool, region) (queue_depth)
+    threshold: 100
+    comparison: greater_than_equal
+    duration: 1m
+    severity: critical
+    summary: Queue backlog on {{ $labels.pool }}
+    description: Queue depth in {{ $labels.region }} is {{ $value }}
+    notification_channels: [pager]
+    suppression_enabled: true
+    suppression_schedule: "* 2-3 * * 6"
+`;
+
+describe('checkRuleText (threshold form)', () => {
+  it('converts threshold rules into the alerting model', () => {
+    const r = checkRuleText('t.yml', threshold, { channels: ['pager'] });
+    expect(r.problems).toEqual([]);
+    expect(r.format).toBe('threshold');
+    expect(r.groups[0]).toMatchObject({ name: 'gpu', intervalMs: 15_000 });
+    expect(r.groups[0]!.rules[0]).toMatchObject({
+      kind: 'alerting',
+      expr: '(sum by (pool, region) (queue_depth)) >= 100',
+      forMs: 60_000,
+      labels: { severity: 'critical' },
+      annotations: { summary: 'Queue backlog on {{ $labels.pool }}' },
+      channels: ['pager'],
+      suppressionSchedule: '* 2-3 * * 6',
+    });
+  });
+
+  it('rejects unknown channels, short texts, bad enums, and a schedule without suppression_enabled', () => {
+    const bad = threshold
+      .replace('[pager]', '[pager, email]')
+      .replace('Queue backlog on {{ $labels.pool }}', 'short')
+      .replace('critical', 'urgent');
+    const lines = checkRuleText('t.yml', bad, { channels: ['pager'] }).problems.map(formatRuleFileProblem);
+    expect(lines).toContain('t.yml:10: alerts.0.summary: summary must be at least 10 characters');
+    expect(lines.some((l) => l.startsWith('t.yml:9: alerts.0.severity:'))).toBe(true);
+    const disabled = threshold.replace('suppression_enabled: true', 'suppression_enabled: false');
+    expect(
+      checkRuleText('t.yml', disabled, { channels: ['pager'] }).problems.map(formatRuleFileProblem),
+    ).toEqual([
+      't.yml:14: alerts.0.suppression_schedule: suppression_schedule requires suppression_enabled: true',
+    ]);
+    const channelLines = checkRuleText('t.yml', threshold.replace('[pager]', '[pager, email]'), {
+      channels: ['pager'],
+    }).problems.map(formatRuleFileProblem);
+    expect(channelLines).toEqual([
+      't.yml:12: alerts.0.notification_channels.1: notification channel "email" is not configured',
+    ]);
+  });
+
+  it('rejects duplicate names and invalid cron patterns', () => {
+    const body = threshold.slice(threshold.indexOf('  - name'));
+    const text = threshold + body.replace('"* 2-3 * * 6"', '"not a cron"');
+    const lines = checkRuleText('t.yml', text, { channels: ['pager'] }).problems.map(formatRuleFileProblem);
+    expect(lines).toContain(
+      't.yml:15: alerts.1.name: duplicate rule name "GpuQueueBacklog" (first at alerts.0)',
+    );
+    expect(
+      lines.some((l) => l.startsWith('t.yml:25: alerts.1.suppression_schedule: invalid cron pattern')),
+    ).toBe(true);
+  });
+});
