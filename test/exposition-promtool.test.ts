@@ -1,0 +1,115 @@
+/**
+ * `promtool check metrics` (Prometheus 2.42) on the exposition: parse + lint must report nothing.
+ * promtool 2.42 reads only the text format 0.0.4 (it rejects OpenMetrics' `info` type and `# EOF`), so the
+ * OpenMetrics output is checked by a real Prometheus scrape in exposition-prometheus-scrape.test.ts.
+ */
+import { spawn } from 'node:child_process';
+import type { Attributes } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PrometheusReader, renderExposition } from '../packages/sdk/src/exposition/index.ts';
+import { peer } from './support/peers.ts';
+
+const promtool = peer('promtool');
+
+interface CheckResult {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+/** Pipes `text` into `promtool check metrics` on stdin; bounded by a 20 s kill timer. */
+function checkMetrics(path: string, text: string): Promise<CheckResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path, ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+    child.stdin.end(text);
+  });
+}
+
+function recordEverything(provider: MeterProvider): void {
+  const meter = provider.getMeter('checkout.api', '2.1.0');
+  const requests = meter.createCounter('http.server.requests', {
+    unit: '{request}',
+    description: 'Requests "served", by route\nand method.',
+  });
+  requests.add(3, { 'http.route': '/cart', 'http.request.method': 'GET' });
+  requests.add(1, { 'http.route': '/pay\\now', 'http.request.method': 'POST' });
+  meter
+    .createCounter('network.io', { unit: 'By', description: 'Bytes moved.' })
+    .add(1.5e9, { direction: 'tx' });
+  meter
+    .createUpDownCounter('db.connections', { unit: '{connection}', description: 'Open connections.' })
+    .add(-2);
+  meter.createGauge('cpu.utilization', { unit: '1', description: 'CPU in use.' }).record(0.42);
+  const duration = meter.createHistogram('http.server.request.duration', {
+    unit: 's',
+    description: 'Request duration.',
+    advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] },
+  });
+  for (const value of [0.003, 0.02, 0.2, 0.2, 7, 30]) duration.record(value, { 'http.route': '/cart' });
+  meter
+    .createObservableCounter('process.cpu.time', { unit: 's', description: 'CPU time.' })
+    .addCallback((result) => result.observe(12.5, { 'cpu.mode': 'user' }));
+  meter
+    .createObservableUpDownCounter('process.threads', { unit: '{thread}', description: 'Threads.' })
+    .addCallback((result) => result.observe(9));
+  meter
+    .createObservableGauge('process.memory.usage', { unit: 'By', description: 'Resident memory.' })
+    .addCallback((result) => result.observe(123_456_789));
+}
+
+describe.skipIf(promtool.skipReason !== undefined)('promtool check metrics', () => {
+  const path = promtool.path ?? 'promtool';
+
+  it('finds nothing in a registry of every instrument kind (text 0.0.4)', async () => {
+    const reader = new PrometheusReader();
+    const provider = new MeterProvider({
+      readers: [reader],
+      resource: resourceFromAttributes({ 'service.name': 'checkout', 'service.version': '2.1.0' }),
+    });
+    recordEverything(provider);
+    let text = '';
+    for await (const chunk of await reader.render('text')) text += chunk;
+    expect(text).toContain('http_server_request_duration_seconds_bucket');
+    expect(text).toContain('process_cpu_time_seconds_total');
+    const result = await checkMetrics(path, text);
+    expect(result, result.output).toEqual({ code: 0, output: '' });
+  });
+
+  it('finds nothing for arbitrary attribute keys and values (property, text 0.0.4)', async () => {
+    const attributes: fc.Arbitrary<Attributes> = fc.dictionary(
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }),
+      fc.oneof(fc.string({ unit: 'grapheme' }), fc.double(), fc.boolean()),
+      { maxKeys: 5 },
+    );
+    await fc.assert(
+      fc.asyncProperty(attributes, fc.string({ maxLength: 30 }), async (attrs, help) => {
+        const reader = new PrometheusReader();
+        const provider = new MeterProvider({ readers: [reader], resource: resourceFromAttributes(attrs) });
+        const meter = provider.getMeter('prop');
+        meter.createCounter('prop.events', { description: `Events ${help}` }).add(1, attrs);
+        meter
+          .createHistogram('prop.duration', { unit: 's', description: `Duration ${help}` })
+          .record(0.1, attrs);
+        const { resourceMetrics } = await reader.collect();
+        const result = await checkMetrics(path, renderExposition(resourceMetrics, 'text'));
+        expect(result, result.output).toEqual({ code: 0, output: '' });
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
