@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from './cli.ts';
+import type { CliIo } from './cli-io.ts';
+
+function io(stdin = ''): { io: CliIo; out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    io: {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: (t: string) => (err += t) },
+      stdin: [stdin],
+      env: {},
+      now: () => Date.parse('2026-03-01T00:00:00Z'),
+    },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+const base = ['export', '--source', 'http://127.0.0.1:1', '--metric', 'up', '--start', '-1d', '--end', 'now'];
+const rest = ['--step', '5m', '--format', 'csv', '--out', '/tmp/never-written.csv'];
+
+describe('runCli', () => {
+  it('lists the verbs for --help and exits 0', async () => {
+    const cli = io();
+    expect(await runCli(['--help'], cli.io)).toBe(0);
+    expect(cli.out()).toMatch(/Usage: yardstick <verb>/);
+    expect(cli.out()).toMatch(/export/);
+  });
+
+  it('prints export help with examples', async () => {
+    const cli = io();
+    expect(await runCli(['export', '--help'], cli.io)).toBe(0);
+    expect(cli.out()).toMatch(/Examples:\n {2}yardstick export --source/);
+  });
+
+  it('exits 2 with one line for an unknown verb or flag', async () => {
+    const unknownVerb = io();
+    expect(await runCli(['exprot'], unknownVerb.io)).toBe(2);
+    expect(unknownVerb.err()).toMatch(/^yardstick: unknown verb "exprot"/);
+    const unknownFlag = io();
+    expect(await runCli([...base, ...rest, '--colour'], unknownFlag.io)).toBe(2);
+    expect(unknownFlag.err()).toMatch(/^yardstick: yardstick export: Unknown option '--colour'/);
+    expect(unknownFlag.err().trim().split('\n')).toHaveLength(1);
+  });
+
+  it.each([
+    [['--step', '0s'], /--step: must be greater than 0/],
+    [['--step', 'fast'], /--step: "fast" is not a duration/],
+    [['--format', 'xlsx'], /--format: must be csv, json or parquet/],
+    [['--start', 'yesterday'], /--start: "yesterday" is not a time/],
+    [['--start', 'now', '--end', '-1h'], /--start .* must be before --end/],
+    [['--filter', 'bad-label=x'], /--filter "bad-label=x": "bad-label" is not a valid label name/],
+    [['--query', 'sum(up'], /--query "sum\(up": syntax error/],
+    [['--concurrency', '0'], /--concurrency: /],
+    [['--basic-auth', 'a:b', '--bearer-token', 't'], /use either --basic-auth or --bearer-token/],
+  ])('exits 2 naming the flag for %j', async (extra, message) => {
+    const cli = io();
+    const args = [...base, ...rest];
+    for (let i = 0; i < extra.length; i += 2) {
+      const at = args.indexOf(extra[i]!);
+      if (at >= 0 && extra[i] !== '--filter' && extra[i] !== '--query') args.splice(at, 2);
+      args.push(extra[i]!, extra[i + 1]!);
+    }
+    expect(await runCli(args, cli.io)).toBe(2);
+    expect(cli.err()).toMatch(message);
+    expect(cli.err()).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 1 with one line when the source is unreachable', async () => {
+    const cli = io();
+    const args = [...base, ...rest, '--timeout', '3s'];
+    args[args.indexOf('--out') + 1] = '/nonexistent-dir/x.csv';
+    expect(await runCli(args, cli.io)).toBe(1);
+    expect(cli.err().trim().split('\n')).toHaveLength(1);
+  });
+});
