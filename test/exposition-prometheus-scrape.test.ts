@@ -52,7 +52,7 @@ async function waitForSeries(base: string, expr: string, timeoutMs = 20_000): Pr
   throw new Error(`no result for ${expr} within ${timeoutMs} ms`);
 }
 
-function valueOf(samples: readonly VectorSample[]): number {
+function onlyValue(samples: readonly VectorSample[]): number {
   expect(samples).toHaveLength(1);
   return Number(samples[0]?.value[1]);
 }
@@ -140,27 +140,31 @@ describe.skipIf(prometheus.skipReason !== undefined)('Prometheus 2.42 scraping t
 
   for (const job of ['text', 'negotiated']) {
     it(`ingests every series with its value (${job} job)`, async () => {
-      expect(valueOf(await waitForSeries(base, `up{job="${job}"} == 1`))).toBe(1);
+      expect(onlyValue(await waitForSeries(base, `up{job="${job}"} == 1`))).toBe(1);
       await waitForSeries(base, `http_server_requests_total{job="${job}"}`);
       const scope = 'otel_scope_name="checkout.api",otel_scope_version="2.1.0"';
       expect(
-        valueOf(await query(base, `http_server_requests_total{job="${job}",http_route="/cart",${scope}}`)),
+        onlyValue(await query(base, `http_server_requests_total{job="${job}",http_route="/cart",${scope}}`)),
       ).toBe(3);
       expect(
-        valueOf(await query(base, `http_server_requests_total{job="${job}",http_route="/pay \\"now\\""}`)),
+        onlyValue(await query(base, `http_server_requests_total{job="${job}",http_route="/pay \\"now\\""}`)),
       ).toBe(5);
-      expect(valueOf(await query(base, `db_connections{job="${job}"}`))).toBe(-2);
-      expect(valueOf(await query(base, `cpu_utilization_ratio{job="${job}"}`))).toBe(0.25);
+      expect(onlyValue(await query(base, `db_connections{job="${job}"}`))).toBe(-2);
+      expect(onlyValue(await query(base, `cpu_utilization_ratio{job="${job}"}`))).toBe(0.25);
       const bucket = (le: string) =>
         query(
           base,
           `http_server_request_duration_seconds_bucket{job="${job}",http_route="/cart",le="${le}"}`,
         );
-      expect(valueOf(await bucket('0.1'))).toBe(1);
-      expect(valueOf(await bucket('1'))).toBe(3);
-      expect(valueOf(await bucket('+Inf'))).toBe(4);
-      expect(valueOf(await query(base, `http_server_request_duration_seconds_sum{job="${job}"}`))).toBe(4.05);
-      expect(valueOf(await query(base, `http_server_request_duration_seconds_count{job="${job}"}`))).toBe(4);
+      expect(onlyValue(await bucket('0.1'))).toBe(1);
+      expect(onlyValue(await bucket('1'))).toBe(3);
+      expect(onlyValue(await bucket('+Inf'))).toBe(4);
+      expect(onlyValue(await query(base, `http_server_request_duration_seconds_sum{job="${job}"}`))).toBe(
+        4.05,
+      );
+      expect(onlyValue(await query(base, `http_server_request_duration_seconds_count{job="${job}"}`))).toBe(
+        4,
+      );
       const target = await query(base, `target_info{job="${job}"}`);
       expect(target.map((sample) => sample.metric)).toEqual([
         {
