@@ -1,0 +1,374 @@
+/**
+ * Aggregation operators with Prometheus semantics: grouping with `by`/`without`, Kahan-compensated
+ * `sum`/`avg` (switching to an incremental mean only where a sum would overflow), Welford
+ * `stddev`/`stdvar`, `quantile`, `count_values`, and `topk`/`bottomk`/`limitk` with Prometheus's heap
+ * order so that ties resolve the same way.
+ */
+import type { Aggregate } from '../parser/ast.ts';
+import { PromqlError } from '../errors.ts';
+import type { Labels } from '../storage/queryable.ts';
+import { goFloat } from './annotations.ts';
+import { type EvalContext, evalError } from './context.ts';
+import { kahanInc, type KahanState, quantileOf } from './float-math.ts';
+import { keyWith, keyWithout, METRIC_NAME, omitLabels, pickLabels, withLabel } from './labels.ts';
+import { SeriesCollector } from './series-collector.ts';
+import { emptySeries, type StepSeries } from './step-values.ts';
+
+interface Groups {
+  /** Group index of each input series. */
+  readonly of: Int32Array;
+  readonly labels: Labels[];
+}
+
+function groupSeries(series: readonly StepSeries[], grouping: readonly string[], without: boolean): Groups {
+  const sorted = [...grouping].sort();
+  const excluded = new Set([...grouping, METRIC_NAME]);
+  const index = new Map<string, number>();
+  const of = new Int32Array(series.length);
+  const labels: Labels[] = [];
+  for (let i = 0; i < series.length; i++) {
+    const l = series[i]!.labels;
+    const key = without ? keyWithout(l, excluded) : keyWith(l, sorted);
+    let g = index.get(key);
+    if (g === undefined) {
+      g = labels.length;
+      index.set(key, g);
+      labels.push(without ? omitLabels(l, excluded) : pickLabels(l, sorted));
+    }
+    of[i] = g;
+  }
+  return { of, labels };
+}
+
+/** Evaluates sum, avg, min, max, count, group, stddev, stdvar and quantile. */
+export function aggregateSimple(
+  ctx: EvalContext,
+  node: Aggregate,
+  input: readonly StepSeries[],
+  param: Float64Array | undefined,
+): StepSeries[] {
+  const { of, labels } = groupSeries(input, node.grouping, node.without);
+  const numSteps = ctx.numSteps;
+  const numGroups = labels.length;
+  const op = node.op;
+  if (op === 'quantile') return aggregateQuantile(ctx, node, input, of, labels, param!);
+  const size = numGroups * numSteps;
+  // Accumulators laid out group-major as flat typed arrays, filled series by series: the same additions
+  // in the same order as Prometheus's step-by-step loop, without a per-step gather.
+  const seen = new Uint8Array(size);
+  const value = new Float64Array(size);
+  const comp = new Float64Array(size);
+  const mean = new Float64Array(size);
+  const count = new Float64Array(size);
+  const incremental = op === 'avg' ? new Uint8Array(size) : undefined;
+  const dropName = new Uint8Array(numGroups);
+  const k: KahanState = { sum: 0, c: 0 };
+  for (let si = 0; si < input.length; si++) {
+    const s = input[si]!;
+    const g = of[si]!;
+    if (s.dropName) dropName[g] = 1;
+    const base = g * numSteps;
+    for (let i = 0; i < numSteps; i++) {
+      if (s.present[i] === 0) continue;
+      const f = s.values[i]!;
+      const a = base + i;
+      if (seen[a] === 0) {
+        seen[a] = 1;
+        value[a] = f;
+        mean[a] = f;
+        count[a] = 1;
+        comp[a] = 0;
+        if (op === 'stddev' || op === 'stdvar') value[a] = Number.isFinite(f) ? 0 : Number.NaN;
+        else if (op === 'group') value[a] = 1;
+        continue;
+      }
+      switch (op) {
+        case 'sum':
+          k.sum = value[a]!;
+          k.c = comp[a]!;
+          kahanInc(k, f);
+          value[a] = k.sum;
+          comp[a] = k.c;
+          break;
+        case 'avg': {
+          const n = ++count[a]!;
+          if (incremental![a] === 0) {
+            k.sum = value[a]!;
+            k.c = comp[a]!;
+            kahanInc(k, f);
+            if (k.sum !== Number.POSITIVE_INFINITY && k.sum !== Number.NEGATIVE_INFINITY) {
+              value[a] = k.sum;
+              comp[a] = k.c;
+              break;
+            }
+            // The direct sum would overflow: continue with an incremental mean from here on.
+            incremental![a] = 1;
+            mean[a] = value[a]! / (n - 1);
+            comp[a] = comp[a]! / (n - 1);
+          }
+          const q = (n - 1) / n;
+          k.sum = q * mean[a]!;
+          k.c = q * comp[a]!;
+          kahanInc(k, f / n);
+          mean[a] = k.sum;
+          comp[a] = k.c;
+          break;
+        }
+        case 'max':
+          if (value[a]! < f || Number.isNaN(value[a]!)) value[a] = f;
+          break;
+        case 'min':
+          if (value[a]! > f || Number.isNaN(value[a]!)) value[a] = f;
+          break;
+        case 'count':
+          count[a]!++;
+          break;
+        case 'stddev':
+        case 'stdvar': {
+          const n = ++count[a]!;
+          const delta = f - mean[a]!;
+          mean[a] = mean[a]! + delta / n;
+          value[a] = value[a]! + delta * (f - mean[a]!);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+  const out: StepSeries[] = [];
+  for (let g = 0; g < numGroups; g++) {
+    const res = emptySeries(labels[g]!, dropName[g] === 1, numSteps);
+    let any = false;
+    for (let i = 0; i < numSteps; i++) {
+      const a = g * numSteps + i;
+      if (seen[a] === 0) continue;
+      let v = value[a]!;
+      switch (op) {
+        case 'avg':
+          v = incremental![a] === 1 ? mean[a]! + comp[a]! : v / count[a]! + comp[a]! / count[a]!;
+          break;
+        case 'sum':
+          v += comp[a]!;
+          break;
+        case 'count':
+          v = count[a]!;
+          break;
+        case 'stdvar':
+          v /= count[a]!;
+          break;
+        case 'stddev':
+          v = Math.sqrt(v / count[a]!);
+          break;
+        default:
+          break;
+      }
+      res.values[i] = v;
+      res.present[i] = 1;
+      any = true;
+    }
+    if (any) out.push(res);
+  }
+  return out;
+}
+
+function aggregateQuantile(
+  ctx: EvalContext,
+  node: Aggregate,
+  input: readonly StepSeries[],
+  of: Int32Array,
+  labels: Labels[],
+  param: Float64Array,
+): StepSeries[] {
+  warnQuantileParams(ctx, param);
+  const out = labels.map((l) => emptySeries(l, false, ctx.numSteps));
+  for (let si = 0; si < input.length; si++) if (input[si]!.dropName) out[of[si]!]!.dropName = true;
+  const buckets: number[][] = labels.map(() => []);
+  for (let i = 0; i < ctx.numSteps; i++) {
+    for (const b of buckets) b.length = 0;
+    for (let si = 0; si < input.length; si++) {
+      const s = input[si]!;
+      if (s.present[i] === 1) buckets[of[si]!]!.push(s.values[i]!);
+    }
+    for (let g = 0; g < buckets.length; g++) {
+      const values = buckets[g]!;
+      if (values.length === 0) continue;
+      out[g]!.values[i] = quantileOf(param[i]!, values);
+      out[g]!.present[i] = 1;
+    }
+  }
+  void node;
+  return out.filter((s) => s.present.indexOf(1) !== -1);
+}
+
+function warnQuantileParams(ctx: EvalContext, param: Float64Array): void {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let nan = false;
+  for (const q of param) {
+    if (Number.isNaN(q)) nan = true;
+    else {
+      if (q < min) min = q;
+      if (q > max) max = q;
+    }
+  }
+  const warn = (q: number) => ctx.annotations.warn(`quantile value should be between 0 and 1, got ${goFloat(q)}`);
+  if (nan) warn(Number.NaN);
+  if (max > 1) warn(max);
+  if (min < 0) warn(min);
+}
+
+/** `count_values`: one series per distinct value (formatted as Go's `FormatFloat(v, 'f', -1, 64)`). */
+export function aggregateCountValues(
+  ctx: EvalContext,
+  node: Aggregate,
+  input: readonly StepSeries[],
+  labelName: string,
+): StepSeries[] {
+  if (labelName === '') throw evalError(`invalid label name ${JSON.stringify(labelName)}`);
+  const grouping = node.without ? node.grouping : [...node.grouping, labelName];
+  const sorted = [...grouping].sort();
+  const excluded = new Set([...grouping, METRIC_NAME]);
+  const out = new SeriesCollector(ctx.numSteps);
+  const labelCache = new Map<string, Labels>();
+  const counts = new Map<string, number>();
+  for (let i = 0; i < ctx.numSteps; i++) {
+    counts.clear();
+    for (const s of input) {
+      if (s.present[i] === 0) continue;
+      const withValue = withLabel(s.labels, labelName, formatGoFloat(s.values[i]!));
+      const key = node.without ? keyWithout(withValue, excluded) : keyWith(withValue, sorted);
+      if (!labelCache.has(key)) {
+        labelCache.set(key, node.without ? omitLabels(withValue, excluded) : pickLabels(withValue, sorted));
+      }
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [key, n] of counts) out.add(labelCache.get(key)!, false, i, n);
+  }
+  return out.series();
+}
+
+/** Go's `strconv.FormatFloat(v, 'f', -1, 64)`: shortest round-trip digits, never an exponent. */
+export function formatGoFloat(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Number.POSITIVE_INFINITY) return '+Inf';
+  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
+  const s = String(v);
+  if (!s.includes('e')) return s;
+  const negative = v < 0;
+  const [mantissa, expText] = (negative ? s.slice(1) : s).split('e') as [string, string];
+  const exp = Number(expText);
+  const digits = mantissa.replace('.', '');
+  const pointAt = (mantissa.indexOf('.') === -1 ? mantissa.length : mantissa.indexOf('.')) + exp;
+  let body: string;
+  if (pointAt <= 0) body = `0.${'0'.repeat(-pointAt)}${digits}`;
+  else if (pointAt >= digits.length) body = digits + '0'.repeat(pointAt - digits.length);
+  else body = `${digits.slice(0, pointAt)}.${digits.slice(pointAt)}`;
+  return negative ? `-${body}` : body;
+}
+
+interface Entry {
+  readonly series: number;
+  readonly value: number;
+}
+
+/** Go's `container/heap` push and fix over a `less` order, so ties resolve as in Prometheus. */
+function heapUp(h: Entry[], j: number, less: (a: Entry, b: Entry) => boolean): void {
+  while (j > 0) {
+    const i = Math.trunc((j - 1) / 2);
+    if (!less(h[j]!, h[i]!)) break;
+    [h[i], h[j]] = [h[j]!, h[i]!];
+    j = i;
+  }
+}
+
+function heapDown(h: Entry[], i0: number, less: (a: Entry, b: Entry) => boolean): boolean {
+  const n = h.length;
+  let i = i0;
+  for (;;) {
+    const j1 = 2 * i + 1;
+    if (j1 >= n) break;
+    let j = j1;
+    const j2 = j1 + 1;
+    if (j2 < n && less(h[j2]!, h[j1]!)) j = j2;
+    if (!less(h[j]!, h[i]!)) break;
+    [h[i], h[j]] = [h[j]!, h[i]!];
+    i = j;
+  }
+  return i > i0;
+}
+
+const byValue = (a: Entry, b: Entry): boolean => Number.isNaN(a.value) || a.value < b.value;
+const byReverseValue = (a: Entry, b: Entry): boolean => Number.isNaN(a.value) || a.value > b.value;
+
+const maxInt64 = 9223372036854775807;
+
+/** `topk`, `bottomk` and `limitk`: the selected input series, with their own labels. */
+export function aggregateK(
+  ctx: EvalContext,
+  node: Aggregate,
+  input: readonly StepSeries[],
+  param: Float64Array,
+): StepSeries[] {
+  let pmax = Number.NEGATIVE_INFINITY;
+  let pmin = Number.POSITIVE_INFINITY;
+  for (const p of param) {
+    if (Number.isNaN(p)) throw evalError('Parameter value is NaN');
+    pmax = Math.max(pmax, p);
+    pmin = Math.min(pmin, p);
+  }
+  if (pmax < 1) return [];
+  if (pmin <= -maxInt64) throw evalError(`Scalar value ${goFloat(pmin)} underflows int64`);
+  if (pmax >= maxInt64) throw evalError(`Scalar value ${goFloat(pmax)} overflows int64`);
+  const { of, labels } = groupSeries(input, node.grouping, node.without);
+  const op = node.op;
+  const less = op === 'bottomk' ? byReverseValue : byValue;
+  const heaps: Entry[][] = labels.map(() => []);
+  const out = new SeriesCollector(ctx.numSteps);
+  for (let i = 0; i < ctx.numSteps; i++) {
+    const k = Math.min(Math.trunc(param[i]!), input.length);
+    if (k < 1) continue;
+    for (const h of heaps) h.length = 0;
+    for (let si = 0; si < input.length; si++) {
+      const s = input[si]!;
+      if (s.present[i] === 0) continue;
+      const h = heaps[of[si]!]!;
+      const e: Entry = { series: si, value: s.values[i]! };
+      if (op === 'limitk') {
+        if (h.length < k) h.push(e);
+        continue;
+      }
+      if (h.length < k) {
+        h.push(e);
+        heapUp(h, h.length - 1, less);
+        continue;
+      }
+      const top = h[0]!;
+      const replace =
+        op === 'topk'
+          ? top.value < e.value || (Number.isNaN(top.value) && !Number.isNaN(e.value))
+          : top.value > e.value || (Number.isNaN(top.value) && !Number.isNaN(e.value));
+      if (replace) {
+        h[0] = e;
+        if (k > 1 && !heapDown(h, 0, less)) heapUp(h, 0, less);
+      }
+    }
+    for (const h of heaps) {
+      if (op !== 'limitk' && h.length > 1) {
+        // Prometheus sorts the heap in reverse heap order; Go's sort is an insertion sort (stable) for
+        // the small k seen in practice, which Array.prototype.sort (stable) reproduces.
+        h.sort((a, b) => (less(b, a) ? -1 : less(a, b) ? 1 : 0));
+      }
+      for (const e of h) {
+        const s = input[e.series]!;
+        out.add(s.labels, s.dropName, i, e.value);
+      }
+    }
+  }
+  return out.series();
+}
+
+/** Rejects `limit_ratio`, whose sampling depends on Prometheus's label hash. */
+export function unsupportedLimitRatio(): never {
+  throw new PromqlError('PROMQL_UNSUPPORTED', 'limit_ratio is not supported by the yardstick engine');
+}

@@ -1,0 +1,203 @@
+/**
+ * Function calls: dispatch by name to range-vector kernels, element-wise functions, label functions
+ * and classic-histogram functions, with Prometheus's annotations.
+ */
+import type { Call, Expr } from '../parser/ast.ts';
+import { PromqlError } from '../errors.ts';
+import { goFloat, goQuote } from './annotations.ts';
+import { type EvalContext, evalError } from './context.ts';
+import { bucketFraction, bucketQuantile, evalBucketFunction } from './histogram-functions.ts';
+import { absentLabels, labelJoin, labelReplace, sortByLabels, sortByValue } from './label-functions.ts';
+import { METRIC_NAME } from './labels.ts';
+import { clampValue, dateFunctions, floatFunctions, mapValues, roundTo } from './math-functions.ts';
+import { evalRangeCall, isRangeFunction } from './range-call.ts';
+import { atTime, evalVectorSelector } from './selectors.ts';
+import { emptySeries, type StepSeries, type StepValue } from './step-values.ts';
+
+/** The evaluator, passed in to keep the module graph acyclic. */
+export type Evaluate = (ctx: EvalContext, expr: Expr) => StepValue;
+
+const nativeHistogramFunctions = new Set([
+  'histogram_count',
+  'histogram_sum',
+  'histogram_avg',
+  'histogram_stddev',
+  'histogram_stdvar',
+  'histogram_quantiles',
+]);
+
+function unwrap(expr: Expr): Expr {
+  let e = expr;
+  while (e.type === 'paren') e = e.expr;
+  return e;
+}
+
+function stringArg(expr: Expr | undefined): string {
+  const e = expr === undefined ? undefined : unwrap(expr);
+  if (e?.type !== 'string') throw evalError('expected a string literal argument');
+  return e.value;
+}
+
+/** A series with labels `{}` and the value `fn(step)` at every step. */
+function constantVector(ctx: EvalContext, fn: (step: number) => number): StepSeries[] {
+  const series = emptySeries({}, false, ctx.numSteps);
+  for (let i = 0; i < ctx.numSteps; i++) {
+    series.values[i] = fn(i);
+    series.present[i] = 1;
+  }
+  return ctx.numSteps === 0 ? [] : [series];
+}
+
+/** Evaluates a function call over every step of `ctx`. */
+export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): StepValue {
+  const name = call.func;
+  const args = call.args.map(unwrap);
+  const vectorArg = (i: number): StepSeries[] => {
+    const v = evaluate(ctx, args[i]!);
+    if (v.kind !== 'vector') throw evalError(`expected instant vector argument to ${name}, got ${v.kind}`);
+    return v.series;
+  };
+  const scalarArg = (i: number): Float64Array => {
+    const v = evaluate(ctx, args[i]!);
+    if (v.kind !== 'scalar') throw evalError(`expected scalar argument to ${name}, got ${v.kind}`);
+    return v.values;
+  };
+  const vector = (series: StepSeries[]): StepValue => ({ kind: 'vector', series });
+
+  if (isRangeFunction(name)) return vector(evalRangeCall(ctx, name, args, evaluate));
+  const floatFn = floatFunctions.get(name);
+  if (floatFn !== undefined) return vector(mapValues(vectorArg(0), floatFn));
+  const dateFn = dateFunctions.get(name);
+  if (dateFn !== undefined) {
+    if (args.length === 0) return vector(constantVector(ctx, (i) => dateFn(Math.trunc((ctx.start + i * ctx.interval) / 1000))));
+    return vector(mapValues(vectorArg(0), dateFn));
+  }
+  if (nativeHistogramFunctions.has(name)) {
+    throw new PromqlError('PROMQL_UNSUPPORTED', `${name} needs native histograms, which yardstick does not support`);
+  }
+
+  switch (name) {
+    case 'time':
+      return { kind: 'scalar', values: Float64Array.from({ length: ctx.numSteps }, (_, i) => (ctx.start + i * ctx.interval) / 1000) };
+    case 'pi':
+      return { kind: 'scalar', values: new Float64Array(ctx.numSteps).fill(Math.PI) };
+    case 'vector': {
+      const values = scalarArg(0);
+      return vector(constantVector(ctx, (i) => values[i]!));
+    }
+    case 'scalar': {
+      const input = vectorArg(0);
+      const values = new Float64Array(ctx.numSteps);
+      for (let i = 0; i < ctx.numSteps; i++) {
+        let found = 0;
+        let value = Number.NaN;
+        for (const s of input) {
+          if (s.present[i] === 1) {
+            found++;
+            value = s.values[i]!;
+          }
+        }
+        values[i] = found === 1 ? value : Number.NaN;
+      }
+      return { kind: 'scalar', values };
+    }
+    case 'round': {
+      const input = vectorArg(0);
+      const to = args.length > 1 ? scalarArg(1) : undefined;
+      return vector(mapValues(input, (v, i) => roundTo(v, to === undefined ? 1 : to[i]!)));
+    }
+    case 'clamp': {
+      const input = vectorArg(0);
+      const min = scalarArg(1);
+      const max = scalarArg(2);
+      return vector(mapValues(input, (v, i) => clampValue(v, min[i]!, max[i]!)));
+    }
+    case 'clamp_min': {
+      const input = vectorArg(0);
+      const min = scalarArg(1);
+      return vector(mapValues(input, (v, i) => clampValue(v, min[i]!, Number.POSITIVE_INFINITY)));
+    }
+    case 'clamp_max': {
+      const input = vectorArg(0);
+      const max = scalarArg(1);
+      return vector(mapValues(input, (v, i) => clampValue(v, Number.NEGATIVE_INFINITY, max[i]!)));
+    }
+    case 'timestamp':
+      return vector(evalTimestamp(ctx, args[0]!, evaluate));
+    case 'absent': {
+      const input = vectorArg(0);
+      const labels = absentLabels(args[0]!);
+      const out = emptySeries(labels, false, ctx.numSteps);
+      for (let i = 0; i < ctx.numSteps; i++) {
+        if (!input.some((s) => s.present[i] === 1)) {
+          out.values[i] = 1;
+          out.present[i] = 1;
+        }
+      }
+      return vector(out.present.indexOf(1) === -1 ? [] : [out]);
+    }
+    case 'label_replace':
+      return vector(
+        labelReplace(vectorArg(0), stringArg(args[1]), stringArg(args[2]), stringArg(args[3]), stringArg(args[4])),
+      );
+    case 'label_join':
+      return vector(labelJoin(vectorArg(0), stringArg(args[1]), stringArg(args[2]), args.slice(3).map(stringArg)));
+    case 'sort':
+    case 'sort_desc':
+    case 'sort_by_label':
+    case 'sort_by_label_desc': {
+      if (ctx.start !== ctx.end) {
+        ctx.annotations.warn('sort is ineffective for range queries since results are always ordered by labels');
+      }
+      const input = vectorArg(0);
+      if (name === 'sort' || name === 'sort_desc') return vector(sortByValue(input, name === 'sort_desc'));
+      return vector(sortByLabels(input, args.slice(1).map(stringArg), name === 'sort_by_label_desc'));
+    }
+    case 'histogram_quantile':
+      return vector(evalHistogramQuantile(ctx, scalarArg(0), vectorArg(1)));
+    case 'histogram_fraction': {
+      const lower = scalarArg(0);
+      const upper = scalarArg(1);
+      return vector(evalBucketFunction(ctx, vectorArg(2), (b, i) => bucketFraction(lower[i]!, upper[i]!, b)));
+    }
+    default:
+      throw new PromqlError('PROMQL_UNSUPPORTED', `function ${name} is not supported by the yardstick engine`);
+  }
+}
+
+/**
+ * `timestamp(v)`: for a selector, the timestamp of the selected sample (with `@`, Prometheus looks up at
+ * the `@` time and ignores `offset`); for any other vector, the evaluation time.
+ */
+function evalTimestamp(ctx: EvalContext, arg: Expr, evaluate: Evaluate): StepSeries[] {
+  if (arg.type === 'vectorSelector') {
+    const at = atTime(ctx, arg.at);
+    const refs = new Float64Array(ctx.numSteps);
+    for (let i = 0; i < ctx.numSteps; i++) refs[i] = at ?? ctx.start + i * ctx.interval - arg.offsetMs;
+    const series = evalVectorSelector(ctx, arg, refs, true);
+    for (const s of series) s.dropName = true;
+    return series;
+  }
+  const v = evaluate(ctx, arg);
+  if (v.kind !== 'vector') throw evalError(`expected instant vector argument to timestamp, got ${v.kind}`);
+  return mapValues(v.series, (_, i) => (ctx.start + i * ctx.interval) / 1000);
+}
+
+const monotonicityInfo =
+  'input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)';
+
+function evalHistogramQuantile(ctx: EvalContext, q: Float64Array, input: StepSeries[]): StepSeries[] {
+  for (const value of q) {
+    if (Number.isNaN(value) || value < 0 || value > 1) {
+      ctx.annotations.warn(`quantile value should be between 0 and 1, got ${goFloat(value)}`);
+    }
+  }
+  return evalBucketFunction(ctx, input, (buckets, i, labels) => {
+    const result = bucketQuantile(q[i]!, buckets);
+    if (result.forced) {
+      const metric = labels[METRIC_NAME];
+      ctx.annotations.info(metric === undefined ? monotonicityInfo : `${monotonicityInfo} for metric name ${goQuote(metric)}`);
+    }
+    return result.value;
+  });
+}

@@ -1,0 +1,162 @@
+/**
+ * The engine's entry points: {@link evaluateInstant} and {@link evaluateRange}, with Prometheus 3
+ * semantics over any {@link Queryable}.
+ */
+import type { Expr } from '../parser/ast.ts';
+import type { Queryable } from '../storage/queryable.ts';
+import { AnnotationSet } from './annotations.ts';
+import { type EvalContext, evalError } from './context.ts';
+import { evaluate } from './evaluator.ts';
+import { mergeSameLabels } from './label-functions.ts';
+import { compareLabels, dropMetadata, labelsKey } from './labels.ts';
+import type { StepSeries, WindowSeries } from './step-values.ts';
+import type {
+  EvaluateOptions,
+  InstantValue,
+  MatrixSeries,
+  MatrixValue,
+  QueryResult,
+  VectorSample,
+} from './types.ts';
+
+const defaultLookbackMs = 5 * 60_000;
+const defaultSubqueryStepMs = 60_000;
+
+function createContext(
+  queryable: Queryable,
+  start: number,
+  end: number,
+  interval: number,
+  options: EvaluateOptions,
+): EvalContext {
+  return {
+    queryable,
+    start,
+    end,
+    interval,
+    numSteps: Math.floor((end - start) / interval) + 1,
+    lookbackDelta: options.lookbackDeltaMs ?? defaultLookbackMs,
+    defaultSubqueryStep: options.defaultSubqueryStepMs ?? defaultSubqueryStepMs,
+    queryStart: start,
+    queryEnd: end,
+    annotations: new AnnotationSet(),
+    limits: {
+      deadline: options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs,
+      maxSamples: options.maxSamples ?? Number.POSITIVE_INFINITY,
+      samplesLoaded: 0,
+    },
+  };
+}
+
+function withAnnotations<V>(ctx: EvalContext, value: V): QueryResult<V> {
+  return { value, warnings: [...ctx.annotations.warnings], infos: [...ctx.annotations.infos] };
+}
+
+/** Removes the names marked for removal (Prometheus 3's delayed name removal) and merges what collides. */
+function finishSeries(series: StepSeries[]): StepSeries[] {
+  for (const s of series) {
+    if (s.dropName) s.labels = dropMetadata(s.labels);
+  }
+  return mergeSameLabels(series);
+}
+
+function finishWindows(series: readonly WindowSeries[]): MatrixSeries[] {
+  const out: MatrixSeries[] = [];
+  const seen = new Set<string>();
+  for (const s of series) {
+    const labels = s.dropName ? dropMetadata(s.labels) : s.labels;
+    const key = labelsKey(labels);
+    if (seen.has(key)) throw evalError('vector cannot contain metrics with the same labelset');
+    seen.add(key);
+    out.push({ labels, timestamps: s.timestamps, values: s.values });
+  }
+  return out.sort((a, b) => compareLabels(a.labels, b.labels));
+}
+
+/**
+ * Evaluates `expr` at one instant, as Prometheus's instant query API does.
+ *
+ * @example
+ * ```ts
+ * const store = new SampleStore();
+ * const result = evaluateInstant(store, parseExpr('sum by (route) (rate(http_requests_total[5m]))'), Date.now());
+ * if (result.value.type === 'vector') for (const s of result.value.samples) console.log(s.labels, s.value);
+ * ```
+ */
+export function evaluateInstant(
+  queryable: Queryable,
+  expr: Expr,
+  timeMs: number,
+  options: EvaluateOptions = {},
+): QueryResult<InstantValue> {
+  const ctx = createContext(queryable, timeMs, timeMs, 1, options);
+  const value = evaluate(ctx, expr);
+  switch (value.kind) {
+    case 'scalar':
+      return withAnnotations(ctx, { type: 'scalar', timestampMs: timeMs, value: value.values[0]! });
+    case 'string':
+      return withAnnotations(ctx, { type: 'string', timestampMs: timeMs, value: value.value });
+    case 'matrix':
+      return withAnnotations(ctx, { type: 'matrix', series: finishWindows(value.series) });
+    case 'vector': {
+      for (const s of value.series) {
+        if (s.dropName) s.labels = dropMetadata(s.labels);
+      }
+      const seen = new Set<string>();
+      const samples: VectorSample[] = [];
+      for (const s of value.series) {
+        if (s.present[0] !== 1) continue;
+        const key = labelsKey(s.labels);
+        if (seen.has(key)) throw evalError('vector cannot contain metrics with the same labelset');
+        seen.add(key);
+        samples.push({ labels: s.labels, value: s.values[0]! });
+      }
+      return withAnnotations(ctx, { type: 'vector', timestampMs: timeMs, samples });
+    }
+  }
+}
+
+/**
+ * Evaluates `expr` at every step from `startMs` to `endMs`, as Prometheus's range query API does. The
+ * expression must give a scalar or an instant vector; the result is a matrix sorted by labels.
+ */
+export function evaluateRange(
+  queryable: Queryable,
+  expr: Expr,
+  startMs: number,
+  endMs: number,
+  stepMs: number,
+  options: EvaluateOptions = {},
+): QueryResult<MatrixValue> {
+  if (!(stepMs > 0)) throw evalError('zero or negative query resolution step widths are not accepted');
+  if (endMs < startMs) throw evalError('end timestamp must not be before start time');
+  const ctx = createContext(queryable, startMs, endMs, stepMs, options);
+  const value = evaluate(ctx, expr);
+  let series: StepSeries[];
+  if (value.kind === 'scalar') {
+    series = [{ labels: {}, dropName: false, values: value.values, present: new Uint8Array(ctx.numSteps).fill(1) }];
+  } else if (value.kind === 'vector') {
+    series = finishSeries(value.series);
+  } else {
+    const type = value.kind === 'matrix' ? 'range vector' : 'string';
+    throw evalError(`invalid expression type "${type}" for range query, must be Scalar or instant Vector`);
+  }
+  const out: MatrixSeries[] = [];
+  for (const s of series) {
+    let count = 0;
+    for (let i = 0; i < ctx.numSteps; i++) count += s.present[i]!;
+    if (count === 0) continue;
+    const timestamps = new Float64Array(count);
+    const values = new Float64Array(count);
+    let j = 0;
+    for (let i = 0; i < ctx.numSteps; i++) {
+      if (s.present[i] === 0) continue;
+      timestamps[j] = startMs + i * stepMs;
+      values[j] = s.values[i]!;
+      j++;
+    }
+    out.push({ labels: s.labels, timestamps, values });
+  }
+  out.sort((a, b) => compareLabels(a.labels, b.labels));
+  return withAnnotations(ctx, { type: 'matrix', series: out });
+}

@@ -1,0 +1,178 @@
+/**
+ * Functions that work on label sets rather than values: `label_replace`, `label_join`, the `sort`
+ * family and `absent`; and the merge of series that end up with the same labels.
+ */
+import type { Expr } from '../parser/ast.ts';
+import { anchoredRegex } from '../storage/label-matcher.ts';
+import type { Labels } from '../storage/queryable.ts';
+import { evalError } from './context.ts';
+import { compareLabels, labelsKey, METRIC_NAME, withLabel } from './labels.ts';
+import type { StepSeries } from './step-values.ts';
+
+/**
+ * Merges series whose label sets became equal (e.g. after the name was dropped); an overlap at any
+ * step is Prometheus's "same labelset" error.
+ */
+export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
+  if (series.length <= 1) return series;
+  const byKey = new Map<string, StepSeries>();
+  let merged = false;
+  for (const s of series) {
+    const key = labelsKey(s.labels);
+    const existing = byKey.get(key);
+    if (existing === undefined) {
+      byKey.set(key, s);
+      continue;
+    }
+    merged = true;
+    for (let i = 0; i < s.present.length; i++) {
+      if (s.present[i] === 0) continue;
+      if (existing.present[i] === 1) throw evalError('vector cannot contain metrics with the same labelset');
+      existing.present[i] = 1;
+      existing.values[i] = s.values[i]!;
+    }
+  }
+  return merged ? [...byKey.values()] : series;
+}
+
+/** Go's `regexp.Expand` for `$1`, `${1}`, `$name`, `${name}` and `$$`. */
+function expandTemplate(template: string, match: RegExpExecArray): string {
+  let out = '';
+  let i = 0;
+  while (i < template.length) {
+    const dollar = template.indexOf('$', i);
+    if (dollar === -1) {
+      out += template.slice(i);
+      break;
+    }
+    out += template.slice(i, dollar);
+    i = dollar + 1;
+    if (template[i] === '$') {
+      out += '$';
+      i++;
+      continue;
+    }
+    const braced = template[i] === '{';
+    const nameStart = braced ? i + 1 : i;
+    let j = nameStart;
+    while (j < template.length && /[\p{L}\p{N}_]/u.test(template[j]!)) j++;
+    if (j === nameStart || (braced && template[j] !== '}')) {
+      out += '$';
+      continue;
+    }
+    const name = template.slice(nameStart, j);
+    i = braced ? j + 1 : j;
+    const group = /^\d+$/.test(name) ? match[Number(name)] : match.groups?.[name];
+    if (group !== undefined) out += group;
+  }
+  return out;
+}
+
+/** Go's RE2 names groups `(?P<name>...)`; JavaScript wants `(?<name>...)`. */
+function toJsRegexSource(source: string): string {
+  return source.replaceAll('(?P<', '(?<');
+}
+
+/** `label_replace(v, dst, replacement, src, regex)`. */
+export function labelReplace(
+  input: StepSeries[],
+  dst: string,
+  replacement: string,
+  src: string,
+  regexText: string,
+): StepSeries[] {
+  const regex = anchoredRegex(toJsRegexSource(regexText));
+  if (regex === null) throw evalError(`invalid regular expression in label_replace(): ${regexText}`);
+  if (dst === '') throw evalError(`invalid destination label name in label_replace(): ${dst}`);
+  for (const s of input) {
+    const match = regex.exec(s.labels[src] ?? '');
+    if (match === null) continue;
+    s.labels = withLabel(s.labels, dst, expandTemplate(replacement, match));
+    if (dst === METRIC_NAME) s.dropName = false;
+  }
+  return mergeSameLabels(input);
+}
+
+/** `label_join(v, dst, separator, src...)`. */
+export function labelJoin(input: StepSeries[], dst: string, separator: string, sources: string[]): StepSeries[] {
+  for (const src of sources) {
+    if (src === '') throw evalError(`invalid source label name in label_join(): ${src}`);
+  }
+  if (dst === '') throw evalError(`invalid destination label name in label_join(): ${dst}`);
+  for (const s of input) {
+    const joined = sources.map((src) => s.labels[src] ?? '').join(separator);
+    s.labels = withLabel(s.labels, dst, joined);
+    if (dst === METRIC_NAME) s.dropName = false;
+  }
+  return mergeSameLabels(input);
+}
+
+/** Ascending with NaN last (`sort`), or descending with NaN last (`sort_desc`), by the first step's value. */
+export function sortByValue(input: StepSeries[], descending: boolean): StepSeries[] {
+  return [...input].sort((a, b) => {
+    const x = a.values[0]!;
+    const y = b.values[0]!;
+    if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1;
+    if (Number.isNaN(y)) return -1;
+    return descending ? y - x : x - y;
+  });
+}
+
+/** Natural order of label values: digit runs compare as numbers, as Prometheus's `natsort`. */
+export function naturalCompare(a: string, b: string): number {
+  const chunk = /(\d+|\D+)/g;
+  const ac = a.match(chunk) ?? [];
+  const bc = b.match(chunk) ?? [];
+  const n = Math.min(ac.length, bc.length);
+  for (let i = 0; i < n; i++) {
+    const x = ac[i]!;
+    const y = bc[i]!;
+    if (x === y) continue;
+    const xd = /^\d/.test(x);
+    const yd = /^\d/.test(y);
+    if (xd && yd) {
+      const xn = x.replace(/^0+/, '');
+      const yn = y.replace(/^0+/, '');
+      if (xn.length !== yn.length) return xn.length - yn.length;
+      if (xn !== yn) return xn < yn ? -1 : 1;
+      return x.length - y.length;
+    }
+    return x < y ? -1 : 1;
+  }
+  return ac.length - bc.length;
+}
+
+/** `sort_by_label` / `sort_by_label_desc`: natural order of the given labels, then the full label set. */
+export function sortByLabels(input: StepSeries[], names: string[], descending: boolean): StepSeries[] {
+  const sign = descending ? -1 : 1;
+  return [...input].sort((a, b) => {
+    for (const name of names) {
+      const x = a.labels[name] ?? '';
+      const y = b.labels[name] ?? '';
+      if (x === y) continue;
+      return sign * naturalCompare(x, y);
+    }
+    return sign * compareLabels(a.labels, b.labels);
+  });
+}
+
+/** The labels `absent(selector)` reports: the selector's equality matchers, except on the name. */
+export function absentLabels(arg: Expr): Labels {
+  let inner = arg;
+  while (inner.type === 'paren') inner = inner.expr;
+  const selector =
+    inner.type === 'vectorSelector' ? inner : inner.type === 'matrixSelector' ? inner.vector : undefined;
+  if (selector === undefined) return {};
+  const out: Record<string, string> = {};
+  const seen = new Set<string>();
+  for (const m of selector.matchers) {
+    if (m.name === METRIC_NAME) continue;
+    if (m.type === '=' && !seen.has(m.name)) {
+      if (m.value !== '') out[m.name] = m.value;
+      seen.add(m.name);
+    } else {
+      delete out[m.name];
+    }
+  }
+  return out;
+}

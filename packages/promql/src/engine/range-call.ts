@@ -1,0 +1,168 @@
+/**
+ * Calls of range-vector functions: selects (or evaluates, for a subquery) each series once for the
+ * whole query, then slides the window `(t - range, t]` across the steps with two cursors.
+ */
+import type { Expr } from '../parser/ast.ts';
+import { goFloat, goQuote } from './annotations.ts';
+import type { Evaluate } from './calls.ts';
+import { type EvalContext, evalError } from './context.ts';
+import { METRIC_NAME } from './labels.ts';
+import { absentLabels } from './label-functions.ts';
+import { rangeKernels, type Window } from './range-functions.ts';
+import { atTime, referenceTimes, selectWindows, stepSeriesToWindows } from './selectors.ts';
+import { emptySeries, type StepSeries, type WindowSeries } from './step-values.ts';
+import { alignSubqueryStart } from './selectors.ts';
+import { childContext } from './context.ts';
+
+/** Whether `name` takes a range vector. */
+export function isRangeFunction(name: string): boolean {
+  return name === 'absent_over_time' || rangeKernels.has(name);
+}
+
+const counterSuffixes = ['_total', '_sum', '_count', '_bucket'];
+
+function subqueryWindows(
+  ctx: EvalContext,
+  node: Extract<Expr, { type: 'subquery' }>,
+  refs: Float64Array,
+  evaluate: Evaluate,
+): WindowSeries[] {
+  if (refs.length === 0) return [];
+  const step = node.stepMs > 0 ? node.stepMs : ctx.defaultSubqueryStep;
+  const start = alignSubqueryStart(refs[0]! - node.rangeMs, step);
+  const end = refs[refs.length - 1]!;
+  if (end < start) return [];
+  const child = childContext(ctx, start, end, step);
+  const inner = evaluate(child, node.expr);
+  if (inner.kind === 'scalar') {
+    const series = emptySeries({}, false, child.numSteps);
+    series.values.set(inner.values);
+    series.present.fill(1);
+    return stepSeriesToWindows(child, [series]);
+  }
+  if (inner.kind !== 'vector') throw evalError('subquery is only allowed on instant vector');
+  return stepSeriesToWindows(child, inner.series);
+}
+
+/** The windows a range argument (selector or subquery) provides, with the reference time of each step. */
+export function rangeArgument(
+  ctx: EvalContext,
+  arg: Expr,
+  evaluate: Evaluate,
+): { windows: WindowSeries[]; refs: Float64Array; rangeMs: number } {
+  if (arg.type === 'matrixSelector') {
+    const refs = referenceTimes(ctx, atTime(ctx, arg.vector.at), arg.vector.offsetMs);
+    return { windows: selectWindows(ctx, arg.vector, arg.rangeMs, refs), refs, rangeMs: arg.rangeMs };
+  }
+  if (arg.type === 'subquery') {
+    const refs = referenceTimes(ctx, atTime(ctx, arg.at), arg.offsetMs);
+    return { windows: subqueryWindows(ctx, arg, refs, evaluate), refs, rangeMs: arg.rangeMs };
+  }
+  throw evalError(`expected range vector argument, got ${arg.type}`);
+}
+
+/** Evaluates a range-vector function over every step. `args` have their parentheses removed. */
+export function evalRangeCall(ctx: EvalContext, name: string, args: readonly Expr[], evaluate: Evaluate): StepSeries[] {
+  const matrixIndex = args.findIndex((a) => a.type === 'matrixSelector' || a.type === 'subquery');
+  if (matrixIndex === -1) throw evalError(`${name} needs a range vector argument`);
+  const params: Float64Array[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (i === matrixIndex) continue;
+    const v = evaluate(ctx, args[i]!);
+    if (v.kind !== 'scalar') throw evalError(`expected scalar argument to ${name}, got ${v.kind}`);
+    params.push(v.values);
+  }
+  const { windows, refs, rangeMs } = rangeArgument(ctx, args[matrixIndex]!, evaluate);
+  const numSteps = ctx.numSteps;
+  if (name === 'absent_over_time') return absentOverTime(ctx, args[matrixIndex]!, windows, refs, rangeMs);
+  const kernel = rangeKernels.get(name)!;
+  // last_over_time and first_over_time act like an offset, so they keep the metric name.
+  const dropsName = name !== 'last_over_time' && name !== 'first_over_time';
+  const w: Window = {
+    timestamps: new Float64Array(0),
+    values: new Float64Array(0),
+    lo: 0,
+    hi: 0,
+    stepTime: 0,
+    rangeEnd: 0,
+    rangeMs,
+    params: params.map(() => 0),
+  };
+  const out: StepSeries[] = [];
+  for (const s of windows) {
+    const ts = s.timestamps;
+    const n = ts.length;
+    w.timestamps = ts;
+    w.values = s.values;
+    const res = emptySeries(s.labels, dropsName || s.dropName, numSteps);
+    let any = false;
+    // Window ends never move backwards, so both cursors only advance: one pass over the samples.
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < numSteps; i++) {
+      const ref = refs[i]!;
+      while (hi < n && ts[hi]! <= ref) hi++;
+      const from = ref - rangeMs;
+      while (lo < hi && ts[lo]! <= from) lo++;
+      if (lo === hi) continue;
+      w.lo = lo;
+      w.hi = hi;
+      w.stepTime = ctx.start + i * ctx.interval;
+      w.rangeEnd = ref;
+      for (let p = 0; p < params.length; p++) w.params[p] = params[p]![i]!;
+      if (name === 'quantile_over_time') warnQuantile(ctx, w.params[0]!);
+      const v = kernel(w);
+      if (v === undefined) continue;
+      res.values[i] = v;
+      res.present[i] = 1;
+      any = true;
+    }
+    if (!any) continue;
+    out.push(res);
+    if (name === 'rate' || name === 'increase') {
+      const metric = s.labels[METRIC_NAME];
+      if (metric !== undefined && metric !== '' && !counterSuffixes.some((suffix) => metric.endsWith(suffix))) {
+        ctx.annotations.info(
+          `metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${goQuote(metric)}`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
+function warnQuantile(ctx: EvalContext, q: number): void {
+  if (Number.isNaN(q) || q < 0 || q > 1) {
+    ctx.annotations.warn(`quantile value should be between 0 and 1, got ${goFloat(q)}`);
+  }
+}
+
+/** `absent_over_time`: 1 at the steps where no series has a sample in its window. */
+function absentOverTime(
+  ctx: EvalContext,
+  arg: Expr,
+  windows: readonly WindowSeries[],
+  refs: Float64Array,
+  rangeMs: number,
+): StepSeries[] {
+  const covered = new Uint8Array(ctx.numSteps);
+  for (const s of windows) {
+    const ts = s.timestamps;
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < ctx.numSteps; i++) {
+      const ref = refs[i]!;
+      while (hi < ts.length && ts[hi]! <= ref) hi++;
+      while (lo < hi && ts[lo]! <= ref - rangeMs) lo++;
+      if (lo < hi) covered[i] = 1;
+    }
+  }
+  const out = emptySeries(absentLabels(arg), true, ctx.numSteps);
+  for (let i = 0; i < ctx.numSteps; i++) {
+    if (covered[i] === 0) {
+      out.values[i] = 1;
+      out.present[i] = 1;
+    }
+  }
+  return out.present.indexOf(1) === -1 ? [] : [out];
+}

@@ -1,0 +1,43 @@
+/**
+ * Assembles per-step results into output series, keyed by label set, as Prometheus's `rangeEval`
+ * does. Two results with the same label set at the same step are an error.
+ */
+import type { Labels } from '../storage/queryable.ts';
+import { evalError } from './context.ts';
+import { labelsKey } from './labels.ts';
+import { emptySeries, type StepSeries } from './step-values.ts';
+
+/** Collects samples step by step into series; insertion order is kept (an instant query's order). */
+export class SeriesCollector {
+  private readonly numSteps: number;
+  private readonly byKey = new Map<string, StepSeries>();
+  // Results usually reuse their input's label object across steps; resolving the object first skips
+  // building the string key again on every step.
+  private readonly byObject = new Map<Labels, StepSeries>();
+
+  constructor(numSteps: number) {
+    this.numSteps = numSteps;
+  }
+
+  /** Adds the value of `labels` at `step`; throws on a second value for the same labels and step. */
+  add(labels: Labels, dropName: boolean, step: number, value: number): void {
+    let series = this.byObject.get(labels);
+    if (series === undefined) {
+      const key = labelsKey(labels);
+      series = this.byKey.get(key);
+      if (series === undefined) {
+        series = emptySeries(labels, dropName, this.numSteps);
+        this.byKey.set(key, series);
+      }
+      this.byObject.set(labels, series);
+    }
+    if (series.present[step] === 1) throw evalError('vector cannot contain metrics with the same labelset');
+    series.present[step] = 1;
+    series.values[step] = value;
+  }
+
+  /** The collected series, in first-seen order. */
+  series(): StepSeries[] {
+    return [...this.byKey.values()];
+  }
+}

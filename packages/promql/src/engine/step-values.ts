@@ -1,0 +1,67 @@
+/**
+ * The evaluator's working representation. Like Prometheus, every expression is evaluated over all
+ * steps of the query at once (an instant query is a range query with one step); an instant vector
+ * then becomes a set of series with one optional value per step.
+ */
+import type { Labels } from '../storage/queryable.ts';
+
+/** One series of an instant-vector expression over the steps of the evaluation. */
+export interface StepSeries {
+  labels: Labels;
+  /**
+   * Whether `__name__` (and the other metadata labels) must be removed from the final result. Like
+   * Prometheus 3 (delayed name removal), the name stays visible to later operations such as
+   * `label_replace` or `by (__name__)` until the query ends.
+   */
+  dropName: boolean;
+  /** One value per step; meaningful where `present` is 1. */
+  readonly values: Float64Array;
+  // Dense per-step arrays beat point lists here: steps index directly, and a step's vector is gathered
+  // without per-series cursors.
+  readonly present: Uint8Array;
+}
+
+/** A scalar over the steps of the evaluation: always one value per step. */
+export interface ScalarSteps {
+  readonly kind: 'scalar';
+  readonly values: Float64Array;
+}
+
+/** An instant vector over the steps. */
+export interface VectorSteps {
+  readonly kind: 'vector';
+  readonly series: StepSeries[];
+}
+
+/** A string literal. */
+export interface StringSteps {
+  readonly kind: 'string';
+  readonly value: string;
+}
+
+/** A range vector: only produced at the top of an instant query (selector or subquery). */
+export interface RangeSteps {
+  readonly kind: 'matrix';
+  readonly series: WindowSeries[];
+}
+
+/** Points of one series in time order, without staleness markers; the input of range functions. */
+export interface WindowSeries {
+  readonly labels: Labels;
+  readonly dropName: boolean;
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+}
+
+/** Any evaluated value. */
+export type StepValue = ScalarSteps | VectorSteps | StringSteps | RangeSteps;
+
+/** A new series with no value at any step. */
+export function emptySeries(labels: Labels, dropName: boolean, numSteps: number): StepSeries {
+  return { labels, dropName, values: new Float64Array(numSteps), present: new Uint8Array(numSteps) };
+}
+
+/** Whether the series has a value at some step. */
+export function hasAnyValue(series: StepSeries): boolean {
+  return series.present.indexOf(1) !== -1;
+}
