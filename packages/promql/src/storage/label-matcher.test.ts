@@ -1,0 +1,56 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { anchoredRegex, compileMatcher } from './label-matcher.ts';
+import type { LabelMatcher } from './queryable.ts';
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+describe('label matchers', () => {
+  it('anchor regexes at both ends, for any literal and candidate', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (literal, candidate) => {
+        const matcher = compileMatcher({ type: '=~', name: 'l', value: escapeRegex(literal) });
+        expect(matcher.matches(candidate)).toBe(candidate === literal);
+        expect(matcher.matches(`x${literal}`)).toBe(false);
+      }),
+    );
+  });
+
+  it('negate exactly: != and !~ accept what = and =~ reject, and matchesEmpty tells about ""', () => {
+    const patterns = fc.oneof(fc.string(), fc.constantFrom('.*', '.+', 'a|b', '(a', 'a\\-b', '[a-z]*'));
+    fc.assert(
+      fc.property(patterns, fc.string(), (value, candidate) => {
+        for (const [positive, negative] of [
+          ['=', '!='],
+          ['=~', '!~'],
+        ] as const) {
+          const yes = compileMatcher({ type: positive, name: 'l', value });
+          const no = compileMatcher({ type: negative, name: 'l', value });
+          expect(no.matches(candidate)).toBe(!yes.matches(candidate));
+          expect(yes.matchesEmpty).toBe(yes.matches(''));
+        }
+      }),
+    );
+  });
+
+  it('follow RE2 where it differs from JavaScript defaults', () => {
+    const match = (value: string, candidate: string): boolean =>
+      compileMatcher({ type: '=~', name: 'l', value } satisfies LabelMatcher).matches(candidate);
+    // `.` matches a newline, as in RE2 (Prometheus compiles with the s flag).
+    expect(match('a.b', 'a\nb')).toBe(true);
+    // `.` matches one code point, not half of a surrogate pair.
+    expect(match('.', '😀')).toBe(true);
+    // Escapes RE2 accepts but unicode-mode JavaScript rejects still compile.
+    expect(match('a\\-b', 'a-b')).toBe(true);
+    expect(match('a|b', 'ab')).toBe(false);
+  });
+
+  it('treat an uncompilable regex as matching nothing and reuse compiled regexes', () => {
+    expect(anchoredRegex('(')).toBeNull();
+    expect(compileMatcher({ type: '=~', name: 'l', value: '(' }).matches('(')).toBe(false);
+    expect(compileMatcher({ type: '!~', name: 'l', value: '(' }).matches('(')).toBe(true);
+    expect(anchoredRegex('api|web')).toBe(anchoredRegex('api|web'));
+  });
+});
