@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.ts';
+import { ENV_BINDINGS } from './environment.ts';
 import { loadConfig } from './load-config.ts';
 
 /** Loads with only `env` (no file), so each test sees exactly what the variables do. */
@@ -226,5 +228,35 @@ describe('malformed environment values', () => {
     expect(problemLines({ YARDSTICK_AUTH_USERNAME: 'scraper' })).toEqual([
       'server.auth.password: is required when server.auth.username is set (set both or neither; env YARDSTICK_AUTH_PASSWORD) (from environment variable YARDSTICK_AUTH_USERNAME)',
     ]);
+  });
+});
+
+describe('environment parsing properties', () => {
+  it('reads back any strictly ascending list of finite buckets written with String() (property)', () => {
+    const buckets = fc
+      .uniqueArray(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 2, maxLength: 20 })
+      .map((values) => values.map((v) => (Object.is(v, -0) ? 0 : v)).sort((a, b) => a - b))
+      .filter((values) => values.every((v, i) => i === 0 || v > values[i - 1]!));
+    fc.assert(
+      fc.property(buckets, (values) => {
+        const config = fromEnv({ YARDSTICK_HISTOGRAM_BUCKETS: values.map(String).join(',') });
+        expect(config.histogramBuckets).toEqual(values);
+      }),
+    );
+  });
+
+  it('either loads or throws ConfigError naming the variable, whatever text any variable holds (property)', () => {
+    const variables = ENV_BINDINGS.map((binding) => binding.variable);
+    fc.assert(
+      fc.property(fc.constantFrom(...variables), fc.string({ maxLength: 40 }), (variable, text) => {
+        try {
+          fromEnv({ [variable]: text });
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          expect((error as ConfigError).message).toContain(variable);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
