@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isValidLabelName, isValidMetricName, sanitizeLabelName, sanitizeMetricName } from './prometheus-names.ts';
+import {
+  isValidLabelName,
+  isValidMetricName,
+  sanitizeLabelName,
+  sanitizeMetricName,
+} from './prometheus-names.ts';
 
 const anyName = fc.string({ unit: 'grapheme', maxLength: 40 });
 const asciiName = fc.string({ maxLength: 40 });
@@ -47,9 +52,13 @@ describe('sanitizeLabelName', () => {
 
   it('keeps every valid character where it was', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9]{0,20}$/), fc.stringMatching(/^[a-z0-9]{1,10}$/), (a, b) => {
-        expect(sanitizeLabelName(`${a}.${b}`)).toBe(`${a}_${b}`);
-      }),
+      fc.property(
+        fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9]{0,20}$/),
+        fc.stringMatching(/^[a-z0-9]{1,10}$/),
+        (a, b) => {
+          expect(sanitizeLabelName(`${a}.${b}`)).toBe(`${a}_${b}`);
+        },
+      ),
     );
   });
 });

@@ -1,0 +1,198 @@
+import type {
+  Attributes,
+  BatchObservableCallback,
+  Context,
+  Counter,
+  Gauge,
+  Histogram,
+  Meter,
+  MeterOptions,
+  MeterProvider,
+  MetricOptions,
+  Observable,
+  ObservableCounter,
+  ObservableGauge,
+  ObservableUpDownCounter,
+  UpDownCounter,
+} from '@opentelemetry/api';
+import type { InstrumentPipeline } from './instrument-pipeline.ts';
+
+/**
+ * The pipeline of the instrument currently recording. An sdk-metrics attributes processor is shared by
+ * every instrument its view matches and is never told which one calls it; the bound instruments below set
+ * this for the duration of their synchronous `add`/`record`, which is the whole life of the processor call.
+ */
+export interface PipelineRouter {
+  current: InstrumentPipeline | undefined;
+}
+
+/** Finds or creates the pipeline of an instrument. */
+export type PipelineFactory = (scope: string, instrumentName: string) => InstrumentPipeline;
+
+// Each bound instrument does the same three steps around the real call. try/finally costs nothing in V8
+// when nothing throws, and keeps the router right even if an SDK ever did throw.
+class BoundCounter implements Counter {
+  readonly inner: Counter;
+  readonly pipeline: InstrumentPipeline;
+  readonly router: PipelineRouter;
+  constructor(inner: Counter, pipeline: InstrumentPipeline, router: PipelineRouter) {
+    this.inner = inner;
+    this.pipeline = pipeline;
+    this.router = router;
+  }
+  add(value: number, attributes?: Attributes, context?: Context): void {
+    const router = this.router;
+    const previous = router.current;
+    router.current = this.pipeline;
+    try {
+      this.inner.add(value, attributes, context);
+    } finally {
+      router.current = previous;
+    }
+  }
+}
+
+class BoundUpDownCounter implements UpDownCounter {
+  readonly inner: UpDownCounter;
+  readonly pipeline: InstrumentPipeline;
+  readonly router: PipelineRouter;
+  constructor(inner: UpDownCounter, pipeline: InstrumentPipeline, router: PipelineRouter) {
+    this.inner = inner;
+    this.pipeline = pipeline;
+    this.router = router;
+  }
+  add(value: number, attributes?: Attributes, context?: Context): void {
+    const router = this.router;
+    const previous = router.current;
+    router.current = this.pipeline;
+    try {
+      this.inner.add(value, attributes, context);
+    } finally {
+      router.current = previous;
+    }
+  }
+}
+
+class BoundHistogram implements Histogram {
+  readonly inner: Histogram;
+  readonly pipeline: InstrumentPipeline;
+  readonly router: PipelineRouter;
+  constructor(inner: Histogram, pipeline: InstrumentPipeline, router: PipelineRouter) {
+    this.inner = inner;
+    this.pipeline = pipeline;
+    this.router = router;
+  }
+  record(value: number, attributes?: Attributes, context?: Context): void {
+    const router = this.router;
+    const previous = router.current;
+    router.current = this.pipeline;
+    try {
+      this.inner.record(value, attributes, context);
+    } finally {
+      router.current = previous;
+    }
+  }
+}
+
+class BoundGauge implements Gauge {
+  readonly inner: Gauge;
+  readonly pipeline: InstrumentPipeline;
+  readonly router: PipelineRouter;
+  constructor(inner: Gauge, pipeline: InstrumentPipeline, router: PipelineRouter) {
+    this.inner = inner;
+    this.pipeline = pipeline;
+    this.router = router;
+  }
+  record(value: number, attributes?: Attributes, context?: Context): void {
+    const router = this.router;
+    const previous = router.current;
+    router.current = this.pipeline;
+    try {
+      this.inner.record(value, attributes, context);
+    } finally {
+      router.current = previous;
+    }
+  }
+}
+
+function scopeKey(name: string, version: string | undefined, options: MeterOptions | undefined): string {
+  return `${name}\u0000${version ?? ''}\u0000${options?.schemaUrl ?? ''}`;
+}
+
+class BoundMeter implements Meter {
+  readonly #inner: Meter;
+  readonly #scope: string;
+  readonly #pipelines: PipelineFactory;
+  readonly #router: PipelineRouter;
+
+  constructor(inner: Meter, scope: string, pipelines: PipelineFactory, router: PipelineRouter) {
+    this.#inner = inner;
+    this.#scope = scope;
+    this.#pipelines = pipelines;
+    this.#router = router;
+  }
+
+  createCounter(name: string, options?: MetricOptions): Counter {
+    const pipeline = this.#pipelines(this.#scope, name);
+    return new BoundCounter(this.#inner.createCounter(name, options), pipeline, this.#router);
+  }
+
+  createUpDownCounter(name: string, options?: MetricOptions): UpDownCounter {
+    const pipeline = this.#pipelines(this.#scope, name);
+    return new BoundUpDownCounter(this.#inner.createUpDownCounter(name, options), pipeline, this.#router);
+  }
+
+  createHistogram(name: string, options?: MetricOptions): Histogram {
+    const pipeline = this.#pipelines(this.#scope, name);
+    return new BoundHistogram(this.#inner.createHistogram(name, options), pipeline, this.#router);
+  }
+
+  createGauge(name: string, options?: MetricOptions): Gauge {
+    const pipeline = this.#pipelines(this.#scope, name);
+    return new BoundGauge(this.#inner.createGauge(name, options), pipeline, this.#router);
+  }
+
+  createObservableGauge(name: string, options?: MetricOptions): ObservableGauge {
+    return this.#inner.createObservableGauge(name, options);
+  }
+
+  createObservableCounter(name: string, options?: MetricOptions): ObservableCounter {
+    return this.#inner.createObservableCounter(name, options);
+  }
+
+  createObservableUpDownCounter(name: string, options?: MetricOptions): ObservableUpDownCounter {
+    return this.#inner.createObservableUpDownCounter(name, options);
+  }
+
+  addBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
+    this.#inner.addBatchObservableCallback(callback, observables);
+  }
+
+  removeBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
+    this.#inner.removeBatchObservableCallback(callback, observables);
+  }
+}
+
+/**
+ * Wraps a MeterProvider so its synchronous instruments tell the yardstick views who is recording. The
+ * wrapped provider is what the application should get (register it as the global one); observable
+ * instruments pass through untouched.
+ */
+export function bindMeterProvider(
+  provider: MeterProvider,
+  pipelines: PipelineFactory,
+  router: PipelineRouter,
+): MeterProvider {
+  const meters = new Map<string, Meter>();
+  return {
+    getMeter(name: string, version?: string, options?: MeterOptions): Meter {
+      const key = scopeKey(name, version, options);
+      let meter = meters.get(key);
+      if (meter === undefined) {
+        meter = new BoundMeter(provider.getMeter(name, version, options), key, pipelines, router);
+        meters.set(key, meter);
+      }
+      return meter;
+    },
+  };
+}

@@ -1,0 +1,314 @@
+import type { Attributes } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  DataPointType,
+  type Histogram,
+  MeterProvider,
+  type MetricData,
+  MetricReader,
+} from '@opentelemetry/sdk-metrics';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ViewsError } from '../errors/views-error.ts';
+import type { ViewsLogger } from '../logging/views-logger.ts';
+import { attributeSetKey, createSeriesLimitView } from '../processors/series-limiter.ts';
+import {
+  type CardinalityOptions,
+  createYardstickViews,
+  type YardstickViewsContext,
+} from './create-yardstick-views.ts';
+
+class TestReader extends MetricReader {
+  constructor(temporality: AggregationTemporality) {
+    super({ aggregationTemporalitySelector: () => temporality });
+  }
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+type Kind = 'counter' | 'updown' | 'histogram';
+
+function setup(
+  options: CardinalityOptions,
+  temporality = AggregationTemporality.CUMULATIVE,
+  context: YardstickViewsContext = {},
+  singleView?: { instrumentName: string; limit: number },
+) {
+  const yardstick = createYardstickViews(options, context);
+  const reader = new TestReader(temporality);
+  const views = singleView === undefined ? yardstick.views : [createSeriesLimitView(singleView)];
+  const provider = new MeterProvider({ readers: [reader], views });
+  const meter =
+    singleView === undefined
+      ? yardstick.bindMeterProvider(provider).getMeter('test')
+      : provider.getMeter('test');
+  const record = (kind: Kind, name: string) => {
+    if (kind === 'counter') {
+      const c = meter.createCounter(name);
+      return (v: number, a: Attributes) => c.add(v, a);
+    }
+    if (kind === 'updown') {
+      const c = meter.createUpDownCounter(name);
+      return (v: number, a: Attributes) => c.add(v, a);
+    }
+    const h = meter.createHistogram(name);
+    return (v: number, a: Attributes) => h.record(v, a);
+  };
+  const collect = async (): Promise<MetricData[]> => {
+    const { resourceMetrics, errors } = await reader.collect();
+    expect(errors).toEqual([]);
+    return resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+  };
+  return { yardstick, provider, meter, record, collect };
+}
+
+/** Per exported series: canonical attribute key -> [sum, count]. */
+function points(metrics: MetricData[], name: string): Map<string, [number, number]> {
+  const out = new Map<string, [number, number]>();
+  for (const metric of metrics) {
+    if (metric.descriptor.name !== name) continue;
+    for (const point of metric.dataPoints) {
+      const key = attributeSetKey(point.attributes);
+      expect(out.has(key)).toBe(false);
+      if (metric.dataPointType === DataPointType.HISTOGRAM) {
+        const value = point.value as Histogram;
+        out.set(key, [value.sum ?? 0, value.count]);
+      } else {
+        out.set(key, [point.value as number, 1]);
+      }
+    }
+  }
+  return out;
+}
+
+const OVERFLOW_KEY = attributeSetKey({ 'otel.metric.overflow': true });
+
+const attributeSet = fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.constantFrom('x', 'y', 'z', 1, true), {
+  maxKeys: 3,
+});
+const operation = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.record({ op: fc.constant('record' as const), set: fc.nat(11), value: fc.nat(100) }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('collect' as const) }) },
+);
+
+describe('createYardstickViews series limit', () => {
+  it('keeps the first admitted sets, caps series at limit + overflow, and loses or doubles no measurement', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<Kind>('counter', 'updown', 'histogram'),
+        fc.constantFrom(AggregationTemporality.CUMULATIVE, AggregationTemporality.DELTA),
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(attributeSet, { minLength: 12, maxLength: 12 }),
+        fc.array(operation, { maxLength: 80 }),
+        fc.boolean(),
+        async (kind, temporality, limit, universe, ops, viaSingleView) => {
+          // Both entry points: createYardstickViews with a bound provider, and one createSeriesLimitView.
+          const single = viaSingleView ? { instrumentName: 'test.metric', limit } : undefined;
+          const { record, collect } = setup({ limits: { 'test.*': limit } }, temporality, {}, single);
+          const add = record(kind, 'test.metric');
+          const admitted: string[] = [];
+          let recordedSum = 0;
+          let recordedCount = 0;
+          const expected = new Map<string, number>();
+          let exportedSum = 0;
+          let exportedCount = 0;
+          const check = async () => {
+            const series = points(await collect(), 'test.metric');
+            expect(series.size).toBeLessThanOrEqual(limit + 1);
+            for (const [key, [sum, count]] of series) {
+              if (key !== OVERFLOW_KEY) expect(admitted).toContain(key);
+              if (temporality === AggregationTemporality.DELTA) {
+                exportedSum += sum;
+                exportedCount += count;
+              }
+            }
+            if (temporality === AggregationTemporality.CUMULATIVE) {
+              exportedSum = 0;
+              exportedCount = 0;
+              for (const [key, [sum, count]] of series) {
+                exportedSum += sum;
+                exportedCount += count;
+                expect(sum).toBe(expected.get(key));
+              }
+            }
+          };
+          for (const step of ops) {
+            if (step.op === 'collect') {
+              await check();
+              continue;
+            }
+            const attributes = universe[step.set]!;
+            const value = kind === 'updown' && step.value % 3 === 0 ? -step.value : step.value;
+            let key = attributeSetKey(attributes);
+            if (!admitted.includes(key)) {
+              if (admitted.length < limit) admitted.push(key);
+              else key = OVERFLOW_KEY;
+            }
+            expected.set(key, (expected.get(key) ?? 0) + value);
+            recordedSum += value;
+            recordedCount++;
+            add(value, attributes);
+          }
+          await check();
+          expect(exportedSum).toBe(recordedSum);
+          if (kind === 'histogram') expect(exportedCount).toBe(recordedCount);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('does not overflow while distinct sets stay within the limit, across collection cycles', async () => {
+    const { record, collect } = setup({ limits: { 'jobs.*': 3 } });
+    const add = record('counter', 'jobs.done');
+    for (const tenant of ['a', 'b', 'c']) add(1, { tenant });
+    await collect();
+    for (const tenant of ['c', 'b', 'a']) add(1, { tenant });
+    const series = points(await collect(), 'jobs.done');
+    expect([...series.keys()].sort()).toEqual(
+      ['a', 'b', 'c'].map((tenant) => attributeSetKey({ tenant })).sort(),
+    );
+  });
+
+  it('warns once per metric on the first overflow, naming the keys with the most distinct values', async () => {
+    const warnings: Array<{ obj: object; msg: string | undefined }> = [];
+    const logger: ViewsLogger = {
+      debug: () => {},
+      info: () => {},
+      error: () => {},
+      warn: (obj, msg) => warnings.push({ obj, msg }),
+    };
+    const { record } = setup({ limits: { 'http.*': 4 } }, AggregationTemporality.CUMULATIVE, { logger });
+    const add = record('counter', 'http.requests');
+    for (let i = 0; i < 10; i++) add(1, { user: `u${i}`, method: i % 2 === 0 ? 'GET' : 'POST' });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.obj).toMatchObject({
+      metric: 'http.requests',
+      limit: 4,
+      topKeys: [
+        { key: 'user', distinctValues: 4 },
+        { key: 'method', distinctValues: 2 },
+      ],
+    });
+  });
+
+  it('forgets sets idle for idleEvictionMs and gives their place to new sets', async () => {
+    let now = 0;
+    const { record, collect, yardstick } = setup(
+      { limits: { 'q.*': 2 }, idleEvictionMs: 1000 },
+      AggregationTemporality.DELTA,
+      { now: () => now },
+    );
+    const add = record('counter', 'q.depth');
+    add(1, { q: 'a' });
+    add(1, { q: 'b' });
+    add(1, { q: 'c' });
+    expect([...points(await collect(), 'q.depth').keys()]).toContain(OVERFLOW_KEY);
+    now = 5000;
+    add(1, { q: 'b' });
+    now = 5100;
+    add(2, { q: 'c' });
+    const series = points(await collect(), 'q.depth');
+    expect(series.get(attributeSetKey({ q: 'c' }))).toEqual([2, 1]);
+    expect(series.has(OVERFLOW_KEY)).toBe(false);
+    expect(yardstick.stats()[0]).toMatchObject({ metric: 'q.depth', series: 2, evictedSeries: 1 });
+  });
+});
+
+describe('createYardstickViews attribute rules', () => {
+  it('maps values over a key budget to the other value and counts them', async () => {
+    const { record, collect, yardstick } = setup({
+      attributeBudgets: [{ instrument: 'jobs.*', key: 'tenant', maxValues: 2, otherValue: 'other' }],
+    });
+    const add = record('counter', 'jobs.run');
+    for (const tenant of ['t1', 't2', 't3', 't4', 't1', 't3']) add(1, { tenant, kind: 'x' });
+    const series = points(await collect(), 'jobs.run');
+    expect(series.get(attributeSetKey({ tenant: 't1', kind: 'x' }))).toEqual([2, 1]);
+    expect(series.get(attributeSetKey({ tenant: 't2', kind: 'x' }))).toEqual([1, 1]);
+    expect(series.get(attributeSetKey({ tenant: 'other', kind: 'x' }))).toEqual([3, 1]);
+    expect(yardstick.stats()[0]!.cappedValues).toEqual([{ key: 'tenant', measurements: 3 }]);
+  });
+
+  it('applies allow and deny lists of the patterns matching each instrument', async () => {
+    const { record, collect } = setup({
+      allow: { 'http.server.*': ['http.route', 'http.request.method', 'secret'] },
+      deny: { '*': ['secret'] },
+    });
+    record('counter', 'http.server.requests')(1, {
+      'http.route': '/a',
+      'http.request.method': 'GET',
+      x: 1,
+      secret: 's',
+    });
+    record('counter', 'db.calls')(1, { x: 1, secret: 's' });
+    const metrics = await collect();
+    expect([...points(metrics, 'http.server.requests').keys()]).toEqual([
+      attributeSetKey({ 'http.route': '/a', 'http.request.method': 'GET' }),
+    ]);
+    expect([...points(metrics, 'db.calls').keys()]).toEqual([attributeSetKey({ x: 1 })]);
+  });
+
+  it('redacts secrets and templates raw paths by default, also on instruments of the raw provider', async () => {
+    const { provider, collect, record } = setup({});
+    provider
+      .getMeter('raw')
+      .createCounter('raw.calls')
+      .add(1, { 'client.address': '10.1.2.3', peer: 'db 10.0.0.7' });
+    record('counter', 'http.client.calls')(1, { 'url.path': '/users/42/orders/9f1c2e7a55', user: 'a@b.io' });
+    const metrics = await collect();
+    expect([...points(metrics, 'raw.calls').keys()]).toEqual([attributeSetKey({ peer: 'db [REDACTED]' })]);
+    expect([...points(metrics, 'http.client.calls').keys()]).toEqual([
+      attributeSetKey({ 'url.path': '/users/:id/orders/:id', user: '[REDACTED]' }),
+    ]);
+  });
+
+  it('rejects limits outside 100..10000 with a ViewsError', () => {
+    expect(() => createYardstickViews({ defaultLimit: 5 })).toThrow(ViewsError);
+    expect(() => createYardstickViews({ defaultLimit: 20_000 })).toThrow(/defaultLimit/);
+    expect(() => createYardstickViews({ idleEvictionMs: 0 })).toThrow(/idleEvictionMs/);
+  });
+});
+
+describe('createYardstickViews self-metrics', () => {
+  it('reports overflowed measurements, series and capped values per metric', async () => {
+    const { record, collect, yardstick, meter } = setup({
+      limits: { 'a.*': 2 },
+      attributeBudgets: [{ instrument: 'a.*', key: 'k', maxValues: 1 }],
+    });
+    yardstick.bindSelfMetrics(meter);
+    const add = record('counter', 'a.count');
+    for (const [k, j] of [
+      ['1', 'x'],
+      ['2', 'y'],
+      ['1', 'z'],
+      ['1', 'w'],
+    ] as const) {
+      add(1, { k, j });
+    }
+    const metrics = await collect();
+    const names = metrics.map((m) => m.descriptor.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'yardstick.cardinality.overflow.measurements',
+        'yardstick.cardinality.series',
+        'yardstick.attribute.values.capped',
+      ]),
+    );
+    expect(
+      points(metrics, 'yardstick.cardinality.overflow.measurements').get(
+        attributeSetKey({ metric: 'a.count' }),
+      ),
+    ).toEqual([2, 1]);
+    expect(
+      points(metrics, 'yardstick.cardinality.series').get(attributeSetKey({ metric: 'a.count' })),
+    ).toEqual([2, 1]);
+    expect(
+      points(metrics, 'yardstick.attribute.values.capped').get(
+        attributeSetKey({ metric: 'a.count', key: 'k' }),
+      ),
+    ).toEqual([1, 1]);
+  });
+});

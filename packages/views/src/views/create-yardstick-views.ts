@@ -1,0 +1,262 @@
+import type { Attributes, Meter, MeterProvider } from '@opentelemetry/api';
+import { type IAttributesProcessor, InstrumentType, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { ViewsError } from '../errors/views-error.ts';
+import { diagViewsLogger, type ViewsLogger } from '../logging/views-logger.ts';
+import { compileNamePattern, mostSpecificMatch, type NamePattern } from '../matching/name-pattern.ts';
+import type { AttributeTransform } from '../pipeline/attribute-transform.ts';
+import { InstrumentPipeline } from '../pipeline/instrument-pipeline.ts';
+import { bindMeterProvider, type PipelineRouter } from '../pipeline/meter-binding.ts';
+import { createKeyFilterTransform } from '../processors/key-filter.ts';
+import { SeriesLimiter, sdkLimitAbove } from '../processors/series-limiter.ts';
+import { ValueBudget } from '../processors/value-budget.ts';
+import { createRedactionTransform, type RedactionOptions } from '../redaction/redaction-processor.ts';
+import { registerSelfMetrics } from '../telemetry/self-metrics.ts';
+import { createPathTemplateTransform, type PathTemplatingOptions } from '../templating/path-template.ts';
+
+/**
+ * Cardinality and attribute settings, the shape yardstick's config file uses. Patterns match instrument
+ * names with `*` wildcards; where several match, the most specific wins (exact name, then most literal
+ * characters).
+ */
+export interface CardinalityOptions {
+  /** Series per metric, 100..10000; default 2000. */
+  readonly defaultLimit?: number;
+  /** Per-pattern series limits overriding `defaultLimit`. */
+  readonly limits?: Readonly<Record<string, number>>;
+  /** At most `maxValues` distinct values of `key` per matching instrument; later ones become `otherValue`. */
+  readonly attributeBudgets?: ReadonlyArray<{
+    readonly instrument: string;
+    readonly key: string;
+    readonly maxValues: number;
+    readonly otherValue?: string;
+  }>;
+  /** Sets without measurements for this long give their place up to new sets. Off when absent. */
+  readonly idleEvictionMs?: number;
+  /** Only these keys are kept on matching instruments (lists of all matching patterns are merged). */
+  readonly allow?: Readonly<Record<string, readonly string[]>>;
+  /** These keys are dropped on matching instruments. */
+  readonly deny?: Readonly<Record<string, readonly string[]>>;
+  /** Secret, IP and e-mail redaction; on by default. */
+  readonly redaction?: RedactionOptions;
+  /** Raw-path templating (`/users/123` -> `/users/:id`); on by default, `false` turns it off. */
+  readonly pathTemplating?: PathTemplatingOptions | false;
+}
+
+/** Runtime collaborators of {@link createYardstickViews}. */
+export interface YardstickViewsContext {
+  /** Where the first-overflow warning goes; default OTel's `diag`. */
+  readonly logger?: ViewsLogger;
+  /** Clock for idle eviction, for tests. */
+  readonly now?: () => number;
+}
+
+/** Per-metric numbers, as the self-metrics report them. */
+export interface CardinalityStats {
+  readonly metric: string;
+  readonly limit: number;
+  readonly series: number;
+  readonly overflowMeasurements: number;
+  readonly evictedSeries: number;
+  readonly cappedValues: ReadonlyArray<{ readonly key: string; readonly measurements: number }>;
+}
+
+/** What {@link createYardstickViews} returns. */
+export interface YardstickViews {
+  /** Views for `new MeterProvider({ views })`: exactly one matches each instrument. */
+  readonly views: ViewOptions[];
+  /**
+   * Wraps the provider built with {@link views}: synchronous instruments created through the wrapper get
+   * their own limiter and budgets. Hand the wrapper to the application (e.g. as the global provider).
+   */
+  bindMeterProvider(provider: MeterProvider): MeterProvider;
+  /** Registers the self-metrics on `meter` (observable instruments, read at collection). */
+  bindSelfMetrics(meter: Meter): void;
+  /** Current per-metric numbers. */
+  stats(): CardinalityStats[];
+}
+
+const DEFAULT_LIMIT = 2000;
+const SYNC_TYPES = [
+  InstrumentType.COUNTER,
+  InstrumentType.UP_DOWN_COUNTER,
+  InstrumentType.HISTOGRAM,
+  InstrumentType.GAUGE,
+];
+const ASYNC_TYPES = [
+  InstrumentType.OBSERVABLE_COUNTER,
+  InstrumentType.OBSERVABLE_UP_DOWN_COUNTER,
+  InstrumentType.OBSERVABLE_GAUGE,
+];
+
+function invalid(message: string): never {
+  throw new ViewsError('VIEWS_CONFIG_INVALID', message);
+}
+
+function checkInteger(path: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    invalid(`${path}: must be an integer in ${min}..${max}, got ${value}`);
+  }
+}
+
+function validate(options: CardinalityOptions): void {
+  if (options.defaultLimit !== undefined) checkInteger('defaultLimit', options.defaultLimit, 100, 10_000);
+  for (const [pattern, limit] of Object.entries(options.limits ?? {})) {
+    checkInteger(`limits.${pattern}`, limit, 1, 1_000_000);
+  }
+  options.attributeBudgets?.forEach((budget, i) => {
+    checkInteger(`attributeBudgets.${i}.maxValues`, budget.maxValues, 1, 1_000_000);
+  });
+  if (options.idleEvictionMs !== undefined && !(options.idleEvictionMs > 0)) {
+    invalid(`idleEvictionMs: must be positive, got ${options.idleEvictionMs}`);
+  }
+}
+
+function patternEntries<T>(
+  record: Readonly<Record<string, T>> | undefined,
+): Array<readonly [NamePattern, T]> {
+  return Object.entries(record ?? {}).map(
+    ([pattern, value]) => [compileNamePattern(pattern), value] as const,
+  );
+}
+
+function mergedLists(
+  entries: ReadonlyArray<readonly [NamePattern, readonly string[]]>,
+  matches: (pattern: NamePattern) => boolean,
+): string[] | undefined {
+  const hits = entries.filter(([pattern]) => matches(pattern));
+  return hits.length === 0 ? undefined : hits.flatMap(([, keys]) => keys);
+}
+
+/**
+ * Builds yardstick's views: spec-correct per-metric series limits with an overflow series, per-attribute
+ * value budgets, allow/deny lists, redaction and path templating, for any sdk-metrics 3.x MeterProvider.
+ *
+ * sdk-metrics never tells an attributes processor which instrument is recording, so per-instrument state
+ * needs the instruments to say so: create them through {@link YardstickViews.bindMeterProvider}. Instruments
+ * created on the raw provider, and observable instruments, still get the stateless rewrites (redaction,
+ * templating, lists for `*`) and the SDK's own limit.
+ *
+ * @example
+ * ```ts
+ * const yardstick = createYardstickViews({ defaultLimit: 2000, limits: { 'http.*': 500 } });
+ * const provider = new MeterProvider({ readers: [reader], views: yardstick.views });
+ * const meterProvider = yardstick.bindMeterProvider(provider);
+ * metrics.setGlobalMeterProvider(meterProvider);
+ * yardstick.bindSelfMetrics(meterProvider.getMeter('yardstick'));
+ * ```
+ */
+export function createYardstickViews(
+  options: CardinalityOptions = {},
+  context: YardstickViewsContext = {},
+): YardstickViews {
+  validate(options);
+  const logger = context.logger ?? diagViewsLogger;
+  const defaultLimit = options.defaultLimit ?? DEFAULT_LIMIT;
+  const limits = patternEntries(options.limits);
+  const allow = patternEntries(options.allow);
+  const deny = patternEntries(options.deny);
+  const budgets = (options.attributeBudgets ?? []).map((b) => [compileNamePattern(b.instrument), b] as const);
+  const redaction = createRedactionTransform(options.redaction ?? { enabled: true });
+  const templating =
+    options.pathTemplating === false ? undefined : createPathTemplateTransform(options.pathTemplating ?? {});
+
+  const transformsFor = (matches: (pattern: NamePattern) => boolean): AttributeTransform[] => {
+    const filter = createKeyFilterTransform({
+      ...(mergedLists(allow, matches) === undefined ? {} : { allow: mergedLists(allow, matches)! }),
+      deny: mergedLists(deny, matches) ?? [],
+    });
+    return [filter, redaction, templating].filter((t): t is AttributeTransform => t !== undefined);
+  };
+
+  const warnFirstOverflow = (name: string) => (limiter: SeriesLimiter) => {
+    try {
+      logger.warn(
+        { metric: name, limit: limiter.limit, topKeys: limiter.topKeys(3) },
+        'cardinality limit reached: new attribute sets of this metric now go to the otel.metric.overflow series',
+      );
+    } catch {
+      // A failing logger must not break recording.
+    }
+  };
+
+  const pipelines = new Map<string, InstrumentPipeline>();
+  const pipelineFor = (scope: string, instrumentName: string): InstrumentPipeline => {
+    // sdk-metrics shares one stream per meter and case-insensitive name; so does the state here.
+    const id = `${scope}\u0000${instrumentName.toLowerCase()}`;
+    let pipeline = pipelines.get(id);
+    if (pipeline === undefined) {
+      const limit = mostSpecificMatch(limits, instrumentName) ?? defaultLimit;
+      const perKey = new Map<string, ValueBudget>();
+      const matching = budgets
+        .filter(([pattern]) => pattern.matches(instrumentName))
+        .sort((a, b) => b[0].specificity - a[0].specificity);
+      for (const [, budget] of matching)
+        if (!perKey.has(budget.key)) perKey.set(budget.key, new ValueBudget(budget));
+      pipeline = new InstrumentPipeline({
+        name: instrumentName,
+        transforms: transformsFor((pattern) => pattern.matches(instrumentName)),
+        budgets: [...perKey.values()],
+        limiter: new SeriesLimiter({
+          limit,
+          ...(options.idleEvictionMs === undefined ? {} : { idleEvictionMs: options.idleEvictionMs }),
+          ...(context.now === undefined ? {} : { now: context.now }),
+          onFirstOverflow: warnFirstOverflow(instrumentName),
+        }),
+        maxCachedDecisions: Math.max(2 * limit, 1024),
+      });
+      pipelines.set(id, pipeline);
+    }
+    return pipeline;
+  };
+
+  const router: PipelineRouter = { current: undefined };
+  // Without an instrument, only what applies to every name can be applied.
+  const unrouted = transformsFor((pattern) => pattern.specificity === 0);
+  const processor: IAttributesProcessor = {
+    process(incoming: Attributes): Attributes {
+      const pipeline = router.current;
+      try {
+        if (pipeline !== undefined) return pipeline.process(incoming);
+        let attributes = incoming;
+        for (const transform of unrouted) attributes = transform(attributes);
+        return attributes;
+      } catch {
+        // Recording never throws; an unexpected failure records the measurement unchanged.
+        return incoming;
+      }
+    },
+  };
+
+  const maxLimit = Math.max(defaultLimit, ...limits.map(([, limit]) => limit));
+  const views: ViewOptions[] = [
+    ...SYNC_TYPES.map((instrumentType) => ({
+      instrumentName: '*',
+      instrumentType,
+      attributesProcessors: [processor],
+      aggregationCardinalityLimit: sdkLimitAbove(maxLimit),
+    })),
+    // Observable instruments are limited by the SDK itself, which counts across cycles for them; +1 undoes
+    // its off-by-one so `defaultLimit` sets keep their series.
+    ...ASYNC_TYPES.map((instrumentType) => ({
+      instrumentName: '*',
+      instrumentType,
+      attributesProcessors: [processor],
+      aggregationCardinalityLimit: defaultLimit + 1,
+    })),
+  ];
+
+  return {
+    views,
+    bindMeterProvider: (provider) => bindMeterProvider(provider, pipelineFor, router),
+    bindSelfMetrics: (meter) => registerSelfMetrics(meter, () => pipelines.values()),
+    stats: () =>
+      [...pipelines.values()].map((p) => ({
+        metric: p.name,
+        limit: p.limiter.limit,
+        series: p.limiter.seriesCount,
+        overflowMeasurements: p.limiter.overflowMeasurements,
+        evictedSeries: p.limiter.evictedSeries,
+        cappedValues: p.budgets.map((b) => ({ key: b.key, measurements: b.cappedMeasurements })),
+      })),
+  };
+}
