@@ -3,7 +3,32 @@
  * in-memory compressed sample store, and a runner for Prometheus's `.test` conformance format.
  * @packageDocumentation
  */
-
+export type { PromqlErrorCode, PromqlErrorPosition } from './errors.ts';
+export { PromqlError } from './errors.ts';
+export type {
+  Aggregate,
+  AggregateOp,
+  AtModifier,
+  Binary,
+  BinaryOp,
+  Call,
+  Expr,
+  MatrixSelector,
+  NumberLiteral,
+  Paren,
+  Position,
+  StringLiteral,
+  Subquery,
+  Unary,
+  ValueType,
+  VectorMatching,
+  VectorSelector,
+} from './parser/ast.ts';
+export { parseDurationMs } from './parser/literals.ts';
+export type { ParseOptions } from './parser/parse-expr.ts';
+export { parseExpr } from './parser/parse-expr.ts';
+export type { ValidateOptions, ValidationProblem } from './parser/validate-expr.ts';
+export { selectedMetricNames, validateExpr } from './parser/validate-expr.ts';
 export type { LabelMatcher, Labels, MatchType, Queryable, SeriesSamples } from './storage/queryable.ts';
 export { isStaleNaN, STALE_NAN } from './storage/queryable.ts';
 export type { SampleStoreOptions, SampleStoreStats } from './storage/sample-store.ts';
