@@ -3,6 +3,19 @@
  * in-memory compressed sample store, and a runner for Prometheus's `.test` conformance format.
  * @packageDocumentation
  */
+
+export { evaluateInstant, evaluateRange } from './engine/evaluate.ts';
+export type {
+  EvaluateOptions,
+  InstantValue,
+  MatrixSeries,
+  MatrixValue,
+  QueryResult,
+  ScalarValue,
+  StringValue,
+  VectorSample,
+  VectorValue,
+} from './engine/types.ts';
 export type { PromqlErrorCode, PromqlErrorPosition } from './errors.ts';
 export { PromqlError } from './errors.ts';
 export type {
