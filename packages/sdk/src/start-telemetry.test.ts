@@ -24,7 +24,11 @@ function projectDir(files: Record<string, string>): string {
 describe('startTelemetry', () => {
   it('starts with zero config: service name from package.json, /metrics on loopback, global provider', async () => {
     const cwd = projectDir({ 'package.json': JSON.stringify({ name: 'orders-api', version: '4.2.0' }) });
-    telemetry = await startTelemetry({ cwd, env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0' }, logger: silentLogger });
+    telemetry = await startTelemetry({
+      cwd,
+      env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0' },
+      logger: silentLogger,
+    });
     expect(telemetry.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(metrics.getMeterProvider()).toBe(telemetry.meterProvider);
 
@@ -61,7 +65,11 @@ describe('startTelemetry', () => {
   });
 
   it('starts nothing when disabled by OTEL_SDK_DISABLED', async () => {
-    telemetry = await startTelemetry({ env: { OTEL_SDK_DISABLED: 'true' }, configFile: false, logger: silentLogger });
+    telemetry = await startTelemetry({
+      env: { OTEL_SDK_DISABLED: 'true' },
+      configFile: false,
+      logger: silentLogger,
+    });
     expect(telemetry.url).toBeUndefined();
     expect(telemetry.store).toBeUndefined();
     // recording still works and never throws
@@ -80,8 +88,13 @@ describe('startTelemetry', () => {
     counter.add(3, { queue: 'a' });
     counter.add(4, { queue: 'b' });
     await telemetry.forceFlush();
-    const response = await fetch(`${telemetry.url}/api/v1/query?query=${encodeURIComponent('sum(jobs_done_total)')}`);
-    const json = (await response.json()) as { status: string; data: { resultType: string; result: Array<{ value: [number, string] }> } };
+    const response = await fetch(
+      `${telemetry.url}/api/v1/query?query=${encodeURIComponent('sum(jobs_done_total)')}`,
+    );
+    const json = (await response.json()) as {
+      status: string;
+      data: { resultType: string; result: Array<{ value: [number, string] }> };
+    };
     expect(json.status).toBe('success');
     expect(json.data.resultType).toBe('vector');
     expect(json.data.result[0]?.value[1]).toBe('7');

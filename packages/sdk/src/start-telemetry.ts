@@ -2,8 +2,8 @@
  * `startTelemetry()`: one call that wires the OTel MeterProvider with yardstick's views and readers
  * (Prometheus pull, OTLP push, the embedded store) and starts the telemetry server.
  */
-import { type Meter, metrics } from '@opentelemetry/api';
-import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { type Meter, type MeterProvider, metrics } from '@opentelemetry/api';
+import { type MetricReader, MeterProvider as SdkMeterProvider } from '@opentelemetry/sdk-metrics';
 import { SampleStore } from '@yardstick/promql';
 import { createYardstickViews } from '@yardstick/views';
 import { loadConfig } from './config/load-config.ts';
@@ -11,6 +11,7 @@ import type { YardstickConfig, YardstickConfigInput } from './config/schema.ts';
 import { PrometheusReader } from './exposition/prometheus-reader.ts';
 import { createDefaultLogger, type Logger, routeDiagTo } from './logging/logger.ts';
 import { createOtlpReader } from './otlp/create-otlp-reader.ts';
+import { withDefaultHistogramBuckets } from './provider/default-histogram-buckets.ts';
 import { createQueryApi } from './query-api/prometheus-api.ts';
 import { createResource } from './resource/create-resource.ts';
 import { startTelemetryServer, type TelemetryServer } from './server/telemetry-server.ts';
@@ -32,7 +33,13 @@ export type StartTelemetryOptions = YardstickConfigInput & {
 export interface Telemetry {
   /** The resolved configuration (secrets included; use `describeConfig` to log it). */
   readonly config: YardstickConfig;
+  /**
+   * The provider to record with (it is also the global one unless `registerGlobal: false`). Instruments
+   * created through it get yardstick's per-instrument series limits and value budgets.
+   */
   readonly meterProvider: MeterProvider;
+  /** The underlying sdk-metrics provider, for adding readers or views the OTel way. */
+  readonly sdkMeterProvider: SdkMeterProvider;
   readonly logger: Logger;
   /** The Prometheus pull reader; mount it elsewhere with `createMetricsHandler(telemetry.prometheus)`. */
   readonly prometheus: PrometheusReader;
@@ -84,12 +91,8 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     readers.push(createOtlpReader({ ...config.otlp, url: config.otlp.endpoint }));
   }
 
-  const views = createYardstickViews({
-    ...config.cardinality,
-    redaction: config.redaction,
-    ...(config.histogramBuckets ? { histogramBuckets: config.histogramBuckets } : {}),
-  });
-  const meterProvider = new MeterProvider({
+  const views = createYardstickViews({ ...config.cardinality, redaction: config.redaction }, { logger });
+  const sdkMeterProvider = new SdkMeterProvider({
     resource: createResource({
       serviceName: config.serviceName,
       serviceVersion: config.serviceVersion,
@@ -99,14 +102,18 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     readers: config.enabled ? readers : [],
     views: views.views,
   });
-  views.bindSelfMetrics(meterProvider.getMeter('@yardstick/views'), logger);
+  const limitedProvider = views.bindMeterProvider(sdkMeterProvider);
+  const meterProvider = config.histogramBuckets
+    ? withDefaultHistogramBuckets(limitedProvider, config.histogramBuckets)
+    : limitedProvider;
+  views.bindSelfMetrics(meterProvider.getMeter('@yardstick/views'));
 
   let server: TelemetryServer | undefined;
   if (config.enabled && config.server.enabled) {
     try {
       server = await startTelemetryServer(prometheus, { ...config.server, logger });
     } catch (error) {
-      await meterProvider.shutdown().catch(() => undefined);
+      await sdkMeterProvider.shutdown().catch(() => undefined);
       throw error;
     }
     if (store) server.mount('/api/v1/*', { methods: ['GET', 'POST'], handler: createQueryApi({ store }) });
@@ -118,17 +125,18 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
   return {
     config,
     meterProvider,
+    sdkMeterProvider,
     logger,
     prometheus,
     store,
     server,
     url: server?.url,
     meter: (name, version) => meterProvider.getMeter(name, version),
-    forceFlush: () => meterProvider.forceFlush(),
+    forceFlush: () => sdkMeterProvider.forceFlush(),
     shutdown() {
       shuttingDown ??= (async () => {
         await server?.close();
-        await meterProvider
+        await sdkMeterProvider
           .shutdown()
           .catch((error: unknown) => logger.warn({ err: error }, 'meter provider shutdown failed'));
         if (registeredGlobal) metrics.disable();

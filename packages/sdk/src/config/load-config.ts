@@ -6,7 +6,7 @@ import { findConfigFile, readConfigFile } from './config-file.ts';
 import { type ConfigLayer, isPlainObject, mergeLayers, sourceOf } from './config-layers.ts';
 import { readEnvironment } from './environment.ts';
 import { type YardstickConfig, type YardstickConfigInput, yardstickConfigSchema } from './schema.ts';
-import { allowedKeysAt } from './schema-keys.ts';
+import { allowedKeysAt, closestKey } from './schema-keys.ts';
 
 /** Where {@link loadConfig} reads from. Every field is optional. */
 export interface LoadConfigOptions {
@@ -73,12 +73,20 @@ export function loadConfig(options: LoadConfigOptions = {}): YardstickConfig {
 function issueProblems(issue: z.core.$ZodIssue, layers: readonly ConfigLayer[]): ConfigProblem[] {
   if (issue.code === 'unrecognized_keys') {
     const allowed = allowedKeysAt(yardstickConfigSchema, issue.path);
-    const hint = allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : '';
-    return issue.keys.map((key) => ({
-      path: formatPath(issue.path),
-      message: `unknown key ${JSON.stringify(key)}${hint}`,
-      source: sourceOf(layers, [...issue.path, key], 'key'),
-    }));
+    return issue.keys.map((key) => {
+      const guess = closestKey(allowed, key);
+      const hint =
+        guess !== undefined
+          ? ` (did you mean ${JSON.stringify(guess)}?)`
+          : allowed.length > 0
+            ? ` (allowed: ${allowed.join(', ')})`
+            : '';
+      return {
+        path: formatPath(issue.path),
+        message: `unknown key ${JSON.stringify(key)}${hint}`,
+        source: sourceOf(layers, [...issue.path, key], 'key'),
+      };
+    });
   }
   return [
     { path: formatPath(issue.path), message: issue.message, source: sourceOf(layers, issue.path, 'value') },
@@ -117,7 +125,8 @@ function checkTlsFiles(
     certFile: undefined,
     keyFile: undefined,
   };
-  if (!isPlainObject(tls)) return { problems, ...resolved };
+  // A disabled server never opens the files, so leftover TLS settings must not stop the process.
+  if (!isPlainObject(tls) || (isPlainObject(server) && server.enabled === false)) return { problems, ...resolved };
   for (const field of ['certFile', 'keyFile'] as const) {
     const value = tls[field];
     if (typeof value !== 'string' || value === '') continue;

@@ -45,3 +45,37 @@ export function allowedKeysAt(schema: z.core.$ZodType, path: readonly PropertyKe
   const def = defOf(current);
   return def.type === 'object' && def.shape !== undefined ? Object.keys(def.shape) : [];
 }
+
+/**
+ * The allowed key a mistyped `key` most likely meant: same letters in another case, or at most two edits
+ * away (and fewer edits than half its length, so short keys do not match everything). `undefined` if none.
+ */
+export function closestKey(allowed: readonly string[], key: string): string | undefined {
+  const lower = key.toLowerCase();
+  const sameLetters = allowed.find((candidate) => candidate.toLowerCase() === lower);
+  if (sameLetters !== undefined) return sameLetters;
+  let best: string | undefined;
+  let bestDistance = Math.min(2, Math.ceil(key.length / 2) - 1);
+  for (const candidate of allowed) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance <= bestDistance) {
+      best = candidate;
+      bestDistance = distance - 1;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance; config keys are short, so the plain two-row version is enough. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
