@@ -4,6 +4,7 @@
  */
 import type { CliIo } from './cli-io.ts';
 import { exportCommand } from './commands/export.ts';
+import { lintCommand } from './commands/lint.ts';
 import { CliError, isUsageError } from './errors.ts';
 
 /** A verb: takes its arguments (after the verb) and returns the exit code. */
@@ -11,6 +12,7 @@ type Verb = (argv: readonly string[], io: CliIo) => Promise<number>;
 
 const VERBS: Readonly<Record<string, { run: Verb; summary: string }>> = {
   export: { run: exportCommand, summary: 'export history to CSV, JSON or Parquet' },
+  lint: { run: lintCommand, summary: 'check a metrics exposition for naming, unit and cardinality problems' },
 };
 
 function usage(): string {
