@@ -123,6 +123,7 @@ describe('loadConfig errors', () => {
         'cardinality:',
         '  defaultLimit: 50',
         'unknownTop: true',
+        'Server: {}',
         '',
       ].join('\n'),
     );
@@ -131,10 +132,11 @@ describe('loadConfig errors', () => {
     expect(lines(error)).toEqual([
       'yardstick.config.yaml:2:9: server.port: Too big: expected number to be <=65535',
       'yardstick.config.yaml:6:7: server.allowedCidrs[1]: must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8 or fd00::/8',
-      'yardstick.config.yaml:3:3: server: unknown key "prot" (allowed: enabled, host, port, metricsPath, gzip, auth, tls, allowedCidrs)',
+      'yardstick.config.yaml:3:3: server: unknown key "prot" (did you mean "port"?)',
       'yardstick.config.yaml:7:26: histogramBuckets[2]: buckets must be strictly ascending: 2 does not exceed 5',
       'yardstick.config.yaml:9:17: cardinality.defaultLimit: Too small: expected number to be >=100',
       'yardstick.config.yaml:10:1: unknown key "unknownTop" (allowed: enabled, serviceName, serviceVersion, resourceAttributes, server, collectIntervalMs, histogramBuckets, metrics, cardinality, redaction, otlp, store, registerGlobal)',
+      'yardstick.config.yaml:11:1: unknown key "Server" (did you mean "server"?)',
     ]);
     expect(error.problems[0]!.source).toEqual({
       kind: 'file',
@@ -224,6 +226,11 @@ describe('loadConfig errors', () => {
       expected.push(`server.tls.keyFile: cannot read ${key}: permission denied (EACCES)`);
     }
     expect(lines(error)).toEqual(expected);
+  });
+
+  it('does not check TLS files while the server is disabled', () => {
+    const code = { server: { enabled: false, tls: { certFile: 'missing.crt', keyFile: 'missing.key' } } };
+    expect(loadConfig({ env: {}, cwd: dir, code }).server.enabled).toBe(false);
   });
 
   it('resolves TLS files from the config file against its folder and returns absolute paths', () => {

@@ -126,7 +126,8 @@ function checkTlsFiles(
     keyFile: undefined,
   };
   // A disabled server never opens the files, so leftover TLS settings must not stop the process.
-  if (!isPlainObject(tls) || (isPlainObject(server) && server.enabled === false)) return { problems, ...resolved };
+  if (!isPlainObject(tls) || (isPlainObject(server) && server.enabled === false))
+    return { problems, ...resolved };
   for (const field of ['certFile', 'keyFile'] as const) {
     const value = tls[field];
     if (typeof value !== 'string' || value === '') continue;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allowedKeysAt, closestKey } from './schema-keys.ts';
 import { yardstickConfigSchema } from './schema.ts';
+import { allowedKeysAt, closestKey } from './schema-keys.ts';
 
 describe('allowedKeysAt', () => {
   it('lists the keys of the object a path leads to, through optional, defaulted and transformed wrappers', () => {
