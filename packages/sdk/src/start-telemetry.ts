@@ -93,7 +93,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
 
   const views = createYardstickViews({ ...config.cardinality, redaction: config.redaction }, { logger });
   const sdkMeterProvider = new SdkMeterProvider({
-    resource: createResource({
+    resource: await createResource({
       serviceName: config.serviceName,
       serviceVersion: config.serviceVersion,
       attributes: config.resourceAttributes,

@@ -50,7 +50,7 @@ function readPackageJson(cwd: string): { name?: string; version?: string } {
  * then `service.name` in the attributes, then the `name` of `package.json` in `cwd`, then the OTel default
  * `unknown_service:node`.
  */
-export function createResource(options: ResourceOptions = {}): Resource {
+export async function createResource(options: ResourceOptions = {}): Promise<Resource> {
   const attributes = { ...options.attributes };
   const pkg = readPackageJson(options.cwd ?? process.cwd());
   const serviceName =
@@ -60,6 +60,8 @@ export function createResource(options: ResourceOptions = {}): Resource {
     `unknown_service:${process.argv0 || 'node'}`;
   const serviceVersion = options.serviceVersion ?? attributes[ATTR_SERVICE_VERSION] ?? pkg.version;
   const detected = detectResources({ detectors: [hostDetector, processDetector] });
+  // host.id is read from the machine id file asynchronously; settle it before copying the attributes.
+  await detected.waitForAsyncAttributes?.();
   // Command lines can carry secrets (tokens passed as flags); they never become labels of target_info.
   const safeDetected = Object.fromEntries(
     Object.entries(detected.attributes).filter(([key]) => !UNSAFE_DETECTED_KEYS.has(key)),
