@@ -16,8 +16,9 @@ const AUTH_SCHEME = /(?<![A-Za-z0-9])(Bearer|Basic)\s+[A-Za-z0-9._~+/-]{6,}=*/gi
 const SECRET_PARAM =
   /(?<![A-Za-z0-9_-])((?:password|passwd|pwd|secret|client_secret|token|access_token|refresh_token|id_token|api_key|apikey|api-key|x-api-key|auth|sig|signature|session_id|sessionid)=)[^&#\s;,]+/gi;
 const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+// Letters and digits of any script: internationalized addresses are personal data too.
 const EMAIL =
-  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
+  /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63})*\.\p{L}{2,24}(?![\p{L}\p{N}-])/gu;
 const IPV4 =
   /(?<![0-9.])(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(?![0-9]|\.\d)/g;
 // Candidates only; `isIPv6` decides, so times (`12:30:45`) and MACs stay untouched.
@@ -44,7 +45,8 @@ export function redactValue(value: string, replacement: string = DEFAULT_REDACTI
   if (out.includes('=')) out = out.replace(SECRET_PARAM, `$1${replacement}`);
   if (out.includes('eyJ')) out = out.replace(JWT, replacement);
   if (out.includes('@')) out = out.replace(EMAIL, replacement);
-  if (out.includes('.')) out = out.replace(IPV4, replacement);
+  // IPv6 before IPv4, so an IPv4-mapped address (`::ffff:10.0.0.1`) goes as a whole.
   if (out.includes(':')) out = out.replace(IPV6_CANDIDATE, (m) => (isIPv6(m) ? replacement : m));
+  if (out.includes('.')) out = out.replace(IPV4, replacement);
   return out;
 }

@@ -15,6 +15,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX = /^[0-9a-f]{8,}$/i;
 const TOKEN = /^[A-Za-z0-9_~.-]{12,}$/;
 const HAS_DIGIT = /[0-9]/;
+const HAS_TWO_DIGITS = /[0-9].*[0-9]/;
 const HAS_LETTER = /[A-Za-z]/;
 
 function isDigits(segment: string): boolean {
@@ -29,14 +30,14 @@ function isDigits(segment: string): boolean {
 /**
  * Whether a path segment is an identifier rather than a route word: all digits, a UUID, hex of 8 or more
  * characters with a digit (so words like `deadbeef` or `facade` stay), or a long (12+) token mixing letters
- * and digits (`ORD-2024-000123`, base64 ids).
+ * and at least two digits (`ORD-2024-000123`, base64 ids; `oauth2callback` stays).
  */
 export function isIdentifierSegment(segment: string): boolean {
   if (isDigits(segment)) return true;
   if (segment.length < 8) return false;
   if (UUID.test(segment)) return true;
   if (HEX.test(segment) && HAS_DIGIT.test(segment)) return true;
-  return TOKEN.test(segment) && HAS_DIGIT.test(segment) && HAS_LETTER.test(segment);
+  return TOKEN.test(segment) && HAS_TWO_DIGITS.test(segment) && HAS_LETTER.test(segment);
 }
 
 /**
