@@ -4,12 +4,12 @@
  * `stddev`/`stdvar`, `quantile`, `count_values`, and `topk`/`bottomk`/`limitk` with Prometheus's heap
  * order so that ties resolve the same way.
  */
+
 import type { Aggregate } from '../parser/ast.ts';
-import { PromqlError } from '../errors.ts';
 import type { Labels } from '../storage/queryable.ts';
 import { goFloat } from './annotations.ts';
 import { type EvalContext, evalError } from './context.ts';
-import { kahanInc, type KahanState, quantileOf } from './float-math.ts';
+import { type KahanState, kahanInc, quantileOf } from './float-math.ts';
 import { keyWith, keyWithout, METRIC_NAME, omitLabels, pickLabels, withLabel } from './labels.ts';
 import { SeriesCollector } from './series-collector.ts';
 import { emptySeries, type StepSeries } from './step-values.ts';
@@ -51,7 +51,7 @@ export function aggregateSimple(
   const numSteps = ctx.numSteps;
   const numGroups = labels.length;
   const op = node.op;
-  if (op === 'quantile') return aggregateQuantile(ctx, node, input, of, labels, param!);
+  if (op === 'quantile') return aggregateQuantile(ctx, input, of, labels, param!);
   const size = numGroups * numSteps;
   // Accumulators laid out group-major as flat typed arrays, filled series by series: the same additions
   // in the same order as Prometheus's step-by-step loop, without a per-step gather.
@@ -174,7 +174,6 @@ export function aggregateSimple(
 
 function aggregateQuantile(
   ctx: EvalContext,
-  node: Aggregate,
   input: readonly StepSeries[],
   of: Int32Array,
   labels: Labels[],
@@ -197,7 +196,6 @@ function aggregateQuantile(
       out[g]!.present[i] = 1;
     }
   }
-  void node;
   return out.filter((s) => s.present.indexOf(1) !== -1);
 }
 
@@ -212,7 +210,8 @@ function warnQuantileParams(ctx: EvalContext, param: Float64Array): void {
       if (q > max) max = q;
     }
   }
-  const warn = (q: number) => ctx.annotations.warn(`quantile value should be between 0 and 1, got ${goFloat(q)}`);
+  const warn = (q: number) =>
+    ctx.annotations.warn(`quantile value should be between 0 and 1, got ${goFloat(q)}`);
   if (nan) warn(Number.NaN);
   if (max > 1) warn(max);
   if (min < 0) warn(min);
@@ -301,7 +300,8 @@ function heapDown(h: Entry[], i0: number, less: (a: Entry, b: Entry) => boolean)
 const byValue = (a: Entry, b: Entry): boolean => Number.isNaN(a.value) || a.value < b.value;
 const byReverseValue = (a: Entry, b: Entry): boolean => Number.isNaN(a.value) || a.value > b.value;
 
-const maxInt64 = 9223372036854775807;
+// float64(math.MaxInt64) in Go rounds to 2^63.
+const maxInt64 = 2 ** 63;
 
 /** `topk`, `bottomk` and `limitk`: the selected input series, with their own labels. */
 export function aggregateK(
@@ -366,9 +366,4 @@ export function aggregateK(
     }
   }
   return out.series();
-}
-
-/** Rejects `limit_ratio`, whose sampling depends on Prometheus's label hash. */
-export function unsupportedLimitRatio(): never {
-  throw new PromqlError('PROMQL_UNSUPPORTED', 'limit_ratio is not supported by the yardstick engine');
 }

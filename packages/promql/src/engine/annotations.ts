@@ -25,17 +25,25 @@ export function goQuote(value: string): string {
   return JSON.stringify(value);
 }
 
-/** Go's `%g` for a float64, as used in quantile and ratio warnings. */
+/** Go's `%g` (`strconv.FormatFloat(v, 'g', -1, 64)`), as used in quantile and ratio warnings. */
 export function goFloat(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Number.POSITIVE_INFINITY) return '+Inf';
   if (value === Number.NEGATIVE_INFINITY) return '-Inf';
-  const exponent = value === 0 ? 0 : Math.floor(Math.log10(Math.abs(value)));
-  if (exponent < -4 || exponent >= 21) {
+  const exponent = value === 0 ? 0 : Number(value.toExponential().split('e')[1]);
+  // Shortest 'g' formatting switches to an exponent from 1e+06 on (JavaScript only from 1e21).
+  if (exponent < -4 || exponent >= 6) {
     const [mantissa, exp] = value.toExponential().split('e') as [string, string];
     const sign = exp.startsWith('-') ? '-' : '+';
     const digits = exp.replace(/^[-+]/, '').padStart(2, '0');
     return `${mantissa}e${sign}${digits}`;
   }
   return String(value);
+}
+
+/** Prometheus's `FormatOpenMetricsFloat`: Go's `%g`, with `.0` appended to integral values. */
+export function openMetricsFloat(value: number): string {
+  const text = goFloat(value);
+  if (!Number.isFinite(value) || /[e.]/.test(text)) return text;
+  return `${text}.0`;
 }

@@ -182,7 +182,8 @@ export function setBinary(
       for (let j = 0; j < rhs.length; j++) if (rhs[j]!.present[step] === 1) seen[rsig[j]!] = step;
       for (let j = 0; j < lhs.length; j++) {
         const s = lhs[j]!;
-        if (s.present[step] === 1 && seen[lsig[j]!] === step) out.add(s.labels, s.dropName, step, s.values[step]!);
+        if (s.present[step] === 1 && seen[lsig[j]!] === step)
+          out.add(s.labels, s.dropName, step, s.values[step]!);
       }
     } else if (op === 'unless') {
       if (rhsAny) {
@@ -190,7 +191,8 @@ export function setBinary(
       }
       for (let j = 0; j < lhs.length; j++) {
         const s = lhs[j]!;
-        if (s.present[step] === 1 && seen[lsig[j]!] !== step) out.add(s.labels, s.dropName, step, s.values[step]!);
+        if (s.present[step] === 1 && seen[lsig[j]!] !== step)
+          out.add(s.labels, s.dropName, step, s.values[step]!);
       }
     } else {
       for (let j = 0; j < lhs.length; j++) {
@@ -201,7 +203,8 @@ export function setBinary(
       }
       for (let j = 0; j < rhs.length; j++) {
         const s = rhs[j]!;
-        if (s.present[step] === 1 && seen[rsig[j]!] !== step) out.add(s.labels, s.dropName, step, s.values[step]!);
+        if (s.present[step] === 1 && seen[rsig[j]!] !== step)
+          out.add(s.labels, s.dropName, step, s.values[step]!);
       }
     }
   }

@@ -2,16 +2,19 @@
  * Function calls: dispatch by name to range-vector kernels, element-wise functions, label functions
  * and classic-histogram functions, with Prometheus's annotations.
  */
-import type { Call, Expr } from '../parser/ast.ts';
+
 import { PromqlError } from '../errors.ts';
-import { goFloat, goQuote } from './annotations.ts';
+import type { Call, Expr } from '../parser/ast.ts';
+import type { Labels } from '../storage/queryable.ts';
+import { goFloat, goQuote, openMetricsFloat } from './annotations.ts';
 import { type EvalContext, evalError } from './context.ts';
-import { bucketFraction, bucketQuantile, evalBucketFunction } from './histogram-functions.ts';
+import { type Bucket, bucketFraction, bucketQuantile, evalBucketFunction } from './histogram-functions.ts';
 import { absentLabels, labelJoin, labelReplace, sortByLabels, sortByValue } from './label-functions.ts';
-import { METRIC_NAME } from './labels.ts';
+import { METRIC_NAME, withLabel } from './labels.ts';
 import { clampValue, dateFunctions, floatFunctions, mapValues, roundTo } from './math-functions.ts';
 import { evalRangeCall, isRangeFunction } from './range-call.ts';
 import { atTime, evalVectorSelector } from './selectors.ts';
+import { SeriesCollector } from './series-collector.ts';
 import { emptySeries, type StepSeries, type StepValue } from './step-values.ts';
 
 /** The evaluator, passed in to keep the module graph acyclic. */
@@ -23,7 +26,6 @@ const nativeHistogramFunctions = new Set([
   'histogram_avg',
   'histogram_stddev',
   'histogram_stdvar',
-  'histogram_quantiles',
 ]);
 
 function unwrap(expr: Expr): Expr {
@@ -48,6 +50,10 @@ function constantVector(ctx: EvalContext, fn: (step: number) => number): StepSer
   return ctx.numSteps === 0 ? [] : [series];
 }
 
+function constantScalar(ctx: EvalContext, value: number): StepValue {
+  return { kind: 'scalar', values: new Float64Array(ctx.numSteps).fill(value) };
+}
+
 /** Evaluates a function call over every step of `ctx`. */
 export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): StepValue {
   const name = call.func;
@@ -69,18 +75,34 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
   if (floatFn !== undefined) return vector(mapValues(vectorArg(0), floatFn));
   const dateFn = dateFunctions.get(name);
   if (dateFn !== undefined) {
-    if (args.length === 0) return vector(constantVector(ctx, (i) => dateFn(Math.trunc((ctx.start + i * ctx.interval) / 1000))));
+    if (args.length === 0)
+      return vector(constantVector(ctx, (i) => dateFn(Math.trunc((ctx.start + i * ctx.interval) / 1000))));
     return vector(mapValues(vectorArg(0), dateFn));
   }
   if (nativeHistogramFunctions.has(name)) {
-    throw new PromqlError('PROMQL_UNSUPPORTED', `${name} needs native histograms, which yardstick does not support`);
+    throw new PromqlError(
+      'PROMQL_UNSUPPORTED',
+      `${name} needs native histograms, which yardstick does not support`,
+    );
   }
 
   switch (name) {
     case 'time':
-      return { kind: 'scalar', values: Float64Array.from({ length: ctx.numSteps }, (_, i) => (ctx.start + i * ctx.interval) / 1000) };
+      return {
+        kind: 'scalar',
+        values: Float64Array.from({ length: ctx.numSteps }, (_, i) => (ctx.start + i * ctx.interval) / 1000),
+      };
     case 'pi':
-      return { kind: 'scalar', values: new Float64Array(ctx.numSteps).fill(Math.PI) };
+      return constantScalar(ctx, Math.PI);
+    // The query-context functions are constants of the top-level query, also inside subqueries.
+    case 'start':
+      return constantScalar(ctx, ctx.queryStart / 1000);
+    case 'end':
+      return constantScalar(ctx, ctx.queryEnd / 1000);
+    case 'range':
+      return constantScalar(ctx, (ctx.queryEnd - ctx.queryStart) / 1000);
+    case 'step':
+      return constantScalar(ctx, ctx.queryStep / 1000);
     case 'vector': {
       const values = scalarArg(0);
       return vector(constantVector(ctx, (i) => values[i]!));
@@ -138,16 +160,26 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
     }
     case 'label_replace':
       return vector(
-        labelReplace(vectorArg(0), stringArg(args[1]), stringArg(args[2]), stringArg(args[3]), stringArg(args[4])),
+        labelReplace(
+          vectorArg(0),
+          stringArg(args[1]),
+          stringArg(args[2]),
+          stringArg(args[3]),
+          stringArg(args[4]),
+        ),
       );
     case 'label_join':
-      return vector(labelJoin(vectorArg(0), stringArg(args[1]), stringArg(args[2]), args.slice(3).map(stringArg)));
+      return vector(
+        labelJoin(vectorArg(0), stringArg(args[1]), stringArg(args[2]), args.slice(3).map(stringArg)),
+      );
     case 'sort':
     case 'sort_desc':
     case 'sort_by_label':
     case 'sort_by_label_desc': {
       if (ctx.start !== ctx.end) {
-        ctx.annotations.warn('sort is ineffective for range queries since results are always ordered by labels');
+        ctx.annotations.warn(
+          'sort is ineffective for range queries since results are always ordered by labels',
+        );
       }
       const input = vectorArg(0);
       if (name === 'sort' || name === 'sort_desc') return vector(sortByValue(input, name === 'sort_desc'));
@@ -155,13 +187,20 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
     }
     case 'histogram_quantile':
       return vector(evalHistogramQuantile(ctx, scalarArg(0), vectorArg(1)));
+    case 'histogram_quantiles': {
+      const qs = args.slice(2).map((_, i) => scalarArg(i + 2));
+      return vector(evalHistogramQuantiles(ctx, vectorArg(0), stringArg(args[1]), qs));
+    }
     case 'histogram_fraction': {
       const lower = scalarArg(0);
       const upper = scalarArg(1);
       return vector(evalBucketFunction(ctx, vectorArg(2), (b, i) => bucketFraction(lower[i]!, upper[i]!, b)));
     }
     default:
-      throw new PromqlError('PROMQL_UNSUPPORTED', `function ${name} is not supported by the yardstick engine`);
+      throw new PromqlError(
+        'PROMQL_UNSUPPORTED',
+        `function ${name} is not supported by the yardstick engine`,
+      );
   }
 }
 
@@ -186,18 +225,58 @@ function evalTimestamp(ctx: EvalContext, arg: Expr, evaluate: Evaluate): StepSer
 const monotonicityInfo =
   'input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)';
 
-function evalHistogramQuantile(ctx: EvalContext, q: Float64Array, input: StepSeries[]): StepSeries[] {
+function warnInvalidQuantiles(ctx: EvalContext, q: Float64Array): void {
   for (const value of q) {
     if (Number.isNaN(value) || value < 0 || value > 1) {
       ctx.annotations.warn(`quantile value should be between 0 and 1, got ${goFloat(value)}`);
     }
   }
-  return evalBucketFunction(ctx, input, (buckets, i, labels) => {
-    const result = bucketQuantile(q[i]!, buckets);
-    if (result.forced) {
-      const metric = labels[METRIC_NAME];
-      ctx.annotations.info(metric === undefined ? monotonicityInfo : `${monotonicityInfo} for metric name ${goQuote(metric)}`);
+}
+
+function quantileOfBuckets(ctx: EvalContext, q: number, buckets: Bucket[], labels: Labels): number {
+  const result = bucketQuantile(q, buckets);
+  if (result.forced) {
+    const metric = labels[METRIC_NAME];
+    ctx.annotations.info(
+      metric === undefined ? monotonicityInfo : `${monotonicityInfo} for metric name ${goQuote(metric)}`,
+    );
+  }
+  return result.value;
+}
+
+function evalHistogramQuantile(ctx: EvalContext, q: Float64Array, input: StepSeries[]): StepSeries[] {
+  warnInvalidQuantiles(ctx, q);
+  return evalBucketFunction(ctx, input, (buckets, i, labels) =>
+    quantileOfBuckets(ctx, q[i]!, buckets, labels),
+  );
+}
+
+/** `histogram_quantiles(v, label, q...)`: one series per histogram and quantile, labelled with the quantile. */
+function evalHistogramQuantiles(
+  ctx: EvalContext,
+  input: StepSeries[],
+  label: string,
+  qs: Float64Array[],
+): StepSeries[] {
+  for (const q of qs) warnInvalidQuantiles(ctx, q);
+  const perQuantile = qs.map((q) =>
+    evalBucketFunction(ctx, input, (buckets, i, labels) =>
+      quantileOfBuckets(
+        ctx,
+        q[i]!,
+        buckets.map((b) => ({ ...b })),
+        labels,
+      ),
+    ),
+  );
+  const out = new SeriesCollector(ctx.numSteps);
+  perQuantile.forEach((series, k) => {
+    for (const s of series) {
+      for (let i = 0; i < ctx.numSteps; i++) {
+        if (s.present[i] === 0) continue;
+        out.add(withLabel(s.labels, label, openMetricsFloat(qs[k]![i]!)), true, i, s.values[i]!);
+      }
     }
-    return result.value;
   });
+  return out.series();
 }

@@ -22,6 +22,8 @@ export interface EvalContext {
   /** Start and end of the top-level query, the meaning of `start()` and `end()` in `@`. */
   readonly queryStart: number;
   readonly queryEnd: number;
+  /** Step of the top-level query; 0 for an instant query (what `step()` returns). */
+  readonly queryStep: number;
   readonly annotations: AnnotationSet;
   readonly limits: EvalLimits;
 }

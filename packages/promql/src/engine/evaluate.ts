@@ -39,6 +39,7 @@ function createContext(
     defaultSubqueryStep: options.defaultSubqueryStepMs ?? defaultSubqueryStepMs,
     queryStart: start,
     queryEnd: end,
+    queryStep: end === start ? 0 : interval,
     annotations: new AnnotationSet(),
     limits: {
       deadline: options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs,
@@ -134,7 +135,9 @@ export function evaluateRange(
   const value = evaluate(ctx, expr);
   let series: StepSeries[];
   if (value.kind === 'scalar') {
-    series = [{ labels: {}, dropName: false, values: value.values, present: new Uint8Array(ctx.numSteps).fill(1) }];
+    series = [
+      { labels: {}, dropName: false, values: value.values, present: new Uint8Array(ctx.numSteps).fill(1) },
+    ];
   } else if (value.kind === 'vector') {
     series = finishSeries(value.series);
   } else {

@@ -2,8 +2,9 @@
  * The recursive evaluator: every node is evaluated over all steps of its context at once, as
  * Prometheus's engine does, so a range query selects each series once and slides over it.
  */
-import type { Aggregate, Binary, Expr, VectorMatching } from '../parser/ast.ts';
+
 import { PromqlError } from '../errors.ts';
+import type { Aggregate, Binary, Expr, VectorMatching } from '../parser/ast.ts';
 import { aggregateCountValues, aggregateK, aggregateSimple } from './aggregate.ts';
 import { scalarBinary, setBinary, vectorBinary, vectorScalarBinary } from './binary.ts';
 import { evalCall } from './calls.ts';
@@ -87,10 +88,16 @@ function evalBinary(ctx: EvalContext, node: Binary): StepValue {
   }
   if (lhs.kind === 'vector' && rhs.kind === 'vector') {
     if (op === 'and' || op === 'or' || op === 'unless') {
-      return { kind: 'vector', series: setBinary(ctx, op, lhs.series, rhs.series, node.matching ?? setMatching) };
+      return {
+        kind: 'vector',
+        series: setBinary(ctx, op, lhs.series, rhs.series, node.matching ?? setMatching),
+      };
     }
     const matching = node.matching ?? defaultMatching;
-    return { kind: 'vector', series: vectorBinary(ctx, op, lhs.series, rhs.series, matching, node.returnBool) };
+    return {
+      kind: 'vector',
+      series: vectorBinary(ctx, op, lhs.series, rhs.series, matching, node.returnBool),
+    };
   }
   throw evalError(`binary operator "${op}" is not defined between ${lhs.kind} and ${rhs.kind}`);
 }

@@ -29,8 +29,8 @@ export function kahanInc(state: KahanState, inc: number): void {
 
 /** Numeric ascending order with NaN first, Prometheus's `vectorByValueHeap` order. */
 export function nanFirstAscending(a: number, b: number): number {
-  if (a !== a) return b !== b ? 0 : -1;
-  if (b !== b) return 1;
+  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : -1;
+  if (Number.isNaN(b)) return 1;
   return a - b;
 }
 

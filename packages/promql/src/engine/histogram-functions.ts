@@ -9,7 +9,8 @@ import { almostEqual } from './float-math.ts';
 import { keyWithout, METRIC_NAME, omitLabels } from './labels.ts';
 import { emptySeries, type StepSeries } from './step-values.ts';
 
-interface Bucket {
+/** One classic-histogram bucket: an upper bound and the cumulative count up to it. */
+export interface Bucket {
   upperBound: number;
   count: number;
 }
@@ -32,7 +33,10 @@ export function parseGoFloat(text: string): number | undefined {
     case 'nan':
       return Number.NaN;
   }
-  if (!/^[+-]?(\d+(_?\d+)*\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) && !/^[+-]?0[xX][0-9a-fA-F.]+([pP][+-]?\d+)?$/.test(text)) {
+  if (
+    !/^[+-]?(\d+(_?\d+)*\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) &&
+    !/^[+-]?0[xX][0-9a-fA-F.]+([pP][+-]?\d+)?$/.test(text)
+  ) {
     return undefined;
   }
   const value = Number(text.replaceAll('_', ''));
@@ -77,7 +81,8 @@ export function bucketQuantile(q: number, input: Bucket[]): { value: number; for
   if (q < 0) return { value: Number.NEGATIVE_INFINITY, forced: false };
   if (q > 1) return { value: Number.POSITIVE_INFINITY, forced: false };
   input.sort((a, b) => (a.upperBound < b.upperBound ? -1 : a.upperBound > b.upperBound ? 1 : 0));
-  if (input[input.length - 1]!.upperBound !== Number.POSITIVE_INFINITY) return { value: Number.NaN, forced: false };
+  if (input[input.length - 1]!.upperBound !== Number.POSITIVE_INFINITY)
+    return { value: Number.NaN, forced: false };
   const buckets = sortAndCoalesce(input);
   const forced = ensureMonotonic(buckets);
   if (buckets.length < 2) return { value: Number.NaN, forced };
@@ -169,7 +174,9 @@ export function evalBucketFunction(
     if (bound === undefined) {
       const name = s.labels[METRIC_NAME];
       const forName = name === undefined ? '' : ` for metric name ${goQuote(name)}`;
-      ctx.annotations.warn(`bucket label "le" is missing or has a malformed value of ${goQuote(le)}${forName}`);
+      ctx.annotations.warn(
+        `bucket label "le" is missing or has a malformed value of ${goQuote(le)}${forName}`,
+      );
       continue;
     }
     const key = keyWithout(s.labels, leOnly);

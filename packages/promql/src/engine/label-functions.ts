@@ -94,7 +94,12 @@ export function labelReplace(
 }
 
 /** `label_join(v, dst, separator, src...)`. */
-export function labelJoin(input: StepSeries[], dst: string, separator: string, sources: string[]): StepSeries[] {
+export function labelJoin(
+  input: StepSeries[],
+  dst: string,
+  separator: string,
+  sources: string[],
+): StepSeries[] {
   for (const src of sources) {
     if (src === '') throw evalError(`invalid source label name in label_join(): ${src}`);
   }

@@ -5,14 +5,18 @@
 import type { Expr } from '../parser/ast.ts';
 import { goFloat, goQuote } from './annotations.ts';
 import type { Evaluate } from './calls.ts';
-import { type EvalContext, evalError } from './context.ts';
-import { METRIC_NAME } from './labels.ts';
+import { childContext, type EvalContext, evalError } from './context.ts';
 import { absentLabels } from './label-functions.ts';
+import { METRIC_NAME } from './labels.ts';
 import { rangeKernels, type Window } from './range-functions.ts';
-import { atTime, referenceTimes, selectWindows, stepSeriesToWindows } from './selectors.ts';
+import {
+  alignSubqueryStart,
+  atTime,
+  referenceTimes,
+  selectWindows,
+  stepSeriesToWindows,
+} from './selectors.ts';
 import { emptySeries, type StepSeries, type WindowSeries } from './step-values.ts';
-import { alignSubqueryStart } from './selectors.ts';
-import { childContext } from './context.ts';
 
 /** Whether `name` takes a range vector. */
 export function isRangeFunction(name: string): boolean {
@@ -62,7 +66,12 @@ export function rangeArgument(
 }
 
 /** Evaluates a range-vector function over every step. `args` have their parentheses removed. */
-export function evalRangeCall(ctx: EvalContext, name: string, args: readonly Expr[], evaluate: Evaluate): StepSeries[] {
+export function evalRangeCall(
+  ctx: EvalContext,
+  name: string,
+  args: readonly Expr[],
+  evaluate: Evaluate,
+): StepSeries[] {
   const matrixIndex = args.findIndex((a) => a.type === 'matrixSelector' || a.type === 'subquery');
   if (matrixIndex === -1) throw evalError(`${name} needs a range vector argument`);
   const params: Float64Array[] = [];
@@ -121,7 +130,11 @@ export function evalRangeCall(ctx: EvalContext, name: string, args: readonly Exp
     out.push(res);
     if (name === 'rate' || name === 'increase') {
       const metric = s.labels[METRIC_NAME];
-      if (metric !== undefined && metric !== '' && !counterSuffixes.some((suffix) => metric.endsWith(suffix))) {
+      if (
+        metric !== undefined &&
+        metric !== '' &&
+        !counterSuffixes.some((suffix) => metric.endsWith(suffix))
+      ) {
         ctx.annotations.info(
           `metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${goQuote(metric)}`,
         );

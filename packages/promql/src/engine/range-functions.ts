@@ -206,7 +206,8 @@ function linearRegression(w: Window, interceptTime: number): [slope: number, int
     kahanInc(x2, x * x);
   }
   if (constY) {
-    if (initY === Number.POSITIVE_INFINITY || initY === Number.NEGATIVE_INFINITY) return [Number.NaN, Number.NaN];
+    if (initY === Number.POSITIVE_INFINITY || initY === Number.NEGATIVE_INFINITY)
+      return [Number.NaN, Number.NaN];
     return [0, initY];
   }
   const sumX = x1.sum + x1.c;
@@ -224,7 +225,10 @@ function doubleExponentialSmoothing(w: Window): number | undefined {
   const sf = w.params[0]!;
   const tf = w.params[1]!;
   if (sf <= 0 || sf >= 1) {
-    throw new PromqlError('PROMQL_EVAL', `invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf.toFixed(6)}`);
+    throw new PromqlError(
+      'PROMQL_EVAL',
+      `invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf.toFixed(6)}`,
+    );
   }
   if (tf <= 0 || tf >= 1) {
     throw new PromqlError('PROMQL_EVAL', `invalid trend factor. Expected: 0 < tf < 1, got: ${tf.toFixed(6)}`);

@@ -64,7 +64,7 @@ export function evalVectorSelector(
       const t = timestamps[next - 1]!;
       if (t <= ref - lookback) continue;
       const v = values[next - 1]!;
-      if (v !== v && isStaleNaN(v)) continue;
+      if (isStaleNaN(v)) continue;
       series.values[i] = sampleTimestamps ? t / 1000 : v;
       series.present[i] = 1;
       any = true;
@@ -99,7 +99,7 @@ export function selectWindows(
     while (end > first && timestamps[end - 1]! > maxT) end--;
     for (let i = first; i < end; i++) {
       const v = values[i]!;
-      if (v !== v && isStaleNaN(v)) stale++;
+      if (isStaleNaN(v)) stale++;
     }
     if (end - first - stale <= 0) continue;
     if (stale === 0) {
@@ -116,7 +116,7 @@ export function selectWindows(
     let j = 0;
     for (let i = first; i < end; i++) {
       const v = values[i]!;
-      if (v !== v && isStaleNaN(v)) continue;
+      if (isStaleNaN(v)) continue;
       ts[j] = timestamps[i]!;
       vs[j] = v;
       j++;
