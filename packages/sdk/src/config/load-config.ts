@@ -59,10 +59,10 @@ export function loadConfig(options: LoadConfigOptions = {}): YardstickConfig {
   const tls = checkTlsFiles(merged, layers, cwd, file?.path);
   problems.push(...tls.problems);
 
-  if (problems.length > 0) {
+  if (!parsed.success || problems.length > 0) {
     throw new ConfigError('CONFIG_INVALID', problems, parsed.success ? undefined : { cause: parsed.error });
   }
-  const config = parsed.data as YardstickConfig;
+  const config = parsed.data;
   if (config.server.tls !== undefined && tls.certFile !== undefined && tls.keyFile !== undefined) {
     config.server.tls = { certFile: tls.certFile, keyFile: tls.keyFile };
   }
@@ -118,16 +118,15 @@ function checkTlsFiles(
   cwd: string,
   configFilePath: string | undefined,
 ): TlsCheck {
-  const server = merged.server;
-  const tls = isPlainObject(server) ? server.tls : undefined;
   const problems: ConfigProblem[] = [];
   const resolved: Record<'certFile' | 'keyFile', string | undefined> = {
     certFile: undefined,
     keyFile: undefined,
   };
+  const server = isPlainObject(merged.server) ? merged.server : {};
+  const tls = server.tls;
   // A disabled server never opens the files, so leftover TLS settings must not stop the process.
-  if (!isPlainObject(tls) || (isPlainObject(server) && server.enabled === false))
-    return { problems, ...resolved };
+  if (!isPlainObject(tls) || server.enabled === false) return { problems, ...resolved };
   for (const field of ['certFile', 'keyFile'] as const) {
     const value = tls[field];
     if (typeof value !== 'string' || value === '') continue;
