@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 
+export type { Datasource, QuerySample, QueryValue } from './datasources/datasource.ts';
+export { asVector } from './datasources/datasource.ts';
 export type { AlertEvaluatorErrorCode, RuleFileProblem } from './errors.ts';
 export { AlertEvaluatorError, formatRuleFileProblem } from './errors.ts';
 export { formatDuration, parseDuration } from './rules/duration.ts';
@@ -20,6 +22,17 @@ export type {
 } from './rules/rule-model.ts';
 export type { ThresholdConversion } from './rules/threshold-rules.ts';
 export { convertThresholdRules } from './rules/threshold-rules.ts';
+export type { AlertSnapshot, AlertState } from './state/alert.ts';
+export type { AlertingRuleOptions, RestoreOptions, RuleSample } from './state/alerting-rule.ts';
+export { AlertingRule, RESOLVED_RETENTION_MS } from './state/alerting-rule.ts';
+export type { Clock } from './state/clock.ts';
+export { ManualClock, systemClock } from './state/clock.ts';
+export { RecordingRule } from './state/recording-rule.ts';
+export type { RuleGroupObserver, RuleGroupOptions, RuleHealth } from './state/rule-group.ts';
+export { RuleGroup } from './state/rule-group.ts';
+export type { Logger, SampleSink } from './state/sample-sink.ts';
+export { silentLogger } from './state/sample-sink.ts';
+export { SuppressionWindow } from './state/suppression-window.ts';
 export type { AlertTemplate, AlertTemplateData } from './templates/alert-template.ts';
 export { compileAlertTemplate } from './templates/alert-template.ts';
 export { formatGoFloat, goSprintf } from './templates/go-format.ts';

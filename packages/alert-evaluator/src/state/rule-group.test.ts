@@ -1,0 +1,188 @@
+import { isStaleNaN, type Labels } from '@yardstick/promql';
+import { describe, expect, it } from 'vitest';
+import type { Datasource, QueryValue } from '../datasources/datasource.ts';
+import type { RuleGroupDefinition } from '../rules/rule-model.ts';
+import type { AlertSnapshot } from './alert.ts';
+import { ManualClock } from './clock.ts';
+import { RuleGroup } from './rule-group.ts';
+import type { Logger } from './sample-sink.ts';
+
+const MIN = 60_000;
+// A Saturday, 01:58 UTC: the maintenance window below opens at 02:00.
+const SAT_0158 = Date.UTC(2026, 0, 3, 1, 58);
+
+class MapDatasource implements Datasource {
+  values = new Map<string, QueryValue | Error>();
+  async query(expr: string): Promise<QueryValue> {
+    const v = this.values.get(expr);
+    if (v instanceof Error) throw v;
+    return v ?? { type: 'vector', samples: [] };
+  }
+}
+
+function group(overrides: Partial<RuleGroupDefinition> = {}): RuleGroupDefinition {
+  return {
+    name: 'g',
+    file: 'rules.yml',
+    intervalMs: MIN,
+    limit: 0,
+    rules: [
+      {
+        kind: 'recording',
+        name: 'pool:queue:sum',
+        expr: 'sum by (pool) (queue)',
+        labels: { env: 'prod' },
+        source: { file: 'rules.yml', line: 1 },
+      },
+      {
+        kind: 'alerting',
+        name: 'QueueHigh',
+        expr: 'pool:queue:sum > 10',
+        forMs: MIN,
+        keepFiringForMs: 0,
+        labels: {},
+        annotations: {},
+        channels: [],
+        suppressionSchedule: '* 2-3 * * 6',
+        source: { file: 'rules.yml', line: 2 },
+      },
+    ],
+    ...overrides,
+  };
+}
+
+function recordingLogger() {
+  const lines: { level: string; obj: object; msg: string | undefined }[] = [];
+  const log =
+    (level: string) =>
+    (obj: object, msg?: string): void => {
+      lines.push({ level, obj, msg });
+    };
+  const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return { logger, lines };
+}
+
+describe('RuleGroup', () => {
+  it('evaluates on its interval with the injected clock, writing recordings and ALERTS to the sink', async () => {
+    const clock = new ManualClock(SAT_0158 - 30_000);
+    const ds = new MapDatasource();
+    const written: { labels: Labels; t: number; v: number }[] = [];
+    const sent: AlertSnapshot[][] = [];
+    ds.values.set('sum by (pool) (queue)', {
+      type: 'vector',
+      samples: [{ labels: { pool: 'a' }, value: 12 }],
+    });
+    ds.values.set('pool:queue:sum > 10', {
+      type: 'vector',
+      samples: [{ labels: { __name__: 'pool:queue:sum', pool: 'a' }, value: 12 }],
+    });
+    const g = new RuleGroup(
+      group({
+        rules: group().rules.map((r) =>
+          r.kind === 'alerting' ? { ...r, suppressionSchedule: undefined } : r,
+        ),
+      }),
+      {
+        datasource: ds,
+        clock,
+        sink: { append: (labels, t, v) => written.push({ labels, t, v }) },
+        notify: (_rule, alerts) => sent.push([...alerts]),
+      },
+    );
+    g.start();
+    await clock.advance(29_999);
+    expect(written).toEqual([]);
+    await clock.advance(1);
+    expect(written[0]).toEqual({
+      labels: { __name__: 'pool:queue:sum', pool: 'a', env: 'prod' },
+      t: SAT_0158,
+      v: 12,
+    });
+    expect(g.alerts()).toMatchObject([{ state: 'pending' }]);
+    await clock.advance(MIN);
+    expect(g.alerts()).toMatchObject([{ state: 'firing', firedAt: SAT_0158 + MIN }]);
+    expect(sent).toHaveLength(1);
+    expect(g.ruleHealth(0)).toMatchObject({ health: 'ok', lastEvaluation: SAT_0158 + MIN });
+    // The series disappears: its recording and ALERTS series get staleness markers.
+    ds.values.delete('sum by (pool) (queue)');
+    await clock.advance(MIN);
+    const stale = written.filter((w) => w.t === SAT_0158 + 2 * MIN && isStaleNaN(w.v));
+    expect(stale.map((w) => w.labels.__name__)).toContain('pool:queue:sum');
+    await g.stop();
+    await clock.advance(10 * MIN);
+    expect(g.ruleHealth(0).lastEvaluation).toBe(SAT_0158 + 2 * MIN);
+  });
+
+  it('marks a failing rule unhealthy and keeps evaluating the others', async () => {
+    const ds = new MapDatasource();
+    ds.values.set('sum by (pool) (queue)', new Error('connection refused'));
+    ds.values.set('pool:queue:sum > 10', { type: 'vector', samples: [{ labels: { pool: 'a' }, value: 11 }] });
+    const { logger, lines } = recordingLogger();
+    const g = new RuleGroup(group(), { datasource: ds, logger });
+    await g.evaluate(SAT_0158);
+    expect(g.ruleHealth(0)).toMatchObject({ health: 'err', lastError: 'connection refused' });
+    expect(g.ruleHealth(1).health).toBe('ok');
+    expect(
+      lines.some((l) => l.level === 'warn' && (l.obj as { rule: string }).rule === 'pool:queue:sum'),
+    ).toBe(true);
+  });
+
+  it('suppresses firing alerts inside the maintenance window and unsuppresses them after, logging both', async () => {
+    const ds = new MapDatasource();
+    ds.values.set('pool:queue:sum > 10', {
+      type: 'vector',
+      samples: [{ labels: { pool: 'gpu-a', region: 'eu' }, value: 11 }],
+    });
+    const { logger, lines } = recordingLogger();
+    const sent: AlertSnapshot[] = [];
+    const g = new RuleGroup(group(), { datasource: ds, logger, notify: (_r, a) => sent.push(...a) });
+    await g.evaluate(SAT_0158);
+    await g.evaluate(SAT_0158 + MIN);
+    expect(sent.map((a) => a.state)).toEqual(['firing']);
+    await g.evaluate(SAT_0158 + 2 * MIN); // 02:00, window open
+    expect(g.alerts()[0]!.state).toBe('suppressed');
+    await g.evaluate(SAT_0158 + 5 * MIN);
+    expect(sent).toHaveLength(1);
+    const suppressed = lines.find((l) => l.msg === 'Alert suppressed by maintenance window');
+    expect(suppressed?.obj).toMatchObject({ rule: 'QueueHigh', labels: { pool: 'gpu-a', region: 'eu' } });
+    await g.evaluate(SAT_0158 + 122 * MIN); // 04:00, window closed
+    expect(g.alerts()[0]!.state).toBe('firing');
+    expect(sent.map((a) => a.state)).toEqual(['firing', 'firing']);
+    expect(lines.some((l) => l.msg === 'Alert unsuppressed')).toBe(true);
+  });
+
+  it('restores for state after the second evaluation when given a store to read', async () => {
+    const ds = new MapDatasource();
+    ds.values.set('pool:queue:sum > 10', { type: 'vector', samples: [{ labels: { pool: 'a' }, value: 11 }] });
+    const def = group({
+      rules: [
+        {
+          ...(group().rules[1] as Extract<RuleGroupDefinition['rules'][number], { kind: 'alerting' }>),
+          forMs: 60 * MIN,
+          suppressionSchedule: undefined,
+        },
+      ],
+    });
+    const written: Labels[] = [];
+    const g = new RuleGroup(def, {
+      datasource: ds,
+      sink: { append: (labels) => written.push(labels) },
+      restoreFrom: {
+        *select() {
+          yield {
+            labels: { __name__: 'ALERTS_FOR_STATE', alertname: 'QueueHigh', pool: 'a' },
+            timestamps: Float64Array.of(SAT_0158 - 10 * MIN),
+            values: Float64Array.of((SAT_0158 - 40 * MIN) / 1000),
+          };
+        },
+      },
+    });
+    await g.evaluate(SAT_0158);
+    await g.evaluate(SAT_0158 + MIN);
+    expect(written).toEqual([]);
+    // Pending 30m before going down 10m ago (+1m since): activeAt shifts by the 11m downtime.
+    expect(g.alerts()[0]!.activeAt).toBe(SAT_0158 - 40 * MIN + 11 * MIN);
+    await g.evaluate(SAT_0158 + 2 * MIN);
+    expect(written.map((l) => l.__name__)).toEqual(['ALERTS', 'ALERTS_FOR_STATE']);
+  });
+});

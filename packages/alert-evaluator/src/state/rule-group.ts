@@ -1,0 +1,237 @@
+/**
+ * A rule group: its rules evaluated in order on the group's interval (`rules/group.go`). Recording
+ * results and `ALERTS` series go to the sink (with staleness markers for series that disappear), alerts
+ * due for sending go to the notify hook, and a failing rule only marks its own health.
+ */
+import { type Labels, type Queryable, STALE_NAN } from '@yardstick/promql';
+import type { Datasource } from '../datasources/datasource.ts';
+import type { RuleGroupDefinition } from '../rules/rule-model.ts';
+import type { AlertSnapshot } from './alert.ts';
+import { AlertingRule, type RestoreOptions, type RuleSample } from './alerting-rule.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { labelKey } from './label-key.ts';
+import { RecordingRule } from './recording-rule.ts';
+import { type Logger, type SampleSink, silentLogger } from './sample-sink.ts';
+import { SuppressionWindow } from './suppression-window.ts';
+
+/** Health of a rule after its last evaluation. */
+export interface RuleHealth {
+  readonly health: 'unknown' | 'ok' | 'err';
+  readonly lastError: string | undefined;
+  readonly lastEvaluation: number | undefined;
+  readonly evaluationDurationMs: number;
+}
+
+/** Hooks the evaluator reports through (self-metrics). */
+export interface RuleGroupObserver {
+  ruleEvaluated?(group: string, rule: string, durationMs: number, ok: boolean): void;
+  groupMissedIterations?(group: string, missed: number): void;
+}
+
+/** Options of a {@link RuleGroup}. */
+export interface RuleGroupOptions {
+  readonly datasource: Datasource;
+  readonly sink?: SampleSink;
+  readonly clock?: Clock;
+  /** Interval of groups that set none (Prometheus's `evaluation_interval`, default 1m). */
+  readonly defaultIntervalMs?: number;
+  /** Minimum time between re-sends of a firing alert (Prometheus `--rules.alert.resend-delay`, 1m). */
+  readonly resendDelayMs?: number;
+  readonly externalLabels?: Labels;
+  readonly externalURL?: string;
+  readonly logger?: Logger;
+  /** Receives alerts due for sending after each alerting rule's evaluation. Must not throw. */
+  readonly notify?: (rule: AlertingRule, alerts: readonly AlertSnapshot[]) => void;
+  /** Where `ALERTS_FOR_STATE` can be read back after a restart; enables `for` state restoration. */
+  readonly restoreFrom?: Queryable;
+  readonly restoreOptions?: RestoreOptions;
+  readonly observer?: RuleGroupObserver;
+}
+
+type Rule = AlertingRule | RecordingRule;
+
+/** A group of rules and its evaluation loop. */
+export class RuleGroup {
+  readonly name: string;
+  readonly file: string;
+  readonly intervalMs: number;
+  readonly rules: readonly Rule[];
+  readonly definition: RuleGroupDefinition;
+  private readonly options: RuleGroupOptions;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly health: RuleHealth[];
+  private readonly previousSeries: Map<string, Labels>[];
+  private readonly windows: (SuppressionWindow | undefined)[];
+  private timer: unknown;
+  private running = false;
+  private evaluations = 0;
+  private shouldRestore: boolean;
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(definition: RuleGroupDefinition, options: RuleGroupOptions) {
+    this.definition = definition;
+    this.name = definition.name;
+    this.file = definition.file;
+    this.intervalMs = definition.intervalMs ?? options.defaultIntervalMs ?? 60_000;
+    this.options = options;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.shouldRestore = options.restoreFrom !== undefined;
+    const ruleOptions = {
+      externalLabels: options.externalLabels ?? {},
+      externalURL: options.externalURL ?? '',
+      logger: this.logger,
+      restored: !this.shouldRestore,
+    };
+    this.rules = definition.rules.map((r) =>
+      r.kind === 'alerting' ? new AlertingRule(r, ruleOptions) : new RecordingRule(r),
+    );
+    this.health = this.rules.map(() => ({
+      health: 'unknown',
+      lastError: undefined,
+      lastEvaluation: undefined,
+      evaluationDurationMs: 0,
+    }));
+    this.previousSeries = this.rules.map(() => new Map());
+    this.windows = definition.rules.map((r) =>
+      r.kind === 'alerting' && r.suppressionSchedule !== undefined
+        ? new SuppressionWindow(r.suppressionSchedule)
+        : undefined,
+    );
+  }
+
+  /** Health of rule `index` after its last evaluation. */
+  ruleHealth(index: number): RuleHealth {
+    return this.health[index]!;
+  }
+
+  /** Current alerts of every alerting rule. */
+  alerts(): AlertSnapshot[] {
+    return this.rules.flatMap((r) => (r instanceof AlertingRule ? r.alerts() : []));
+  }
+
+  /**
+   * Evaluates every rule once at `timeMs`, in order. Never rejects: a failing rule gets health `err`
+   * and its `lastError`, and the next rule runs.
+   */
+  async evaluate(timeMs: number): Promise<void> {
+    const sink = this.options.sink;
+    for (let i = 0; i < this.rules.length; i++) {
+      const rule = this.rules[i]!;
+      const started = performance.now();
+      let samples: RuleSample[] | undefined;
+      let error: string | undefined;
+      try {
+        samples = await rule.eval(timeMs, this.options.datasource, this.definition.limit);
+      } catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+        this.logger.warn({ group: this.name, rule: rule.name, err: error }, 'Evaluating rule failed');
+      }
+      const durationMs = performance.now() - started;
+      this.health[i] = {
+        health: error === undefined ? 'ok' : 'err',
+        lastError: error,
+        lastEvaluation: timeMs,
+        evaluationDurationMs: durationMs,
+      };
+      this.options.observer?.ruleEvaluated?.(this.name, rule.name, durationMs, error === undefined);
+      if (samples !== undefined && sink !== undefined) {
+        const current = new Map<string, Labels>();
+        for (const s of samples) {
+          sink.append(s.labels, timeMs, s.value);
+          current.set(labelKey(s.labels), s.labels);
+        }
+        // Series written last time but not now get a staleness marker, as Prometheus writes.
+        for (const [key, labels] of this.previousSeries[i]!) {
+          if (!current.has(key)) sink.append(labels, timeMs, STALE_NAN);
+        }
+        this.previousSeries[i] = current;
+      }
+      if (rule instanceof AlertingRule) {
+        this.applySuppression(rule, this.windows[i], timeMs);
+        const due = rule.alertsToSend(timeMs, this.options.resendDelayMs ?? 60_000, this.intervalMs);
+        if (due.length > 0) this.options.notify?.(rule, due);
+      }
+    }
+    this.evaluations++;
+    // Prometheus restores after the second evaluation, so recording rules feeding alerts have run.
+    if (this.shouldRestore && this.evaluations >= 2) {
+      this.restore(timeMs);
+    }
+  }
+
+  private applySuppression(rule: AlertingRule, window: SuppressionWindow | undefined, timeMs: number): void {
+    if (window === undefined) return;
+    const open = window.isOpen(timeMs);
+    for (const a of rule.setSuppressed(open)) {
+      const msg = a.state === 'suppressed' ? 'Alert suppressed by maintenance window' : 'Alert unsuppressed';
+      this.logger.info(
+        { group: this.name, rule: rule.name, labels: a.labels, schedule: window.pattern },
+        msg,
+      );
+    }
+  }
+
+  private restore(timeMs: number): void {
+    this.shouldRestore = false;
+    const source = this.options.restoreFrom!;
+    for (const rule of this.rules) {
+      if (!(rule instanceof AlertingRule)) continue;
+      try {
+        rule.restoreForState(source, timeMs, this.options.restoreOptions);
+      } catch (err) {
+        rule.setRestored(true);
+        this.logger.error(
+          { group: this.name, rule: rule.name, err: (err as Error).message },
+          "Failed to restore 'for' state",
+        );
+      }
+    }
+  }
+
+  /** Takes over alert state of same-named alerting rules from a group being replaced by a reload. */
+  copyStateFrom(previous: RuleGroup): void {
+    const byName = new Map<string, AlertingRule>();
+    for (const r of previous.rules) if (r instanceof AlertingRule) byName.set(r.name, r);
+    for (const r of this.rules) {
+      const old = r instanceof AlertingRule ? byName.get(r.name) : undefined;
+      if (r instanceof AlertingRule && old !== undefined) r.copyStateFrom(old);
+    }
+    this.shouldRestore = false;
+  }
+
+  /**
+   * Starts evaluating at every multiple of the interval (first at the next one). An evaluation that
+   * overruns skips the ticks it missed.
+   */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const now = this.clock.now();
+    this.schedule(Math.ceil(now / this.intervalMs) * this.intervalMs);
+  }
+
+  private schedule(at: number): void {
+    this.timer = this.clock.setTimeout(() => {
+      this.inFlight = this.evaluate(at).then(() => {
+        if (!this.running) return;
+        let next = at + this.intervalMs;
+        const now = this.clock.now();
+        if (now >= next) {
+          const missed = Math.floor((now - at) / this.intervalMs);
+          this.options.observer?.groupMissedIterations?.(this.name, missed);
+          next = at + (missed + 1) * this.intervalMs;
+        }
+        this.schedule(next);
+      });
+    }, at - this.clock.now());
+  }
+
+  /** Stops the loop and waits for an evaluation in progress. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.clock.clearTimeout(this.timer);
+    await this.inFlight;
+  }
+}
