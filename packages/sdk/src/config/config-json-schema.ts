@@ -11,12 +11,7 @@ export const CONFIG_SCHEMA_CONTRACT_PATH = 'contracts/config.schema.json';
  */
 export function buildConfigJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(yardstickConfigSchema, { io: 'input', target: 'draft-2020-12' });
-  return {
-    $schema: schema.$schema,
-    $id: 'https://yardstick.dev/schemas/config.schema.json',
-    title: 'yardstick configuration',
-    ...schema,
-  };
+  return { $schema: schema.$schema, title: 'yardstick configuration', ...schema };
 }
 
 /** The file text of the contract: two-space JSON with a final newline, as biome formats it. */

@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { YardstickError } from '../errors.ts';
@@ -266,6 +267,26 @@ describe('loadConfig keeps secrets out of messages', () => {
       'OTEL_EXPORTER_OTLP_HEADERS: entry 2 has an invalid percent-encoding (expected %XX)',
     ]);
     expect(error.message).not.toContain(password);
+  });
+
+  it('never shows any password or header value next to other errors (property)', () => {
+    // An alphabet no message, path or temp-dir name uses, so a hit can only be a leak.
+    const secret = fc.string({ unit: fc.constantFrom('Ω', '§', '¤', 'Ж'), minLength: 4, maxLength: 12 });
+    fc.assert(
+      fc.property(secret, secret, (pass, header) => {
+        const message = loadError({
+          file: false,
+          env: {
+            YARDSTICK_AUTH_PASSWORD: pass,
+            OTEL_EXPORTER_OTLP_HEADERS: `x-api-key=${header},broken`,
+            OTEL_EXPORTER_PROMETHEUS_PORT: '99999',
+          },
+        }).message;
+        expect(message).not.toContain(pass);
+        expect(message).not.toContain(header);
+      }),
+      { numRuns: 50 },
+    );
   });
 
   it('does not echo the source line of a YAML syntax error, which may hold a password', () => {
