@@ -63,7 +63,7 @@ describe('MemorySeries', () => {
   it('returns every appended sample bit-exact and in order, for any timestamps and float bit patterns', () => {
     fc.assert(
       fc.property(samples, (appended) => {
-        const series = new MemorySeries(0, {}, '');
+        const series = new MemorySeries(0, {}, 0);
         for (const { t, bits } of appended) expect(series.append(t, fromBits(bits))).toBe(true);
         expect(series.sampleCount).toBe(appended.length);
         expect(series.chunkCount).toBe(Math.ceil(appended.length / samplesPerChunk));
@@ -78,7 +78,7 @@ describe('MemorySeries', () => {
   it('returns exactly the samples inside any window', () => {
     fc.assert(
       fc.property(samples, fc.double({ noNaN: true }), fc.double({ noNaN: true }), (appended, a, b) => {
-        const series = new MemorySeries(0, {}, '');
+        const series = new MemorySeries(0, {}, 0);
         for (const { t, bits } of appended) series.append(t, fromBits(bits));
         const [minT, maxT] = a <= b ? [a, b] : [b, a];
         const expected = appended.filter((s) => s.t >= minT && s.t <= maxT);
@@ -92,7 +92,7 @@ describe('MemorySeries', () => {
   });
 
   it('refuses a timestamp that is not after the newest one, also at a chunk boundary', () => {
-    const series = new MemorySeries(0, {}, '');
+    const series = new MemorySeries(0, {}, 0);
     for (let i = 1; i <= samplesPerChunk; i++) series.append(i * 1000, i);
     expect(series.append(samplesPerChunk * 1000, 0)).toBe(false);
     expect(series.append(500, 0)).toBe(false);
@@ -101,7 +101,7 @@ describe('MemorySeries', () => {
   });
 
   it('drops whole old chunks and keeps later samples readable', () => {
-    const series = new MemorySeries(0, {}, '');
+    const series = new MemorySeries(0, {}, 0);
     const total = samplesPerChunk * 3 + 7;
     for (let i = 0; i < total; i++) series.append(i * 15_000, Math.sin(i));
     const cutoff = samplesPerChunk * 2 * 15_000 + 1;

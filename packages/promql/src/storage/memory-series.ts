@@ -26,18 +26,22 @@ export interface SeriesWindow {
 export class MemorySeries {
   /** Store-wide id; postings lists hold it. */
   readonly id: number;
+  /** Sorted, non-empty labels. */
   readonly labels: Labels;
-  readonly key: string;
+  readonly labelCount: number;
+  /** Hash of the labels (`hashLabels` in `series-lookup.ts`), for the store's lookup. */
+  readonly hash: number;
   readonly #writer = new BitWriter();
   readonly #encoder = new XorChunkEncoder(this.#writer);
   #table = new Float64Array(4 * tableStride);
   #chunks = 0;
   #headSamples = 0;
 
-  constructor(id: number, labels: Labels, key: string) {
+  constructor(id: number, labels: Labels, hash: number) {
     this.id = id;
     this.labels = labels;
-    this.key = key;
+    this.labelCount = Object.keys(labels).length;
+    this.hash = hash;
   }
 
   /** Number of chunks, the open head chunk included. */
