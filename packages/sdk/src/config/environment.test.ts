@@ -214,11 +214,11 @@ describe('malformed environment values', () => {
         OTEL_EXPORTER_PROMETHEUS_PORT: '70000',
         YARDSTICK_CARDINALITY_LIMIT: '50000',
         YARDSTICK_HISTOGRAM_BUCKETS: '1,0.5',
-        YARDSTICK_ALLOWED_CIDRS: '10.0.0.0/8,10.1.2.3',
+        YARDSTICK_ALLOWED_CIDRS: '10.0.0.0/8,10.1.2.3/40',
       }),
     ).toEqual([
       'server.port: Too big: expected number to be <=65535 (from environment variable OTEL_EXPORTER_PROMETHEUS_PORT)',
-      'server.allowedCidrs[1]: must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8 or fd00::/8 (from environment variable YARDSTICK_ALLOWED_CIDRS)',
+      'server.allowedCidrs[1]: "10.1.2.3/40" is not a CIDR: prefix must be an integer 0..32 (from environment variable YARDSTICK_ALLOWED_CIDRS)',
       'histogramBuckets[1]: buckets must be strictly ascending: 0.5 does not exceed 1 (from environment variable YARDSTICK_HISTOGRAM_BUCKETS)',
       'cardinality.defaultLimit: Too big: expected number to be <=10000 (from environment variable YARDSTICK_CARDINALITY_LIMIT)',
     ]);

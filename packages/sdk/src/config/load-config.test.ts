@@ -132,7 +132,7 @@ describe('loadConfig errors', () => {
     expect(error.code).toBe('CONFIG_INVALID');
     expect(lines(error)).toEqual([
       'yardstick.config.yaml:2:9: server.port: Too big: expected number to be <=65535',
-      'yardstick.config.yaml:6:7: server.allowedCidrs[1]: must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8 or fd00::/8',
+      'yardstick.config.yaml:6:7: server.allowedCidrs[1]: "not-a-cidr" is not a CIDR: "not-a-cidr" is not an IP address',
       'yardstick.config.yaml:3:3: server: unknown key "prot" (did you mean "port"?)',
       'yardstick.config.yaml:7:26: histogramBuckets[2]: buckets must be strictly ascending: 2 does not exceed 5',
       'yardstick.config.yaml:9:17: cardinality.defaultLimit: Too small: expected number to be >=100',

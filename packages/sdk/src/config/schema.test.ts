@@ -109,16 +109,18 @@ describe('yardstickConfigSchema rules', () => {
     ]);
   });
 
-  it('accepts IPv4 and IPv6 CIDRs and rejects anything else with one clear message', () => {
+  it('accepts IPv4 and IPv6 CIDRs and single addresses, and names what is wrong with anything else', () => {
     expect(
-      problems({ server: { allowedCidrs: ['10.0.0.0/8', '192.168.1.7/32', 'fd00::/8', '::1/128'] } }),
+      problems({
+        server: { allowedCidrs: ['10.0.0.0/8', '192.168.1.7', 'fd00::/8', '::1/128', '::ffff:10.0.0.0/104'] },
+      }),
     ).toEqual([]);
     expect(
-      problems({ server: { allowedCidrs: ['10.0.0.0/33', '10.0.0.1', 'localhost', '10.0.0.0/8'] } }),
+      problems({ server: { allowedCidrs: ['10.0.0.0/33', 'localhost', '10.0.0.0/8/8', '10.0.0.0/8'] } }),
     ).toEqual([
-      'server.allowedCidrs.0: must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8 or fd00::/8',
-      'server.allowedCidrs.1: must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8 or fd00::/8',
-      'server.allowedCidrs.2: must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8 or fd00::/8',
+      'server.allowedCidrs.0: "10.0.0.0/33" is not a CIDR: prefix must be an integer 0..32',
+      'server.allowedCidrs.1: "localhost" is not a CIDR: "localhost" is not an IP address',
+      'server.allowedCidrs.2: "10.0.0.0/8/8" is not a CIDR (more than one "/")',
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCidr } from '../server/cidr.ts';
 import { DURATION_PATTERN, durationToMs } from './duration.ts';
 
 /** The endpoint OTLP/HTTP exporters use when none is configured (OTel specification default). */
@@ -35,11 +36,14 @@ function seriesLimit(description: string) {
   return z.number().int().min(100).max(10_000).describe(description);
 }
 
+// The server's own parser decides, so config never accepts a range the allow-list would then refuse.
 const cidr = z
-  .union([z.cidrv4(), z.cidrv6()], {
-    error: 'must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8 or fd00::/8',
+  .string()
+  .superRefine((value, ctx) => {
+    const parsed = parseCidr(value);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
   })
-  .describe('An IPv4 or IPv6 network in CIDR notation.');
+  .describe('An IPv4 or IPv6 network in CIDR notation (10.0.0.0/8, fd00::/8); a bare address is one host.');
 
 const authSchema = z
   .strictObject({
