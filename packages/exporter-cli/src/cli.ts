@@ -3,6 +3,7 @@
  * 2 usage or validation errors) and prints one clear line for any error, never a stack trace.
  */
 import type { CliIo } from './cli-io.ts';
+import { dashboardCommand } from './commands/dashboard.ts';
 import { exportCommand } from './commands/export.ts';
 import { lintCommand } from './commands/lint.ts';
 import { CliError, isUsageError } from './errors.ts';
@@ -12,6 +13,7 @@ type Verb = (argv: readonly string[], io: CliIo) => Promise<number>;
 
 const VERBS: Readonly<Record<string, { run: Verb; summary: string }>> = {
   export: { run: exportCommand, summary: 'export history to CSV, JSON or Parquet' },
+  dashboard: { run: dashboardCommand, summary: 'generate a Grafana dashboard from a YAML config' },
   lint: { run: lintCommand, summary: 'check a metrics exposition for naming, unit and cardinality problems' },
 };
 

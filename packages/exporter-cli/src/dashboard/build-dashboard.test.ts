@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { buildDashboard } from './build-dashboard.ts';
+import { parseDashboardConfig } from './load-dashboard-config.ts';
+
+/** The parts of Grafana's panel JSON these tests read. */
+interface PanelJson {
+  type: string;
+  fieldConfig: { defaults: { unit?: string; thresholds?: unknown } };
+  targets: { refId: string; expr: string; legendFormat?: string; datasource?: { uid?: string } }[];
+  options: { legend?: Record<string, unknown> };
+}
+
+const CONFIG = `
+title: Checkout
+uid: checkout
+tags: [shop]
+time: { from: now-24h, to: now }
+refresh: 1m
+variables:
+  - { name: job, label: Service, query: 'label_values(up, job)', multi: true }
+panels:
+  - title: Rate
+    unit: reqps
+    width: 16
+    queries:
+      - { expr: 'sum(rate(http_server_request_duration_seconds_count{job="$job"}[$__rate_interval]))', legend: all }
+  - title: Errors
+    type: stat
+    unit: percentunit
+    width: 8
+    thresholds: [{ color: green }, { value: 0.05, color: red }]
+    queries: [{ expr: 'sum(up)' }, { expr: 'count(up)' }]
+  - title: Wraps to the next row
+    legend: hidden
+    queries: [{ expr: up }]
+`;
+
+describe('buildDashboard', () => {
+  const dashboard = buildDashboard(parseDashboardConfig(CONFIG, 'dash.yaml'));
+
+  it('carries title, uid, tags, time range and refresh', () => {
+    expect(dashboard).toMatchObject({
+      title: 'Checkout',
+      uid: 'checkout',
+      tags: ['shop'],
+      time: { from: 'now-24h', to: 'now' },
+      refresh: '1m',
+    });
+  });
+
+  it('adds a data source picker before the configured variables', () => {
+    const list = dashboard.templating?.list ?? [];
+    expect(list.map((v) => [v.type, v.name])).toEqual([
+      ['datasource', 'datasource'],
+      ['query', 'job'],
+    ]);
+    expect(list[1]).toMatchObject({ query: 'label_values(up, job)', multi: true, label: 'Service' });
+  });
+
+  it('lays panels out on the 24-column grid, wrapping when a panel does not fit', () => {
+    const positions = (dashboard.panels ?? []).map((p) => ('gridPos' in p ? p.gridPos : undefined));
+    expect(positions).toEqual([
+      { x: 0, y: 0, w: 16, h: 8 },
+      { x: 16, y: 0, w: 8, h: 8 },
+      { x: 0, y: 8, w: 12, h: 8 },
+    ]);
+  });
+
+  it('gives each panel its type, unit, thresholds and PromQL targets with ref ids and legends', () => {
+    const [rate, errors, wrapped] = dashboard.panels as unknown as PanelJson[];
+    expect(rate!.type).toBe('timeseries');
+    expect(rate!.fieldConfig.defaults.unit).toBe('reqps');
+    expect(rate!.targets[0]).toMatchObject({
+      refId: 'A',
+      legendFormat: 'all',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax.
+      datasource: { uid: '${datasource}' },
+    });
+    expect(errors!.type).toBe('stat');
+    expect(errors!.targets.map((t) => [t.refId, t.expr])).toEqual([
+      ['A', 'sum(up)'],
+      ['B', 'count(up)'],
+    ]);
+    expect(errors!.fieldConfig.defaults.thresholds).toEqual({
+      mode: 'absolute',
+      steps: [
+        { value: null, color: 'green' },
+        { value: 0.05, color: 'red' },
+      ],
+    });
+    expect(wrapped!.options.legend).toMatchObject({ showLegend: false, displayMode: 'hidden' });
+  });
+});
+
+describe('parseDashboardConfig', () => {
+  it('names the line of a YAML syntax error', () => {
+    expect(() => parseDashboardConfig('title: x\npanels: [\n  - a: b\n', 'dash.yaml')).toThrow(
+      /^dash\.yaml:\d+: /,
+    );
+  });
+
+  it('names the path of a schema error', () => {
+    expect(() =>
+      parseDashboardConfig('title: x\npanels:\n  - title: p\n    queries: []\n', 'dash.yaml'),
+    ).toThrow(/^dash\.yaml: panels\.0\.queries: /);
+  });
+
+  it('rejects PromQL that does not parse, naming the query', () => {
+    const text =
+      'title: x\npanels:\n  - title: p\n    queries: [{ expr: "sum(rate(up[$__rate_interval])" }]\n';
+    expect(() => parseDashboardConfig(text, 'dash.yaml')).toThrow(
+      /panels\.0\.queries\.0\.expr: PromQL syntax error/,
+    );
+  });
+});
