@@ -6,12 +6,20 @@
 
 export type { Datasource, QuerySample, QueryValue } from './datasources/datasource.ts';
 export { asVector } from './datasources/datasource.ts';
+export type { EmbeddedDatasourceOptions } from './datasources/embedded-datasource.ts';
+export { createEmbeddedDatasource } from './datasources/embedded-datasource.ts';
+export type {
+  PrometheusHttpDatasourceOptions,
+  RemoteAuth,
+} from './datasources/prometheus-http-datasource.ts';
+export { createPrometheusHttpDatasource } from './datasources/prometheus-http-datasource.ts';
 export type { AlertEvaluatorErrorCode, RuleFileProblem } from './errors.ts';
 export { AlertEvaluatorError, formatRuleFileProblem } from './errors.ts';
 export { formatDuration, parseDuration } from './rules/duration.ts';
 export type { ExprCheck, ExprValidator } from './rules/expr-validator.ts';
 export type { RuleFileCheck, RuleLoadOptions } from './rules/load-rule-file.ts';
 export { checkRuleFile, checkRuleText, loadRuleFiles } from './rules/load-rule-file.ts';
+export { promqlExprValidator } from './rules/promql-validator.ts';
 export type { ThresholdRule, ThresholdRuleFile } from './rules/rule-file-schema.ts';
 export type {
   AlertingRuleDefinition,

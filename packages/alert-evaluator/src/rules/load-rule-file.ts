@@ -10,6 +10,7 @@ import { AlertEvaluatorError, formatRuleFileProblem, type RuleFileProblem } from
 import { compileAlertTemplate } from '../templates/alert-template.ts';
 import { parseDuration } from './duration.ts';
 import type { ExprValidator } from './expr-validator.ts';
+import { promqlExprValidator } from './promql-validator.ts';
 import {
   prometheusFileShapeSchema,
   prometheusGroupShapeSchema,
@@ -27,7 +28,7 @@ import { type LocatedYaml, parseLocatedYaml } from './yaml-positions.ts';
 export interface RuleLoadOptions {
   /** Names of the configured notification channels; threshold rules may only reference these. */
   readonly channels?: Iterable<string>;
-  /** PromQL checker; without one, expressions are only checked for being non-empty. */
+  /** PromQL checker; the embedded parser ({@link promqlExprValidator}) by default. */
   readonly validateExpr?: ExprValidator;
   /** When given, selectors of metrics for which this returns false are reported as unknown. */
   readonly isKnownMetric?: (name: string) => boolean;
@@ -114,8 +115,7 @@ class Checker {
       this.add(path, 'field expr must be non-empty');
       return;
     }
-    const check = this.options.validateExpr?.(expr);
-    if (check === undefined) return;
+    const check = (this.options.validateExpr ?? promqlExprValidator)(expr);
     if (check.error !== undefined) {
       this.add(path, `could not parse expression: ${check.error}`);
       return;
