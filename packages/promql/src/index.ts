@@ -4,6 +4,14 @@
  * @packageDocumentation
  */
 
+export type {
+  ConformanceEngine,
+  EvalResult,
+  RunTestFileOptions,
+  SkipReason,
+  TestFileResult,
+} from './conformance/run-test-file.ts';
+export { runPromqlTestFile } from './conformance/run-test-file.ts';
 export { evaluateInstant, evaluateRange } from './engine/evaluate.ts';
 export type {
   EvaluateOptions,

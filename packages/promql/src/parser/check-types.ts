@@ -72,6 +72,8 @@ export function typeError(text: string, pos: Position, message: string): PromqlE
 class TypeChecker {
   readonly text: string;
   readonly problems: PromqlError[] = [];
+  /** Selectors exempt from the empty-matcher rule: the label filter of `info()`, as in Prometheus. */
+  readonly bypassEmptyMatcherCheck = new Set<Expr>();
 
   constructor(text: string) {
     this.text = text;
@@ -163,6 +165,13 @@ class TypeChecker {
             `expected at most ${nargs - 1 + fn.variadic} argument(s) in call to "${fn.name}", got ${got}`,
           );
         }
+        const infoFilter = fn.name === 'info' ? expr.args[1] : undefined;
+        if (infoFilter !== undefined) {
+          if (infoFilter.type !== 'vectorSelector') this.add(infoFilter.pos, 'expected label selectors only');
+          else if (infoFilter.name !== undefined) {
+            this.add(infoFilter.pos, 'expected label selectors only, got vector selector instead');
+          } else this.bypassEmptyMatcherCheck.add(infoFilter);
+        }
         expr.args.forEach((arg, index) => {
           if (index >= nargs && fn.variadic === 0) return;
           const want = fn.argTypes[Math.min(index, nargs - 1)]!;
@@ -205,7 +214,10 @@ class TypeChecker {
               this.add(expr.pos, `metric name must not be set twice: "${expr.name}" or "${m.value}"`);
             }
           }
-        } else if (expr.matchers.every((m) => matchesEmpty(m.type, m.value))) {
+        } else if (
+          !this.bypassEmptyMatcherCheck.has(expr) &&
+          expr.matchers.every((m) => matchesEmpty(m.type, m.value))
+        ) {
           this.add(expr.pos, 'vector selector must contain at least one non-empty matcher');
         }
         break;

@@ -66,6 +66,43 @@ export function parseGoNumber(text: string): number | undefined {
   return undefined;
 }
 
+/** The code point of the UTF-8 sequence at `i`, and its length; `undefined` when it is not valid UTF-8. */
+function utf8At(bytes: readonly number[], i: number): [number, number] | undefined {
+  const b0 = bytes[i]!;
+  if (b0 < 0x80) return [b0, 1];
+  const length = b0 >= 0xf0 && b0 <= 0xf4 ? 4 : b0 >= 0xe0 ? 3 : b0 >= 0xc2 && b0 < 0xe0 ? 2 : 0;
+  if (length === 0 || (length === 3 && b0 >= 0xf0) || i + length > bytes.length) return undefined;
+  let code = b0 & (0xff >> (length + 1));
+  for (let k = 1; k < length; k++) {
+    const b = bytes[i + k]!;
+    if ((b & 0xc0) !== 0x80) return undefined;
+    code = (code << 6) | (b & 0x3f);
+  }
+  const min = [0, 0, 0x80, 0x800, 0x10000][length]!;
+  if (code < min || code > 0x10ffff || (code >= 0xd800 && code < 0xe000)) return undefined;
+  return [code, length];
+}
+
+/**
+ * Bytes from `\x` and octal escapes as a string. Go strings may hold invalid UTF-8 (`"\xff"`), which
+ * Prometheus then rejects as a label name; each invalid byte becomes a lone surrogate U+DC80..U+DCFF (as
+ * Python's `surrogateescape` does), so `!value.isWellFormed()` tells that the string was not valid UTF-8.
+ */
+export function decodeGoBytes(bytes: readonly number[]): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const decoded = utf8At(bytes, i);
+    if (decoded === undefined) {
+      out += String.fromCharCode(0xdc00 + bytes[i]!);
+      i++;
+    } else {
+      out += String.fromCodePoint(decoded[0]);
+      i += decoded[1];
+    }
+  }
+  return out;
+}
+
 const simpleEscapes: Readonly<Record<string, string>> = {
   a: '\x07',
   b: '\b',
@@ -102,7 +139,7 @@ export function unquoteString(literal: string): string {
   let bytes: number[] = [];
   const flushBytes = (): void => {
     if (bytes.length > 0) {
-      out += Buffer.from(bytes).toString('utf8');
+      out += decodeGoBytes(bytes);
       bytes = [];
     }
   };

@@ -177,13 +177,13 @@ class AstBuilder {
       case 'AggregateExpr':
         return this.aggregate(node, pos);
       case 'MatrixSelector':
-        return this.matrix(node, pos);
+        return this.matrix(node);
       case 'SubqueryExpr':
-        return this.subquery(node, pos);
+        return this.subquery(node);
       case 'OffsetExpr':
-        return this.offset(node, pos);
+        return this.offset(node);
       case 'StepInvariantExpr':
-        return this.at(node, pos);
+        return this.at(node);
       case 'AnchoredExpr':
       case 'SmoothedExpr':
         throw this.unsupported(
@@ -252,13 +252,14 @@ class AstBuilder {
     if (op === '^' && lhsNode.name === 'NumberDurationLiteral' && /^[+-]/.test(lhsToken)) {
       const value = numberOrDurationSeconds(lhsToken.slice(1).trim()) ?? Number.NaN;
       const lhs: Expr = { type: 'number', value, pos: { start: lhsNode.from + 1, end: lhsNode.to } };
-      const power = this.binaryNode(op, lhs, rhsNode, returnBool, matching, {
+      const power = this.binaryNode(op, lhs, this.expr(rhsNode), returnBool, matching, {
         start: lhsNode.from + 1,
         end: pos.end,
       });
       return lhsToken.startsWith('-') ? { type: 'unary', op: '-', expr: power, pos } : power;
     }
-    return this.binaryNode(op, this.expr(lhsNode), rhsNode, returnBool, matching, pos);
+    const lhs = this.expr(lhsNode);
+    return this.binaryNode(op, lhs, this.expr(rhsNode), returnBool, matching, pos);
   }
 
   /**
@@ -268,12 +269,11 @@ class AstBuilder {
   binaryNode(
     op: BinaryOp,
     lhs: Expr,
-    rhsNode: SyntaxNode,
+    rhs: Expr,
     returnBool: boolean,
     clause: VectorMatching | undefined,
     pos: Position,
   ): Expr {
-    const rhs = this.expr(rhsNode);
     const bothVectors = typeOf(lhs) === 'vector' && typeOf(rhs) === 'vector';
     if (!bothVectors && clause !== undefined && clause.labels.length > 0) {
       throw typeError(this.source, pos, 'vector matching only allowed between instant vectors');
@@ -350,47 +350,88 @@ class AstBuilder {
     return secondsToMs(seconds);
   }
 
-  matrix(node: SyntaxNode, pos: Position): Expr {
-    const inner = this.expr(this.only(node));
-    const bracket = { from: this.only(node).to, to: node.to } as SyntaxNode;
-    if (inner.type !== 'vectorSelector') throw this.fail(bracket, 'ranges only allowed for vector selectors');
-    if (inner.offsetMs !== 0) throw this.fail(bracket, 'no offset modifiers allowed before range');
-    if (inner.at !== undefined) throw this.fail(bracket, 'no @ modifiers allowed before range');
-    return {
-      type: 'matrixSelector',
-      vector: inner,
-      rangeMs: this.rangeMs(node.getChild('DurationExpr')!),
-      pos,
-    };
-  }
-
-  subquery(node: SyntaxNode, pos: Position): Expr {
-    const expr = this.expr(this.only(node));
-    const [range, step] = node.getChildren('DurationExpr');
-    const stepMs = step === undefined ? 0 : this.rangeMs(step);
-    return { type: 'subquery', expr, rangeMs: this.rangeMs(range!), stepMs, offsetMs: 0, at: undefined, pos };
-  }
-
-  offset(node: SyntaxNode, pos: Position): Expr {
-    const target = this.expr(this.only(node));
-    const offsetMs = secondsToMs(durationSeconds(this.text, node.getChild('OffsetDurationExpr')!));
-    const extended = { ...pos, start: target.pos.start };
-    switch (target.type) {
-      case 'vectorSelector':
-        if (target.offsetMs !== 0) throw this.fail(node, 'offset may not be set multiple times');
-        return { ...target, offsetMs, pos: extended };
-      case 'matrixSelector':
-        if (target.vector.offsetMs !== 0) throw this.fail(node, 'offset may not be set multiple times');
-        return { ...target, vector: { ...target.vector, offsetMs }, pos: extended };
-      case 'subquery':
-        if (target.offsetMs !== 0) throw this.fail(node, 'offset may not be set multiple times');
-        return { ...target, offsetMs, pos: extended };
-      default:
-        throw this.fail(
-          node,
-          'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
-        );
+  /**
+   * Applies a postfix modifier (`[range]`, `[range:step]`, `offset`, `@`) to the operand it binds to.
+   * Lezer's grammar gives postfix modifiers the lowest precedence, so `a + b offset 1m` arrives as
+   * `(a + b) offset 1m`; in Prometheus they bind tightest, so the modifier moves down the right edge of
+   * binary and unary expressions to the operand written right before it.
+   */
+  postfix(target: Expr, end: number, apply: (operand: Expr) => Expr): Expr {
+    if (target.type === 'binary') {
+      const rhs = this.postfix(target.rhs, end, apply);
+      return this.binaryNode(target.op, target.lhs, rhs, target.returnBool, target.matching, {
+        start: target.pos.start,
+        end,
+      });
     }
+    if (target.type === 'unary') {
+      return {
+        ...target,
+        expr: this.postfix(target.expr, end, apply),
+        pos: { start: target.pos.start, end },
+      };
+    }
+    return apply(target);
+  }
+
+  span(start: number, end: number): SyntaxNode {
+    return { from: start, to: end } as SyntaxNode;
+  }
+
+  matrix(node: SyntaxNode): Expr {
+    const rangeMs = this.rangeMs(node.getChild('DurationExpr')!);
+    return this.postfix(this.expr(this.only(node)), node.to, (inner) => {
+      const bracket = this.span(inner.pos.end, node.to);
+      if (inner.type !== 'vectorSelector')
+        throw this.fail(bracket, 'ranges only allowed for vector selectors');
+      if (inner.offsetMs !== 0) throw this.fail(bracket, 'no offset modifiers allowed before range');
+      if (inner.at !== undefined) throw this.fail(bracket, 'no @ modifiers allowed before range');
+      return {
+        type: 'matrixSelector',
+        vector: inner,
+        rangeMs,
+        pos: { start: inner.pos.start, end: node.to },
+      };
+    });
+  }
+
+  subquery(node: SyntaxNode): Expr {
+    const [range, step] = node.getChildren('DurationExpr');
+    const rangeMs = this.rangeMs(range!);
+    const stepMs = step === undefined ? 0 : this.rangeMs(step);
+    return this.postfix(this.expr(this.only(node)), node.to, (expr) => ({
+      type: 'subquery',
+      expr,
+      rangeMs,
+      stepMs,
+      offsetMs: 0,
+      at: undefined,
+      pos: { start: expr.pos.start, end: node.to },
+    }));
+  }
+
+  offset(node: SyntaxNode): Expr {
+    const offsetMs = secondsToMs(durationSeconds(this.text, node.getChild('OffsetDurationExpr')!));
+    return this.postfix(this.expr(this.only(node)), node.to, (target) => {
+      const pos = { start: target.pos.start, end: node.to };
+      const here = this.span(target.pos.start, node.to);
+      switch (target.type) {
+        case 'vectorSelector':
+          if (target.offsetMs !== 0) throw this.fail(here, 'offset may not be set multiple times');
+          return { ...target, offsetMs, pos };
+        case 'matrixSelector':
+          if (target.vector.offsetMs !== 0) throw this.fail(here, 'offset may not be set multiple times');
+          return { ...target, vector: { ...target.vector, offsetMs }, pos };
+        case 'subquery':
+          if (target.offsetMs !== 0) throw this.fail(here, 'offset may not be set multiple times');
+          return { ...target, offsetMs, pos };
+        default:
+          throw this.fail(
+            here,
+            'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+          );
+      }
+    });
   }
 
   atModifier(node: SyntaxNode): AtModifier {
@@ -406,26 +447,29 @@ class AstBuilder {
     return { kind: 'timestamp', ms: secondsToMs(seconds) };
   }
 
-  at(node: SyntaxNode, pos: Position): Expr {
-    const target = this.expr(this.only(node));
+  at(node: SyntaxNode): Expr {
     const at = this.atModifier(node);
-    const twice = '@ <timestamp> may not be set multiple times';
-    switch (target.type) {
-      case 'vectorSelector':
-        if (target.at !== undefined) throw this.fail(node, twice);
-        return { ...target, at, pos };
-      case 'matrixSelector':
-        if (target.vector.at !== undefined) throw this.fail(node, twice);
-        return { ...target, vector: { ...target.vector, at }, pos };
-      case 'subquery':
-        if (target.at !== undefined) throw this.fail(node, twice);
-        return { ...target, at, pos };
-      default:
-        throw this.fail(
-          node,
-          '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
-        );
-    }
+    return this.postfix(this.expr(this.only(node)), node.to, (target) => {
+      const pos = { start: target.pos.start, end: node.to };
+      const here = this.span(target.pos.start, node.to);
+      const twice = '@ <timestamp> may not be set multiple times';
+      switch (target.type) {
+        case 'vectorSelector':
+          if (target.at !== undefined) throw this.fail(here, twice);
+          return { ...target, at, pos };
+        case 'matrixSelector':
+          if (target.vector.at !== undefined) throw this.fail(here, twice);
+          return { ...target, vector: { ...target.vector, at }, pos };
+        case 'subquery':
+          if (target.at !== undefined) throw this.fail(here, twice);
+          return { ...target, at, pos };
+        default:
+          throw this.fail(
+            here,
+            '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+          );
+      }
+    });
   }
 }
 

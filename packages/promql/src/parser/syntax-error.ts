@@ -4,6 +4,7 @@
  */
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { caretExcerpt, PromqlError, positionOf } from '../errors.ts';
+import { getFunction } from './functions.ts';
 
 /** Where in the grammar an error sits, named as Prometheus names it in its messages. */
 const contextNames: Readonly<Record<string, string>> = {
@@ -90,11 +91,25 @@ export function findSyntaxError(text: string, tree: Tree): PromqlError | undefin
   const errorText = text.slice(node.from);
   const previous = identifierBefore(text, node);
   if (previous !== undefined && errorText.trimStart().startsWith('(')) {
+    // Prometheus knows a few functions that lezer's grammar only accepts inside durations (min_of, max_of).
+    if (getFunction(previous) !== undefined) {
+      return new PromqlError(
+        'PROMQL_UNSUPPORTED',
+        `function "${previous}" is not supported outside durations`,
+      );
+    }
     return parseError(
       text,
       `unknown function with name "${previous}"`,
       node.from - previous.length,
       node.from,
+    );
+  }
+  // Lezer reads step() and range() in durations only in lower case; Prometheus in any case.
+  if (/^\s*(step|range|min_of|max_of)\s*\(/i.test(errorText)) {
+    return new PromqlError(
+      'PROMQL_UNSUPPORTED',
+      'duration expressions with step(), range(), min_of() or max_of() are not supported',
     );
   }
   const description = describeToken(text, node.from);

@@ -1,0 +1,170 @@
+/**
+ * Series descriptions of Prometheus's `.test` format: `metric{label="value"} 1+2x3 _ stale`, read exactly as
+ * `parser.ParseSeriesDesc` reads them (promql/parser/generated_parser.y, `series_item`).
+ */
+import { PromqlError } from '../errors.ts';
+import { parseGoNumber, unquoteString } from '../parser/literals.ts';
+import type { Labels } from '../storage/queryable.ts';
+import { STALE_NAN } from '../storage/queryable.ts';
+
+/** One position of a sequence: a float, nothing (`_`), or a native histogram the runner does not model. */
+export type SequenceValue =
+  | { readonly kind: 'float'; readonly value: number }
+  | { readonly kind: 'omitted' }
+  | { readonly kind: 'histogram'; readonly text: string };
+
+/** A parsed series description. */
+export interface SeriesDescription {
+  readonly labels: Labels;
+  readonly values: readonly SequenceValue[];
+}
+
+function fail(message: string): PromqlError {
+  return new PromqlError('PROMQL_TEST_FILE', message);
+}
+
+const identifier = /^[A-Za-z_:][A-Za-z0-9_:]*/;
+const labelName = /^[A-Za-z_][A-Za-z0-9_]*/;
+const quoted = /^("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)/;
+
+/** Reads `name{...}` or `{...}` from the start of `line`; returns the labels and the rest of the line. */
+export function parseMetric(line: string): { labels: Labels; rest: string } {
+  const labels: Record<string, string> = {};
+  let rest = line.trimStart();
+  const name = identifier.exec(rest);
+  if (name !== null) {
+    labels.__name__ = name[0];
+    rest = rest.slice(name[0].length);
+  }
+  if (rest.startsWith('{')) {
+    rest = rest.slice(1).trimStart();
+    while (!rest.startsWith('}')) {
+      let label: string;
+      const bare = labelName.exec(rest);
+      const q = quoted.exec(rest);
+      if (bare !== null) {
+        label = bare[0];
+        rest = rest.slice(label.length).trimStart();
+      } else if (q !== null) {
+        label = unquoteString(q[0]);
+        rest = rest.slice(q[0].length).trimStart();
+        // A lone quoted string is the metric name (`{"my.metric"}`).
+        if (rest.startsWith(',') || rest.startsWith('}')) {
+          labels.__name__ = label;
+          rest = rest.replace(/^,\s*/, '');
+          continue;
+        }
+      } else {
+        throw fail(`unexpected ${JSON.stringify(rest.slice(0, 10))} in label set`);
+      }
+      if (!rest.startsWith('=')) throw fail(`expected "=" after label ${label}`);
+      rest = rest.slice(1).trimStart();
+      const value = quoted.exec(rest);
+      if (value === null) throw fail(`expected a quoted value for label ${label}`);
+      labels[label] = unquoteString(value[0]);
+      rest = rest.slice(value[0].length).trimStart();
+      if (rest.startsWith(',')) rest = rest.slice(1).trimStart();
+      else if (!rest.startsWith('}'))
+        throw fail(`unexpected ${JSON.stringify(rest.slice(0, 10))} in label set`);
+    }
+    rest = rest.slice(1);
+  } else if (name === null) {
+    throw fail(`expected a metric name or "{" in ${JSON.stringify(line)}`);
+  }
+  return { labels, rest };
+}
+
+// No hexadecimal here: Prometheus's lexer disallows it in series descriptions, where `0x3` means "0, 3 times".
+const numberText = String.raw`[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[iI][nN][fF]|[nN][aA][nN])`;
+const floatItem = new RegExp(`^(${numberText})(?:([+-])(${numberText.slice(5)}))?(?:x(\\d+))?$`);
+
+/** The float of a series value token: a Go number, `Inf`/`NaN` in any case, or `stale`. */
+function seriesNumber(token: string): number {
+  if (token === 'stale') return STALE_NAN;
+  const value = parseGoNumber(token);
+  if (value === undefined) throw fail(`bad number in series values: ${JSON.stringify(token)}`);
+  return value;
+}
+
+/** Splits the value part into items, keeping `{{...}}` histogram literals (which contain spaces) whole. */
+function splitItems(text: string): string[] {
+  const items: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (i >= text.length) break;
+    let j = i;
+    let depth = 0;
+    while (j < text.length && (depth > 0 || !/\s/.test(text[j]!))) {
+      if (text.startsWith('{{', j)) {
+        depth++;
+        j += 2;
+      } else if (text.startsWith('}}', j) && depth > 0) {
+        depth--;
+        j += 2;
+      } else j++;
+    }
+    items.push(text.slice(i, j));
+    i = j;
+  }
+  return items;
+}
+
+/** Expands one item: `_`, `_x3`, `stale`, `5`, `5x3`, `1+2x3`, `-1-2x3`, or a histogram literal. */
+function expandItem(item: string, out: SequenceValue[]): void {
+  if (item === '_') {
+    out.push({ kind: 'omitted' });
+    return;
+  }
+  const blanks = /^_x(\d+)$/.exec(item);
+  if (blanks !== null) {
+    for (let i = 0; i < Number(blanks[1]); i++) out.push({ kind: 'omitted' });
+    return;
+  }
+  if (item.startsWith('{{')) {
+    const times = /x(\d+)$/.exec(item);
+    const count = times === null ? 1 : Number(times[1]) + 1;
+    for (let i = 0; i < count; i++) out.push({ kind: 'histogram', text: item });
+    return;
+  }
+  if (item === 'stale' || item.startsWith('stalex')) {
+    const times = /^stale(?:x(\d+))?$/.exec(item);
+    if (times === null) throw fail(`bad series value ${JSON.stringify(item)}`);
+    const count = times[1] === undefined ? 1 : Number(times[1]) + 1;
+    for (let i = 0; i < count; i++) out.push({ kind: 'float', value: STALE_NAN });
+    return;
+  }
+  const match = floatItem.exec(item);
+  if (match === null) throw fail(`bad series value ${JSON.stringify(item)}`);
+  let value = seriesNumber(match[1]!);
+  if (match[4] === undefined) {
+    if (match[2] !== undefined) throw fail(`expected "x<count>" after ${JSON.stringify(item)}`);
+    out.push({ kind: 'float', value });
+    return;
+  }
+  // `a+bxN` is N+1 values, each the previous plus b: repeated float addition, as Prometheus computes it.
+  const delta = match[2] === undefined ? 0 : seriesNumber(`${match[2]}${match[3]}`);
+  const count = Number(match[4]);
+  for (let i = 0; i <= count; i++) {
+    out.push({ kind: 'float', value });
+    value += delta;
+  }
+}
+
+/** Expands the value part of a series description into one entry per step. */
+export function parseSequence(text: string): SequenceValue[] {
+  const out: SequenceValue[] = [];
+  for (const item of splitItems(text)) expandItem(item, out);
+  return out;
+}
+
+/**
+ * Parses `metric{labels} values...`.
+ * @throws PromqlError `PROMQL_TEST_FILE` on malformed input.
+ */
+export function parseSeriesDescription(line: string): SeriesDescription {
+  const { labels, rest } = parseMetric(line);
+  if (rest !== '' && !/^\s/.test(rest))
+    throw fail(`expected a space after the metric in ${JSON.stringify(line)}`);
+  return { labels, values: parseSequence(rest) };
+}
