@@ -180,7 +180,10 @@ const attributeBudgetSchema = z
     instrument: z.string().min(1).describe('Instrument name or pattern (`*` matches any run of characters).'),
     key: z.string().min(1).describe('Attribute key whose distinct values are budgeted.'),
     maxValues: z.number().int().min(1).describe('Distinct values kept before new ones become `otherValue`.'),
-    otherValue: z.string().optional().describe("Value that replaces values over budget; default '_other'."),
+    otherValue: z
+      .string()
+      .optional()
+      .describe("Value that replaces values over budget; default '__other__'."),
   })
   .describe('A budget of distinct values for one attribute of an instrument.');
 
@@ -236,7 +239,9 @@ const redactionSchema = z
     dropKeys: z
       .array(z.string().min(1))
       .optional()
-      .describe('Attribute keys removed from every measurement.'),
+      .describe(
+        'Extra attribute keys (`*` patterns allowed) removed from every measurement, on top of the built-in list.',
+      ),
   })
   .prefault({})
   .describe('Redaction of secrets from attributes.');
