@@ -6,6 +6,7 @@ import type { CliIo } from './cli-io.ts';
 import { dashboardCommand } from './commands/dashboard.ts';
 import { exportCommand } from './commands/export.ts';
 import { lintCommand } from './commands/lint.ts';
+import { scrapeConfigCommand } from './commands/scrape-config.ts';
 import { CliError, isUsageError } from './errors.ts';
 
 /** A verb: takes its arguments (after the verb) and returns the exit code. */
@@ -15,6 +16,10 @@ const VERBS: Readonly<Record<string, { run: Verb; summary: string }>> = {
   export: { run: exportCommand, summary: 'export history to CSV, JSON or Parquet' },
   dashboard: { run: dashboardCommand, summary: 'generate a Grafana dashboard from a YAML config' },
   lint: { run: lintCommand, summary: 'check a metrics exposition for naming, unit and cardinality problems' },
+  'scrape-config': {
+    run: scrapeConfigCommand,
+    summary: 'scrape config for Prometheus, vmagent or Kubernetes',
+  },
 };
 
 function usage(): string {
