@@ -186,6 +186,18 @@ describe('SampleStore', () => {
     ]);
   });
 
+  it('skips series that disappear while a select is being iterated', () => {
+    const store = new SampleStore();
+    store.append({ __name__: 'a' }, 1000, 1);
+    store.append({ __name__: 'b' }, 1000, 1);
+    const seen: string[] = [];
+    for (const series of store.select([], 0, 2000)) {
+      seen.push(series.labels.__name__!);
+      store.clear();
+    }
+    expect(seen).toEqual(['a']);
+  });
+
   it('forgets everything on clear', () => {
     const store = new SampleStore();
     store.append({ __name__: 'a' }, 1000, 1);

@@ -5,6 +5,7 @@
  */
 import { compileMatcher } from './label-matcher.ts';
 import { MemorySeries } from './memory-series.ts';
+import { MinHeap } from './min-heap.ts';
 import { type Postings, PostingsIndex } from './postings-index.ts';
 import {
   type LabelMatcher,
@@ -121,14 +122,14 @@ export class SampleStore implements Queryable {
 
   /**
    * Every series matching all `matchers` that has samples in `[minT, maxT]`, with those samples in time
-   * order; series come in creation order. Only chunks overlapping the window are decoded, lazily per series.
+   * order; series come in creation order. Only chunks overlapping the window are decoded, lazily per series
+   * (a series dropped by retention while the caller iterates is skipped).
    */
   *select(matchers: readonly LabelMatcher[], minT: number, maxT: number): Iterable<SeriesSamples> {
     for (const id of this.#select(matchers)) {
-      const series = this.#byId.get(id)!;
-      const window = series.read(minT, maxT);
-      if (window !== undefined)
-        yield { labels: series.labels, timestamps: window.timestamps, values: window.values };
+      const series = this.#byId.get(id);
+      const window = series?.read(minT, maxT);
+      if (series !== undefined && window !== undefined) yield { labels: series.labels, ...window };
     }
   }
 
@@ -218,39 +219,33 @@ export class SampleStore implements Queryable {
     this.#postings.remove(series);
   }
 
+  /**
+   * Drops the globally oldest chunk, one at a time, until the store fits `maxBytes`. A heap of series by
+   * their oldest chunk's start keeps each step O(log series), so a store that sits at its budget and sheds
+   * a few chunks per scrape stays cheap.
+   */
   #dropUntilUnderMaxBytes(): RetentionResult {
+    let excess = this.stats().bytes - this.#maxBytes;
+    if (excess <= 0) return { droppedSamples: 0, droppedSeries: 0 };
+    const oldestFirst = new MinHeap<MemorySeries>();
+    for (const series of this.#byId.values()) oldestFirst.push(series, series.chunkMinTime(0));
     let droppedSamples = 0;
-    let droppedSeries = 0;
-    let bytes = this.stats().bytes;
-    // Each round drops the globally oldest chunks whose estimated size covers the excess, then measures
-    // again; a few rounds settle even when the estimate is off.
-    for (let round = 0; round < 8 && bytes > this.#maxBytes && this.#byId.size > 0; round++) {
-      const candidates: { minT: number; series: MemorySeries; bytes: number }[] = [];
-      for (const series of this.#byId.values()) {
-        const perChunk = series.byteSize / series.chunkCount;
-        for (let chunk = 0; chunk < series.chunkCount; chunk++) {
-          const extra = chunk === series.chunkCount - 1 ? indexBytes(series) : 0;
-          candidates.push({ minT: series.chunkMinTime(chunk), series, bytes: perChunk + extra });
-        }
+    const emptied: MemorySeries[] = [];
+    while (excess > 0) {
+      const series = oldestFirst.pop();
+      if (series === undefined) break;
+      const before = series.byteSize;
+      droppedSamples += series.dropOldestChunks(1);
+      if (series.chunkCount === 0) {
+        emptied.push(series);
+        excess -= before + indexBytes(series);
+      } else {
+        excess -= before - series.byteSize;
+        oldestFirst.push(series, series.chunkMinTime(0));
       }
-      candidates.sort((a, b) => a.minT - b.minT);
-      const toDrop = new Map<MemorySeries, number>();
-      let freed = 0;
-      for (const candidate of candidates) {
-        if (freed >= bytes - this.#maxBytes) break;
-        toDrop.set(candidate.series, (toDrop.get(candidate.series) ?? 0) + 1);
-        freed += candidate.bytes;
-      }
-      const emptied: MemorySeries[] = [];
-      for (const [series, count] of toDrop) {
-        droppedSamples += series.dropOldestChunks(count);
-        if (series.chunkCount === 0) emptied.push(series);
-      }
-      this.#forget(emptied);
-      droppedSeries += emptied.length;
-      bytes = this.stats().bytes;
     }
-    return { droppedSamples, droppedSeries };
+    this.#forget(emptied);
+    return { droppedSamples, droppedSeries: emptied.length };
   }
 }
 
