@@ -96,6 +96,7 @@ export function evalRangeCall(
     rangeEnd: 0,
     rangeMs,
     params: params.map(() => 0),
+    resetsBefore: undefined,
   };
   const out: StepSeries[] = [];
   for (const s of windows) {
@@ -103,6 +104,7 @@ export function evalRangeCall(
     const n = ts.length;
     w.timestamps = ts;
     w.values = s.values;
+    w.resetsBefore = undefined;
     const res = emptySeries(s.labels, dropsName || s.dropName, numSteps);
     let any = false;
     // Window ends never move backwards, so both cursors only advance: one pass over the samples.

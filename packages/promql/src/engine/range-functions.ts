@@ -22,6 +22,19 @@ export interface Window {
   rangeMs: number;
   /** Scalar arguments at this step, in argument order (excluding the range vector). */
   params: number[];
+  /**
+   * Per-series cache of `resetsBefore`: entry i counts counter resets among points 1..i. The caller
+   * clears it when it moves to the next series; `rate` and kin fill it on first use.
+   */
+  resetsBefore: Int32Array | undefined;
+}
+
+function countResets(w: Window): Int32Array {
+  const vs = w.values;
+  const prefix = new Int32Array(vs.length);
+  for (let i = 1; i < vs.length; i++) prefix[i] = prefix[i - 1]! + (vs[i]! < vs[i - 1]! ? 1 : 0);
+  w.resetsBefore = prefix;
+  return prefix;
 }
 
 /** A range-vector function of one window. */
@@ -37,7 +50,11 @@ function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): numbe
   const firstT = ts[lo]!;
   const lastT = ts[hi - 1]!;
   let result = vs[hi - 1]! - vs[lo]!;
-  if (isCounter) {
+  // Windows of consecutive steps overlap almost entirely; a per-series prefix count of resets tells in
+  // O(1) whether this window has any, and the common reset-free window skips the scan. Windows with
+  // resets still add them one by one, in Prometheus's order, so rounding is identical.
+  const prefix = isCounter ? (w.resetsBefore ?? countResets(w)) : undefined;
+  if (prefix !== undefined && prefix[hi - 1]! !== prefix[lo]!) {
     for (let i = lo + 1; i < hi; i++) {
       const prev = vs[i - 1]!;
       if (vs[i]! < prev) result += prev;
