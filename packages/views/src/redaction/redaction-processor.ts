@@ -41,8 +41,24 @@ export interface RedactionOptions {
   readonly onMatch?: 'replace' | 'drop';
 }
 
-function redactAttributeValue(value: AttributeValue, replacement: string): AttributeValue {
-  if (typeof value === 'string') return redactValue(value, replacement);
+/** Scanned values remembered per transform; the memo is dropped when full, so memory stays bounded. */
+const MAX_MEMO_ENTRIES = 4096;
+
+function redactAttributeValue(
+  value: AttributeValue,
+  replacement: string,
+  memo: Map<string, string>,
+): AttributeValue {
+  if (typeof value === 'string') {
+    // measured: a Map hit is several times cheaper than the regex checks, and values repeat
+    let redacted = memo.get(value);
+    if (redacted === undefined) {
+      redacted = redactValue(value, replacement);
+      if (memo.size >= MAX_MEMO_ENTRIES) memo.clear();
+      memo.set(value, redacted);
+    }
+    return redacted;
+  }
   if (!Array.isArray(value)) return value;
   let changed = false;
   const out = value.map((item) => {
@@ -61,6 +77,7 @@ export function createRedactionTransform(options: RedactionOptions): AttributeTr
   const dropPatterns = [...DEFAULT_DROP_KEYS, ...(options.dropKeys ?? [])].map(compileNamePattern);
   const scanned = options.keys === undefined ? undefined : new Set(options.keys);
   const dropOnMatch = options.onMatch === 'drop';
+  const memo = new Map<string, string>();
   // Decisions per key are cached: keys are few and repeat, values are not.
   const dropDecisions = new Map<string, boolean>();
   const isDropped = (key: string): boolean => {
@@ -78,7 +95,7 @@ export function createRedactionTransform(options: RedactionOptions): AttributeTr
       let next: AttributeValue | undefined = value;
       if (isDropped(key)) next = undefined;
       else if (value !== undefined && (scanned === undefined || scanned.has(key))) {
-        next = redactAttributeValue(value, replacement);
+        next = redactAttributeValue(value, replacement, memo);
         if (next !== value && dropOnMatch) next = undefined;
       }
       if (next !== value) {
