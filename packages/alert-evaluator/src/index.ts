@@ -15,6 +15,23 @@ export type {
 export { createPrometheusHttpDatasource } from './datasources/prometheus-http-datasource.ts';
 export type { AlertEvaluatorErrorCode, RuleFileProblem } from './errors.ts';
 export { AlertEvaluatorError, formatRuleFileProblem } from './errors.ts';
+export type {
+  AlertmanagerAlert,
+  AlertmanagerNotifierOptions,
+  AlertmanagerNotifierStats,
+} from './notifiers/alertmanager-notifier.ts';
+export { AlertmanagerNotifier } from './notifiers/alertmanager-notifier.ts';
+export type {
+  NotificationChannelConfig,
+  NotificationChannelOptions,
+} from './notifiers/notification-channels.ts';
+export { createNotificationChannels, notificationChannelSchema } from './notifiers/notification-channels.ts';
+export type { Notifier, NotifierObserver, NotifyContext, NotifyResult } from './notifiers/notifier.ts';
+export { alertFingerprint, generatorURL } from './notifiers/notifier.ts';
+export type { SlackMessage, SlackNotifierOptions } from './notifiers/slack-notifier.ts';
+export { SlackNotifier, slackMessage } from './notifiers/slack-notifier.ts';
+export type { WebhookAlert, WebhookNotifierOptions, WebhookPayload } from './notifiers/webhook-notifier.ts';
+export { WebhookNotifier, webhookPayload } from './notifiers/webhook-notifier.ts';
 export { formatDuration, parseDuration } from './rules/duration.ts';
 export type { ExprCheck, ExprValidator } from './rules/expr-validator.ts';
 export type { RuleFileCheck, RuleLoadOptions } from './rules/load-rule-file.ts';

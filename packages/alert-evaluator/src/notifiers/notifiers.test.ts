@@ -1,0 +1,220 @@
+import { createServer, type Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AlertSnapshot } from '../state/alert.ts';
+import { AlertmanagerNotifier } from './alertmanager-notifier.ts';
+import { createNotificationChannels } from './notification-channels.ts';
+import { alertFingerprint, goTime } from './notifier.ts';
+import { SlackNotifier } from './slack-notifier.ts';
+import { WebhookNotifier } from './webhook-notifier.ts';
+
+interface Receiver {
+  url: string;
+  bodies: unknown[];
+  status: number;
+}
+
+const servers: Server[] = [];
+
+async function receiver(): Promise<Receiver> {
+  const r: Receiver = { url: '', bodies: [], status: 200 };
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
+    req.on('end', () => {
+      if (r.status === 200) r.bodies.push({ path: req.url, body: JSON.parse(body) });
+      res.writeHead(r.status);
+      res.end();
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const addr = server.address();
+  r.url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  return r;
+}
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((ok) => s.close(ok))));
+});
+
+const T = Date.UTC(2026, 0, 5, 12, 0, 0);
+
+function alert(i: number, overrides: Partial<AlertSnapshot> = {}): AlertSnapshot {
+  return {
+    rule: 'QueueHigh',
+    state: 'firing',
+    labels: { alertname: 'QueueHigh', pool: `p${i}`, region: 'eu' },
+    annotations: { summary: `pool p${i} backlog` },
+    value: 1,
+    activeAt: T - 60_000,
+    firedAt: T,
+    resolvedAt: undefined,
+    validUntil: T + 240_000,
+    ...overrides,
+  };
+}
+
+async function waitFor(cond: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('AlertmanagerNotifier', () => {
+  it('posts the API v2 payload Prometheus sends, with external labels and generatorURL', async () => {
+    const am = await receiver();
+    const n = new AlertmanagerNotifier({
+      urls: [am.url],
+      externalLabels: { cluster: 'prod', region: 'ignored-when-set' },
+      externalURL: 'http://prom:9090',
+    });
+    await n.notify([alert(1), alert(2, { state: 'inactive', resolvedAt: T + 60_500 })], {
+      expr: 'queue > 10',
+    });
+    await n.flush();
+    expect(am.bodies).toEqual([
+      {
+        path: '/api/v2/alerts',
+        body: [
+          {
+            labels: { alertname: 'QueueHigh', pool: 'p1', region: 'eu', cluster: 'prod' },
+            annotations: { summary: 'pool p1 backlog' },
+            startsAt: '2026-01-05T12:00:00Z',
+            endsAt: '2026-01-05T12:04:00Z',
+            generatorURL: 'http://prom:9090/graph?g0.expr=queue+%3E+10&g0.tab=1',
+          },
+          {
+            labels: { alertname: 'QueueHigh', pool: 'p2', region: 'eu', cluster: 'prod' },
+            annotations: { summary: 'pool p2 backlog' },
+            startsAt: '2026-01-05T12:00:00Z',
+            endsAt: '2026-01-05T12:01:00.5Z',
+            generatorURL: 'http://prom:9090/graph?g0.expr=queue+%3E+10&g0.tab=1',
+          },
+        ],
+      },
+    ]);
+    expect(n.stats()).toMatchObject({ sent: 2, queueLength: 0 });
+  });
+
+  it('sends at most 64 alerts per request', async () => {
+    const am = await receiver();
+    const n = new AlertmanagerNotifier({ urls: [am.url] });
+    await n.notify(
+      Array.from({ length: 130 }, (_x, i) => alert(i)),
+      { expr: 'x' },
+    );
+    await waitFor(() => n.stats().queueLength === 0);
+    expect(am.bodies.map((b) => (b as { body: unknown[] }).body.length)).toEqual([64, 64, 2]);
+  });
+
+  it('keeps alerts queued while Alertmanager is down and delivers them once it is back', async () => {
+    const am = await receiver();
+    am.status = 503;
+    const n = new AlertmanagerNotifier({ urls: [am.url], retryDelayMs: 20, maxRetryDelayMs: 40 });
+    await n.notify([alert(1)], { expr: 'x' });
+    await n.notify([alert(1, { value: 2 })], { expr: 'x' });
+    await waitFor(() => n.stats().failedAttempts >= 2);
+    expect(n.stats().queueLength).toBe(1);
+    am.status = 200;
+    await waitFor(() => n.stats().queueLength === 0);
+    expect(am.bodies).toHaveLength(1);
+    expect((am.bodies[0] as { body: unknown[] }).body).toHaveLength(1);
+    await n.close();
+  });
+
+  it('drops the oldest alerts beyond its capacity and counts them', async () => {
+    const am = await receiver();
+    am.status = 500;
+    const n = new AlertmanagerNotifier({ urls: [am.url], queueCapacity: 3, retryDelayMs: 10_000 });
+    await n.notify([alert(1), alert(2), alert(3), alert(4), alert(5)], { expr: 'x' });
+    expect(n.stats()).toMatchObject({ dropped: 2, queueLength: 3 });
+    am.status = 200;
+    await n.close();
+  });
+
+  it('reports success when one of several Alertmanagers accepts', async () => {
+    const up = await receiver();
+    const down = await receiver();
+    down.status = 500;
+    const n = new AlertmanagerNotifier({ urls: [down.url, up.url] });
+    await n.notify([alert(1)], { expr: 'x' });
+    await n.flush();
+    expect(n.stats()).toMatchObject({ sent: 1, failedAttempts: 0 });
+  });
+});
+
+describe('WebhookNotifier and SlackNotifier', () => {
+  it('posts Alertmanager webhook payload v4', async () => {
+    const hook = await receiver();
+    const n = new WebhookNotifier({ name: 'ops', url: `${hook.url}/hook`, externalURL: 'http://prom:9090' });
+    const res = await n.notify([alert(1), alert(2, { state: 'inactive', resolvedAt: T + 1000 })], {
+      expr: 'up',
+    });
+    expect(res).toEqual({ ok: true, accepted: 2 });
+    const { body } = hook.bodies[0] as { body: Record<string, unknown> };
+    expect(body).toMatchObject({
+      version: '4',
+      status: 'firing',
+      receiver: 'ops',
+      groupLabels: { alertname: 'QueueHigh' },
+      commonLabels: { alertname: 'QueueHigh', region: 'eu' },
+      commonAnnotations: {},
+      externalURL: 'http://prom:9090',
+      truncatedAlerts: 0,
+    });
+    expect((body.alerts as unknown[])[1]).toMatchObject({
+      status: 'resolved',
+      endsAt: goTime(T + 1000),
+      fingerprint: alertFingerprint({ alertname: 'QueueHigh', pool: 'p2', region: 'eu' }),
+    });
+    expect((body.alerts as { endsAt: string }[])[0]!.endsAt).toBe('0001-01-01T00:00:00Z');
+  });
+
+  it('posts a Slack message naming the scope of each alert', async () => {
+    const hook = await receiver();
+    const n = new SlackNotifier({ name: 'slack', url: hook.url });
+    await n.notify([alert(1)], { expr: 'up' });
+    const { body } = hook.bodies[0] as { body: { text: string; blocks: unknown[] } };
+    expect(body.text).toBe(
+      '[FIRING:1] QueueHigh\n:rotating_light: QueueHigh (pool=p1 region=eu): pool p1 backlog',
+    );
+    expect(body.blocks).toHaveLength(2);
+  });
+
+  it('returns a failed result instead of throwing when the receiver is unreachable', async () => {
+    const n = new WebhookNotifier({ name: 'ops', url: 'http://127.0.0.1:9/none', timeoutMs: 500 });
+    const res = await n.notify([alert(1)], { expr: 'up' });
+    expect(res.ok).toBe(false);
+    expect(res.error).toBeTruthy();
+  });
+});
+
+describe('createNotificationChannels', () => {
+  it('builds channels by name and rejects invalid or duplicate ones', () => {
+    const channels = createNotificationChannels([
+      { name: 'am', type: 'alertmanager', urls: ['http://127.0.0.1:9093'] },
+      { name: 'ops', type: 'webhook', url: 'http://127.0.0.1:1/hook' },
+      { name: 'chat', type: 'slack', url: 'http://127.0.0.1:1/slack' },
+    ]);
+    expect([...channels.keys()]).toEqual(['am', 'ops', 'chat']);
+    expect(() => createNotificationChannels([{ name: 'x', type: 'pager', url: 'http://a' }])).toThrow(
+      /invalid notification channels/,
+    );
+    expect(() =>
+      createNotificationChannels([
+        { name: 'x', type: 'slack', url: 'http://a' },
+        { name: 'x', type: 'slack', url: 'http://b' },
+      ]),
+    ).toThrow(/defined twice/);
+  });
+
+  it('computes the Alertmanager fingerprint of a label set', () => {
+    // An empty label set hashes to FNV-1a's offset basis, as in prometheus/common's model.
+    expect(alertFingerprint({})).toBe('cbf29ce484222325');
+    expect(alertFingerprint({ alertname: 'QueueHigh' })).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
