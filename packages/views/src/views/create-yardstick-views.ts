@@ -181,8 +181,8 @@ export function createYardstickViews(
 
   const pipelines = new Map<string, InstrumentPipeline>();
   const pipelineFor = (scope: string, instrumentName: string): InstrumentPipeline => {
-    // sdk-metrics shares one stream per meter and case-insensitive name; so does the state here.
-    const id = `${scope}\u0000${instrumentName.toLowerCase()}`;
+    // sdk-metrics shares one stream per meter and exact instrument name; so does the state here.
+    const id = `${scope}\u0000${instrumentName}`;
     let pipeline = pipelines.get(id);
     if (pipeline === undefined) {
       const limit = mostSpecificMatch(limits, instrumentName) ?? defaultLimit;

@@ -1,0 +1,83 @@
+import {
+  AggregationTemporality,
+  MeterProvider,
+  type MetricData,
+  MetricReader,
+} from '@opentelemetry/sdk-metrics';
+import { describe, expect, it } from 'vitest';
+import { createYardstickViews } from '../views/create-yardstick-views.ts';
+
+class TestReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+async function collect(reader: TestReader): Promise<MetricData[]> {
+  const { resourceMetrics } = await reader.collect();
+  return resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+}
+
+function setup(limit: number) {
+  const yardstick = createYardstickViews({ defaultLimit: 100, limits: { 'm.*': limit } });
+  const reader = new TestReader();
+  const provider = new MeterProvider({ readers: [reader], views: yardstick.views });
+  return { yardstick, reader, provider, bound: yardstick.bindMeterProvider(provider) };
+}
+
+describe('bindMeterProvider', () => {
+  it('shares one limiter between instruments of the same meter and name, as the SDK shares the stream', async () => {
+    const { bound, reader } = setup(2);
+    const first = bound.getMeter('a').createCounter('m.count');
+    const second = bound.getMeter('a').createCounter('m.count');
+    first.add(1, { k: 1 });
+    second.add(1, { k: 2 });
+    first.add(1, { k: 3 });
+    const [metric] = await collect(reader);
+    expect(metric!.dataPoints.map((p) => p.attributes)).toEqual([
+      { k: 1 },
+      { k: 2 },
+      { 'otel.metric.overflow': true },
+    ]);
+  });
+
+  it('keeps separate limits per instrument and per meter behind one wildcard view', async () => {
+    const { bound, reader, yardstick } = setup(1);
+    bound.getMeter('a').createCounter('m.x').add(1, { k: 1 });
+    bound.getMeter('b').createCounter('m.x').add(1, { k: 2 });
+    bound.getMeter('a').createHistogram('m.y').record(1, { k: 3 });
+    bound.getMeter('a').createUpDownCounter('m.z').add(-1, { k: 4 });
+    bound.getMeter('a').createGauge('m.g').record(5, { k: 5 });
+    const points = (await collect(reader)).flatMap((m) => m.dataPoints);
+    expect(points.some((p) => p.attributes['otel.metric.overflow'] === true)).toBe(false);
+    expect(yardstick.stats().map((s) => s.series)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('lets observable instruments and batch callbacks through, limited by the SDK at defaultLimit sets', async () => {
+    const { bound, reader } = setup(1);
+    const meter = bound.getMeter('a');
+    const gauge = meter.createObservableGauge('m.queue');
+    gauge.addCallback((result) => {
+      for (let i = 0; i < 150; i++) result.observe(i, { queue: `q${i}` });
+    });
+    const counter = meter.createObservableCounter('m.bytes');
+    meter.addBatchObservableCallback(
+      (result) => result.observe(counter, 7, { peer: 'db 10.0.0.1' }),
+      [counter],
+    );
+    const metrics = await collect(reader);
+    const queue = metrics.find((m) => m.descriptor.name === 'm.queue')!;
+    expect(queue.dataPoints).toHaveLength(101);
+    expect(queue.dataPoints.filter((p) => p.attributes['otel.metric.overflow'] === true)).toHaveLength(1);
+    const bytes = metrics.find((m) => m.descriptor.name === 'm.bytes')!;
+    expect(bytes.dataPoints.map((p) => [p.attributes, p.value])).toEqual([[{ peer: 'db [REDACTED]' }, 7]]);
+  });
+
+  it('returns the same meter for the same scope', () => {
+    const { bound } = setup(1);
+    expect(bound.getMeter('a', '1')).toBe(bound.getMeter('a', '1'));
+    expect(bound.getMeter('a', '1')).not.toBe(bound.getMeter('a', '2'));
+  });
+});
