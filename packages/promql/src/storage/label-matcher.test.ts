@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { anchoredRegex, compileMatcher } from './label-matcher.ts';
+import { anchoredRegex, compileMatcher, literalAlternatives } from './label-matcher.ts';
 import type { LabelMatcher } from './queryable.ts';
 
 function escapeRegex(text: string): string {
@@ -45,6 +45,30 @@ describe('label matchers', () => {
     // Escapes RE2 accepts but unicode-mode JavaScript rejects still compile.
     expect(match('a\\-b', 'a-b')).toBe(true);
     expect(match('a|b', 'ab')).toBe(false);
+    // RE2's leading flag group, e.g. case-insensitive matching.
+    expect(match('(?i)api|web', 'API')).toBe(true);
+    expect(match('(?i)api|web', 'Web')).toBe(true);
+    expect(match('(?i)api', 'apix')).toBe(false);
+  });
+
+  it('recognise an alternation of literals, for any literals, and agree with the regex on it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string(), { minLength: 1, maxLength: 5 }),
+        fc.string(),
+        (literals, candidate) => {
+          const source = literals.map(escapeRegex).join('|');
+          expect(literalAlternatives(source)).toEqual(literals);
+          const viaSet = compileMatcher({ type: '=~', name: 'l', value: source });
+          const regex = anchoredRegex(source)!;
+          for (const probe of [candidate, ...literals]) expect(viaSet.matches(probe)).toBe(regex.test(probe));
+        },
+      ),
+    );
+    expect(literalAlternatives('a.b|c')).toBeUndefined();
+    // `\\` is an escaped backslash (a literal); `\d` is a digit class.
+    expect(literalAlternatives('a\\\\d')).toEqual(['a\\d']);
+    expect(literalAlternatives('a\\d')).toBeUndefined();
   });
 
   it('treat an uncompilable regex as matching nothing and reuse compiled regexes', () => {

@@ -1,15 +1,23 @@
 /**
- * Label matchers compiled once per query, with Prometheus semantics: regexes are fully anchored, and a
- * label that is absent reads as the empty string (so `{a=""}` matches series without `a`).
+ * Label matchers compiled once per query, with Prometheus semantics: regexes are fully anchored and `.`
+ * matches a newline (Prometheus compiles `^(?s:re)$` with RE2), and a label that is absent reads as the
+ * empty string (so `{a=""}` matches series without `a`).
  */
-import type { LabelMatcher, Labels } from './queryable.ts';
+import type { LabelMatcher } from './queryable.ts';
 
-/** A matcher ready to test label values; `matchesEmpty` tells whether series without the label match. */
+/** A matcher ready to test label values. */
 export interface CompiledMatcher {
   readonly name: string;
   readonly type: LabelMatcher['type'];
   readonly value: string;
+  /** Whether the empty string matches, i.e. whether series without the label match. */
   readonly matchesEmpty: boolean;
+  /**
+   * The exact values an `=`/`=~` matcher accepts, or a `!=`/`!~` matcher rejects, when they are a finite
+   * list (an equality, or a regex that is an alternation of literals such as `api|web`): the index then
+   * looks them up instead of testing every value of the label.
+   */
+  readonly exactValues: readonly string[] | undefined;
   matches(value: string): boolean;
 }
 
@@ -19,13 +27,14 @@ const regexCacheLimit = 1024;
 const regexCache = new Map<string, RegExp | null>();
 
 /**
- * The fully anchored RegExp for a PromQL regex, or `null` when the source is not a valid JavaScript
- * regex (such a matcher matches nothing, rather than throwing on the query path).
+ * The fully anchored RegExp for a PromQL (RE2) regex, or `null` when it cannot be compiled as a
+ * JavaScript regex (such a matcher matches nothing, rather than throwing on the query path).
  */
 export function anchoredRegex(source: string): RegExp | null {
   const cached = regexCache.get(source);
   if (cached !== undefined) return cached;
-  const compiled = compileAnchored(source, 'su') ?? compileAnchored(source, 's');
+  const translated = leadingFlagsAsGroup(source);
+  const compiled = compileAnchored(translated, 'su') ?? compileAnchored(translated, 's');
   if (regexCache.size >= regexCacheLimit) {
     const oldest = regexCache.keys().next();
     if (!oldest.done) regexCache.delete(oldest.value);
@@ -34,46 +43,83 @@ export function anchoredRegex(source: string): RegExp | null {
   return compiled;
 }
 
+/**
+ * RE2's leading flag group `(?i)re` (common in Prometheus selectors) becomes the modifier group `(?i:re)`
+ * JavaScript understands; RE2's `U` (ungreedy) has no JavaScript equivalent and is left to fail.
+ */
+function leadingFlagsAsGroup(source: string): string {
+  const flags = /^\(\?([ims]+)\)/.exec(source);
+  return flags === null ? source : `(?${flags[1]}:${source.slice(flags[0].length)})`;
+}
+
 function compileAnchored(source: string, flags: string): RegExp | null {
   try {
-    // `s` (dotAll): in RE2, which Prometheus uses, `.` matches `\n` as well. `u` makes `.` match a code
-    // point like RE2 does; sources that are valid RE2 but not valid in unicode mode (e.g. `\-` outside a
-    // class) fall back to the non-unicode syntax.
+    // `u` makes `.` match a code point as RE2 does; sources that are valid RE2 but not valid in unicode
+    // mode (e.g. `\-` outside a class) fall back to the non-unicode syntax.
     return new RegExp(`^(?:${source})$`, flags);
   } catch {
     return null;
   }
 }
 
-/** Compiles one matcher; invalid regexes give a matcher that matches no value. */
+/**
+ * The literal strings of a regex that is only an alternation of literals (`a|b\.c`), or `undefined`.
+ * Escaped punctuation counts as a literal; any other regex syntax does not.
+ */
+export function literalAlternatives(source: string): string[] | undefined {
+  const alternatives: string[] = [];
+  let current = '';
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i]!;
+    if (char === '|') {
+      alternatives.push(current);
+      current = '';
+    } else if (char === '\\') {
+      const next = source[i + 1];
+      if (next === undefined || /[\p{L}\p{N}_\s]/u.test(next)) return undefined;
+      current += next;
+      i++;
+    } else if ('.*+?^$()[]{}'.includes(char)) {
+      return undefined;
+    } else {
+      current += char;
+    }
+  }
+  alternatives.push(current);
+  return alternatives;
+}
+
+/** Compiles one matcher; an invalid regex gives a matcher that matches no value. */
 export function compileMatcher(matcher: LabelMatcher): CompiledMatcher {
   const { name, type, value } = matcher;
   let matches: (candidate: string) => boolean;
+  let exactValues: readonly string[] | undefined;
   switch (type) {
     case '=':
+      exactValues = [value];
       matches = (candidate) => candidate === value;
       break;
     case '!=':
+      exactValues = [value];
       matches = (candidate) => candidate !== value;
       break;
-    case '=~': {
-      const regex = anchoredRegex(value);
-      matches = regex === null ? () => false : (candidate) => regex.test(candidate);
-      break;
-    }
+    case '=~':
     case '!~': {
-      const regex = anchoredRegex(value);
-      matches = regex === null ? () => true : (candidate) => !regex.test(candidate);
+      exactValues = literalAlternatives(value);
+      const accepted = regexTest(value, exactValues);
+      matches = type === '=~' ? accepted : (candidate) => !accepted(candidate);
       break;
     }
   }
-  return { name, type, value, matchesEmpty: matches(''), matches };
+  return { name, type, value, matchesEmpty: matches(''), exactValues, matches };
 }
 
-/** Whether a label set satisfies every compiled matcher (an absent label reads as `""`). */
-export function labelsMatch(labels: Labels, matchers: readonly CompiledMatcher[]): boolean {
-  for (const matcher of matchers) {
-    if (!matcher.matches(labels[matcher.name] ?? '')) return false;
+function regexTest(source: string, literals: readonly string[] | undefined): (candidate: string) => boolean {
+  // A set lookup answers a literal alternation without running a regex.
+  if (literals !== undefined) {
+    const set = new Set(literals);
+    return (candidate) => set.has(candidate);
   }
-  return true;
+  const regex = anchoredRegex(source);
+  return regex === null ? () => false : (candidate) => regex.test(candidate);
 }

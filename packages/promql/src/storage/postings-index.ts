@@ -137,29 +137,43 @@ export class PostingsIndex {
   #postingsFor(matcher: CompiledMatcher, accepted: boolean): Postings {
     const values = this.#byName.get(matcher.name);
     if (values === undefined) return [];
-    // `=` accepts and `!=` rejects exactly one value: one lookup instead of testing every value.
-    if ((accepted && matcher.type === '=') || (!accepted && matcher.type === '!=')) {
-      return values.get(matcher.value) ?? [];
-    }
     const lists: (readonly number[])[] = [];
     let total = 0;
+    const positive = matcher.type === '=' || matcher.type === '=~';
+    // A finite list of accepted (or, for a negative matcher, rejected) values is looked up directly
+    // instead of testing every value of the label.
+    if (matcher.exactValues !== undefined && accepted === positive) {
+      for (const value of new Set(matcher.exactValues)) {
+        const ids = values.get(value);
+        if (ids !== undefined) {
+          lists.push(ids);
+          total += ids.length;
+        }
+      }
+      return union(lists, total);
+    }
     for (const [value, ids] of values) {
       if (matcher.matches(value) === accepted) {
         lists.push(ids);
         total += ids.length;
       }
     }
-    if (lists.length === 1) return lists[0]!;
-    // The lists of one label are disjoint (a series has one value per label): a typed-array numeric sort
-    // of their concatenation is their union, and faster than a k-way merge in JS.
-    const union = new Uint32Array(total);
-    let offset = 0;
-    for (const ids of lists) {
-      union.set(ids, offset);
-      offset += ids.length;
-    }
-    return union.sort();
+    return union(lists, total);
   }
+}
+
+/** Union of postings lists of one label, which are disjoint (a series has one value per label). */
+function union(lists: readonly (readonly number[])[], total: number): Postings {
+  if (lists.length === 0) return [];
+  if (lists.length === 1) return lists[0]!;
+  // A typed-array numeric sort of the concatenation is faster than a k-way merge in JS.
+  const merged = new Uint32Array(total);
+  let offset = 0;
+  for (const ids of lists) {
+    merged.set(ids, offset);
+    offset += ids.length;
+  }
+  return merged.sort();
 }
 
 function rank(matcher: CompiledMatcher): number {
