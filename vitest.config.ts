@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // memory-bound tests (cardinality attacks) call gc() before measuring
+    execArgv: ['--expose-gc'],
   },
 });
