@@ -13,6 +13,7 @@ import { parseExpr } from '../parser/parse-expr.ts';
 import { walkExpr } from '../parser/validate-expr.ts';
 import type { Queryable } from '../storage/queryable.ts';
 import { SampleStore } from '../storage/sample-store.ts';
+import { atModifierVariants } from './at-modifier-variants.ts';
 import { compareLabelSets, compareResult, formatLabels, ResultMismatch } from './compare.ts';
 import type { EvalCommand, ExpectLine, LoadCommand } from './test-file.ts';
 import { parseTestFile } from './test-file.ts';
@@ -178,30 +179,40 @@ function attempt<T>(run: () => T): { value: T } | { error: PromqlError } {
 /** Functions whose result depends on the query's own range, which the range-mode re-run would change. */
 const queryContextFunctions = /(start|end|range|step)\(\)/;
 
-function runInstant(
+/** One instant query of an eval: the written one, or one of its `@`-pinned variants. */
+interface InstantQuery {
+  readonly expr: Expr;
+  readonly evalMs: number;
+  /** Appended to failure messages to say which query failed. */
+  readonly label: string;
+  /** Whether start(), end(), range() or step() make the range-mode re-run meaningless. */
+  readonly queryContext: boolean;
+}
+
+function runInstantQuery(
   cmd: EvalCommand,
   store: Queryable,
   engine: ConformanceEngine,
-  expr: Expr | PromqlError,
+  query: InstantQuery,
 ): void {
-  const outcome =
-    expr instanceof PromqlError ? { error: expr } : attempt(() => engine.instant(store, expr, cmd.evalMs));
+  const outcome = attempt(() => engine.instant(store, query.expr, query.evalMs));
   if ('error' in outcome) {
     if (isFail(cmd)) {
       checkExpectedFailure(cmd, outcome.error);
       return;
     }
-    throw new EvalFailure(`error evaluating query: ${outcome.error.message}`);
+    throw new EvalFailure(`error evaluating query${query.label}: ${outcome.error.message}`);
   }
-  if (isFail(cmd)) throw new EvalFailure('expected error evaluating query but got none');
+  if (isFail(cmd)) throw new EvalFailure(`expected error evaluating query${query.label} but got none`);
   const result = outcome.value;
   checkAnnotations(cmd, result);
-  compare(cmd, result.value);
-  if (cmd.excludeFromRangeQuery || queryContextFunctions.test(cmd.expr)) return;
-  const t = cmd.evalMs;
-  const ranged = attempt(() => engine.range(store, expr as Expr, t - 60_000, t + 60_000, 60_000));
-  if ('error' in ranged)
-    throw new EvalFailure(`error evaluating query in range mode: ${ranged.error.message}`);
+  compare(cmd, result.value, query.label);
+  if (cmd.excludeFromRangeQuery || query.queryContext) return;
+  const t = query.evalMs;
+  const ranged = attempt(() => engine.range(store, query.expr, t - 60_000, t + 60_000, 60_000));
+  if ('error' in ranged) {
+    throw new EvalFailure(`error evaluating query${query.label} in range mode: ${ranged.error.message}`);
+  }
   // Range results are always sorted by labels, so an ordered expectation cannot hold there.
   if (isOrdered(cmd)) return;
   const series = ranged.value.value.series;
@@ -217,13 +228,39 @@ function runInstant(
     const index = s.timestamps.indexOf(t);
     if (index !== -1) samples.push({ labels: s.labels, value: s.values[index]! });
   }
+  const mode = `${query.label} (range mode)`;
   if (result.value.type === 'scalar') {
     const first = samples[0];
-    if (first === undefined) throw new EvalFailure('range mode: expected a scalar but got no points');
-    compare(cmd, { type: 'scalar', timestampMs: t, value: first.value }, ' (range mode)');
+    if (first === undefined) throw new EvalFailure(`expected a scalar but got no points${mode}`);
+    compare(cmd, { type: 'scalar', timestampMs: t, value: first.value }, mode);
   } else {
-    compare(cmd, { type: 'vector', timestampMs: t, samples }, ' (range mode)');
+    compare(cmd, { type: 'vector', timestampMs: t, samples }, mode);
   }
+}
+
+/** `@ start()` / `@ end()` are pinned away in the variants; only the functions remain query-dependent. */
+const atStartOrEnd = /@\s*(start|end)\s*\(\s*\)/g;
+
+function runInstant(
+  cmd: EvalCommand,
+  store: Queryable,
+  engine: ConformanceEngine,
+  expr: Expr | PromqlError,
+): void {
+  if (expr instanceof PromqlError) {
+    if (!isFail(cmd)) throw new EvalFailure(`error evaluating query: ${expr.message}`);
+    checkExpectedFailure(cmd, expr);
+    return;
+  }
+  const queries: InstantQuery[] = [
+    { expr, evalMs: cmd.evalMs, label: '', queryContext: queryContextFunctions.test(cmd.expr) },
+  ];
+  const variantContext = queryContextFunctions.test(cmd.expr.replace(atStartOrEnd, ''));
+  for (const v of atModifierVariants(expr, cmd.evalMs)) {
+    const label = ` (pinned with @ ${cmd.evalMs / 1000}, evaluated at ${v.evalMs / 1000}s)`;
+    queries.push({ expr: v.expr, evalMs: v.evalMs, label, queryContext: variantContext });
+  }
+  for (const query of queries) runInstantQuery(cmd, store, engine, query);
 }
 
 function runRange(

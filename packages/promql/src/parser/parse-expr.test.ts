@@ -127,6 +127,32 @@ describe('parseExpr selectors', () => {
   });
 });
 
+describe('parseExpr postfix modifiers', () => {
+  it('binds offset, @, ranges and subqueries to the operand right before them', () => {
+    expect(shape('a offset 1m or b offset 2m')).toMatchObject({
+      op: 'or',
+      lhs: { name: 'a', offsetMs: 60_000 },
+      rhs: { name: 'b', offsetMs: 120_000 },
+    });
+    expect(shape('a @ 50 + b @ 100')).toMatchObject({
+      lhs: { at: { kind: 'timestamp', ms: 50_000 } },
+      rhs: { at: { kind: 'timestamp', ms: 100_000 } },
+    });
+    expect(shape('-a @ 100')).toMatchObject({ type: 'unary', expr: { name: 'a', at: { ms: 100_000 } } });
+    expect(failure('a * b[5m:1m]').message).toContain('binary expression must contain only');
+    expect(shape('sum(a)[5m:1m] offset 1m')).toMatchObject({ type: 'subquery', offsetMs: 60_000 });
+  });
+
+  it('keeps the type errors Prometheus reports for modifiers on the wrong operand', () => {
+    expect(failure('a + b[5m]').message).toContain(
+      'binary expression must contain only scalar and instant vector types',
+    );
+    expect(failure('-a[5m]').message).toContain(
+      'unary expression only allowed on expressions of type scalar or instant vector',
+    );
+  });
+});
+
 describe('parseExpr operators and aggregations', () => {
   it('reads bool, on/ignoring and group_left/group_right with their labels', () => {
     expect(shape('a > bool b')).toMatchObject({ op: '>', returnBool: true });
@@ -204,7 +230,20 @@ describe('parseExpr errors', () => {
     expect(shape('sort_by_label(x, "a")')).toMatchObject({ type: 'call', func: 'sort_by_label' });
   });
 
+  it('accepts an empty-matching label filter as the second argument of info()', () => {
+    expect(shape('info(metric, {data=~".*"})')).toMatchObject({ type: 'call', func: 'info' });
+    expect(failure('info(metric, target_info)').message).toContain('expected label selectors only');
+  });
+
+  it('keeps invalid UTF-8 bytes of Go strings visible as lone surrogates', () => {
+    const value = (parseExpr('"\\xff"') as { value: string }).value;
+    expect(value.isWellFormed()).toBe(false);
+    expect((parseExpr('"\\xc3\\xa9"') as { value: string }).value.isWellFormed()).toBe(true);
+  });
+
   it('reports feature-flagged syntax as unsupported', () => {
+    expect(failure('x[1 + STEP()]').code).toBe('PROMQL_UNSUPPORTED');
+    expect(failure('min_of(1, 2)').code).toBe('PROMQL_UNSUPPORTED');
     expect(failure('x[5m] anchored').code).toBe('PROMQL_UNSUPPORTED');
     expect(failure('a + fill(0) b').code).toBe('PROMQL_UNSUPPORTED');
     expect(failure('x[step()]').code).toBe('PROMQL_UNSUPPORTED');
