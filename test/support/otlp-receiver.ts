@@ -69,7 +69,8 @@ export interface ReceivedExport {
   readonly metrics: readonly ReceivedMetric[];
 }
 
-type Json = Record<string, any>; // decoded protobuf/JSON objects are untyped by nature
+// biome-ignore lint/suspicious/noExplicitAny: decoded protobuf/JSON request bodies are untyped by nature
+type Json = Record<string, any>;
 
 function anyValue(v: Json | undefined): unknown {
   if (!v) return undefined;

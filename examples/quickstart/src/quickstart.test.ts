@@ -11,7 +11,11 @@ afterEach(() => {
 });
 
 /** Starts the quickstart on ephemeral ports and resolves once it printed its URLs. */
-async function startQuickstart(): Promise<{ output: () => string; metricsUrl: string; exited: Promise<number | null> }> {
+async function startQuickstart(): Promise<{
+  output: () => string;
+  metricsUrl: string;
+  exited: Promise<number | null>;
+}> {
   const proc = spawn(process.execPath, ['--conditions=yardstick-source', main], {
     env: {
       ...process.env,
@@ -46,12 +50,17 @@ describe('quickstart example', () => {
     const { output, metricsUrl, exited } = await startQuickstart();
     let body = '';
     const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && !/http_server_request_duration_seconds_count\{[^}]*http_route="\/users\/:id"/.test(body)) {
+    while (
+      Date.now() < deadline &&
+      !/http_server_request_duration_seconds_count\{[^}]*http_route="\/users\/:id"/.test(body)
+    ) {
       await new Promise((r) => setTimeout(r, 200));
       body = await (await fetch(metricsUrl)).text();
     }
     expect(body).toMatch(/# TYPE http_server_request_duration_seconds histogram/);
-    expect(body).toMatch(/http_server_request_duration_seconds_bucket\{[^}]*http_request_method="GET"[^}]*le="0.005"/);
+    expect(body).toMatch(
+      /http_server_request_duration_seconds_bucket\{[^}]*http_request_method="GET"[^}]*le="0.005"/,
+    );
     expect(body).toMatch(/http_server_request_duration_seconds_count\{[^}]*http_route="\/users\/:id"/);
     // unmatched paths are recorded without a route label, so raw paths never become label values
     expect(body).not.toMatch(/http_route="\/missing"/);
