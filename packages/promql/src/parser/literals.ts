@@ -86,7 +86,7 @@ function utf8At(bytes: readonly number[], i: number): [number, number] | undefin
 /**
  * Bytes from `\x` and octal escapes as a string. Go strings may hold invalid UTF-8 (`"\xff"`), which
  * Prometheus then rejects as a label name; each invalid byte becomes a lone surrogate U+DC80..U+DCFF (as
- * Python's `surrogateescape` does), so `!value.isWellFormed()` tells that the string was not valid UTF-8.
+ * Python's `surrogateescape` does), so `/\p{Cs}/u.test(value)` tells that the string was not valid UTF-8.
  */
 export function decodeGoBytes(bytes: readonly number[]): string {
   let out = '';
