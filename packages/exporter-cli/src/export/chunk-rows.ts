@@ -49,12 +49,16 @@ export function forEachPointInTimeOrder(
       let point = values[cursor];
       // Timestamps arrive as float seconds; rounding to ms matches the grid exactly. A point off the grid
       // (never sent by Prometheus) is skipped rather than stalling the series.
-      while (point !== undefined && Math.round(point[0] * 1000) < t) point = values[++cursor];
-      cursors[s] = cursor;
-      if (point !== undefined && Math.round(point[0] * 1000) === t) {
-        visit(t, s, point[1]);
-        cursors[s] = cursor + 1;
+      let pointMs = point === undefined ? Number.POSITIVE_INFINITY : Math.round(point[0] * 1000);
+      while (pointMs < t) {
+        point = values[++cursor];
+        pointMs = point === undefined ? Number.POSITIVE_INFINITY : Math.round(point[0] * 1000);
       }
+      if (pointMs === t) {
+        visit(t, s, point![1]);
+        cursor++;
+      }
+      cursors[s] = cursor;
     }
   }
 }
