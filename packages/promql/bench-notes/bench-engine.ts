@@ -25,7 +25,11 @@ const queryable: Queryable = {
       while (lo < s.timestamps.length && s.timestamps[lo]! < minT) lo++;
       let hi = s.timestamps.length;
       while (hi > lo && s.timestamps[hi - 1]! > maxT) hi--;
-      yield { labels: s.labels, timestamps: s.timestamps.subarray(lo, hi), values: s.values.subarray(lo, hi) };
+      yield {
+        labels: s.labels,
+        timestamps: s.timestamps.subarray(lo, hi),
+        values: s.values.subarray(lo, hi),
+      };
     }
   },
 };
@@ -40,5 +44,7 @@ for (let i = 0; i < 5; i++) {
   const r15 = performance.now() - t;
   t = performance.now();
   evaluateRange(queryable, expr, start, start + hour, 60_000);
-  console.log(`instant ${inst.toFixed(1)} ms, range 15s ${r15.toFixed(1)} ms, range 60s ${(performance.now() - t).toFixed(1)} ms`);
+  console.log(
+    `instant ${inst.toFixed(1)} ms, range 15s ${r15.toFixed(1)} ms, range 60s ${(performance.now() - t).toFixed(1)} ms`,
+  );
 }

@@ -15,10 +15,22 @@ for (let s = 0; s < 10_000; s++) {
 for (let i = 0; i < 3; i++) {
   let t = performance.now();
   let n = 0;
-  for (const s of store.select([{ type: '=', name: '__name__', value: 'x_total' }], start + hour - 300_000 + 1, start + hour)) n += s.timestamps.length;
+  for (const s of store.select(
+    [{ type: '=', name: '__name__', value: 'x_total' }],
+    start + hour - 300_000 + 1,
+    start + hour,
+  ))
+    n += s.timestamps.length;
   const a = performance.now() - t;
   t = performance.now();
   n = 0;
-  for (const s of store.select([{ type: '=', name: '__name__', value: 'x_total' }], start - 300_000, start + hour)) n += s.timestamps.length;
-  console.log(`select 5m ${a.toFixed(1)} ms, select 1h ${(performance.now() - t).toFixed(1)} ms (${n} samples)`);
+  for (const s of store.select(
+    [{ type: '=', name: '__name__', value: 'x_total' }],
+    start - 300_000,
+    start + hour,
+  ))
+    n += s.timestamps.length;
+  console.log(
+    `select 5m ${a.toFixed(1)} ms, select 1h ${(performance.now() - t).toFixed(1)} ms (${n} samples)`,
+  );
 }
