@@ -18,11 +18,32 @@ interface Decision {
 
 /**
  * A trie over (key, value) pairs in the set's own key order. Measured: walking it costs about a tenth of
- * building a string key for the set (the SDK's sorted-JSON hash), and allocates nothing on a hit.
+ * building a string key for the set (the SDK's sorted-JSON hash), and allocates nothing on a hit. Sets of
+ * one instrument nearly always list the same keys in the same order, so a node keeps one expected key with
+ * one map of values (one Map per node keeps memory down); other keys at that depth go to `otherKeys`.
  */
 class DecisionNode {
-  children: Map<string, Map<unknown, DecisionNode>> | undefined = undefined;
+  key: string | undefined = undefined;
+  byValue: Map<unknown, DecisionNode> | undefined = undefined;
+  otherKeys: Map<string, Map<unknown, DecisionNode>> | undefined = undefined;
   decision: Decision | undefined = undefined;
+
+  /** The values map for `key` at this node, created when `create` is set. */
+  values(key: string, create: boolean): Map<unknown, DecisionNode> | undefined {
+    if (this.key === key) return this.byValue;
+    let values = this.otherKeys?.get(key);
+    if (values === undefined && create) {
+      values = new Map();
+      if (this.key === undefined) {
+        this.key = key;
+        this.byValue = values;
+      } else {
+        this.otherKeys ??= new Map();
+        this.otherKeys.set(key, values);
+      }
+    }
+    return values;
+  }
 }
 
 /** Everything one instrument's measurements go through, in order. */
@@ -79,7 +100,7 @@ export class InstrumentPipeline {
   #lookup(incoming: Attributes): Decision | undefined {
     let node: DecisionNode | undefined = this.#root;
     for (const key in incoming) {
-      node = node.children?.get(key)?.get(incoming[key]);
+      node = (node.key === key ? node.byValue : node.values(key, false))?.get(incoming[key]);
       if (node === undefined) return undefined;
     }
     return node.decision;
@@ -111,12 +132,7 @@ export class InstrumentPipeline {
       const value = incoming[key];
       // Arrays would be keyed by identity and never hit again: such sets are decided every time.
       if (typeof value === 'object' && value !== null) return;
-      node.children ??= new Map();
-      let byValue = node.children.get(key);
-      if (byValue === undefined) {
-        byValue = new Map();
-        node.children.set(key, byValue);
-      }
+      const byValue = node.values(key, true)!;
       let next = byValue.get(value);
       if (next === undefined) {
         next = new DecisionNode();
