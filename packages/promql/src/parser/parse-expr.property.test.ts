@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PromqlError } from '../errors.ts';
 import { parseExpr } from './parse-expr.ts';
+import { validateExpr } from './validate-expr.ts';
 
 /** Building blocks of plausible PromQL, so random programs reach deep into the grammar. */
 const atoms = [
@@ -97,6 +98,16 @@ describe('parseExpr on random input', () => {
         expect(tree.pos.end).toBeLessThanOrEqual(text.length);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('lets validateExpr list problems instead of throwing, for any mutated expression', () => {
+    fc.assert(
+      fc.property(mutated, (text) => {
+        const problems = validateExpr(text, { knownMetrics: ['up'] });
+        for (const p of problems) expect(p.message.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 500 },
     );
   });
 });

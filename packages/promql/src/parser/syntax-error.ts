@@ -90,7 +90,8 @@ export function findSyntaxError(text: string, tree: Tree): PromqlError | undefin
   if (node === undefined) return undefined;
   const errorText = text.slice(node.from);
   const previous = identifierBefore(text, node);
-  if (previous !== undefined && errorText.trimStart().startsWith('(')) {
+  const context = contextOf(node);
+  if (previous !== undefined && errorText.trimStart().startsWith('(') && context !== 'grouping opts') {
     // Prometheus knows a few functions that lezer's grammar only accepts inside durations (min_of, max_of).
     if (getFunction(previous) !== undefined) {
       return new PromqlError(
@@ -113,7 +114,6 @@ export function findSyntaxError(text: string, tree: Tree): PromqlError | undefin
     );
   }
   const description = describeToken(text, node.from);
-  const context = contextOf(node);
   const message = `unexpected ${description}${context === undefined ? '' : ` in ${context}`}`;
   const skipped = errorText.length - errorText.trimStart().length;
   return parseError(text, message, node.from + skipped, Math.max(node.to, node.from + skipped + 1));
