@@ -312,3 +312,26 @@ describe('createYardstickViews self-metrics', () => {
     ).toEqual([1, 1]);
   });
 });
+
+describe('createYardstickViews with several readers', () => {
+  it('limits the stream once for a cumulative and a delta reader alike', async () => {
+    const yardstick = createYardstickViews({ limits: { 'r.*': 2 } });
+    const cumulative = new TestReader(AggregationTemporality.CUMULATIVE);
+    const delta = new TestReader(AggregationTemporality.DELTA);
+    const provider = new MeterProvider({ readers: [cumulative, delta], views: yardstick.views });
+    const counter = yardstick.bindMeterProvider(provider).getMeter('m').createCounter('r.count');
+    for (let i = 0; i < 5; i++) counter.add(1, { i });
+    for (const reader of [cumulative, delta]) {
+      const { resourceMetrics } = await reader.collect();
+      const metrics = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+      expect(points(metrics, 'r.count')).toEqual(
+        new Map([
+          [attributeSetKey({ i: 0 }), [1, 1]],
+          [attributeSetKey({ i: 1 }), [1, 1]],
+          [OVERFLOW_KEY, [3, 1]],
+        ]),
+      );
+    }
+    expect(yardstick.stats()[0]).toMatchObject({ series: 2, overflowMeasurements: 3 });
+  });
+});

@@ -30,7 +30,11 @@ export interface CardinalityOptions {
     readonly maxValues: number;
     readonly otherValue?: string;
   }>;
-  /** Sets without measurements for this long give their place up to new sets. Off when absent. */
+  /**
+   * Sets without measurements for this long give their place up to new sets. Off when absent. With
+   * cumulative temporality sdk-metrics keeps exporting a forgotten set (it never forgets one,
+   * opentelemetry-js#2997), so exported series can then exceed the limit: use it with delta temporality.
+   */
   readonly idleEvictionMs?: number;
   /** Only these keys are kept on matching instruments (lists of all matching patterns are merged). */
   readonly allow?: Readonly<Record<string, readonly string[]>>;
