@@ -3,6 +3,7 @@
  * so a user sees the same complaint from yardstick and from Prometheus.
  */
 import { caretExcerpt, PromqlError, positionOf } from '../errors.ts';
+import { compileMatcher } from '../storage/label-matcher.ts';
 import type { Binary, Expr, Position, ValueType } from './ast.ts';
 import { getFunction } from './functions.ts';
 
@@ -38,27 +39,6 @@ export function documentedType(type: ValueType): string {
 
 const comparisonOps = new Set(['==', '!=', '>', '<', '>=', '<=']);
 const setOps = new Set(['and', 'or', 'unless']);
-
-/** Whether a label matcher accepts the empty string (such a matcher alone would select every series). */
-function matchesEmpty(type: string, value: string): boolean {
-  if (type === '=') return value === '';
-  if (type === '!=') return value !== '';
-  let pattern = value;
-  let flags = 's';
-  // RE2 writes flags as a `(?i)` prefix; JavaScript takes them separately.
-  const prefix = /^\(\?([imsU]+)\)/.exec(pattern);
-  if (prefix !== null) {
-    if (prefix[1]!.includes('i')) flags += 'i';
-    pattern = pattern.slice(prefix[0].length);
-  }
-  let matches: boolean;
-  try {
-    matches = new RegExp(`^(?:${pattern})$`, flags).test('');
-  } catch {
-    matches = false;
-  }
-  return type === '=~' ? matches : !matches;
-}
 
 /** A `PROMQL_TYPE` error at `pos` of `text`, worded like Prometheus's parse errors. */
 export function typeError(text: string, pos: Position, message: string): PromqlError {
@@ -216,7 +196,7 @@ class TypeChecker {
           }
         } else if (
           !this.bypassEmptyMatcherCheck.has(expr) &&
-          expr.matchers.every((m) => matchesEmpty(m.type, m.value))
+          expr.matchers.every((m) => compileMatcher(m).matchesEmpty)
         ) {
           this.add(expr.pos, 'vector selector must contain at least one non-empty matcher');
         }
