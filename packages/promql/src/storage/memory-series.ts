@@ -54,11 +54,6 @@ export class MemorySeries {
     return this.#chunks === 0 ? 0 : (this.#chunks - 1) * samplesPerChunk + this.#headSamples;
   }
 
-  /** Timestamp of the newest sample, or `-Infinity` when empty. */
-  get maxTime(): number {
-    return this.#chunks === 0 ? Number.NEGATIVE_INFINITY : this.#encoder.lastTimestamp;
-  }
-
   /** Bytes allocated for samples and the chunk table. */
   get byteSize(): number {
     return this.#writer.capacity + this.#table.byteLength;

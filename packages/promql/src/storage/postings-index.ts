@@ -13,17 +13,6 @@ export class PostingsIndex {
   readonly #byName = new Map<string, Map<string, number[]>>();
   // Every live id in ascending order: the start for selectors whose matchers all match the empty string.
   readonly #all = new Set<number>();
-  #entries = 0;
-
-  /** Number of (label, series) entries, for size estimates. */
-  get entryCount(): number {
-    return this.#entries;
-  }
-
-  /** Number of distinct label names. */
-  get nameCount(): number {
-    return this.#byName.size;
-  }
 
   /** Indexes series `id`; ids must be added in ascending order. */
   add(id: number, labels: Labels): void {
@@ -38,7 +27,6 @@ export class PostingsIndex {
       const ids = values.get(value);
       if (ids === undefined) values.set(value, [id]);
       else ids.push(id);
-      this.#entries++;
     }
   }
 
@@ -66,7 +54,6 @@ export class PostingsIndex {
         const ids = byValue.get(value);
         if (ids === undefined) continue;
         const kept = ids.filter((id) => !gone.has(id));
-        this.#entries -= ids.length - kept.length;
         if (kept.length === 0) byValue.delete(value);
         else byValue.set(value, kept);
       }
@@ -78,7 +65,6 @@ export class PostingsIndex {
   clear(): void {
     this.#byName.clear();
     this.#all.clear();
-    this.#entries = 0;
   }
 
   /**
@@ -187,7 +173,7 @@ function anyPostingIn(values: Map<string, number[]>, wanted: Set<number>): boole
 }
 
 /** Ids in both ascending lists. */
-export function intersect(a: Postings, b: Postings): number[] {
+function intersect(a: Postings, b: Postings): number[] {
   const out: number[] = [];
   let i = 0;
   let j = 0;
@@ -205,7 +191,7 @@ export function intersect(a: Postings, b: Postings): number[] {
 }
 
 /** Ids of ascending list `a` that are not in ascending list `b`. */
-export function difference(a: Postings, b: Postings): number[] {
+function difference(a: Postings, b: Postings): number[] {
   const out: number[] = [];
   let j = 0;
   for (let i = 0; i < a.length; i++) {
