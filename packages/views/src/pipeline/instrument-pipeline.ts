@@ -117,6 +117,8 @@ export class InstrumentPipeline {
       capped ??= [];
       capped.push(budget);
     }
+    // The decision outlives this call: keep a copy, never the caller's object, which may be reused and changed.
+    if (attributes === incoming) attributes = { ...incoming };
     const decision: Decision = { attributes, series: this.limiter.admit(attributes), capped };
     this.#remember(incoming, decision);
     return decision;

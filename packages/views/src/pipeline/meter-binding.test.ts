@@ -81,3 +81,20 @@ describe('bindMeterProvider', () => {
     expect(bound.getMeter('a', '1')).not.toBe(bound.getMeter('a', '2'));
   });
 });
+
+describe('bound instruments and reused attribute objects', () => {
+  it('record each measurement under the values the object held at the time of the call', async () => {
+    const { bound, reader } = setup(10);
+    const counter = bound.getMeter('a').createCounter('m.reuse');
+    const attributes: Record<string, string> = { route: '/a' };
+    counter.add(1, attributes);
+    attributes.route = '/b';
+    counter.add(2, attributes);
+    counter.add(4, { route: '/a' });
+    const [metric] = await collect(reader);
+    expect(metric!.dataPoints.map((p) => [p.attributes, p.value])).toEqual([
+      [{ route: '/a' }, 5],
+      [{ route: '/b' }, 2],
+    ]);
+  });
+});
