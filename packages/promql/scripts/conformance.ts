@@ -110,8 +110,7 @@ function markdown(rows: readonly FileRow[]): string {
     'a loaded series with native histogram samples (`native histogram data`), when it calls a function',
     'Prometheus marks experimental (`experimental function`), or when it needs syntax or data behind a',
     'Prometheus feature flag: anchored/smoothed/fill modifiers, `step()`/`range()` durations, `@st` start',
-    'timestamps (`feature-flagged syntax`). One leniency: an `expect warn|info msg:` line also matches an',
-    "annotation that carries Prometheus's position suffix such as ` (1:5)`.",
+    'timestamps (`feature-flagged syntax`). Annotation `msg:` lines must match exactly, as in promqltest.',
     '',
     `Stable files: ${sum(stable, 'passed')} passed, ${sum(stable, 'failed')} failed, ${sum(stable, 'skipped')} skipped — ` +
       `**${percent(sum(stable, 'passed'), sum(stable, 'failed'))}** of non-skipped evals pass.`,

@@ -88,12 +88,10 @@ class EvalFailure extends Error {
   }
 }
 
-/** Prometheus's annotations carry a position suffix such as ` (1:5)` that some `msg:` lines omit. */
-const positionSuffix = / \(\d+:\d+\)$/;
-
+/** An `expect` line matches by exact message or by regex search, as `expectCmd.CheckMatch` does. */
 function matchesExpect(expect: ExpectLine, actual: string): boolean {
   if (expect.regex !== undefined) return expect.regex.test(actual);
-  return expect.message === actual || expect.message === actual.replace(positionSuffix, '');
+  return expect.message === actual;
 }
 
 function isFail(cmd: EvalCommand): boolean {
