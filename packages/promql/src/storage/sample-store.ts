@@ -28,14 +28,18 @@ export interface SampleStoreOptions {
 
 /** Size figures of a {@link SampleStore}. */
 export interface SampleStoreStats {
+  /** Series held. */
   readonly series: number;
+  /** Samples held, staleness markers included. */
   readonly samples: number;
+  /** XOR chunks held, one open head chunk per series included. */
   readonly chunks: number;
   /**
    * Bytes held: the chunk buffers and chunk tables as allocated, plus an estimate of the series objects,
    * label strings and postings index.
    */
   readonly bytes: number;
+  /** `bytes / samples` (0 when empty). */
   readonly bytesPerSample: number;
   /** Samples refused since creation: timestamp not after the series' newest one, or not a valid time. */
   readonly rejectedSamples: number;
@@ -43,7 +47,9 @@ export interface SampleStoreStats {
 
 /** What one {@link SampleStore.enforceRetention} call removed. */
 export interface RetentionResult {
+  /** Samples removed with their chunks. */
   readonly droppedSamples: number;
+  /** Series removed because no sample of theirs was left. */
   readonly droppedSeries: number;
 }
 
@@ -255,11 +261,11 @@ function indexBytes(series: MemorySeries): number {
   return bytes;
 }
 
+/** The labels to store: sorted by name, empty values left out (enumerated like `hashLabels` does). */
 function withoutEmptyLabels(labels: Labels): Labels {
+  const names: string[] = [];
+  for (const name in labels) if (labels[name] !== '') names.push(name);
   const clean: Record<string, string> = {};
-  for (const name of Object.keys(labels).sort()) {
-    const value = labels[name]!;
-    if (value !== '') clean[name] = value;
-  }
+  for (const name of names.sort()) clean[name] = labels[name]!;
   return Object.freeze(clean);
 }
