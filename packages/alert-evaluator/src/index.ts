@@ -69,3 +69,13 @@ export {
   humanizeTimestamp,
 } from './templates/humanize.ts';
 export type { TemplateQueryResult } from './templates/template-functions.ts';
+export type { RuleTestFile, RuleTestGroup } from './unit-test/rule-test-file.ts';
+export { ruleTestFileSchema } from './unit-test/rule-test-file.ts';
+export type {
+  RuleTestCaseResult,
+  RuleTestFileResult,
+  RunRuleTestOptions,
+} from './unit-test/run-rule-test-file.ts';
+export { formatRuleTestReport, runRuleTestFile } from './unit-test/run-rule-test-file.ts';
+export type { SeriesPoint } from './unit-test/series-notation.ts';
+export { expandSeriesValues, parseSeriesLabels } from './unit-test/series-notation.ts';
