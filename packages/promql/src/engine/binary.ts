@@ -23,7 +23,7 @@ import { emptySeries, type StepSeries } from './step-values.ts';
 const comparisonOps = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
 
 /** Whether `op` filters (or, with `bool`, tests) instead of computing a value. */
-export function isComparison(op: BinaryOp): boolean {
+function isComparison(op: BinaryOp): boolean {
   return comparisonOps.has(op);
 }
 

@@ -5,7 +5,8 @@
 
 import { PromqlError } from '../errors.ts';
 import type { Aggregate, Binary, Expr, VectorMatching } from '../parser/ast.ts';
-import { aggregateCountValues, aggregateK, aggregateSimple } from './aggregate.ts';
+import { aggregateCountValues, aggregateSimple } from './aggregate.ts';
+import { aggregateK } from './aggregate-select.ts';
 import { scalarBinary, setBinary, vectorBinary, vectorScalarBinary } from './binary.ts';
 import { evalCall } from './calls.ts';
 import { checkDeadline, type EvalContext, evalError } from './context.ts';
@@ -45,14 +46,14 @@ export function evaluate(ctx: EvalContext, expr: Expr): StepValue {
 }
 
 /** The per-step values of a scalar expression. */
-export function evaluateScalar(ctx: EvalContext, expr: Expr): Float64Array {
+function evaluateScalar(ctx: EvalContext, expr: Expr): Float64Array {
   const value = evaluate(ctx, expr);
   if (value.kind !== 'scalar') throw evalError(`expected scalar, got ${value.kind}`);
   return value.values;
 }
 
 /** The series of an instant-vector expression. */
-export function evaluateVector(ctx: EvalContext, expr: Expr): StepSeries[] {
+function evaluateVector(ctx: EvalContext, expr: Expr): StepSeries[] {
   const value = evaluate(ctx, expr);
   if (value.kind !== 'vector') throw evalError(`expected instant vector, got ${value.kind}`);
   return value.series;

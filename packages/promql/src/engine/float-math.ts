@@ -1,7 +1,7 @@
 /**
  * Floating-point helpers whose exact rounding behaviour PromQL results depend on: Kahan–Neumaier
  * summation (Prometheus's `kahansum.Inc`), the quantile interpolation of `quantile` and
- * `quantile_over_time`, and Go's `math.Mod` and round-half-up.
+ * `quantile_over_time`, Go's `math.Pow` special cases and Prometheus's `almost.Equal`.
  */
 
 /** Running state of a compensated sum. */
@@ -28,7 +28,7 @@ export function kahanInc(state: KahanState, inc: number): void {
 }
 
 /** Numeric ascending order with NaN first, Prometheus's `vectorByValueHeap` order. */
-export function nanFirstAscending(a: number, b: number): number {
+function nanFirstAscending(a: number, b: number): number {
   if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : -1;
   if (Number.isNaN(b)) return 1;
   return a - b;
@@ -49,11 +49,6 @@ export function quantileOf(q: number, values: number[] | Float64Array): number {
   const upper = Math.min(n - 1, lower + 1);
   const weight = rank - Math.floor(rank);
   return values[lower]! * (1 - weight) + values[upper]! * weight;
-}
-
-/** Go's `math.Mod`: the result has the sign of `x`, which JavaScript's `%` also gives. */
-export function goMod(x: number, y: number): number {
-  return x % y;
 }
 
 /** Go's `math.Pow` differs from `**` only for `1 ** ±Inf` and `1 ** NaN`, which Go defines as 1. */

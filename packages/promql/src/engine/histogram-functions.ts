@@ -19,7 +19,7 @@ const bucketLabel = 'le';
 const leOnly = new Set([bucketLabel]);
 
 /** Go's `strconv.ParseFloat` for the forms a bucket bound takes; `undefined` where Go fails. */
-export function parseGoFloat(text: string): number | undefined {
+function parseGoFloat(text: string): number | undefined {
   const lower = text.toLowerCase();
   switch (lower) {
     case 'inf':

@@ -6,7 +6,7 @@ import type { Expr } from '../parser/ast.ts';
 import { anchoredRegex } from '../storage/label-matcher.ts';
 import type { Labels } from '../storage/queryable.ts';
 import { evalError } from './context.ts';
-import { compareLabels, labelsKey, METRIC_NAME, withLabel } from './labels.ts';
+import { compareLabels, isValidLabelName, labelsKey, METRIC_NAME, withLabel } from './labels.ts';
 import type { StepSeries } from './step-values.ts';
 
 /**
@@ -83,7 +83,7 @@ export function labelReplace(
 ): StepSeries[] {
   const regex = anchoredRegex(toJsRegexSource(regexText));
   if (regex === null) throw evalError(`invalid regular expression in label_replace(): ${regexText}`);
-  if (dst === '') throw evalError(`invalid destination label name in label_replace(): ${dst}`);
+  if (!isValidLabelName(dst)) throw evalError(`invalid destination label name in label_replace(): ${dst}`);
   for (const s of input) {
     const match = regex.exec(s.labels[src] ?? '');
     if (match === null) continue;
@@ -101,9 +101,9 @@ export function labelJoin(
   sources: string[],
 ): StepSeries[] {
   for (const src of sources) {
-    if (src === '') throw evalError(`invalid source label name in label_join(): ${src}`);
+    if (!isValidLabelName(src)) throw evalError(`invalid source label name in label_join(): ${src}`);
   }
-  if (dst === '') throw evalError(`invalid destination label name in label_join(): ${dst}`);
+  if (!isValidLabelName(dst)) throw evalError(`invalid destination label name in label_join(): ${dst}`);
   for (const s of input) {
     const joined = sources.map((src) => s.labels[src] ?? '').join(separator);
     s.labels = withLabel(s.labels, dst, joined);

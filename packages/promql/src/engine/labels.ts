@@ -108,3 +108,11 @@ export function formatLabels(labels: Labels): string {
   const names = Object.keys(labels).sort();
   return `{${names.map((name) => `${name}=${JSON.stringify(labels[name])}`).join(', ')}}`;
 }
+
+/**
+ * Whether `name` is a valid label name in Prometheus 3 (UTF-8 names): not empty and valid UTF-8. The
+ * parser keeps invalid bytes as lone surrogates, which is what this looks for.
+ */
+export function isValidLabelName(name: string): boolean {
+  return name !== '' && !/\p{Cs}/u.test(name);
+}

@@ -60,8 +60,3 @@ export type StepValue = ScalarSteps | VectorSteps | StringSteps | RangeSteps;
 export function emptySeries(labels: Labels, dropName: boolean, numSteps: number): StepSeries {
   return { labels, dropName, values: new Float64Array(numSteps), present: new Uint8Array(numSteps) };
 }
-
-/** Whether the series has a value at some step. */
-export function hasAnyValue(series: StepSeries): boolean {
-  return series.present.indexOf(1) !== -1;
-}
