@@ -1,4 +1,4 @@
-/** Reads a bit stream written by {@link BitWriter}, most significant bit first. */
+/** Reads a bit stream written by `BitWriter`, most significant bit first. */
 
 /** A cursor over a byte buffer; reading past the end yields zero bits. */
 export class BitReader {

@@ -3,8 +3,7 @@
  * writer holds every chunk of a series back to back, so a chunk costs no buffer object of its own.
  */
 
-// Growth by a quarter (not doubling) keeps the unused tail, which counts against the store's byte budget,
-// under 20% while still amortising the copies.
+// Smallest allocation and growth step: a new series' first samples fit without a copy.
 const minGrowthBytes = 32;
 
 /** Writes bits into a growable byte buffer. */
@@ -83,6 +82,8 @@ export class BitWriter {
     this.#bitLength = keep === 0 ? 0 : this.#bitLength - (byteCount << 3);
   }
 
+  // Growth by a quarter (not doubling) keeps the unused tail, which counts against the store's byte budget,
+  // under 20% while still amortising the copies.
   #grow(): void {
     const bigger = new Uint8Array(this.#bytes.length + Math.max(minGrowthBytes, this.#bytes.length >>> 2));
     bigger.set(this.#bytes);
