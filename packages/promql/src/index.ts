@@ -8,10 +8,10 @@ export type {
   ConformanceEngine,
   EvalResult,
   RunTestFileOptions,
-  SkipReason,
   TestFileResult,
 } from './conformance/run-test-file.ts';
 export { runPromqlTestFile } from './conformance/run-test-file.ts';
+export type { SkipReason } from './conformance/skip-reason.ts';
 export { evaluateInstant, evaluateRange } from './engine/evaluate.ts';
 export type {
   EvaluateOptions,

@@ -8,18 +8,14 @@ import { evaluateInstant, evaluateRange } from '../engine/evaluate.ts';
 import type { InstantValue, MatrixValue, QueryResult, VectorSample } from '../engine/types.ts';
 import { PromqlError } from '../errors.ts';
 import type { Expr } from '../parser/ast.ts';
-import { EXPERIMENTAL_AGGREGATIONS, FUNCTIONS, getFunction } from '../parser/functions.ts';
 import { parseExpr } from '../parser/parse-expr.ts';
-import { walkExpr } from '../parser/validate-expr.ts';
 import type { Queryable } from '../storage/queryable.ts';
 import { SampleStore } from '../storage/sample-store.ts';
 import { atModifierVariants } from './at-modifier-variants.ts';
 import { compareLabelSets, compareResult, formatLabels, ResultMismatch } from './compare.ts';
+import { MarkedSeries, nhcbBase, type SkipReason, skipReason } from './skip-reason.ts';
 import type { EvalCommand, ExpectLine, LoadCommand } from './test-file.ts';
 import { parseTestFile } from './test-file.ts';
-
-/** Why an eval was not run. */
-export type SkipReason = 'native histogram data' | 'experimental function' | 'feature-flagged syntax';
 
 /** The outcome of one `eval` command. */
 export interface EvalResult {
@@ -283,39 +279,6 @@ function runRange(
   compare(cmd, outcome.value.value);
 }
 
-/**
- * Loaded series that carry data the runner does not model (native histogram samples, start timestamps),
- * kept as one marker sample each so that the selectors of an eval can ask whether they touch them.
- */
-class MarkedSeries {
-  readonly store = new SampleStore();
-  empty = true;
-
-  add(labels: Record<string, string>): void {
-    this.store.append(labels, 0, 0);
-    this.empty = false;
-  }
-
-  selectedBy(expr: Expr): boolean {
-    if (this.empty) return false;
-    let found = false;
-    walkExpr(expr, (e) => {
-      if (e.type !== 'vectorSelector' || found) return;
-      for (const _ of this.store.select(e.matchers, -1, 1)) found = true;
-    });
-    return found;
-  }
-}
-
-/** Classic histogram series become one native histogram with custom buckets under `load_with_nhcb`. */
-function nhcbBase(labels: Record<string, string>): Record<string, string> | undefined {
-  const name = labels.__name__ ?? '';
-  const match = /^(.*)_(bucket|count|sum)$/.exec(name);
-  if (match === null) return undefined;
-  const { le: _le, ...rest } = labels;
-  return { ...rest, __name__: match[1]! };
-}
-
 function load(
   cmd: LoadCommand,
   store: SampleStore,
@@ -334,42 +297,6 @@ function load(
     const base = cmd.withNhcb ? nhcbBase(labels) : undefined;
     if (base !== undefined) histograms.add(base);
   }
-}
-
-function usesExperimental(expr: Expr): boolean {
-  let found = false;
-  walkExpr(expr, (e) => {
-    if (e.type === 'call' && getFunction(e.func)?.experimental === true) found = true;
-    if (e.type === 'aggregate' && EXPERIMENTAL_AGGREGATIONS.has(e.op)) found = true;
-  });
-  return found;
-}
-
-/** Calls of experimental functions, found in the text when the expression does not parse. */
-const experimentalCall = new RegExp(
-  `(?<![\\w:])(${[...FUNCTIONS.values()]
-    .filter((f) => f.experimental)
-    .map((f) => f.name)
-    .concat([...EXPERIMENTAL_AGGREGATIONS])
-    .join('|')})\\s*\\(`,
-);
-
-function skipReason(
-  cmd: EvalCommand,
-  expr: Expr | PromqlError,
-  data: { histograms: MarkedSeries; startTimes: MarkedSeries },
-  runExperimental: boolean,
-): SkipReason | undefined {
-  const experimental = expr instanceof PromqlError ? experimentalCall.test(cmd.expr) : usesExperimental(expr);
-  if (!runExperimental && experimental) return 'experimental function';
-  if (expr instanceof PromqlError)
-    return expr.code === 'PROMQL_UNSUPPORTED' ? 'feature-flagged syntax' : undefined;
-  for (const e of cmd.expected.values()) {
-    if (e.values.some((v) => v.kind === 'histogram')) return 'native histogram data';
-  }
-  if (data.histograms.selectedBy(expr)) return 'native histogram data';
-  if (data.startTimes.selectedBy(expr)) return 'feature-flagged syntax';
-  return undefined;
 }
 
 function parseForEval(text: string): Expr | PromqlError {

@@ -187,3 +187,39 @@ export function unquoteString(literal: string): string {
   flushBytes();
   return out;
 }
+
+/** A digit run ending in a dot that Go reads as a float (`2.`, `2.e3`) but lezer's number token does not. */
+const trailingDotNumber = /(?<![\w.:])(\d[\d_]*)\.(?![\d_])([eE][+-]?\d+)?/g;
+
+/**
+ * Rewrites `2.` to `2 ` and `2.e3` to `2e3 ` outside strings and comments. The text keeps its length, so
+ * every position lezer reports still points into the user's text.
+ */
+export function normalizeTrailingDots(text: string): string {
+  if (!text.includes('.')) return text;
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    let end = i + 1;
+    if (c === '"' || c === "'" || c === '`') {
+      while (end < text.length && text[end] !== c && text[end] !== '\n')
+        end += c !== '`' && text[end] === '\\' ? 2 : 1;
+      out += text.slice(i, end + 1);
+      i = end + 1;
+      continue;
+    }
+    if (c === '#') {
+      while (end < text.length && text[end] !== '\n') end++;
+      out += text.slice(i, end);
+      i = end;
+      continue;
+    }
+    while (end < text.length && !'"\'`#'.includes(text[end]!)) end++;
+    out += text
+      .slice(i, end)
+      .replace(trailingDotNumber, (_m, digits: string, exp: string | undefined) => `${digits}${exp ?? ''} `);
+    i = end;
+  }
+  return out;
+}

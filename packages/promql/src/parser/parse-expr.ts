@@ -21,7 +21,8 @@ import type {
 import { checkTypes, typeError, typeOf } from './check-types.ts';
 import { durationSeconds, numberOrDurationSeconds, secondsToMs } from './duration-expr.ts';
 import { EXPERIMENTAL_AGGREGATIONS, getFunction } from './functions.ts';
-import { InvalidStringLiteral, unquoteString } from './literals.ts';
+import { InvalidStringLiteral, normalizeTrailingDots, unquoteString } from './literals.ts';
+import { subqueryOf, withAt, withOffset, withRange } from './postfix-modifiers.ts';
 import { findSyntaxError, parseError } from './syntax-error.ts';
 
 /** Options of {@link parseExpr}. */
@@ -63,42 +64,6 @@ const setOperators = new Set<BinaryOp>(['and', 'or', 'unless']);
 
 /** Aggregations that take a parameter before the vector. */
 const paramAggregations = new Set(['topk', 'bottomk', 'quantile', 'count_values', 'limitk', 'limit_ratio']);
-
-/** A digit run ending in a dot that Go reads as a float (`2.`, `2.e3`) but lezer's number token does not. */
-const trailingDotNumber = /(?<![\w.:])(\d[\d_]*)\.(?![\d_])([eE][+-]?\d+)?/g;
-
-/**
- * Rewrites `2.` to `2 ` and `2.e3` to `2e3 ` outside strings and comments. The text keeps its length, so
- * every position lezer reports still points into the user's text.
- */
-function normalizeTrailingDots(text: string): string {
-  if (!text.includes('.')) return text;
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    let end = i + 1;
-    if (c === '"' || c === "'" || c === '`') {
-      while (end < text.length && text[end] !== c && text[end] !== '\n')
-        end += c !== '`' && text[end] === '\\' ? 2 : 1;
-      out += text.slice(i, end + 1);
-      i = end + 1;
-      continue;
-    }
-    if (c === '#') {
-      while (end < text.length && text[end] !== '\n') end++;
-      out += text.slice(i, end);
-      i = end;
-      continue;
-    }
-    while (end < text.length && !'"\'`#'.includes(text[end]!)) end++;
-    out += text
-      .slice(i, end)
-      .replace(trailingDotNumber, (_m, digits: string, exp: string | undefined) => `${digits}${exp ?? ''} `);
-    i = end;
-  }
-  return out;
-}
 
 class AstBuilder {
   /** The text lezer parsed (trailing dots normalized); same length as `source`. */
@@ -374,64 +339,28 @@ class AstBuilder {
     return apply(target);
   }
 
-  span(start: number, end: number): SyntaxNode {
-    return { from: start, to: end } as SyntaxNode;
-  }
+  readonly failAt = (start: number, end: number, message: string): PromqlError =>
+    parseError(this.source, message, start, end);
 
   matrix(node: SyntaxNode): Expr {
     const rangeMs = this.rangeMs(node.getChild('DurationExpr')!);
-    return this.postfix(this.expr(this.only(node)), node.to, (inner) => {
-      const bracket = this.span(inner.pos.end, node.to);
-      if (inner.type !== 'vectorSelector')
-        throw this.fail(bracket, 'ranges only allowed for vector selectors');
-      if (inner.offsetMs !== 0) throw this.fail(bracket, 'no offset modifiers allowed before range');
-      if (inner.at !== undefined) throw this.fail(bracket, 'no @ modifiers allowed before range');
-      return {
-        type: 'matrixSelector',
-        vector: inner,
-        rangeMs,
-        pos: { start: inner.pos.start, end: node.to },
-      };
-    });
+    return this.postfix(this.expr(this.only(node)), node.to, (t) =>
+      withRange(t, rangeMs, node.to, this.failAt),
+    );
   }
 
   subquery(node: SyntaxNode): Expr {
     const [range, step] = node.getChildren('DurationExpr');
     const rangeMs = this.rangeMs(range!);
     const stepMs = step === undefined ? 0 : this.rangeMs(step);
-    return this.postfix(this.expr(this.only(node)), node.to, (expr) => ({
-      type: 'subquery',
-      expr,
-      rangeMs,
-      stepMs,
-      offsetMs: 0,
-      at: undefined,
-      pos: { start: expr.pos.start, end: node.to },
-    }));
+    return this.postfix(this.expr(this.only(node)), node.to, (t) => subqueryOf(t, rangeMs, stepMs, node.to));
   }
 
   offset(node: SyntaxNode): Expr {
     const offsetMs = secondsToMs(durationSeconds(this.text, node.getChild('OffsetDurationExpr')!));
-    return this.postfix(this.expr(this.only(node)), node.to, (target) => {
-      const pos = { start: target.pos.start, end: node.to };
-      const here = this.span(target.pos.start, node.to);
-      switch (target.type) {
-        case 'vectorSelector':
-          if (target.offsetMs !== 0) throw this.fail(here, 'offset may not be set multiple times');
-          return { ...target, offsetMs, pos };
-        case 'matrixSelector':
-          if (target.vector.offsetMs !== 0) throw this.fail(here, 'offset may not be set multiple times');
-          return { ...target, vector: { ...target.vector, offsetMs }, pos };
-        case 'subquery':
-          if (target.offsetMs !== 0) throw this.fail(here, 'offset may not be set multiple times');
-          return { ...target, offsetMs, pos };
-        default:
-          throw this.fail(
-            here,
-            'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
-          );
-      }
-    });
+    return this.postfix(this.expr(this.only(node)), node.to, (t) =>
+      withOffset(t, offsetMs, node.to, this.failAt),
+    );
   }
 
   atModifier(node: SyntaxNode): AtModifier {
@@ -449,27 +378,7 @@ class AstBuilder {
 
   at(node: SyntaxNode): Expr {
     const at = this.atModifier(node);
-    return this.postfix(this.expr(this.only(node)), node.to, (target) => {
-      const pos = { start: target.pos.start, end: node.to };
-      const here = this.span(target.pos.start, node.to);
-      const twice = '@ <timestamp> may not be set multiple times';
-      switch (target.type) {
-        case 'vectorSelector':
-          if (target.at !== undefined) throw this.fail(here, twice);
-          return { ...target, at, pos };
-        case 'matrixSelector':
-          if (target.vector.at !== undefined) throw this.fail(here, twice);
-          return { ...target, vector: { ...target.vector, at }, pos };
-        case 'subquery':
-          if (target.at !== undefined) throw this.fail(here, twice);
-          return { ...target, at, pos };
-        default:
-          throw this.fail(
-            here,
-            '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
-          );
-      }
-    });
+    return this.postfix(this.expr(this.only(node)), node.to, (t) => withAt(t, at, node.to, this.failAt));
   }
 }
 

@@ -1,0 +1,78 @@
+/**
+ * The postfix modifiers of PromQL on an already built operand: `[range]`, `[range:step]`, `offset` and `@`,
+ * with the placement rules and messages of Prometheus's parser (`addOffset`, `setTimestamp`, the
+ * `matrix_selector` rule).
+ */
+import type { PromqlError } from '../errors.ts';
+import type { AtModifier, Expr } from './ast.ts';
+
+/** Builds the parse error for `[start, end)` of the query. */
+export type FailAt = (start: number, end: number, message: string) => PromqlError;
+
+/** `inner[range]`: only a plain vector selector takes a range. */
+export function withRange(inner: Expr, rangeMs: number, end: number, fail: FailAt): Expr {
+  if (inner.type !== 'vectorSelector')
+    throw fail(inner.pos.end, end, 'ranges only allowed for vector selectors');
+  if (inner.offsetMs !== 0) throw fail(inner.pos.end, end, 'no offset modifiers allowed before range');
+  if (inner.at !== undefined) throw fail(inner.pos.end, end, 'no @ modifiers allowed before range');
+  return { type: 'matrixSelector', vector: inner, rangeMs, pos: { start: inner.pos.start, end } };
+}
+
+/** `expr[range:step]`; the type checker requires `expr` to be an instant vector. */
+export function subqueryOf(expr: Expr, rangeMs: number, stepMs: number, end: number): Expr {
+  return {
+    type: 'subquery',
+    expr,
+    rangeMs,
+    stepMs,
+    offsetMs: 0,
+    at: undefined,
+    pos: { start: expr.pos.start, end },
+  };
+}
+
+/** `target offset d`, on a selector, a range selector or a subquery, once. */
+export function withOffset(target: Expr, offsetMs: number, end: number, fail: FailAt): Expr {
+  const pos = { start: target.pos.start, end };
+  const twice = () => fail(pos.start, end, 'offset may not be set multiple times');
+  switch (target.type) {
+    case 'vectorSelector':
+      if (target.offsetMs !== 0) throw twice();
+      return { ...target, offsetMs, pos };
+    case 'matrixSelector':
+      if (target.vector.offsetMs !== 0) throw twice();
+      return { ...target, vector: { ...target.vector, offsetMs }, pos };
+    case 'subquery':
+      if (target.offsetMs !== 0) throw twice();
+      return { ...target, offsetMs, pos };
+    default:
+      throw fail(
+        pos.start,
+        end,
+        'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+      );
+  }
+}
+
+/** `target @ t`, on a selector, a range selector or a subquery, once. */
+export function withAt(target: Expr, at: AtModifier, end: number, fail: FailAt): Expr {
+  const pos = { start: target.pos.start, end };
+  const twice = () => fail(pos.start, end, '@ <timestamp> may not be set multiple times');
+  switch (target.type) {
+    case 'vectorSelector':
+      if (target.at !== undefined) throw twice();
+      return { ...target, at, pos };
+    case 'matrixSelector':
+      if (target.vector.at !== undefined) throw twice();
+      return { ...target, vector: { ...target.vector, at }, pos };
+    case 'subquery':
+      if (target.at !== undefined) throw twice();
+      return { ...target, at, pos };
+    default:
+      throw fail(
+        pos.start,
+        end,
+        '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+      );
+  }
+}
