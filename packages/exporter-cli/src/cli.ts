@@ -3,21 +3,36 @@
  * 2 usage or validation errors) and prints one clear line for any error, never a stack trace.
  */
 import type { CliIo } from './cli-io.ts';
-import { dashboardCommand } from './commands/dashboard.ts';
-import { exportCommand } from './commands/export.ts';
-import { lintCommand } from './commands/lint.ts';
-import { scrapeConfigCommand } from './commands/scrape-config.ts';
 import { CliError, isUsageError } from './errors.ts';
 
 /** A verb: takes its arguments (after the verb) and returns the exit code. */
 type Verb = (argv: readonly string[], io: CliIo) => Promise<number>;
 
+// Verbs are imported when used: `yardstick lint` never loads Parquet, Grafana or rule-engine code, and a
+// problem in one verb's dependencies cannot break the others.
 const VERBS: Readonly<Record<string, { run: Verb; summary: string }>> = {
-  export: { run: exportCommand, summary: 'export history to CSV, JSON or Parquet' },
-  dashboard: { run: dashboardCommand, summary: 'generate a Grafana dashboard from a YAML config' },
-  lint: { run: lintCommand, summary: 'check a metrics exposition for naming, unit and cardinality problems' },
+  export: {
+    run: async (argv, io) => (await import('./commands/export.ts')).exportCommand(argv, io),
+    summary: 'export history to CSV, JSON or Parquet',
+  },
+  dashboard: {
+    run: async (argv, io) => (await import('./commands/dashboard.ts')).dashboardCommand(argv, io),
+    summary: 'generate a Grafana dashboard from a YAML config',
+  },
+  lint: {
+    run: async (argv, io) => (await import('./commands/lint.ts')).lintCommand(argv, io),
+    summary: 'check a metrics exposition for naming, unit and cardinality problems',
+  },
+  promql: {
+    run: async (argv, io) => (await import('./commands/promql.ts')).promqlCommand(argv, io),
+    summary: 'run Prometheus .test files against the PromQL engine',
+  },
+  rules: {
+    run: async (argv, io) => (await import('./commands/rules.ts')).rulesCommand(argv, io),
+    summary: 'check rule files; convert threshold rules to Prometheus rules',
+  },
   'scrape-config': {
-    run: scrapeConfigCommand,
+    run: async (argv, io) => (await import('./commands/scrape-config.ts')).scrapeConfigCommand(argv, io),
     summary: 'scrape config for Prometheus, vmagent or Kubernetes',
   },
 };

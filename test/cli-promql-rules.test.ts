@@ -1,0 +1,100 @@
+/**
+ * The verbs wired to other packages: `promql test` (the `@yardstick/promql` conformance runner) and
+ * `rules check|convert` (`@yardstick/alert-evaluator`), with promtool as the judge of converted rules.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CliIo, runCli } from '@yardstick/exporter-cli';
+import { afterAll, describe, expect, it } from 'vitest';
+import { peer, tempDir } from './support/peers.ts';
+
+const fixtures = join(import.meta.dirname, 'fixtures', 'cli');
+const promqlTestdata = join(import.meta.dirname, '..', 'packages', 'promql', 'testdata');
+
+function capture(): { io: CliIo; out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    io: {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: (t: string) => (err += t) },
+      stdin: [],
+      env: {},
+      now: Date.now,
+    },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+describe('yardstick promql test', () => {
+  it("passes the promql package's own .test files and ends with the summary line", async () => {
+    const files = readdirSync(promqlTestdata)
+      .filter((f) => f.endsWith('.test'))
+      .map((f) => join(promqlTestdata, f));
+    const cli = capture();
+    expect(await runCli(['promql', 'test', ...files], cli.io), cli.out()).toBe(0);
+    expect(cli.out()).toMatch(/^\d+ passed, 0 failed, \d+ skipped\n$/m);
+  });
+
+  it('reports a failing eval with file:line and exits 1', async () => {
+    const cli = capture();
+    const file = join(fixtures, 'failing.test');
+    expect(await runCli(['promql', 'test', file], cli.io)).toBe(1);
+    expect(cli.out()).toContain(`${file}:7: FAILED demo_total`);
+    expect(cli.out().trim().split('\n').at(-1)).toBe('1 passed, 1 failed, 0 skipped');
+  });
+
+  it('gives per-eval results with --json', async () => {
+    const cli = capture();
+    expect(await runCli(['promql', 'test', '--json', join(fixtures, 'failing.test')], cli.io)).toBe(1);
+    const report = JSON.parse(cli.out().slice(0, cli.out().lastIndexOf('}') + 1)) as {
+      files: { results: { line: number; status: string }[] }[];
+    };
+    expect(report.files[0]!.results.map((r) => [r.line, r.status])).toEqual([
+      [4, 'passed'],
+      [7, 'failed'],
+    ]);
+  });
+});
+
+describe('yardstick rules', () => {
+  const work = tempDir('yardstick-cli-rules-');
+  afterAll(() => work.cleanup());
+
+  it('accepts a valid Prometheus rule file', async () => {
+    const cli = capture();
+    expect(await runCli(['rules', 'check', join(fixtures, 'rules-prometheus.yaml')], cli.io), cli.out()).toBe(
+      0,
+    );
+    expect(cli.out()).toMatch(/SUCCESS: 2 rules in 1 groups/);
+  });
+
+  it('reports problems with file:line and exits 1', async () => {
+    const cli = capture();
+    const file = join(fixtures, 'rules-broken.yaml');
+    expect(await runCli(['rules', 'check', file], cli.io)).toBe(1);
+    expect(cli.out()).toMatch(new RegExp(`^${file}:\\d+: `, 'm'));
+  });
+
+  const promtool = peer('promtool');
+  it.skipIf(promtool.skipReason !== undefined)(
+    'converts a threshold file into a rule file that promtool accepts',
+    async () => {
+      const out = join(work.dir, 'converted.yaml');
+      const cli = capture();
+      expect(
+        await runCli(
+          ['rules', 'convert', join(fixtures, 'rules-threshold.yaml'), '--channel', 'oncall', '--out', out],
+          cli.io,
+        ),
+      ).toBe(0);
+      const result = spawnSync(promtool.path!, ['check', 'rules', out], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(result.status, result.stdout + result.stderr).toBe(0);
+    },
+  );
+});
