@@ -86,6 +86,7 @@ describe('MemorySeries', () => {
         expect(window?.timestamps ? [...window.timestamps] : []).toEqual(expected.map((s) => s.t));
         expect(window ? bitsOf(window.values) : []).toEqual(expected.map((s) => s.bits));
         expect(window === undefined).toBe(expected.length === 0);
+        expect(series.hasSampleIn(minT, maxT)).toBe(expected.length > 0);
       }),
       { numRuns: 300 },
     );

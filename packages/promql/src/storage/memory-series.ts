@@ -91,15 +91,8 @@ export class MemorySeries {
    */
   read(minT: number, maxT: number): SeriesWindow | undefined {
     const last = this.#chunks - 1;
-    if (last < 0 || maxT < this.chunkMinTime(0) || minT > this.#encoder.lastTimestamp) return undefined;
-    // Chunk i covers [minTime(i), minTime(i+1)); binary search for the first one that may reach minT.
-    let low = 0;
-    let high = last;
-    while (low < high) {
-      const mid = (low + high + 1) >>> 1;
-      if (this.chunkMinTime(mid) <= minT) low = mid;
-      else high = mid - 1;
-    }
+    if (!this.#overlaps(minT, maxT)) return undefined;
+    const low = this.#lastChunkStartingBy(minT);
     let end = low;
     while (end < last && this.chunkMinTime(end + 1) <= maxT) end++;
     const capacity = (end - low) * samplesPerChunk + (end === last ? this.#headSamples : samplesPerChunk);
@@ -120,6 +113,15 @@ export class MemorySeries {
     }
     if (written === 0) return undefined;
     return { timestamps: timestamps.subarray(0, written), values: values.subarray(0, written) };
+  }
+
+  /**
+   * Whether a sample lies in `[minT, maxT]`, decoding at most one chunk: when a chunk starts inside the
+   * window the answer is yes without decoding; otherwise only the chunk spanning the window can hold one.
+   */
+  hasSampleIn(minT: number, maxT: number): boolean {
+    if (!this.#overlaps(minT, maxT)) return false;
+    return this.chunkMinTime(this.#lastChunkStartingBy(maxT)) >= minT || this.read(minT, maxT) !== undefined;
   }
 
   /**
@@ -149,6 +151,25 @@ export class MemorySeries {
     while (count < this.#chunks - 1 && this.chunkMinTime(count + 1) <= cutoff) count++;
     if (count === this.#chunks - 1 && this.#encoder.lastTimestamp < cutoff) count++;
     return count;
+  }
+
+  #overlaps(minT: number, maxT: number): boolean {
+    return this.#chunks > 0 && maxT >= this.chunkMinTime(0) && minT <= this.#encoder.lastTimestamp;
+  }
+
+  /**
+   * The last chunk whose first sample is at or before `t` (0 when none is). Chunk i covers
+   * [minTime(i), minTime(i + 1)), so it is the only chunk that can hold `t`.
+   */
+  #lastChunkStartingBy(t: number): number {
+    let low = 0;
+    let high = this.#chunks - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >>> 1;
+      if (this.chunkMinTime(mid) <= t) low = mid;
+      else high = mid - 1;
+    }
+    return low;
   }
 
   #addTableEntry(firstT: number, startByte: number): void {

@@ -139,12 +139,15 @@ export class SampleStore implements Queryable {
     }
   }
 
-  /** Label sets of the series matching `matchers` that have a sample in `[minT, maxT]`, in creation order. */
+  /**
+   * Label sets of the series matching `matchers` that have a sample in `[minT, maxT]`, in creation order.
+   * Decodes at most one chunk per series, so listing series over long ranges stays cheap.
+   */
   series(matchers: readonly LabelMatcher[], minT: number, maxT: number): Labels[] {
     const result: Labels[] = [];
     for (const id of this.#select(matchers)) {
       const series = this.#byId.get(id)!;
-      if (series.read(minT, maxT) !== undefined) result.push(series.labels);
+      if (series.hasSampleIn(minT, maxT)) result.push(series.labels);
     }
     return result;
   }
