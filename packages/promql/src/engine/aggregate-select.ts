@@ -1,11 +1,12 @@
 /**
- * `topk`, `bottomk` and `limitk`: aggregations that select input series instead of computing a value.
- * `topk`/`bottomk` keep Prometheus's binary heap, so ties resolve to the same series.
+ * `topk`, `bottomk`, `limitk` and `limit_ratio`: aggregations that select input series instead of
+ * computing a value. `topk`/`bottomk` keep Prometheus's binary heap, so ties resolve to the same series.
  */
 import type { Aggregate } from '../parser/ast.ts';
 import { groupSeries } from './aggregate.ts';
 import { goFloat } from './annotations.ts';
 import { type EvalContext, evalError } from './context.ts';
+import { labelsHash } from './label-hash.ts';
 import { SeriesCollector } from './series-collector.ts';
 import type { StepSeries } from './step-values.ts';
 
@@ -106,6 +107,43 @@ export function aggregateK(
         const s = input[e.series]!;
         out.add(s.labels, s.dropName, i, e.value);
       }
+    }
+  }
+  return out.series();
+}
+
+/**
+ * `limit_ratio(r, v)`: a deterministic sample of about `r` of the series (`1 + r` from the other end
+ * for negative `r`), chosen by each series' label hash as Prometheus chooses them.
+ */
+export function aggregateLimitRatio(
+  ctx: EvalContext,
+  input: readonly StepSeries[],
+  param: Float64Array,
+): StepSeries[] {
+  let pmax = Number.NEGATIVE_INFINITY;
+  let pmin = Number.POSITIVE_INFINITY;
+  for (const p of param) {
+    pmax = Math.max(pmax, p);
+    pmin = Math.min(pmin, p);
+  }
+  if (pmax === 0 && pmin === 0) return [];
+  if (param.some(Number.isNaN)) throw evalError('Ratio value is NaN');
+  if (pmax > 1)
+    ctx.annotations.warn(`ratio value should be between -1 and 1, got ${goFloat(pmax)}, capping to 1`);
+  if (pmin < -1)
+    ctx.annotations.warn(`ratio value should be between -1 and 1, got ${goFloat(pmin)}, capping to -1`);
+  // The hash costs BigInt arithmetic, so it is computed once per series, not per step.
+  const offsets = input.map((s) => Number(labelsHash(s.labels)) / 2 ** 64);
+  const out = new SeriesCollector(ctx.numSteps);
+  for (let i = 0; i < ctx.numSteps; i++) {
+    const r = Math.max(-1, Math.min(1, param[i]!));
+    if (r === 0) continue;
+    for (let si = 0; si < input.length; si++) {
+      const s = input[si]!;
+      if (s.present[i] === 0) continue;
+      const offset = offsets[si]!;
+      if (r >= 0 ? offset < r : offset >= 1 + r) out.add(s.labels, s.dropName, i, s.values[i]!);
     }
   }
   return out.series();

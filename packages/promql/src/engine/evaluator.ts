@@ -3,10 +3,9 @@
  * Prometheus's engine does, so a range query selects each series once and slides over it.
  */
 
-import { PromqlError } from '../errors.ts';
 import type { Aggregate, Binary, Expr, VectorMatching } from '../parser/ast.ts';
 import { aggregateCountValues, aggregateSimple } from './aggregate.ts';
-import { aggregateK } from './aggregate-select.ts';
+import { aggregateK, aggregateLimitRatio } from './aggregate-select.ts';
 import { scalarBinary, setBinary, vectorBinary, vectorScalarBinary } from './binary.ts';
 import { evalCall } from './calls.ts';
 import { checkDeadline, type EvalContext, evalError } from './context.ts';
@@ -115,8 +114,10 @@ function evalAggregate(ctx: EvalContext, node: Aggregate): StepSeries[] {
       const k = evaluateScalar(ctx, node.param!);
       return aggregateK(ctx, node, evaluateVector(ctx, node.expr), k);
     }
-    case 'limit_ratio':
-      throw new PromqlError('PROMQL_UNSUPPORTED', 'limit_ratio is not supported by the yardstick engine');
+    case 'limit_ratio': {
+      const ratio = evaluateScalar(ctx, node.param!);
+      return aggregateLimitRatio(ctx, evaluateVector(ctx, node.expr), ratio);
+    }
     case 'quantile': {
       const q = evaluateScalar(ctx, node.param!);
       return aggregateSimple(ctx, node, evaluateVector(ctx, node.expr), q);
