@@ -1,5 +1,7 @@
+import type { BatchObservableResult, ObservableResult } from '@opentelemetry/api';
 import {
   AggregationTemporality,
+  type DataPoint,
   MeterProvider,
   type MetricData,
   MetricReader,
@@ -55,7 +57,7 @@ describe('bindMeterProvider', () => {
     expect(yardstick.stats().map((s) => s.series)).toEqual([1, 1, 1, 1, 1]);
   });
 
-  it('lets observable instruments and batch callbacks through, limited by the SDK at defaultLimit sets', async () => {
+  it('limits observable instruments per instrument too, summing counters and keeping the last gauge value', async () => {
     const { bound, reader } = setup(1);
     const meter = bound.getMeter('a');
     const gauge = meter.createObservableGauge('m.queue');
@@ -63,16 +65,54 @@ describe('bindMeterProvider', () => {
       for (let i = 0; i < 150; i++) result.observe(i, { queue: `q${i}` });
     });
     const counter = meter.createObservableCounter('m.bytes');
+    let total = 0;
     meter.addBatchObservableCallback(
-      (result) => result.observe(counter, 7, { peer: 'db 10.0.0.1' }),
+      async (result) => {
+        total += 1;
+        result.observe(counter, 5 * total, { peer: 'db 10.0.0.1' });
+        result.observe(counter, 7 * total, { peer: 'cache' });
+        result.observe(counter, 11 * total, { peer: 'queue' });
+      },
       [counter],
     );
-    const metrics = await collect(reader);
-    const queue = metrics.find((m) => m.descriptor.name === 'm.queue')!;
-    expect(queue.dataPoints).toHaveLength(101);
-    expect(queue.dataPoints.filter((p) => p.attributes['otel.metric.overflow'] === true)).toHaveLength(1);
-    const bytes = metrics.find((m) => m.descriptor.name === 'm.bytes')!;
-    expect(bytes.dataPoints.map((p) => [p.attributes, p.value])).toEqual([[{ peer: 'db [REDACTED]' }, 7]]);
+    for (const round of [1, 2]) {
+      const metrics = await collect(reader);
+      const queue = metrics.find((m) => m.descriptor.name === 'm.queue')!;
+      expect((queue.dataPoints as DataPoint<number>[]).map((p) => [p.attributes, p.value])).toEqual([
+        [{ queue: 'q0' }, 0],
+        [{ 'otel.metric.overflow': true }, 149],
+      ]);
+      const bytes = metrics.find((m) => m.descriptor.name === 'm.bytes')!;
+      expect((bytes.dataPoints as DataPoint<number>[]).map((p) => [p.attributes, p.value])).toEqual([
+        [{ peer: 'db [REDACTED]' }, 5 * round],
+        [{ 'otel.metric.overflow': true }, 18 * round],
+      ]);
+    }
+  });
+
+  it('calls a callback once however often it is added, and no more once removed', async () => {
+    const { bound, reader } = setup(5);
+    const meter = bound.getMeter('a');
+    const calls = { single: 0, batch: 0 };
+    const gauge = meter.createObservableGauge('m.temp');
+    const callback = (result: ObservableResult) => {
+      calls.single++;
+      result.observe(20, { room: 'a' });
+    };
+    gauge.addCallback(callback);
+    gauge.addCallback(callback);
+    const counter = meter.createObservableCounter('m.ticks');
+    const batch = (result: BatchObservableResult) => {
+      calls.batch++;
+      result.observe(counter, 1);
+    };
+    meter.addBatchObservableCallback(batch, [counter]);
+    await collect(reader);
+    expect(calls).toEqual({ single: 1, batch: 1 });
+    gauge.removeCallback(callback);
+    meter.removeBatchObservableCallback(batch, [counter]);
+    await collect(reader);
+    expect(calls).toEqual({ single: 1, batch: 1 });
   });
 
   it('returns the same meter for the same scope', () => {
@@ -92,7 +132,7 @@ describe('bound instruments and reused attribute objects', () => {
     counter.add(2, attributes);
     counter.add(4, { route: '/a' });
     const [metric] = await collect(reader);
-    expect(metric!.dataPoints.map((p) => [p.attributes, p.value])).toEqual([
+    expect((metric!.dataPoints as DataPoint<number>[]).map((p) => [p.attributes, p.value])).toEqual([
       [{ route: '/a' }, 5],
       [{ route: '/b' }, 2],
     ]);

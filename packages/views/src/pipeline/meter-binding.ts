@@ -15,6 +15,7 @@ import type {
   ObservableUpDownCounter,
   UpDownCounter,
 } from '@opentelemetry/api';
+import { BoundObservable, innerObservable, wrapBatchCallback } from './bound-observables.ts';
 import type { InstrumentPipeline } from './instrument-pipeline.ts';
 
 /**
@@ -124,6 +125,7 @@ class BoundMeter implements Meter {
   readonly #scope: string;
   readonly #pipelines: PipelineFactory;
   readonly #router: PipelineRouter;
+  readonly #batchWrappers = new Map<BatchObservableCallback, BatchObservableCallback>();
 
   constructor(inner: Meter, scope: string, pipelines: PipelineFactory, router: PipelineRouter) {
     this.#inner = inner;
@@ -153,30 +155,44 @@ class BoundMeter implements Meter {
   }
 
   createObservableGauge(name: string, options?: MetricOptions): ObservableGauge {
-    return this.#inner.createObservableGauge(name, options);
+    const pipeline = this.#pipelines(this.#scope, name);
+    return new BoundObservable(this.#inner.createObservableGauge(name, options), pipeline, 'last');
   }
 
   createObservableCounter(name: string, options?: MetricOptions): ObservableCounter {
-    return this.#inner.createObservableCounter(name, options);
+    const pipeline = this.#pipelines(this.#scope, name);
+    return new BoundObservable(this.#inner.createObservableCounter(name, options), pipeline, 'sum');
   }
 
   createObservableUpDownCounter(name: string, options?: MetricOptions): ObservableUpDownCounter {
-    return this.#inner.createObservableUpDownCounter(name, options);
+    const pipeline = this.#pipelines(this.#scope, name);
+    return new BoundObservable(this.#inner.createObservableUpDownCounter(name, options), pipeline, 'sum');
   }
 
   addBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
-    this.#inner.addBatchObservableCallback(callback, observables);
+    this.#inner.addBatchObservableCallback(this.#batchWrapper(callback), observables.map(innerObservable));
   }
 
   removeBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
-    this.#inner.removeBatchObservableCallback(callback, observables);
+    this.#inner.removeBatchObservableCallback(this.#batchWrapper(callback), observables.map(innerObservable));
+  }
+
+  /** One wrapper per callback, so the SDK recognises it again on removal. */
+  #batchWrapper(callback: BatchObservableCallback): BatchObservableCallback {
+    let wrapper = this.#batchWrappers.get(callback);
+    if (wrapper === undefined) {
+      wrapper = wrapBatchCallback(callback);
+      this.#batchWrappers.set(callback, wrapper);
+    }
+    return wrapper;
   }
 }
 
 /**
- * Wraps a MeterProvider so its synchronous instruments tell the yardstick views who is recording. The
- * wrapped provider is what the application should get (register it as the global one); observable
- * instruments pass through untouched.
+ * Wraps a MeterProvider so its instruments get their own yardstick state: synchronous instruments tell the
+ * views who is recording, observable instruments send their callbacks' observations through their
+ * pipeline before the SDK sees them. The wrapped provider is what the application should get (register it
+ * as the global one).
  */
 export function bindMeterProvider(
   provider: MeterProvider,

@@ -176,8 +176,10 @@ export function sdkLimitAbove(limit: number): number {
 }
 
 /**
- * A view limiting one instrument to `limit` series (plus the overflow series) with spec semantics, and
- * lifting the SDK's own (off-by-one, per-cycle) limit out of the way.
+ * A view limiting one synchronous instrument to `limit` series (plus the overflow series) with spec
+ * semantics, and lifting the SDK's own (off-by-one, per-cycle) limit out of the way. For observable
+ * instruments use {@link createYardstickViews}: the SDK keeps only the last of several observations a
+ * processor maps to one set, so their overflow series would not add up.
  *
  * @example
  * ```ts

@@ -7,7 +7,7 @@ import type { AttributeTransform } from '../pipeline/attribute-transform.ts';
 import { InstrumentPipeline } from '../pipeline/instrument-pipeline.ts';
 import { bindMeterProvider, type PipelineRouter } from '../pipeline/meter-binding.ts';
 import { createKeyFilterTransform } from '../processors/key-filter.ts';
-import { SeriesLimiter, sdkLimitAbove } from '../processors/series-limiter.ts';
+import { OVERFLOW_ATTRIBUTES, SeriesLimiter, sdkLimitAbove } from '../processors/series-limiter.ts';
 import { ValueBudget } from '../processors/value-budget.ts';
 import { createRedactionTransform, type RedactionOptions } from '../redaction/redaction-processor.ts';
 import { registerSelfMetrics } from '../telemetry/self-metrics.ts';
@@ -80,17 +80,7 @@ export interface YardstickViews {
 }
 
 const DEFAULT_LIMIT = 2000;
-const SYNC_TYPES = [
-  InstrumentType.COUNTER,
-  InstrumentType.UP_DOWN_COUNTER,
-  InstrumentType.HISTOGRAM,
-  InstrumentType.GAUGE,
-];
-const ASYNC_TYPES = [
-  InstrumentType.OBSERVABLE_COUNTER,
-  InstrumentType.OBSERVABLE_UP_DOWN_COUNTER,
-  InstrumentType.OBSERVABLE_GAUGE,
-];
+const INSTRUMENT_TYPES = Object.values(InstrumentType);
 
 function invalid(message: string): never {
   throw new ViewsError('VIEWS_CONFIG_INVALID', message);
@@ -137,8 +127,8 @@ function mergedLists(
  *
  * sdk-metrics never tells an attributes processor which instrument is recording, so per-instrument state
  * needs the instruments to say so: create them through {@link YardstickViews.bindMeterProvider}. Instruments
- * created on the raw provider, and observable instruments, still get the stateless rewrites (redaction,
- * templating, lists for `*`) and the SDK's own limit.
+ * created on the raw provider still get the stateless rewrites (redaction, templating, lists for `*`) and
+ * the SDK's own limit, set to the highest configured limit + 1.
  *
  * @example
  * ```ts
@@ -222,6 +212,8 @@ export function createYardstickViews(
       const pipeline = router.current;
       try {
         if (pipeline !== undefined) return pipeline.process(incoming);
+        // Observations of bound observables arrive here already processed; the overflow set must stay whole.
+        if (incoming === OVERFLOW_ATTRIBUTES) return incoming;
         let attributes = incoming;
         for (const transform of unrouted) attributes = transform(attributes);
         return attributes;
@@ -233,22 +225,14 @@ export function createYardstickViews(
   };
 
   const maxLimit = Math.max(defaultLimit, ...limits.map(([, limit]) => limit));
-  const views: ViewOptions[] = [
-    ...SYNC_TYPES.map((instrumentType) => ({
-      instrumentName: '*',
-      instrumentType,
-      attributesProcessors: [processor],
-      aggregationCardinalityLimit: sdkLimitAbove(maxLimit),
-    })),
-    // Observable instruments are limited by the SDK itself, which counts across cycles for them; +1 undoes
-    // its off-by-one so `defaultLimit` sets keep their series.
-    ...ASYNC_TYPES.map((instrumentType) => ({
-      instrumentName: '*',
-      instrumentType,
-      attributesProcessors: [processor],
-      aggregationCardinalityLimit: defaultLimit + 1,
-    })),
-  ];
+  // One view per instrument type, so exactly one matches each instrument (every matching view would make
+  // another stream).
+  const views: ViewOptions[] = INSTRUMENT_TYPES.map((instrumentType) => ({
+    instrumentName: '*',
+    instrumentType,
+    attributesProcessors: [processor],
+    aggregationCardinalityLimit: sdkLimitAbove(maxLimit),
+  }));
 
   return {
     views,
