@@ -15,6 +15,10 @@ export type {
 export { createPrometheusHttpDatasource } from './datasources/prometheus-http-datasource.ts';
 export type { AlertEvaluatorErrorCode, RuleFileProblem } from './errors.ts';
 export { AlertEvaluatorError, formatRuleFileProblem } from './errors.ts';
+export type { AlertEvaluatorOptions, ReloadResult } from './evaluator/alert-evaluator.ts';
+export { AlertEvaluator } from './evaluator/alert-evaluator.ts';
+export type { EvaluatorMetrics } from './evaluator/evaluator-metrics.ts';
+export { createEvaluatorMetrics } from './evaluator/evaluator-metrics.ts';
 export type {
   AlertmanagerAlert,
   AlertmanagerNotifierOptions,

@@ -190,12 +190,16 @@ export class RuleGroup {
     }
   }
 
-  /** Takes over alert state of same-named alerting rules from a group being replaced by a reload. */
+  /**
+   * Takes over the alerts of alerting rules with the same name and labels from a group replaced by a
+   * reload (Prometheus's `CopyState`), so unchanged rules keep their pending/firing state.
+   */
   copyStateFrom(previous: RuleGroup): void {
-    const byName = new Map<string, AlertingRule>();
-    for (const r of previous.rules) if (r instanceof AlertingRule) byName.set(r.name, r);
+    const key = (r: AlertingRule) => `${r.name}\u0000${labelKey(r.definition.labels)}`;
+    const byKey = new Map<string, AlertingRule>();
+    for (const r of previous.rules) if (r instanceof AlertingRule) byKey.set(key(r), r);
     for (const r of this.rules) {
-      const old = r instanceof AlertingRule ? byName.get(r.name) : undefined;
+      const old = r instanceof AlertingRule ? byKey.get(key(r)) : undefined;
       if (r instanceof AlertingRule && old !== undefined) r.copyStateFrom(old);
     }
     this.shouldRestore = false;

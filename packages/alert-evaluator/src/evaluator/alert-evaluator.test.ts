@@ -1,0 +1,178 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Datasource, QueryValue } from '../datasources/datasource.ts';
+import type { Notifier } from '../notifiers/notifier.ts';
+import type { AlertSnapshot } from '../state/alert.ts';
+import { ManualClock } from '../state/clock.ts';
+import type { Logger } from '../state/sample-sink.ts';
+import { AlertEvaluator } from './alert-evaluator.ts';
+
+const MIN = 60_000;
+const dir = mkdtempSync(join(tmpdir(), 'ae-eval-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+class TestReader extends MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+const datasource: Datasource = {
+  async query(expr: string): Promise<QueryValue> {
+    if (expr.includes('broken')) throw new Error('upstream down');
+    return { type: 'vector', samples: [{ labels: { pool: 'gpu-a', region: 'eu' }, value: 150 }] };
+  },
+};
+
+function rules(forDuration: string, extra = ''): string {
+  return `groups:
+  - name: g
+    interval: 1m
+    rules:
+      - alert: QueueHigh
+        expr: queue_depth > 100
+        for: ${forDuration}
+        labels: { severity: critical }
+${extra}`;
+}
+
+function capture() {
+  const sent: { channel: string; alerts: readonly AlertSnapshot[] }[] = [];
+  const notifier = (name: string): Notifier => ({
+    name,
+    async notify(alerts) {
+      sent.push({ channel: name, alerts });
+      return { ok: true, accepted: alerts.length };
+    },
+  });
+  return {
+    sent,
+    notifiers: new Map([
+      ['pager', notifier('pager')],
+      ['chat', notifier('chat')],
+    ]),
+  };
+}
+
+const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+async function until(cond: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
+const forOf = (ev: AlertEvaluator) => (ev.groups()[0]!.definition.rules[0] as { forMs: number }).forMs;
+
+describe('AlertEvaluator', () => {
+  it('evaluates on the clock, pages within for + one interval, and routes to every default channel', async () => {
+    const file = join(dir, 'a.yml');
+    writeFileSync(file, rules('1m'));
+    const clock = new ManualClock(0);
+    const { sent, notifiers } = capture();
+    const ev = await AlertEvaluator.create({ ruleFiles: [file], datasource, clock, notifiers, logger });
+    ev.start();
+    await clock.advance(0);
+    expect(ev.alerts()).toMatchObject([{ state: 'pending' }]);
+    await clock.advance(MIN);
+    expect(sent.map((s) => s.channel).sort()).toEqual(['chat', 'pager']);
+    expect(sent[0]!.alerts[0]!.labels).toMatchObject({ pool: 'gpu-a', region: 'eu', severity: 'critical' });
+    await ev.stop();
+  });
+
+  it('keeps the old rules on an invalid reload, and the state of unchanged rules on a valid one', async () => {
+    const file = join(dir, 'b.yml');
+    writeFileSync(file, rules('1m'));
+    const clock = new ManualClock(0);
+    const { notifiers } = capture();
+    const ev = await AlertEvaluator.create({ ruleFiles: [file], datasource, clock, notifiers, logger });
+    ev.start();
+    await clock.advance(MIN);
+    expect(ev.alerts()).toMatchObject([{ state: 'firing', activeAt: 0 }]);
+    writeFileSync(file, 'groups:\n  - name: g\n    rules:\n      - alert: X\n        expr: sum(\n');
+    const bad = await ev.reload();
+    expect(bad.ok).toBe(false);
+    expect(bad.problems[0]).toMatchObject({ file, line: 5 });
+    expect(ev.groups()[0]!.rules[0]!.name).toBe('QueueHigh');
+    writeFileSync(file, rules('1m', '      - alert: Broken\n        expr: broken_metric > 1\n'));
+    const good = await ev.reload();
+    expect(good).toEqual({ ok: true, problems: [] });
+    expect(ev.groups()[0]!.rules.map((r) => r.name)).toEqual(['QueueHigh', 'Broken']);
+    expect(ev.alerts()).toMatchObject([{ rule: 'QueueHigh', state: 'firing', activeAt: 0 }]);
+    await clock.advance(MIN);
+    expect(ev.groups()[0]!.ruleHealth(1)).toMatchObject({ health: 'err', lastError: 'upstream down' });
+    expect(ev.groups()[0]!.ruleHealth(0).health).toBe('ok');
+    await ev.stop();
+  });
+
+  it('rejects invalid files at creation with every problem located', async () => {
+    const file = join(dir, 'c.yml');
+    writeFileSync(file, rules('soon'));
+    await expect(AlertEvaluator.create({ ruleFiles: [file], datasource })).rejects.toMatchObject({
+      code: 'RULE_FILE_INVALID',
+      problems: [{ file, line: 7, message: 'not a valid duration string: "soon"' }],
+    });
+  });
+
+  it('reloads when the file changes on disk', async () => {
+    const file = join(dir, 'd.yml');
+    writeFileSync(file, rules('1m'));
+    const ev = await AlertEvaluator.create({ ruleFiles: [file], datasource });
+    const unwatch = ev.watch(20);
+    writeFileSync(file, rules('5m'));
+    await until(() => forOf(ev) === 5 * MIN);
+    expect(forOf(ev)).toBe(5 * MIN);
+    unwatch();
+    await ev.stop();
+  });
+
+  it('reloads on SIGHUP', async () => {
+    const file = join(dir, 'e.yml');
+    writeFileSync(file, rules('1m'));
+    const ev = await AlertEvaluator.create({ ruleFiles: [file], datasource });
+    const off = ev.reloadOnSighup();
+    writeFileSync(file, rules('3m'));
+    process.emit('SIGHUP', 'SIGHUP');
+    await until(() => forOf(ev) === 3 * MIN);
+    expect(forOf(ev)).toBe(3 * MIN);
+    off();
+    await ev.stop();
+  });
+
+  it('reports self-metrics on the given meter', async () => {
+    const file = join(dir, 'f.yml');
+    writeFileSync(file, rules('0s', '      - alert: Broken\n        expr: broken_metric > 1\n'));
+    const reader = new TestReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const clock = new ManualClock(0);
+    const ev = await AlertEvaluator.create({
+      ruleFiles: [file],
+      datasource,
+      clock,
+      meter: provider.getMeter('test'),
+      notifiers: capture().notifiers,
+    });
+    ev.start();
+    await clock.advance(0);
+    writeFileSync(file, 'not: [valid');
+    await ev.reload();
+    const { resourceMetrics } = await reader.collect();
+    const metrics = new Map(
+      resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).map((m) => [m.descriptor.name, m]),
+    );
+    expect(metrics.get('yardstick_alerts_active')!.dataPoints).toMatchObject([
+      { value: 1, attributes: { alertstate: 'firing', severity: 'critical' } },
+    ]);
+    expect(metrics.get('yardstick_rule_evaluation_duration')!.descriptor.unit).toBe('s');
+    expect(metrics.get('yardstick_rule_evaluation_failures')!.dataPoints).toMatchObject([
+      { value: 1, attributes: { rule_group: 'g', rule: 'Broken' } },
+    ]);
+    expect(metrics.get('yardstick_rule_reloads')!.dataPoints).toMatchObject([
+      { value: 1, attributes: { result: 'failure' } },
+    ]);
+    expect(metrics.get('yardstick_rule_last_reload_success')!.dataPoints).toMatchObject([{ value: 0 }]);
+    await ev.stop();
+    await provider.shutdown();
+  });
+});
