@@ -26,6 +26,15 @@ export function labelsJson(labels: Readonly<Record<string, string>>): string {
   return JSON.stringify(sorted);
 }
 
+/**
+ * A Prometheus API value as a double. Go writes infinities as `+Inf`/`-Inf`, which `Number()` reads as NaN.
+ */
+export function prometheusFloat(value: string): number {
+  if (value === '+Inf') return Number.POSITIVE_INFINITY;
+  if (value === '-Inf') return Number.NEGATIVE_INFINITY;
+  return Number(value);
+}
+
 /** A hyparquet `Writer` that hands its bytes to the atomic file after each row group instead of growing. */
 class AtomicFileByteWriter extends ByteWriter {
   readonly #file: AtomicFile;
@@ -57,7 +66,8 @@ export function createParquetWriter(file: AtomicFile, record: ExportRecord): For
     writeChunk(data: ChunkData): number {
       const total = data.series.reduce((sum, s) => sum + s.values.length, 0);
       if (total === 0) return 0;
-      const timestamps = new Array<bigint>(total);
+      // Unix ms as numbers: the writer converts TIMESTAMP_MILLIS values to INT64 itself.
+      const timestamps = new Array<number>(total);
       const metrics = new Array<string>(total);
       const labels = new Array<string>(total);
       const values = new Float64Array(total);
@@ -65,18 +75,21 @@ export function createParquetWriter(file: AtomicFile, record: ExportRecord): For
       const labelTexts = data.series.map((s) => labelsJson(s.labels));
       let row = 0;
       forEachPointInTimeOrder(data, (t, s, value) => {
-        timestamps[row] = BigInt(t);
+        timestamps[row] = t;
         metrics[row] = data.series[s]!.metric;
         labels[row] = labelTexts[s]!;
-        values[row] = Number(value);
+        values[row] = prometheusFloat(value);
         row++;
       });
+      // `row` is below `total` only when a source sent points off the step grid.
+      const fit = <T extends { slice(start: number, end: number): T }>(column: T): T =>
+        row === total ? column : column.slice(0, row);
       const result = writer.write({
         columnData: [
-          { name: 'timestamp', data: timestamps.slice(0, row) },
-          { name: 'metric', data: metrics.slice(0, row) },
-          { name: 'labels', data: labels.slice(0, row) },
-          { name: 'value', data: values.subarray(0, row) },
+          { name: 'timestamp', data: fit(timestamps) },
+          { name: 'metric', data: fit(metrics) },
+          { name: 'labels', data: fit(labels) },
+          { name: 'value', data: fit(values) },
         ],
         rowGroupSize: 100_000,
       });
