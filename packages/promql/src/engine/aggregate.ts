@@ -330,6 +330,7 @@ export function formatGoFloat(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Number.POSITIVE_INFINITY) return '+Inf';
   if (v === Number.NEGATIVE_INFINITY) return '-Inf';
+  if (Object.is(v, -0)) return '-0';
   const s = String(v);
   if (!s.includes('e')) return s;
   const negative = v < 0;

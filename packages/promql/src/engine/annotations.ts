@@ -33,6 +33,7 @@ export function goFloat(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Number.POSITIVE_INFINITY) return '+Inf';
   if (value === Number.NEGATIVE_INFINITY) return '-Inf';
+  if (Object.is(value, -0)) return '-0';
   const exponent = value === 0 ? 0 : Number(value.toExponential().split('e')[1]);
   // Shortest 'g' formatting switches to an exponent from 1e+06 on (JavaScript only from 1e21).
   if (exponent < -4 || exponent >= 6) {

@@ -46,7 +46,7 @@ export function childContext(parent: EvalContext, start: number, end: number, in
   return { ...parent, start, end: start + (numSteps - 1) * interval, interval, numSteps };
 }
 
-/** Throws `PROMQL_TIMEOUT` once the query's deadline has passed. */
+/** Throws `PROMQL_TIMEOUT` once the query's deadline has passed. Cheap enough to call per series. */
 export function checkDeadline(limits: EvalLimits): void {
   if (Date.now() > limits.deadline) {
     throw new PromqlError('PROMQL_TIMEOUT', 'query timed out in expression evaluation');

@@ -69,7 +69,8 @@ function finishWindows(series: readonly WindowSeries[]): MatrixSeries[] {
     const key = labelsKey(labels);
     if (seen.has(key)) throw evalError('vector cannot contain metrics with the same labelset');
     seen.add(key);
-    out.push({ labels, timestamps: s.timestamps, values: s.values });
+    // Window arrays may be views of the store's own buffers; the caller gets copies.
+    out.push({ labels, timestamps: s.timestamps.slice(), values: s.values.slice() });
   }
   return out.sort((a, b) => compareLabels(a.labels, b.labels));
 }

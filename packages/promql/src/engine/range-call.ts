@@ -5,7 +5,7 @@
 import type { Expr } from '../parser/ast.ts';
 import { goFloat, goQuote } from './annotations.ts';
 import type { Evaluate } from './calls.ts';
-import { childContext, type EvalContext, evalError } from './context.ts';
+import { checkDeadline, childContext, type EvalContext, evalError } from './context.ts';
 import { absentLabels } from './label-functions.ts';
 import { METRIC_NAME } from './labels.ts';
 import { rangeKernels, type Window } from './range-functions.ts';
@@ -100,6 +100,7 @@ export function evalRangeCall(
   };
   const out: StepSeries[] = [];
   for (const s of windows) {
+    checkDeadline(ctx.limits);
     const ts = s.timestamps;
     const n = ts.length;
     w.timestamps = ts;

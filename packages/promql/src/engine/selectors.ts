@@ -6,7 +6,7 @@
  */
 import type { AtModifier, VectorSelector } from '../parser/ast.ts';
 import { isStaleNaN } from '../storage/queryable.ts';
-import { countSamples, type EvalContext } from './context.ts';
+import { checkDeadline, countSamples, type EvalContext } from './context.ts';
 import { emptySeries, type StepSeries, type WindowSeries } from './step-values.ts';
 
 /** The fixed time an `@` modifier pins evaluation to, or `undefined` without one. */
@@ -52,6 +52,7 @@ export function evalVectorSelector(
     const { timestamps, values } = raw;
     const n = timestamps.length;
     countSamples(ctx.limits, n);
+    checkDeadline(ctx.limits);
     const series = emptySeries(raw.labels, false, numSteps);
     let any = false;
     // `next` is the first sample after the current reference; it only moves forward (a merge walk,
@@ -91,6 +92,7 @@ export function selectWindows(
   for (const raw of ctx.queryable.select(selector.matchers, minT, maxT)) {
     const { timestamps, values } = raw;
     countSamples(ctx.limits, timestamps.length);
+    checkDeadline(ctx.limits);
     let stale = 0;
     let first = 0;
     let end = timestamps.length;
