@@ -52,5 +52,5 @@ export type { ValidateOptions, ValidationProblem } from './parser/validate-expr.
 export { selectedMetricNames, validateExpr } from './parser/validate-expr.ts';
 export type { LabelMatcher, Labels, MatchType, Queryable, SeriesSamples } from './storage/queryable.ts';
 export { isStaleNaN, STALE_NAN } from './storage/queryable.ts';
-export type { SampleStoreOptions, SampleStoreStats } from './storage/sample-store.ts';
+export type { RetentionResult, SampleStoreOptions, SampleStoreStats } from './storage/sample-store.ts';
 export { SampleStore } from './storage/sample-store.ts';

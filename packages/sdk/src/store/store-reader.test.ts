@@ -78,3 +78,19 @@ describe('VanishedSeriesTracker', () => {
     expect(tracker.finish()).toEqual([{ pool: 'eu', __name__: 'up' }]);
   });
 });
+
+describe('StoreReader timestamps', () => {
+  it('snap timer jitter to the interval grid but keep the real time of off-schedule collections', async () => {
+    const { store, reader, provider, meter, advance, now } = setup();
+    const origin = now(); // the reader was initialised at this time (setup)
+    meter.createObservableGauge('load').addCallback((result) => result.observe(1));
+    advance(60_000 + 7); // the first timer tick, 7 ms late
+    await reader.scrape();
+    advance(30_000); // a forced collection between ticks
+    await reader.scrape();
+    advance(30_000 - 4); // the next tick, 3 ms late
+    await reader.scrape();
+    const [series] = [...store.select(byName('load'), 0, now())];
+    expect([...series!.timestamps]).toEqual([origin + 60_000, origin + 90_007, origin + 120_000]);
+  });
+});

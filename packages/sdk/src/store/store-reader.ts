@@ -106,6 +106,8 @@ export class StoreReader extends MetricReader {
   readonly #options: StoreReaderOptions;
   #timer: NodeJS.Timeout | undefined;
   readonly #tracker = new VanishedSeriesTracker();
+  #lastTimestamp = Number.NEGATIVE_INFINITY;
+  #gridOrigin: number | undefined;
   #collecting: Promise<void> | undefined;
 
   constructor(options: StoreReaderOptions) {
@@ -114,6 +116,7 @@ export class StoreReader extends MetricReader {
   }
 
   protected override onInitialized(): void {
+    this.#gridOrigin = (this.#options.now ?? Date.now)();
     this.#timer = setInterval(() => void this.scrape(), this.#options.intervalMs);
     // A telemetry timer must never keep the process alive on its own.
     this.#timer.unref();
@@ -132,7 +135,7 @@ export class StoreReader extends MetricReader {
     try {
       const { resourceMetrics, errors } = await this.collect();
       if (errors.length) logger.warn({ errors: errors.map(String) }, 'store collection had errors');
-      const now = (this.#options.now ?? Date.now)();
+      const now = this.#sampleTime((this.#options.now ?? Date.now)());
       let rejected = 0;
       appendCollection(resourceMetrics, (labels, value) => {
         this.#tracker.see(labels);
@@ -144,6 +147,22 @@ export class StoreReader extends MetricReader {
     } catch (error) {
       logger.warn({ err: error }, 'store collection failed');
     }
+  }
+
+  /**
+   * Periodic samples get their scheduled time when the timer fired within a small tolerance of it, as
+   * Prometheus's scrape loop does: timers fire a few ms late, and that jitter alone would double the store's
+   * bytes per sample (delta-of-delta encoding). Other collections (forceFlush) keep the real time.
+   */
+  #sampleTime(now: number): number {
+    const { intervalMs } = this.#options;
+    this.#gridOrigin ??= now;
+    const scheduled = this.#gridOrigin + Math.floor((now - this.#gridOrigin) / intervalMs) * intervalMs;
+    const tolerance = Math.max(25, intervalMs / 100);
+    let t = now - scheduled <= tolerance ? scheduled : now;
+    if (t <= this.#lastTimestamp) t = Math.max(now, this.#lastTimestamp + 1);
+    this.#lastTimestamp = t;
+    return t;
   }
 
   protected override async onForceFlush(): Promise<void> {
