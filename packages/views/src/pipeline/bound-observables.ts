@@ -28,21 +28,28 @@ class ObservationBuffer {
     this.#observed.set(attributeSetKey(attributes), [attributes, value]);
   }
 
-  /** Sends the observations, in first-observed order, through `pipeline` to `emit`. */
+  /**
+   * Sends the observations, in first-observed order, through `pipeline` to `emit`, noting each emitted set
+   * in `processed` so the views' processor does not rewrite it a second time.
+   */
   flush(
     pipeline: InstrumentPipeline,
     merge: ObservationMerge,
+    processed: WeakSet<Attributes>,
     emit: (value: number, attributes: Attributes) => void,
-  ) {
+  ): void {
     const merged = new Map<string, [Attributes, number]>();
     for (const [attributes, value] of this.#observed.values()) {
-      const processed = pipeline.process(attributes);
-      const key = attributeSetKey(processed);
+      const output = pipeline.process(attributes);
+      const key = attributeSetKey(output);
       const previous = merged.get(key);
-      if (previous === undefined) merged.set(key, [processed, value]);
+      if (previous === undefined) merged.set(key, [output, value]);
       else previous[1] = merge === 'sum' ? previous[1] + value : value;
     }
-    for (const [attributes, value] of merged.values()) emit(value, attributes);
+    for (const [attributes, value] of merged.values()) {
+      processed.add(attributes);
+      emit(value, attributes);
+    }
   }
 }
 
@@ -56,12 +63,19 @@ export class BoundObservable implements Observable {
   readonly inner: Observable;
   readonly pipeline: InstrumentPipeline;
   readonly merge: ObservationMerge;
+  readonly processed: WeakSet<Attributes>;
   readonly #wrappers = new Map<ObservableCallback, ObservableCallback>();
 
-  constructor(inner: Observable, pipeline: InstrumentPipeline, merge: ObservationMerge) {
+  constructor(
+    inner: Observable,
+    pipeline: InstrumentPipeline,
+    merge: ObservationMerge,
+    processed: WeakSet<Attributes>,
+  ) {
     this.inner = inner;
     this.pipeline = pipeline;
     this.merge = merge;
+    this.processed = processed;
   }
 
   addCallback(callback: ObservableCallback): void {
@@ -76,7 +90,9 @@ export class BoundObservable implements Observable {
         },
       };
       return settle(callback(passOn), () =>
-        buffer.flush(this.pipeline, this.merge, (value, attributes) => result.observe(value, attributes)),
+        buffer.flush(this.pipeline, this.merge, this.processed, (value, attributes) =>
+          result.observe(value, attributes),
+        ),
       );
     };
     this.#wrappers.set(callback, wrapper);
@@ -116,7 +132,7 @@ export function wrapBatchCallback(callback: BatchObservableCallback): BatchObser
     };
     return settle(callback(passOn), () => {
       for (const [observable, buffer] of buffers) {
-        buffer.flush(observable.pipeline, observable.merge, (value, attributes) =>
+        buffer.flush(observable.pipeline, observable.merge, observable.processed, (value, attributes) =>
           result.observe(observable.inner, value, attributes),
         );
       }

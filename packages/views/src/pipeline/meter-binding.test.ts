@@ -90,6 +90,16 @@ describe('bindMeterProvider', () => {
     }
   });
 
+  it('applies the allow list of the most fitting pattern to observables, not only the one of *', async () => {
+    const yardstick = createYardstickViews({ allow: { '*': ['route'], 'pool.*': ['route', 'pool'] } });
+    const reader = new TestReader();
+    const provider = new MeterProvider({ readers: [reader], views: yardstick.views });
+    const gauge = yardstick.bindMeterProvider(provider).getMeter('a').createObservableGauge('pool.size');
+    gauge.addCallback((result) => result.observe(3, { route: '/a', pool: 'db', host: 'x' }));
+    const [metric] = await collect(reader);
+    expect(metric!.dataPoints.map((p) => p.attributes)).toEqual([{ route: '/a', pool: 'db' }]);
+  });
+
   it('calls a callback once however often it is added, and no more once removed', async () => {
     const { bound, reader } = setup(5);
     const meter = bound.getMeter('a');

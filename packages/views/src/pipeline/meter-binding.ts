@@ -25,6 +25,8 @@ import type { InstrumentPipeline } from './instrument-pipeline.ts';
  */
 export interface PipelineRouter {
   current: InstrumentPipeline | undefined;
+  /** Observations of bound observables, already through their pipeline when the SDK hands them over. */
+  readonly processed: WeakSet<Attributes>;
 }
 
 /** Finds or creates the pipeline of an instrument. */
@@ -156,17 +158,20 @@ class BoundMeter implements Meter {
 
   createObservableGauge(name: string, options?: MetricOptions): ObservableGauge {
     const pipeline = this.#pipelines(this.#scope, name);
-    return new BoundObservable(this.#inner.createObservableGauge(name, options), pipeline, 'last');
+    const inner = this.#inner.createObservableGauge(name, options);
+    return new BoundObservable(inner, pipeline, 'last', this.#router.processed);
   }
 
   createObservableCounter(name: string, options?: MetricOptions): ObservableCounter {
     const pipeline = this.#pipelines(this.#scope, name);
-    return new BoundObservable(this.#inner.createObservableCounter(name, options), pipeline, 'sum');
+    const inner = this.#inner.createObservableCounter(name, options);
+    return new BoundObservable(inner, pipeline, 'sum', this.#router.processed);
   }
 
   createObservableUpDownCounter(name: string, options?: MetricOptions): ObservableUpDownCounter {
     const pipeline = this.#pipelines(this.#scope, name);
-    return new BoundObservable(this.#inner.createObservableUpDownCounter(name, options), pipeline, 'sum');
+    const inner = this.#inner.createObservableUpDownCounter(name, options);
+    return new BoundObservable(inner, pipeline, 'sum', this.#router.processed);
   }
 
   addBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {

@@ -7,7 +7,7 @@ import type { AttributeTransform } from '../pipeline/attribute-transform.ts';
 import { InstrumentPipeline } from '../pipeline/instrument-pipeline.ts';
 import { bindMeterProvider, type PipelineRouter } from '../pipeline/meter-binding.ts';
 import { createKeyFilterTransform } from '../processors/key-filter.ts';
-import { OVERFLOW_ATTRIBUTES, SeriesLimiter, sdkLimitAbove } from '../processors/series-limiter.ts';
+import { SeriesLimiter, sdkLimitAbove } from '../processors/series-limiter.ts';
 import { ValueBudget } from '../processors/value-budget.ts';
 import { createRedactionTransform, type RedactionOptions } from '../redaction/redaction-processor.ts';
 import { registerSelfMetrics } from '../telemetry/self-metrics.ts';
@@ -204,7 +204,7 @@ export function createYardstickViews(
     return pipeline;
   };
 
-  const router: PipelineRouter = { current: undefined };
+  const router: PipelineRouter = { current: undefined, processed: new WeakSet() };
   // Without an instrument, only what applies to every name can be applied.
   const unrouted = transformsFor((pattern) => pattern.specificity === 0);
   const processor: IAttributesProcessor = {
@@ -212,8 +212,8 @@ export function createYardstickViews(
       const pipeline = router.current;
       try {
         if (pipeline !== undefined) return pipeline.process(incoming);
-        // Observations of bound observables arrive here already processed; the overflow set must stay whole.
-        if (incoming === OVERFLOW_ATTRIBUTES) return incoming;
+        // Observations of bound observables arrive here already processed.
+        if (router.processed.has(incoming)) return incoming;
         let attributes = incoming;
         for (const transform of unrouted) attributes = transform(attributes);
         return attributes;
