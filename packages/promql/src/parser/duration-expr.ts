@@ -42,8 +42,12 @@ export function durationSeconds(text: string, node: SyntaxNode): number {
     case 'NumberDurationLiteral': {
       const token = text.slice(node.from, node.to);
       const value = numberOrDurationSeconds(token);
-      if (value === undefined)
+      if (value === undefined) {
         throw parseError(text, `bad number or duration syntax: "${token}"`, node.from, node.to);
+      }
+      // A time.Duration is int64 nanoseconds.
+      if (Math.abs(value) > 9_223_372_036.854775)
+        throw parseError(text, 'duration out of range', node.from, node.to);
       return value;
     }
     case 'DurationExpr':
@@ -61,7 +65,12 @@ export function durationSeconds(text: string, node: SyntaxNode): number {
       if (second !== undefined && third !== undefined) {
         const op = durationOps[second.name];
         if (op === undefined) throw parseError(text, `unexpected ${second.name}`, second.from, second.to);
-        return op(durationSeconds(text, first), durationSeconds(text, third));
+        const rhs = durationSeconds(text, third);
+        if (rhs === 0 && (second.name === 'Div' || second.name === 'Mod')) {
+          const what = second.name === 'Div' ? 'division by zero' : 'modulo by zero';
+          throw parseError(text, what, node.from, node.to);
+        }
+        return op(durationSeconds(text, first), rhs);
       }
       return durationSeconds(text, first);
     }

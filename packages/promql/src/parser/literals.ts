@@ -34,6 +34,7 @@ export function parseDurationMs(text: string): number | undefined {
   return ms;
 }
 
+const maxInt64 = 2n ** 63n - 1n;
 const goIntPattern = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-7_]*|[1-9][0-9_]*)$/;
 const goFloatPattern = /^[+-]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?$/;
 const infPattern = /^([+-]?)(?:inf|infinity)$/i;
@@ -54,11 +55,15 @@ export function parseGoNumber(text: string): number | undefined {
     let literal = digits;
     // A leading 0 means octal in Go's base-0 integer syntax; BigInt wants the explicit 0o prefix.
     if (/^0[0-7]+$/.test(digits)) literal = `0o${digits.slice(1)}`;
-    const value = Number(BigInt(literal));
-    return int[1] === '-' ? -value : value;
+    const big = BigInt(literal);
+    // Beyond int64, ParseInt fails and Go falls back to ParseFloat, which takes only decimal digits.
+    if (big <= maxInt64) return int[1] === '-' ? -Number(big) : Number(big);
+    if (!/^[0-9]+$/.test(digits)) return undefined;
   }
   if (goFloatPattern.test(text) && underscoresValid(text.replace(/^[+-]/, ''))) {
-    return Number(text.replace(/_/g, ''));
+    const value = Number(text.replace(/_/g, ''));
+    // ParseFloat reports a finite literal that overflows as out of range.
+    return Number.isFinite(value) ? value : undefined;
   }
   const inf = infPattern.exec(text);
   if (inf !== null) return inf[1] === '-' ? -Infinity : Infinity;

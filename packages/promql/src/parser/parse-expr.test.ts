@@ -189,9 +189,26 @@ describe('parseExpr errors', () => {
   it('reports syntax errors with a position and a caret excerpt', () => {
     const e = failure('sum(rate(x[5m])');
     expect(e.code).toBe('PROMQL_PARSE');
-    expect(e.message).toMatch(/unexpected end of input/);
+    expect(e.message).toMatch(/unclosed left parenthesis/);
     expect(e.position?.line).toBe(1);
     expect(e.excerpt).toContain('^');
+  });
+
+  it('words common syntax errors as Prometheus does', () => {
+    const cases: Array<[string, string]> = [
+      ['sum(rate(x[5m])', 'unclosed left parenthesis'],
+      ['x{a="b"', 'unexpected end of input inside braces'],
+      ['topk(x,)', 'trailing commas not allowed in function call args'],
+      ['x offset', 'unexpected end of input in offset, expected number, duration, step(), or range()'],
+      ['foo[5mm]', 'bad number or duration syntax: "5mm"'],
+      ['foo[5s/0d]', 'division by zero'],
+      ['foo offset 9.5e10', 'duration out of range'],
+      ['9'.repeat(400), 'bad number or duration syntax'],
+      ['.', "unexpected character: '.'"],
+      ['# only a comment\n', 'no expression found in input'],
+      ['foo @ +Inf', 'timestamp out of bounds for @ modifier: +Inf'],
+    ];
+    for (const [text, message] of cases) expect(failure(text).message, text).toContain(message);
   });
 
   it('names unknown functions', () => {

@@ -371,7 +371,14 @@ class AstBuilder {
     const literal = node.getChild('NumberDurationLiteral')!;
     const seconds = (this.expr(literal) as { value: number }).value;
     if (!Number.isFinite(seconds) || Math.abs(seconds) >= 9.223372036854776e18) {
-      throw this.fail(node, `timestamp out of bounds for @ modifier: ${seconds.toFixed(6)}`);
+      const shown = Number.isFinite(seconds)
+        ? seconds.toFixed(6)
+        : seconds > 0
+          ? '+Inf'
+          : seconds < 0
+            ? '-Inf'
+            : 'NaN';
+      throw this.fail(node, `timestamp out of bounds for @ modifier: ${shown}`);
     }
     return { kind: 'timestamp', ms: secondsToMs(seconds) };
   }

@@ -54,7 +54,7 @@ function describeToken(text: string, offset: number): string {
   if (identifier !== null) return `identifier "${identifier[0]}"`;
   const operator = /^(?:==|!=|>=|<=|=~|!~|[-+*/%^<>=!(){}[\],@:])/.exec(trimmed);
   if (operator !== null) return `"${operator[0]}"`;
-  return `character "${[...trimmed][0] ?? ''}"`;
+  return `character: '${[...trimmed][0] ?? ''}'`;
 }
 
 function contextOf(node: SyntaxNode): string | undefined {
@@ -85,7 +85,9 @@ export function parseError(text: string, message: string, start: number, end: nu
  * tree, so every error it skipped over shows up as an error node; the first one is what the user fixes.
  */
 export function findSyntaxError(text: string, tree: Tree): PromqlError | undefined {
-  if (text.trim() === '') return parseError(text, 'no expression found in input', 0, 0);
+  // Only whitespace and `#` comments: Prometheus's lexer finds no token at all.
+  if (text.replace(/#[^\n]*/g, '').trim() === '')
+    return parseError(text, 'no expression found in input', 0, 0);
   const node = firstErrorNode(tree);
   if (node === undefined) return undefined;
   const errorText = text.slice(node.from);
@@ -113,8 +115,32 @@ export function findSyntaxError(text: string, tree: Tree): PromqlError | undefin
       'duration expressions with step(), range(), min_of() or max_of() are not supported',
     );
   }
-  const description = describeToken(text, node.from);
-  const message = `unexpected ${description}${context === undefined ? '' : ` in ${context}`}`;
   const skipped = errorText.length - errorText.trimStart().length;
-  return parseError(text, message, node.from + skipped, Math.max(node.to, node.from + skipped + 1));
+  const start = node.from + skipped;
+  const end = Math.max(node.to, start + 1);
+  // A number glued to letters or digits lezer could not take (`5mm`, `5m1`): Go's lexer reads one bad token.
+  const glued = /([0-9][0-9a-zA-Z_.]*)$/.exec(text.slice(0, node.from));
+  if (skipped === 0 && glued !== null && /^[0-9a-zA-Z_]/.test(errorText)) {
+    const token = glued[1]! + /^[0-9a-zA-Z_]*/.exec(errorText)![0];
+    return parseError(text, `bad number or duration syntax: "${token}"`, node.from - glued[1]!.length, start);
+  }
+  const description = describeToken(text, node.from);
+  if (description === 'end of input') {
+    if (context === 'call' || context === 'paren expression')
+      return parseError(text, 'unclosed left parenthesis', start, end);
+    if (context === 'label matching')
+      return parseError(text, 'unexpected end of input inside braces', start, end);
+  }
+  if (context === 'call' && description === '")"' && /,\s*$/.test(text.slice(0, node.from))) {
+    return parseError(text, 'trailing commas not allowed in function call args', start, end);
+  }
+  const expected = expectedAfter[context ?? ''];
+  const message = `unexpected ${description}${context === undefined ? '' : ` in ${context}`}${expected === undefined ? '' : `, expected ${expected}`}`;
+  return parseError(text, message, start, end);
 }
+
+/** What Prometheus says it expected, by context. */
+const expectedAfter: Readonly<Record<string, string>> = {
+  offset: 'number, duration, step(), or range()',
+  '@': 'timestamp',
+};
