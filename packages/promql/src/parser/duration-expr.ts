@@ -33,6 +33,9 @@ const durationOps: Readonly<Record<string, (a: number, b: number) => number>> = 
   Pow: (a, b) => a ** b,
 };
 
+/** A Go `time.Duration` is int64 nanoseconds: 2^63 / 1e9 seconds. */
+const maxDurationSeconds = 2 ** 63 / 1e9;
+
 const queryDependent = new Set(['DurationStep', 'DurationRange', 'DurationMinOf', 'DurationMaxOf']);
 
 /** Seconds of a `DurationExpr`, `OffsetDurationExpr` or literal node of lezer's tree. */
@@ -45,9 +48,9 @@ export function durationSeconds(text: string, node: SyntaxNode): number {
       if (value === undefined) {
         throw parseError(text, `bad number or duration syntax: "${token}"`, node.from, node.to);
       }
-      // A time.Duration is int64 nanoseconds.
-      if (Math.abs(value) > 9_223_372_036.854775)
+      if (Math.abs(value) > maxDurationSeconds) {
         throw parseError(text, 'duration out of range', node.from, node.to);
+      }
       return value;
     }
     case 'DurationExpr':
