@@ -9,6 +9,7 @@ import type { Labels } from '../storage/queryable.ts';
 import { goFloat, goQuote, openMetricsFloat } from './annotations.ts';
 import { type EvalContext, evalError } from './context.ts';
 import { type Bucket, bucketFraction, bucketQuantile, evalBucketFunction } from './histogram-functions.ts';
+import { evalInfo } from './info-function.ts';
 import { absentLabels, labelJoin, labelReplace, sortByLabels, sortByValue } from './label-functions.ts';
 import { METRIC_NAME, withLabel } from './labels.ts';
 import { clampValue, dateFunctions, floatFunctions, mapValues, roundTo } from './math-functions.ts';
@@ -187,6 +188,13 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
     }
     case 'histogram_quantile':
       return vector(evalHistogramQuantile(ctx, scalarArg(0), vectorArg(1)));
+    case 'info': {
+      const selector = args[1];
+      if (selector !== undefined && selector.type !== 'vectorSelector') {
+        throw evalError('info() needs a label selector as its second argument');
+      }
+      return vector(evalInfo(ctx, args[0]!, selector, vectorArg(0)));
+    }
     case 'histogram_quantiles': {
       const qs = args.slice(2).map((_, i) => scalarArg(i + 2));
       return vector(evalHistogramQuantiles(ctx, vectorArg(0), stringArg(args[1]), qs));

@@ -90,6 +90,19 @@ eval instant at 10m topk(1, {env="1"})
   expect ordered
   another_metric_total{env="1"} 180
 `,
+  'info() joins target_info on instance and job': `
+load 1m
+  http_requests_total{instance="a", job="api"} 1 2 3
+  target_info{instance="a", job="api", k8s_cluster="prod", region="eu"} 1 1 1
+
+eval instant at 2m info(http_requests_total)
+  http_requests_total{instance="a", job="api", k8s_cluster="prod", region="eu"} 3
+
+eval instant at 2m info(http_requests_total, {region=~".+"})
+  http_requests_total{instance="a", job="api", region="eu"} 3
+
+eval instant at 2m info(http_requests_total, {zone=~".+"})
+`,
   'classic histograms': `
 load 1m
   lat_bucket{le="0.1"} 0+1x5
