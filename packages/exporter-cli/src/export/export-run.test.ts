@@ -105,6 +105,26 @@ describe('runExport', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('keeps at most `concurrency` requests in flight however many chunks there are', async () => {
+    fake.delay(20);
+    const summary = await runExport(
+      options({ out: join(dir, 'bounded.csv'), maxPointsPerRequest: 5, concurrency: 2 }),
+    );
+    fake.delay(0);
+    expect(summary.chunks).toBe(13);
+    expect(fake.maxInFlight()).toBe(2);
+  });
+
+  it('stops at the total timeout with EXPORT_TIMEOUT and no file', async () => {
+    fake.delay(Number.POSITIVE_INFINITY);
+    const out = join(dir, 'slow.json');
+    const error = await runExport(options({ out, format: 'json', timeoutMs: 300 })).catch((e: unknown) => e);
+    fake.delay(0);
+    expect((error as CliError).code).toBe('EXPORT_TIMEOUT');
+    expect((error as CliError).message).toBe('export timed out after 0.3s (--timeout)');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('names nameless results after their query in the metric column', async () => {
     const out = join(dir, 'sum.csv');
     await runExport(options({ out, queries: [{ original: 'sum(up)', rewritten: 'sum(up)' }] }));

@@ -15,6 +15,10 @@ export interface FakePrometheus {
   readonly authorizations: (string | undefined)[];
   /** Makes the next `n` query_range requests answer 503. */
   failNext(n: number): void;
+  /** Delays every query_range answer by `ms` (0 = none; `Infinity` = never answer). */
+  delay(ms: number): void;
+  /** Most query_range requests seen in flight at once. */
+  maxInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -36,8 +40,11 @@ export async function startFakePrometheus(
   const requests: URLSearchParams[] = [];
   const authorizations: (string | undefined)[] = [];
   let failures = 0;
+  let delayMs = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server: Server = createServer((req, res) => {
-    void readForm(req).then((form) => {
+    void readForm(req).then(async (form) => {
       requests.push(form);
       authorizations.push(req.headers.authorization);
       res.setHeader('content-type', 'application/json');
@@ -51,6 +58,11 @@ export async function startFakePrometheus(
         res.end('overloaded');
         return;
       }
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      if (delayMs === Number.POSITIVE_INFINITY) return;
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      inFlight--;
       const start = Number(form.get('start'));
       const end = Number(form.get('end'));
       const step = Number(form.get('step'));
@@ -79,6 +91,10 @@ export async function startFakePrometheus(
     failNext(n) {
       failures = n;
     },
+    delay(ms) {
+      delayMs = ms;
+    },
+    maxInFlight: () => maxInFlight,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
