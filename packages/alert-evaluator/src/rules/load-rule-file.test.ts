@@ -107,8 +107,8 @@ describe('checkRuleText (Prometheus form)', () => {
       isKnownMetric: () => false,
     });
     const lines = r.problems.map(formatRuleFileProblem);
-    expect(lines).toContain(
-      'v.yml:6: groups.0.rules.0.expr: invalid expression type "matrix": a rule must evaluate to a vector or scalar',
+    expect(r.warnings.map(formatRuleFileProblem)).toContain(
+      'v.yml:6: groups.0.rules.0.expr: expression type "matrix" fails at every evaluation: a rule must return a vector or scalar',
     );
     expect(lines).toContain('v.yml:6: groups.0.rules.0.expr: unknown metric "errors_total"');
     expect(lines).toContain(

@@ -121,7 +121,13 @@ class Checker {
       return;
     }
     if (check.type === 'matrix' || check.type === 'string') {
-      this.add(path, `invalid expression type "${check.type}": a rule must evaluate to a vector or scalar`);
+      // promtool accepts this, but every evaluation fails: a warning keeps check parity with Prometheus.
+      this.warnings.push({
+        file: this.file,
+        line: this.yaml.lineOf(path),
+        path: path.join('.'),
+        message: `expression type "${check.type}" fails at every evaluation: a rule must return a vector or scalar`,
+      });
     }
     const known = this.options.isKnownMetric;
     if (known) {

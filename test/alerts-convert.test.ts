@@ -1,0 +1,99 @@
+/**
+ * `rules convert`: the threshold form written as a Prometheus rule file must pass `promtool check rules`
+ * (Prometheus 2.42) and load back into the same alerting rules.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkRuleText, convertThresholdRules } from '@yardstick/alert-evaluator';
+import { afterAll, describe, expect, it } from 'vitest';
+import { peer, tempDir } from './support/peers.ts';
+
+const promtool = peer('promtool');
+const source = join(import.meta.dirname, 'fixtures', 'rules', 'gpu-fleet.thresholds.yml');
+const tmp = tempDir('yardstick-convert-');
+afterAll(() => tmp.cleanup());
+
+function convert() {
+  const check = checkRuleText(source, readFileSync(source, 'utf8'), { channels: ['pager', 'chat'] });
+  expect(check.problems).toEqual([]);
+  return { check, conversion: convertThresholdRules(check.threshold!) };
+}
+
+describe('convertThresholdRules', () => {
+  it('loads back into the same alerting rules, and warns about what Prometheus cannot express', () => {
+    const { check, conversion } = convert();
+    const back = checkRuleText('converted.yml', conversion.yaml);
+    expect(back.problems).toEqual([]);
+    const strip = (g: (typeof check.groups)[number]) =>
+      g.rules.map((r) =>
+        r.kind === 'alerting'
+          ? { name: r.name, expr: r.expr, forMs: r.forMs, annotations: r.annotations }
+          : r,
+      );
+    expect(strip(back.groups[0]!)).toEqual(strip(check.groups[0]!));
+    expect(back.groups[0]).toMatchObject({ name: 'gpu-fleet', intervalMs: 30_000 });
+    expect(conversion.warnings).toEqual([
+      'GpuUtilizationLow: suppression_schedule "* 0-5 * * *" has no Prometheus equivalent; configure an Alertmanager mute_time_interval',
+    ]);
+  });
+
+  it.skipIf(promtool.skipReason !== undefined)('writes a file promtool check rules accepts', () => {
+    const { conversion } = convert();
+    const out = join(tmp.dir, 'converted.yml');
+    writeFileSync(out, conversion.yaml);
+    const res = spawnSync(promtool.path!, ['check', 'rules', out], { encoding: 'utf8', timeout: 30_000 });
+    expect(res.status, `${res.stdout}${res.stderr}`).toBe(0);
+    expect(res.stdout).toContain('SUCCESS: 2 rules found');
+  });
+
+  it.skipIf(promtool.skipReason !== undefined)(
+    'agrees with promtool check rules on the fixture rule file',
+    () => {
+      const file = join(import.meta.dirname, 'fixtures', 'rules', 'capacity.rules.yml');
+      const res = spawnSync(promtool.path!, ['check', 'rules', file], { encoding: 'utf8', timeout: 30_000 });
+      expect(res.status).toBe(0);
+      expect(checkRuleText(file, readFileSync(file, 'utf8')).problems).toEqual([]);
+    },
+  );
+
+  const invalid: Record<string, string> = {
+    'bad duration':
+      'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        for: 5 minutes\n',
+    'bad expression': 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: sum(up\n',
+    'recording rule with annotations':
+      'groups:\n  - name: g\n    rules:\n      - record: a:b\n        expr: up\n        annotations: { a: b }\n',
+    'repeated group': 'groups:\n  - name: g\n    rules: []\n  - name: g\n    rules: []\n',
+    'unknown field':
+      'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        severity: x\n',
+    'bad label name':
+      'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        labels: { "a-b": x }\n',
+    'template that does not parse':
+      'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        annotations: { s: "{{ nosuch }}" }\n',
+  };
+
+  it.skipIf(promtool.skipReason !== undefined).each(Object.keys(invalid))(
+    'rejects a rule file with a %s, as promtool does',
+    (name) => {
+      const file = join(tmp.dir, `${name.replace(/ /g, '-')}.yml`);
+      writeFileSync(file, invalid[name]!);
+      const res = spawnSync(promtool.path!, ['check', 'rules', file], { encoding: 'utf8', timeout: 30_000 });
+      expect(res.status, `${res.stdout}${res.stderr}`).not.toBe(0);
+      expect(checkRuleText(file, invalid[name]!).problems.length).toBeGreaterThan(0);
+    },
+  );
+
+  it.skipIf(promtool.skipReason !== undefined)(
+    'accepts a range-vector rule as promtool does, with a warning',
+    () => {
+      const text = 'groups:\n  - name: g\n    rules:\n      - record: a:b\n        expr: up[5m]\n';
+      const file = join(tmp.dir, 'range.yml');
+      writeFileSync(file, text);
+      const res = spawnSync(promtool.path!, ['check', 'rules', file], { encoding: 'utf8', timeout: 30_000 });
+      expect(res.status).toBe(0);
+      const check = checkRuleText(file, text);
+      expect(check.problems).toEqual([]);
+      expect(check.warnings[0]?.message).toMatch(/fails at every evaluation/);
+    },
+  );
+});
