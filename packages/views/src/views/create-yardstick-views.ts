@@ -10,7 +10,7 @@ import { createKeyFilterTransform } from '../processors/key-filter.ts';
 import { SeriesLimiter, sdkLimitAbove } from '../processors/series-limiter.ts';
 import { ValueBudget } from '../processors/value-budget.ts';
 import { createRedactionTransform, type RedactionOptions } from '../redaction/redaction-processor.ts';
-import { registerSelfMetrics } from '../telemetry/self-metrics.ts';
+import { registerSelfMetrics, SELF_METRIC_NAMES } from '../telemetry/self-metrics.ts';
 import { createPathTemplateTransform, type PathTemplatingOptions } from '../templating/path-template.ts';
 
 /**
@@ -81,6 +81,7 @@ export interface YardstickViews {
 
 const DEFAULT_LIMIT = 2000;
 const INSTRUMENT_TYPES = Object.values(InstrumentType);
+const SELF_METRIC_NAME_SET: ReadonlySet<string> = new Set(Object.values(SELF_METRIC_NAMES));
 
 function invalid(message: string): never {
   throw new ViewsError('VIEWS_CONFIG_INVALID', message);
@@ -234,12 +235,15 @@ export function createYardstickViews(
     aggregationCardinalityLimit: sdkLimitAbove(maxLimit),
   }));
 
+  // The self-metrics get pipelines too when created on a bound meter; they do not report on themselves.
+  const reported = () => [...pipelines.values()].filter((p) => !SELF_METRIC_NAME_SET.has(p.name));
+
   return {
     views,
     bindMeterProvider: (provider) => bindMeterProvider(provider, pipelineFor, router),
-    bindSelfMetrics: (meter) => registerSelfMetrics(meter, () => pipelines.values()),
+    bindSelfMetrics: (meter) => registerSelfMetrics(meter, reported),
     stats: () =>
-      [...pipelines.values()].map((p) => ({
+      reported().map((p) => ({
         metric: p.name,
         limit: p.limiter.limit,
         series: p.limiter.seriesCount,
