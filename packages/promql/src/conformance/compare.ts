@@ -197,7 +197,7 @@ export function compareResult(cmd: EvalCommand, value: InstantValue): void {
       break;
     }
     case 'string':
-      if (cmd.expectedString !== value.value) {
+      if ((cmd.expectedString ?? '') !== value.value) {
         problem = `expected string "${cmd.expectedString ?? ''}" but got "${value.value}"`;
       }
       break;
