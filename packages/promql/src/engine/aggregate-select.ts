@@ -78,10 +78,7 @@ export function aggregateK(
       if (s.present[i] === 0) continue;
       const h = heaps[of[si]!]!;
       const e: Entry = { series: si, value: s.values[i]! };
-      if (op === 'limitk') {
-        if (h.length < k) h.push(e);
-        continue;
-      }
+      if (op === 'limitk' && h.length >= k) continue;
       if (h.length < k) {
         h.push(e);
         heapUp(h, h.length - 1, less);
@@ -98,6 +95,7 @@ export function aggregateK(
       }
     }
     for (const h of heaps) {
+      // limitk keeps its heap order, as Prometheus emits it.
       if (op !== 'limitk' && h.length > 1) {
         // Prometheus sorts the heap in reverse heap order; Go's sort is an insertion sort (stable) for
         // the small k seen in practice, which Array.prototype.sort (stable) reproduces.
