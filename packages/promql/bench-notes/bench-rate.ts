@@ -26,7 +26,7 @@ for (let i = 0; i < 3; i++) {
   const rr = evaluateRange(store, expr, start, start + hour, 15_000);
   const range = performance.now() - t;
   t = performance.now();
-  const rr60 = evaluateRange(store, expr, start, start + hour, 60_000);
+  evaluateRange(store, expr, start, start + hour, 60_000);
   const range60 = performance.now() - t;
   console.log(
     `instant ${inst.toFixed(1)} ms (${r.value.type === 'vector' ? r.value.samples.length : 0} groups), ` +

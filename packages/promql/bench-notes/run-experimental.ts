@@ -6,5 +6,7 @@ const verbose = process.env.V === '1';
 for (const file of process.argv.slice(2)) {
   const r = runPromqlTestFile(readFileSync(file, 'utf8'), { runExperimental: true });
   console.log(`${file.split('/').pop()}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
-  if (verbose) for (const e of r.results) if (e.status === 'failed') console.log(`  ${e.line}: ${e.expr}\n     ${e.message}`);
+  if (verbose)
+    for (const e of r.results)
+      if (e.status === 'failed') console.log(`  ${e.line}: ${e.expr}\n     ${e.message}`);
 }
