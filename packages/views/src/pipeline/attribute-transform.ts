@@ -18,6 +18,18 @@ export function processorFromTransforms(transforms: readonly AttributeTransform[
   };
 }
 
+/**
+ * Sets `target[key]`, also for the key `__proto__`, which plain assignment would turn into a prototype
+ * change (and so lose the attribute) instead of a property.
+ */
+export function setAttribute(target: Attributes, key: string, value: AttributeValue | undefined): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}
+
 /** A copy of `attributes` with `key` replaced by `value`, or removed when `value` is `undefined`. */
 export function withAttribute(
   attributes: Attributes,
@@ -27,9 +39,9 @@ export function withAttribute(
   const copy: Attributes = {};
   for (const k in attributes) {
     if (k === key) {
-      if (value !== undefined) copy[k] = value;
+      if (value !== undefined) setAttribute(copy, k, value);
     } else {
-      copy[k] = attributes[k];
+      setAttribute(copy, k, attributes[k]);
     }
   }
   return copy;

@@ -1,6 +1,10 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { IAttributesProcessor } from '@opentelemetry/sdk-metrics';
-import { type AttributeTransform, processorFromTransforms } from '../pipeline/attribute-transform.ts';
+import {
+  type AttributeTransform,
+  processorFromTransforms,
+  setAttribute,
+} from '../pipeline/attribute-transform.ts';
 
 /** Which attribute keys an instrument keeps. */
 export interface KeyFilterOptions {
@@ -27,7 +31,7 @@ export function createKeyFilterTransform(options: KeyFilterOptions): AttributeTr
     }
     if (clean) return attributes;
     const kept: Attributes = {};
-    for (const key in attributes) if (keeps(key)) kept[key] = attributes[key];
+    for (const key in attributes) if (keeps(key)) setAttribute(kept, key, attributes[key]);
     return kept;
   };
 }

@@ -1,7 +1,11 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { IAttributesProcessor } from '@opentelemetry/sdk-metrics';
 import { compileNamePattern } from '../matching/name-pattern.ts';
-import { type AttributeTransform, processorFromTransforms } from '../pipeline/attribute-transform.ts';
+import {
+  type AttributeTransform,
+  processorFromTransforms,
+  setAttribute,
+} from '../pipeline/attribute-transform.ts';
 import { DEFAULT_REDACTION_REPLACEMENT, redactValue } from './redact-value.ts';
 
 /**
@@ -101,7 +105,7 @@ export function createRedactionTransform(options: RedactionOptions): AttributeTr
       if (next !== value) {
         out ??= { ...attributes };
         if (next === undefined) delete out[key];
-        else out[key] = next;
+        else setAttribute(out, key, next);
       }
     }
     return out ?? attributes;

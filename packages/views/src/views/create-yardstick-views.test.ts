@@ -283,6 +283,38 @@ describe('createYardstickViews attribute rules', () => {
     ]);
   });
 
+  it('records adversarial keys and values intact, __proto__ included', async () => {
+    const { record, collect } = setup({ deny: { '*': ['drop.me'] } });
+    const add = record('counter', 'odd.keys');
+    const proto = JSON.parse('{"__proto__": "p", "constructor": "c", "drop.me": "x"}') as Attributes;
+    add(1, proto);
+    const odd: Attributes = { '"}\n{': 'a"b\nc}', ключ: '値'.repeat(300), ['k'.repeat(1000)]: true };
+    add(2, odd);
+    add(3, odd);
+    const series = points(await collect(), 'odd.keys');
+    expect(series.get(attributeSetKey(JSON.parse('{"__proto__": "p", "constructor": "c"}')))).toEqual([1, 1]);
+    expect(series.get(attributeSetKey(odd))).toEqual([5, 1]);
+  });
+
+  it('keeps recording when the logger throws at the first overflow', async () => {
+    const throwing: ViewsLogger = {
+      debug: () => {},
+      info: () => {},
+      error: () => {},
+      warn: () => {
+        throw new Error('logger down');
+      },
+    };
+    const { record, collect } = setup({ limits: { 'l.*': 1 } }, AggregationTemporality.CUMULATIVE, {
+      logger: throwing,
+    });
+    const add = record('counter', 'l.count');
+    add(1, { a: 1 });
+    add(1, { a: 2 });
+    add(1, { a: 3 });
+    expect(points(await collect(), 'l.count').get(OVERFLOW_KEY)).toEqual([2, 1]);
+  });
+
   it('rejects limits outside 100..10000 with a ViewsError', () => {
     expect(() => createYardstickViews({ defaultLimit: 5 })).toThrow(ViewsError);
     expect(() => createYardstickViews({ defaultLimit: 20_000 })).toThrow(/defaultLimit/);
