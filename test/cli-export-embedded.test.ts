@@ -89,6 +89,26 @@ describe("yardstick export from yardstick's embedded /api/v1", () => {
     expect(count).toBe(ROUTES.length * (90 * 288 + 1));
   });
 
+  it('answers promql query with one line per series', async () => {
+    let out = '';
+    const io = { ...capture().io, stdout: { write: (t: string) => (out += t) } };
+    const args = [
+      'promql',
+      'query',
+      'sum by (route) (http_requests_total)',
+      '--source',
+      base,
+      '--time',
+      'now',
+    ];
+    expect(await runCli(args, io)).toBe(0);
+    const last = 90 * 288;
+    expect(out.split('\n').filter(Boolean).sort()).toEqual([
+      `{route="/orders"} ${valueAt(1, last)}`,
+      `{route="/users"} ${valueAt(0, last)}`,
+    ]);
+  });
+
   it('exports an expression with the same values the API answers for it', async () => {
     const query = 'sum by (route) (rate(http_requests_total[15m]))';
     const out = join(work.dir, 'rate.csv');

@@ -87,7 +87,15 @@ export interface SourceClient {
   queryRange(query: string, start: number, end: number, step: number): Promise<RangeSeries[]>;
   /** `/api/v1/series` for one selector over `[start, end]` ms. */
   series(selector: string, start: number, end: number): Promise<Record<string, string>[]>;
+  /** `/api/v1/query` at `time` ms: the answer's `data` as the source sent it. */
+  queryInstant(query: string, time: number): Promise<InstantQueryData>;
 }
+
+/** The `data` of a `/api/v1/query` answer. */
+export type InstantQueryData =
+  | { resultType: 'vector'; result: { metric: Record<string, string>; value: [number, string] }[] }
+  | { resultType: 'matrix'; result: RangeSeries[] }
+  | { resultType: 'scalar' | 'string'; result: [number, string] };
 
 /** Creates a {@link SourceClient}. */
 export function createSourceClient(options: SourceClientOptions): SourceClient {
@@ -168,6 +176,10 @@ export function createSourceClient(options: SourceClientOptions): SourceClient {
         end: (end / 1000).toString(),
       });
       return post<Record<string, string>[]>('/api/v1/series', form);
+    },
+    async queryInstant(query, time) {
+      const form = new URLSearchParams({ query, time: (time / 1000).toString() });
+      return post<InstantQueryData>('/api/v1/query', form);
     },
   };
 }
