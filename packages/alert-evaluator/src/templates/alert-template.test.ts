@@ -70,7 +70,7 @@ const table: readonly [string, number, string][] = [
   ['{{ printf "%e" $value }}', 1234.5678, '1.234568e+03'],
   ['{{ printf "%s" }}', 0, '%!s(MISSING)'],
   ['{{ .Labels.pool }}/{{ $labels.region }}/{{ $externalLabels.cluster }}', 0, 'gpu-a/eu-west/prod'],
-  ['{{ $labels.missing }}', 0, '<no value>'],
+  ['{{ $labels.missing }}|{{ index $labels "missing" }}', 0, '|'],
   [
     '{{ $labels.pool | toUpper }} {{ "A-B" | toLower }} {{ title "hello big world" }}',
     0,

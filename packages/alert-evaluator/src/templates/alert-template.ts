@@ -59,8 +59,8 @@ function field(scope: Scope, pipe: TemplatePipe, base: unknown, name: string): u
     return base.fields[name];
   }
   if (base !== null && typeof base === 'object' && !Array.isArray(base)) {
-    // A missing map key is Go's invalid value: it prints as "<no value>".
-    return Object.hasOwn(base, name) ? (base as Record<string, unknown>)[name] : undefined;
+    // Template maps are map[string]string: a missing key renders as "" in Prometheus (checked with promtool).
+    return Object.hasOwn(base, name) ? (base as Record<string, unknown>)[name] : '';
   }
   if (base === undefined || base === null) throw execError(scope, pipe, `nil pointer evaluating .${name}`);
   throw execError(scope, pipe, `can't evaluate field ${name} in type ${typeof base}`);

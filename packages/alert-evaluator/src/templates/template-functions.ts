@@ -133,7 +133,8 @@ const builtins: Record<string, TemplateFunction> = {
         !(v instanceof TemplateStruct) &&
         typeof key === 'string'
       ) {
-        v = (v as Record<string, unknown>)[key];
+        // Go's index yields the element type's zero value for a missing key.
+        v = Object.hasOwn(v, key) ? (v as Record<string, unknown>)[key] : '';
       } else throw new Error(`can't index item of type ${typeof v}`);
     }
     return v;

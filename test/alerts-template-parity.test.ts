@@ -1,0 +1,131 @@
+/**
+ * Template output checked against Prometheus itself: every template below is put in an alert
+ * annotation, our rendering becomes the expected annotation of a promtool unit test, and
+ * `promtool test rules` (Prometheus 2.42) must pass it — so each case renders byte for byte as in Go.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileAlertTemplate } from '@yardstick/alert-evaluator';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { peer, tempDir } from './support/peers.ts';
+
+const promtool = peer('promtool');
+const tmp = tempDir('yardstick-tmpl-');
+afterAll(() => tmp.cleanup());
+
+/** [template, sample value as promtool series notation, the same value as a number]. */
+const cases: readonly [string, string, number][] = [
+  ['{{ humanize $value }}', '12345.6', 12345.6],
+  ['{{ humanize $value }}', '0.000123', 0.000123],
+  ['{{ humanize $value }}', '-2500', -2500],
+  ['{{ humanize $value }}', '1e27', 1e27],
+  ['{{ humanize $value }}', '999.95', 999.95],
+  ['{{ humanize1024 $value }}', '1048576', 1048576],
+  ['{{ humanize1024 $value }}', '123456789', 123456789],
+  ['{{ humanize1024 $value }}', '0.5', 0.5],
+  ['{{ humanizePercentage $value }}', '0.256', 0.256],
+  ['{{ humanizePercentage $value }}', '0.0001234', 0.0001234],
+  ['{{ humanizeDuration $value }}', '3725', 3725],
+  ['{{ humanizeDuration $value }}', '1.2345', 1.2345],
+  ['{{ humanizeDuration $value }}', '0.000321', 0.000321],
+  ['{{ humanizeDuration $value }}', '-93784', -93784],
+  ['{{ humanizeDuration $value }}', '0', 0],
+  ['{{ humanizeTimestamp $value }}', '1435065584.128', 1435065584.128],
+  ['{{ humanizeTimestamp $value }}', '1700000000', 1700000000],
+  ['{{ $value }}', '1234567', 1234567],
+  ['{{ $value }}', '123456', 123456],
+  ['{{ $value }}', '0.00001', 0.00001],
+  ['{{ $value }}', '0.1', 0.1],
+  ['{{ .Value }}', 'Inf', Number.POSITIVE_INFINITY],
+  ['{{ $value }}', '-Inf', Number.NEGATIVE_INFINITY],
+  ['{{ $value }}', 'NaN', Number.NaN],
+  ['{{ printf "%.2f" $value }}', '1.005', 1.005],
+  ['{{ printf "%.2f" $value }}', '0.125', 0.125],
+  ['{{ printf "%.1f" $value }}', '0.25', 0.25],
+  ['{{ printf "%f|%e|%g" $value $value $value }}', '1234.5678', 1234.5678],
+  ['{{ printf "%.3g|%.10g" $value $value }}', '0.000123456', 0.000123456],
+  ['{{ printf "%d" $value }}', '3', 3],
+  ['{{ printf "%5.1f|%-6.2f|%+.1f" $value $value $value }}', '3.25159', 3.25159],
+  ['{{ printf "%q %v %s" $labels.pool $value $labels.region }}', '7', 7],
+  ['{{ printf "%s %d" "x" }}', '1', 1],
+  ['{{ printf "%s" "x" 1.5 }}', '1', 1],
+  ['{{ $labels.pool | toUpper }} {{ toLower "ABC" }} {{ title "hello big-world foo_bar" }}', '1', 1],
+  ['{{ reReplaceAll "^(.*):(\\\\d+)$" "$2@$1" $labels.instance }}', '1', 1],
+  ['{{ if match "^gpu-" $labels.pool }}gpu{{ else }}cpu{{ end }}', '1', 1],
+  ['{{ if gt $value 100.0 }}high{{ else if gt $value 10.0 }}mid{{ else }}low{{ end }}', '50', 50],
+  ['{{ range $k, $v := $labels }}{{ $k }}={{ $v }};{{ end }}', '1', 1],
+  ['{{ with $labels.nope }}x{{ else }}none{{ end }} {{ $labels.nope }}', '1', 1],
+  ['{{ $x := "a" }}{{ if true }}{{ $x = "b" }}{{ end }}{{ $x }}', '1', 1],
+  ['a  {{- " b " -}}  c', '1', 1],
+  ['{{ len $labels }} {{ index $labels "pool" }} {{ print 1 2 "x" 3 }}', '1', 1],
+  ['{{ stripPort $labels.instance }} {{ stripDomain $labels.instance }}', '1', 1],
+  ['{{ $externalLabels.cluster }} {{ $externalURL }} {{ .ExternalURL }}', '1', 1],
+  // promtool loads input series in map order, so only sorted query results are deterministic.
+  ['{{ with query "template_ref" | sortByLabel "kind" }}{{ . | first | value | humanize }}{{ end }}', '1', 1],
+  ['{{ with $labels.nope }}x{{ end }}[{{ index $labels "nope" }}][{{ .Labels.nope }}]', '1', 1],
+  ['{{ range query "template_ref" | sortByLabel "kind" }}{{ label "kind" . }},{{ end }}', '1', 1],
+  ['{{ $value | humanize | printf "%s!" }}', '2048', 2048],
+];
+
+const labels = { pool: 'gpu-a', region: 'eu-west', instance: 'host-1.example.com:9100' };
+const externalLabels = { cluster: 'prod' };
+const externalURL = 'http://prom.example:9090';
+
+describe.skipIf(promtool.skipReason !== undefined)('template output parity with Prometheus', () => {
+  it('renders every case exactly as promtool does', async () => {
+    const rules = cases.map(([template], i) => ({
+      alert: `T${i}`,
+      expr: `template_input{case="${i}"}`,
+      annotations: { out: template },
+    }));
+    writeFileSync(join(tmp.dir, 'rules.yml'), stringify({ groups: [{ name: 'templates', rules }] }));
+    const refQuery = [
+      { labels: { __name__: 'template_ref', kind: 'b' }, value: 2 },
+      { labels: { __name__: 'template_ref', kind: 'a' }, value: 12345.6 },
+    ];
+    const alertTests = [];
+    for (const [i, [template, , value]] of cases.entries()) {
+      const seriesLabels = { __name__: 'template_input', case: String(i), ...labels };
+      const out = await compileAlertTemplate(`__alert_T${i}`, template).expand({
+        labels: seriesLabels,
+        externalLabels,
+        externalURL,
+        value,
+        query: async () => refQuery,
+      });
+      alertTests.push({
+        eval_time: '0m',
+        alertname: `T${i}`,
+        exp_alerts: [{ exp_labels: { case: String(i), ...labels }, exp_annotations: { out } }],
+      });
+    }
+    const input = [
+      ...cases.map(([, notation], i) => ({
+        series: `template_input{case="${i}", pool="gpu-a", region="eu-west", instance="host-1.example.com:9100"}`,
+        values: notation,
+      })),
+      { series: 'template_ref{kind="a"}', values: '12345.6' },
+      { series: 'template_ref{kind="b"}', values: '2' },
+    ];
+    const testFile = join(tmp.dir, 'templates.test.yml');
+    writeFileSync(
+      testFile,
+      stringify({
+        rule_files: ['rules.yml'],
+        tests: [
+          {
+            interval: '1m',
+            external_labels: externalLabels,
+            external_url: externalURL,
+            input_series: input,
+            alert_rule_test: alertTests,
+          },
+        ],
+      }),
+    );
+    const res = spawnSync(promtool.path!, ['test', 'rules', testFile], { encoding: 'utf8', timeout: 60_000 });
+    expect(res.status, `${res.stdout}${res.stderr}`).toBe(0);
+  });
+});
