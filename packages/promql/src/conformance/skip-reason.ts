@@ -64,6 +64,10 @@ const experimentalCall = new RegExp(
     .join('|')})\\s*\\(`,
 );
 
+/**
+ * Why `cmd` cannot be run faithfully, or `undefined` when it can. `expr` is its parsed expression, or the
+ * error parsing gave; `data` marks the loaded series with native histograms or start timestamps.
+ */
 export function skipReason(
   cmd: EvalCommand,
   expr: Expr | PromqlError,
@@ -72,8 +76,9 @@ export function skipReason(
 ): SkipReason | undefined {
   const experimental = expr instanceof PromqlError ? experimentalCall.test(cmd.expr) : usesExperimental(expr);
   if (!runExperimental && experimental) return 'experimental function';
-  if (expr instanceof PromqlError)
+  if (expr instanceof PromqlError) {
     return expr.code === 'PROMQL_UNSUPPORTED' ? 'feature-flagged syntax' : undefined;
+  }
   for (const e of cmd.expected.values()) {
     if (e.values.some((v) => v.kind === 'histogram')) return 'native histogram data';
   }
