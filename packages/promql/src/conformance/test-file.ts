@@ -224,7 +224,6 @@ function parseEval(lines: string[], start: number): [number, EvalCommand] {
       "invalid evaluation command. Must be either 'eval[_fail|_warn|_ordered] instant [at <offset:duration>] <query>' or 'eval[_fail|_warn] range from <from> to <to> step <step> <query>'",
     );
   }
-  const isFail = (): boolean => cmd.legacy.fail || cmd.expects.fail.length > 0;
   let expectRangeVector = false;
   let i = start;
   for (let j = 1; i + 1 < lines.length; j++) {
@@ -234,11 +233,12 @@ function parseEval(lines: string[], start: number): [number, EvalCommand] {
       i--;
       break;
     }
-    if (isFail() && def.startsWith('expected_fail_message')) {
+    // Only the older eval_fail form takes these lines, as in test.go.
+    if (cmd.legacy.fail && def.startsWith('expected_fail_message')) {
       cmd.expectedFailMessage = def.slice('expected_fail_message'.length).trim();
       break;
     }
-    if (isFail() && def.startsWith('expected_fail_regexp')) {
+    if (cmd.legacy.fail && def.startsWith('expected_fail_regexp')) {
       cmd.expectedFailRegexp = compileRegex(i, def.slice('expected_fail_regexp'.length).trim());
       break;
     }
