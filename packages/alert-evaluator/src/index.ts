@@ -78,8 +78,9 @@ export { ruleTestFileSchema } from './unit-test/rule-test-file.ts';
 export type {
   RuleTestCaseResult,
   RuleTestFileResult,
+  RuleTestRunResult,
   RunRuleTestOptions,
 } from './unit-test/run-rule-test-file.ts';
-export { formatRuleTestReport, runRuleTestFile } from './unit-test/run-rule-test-file.ts';
+export { formatRuleTestReport, runRuleTestFile, runRuleTestFiles } from './unit-test/run-rule-test-file.ts';
 export type { SeriesPoint } from './unit-test/series-notation.ts';
 export { expandSeriesValues, parseSeriesLabels } from './unit-test/series-notation.ts';

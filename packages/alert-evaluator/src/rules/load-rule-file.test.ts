@@ -167,6 +167,7 @@ describe('checkRuleText (threshold form)', () => {
     const channelLines = checkRuleText('t.yml', threshold.replace('[pager]', '[pager, email]'), {
       channels: ['pager'],
     }).problems.map(formatRuleFileProblem);
+    expect(checkRuleText('t.yml', threshold.replace('[pager]', '[pager, email]')).problems).toEqual([]);
     expect(channelLines).toEqual([
       't.yml:12: alerts.0.notification_channels.1: notification channel "email" is not configured',
     ]);

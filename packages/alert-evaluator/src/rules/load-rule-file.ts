@@ -26,7 +26,10 @@ import { type LocatedYaml, parseLocatedYaml } from './yaml-positions.ts';
 
 /** Options of rule loading and checking. */
 export interface RuleLoadOptions {
-  /** Names of the configured notification channels; threshold rules may only reference these. */
+  /**
+   * Names of the configured notification channels; threshold rules may only reference these. When
+   * absent, channel names are not checked.
+   */
   readonly channels?: Iterable<string>;
   /** PromQL checker; the embedded parser ({@link promqlExprValidator}) by default. */
   readonly validateExpr?: ExprValidator;
@@ -232,7 +235,8 @@ function checkThresholdForm(
 ): { groups: RuleGroupDefinition[]; file: ThresholdRuleFile | undefined } {
   const shape = c.parse(thresholdFileShapeSchema, data, []);
   if (shape === undefined) return { groups: [], file: undefined };
-  const channels = new Set(c.options.channels ?? []);
+  // Without a channel configuration (e.g. `rules check` on its own) channel names cannot be checked.
+  const channels = c.options.channels === undefined ? undefined : new Set(c.options.channels);
   const names = new Map<string, number>();
   const rules: RuleDefinition[] = [];
   const alerts: ThresholdRule[] = [];
@@ -249,7 +253,7 @@ function checkThresholdForm(
     c.duration([...rp, 'duration'], a.duration);
     c.duration([...rp, 'keep_firing_for'], a.keep_firing_for);
     a.notification_channels.forEach((ch, ci) => {
-      if (!channels.has(ch)) {
+      if (channels !== undefined && !channels.has(ch)) {
         c.add([...rp, 'notification_channels', ci], `notification channel "${ch}" is not configured`);
       }
     });

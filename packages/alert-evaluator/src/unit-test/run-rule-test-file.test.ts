@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatRuleTestReport, runRuleTestFile } from './run-rule-test-file.ts';
+import { formatRuleTestReport, runRuleTestFile, runRuleTestFiles } from './run-rule-test-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ae-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -134,5 +134,14 @@ ${input}`,
     expect(r.tests[0]!.errors[0]).toMatch(
       /rule: Dup, time: 0s, err: vector contains metrics with the same labelset/,
     );
+  });
+
+  it('totals several files into one closing line', async () => {
+    const ok = testFile('total-ok.test.yml', `tests:\n  - interval: 1m\n${input}`);
+    const missing = join(dir, 'total-missing.test.yml');
+    writeFileSync(missing, 'rule_files: [nope.yml]\n');
+    const r = await runRuleTestFiles([ok, missing]);
+    expect(r.summary).toBe('1 passed, 1 failed, 0 skipped');
+    expect(r.files.map((f) => f.file)).toEqual([ok, missing]);
   });
 });

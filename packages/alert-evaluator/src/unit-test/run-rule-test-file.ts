@@ -285,3 +285,32 @@ export function formatRuleTestReport(r: RuleTestFileResult): string {
   const errors = r.tests.flatMap((t) => t.errors);
   return errors.length === 0 ? `${head}  SUCCESS\n` : `${head}  FAILED:\n${errors.join('\n\n')}\n`;
 }
+
+/** The outcome of several unit-test files. */
+export interface RuleTestRunResult {
+  readonly files: readonly RuleTestFileResult[];
+  readonly passed: number;
+  readonly failed: number;
+  readonly skipped: number;
+  /** `N passed, N failed, N skipped` over every file (the closing line of `yardstick rules test`). */
+  readonly summary: string;
+}
+
+/** Runs several unit-test files in order and totals them. */
+export async function runRuleTestFiles(
+  paths: readonly string[],
+  options: RunRuleTestOptions = {},
+): Promise<RuleTestRunResult> {
+  const files: RuleTestFileResult[] = [];
+  for (const p of paths) files.push(await runRuleTestFile(p, options));
+  const passed = files.reduce((n, f) => n + f.passed, 0);
+  const failed = files.reduce((n, f) => n + f.failed, 0);
+  const skipped = files.reduce((n, f) => n + f.skipped, 0);
+  return {
+    files,
+    passed,
+    failed,
+    skipped,
+    summary: `${passed} passed, ${failed} failed, ${skipped} skipped`,
+  };
+}
