@@ -179,6 +179,61 @@ describe('createYardstickViews series limit', () => {
     );
   });
 
+  it('with idle eviction, delta temporality and collections every idle period, caps series and loses nothing', async () => {
+    const step = fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc.record({ op: fc.constant('record' as const), set: fc.nat(9), value: fc.nat(50) }),
+      },
+      { weight: 2, arbitrary: fc.record({ op: fc.constant('tick' as const), ms: fc.nat(30) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('collect' as const) }) },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(step, { maxLength: 80 }),
+        async (limit, ops) => {
+          let now = 0;
+          const { record, collect } = setup(
+            { limits: { 'e.*': limit }, idleEvictionMs: 20 },
+            AggregationTemporality.DELTA,
+            {
+              now: () => now,
+            },
+          );
+          const add = record('counter', 'e.count');
+          let recorded = 0;
+          let exported = 0;
+          const drain = async () => {
+            const series = points(await collect(), 'e.count');
+            expect(series.size).toBeLessThanOrEqual(limit + 1);
+            for (const [sum] of series.values()) exported += sum;
+          };
+          // Readers collect at least every idleEvictionMs, the documented condition for eviction.
+          let nextCollect = 20;
+          for (const op of ops) {
+            if (op.op === 'tick') {
+              const target = now + op.ms;
+              while (nextCollect <= target) {
+                now = nextCollect;
+                await drain();
+                nextCollect += 20;
+              }
+              now = target;
+            } else if (op.op === 'collect') await drain();
+            else {
+              add(op.value, { s: op.set });
+              recorded += op.value;
+            }
+          }
+          await drain();
+          expect(exported).toBe(recorded);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('does not overflow while distinct sets stay within the limit, across collection cycles', async () => {
     const { record, collect } = setup({ limits: { 'jobs.*': 3 } });
     const add = record('counter', 'jobs.done');

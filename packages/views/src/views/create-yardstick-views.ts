@@ -31,9 +31,11 @@ export interface CardinalityOptions {
     readonly otherValue?: string;
   }>;
   /**
-   * Sets without measurements for this long give their place up to new sets. Off when absent. With
-   * cumulative temporality sdk-metrics keeps exporting a forgotten set (it never forgets one,
-   * opentelemetry-js#2997), so exported series can then exceed the limit: use it with delta temporality.
+   * Sets without measurements for this long give their place up to new sets. Off when absent. Use it with
+   * delta temporality and readers collecting at least this often: with cumulative temporality
+   * sdk-metrics keeps exporting a forgotten set (it never forgets one, opentelemetry-js#2997), and a reader
+   * collecting less often than this could see a forgotten set and its successor in one cycle, so exported
+   * series could exceed the limit.
    */
   readonly idleEvictionMs?: number;
   /** Only these keys are kept on matching instruments (lists of all matching patterns are merged). */
