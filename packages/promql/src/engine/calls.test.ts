@@ -176,3 +176,15 @@ describe('classic histograms', () => {
     expect(byQuantile[1]!.value).toBe(1);
   });
 });
+
+describe('min_of and max_of', () => {
+  it('pick the smaller or larger of two scalars, NaN when either is NaN', () => {
+    const pos = { start: 0, end: 0 };
+    const num = (value: number) => ({ type: 'number' as const, value, pos });
+    const call = (func: string, a: number, b: number) =>
+      evaluateInstant(store, { type: 'call', func, args: [num(a), num(b)], pos }, 0).value;
+    expect(call('max_of', 3, 5)).toEqual({ type: 'scalar', timestampMs: 0, value: 5 });
+    expect(call('min_of', 3, 5)).toEqual({ type: 'scalar', timestampMs: 0, value: 3 });
+    expect(call('min_of', Number.NaN, 5)).toEqual({ type: 'scalar', timestampMs: 0, value: Number.NaN });
+  });
+});

@@ -95,6 +95,13 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
       };
     case 'pi':
       return constantScalar(ctx, Math.PI);
+    case 'max_of':
+    case 'min_of': {
+      const a = scalarArg(0);
+      const b = scalarArg(1);
+      const pick = name === 'max_of' ? Math.max : Math.min;
+      return { kind: 'scalar', values: a.map((v, i) => pick(v, b[i]!)) };
+    }
     // The query-context functions are constants of the top-level query, also inside subqueries.
     case 'start':
       return constantScalar(ctx, ctx.queryStart / 1000);

@@ -120,7 +120,15 @@ export function evaluateInstant(
 
 /**
  * Evaluates `expr` at every step from `startMs` to `endMs`, as Prometheus's range query API does. The
- * expression must give a scalar or an instant vector; the result is a matrix sorted by labels.
+ * expression must give a scalar or an instant vector; the result is a matrix sorted by labels. Each
+ * series is selected once for the whole range and its windows slide across the steps.
+ *
+ * @example
+ * ```ts
+ * const now = Date.now();
+ * const { value, warnings } = evaluateRange(store, parseExpr('rate(http_server_request_duration_seconds_count[5m])'), now - 3_600_000, now, 60_000);
+ * for (const series of value.series) console.log(series.labels, series.values);
+ * ```
  */
 export function evaluateRange(
   queryable: Queryable,

@@ -64,6 +64,10 @@ export interface EvaluateOptions {
   readonly defaultSubqueryStepMs?: number;
   /** Abort with a `PROMQL_TIMEOUT` error once evaluation has run this long. */
   readonly timeoutMs?: number;
-  /** Abort with a `PROMQL_TOO_MANY_SAMPLES` error once a selector loads more samples than this. */
+  /**
+   * Abort with a `PROMQL_TOO_MANY_SAMPLES` error once the query has loaded more samples from the data
+   * source than this, counted over all selectors. Prometheus counts peak samples in memory instead, so
+   * the two limits are related but not equal.
+   */
   readonly maxSamples?: number;
 }
