@@ -4,7 +4,7 @@
  *   npm run conformance
  *
  * The corpus directory is `../shared/conformance/promql/testdata` from the repository root, or
- * `YARDSTICK_CONFORMANCE_DIR`. Prints one row per file and the closing line `N passed, N failed, N skipped`.
+ * `YARDSTICK_CONFORMANCE_DIR`; `YARDSTICK_CONFORMANCE_EXPERIMENTAL=1` also runs experimental functions. Prints one row per file and the closing line `N passed, N failed, N skipped`.
  * Exits 1 only when a file cannot be read as a `.test` file (a runner problem); failed evals are engine gaps
  * and are listed in CONFORMANCE.md for whoever fixes them.
  */
@@ -20,6 +20,8 @@ const corpusDir = resolve(
   process.env.YARDSTICK_CONFORMANCE_DIR ?? '../shared/conformance/promql/testdata',
 );
 const reportPath = join(packageDir, 'CONFORMANCE.md');
+/** `YARDSTICK_CONFORMANCE_EXPERIMENTAL=1` runs the evals of experimental functions instead of skipping them. */
+const runExperimental = process.env.YARDSTICK_CONFORMANCE_EXPERIMENTAL === '1';
 
 /** The files the corpus README lists as stable PromQL on float samples. */
 const stableFiles = new Set([
@@ -54,7 +56,7 @@ function runFile(path: string): FileRow {
   const stable = stableFiles.has(file.replace(/\.test$/, ''));
   const started = performance.now();
   try {
-    const result = runPromqlTestFile(readFileSync(path, 'utf8'));
+    const result = runPromqlTestFile(readFileSync(path, 'utf8'), { runExperimental });
     return { file, stable, ...result, ms: performance.now() - started };
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
@@ -111,6 +113,9 @@ function markdown(rows: readonly FileRow[]): string {
     'Prometheus marks experimental (`experimental function`), or when it needs syntax or data behind a',
     'Prometheus feature flag: anchored/smoothed/fill modifiers, `step()`/`range()` durations, `@st` start',
     'timestamps (`feature-flagged syntax`). Annotation `msg:` lines must match exactly, as in promqltest.',
+    runExperimental
+      ? 'This run included experimental functions (`YARDSTICK_CONFORMANCE_EXPERIMENTAL=1`).'
+      : 'Run with `YARDSTICK_CONFORMANCE_EXPERIMENTAL=1` to include experimental functions.',
     '',
     `Stable files: ${sum(stable, 'passed')} passed, ${sum(stable, 'failed')} failed, ${sum(stable, 'skipped')} skipped — ` +
       `**${percent(sum(stable, 'passed'), sum(stable, 'failed'))}** of non-skipped evals pass.`,
