@@ -29,8 +29,8 @@ export interface PipelineRouter {
   readonly processed: WeakSet<Attributes>;
 }
 
-/** Finds or creates the pipeline of an instrument. */
-export type PipelineFactory = (scope: string, instrumentName: string) => InstrumentPipeline;
+/** Finds or creates the pipeline of an instrument (`kind` is the create method, e.g. `createCounter`). */
+export type PipelineFactory = (scope: string, instrumentName: string, kind: string) => InstrumentPipeline;
 
 // Each bound instrument does the same three steps around the real call. try/finally costs nothing in V8
 // when nothing throws, and keeps the router right even if an SDK ever did throw.
@@ -137,39 +137,39 @@ class BoundMeter implements Meter {
   }
 
   createCounter(name: string, options?: MetricOptions): Counter {
-    const pipeline = this.#pipelines(this.#scope, name);
+    const pipeline = this.#pipelines(this.#scope, name, 'createCounter');
     return new BoundCounter(this.#inner.createCounter(name, options), pipeline, this.#router);
   }
 
   createUpDownCounter(name: string, options?: MetricOptions): UpDownCounter {
-    const pipeline = this.#pipelines(this.#scope, name);
+    const pipeline = this.#pipelines(this.#scope, name, 'createUpDownCounter');
     return new BoundUpDownCounter(this.#inner.createUpDownCounter(name, options), pipeline, this.#router);
   }
 
   createHistogram(name: string, options?: MetricOptions): Histogram {
-    const pipeline = this.#pipelines(this.#scope, name);
+    const pipeline = this.#pipelines(this.#scope, name, 'createHistogram');
     return new BoundHistogram(this.#inner.createHistogram(name, options), pipeline, this.#router);
   }
 
   createGauge(name: string, options?: MetricOptions): Gauge {
-    const pipeline = this.#pipelines(this.#scope, name);
+    const pipeline = this.#pipelines(this.#scope, name, 'createGauge');
     return new BoundGauge(this.#inner.createGauge(name, options), pipeline, this.#router);
   }
 
   createObservableGauge(name: string, options?: MetricOptions): ObservableGauge {
-    const pipeline = this.#pipelines(this.#scope, name);
+    const pipeline = this.#pipelines(this.#scope, name, 'createObservableGauge');
     const inner = this.#inner.createObservableGauge(name, options);
     return new BoundObservable(inner, pipeline, 'last', this.#router.processed);
   }
 
   createObservableCounter(name: string, options?: MetricOptions): ObservableCounter {
-    const pipeline = this.#pipelines(this.#scope, name);
+    const pipeline = this.#pipelines(this.#scope, name, 'createObservableCounter');
     const inner = this.#inner.createObservableCounter(name, options);
     return new BoundObservable(inner, pipeline, 'sum', this.#router.processed);
   }
 
   createObservableUpDownCounter(name: string, options?: MetricOptions): ObservableUpDownCounter {
-    const pipeline = this.#pipelines(this.#scope, name);
+    const pipeline = this.#pipelines(this.#scope, name, 'createObservableUpDownCounter');
     const inner = this.#inner.createObservableUpDownCounter(name, options);
     return new BoundObservable(inner, pipeline, 'sum', this.#router.processed);
   }

@@ -177,9 +177,9 @@ export function createYardstickViews(
   };
 
   const pipelines = new Map<string, InstrumentPipeline>();
-  const pipelineFor = (scope: string, instrumentName: string): InstrumentPipeline => {
-    // sdk-metrics shares one stream per meter and exact instrument name; so does the state here.
-    const id = `${scope}\u0000${instrumentName}`;
+  const pipelineFor = (scope: string, instrumentName: string, kind: string): InstrumentPipeline => {
+    // sdk-metrics shares one stream per meter, exact instrument name and kind; so does the state here.
+    const id = `${scope}\u0000${instrumentName}\u0000${kind}`;
     let pipeline = pipelines.get(id);
     if (pipeline === undefined) {
       const limit = mostSpecificMatch(limits, instrumentName) ?? defaultLimit;
