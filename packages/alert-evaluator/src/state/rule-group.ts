@@ -148,7 +148,8 @@ export class RuleGroup {
         }
         this.previousSeries[i] = current;
       }
-      if (rule instanceof AlertingRule) {
+      // As in Prometheus, a failed evaluation sends nothing; the alerts' validity (endsAt) covers the gap.
+      if (rule instanceof AlertingRule && error === undefined) {
         this.applySuppression(rule, this.windows[i], timeMs);
         const due = rule.alertsToSend(timeMs, this.options.resendDelayMs ?? 60_000, this.intervalMs);
         if (due.length > 0) this.options.notify?.(rule, due);
