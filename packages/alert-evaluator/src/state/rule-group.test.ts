@@ -127,6 +127,20 @@ describe('RuleGroup', () => {
     ).toBe(true);
   });
 
+  it('sends nothing for a rule whose evaluation failed, as Prometheus does', async () => {
+    const ds = new MapDatasource();
+    ds.values.set('pool:queue:sum > 10', { type: 'vector', samples: [{ labels: { pool: 'a' }, value: 11 }] });
+    const sent: AlertSnapshot[] = [];
+    const g = new RuleGroup(group(), { datasource: ds, notify: (_r, a) => sent.push(...a) });
+    await g.evaluate(0);
+    await g.evaluate(MIN);
+    expect(sent).toHaveLength(1);
+    ds.values.set('pool:queue:sum > 10', new Error('timeout'));
+    await g.evaluate(3 * MIN);
+    expect(sent).toHaveLength(1);
+    expect(g.alerts()[0]!.state).toBe('firing');
+  });
+
   it('suppresses firing alerts inside the maintenance window and unsuppresses them after, logging both', async () => {
     const ds = new MapDatasource();
     ds.values.set('pool:queue:sum > 10', {
