@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { SampleStore } from '@yardstick/promql';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Datasource, QueryValue } from '../datasources/datasource.ts';
 import type { Notifier } from '../notifiers/notifier.ts';
@@ -174,5 +175,42 @@ describe('AlertEvaluator', () => {
     expect(metrics.get('yardstick_rule_last_reload_success')!.dataPoints).toMatchObject([{ value: 0 }]);
     await ev.stop();
     await provider.shutdown();
+  });
+
+  it('restores the for state from ALERTS_FOR_STATE in the store after a restart', async () => {
+    const file = join(dir, 'g.yml');
+    writeFileSync(file, rules('1h'));
+    const store = new SampleStore();
+    const sink = { append: (l: Record<string, string>, t: number, v: number) => store.append(l, t, v) };
+    const clock1 = new ManualClock(0);
+    const first = await AlertEvaluator.create({
+      ruleFiles: [file],
+      datasource,
+      clock: clock1,
+      sink,
+      restoreFrom: store,
+    });
+    first.start();
+    await clock1.advance(20 * MIN);
+    expect(first.alerts()).toMatchObject([{ state: 'pending', activeAt: 0 }]);
+    await first.stop();
+    // Down from 20m; back at 50m, restored at the second evaluation (51m): 40m of the hour were left, so
+    // activeAt moves by the 31m between the last ALERTS_FOR_STATE sample and the restore.
+    const clock2 = new ManualClock(50 * MIN);
+    const second = await AlertEvaluator.create({
+      ruleFiles: [file],
+      datasource,
+      clock: clock2,
+      sink,
+      restoreFrom: store,
+    });
+    second.start();
+    await clock2.advance(MIN);
+    expect(second.alerts()).toMatchObject([{ state: 'pending', activeAt: 31 * MIN }]);
+    await clock2.advance(39 * MIN);
+    expect(second.alerts()[0]!.state).toBe('pending');
+    await clock2.advance(MIN);
+    expect(second.alerts()).toMatchObject([{ state: 'firing', firedAt: 91 * MIN }]);
+    await second.stop();
   });
 });
