@@ -31,6 +31,10 @@ const VERBS: Readonly<Record<string, { run: Verb; summary: string }>> = {
     run: async (argv, io) => (await import('./commands/rules.ts')).rulesCommand(argv, io),
     summary: 'check rule files; convert threshold rules to Prometheus rules',
   },
+  alerts: {
+    run: async (argv, io) => (await import('./commands/alerts.ts')).alertsCommand(argv, io),
+    summary: 'evaluate alert rules against a Prometheus API and notify Alertmanager/webhooks',
+  },
   'scrape-config': {
     run: async (argv, io) => (await import('./commands/scrape-config.ts')).scrapeConfigCommand(argv, io),
     summary: 'scrape config for Prometheus, vmagent or Kubernetes',
