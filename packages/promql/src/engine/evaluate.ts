@@ -45,6 +45,7 @@ function createContext(
       deadline: options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs,
       maxSamples: options.maxSamples ?? Number.POSITIVE_INFINITY,
       samplesLoaded: 0,
+      checks: -1,
     },
   };
 }

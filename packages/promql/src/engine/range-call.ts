@@ -96,6 +96,7 @@ export function evalRangeCall(
     rangeEnd: 0,
     rangeMs,
     params: params.map(() => 0),
+    manySteps: numSteps > 1,
     resetsBefore: undefined,
   };
   const out: StepSeries[] = [];

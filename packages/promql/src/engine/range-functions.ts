@@ -22,6 +22,8 @@ export interface Window {
   rangeMs: number;
   /** Scalar arguments at this step, in argument order (excluding the range vector). */
   params: number[];
+  /** Whether windows of several steps will be taken from these arrays (then per-series caches pay off). */
+  manySteps: boolean;
   /**
    * Per-series cache of `resetsBefore`: entry i counts counter resets among points 1..i. The caller
    * clears it when it moves to the next series; `rate` and kin fill it on first use.
@@ -53,8 +55,8 @@ function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): numbe
   // Windows of consecutive steps overlap almost entirely; a per-series prefix count of resets tells in
   // O(1) whether this window has any, and the common reset-free window skips the scan. Windows with
   // resets still add them one by one, in Prometheus's order, so rounding is identical.
-  const prefix = isCounter ? (w.resetsBefore ?? countResets(w)) : undefined;
-  if (prefix !== undefined && prefix[hi - 1]! !== prefix[lo]!) {
+  const prefix = isCounter && w.manySteps ? (w.resetsBefore ?? countResets(w)) : undefined;
+  if (isCounter && (prefix === undefined || prefix[hi - 1]! !== prefix[lo]!)) {
     for (let i = lo + 1; i < hi; i++) {
       const prev = vs[i - 1]!;
       if (vs[i]! < prev) result += prev;
