@@ -78,7 +78,33 @@ describe('yardstick rules', () => {
     expect(cli.out()).toMatch(new RegExp(`^${file}:\\d+: `, 'm'));
   });
 
+  it('runs promtool-format unit tests like promtool does, with the summary line', async () => {
+    const passing = capture();
+    expect(await runCli(['rules', 'test', join(fixtures, 'rules-prometheus.test.yaml')], passing.io)).toBe(0);
+    expect(passing.out()).toContain('SUCCESS');
+    expect(passing.out().trim().split('\n').at(-1)).toBe('1 passed, 0 failed, 0 skipped');
+    const failing = capture();
+    expect(await runCli(['rules', 'test', join(fixtures, 'rules-failing.test.yaml')], failing.io)).toBe(1);
+    expect(failing.out()).toMatch(
+      /FAILED:[\s\S]*exp: \{__name__="job:http_requests:rate5m", job="api"\} 3E\+00/,
+    );
+    expect(failing.out().trim().split('\n').at(-1)).toBe('0 passed, 1 failed, 0 skipped');
+  });
+
   const promtool = peer('promtool');
+  it.skipIf(promtool.skipReason !== undefined)('agrees with promtool test rules on the same files', () => {
+    for (const [file, status] of [
+      ['rules-prometheus.test.yaml', 0],
+      ['rules-failing.test.yaml', 1],
+    ] as const) {
+      const result = spawnSync(promtool.path!, ['test', 'rules', join(fixtures, file)], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(result.status, file).toBe(status);
+    }
+  });
+
   it.skipIf(promtool.skipReason !== undefined)(
     'converts a threshold file into a rule file that promtool accepts',
     async () => {

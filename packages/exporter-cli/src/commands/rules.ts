@@ -1,9 +1,16 @@
 /**
- * `yardstick rules check|convert`: validates rule files (Prometheus format or yardstick's threshold form)
- * and converts threshold files to Prometheus rule files, with `@yardstick/alert-evaluator`.
+ * `yardstick rules check|test|convert`: validates rule files (Prometheus format or yardstick's threshold
+ * form), runs promtool-format rule unit tests, and converts threshold files to Prometheus rule files, all
+ * with `@yardstick/alert-evaluator`.
  */
 import { writeFileSync } from 'node:fs';
-import { checkRuleFile, convertThresholdRules, formatRuleFileProblem } from '@yardstick/alert-evaluator';
+import {
+  checkRuleFile,
+  convertThresholdRules,
+  formatRuleFileProblem,
+  formatRuleTestReport,
+  runRuleTestFiles,
+} from '@yardstick/alert-evaluator';
 import { z } from 'zod';
 import { type FlagSpec, parseFlags, validateFlags } from '../cli-args.ts';
 import type { CliIo } from '../cli-io.ts';
@@ -11,17 +18,22 @@ import { CliError } from '../errors.ts';
 
 /** `yardstick rules --help`. */
 export const RULES_HELP = `Usage: yardstick rules check FILE... [--json] [--channel NAME]...
+       yardstick rules test FILE... [--json]
        yardstick rules convert FILE [--out FILE] [--channel NAME]...
 
   check     validates rule files (Prometheus rule groups, or the threshold form with a top-level "alerts:"):
             YAML, durations, label and annotation names, templates and PromQL. Prints file:line messages;
             exit 1 on any problem. Threshold rules may only name the notification channels given with
             --channel (the ones your config defines).
+  test      runs rule unit tests in promtool's format (rule_files, evaluation_interval, tests with
+            input_series, alert_rule_test, promql_expr_test); prints promtool-style reports and a closing
+            line "N passed, N failed, N skipped"; exit 1 on any failure.
   convert   writes a threshold-form file as a Prometheus rule file (stdout, or --out), printing what the
             Prometheus form cannot express as warnings on stderr.
 
 Examples:
   yardstick rules check contracts/rules/*.yaml
+  yardstick rules test contracts/rules/*.test.yaml
   yardstick rules convert alerts.yaml --channel oncall --out prometheus-rules.yaml
 `;
 
@@ -83,6 +95,28 @@ async function check(argv: readonly string[], io: CliIo): Promise<number> {
   return problems.length > 0 ? 1 : 0;
 }
 
+const TEST_SPEC = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } satisfies FlagSpec;
+
+async function test(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags('rules test', argv, TEST_SPEC);
+  if (values.help) {
+    io.stdout.write(RULES_HELP);
+    return 0;
+  }
+  const flags = validateFlags('rules test', z.object({ json: z.boolean().default(false) }), values);
+  if (positionals.length === 0)
+    throw new CliError('USAGE', 'yardstick rules test: give at least one test FILE');
+  const run = await runRuleTestFiles(positionals);
+  if (flags.json) {
+    const report = { files: run.files, passed: run.passed, failed: run.failed, skipped: run.skipped };
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    for (const file of run.files) io.stdout.write(formatRuleTestReport(file));
+  }
+  io.stdout.write(`${run.summary}\n`);
+  return run.failed > 0 ? 1 : 0;
+}
+
 async function convert(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags('rules convert', argv, CONVERT_SPEC);
   if (values.help) {
@@ -126,6 +160,7 @@ export async function rulesCommand(argv: readonly string[], io: CliIo): Promise<
     return sub === undefined ? 2 : 0;
   }
   if (sub === 'check') return check(rest, io);
+  if (sub === 'test') return test(rest, io);
   if (sub === 'convert') return convert(rest, io);
-  throw new CliError('USAGE', `yardstick rules: unknown sub-verb "${sub}" (expected check or convert)`);
+  throw new CliError('USAGE', `yardstick rules: unknown sub-verb "${sub}" (expected check, test or convert)`);
 }
