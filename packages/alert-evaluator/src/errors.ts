@@ -5,15 +5,12 @@
 
 /** What went wrong, as a stable literal a caller can switch on. */
 export type AlertEvaluatorErrorCode =
-  | 'RULE_FILE_READ'
   | 'RULE_FILE_YAML'
   | 'RULE_FILE_INVALID'
   | 'DURATION_INVALID'
   | 'TEMPLATE_PARSE'
   | 'TEMPLATE_EXEC'
-  | 'DATASOURCE_FAILED'
-  | 'RULE_EVAL_FAILED'
-  | 'RULE_TEST_INVALID';
+  | 'DATASOURCE_FAILED';
 
 /** One located problem in a rule file: `file:line: path: message`. */
 export interface RuleFileProblem {

@@ -100,7 +100,10 @@ describe('createPrometheusHttpDatasource', () => {
         : { status: 500, body: '' };
     });
     const ds = createPrometheusHttpDatasource({ url, retries: 1, backoffMs: 1 });
-    await expect(ds.query('up', 0)).rejects.toThrow(/HTTP 500/);
+    await expect(ds.query('up', 0)).rejects.toMatchObject({
+      code: 'DATASOURCE_FAILED',
+      message: expect.stringMatching(/HTTP 500/),
+    });
     expect(calls).toBe(2);
     calls = 0;
     await expect(ds.query('bad(', 0)).rejects.toThrow('query failed: parse error');

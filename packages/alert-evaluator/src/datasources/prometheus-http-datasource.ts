@@ -3,6 +3,7 @@
  * own `/api/v1`): `POST /api/v1/query` with a per-attempt timeout, retries with exponential backoff on
  * network errors, 429 and 5xx, and basic or bearer authentication.
  */
+import { AlertEvaluatorError } from '../errors.ts';
 import type { Datasource, QuerySample, QueryValue } from './datasource.ts';
 
 /** Credentials for the remote API. Never logged. */
@@ -115,7 +116,9 @@ export function createPrometheusHttpDatasource(options: PrometheusHttpDatasource
         try {
           return await attempt(expr, timeMs, signal);
         } catch (err) {
-          if (!(err instanceof RetryableError) || i >= retries) throw err;
+          if (!(err instanceof RetryableError) || i >= retries) {
+            throw new AlertEvaluatorError('DATASOURCE_FAILED', (err as Error).message, { cause: err });
+          }
           await new Promise((r) => setTimeout(r, delay));
           delay *= 2;
         }
