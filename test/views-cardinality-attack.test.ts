@@ -78,4 +78,24 @@ describe('views cardinality attack', () => {
     expect(growth).toBeLessThan(32 * 1024 * 1024);
     await provider.shutdown();
   }, 60_000);
+
+  it('stays bounded when every attacking set also carries an array value', async () => {
+    const yardstick = createYardstickViews({});
+    const reader = new CumulativeReader();
+    const provider = new MeterProvider({ readers: [reader], views: yardstick.views });
+    const counter = yardstick.bindMeterProvider(provider).getMeter('attack').createCounter('jobs.done');
+    for (let i = 0; i < LIMIT; i++) counter.add(1, { job: `j${i}`, tags: ['a', 'b'] });
+    const before = heapAfterGc();
+    const sets = 200_000;
+    for (let i = LIMIT; i < sets; i++) counter.add(1, { job: `j${i}`, tags: ['a', 'b'] });
+    const growth = heapAfterGc() - before;
+    const { resourceMetrics } = await reader.collect();
+    const points = resourceMetrics.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .flatMap((m) => m.dataPoints as DataPoint<number>[]);
+    expect(points).toHaveLength(LIMIT + 1);
+    expect(points.find((p) => p.attributes['otel.metric.overflow'] === true)?.value).toBe(sets - LIMIT);
+    expect(growth).toBeLessThan(16 * 1024 * 1024);
+    await provider.shutdown();
+  }, 60_000);
 });

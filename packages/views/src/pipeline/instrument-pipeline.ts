@@ -128,12 +128,16 @@ export class InstrumentPipeline {
     // With idle eviction an overflowing set must ask the limiter again each time, or a freed place would
     // never be offered to it.
     if (decision.series === undefined && this.limiter.idleEvictionMs !== undefined) return;
+    // Arrays would be keyed by identity and never hit again: such sets are decided every time (checked
+    // before any node is made, so they cannot grow the trie).
+    for (const key in incoming) {
+      const value = incoming[key];
+      if (typeof value === 'object' && value !== null) return;
+    }
     if (this.#cachedDecisions >= this.#maxCachedDecisions) this.#resetCache();
     let node = this.#root;
     for (const key in incoming) {
       const value = incoming[key];
-      // Arrays would be keyed by identity and never hit again: such sets are decided every time.
-      if (typeof value === 'object' && value !== null) return;
       const byValue = node.values(key, true)!;
       let next = byValue.get(value);
       if (next === undefined) {
