@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.ts';
 import type { CliIo } from './cli-io.ts';
+import { startFakePrometheus } from './testing/fake-prometheus.ts';
 
 function io(stdin = ''): { io: CliIo; out: () => string; err: () => string } {
   let out = '';
@@ -74,5 +78,25 @@ describe('runCli', () => {
     args[args.indexOf('--out') + 1] = '/nonexistent-dir/x.csv';
     expect(await runCli(args, cli.io)).toBe(1);
     expect(cli.err().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('draws a progress bar on stderr only when stderr is a terminal', async () => {
+    const fake = await startFakePrometheus([{ __name__: 'up', job: 'a' }]);
+    const dir = mkdtempSync(join(tmpdir(), 'yardstick-cli-progress-'));
+    try {
+      const args = ['export', '--source', fake.url, '--metric', 'up', '--start', '-1h', '--end', 'now'];
+      args.push('--step', '1m', '--format', 'csv', '--max-points', '20', '--out', join(dir, 'x.csv'));
+      const piped = io();
+      expect(await runCli(args, piped.io)).toBe(0);
+      expect(piped.err()).not.toContain('\r');
+      let err = '';
+      const tty = { ...io().io, stderr: { isTTY: true, write: (t: string) => (err += t) } };
+      expect(await runCli(args, tty)).toBe(0);
+      expect(err).toContain('] 100% 4/4 chunks');
+      expect(piped.err()).toMatch(/^exported 61 points in 4 chunks/);
+    } finally {
+      await fake.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
