@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -212,5 +213,81 @@ describe('AlertEvaluator', () => {
     await clock2.advance(MIN);
     expect(second.alerts()).toMatchObject([{ state: 'firing', firedAt: 91 * MIN }]);
     await second.stop();
+  });
+
+  it('routes threshold rules to their configured channels only', async () => {
+    const received: {
+      path: string | undefined;
+      body: { receiver: string; alerts: { labels: Record<string, string> }[] };
+    }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on('end', () => {
+        received.push({ path: req.url, body: JSON.parse(body) });
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const addr = server.address();
+    const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    const file = join(dir, 'h.yml');
+    writeFileSync(
+      file,
+      `alerts:
+  - name: GpuQueueBacklog
+    query: queue_depth
+    threshold: 100
+    comparison: greater_than
+    severity: critical
+    summary: Backlog on {{ $labels.pool }}
+    description: Queue depth {{ $value }} in {{ $labels.region }}
+    notification_channels: [ops]
+`,
+    );
+    const clock = new ManualClock(0);
+    const ev = await AlertEvaluator.create({
+      ruleFiles: [file],
+      datasource,
+      clock,
+      channels: [
+        { name: 'ops', type: 'webhook', url: `${base}/ops` },
+        { name: 'other', type: 'webhook', url: `${base}/other` },
+      ],
+    });
+    ev.start();
+    await clock.advance(0);
+    await until(() => received.length > 0);
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({
+      path: '/ops',
+      body: {
+        receiver: 'ops',
+        alerts: [{ labels: { alertname: 'GpuQueueBacklog', pool: 'gpu-a', severity: 'critical' } }],
+      },
+    });
+    await ev.stop();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('refuses threshold rules naming a channel that is not configured', async () => {
+    const file = join(dir, 'i.yml');
+    writeFileSync(
+      file,
+      'alerts:\n  - name: X\n    query: up\n    threshold: 1\n    comparison: less_than\n    severity: info\n' +
+        '    summary: Target is down now\n    description: The target has been down for a while\n' +
+        '    notification_channels: [pager]\n',
+    );
+    await expect(
+      AlertEvaluator.create({
+        ruleFiles: [file],
+        datasource,
+        channels: [{ name: 'ops', type: 'slack', url: 'http://127.0.0.1:1/' }],
+      }),
+    ).rejects.toMatchObject({
+      problems: [{ line: 9, message: 'notification channel "pager" is not configured' }],
+    });
   });
 });
