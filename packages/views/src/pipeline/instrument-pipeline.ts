@@ -46,6 +46,9 @@ class DecisionNode {
   }
 }
 
+/** Sets with more keys than this are not cached, so a decision never costs more than this many nodes. */
+const MAX_CACHED_KEYS = 32;
+
 /** Everything one instrument's measurements go through, in order. */
 export interface InstrumentPipelineOptions {
   /** The instrument name, for self-metrics and log lines. */
@@ -128,11 +131,12 @@ export class InstrumentPipeline {
     // With idle eviction an overflowing set must ask the limiter again each time, or a freed place would
     // never be offered to it.
     if (decision.series === undefined && this.limiter.idleEvictionMs !== undefined) return;
-    // Arrays would be keyed by identity and never hit again: such sets are decided every time (checked
-    // before any node is made, so they cannot grow the trie).
+    // Arrays would be keyed by identity and never hit again, and sets with very many keys would cost a
+    // node per key: such sets are decided every time (checked before any node is made).
+    let keys = 0;
     for (const key in incoming) {
       const value = incoming[key];
-      if (typeof value === 'object' && value !== null) return;
+      if ((typeof value === 'object' && value !== null) || ++keys > MAX_CACHED_KEYS) return;
     }
     if (this.#cachedDecisions >= this.#maxCachedDecisions) this.#resetCache();
     let node = this.#root;

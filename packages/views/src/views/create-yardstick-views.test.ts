@@ -351,6 +351,19 @@ describe('createYardstickViews attribute rules', () => {
     expect(series.get(attributeSetKey(odd))).toEqual([5, 1]);
   });
 
+  it('records sets with many keys or array values, which skip the decision cache, like any other', async () => {
+    const { record, collect } = setup({ limits: { 'wide.*': 2 } });
+    const add = record('counter', 'wide.count');
+    const wide = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, i]));
+    for (let i = 0; i < 3; i++) add(1, wide);
+    for (let i = 0; i < 2; i++) add(1, { tags: ['a', 'b'] });
+    add(5, { tags: ['c'] });
+    const series = points(await collect(), 'wide.count');
+    expect(series.get(attributeSetKey(wide))).toEqual([3, 1]);
+    expect(series.get(attributeSetKey({ tags: ['a', 'b'] }))).toEqual([2, 1]);
+    expect(series.get(OVERFLOW_KEY)).toEqual([5, 1]);
+  });
+
   it('keeps recording when the logger throws at the first overflow', async () => {
     const throwing: ViewsLogger = {
       debug: () => {},
