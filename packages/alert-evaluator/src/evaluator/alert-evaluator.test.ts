@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +125,11 @@ describe('AlertEvaluator', () => {
     writeFileSync(file, rules('5m'));
     await until(() => forOf(ev) === 5 * MIN);
     expect(forOf(ev)).toBe(5 * MIN);
+    // Replaced by rename, as editors and config managers do.
+    writeFileSync(`${file}.tmp`, rules('7m'));
+    renameSync(`${file}.tmp`, file);
+    await until(() => forOf(ev) === 7 * MIN);
+    expect(forOf(ev)).toBe(7 * MIN);
     unwatch();
     await ev.stop();
   });

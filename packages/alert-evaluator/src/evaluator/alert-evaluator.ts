@@ -4,6 +4,7 @@
  * rules when the new files are invalid and keeps the state of unchanged rules, and self-metrics.
  */
 import { type FSWatcher, watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Meter } from '@opentelemetry/api';
 import type { Labels, Queryable } from '@yardstick/promql';
 import type { Datasource } from '../datasources/datasource.ts';
@@ -203,19 +204,27 @@ export class AlertEvaluator {
   }
 
   /**
-   * Reloads when a rule file changes (debounced by `debounceMs`, default 200 ms). Returns a function that
-   * stops watching.
+   * Reloads when a rule file changes (debounced by `debounceMs`, default 200 ms). Directories are
+   * watched rather than files, so editors and config managers that replace a file by renaming still
+   * trigger a reload. Returns a function that stops watching.
    */
   watch(debounceMs = 200): () => void {
+    const byDir = new Map<string, Set<string>>();
     for (const file of this.options.ruleFiles) {
-      const w = watch(file, () => {
+      const names = byDir.get(dirname(file)) ?? new Set<string>();
+      names.add(basename(file));
+      byDir.set(dirname(file), names);
+    }
+    for (const [dir, names] of byDir) {
+      const w = watch(dir, (_event, name) => {
+        if (name !== null && !names.has(name)) return;
         if (this.reloadTimer !== undefined) clearTimeout(this.reloadTimer);
         this.reloadTimer = setTimeout(() => {
           this.reloadTimer = undefined;
           void this.reload();
         }, debounceMs);
       });
-      w.on('error', (err) => this.logger.warn({ file, err: err.message }, 'Watching rule file failed'));
+      w.on('error', (err) => this.logger.warn({ dir, err: err.message }, 'Watching rule files failed'));
       this.watchers.push(w);
     }
     return () => this.unwatch();
