@@ -52,6 +52,7 @@ const cases: readonly [string, string, number][] = [
   ['{{ printf "%s %d" "x" }}', '1', 1],
   ['{{ printf "%s" "x" 1.5 }}', '1', 1],
   ['{{ $labels.pool | toUpper }} {{ toLower "ABC" }} {{ title "hello big-world foo_bar" }}', '1', 1],
+  ['{{ title "don\'t stop 3rd élan x€y a.b" }}', '1', 1],
   ['{{ reReplaceAll "^(.*):(\\\\d+)$" "$2@$1" $labels.instance }}', '1', 1],
   ['{{ if match "^gpu-" $labels.pool }}gpu{{ else }}cpu{{ end }}', '1', 1],
   ['{{ if gt $value 100.0 }}high{{ else if gt $value 10.0 }}mid{{ else }}low{{ end }}', '50', 50],

@@ -85,6 +85,25 @@ function sampleOf(v: unknown): Readonly<Record<string, unknown>> {
   throw new Error(`expected a sample, got ${formatGoValue(v)}`);
 }
 
+/** Go's `strings.isSeparator`: ASCII other than alphanumerics and `_`; beyond ASCII, only spaces. */
+function isSeparator(ch: string): boolean {
+  const c = ch.codePointAt(0)!;
+  if (c <= 0x7f) return !/[0-9A-Za-z_]/.test(ch);
+  if (/[\p{L}\p{Nd}]/u.test(ch)) return false;
+  return /\s/u.test(ch);
+}
+
+/** Go's `strings.Title`: upper-cases every letter that follows a separator. */
+function goTitle(s: string): string {
+  let prev = ' ';
+  let out = '';
+  for (const ch of s) {
+    out += isSeparator(prev) ? ch.toUpperCase() : ch;
+    prev = ch;
+  }
+  return out;
+}
+
 /** Go's `regexp` uses RE2 syntax; `(?P<name>...)` is the one spelling JavaScript lacks. */
 function goRegExp(pattern: string, flags = ''): RegExp {
   return new RegExp(pattern.replace(/\(\?P</g, '(?<'), flags);
@@ -237,13 +256,9 @@ const prometheus: Record<string, TemplateFunction> = {
     arity('toLower', a, 1);
     return toStr(a[0]).toLowerCase();
   },
-  // Go's strings.Title: upper-cases a letter at the start of each word (after a non-letter/digit/_).
   title: (_c, a) => {
     arity('title', a, 1);
-    return toStr(a[0]).replace(
-      /(^|[^\p{L}\p{N}_'])(\p{L})/gu,
-      (_m, p: string, l: string) => p + l.toUpperCase(),
-    );
+    return goTitle(toStr(a[0]));
   },
   match: (_c, a) => {
     arity('match', a, 2);
