@@ -206,6 +206,14 @@ describe('OpenMetrics 1.0.0', () => {
     expect(text.indexOf('# EOF')).toBe(text.length - '# EOF\n'.length);
   });
 
+  it('writes UNIT only when the family name ends with _<unit>', async () => {
+    const { reader, meter } = setup({ withoutTargetInfo: true });
+    meter.createGauge('seconds', { unit: 's' }).record(1);
+    meter.createGauge('uptime', { unit: 's' }).record(2);
+    const text = await scrape(reader, 'openmetrics');
+    expect(lines(text, '# UNIT')).toEqual(['# UNIT uptime_seconds seconds']);
+  });
+
   it('still ends with # EOF when nothing was recorded', async () => {
     const { reader } = setup({ withoutTargetInfo: true });
     expect(await scrape(reader, 'openmetrics')).toBe('# EOF\n');

@@ -20,7 +20,8 @@ export interface PrometheusReaderOptions extends ExpositionOptions {
 
 async function* yieldingToEventLoop(chunks: Iterable<string>): AsyncGenerator<string, void, undefined> {
   for (const chunk of chunks) {
-    yield chunk;
+    // An empty chunk is the serializer asking for a turn of the event loop in the middle of a large family.
+    if (chunk !== '') yield chunk;
     // setImmediate, not a resolved promise: it lets timers and I/O run between two chunks.
     await nextTurn();
   }
