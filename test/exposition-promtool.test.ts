@@ -90,7 +90,7 @@ describe.skipIf(promtool.skipReason !== undefined)('promtool check metrics', () 
     expect(result, result.output).toEqual({ code: 0, output: '' });
   });
 
-  it('finds nothing for arbitrary attribute keys and values (property, text 0.0.4)', async () => {
+  it('parses arbitrary attribute keys and values with no finding but naming style (property, text 0.0.4)', async () => {
     const attributes: fc.Arbitrary<Attributes> = fc.dictionary(
       fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }),
       fc.oneof(fc.string({ unit: 'grapheme' }), fc.double(), fc.boolean()),
@@ -107,7 +107,15 @@ describe.skipIf(promtool.skipReason !== undefined)('promtool check metrics', () 
           .record(0.1, attrs);
         const { resourceMetrics } = await reader.collect();
         const result = await checkMetrics(path, renderExposition(resourceMetrics, 'text'));
-        expect(result, result.output).toEqual({ code: 0, output: '' });
+        // promtool exits 1 on a parse error and 3 on lint findings. Arbitrary keys may be camelCase, which
+        // promlint flags as style; the exposition keeps attribute names as the OTel spec asks, so that
+        // finding (and only that one) is accepted here.
+        const findings = result.output.split('\n').filter((line) => line !== '');
+        const unexpected = findings.filter(
+          (line) => !line.endsWith("label names should be written in 'snake_case' not 'camelCase'"),
+        );
+        expect(unexpected, result.output).toEqual([]);
+        expect(result.code === 0 || (result.code === 3 && findings.length > 0), result.output).toBe(true);
       }),
       { numRuns: 25 },
     );
