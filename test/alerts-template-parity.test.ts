@@ -68,6 +68,21 @@ const cases: readonly [string, string, number][] = [
   ['{{ with $labels.nope }}x{{ end }}[{{ index $labels "nope" }}][{{ .Labels.nope }}]', '1', 1],
   ['{{ range query "template_ref" | sortByLabel "kind" }}{{ label "kind" . }},{{ end }}', '1', 1],
   ['{{ $value | humanize | printf "%s!" }}', '2048', 2048],
+  ['{{ printf "%v" $externalLabels }} {{ printf "%x|%T|%T" "hi" $value 1 }}', '1', 1],
+  ['{{ printf "%08.3f|%+d|%6.2f%%|%.0f|%.0f" $value 5 12.3456 0.5 1.5 }}', '2.71', 2.71],
+  ['{{ printf "%s|%d" 12 1.0 }}', '1', 1],
+  // The `$` + `{host}` split only keeps the linter from reading a JavaScript template placeholder.
+  ['{{ reReplaceAll "(?P<host>[^:.]+)[^:]*:.*" "$' + '{host}" $labels.instance }}', '1', 1],
+  ['{{ if match "(?i)GPU" $labels.pool }}yes{{ else }}no{{ end }}', '1', 1],
+  ['{{ humanize $value }}|{{ humanizeDuration $value }}', '1e-30', 1e-30],
+  ['{{ toUpper "straße" }}|{{ toLower "ΑΣ" }}|{{ title "ǆemal" }}', '1', 1],
+  ['{{ 1.0 }} {{ 0.1 }} {{ 1e21 }} {{ 3 }} {{ true }} {{ print $value }}', '0.5', 0.5],
+  [
+    '{{ range $i, $e := query "template_ref" | sortByLabel "kind" }}{{ $i }}:{{ label "kind" $e }} {{ end }}',
+    '1',
+    1,
+  ],
+  ['{{ printf "%q" $labels.instance }} {{ printf "%-8s|%8s" "ab" "cd" }}', '1', 1],
 ];
 
 const labels = { pool: 'gpu-a', region: 'eu-west', instance: 'host-1.example.com:9100' };

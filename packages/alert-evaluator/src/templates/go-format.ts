@@ -227,12 +227,14 @@ function formatOne(verb: string, prec: number | undefined, plus: boolean, v: unk
       return badVerb(verb, v);
     case 't':
       return typeof v === 'boolean' ? String(v) : badVerb(verb, v);
+    case 'T':
+      return goTypeName(v);
     default:
       return badVerb(verb, v);
   }
 }
 
-/** Go's `fmt.Sprintf` for the verbs `%v %s %q %d %f %F %e %g %x %t %%`, with flags `+ - 0`, width and precision. */
+/** Go's `fmt.Sprintf` for the verbs `%v %s %q %d %f %F %e %g %x %t %T %%`, with flags `+ - 0`, width and precision. */
 export function goSprintf(format: string, args: readonly unknown[]): string {
   let out = '';
   let argi = 0;

@@ -93,20 +93,63 @@ function isSeparator(ch: string): boolean {
   return /\s/u.test(ch);
 }
 
-/** Go's `strings.Title`: upper-cases every letter that follows a separator. */
+/**
+ * Go maps case rune by rune with Unicode's simple mappings: no `ß` → `SS`, no final sigma. JavaScript's
+ * full mappings are used only where they yield one code point.
+ */
+function simpleCase(ch: string, upper: boolean): string {
+  if (!upper && ch === '\u0130') return 'i';
+  const mapped = upper ? ch.toUpperCase() : ch.toLowerCase();
+  return [...mapped].length === 1 ? mapped : ch;
+}
+
+/** Title case differs from upper case only for the Latin digraphs (`ǆ` → `ǅ`). */
+const TITLE_DIGRAPHS: Readonly<Record<string, string>> = {
+  Ǆ: 'ǅ',
+  ǅ: 'ǅ',
+  ǆ: 'ǅ',
+  Ǉ: 'ǈ',
+  ǈ: 'ǈ',
+  ǉ: 'ǈ',
+  Ǌ: 'ǋ',
+  ǋ: 'ǋ',
+  ǌ: 'ǋ',
+  Ǳ: 'ǲ',
+  ǲ: 'ǲ',
+  ǳ: 'ǲ',
+};
+
+/** Go's `strings.ToUpper` / `strings.ToLower`. */
+function goCase(s: string, upper: boolean): string {
+  let out = '';
+  for (const ch of s) out += simpleCase(ch, upper);
+  return out;
+}
+
+/** Go's `strings.Title`: title-cases every letter that follows a separator. */
 function goTitle(s: string): string {
   let prev = ' ';
   let out = '';
   for (const ch of s) {
-    out += isSeparator(prev) ? ch.toUpperCase() : ch;
+    out += isSeparator(prev) ? (TITLE_DIGRAPHS[ch] ?? simpleCase(ch, true)) : ch;
     prev = ch;
   }
   return out;
 }
 
-/** Go's `regexp` uses RE2 syntax; `(?P<name>...)` is the one spelling JavaScript lacks. */
+/**
+ * Go's `regexp` (RE2) in JavaScript: `(?P<name>` becomes `(?<name>`, and leading flags such as `(?i)`
+ * become RegExp flags (`s` and `m` too); JavaScript has no `(?flags)` form.
+ */
 function goRegExp(pattern: string, flags = ''): RegExp {
-  return new RegExp(pattern.replace(/\(\?P</g, '(?<'), flags);
+  let p = pattern.replace(/\(\?P</g, '(?<');
+  let f = flags;
+  const lead = /^\(\?([imsU]+)\)/.exec(p);
+  if (lead !== null && !lead[1]!.includes('U')) {
+    for (const c of lead[1]!) if (!f.includes(c)) f += c;
+    p = p.slice(lead[0].length);
+  }
+  return new RegExp(p, f);
 }
 
 /** Go's `Regexp.Expand` template: `$1`, `${1}`, `$name`, `$$`. */
@@ -250,11 +293,11 @@ const prometheus: Record<string, TemplateFunction> = {
   },
   toUpper: (_c, a) => {
     arity('toUpper', a, 1);
-    return toStr(a[0]).toUpperCase();
+    return goCase(toStr(a[0]), true);
   },
   toLower: (_c, a) => {
     arity('toLower', a, 1);
-    return toStr(a[0]).toLowerCase();
+    return goCase(toStr(a[0]), false);
   },
   title: (_c, a) => {
     arity('title', a, 1);
