@@ -142,7 +142,7 @@ class Checker {
 
   labels(path: Path, labels: Readonly<Record<string, string>> | null | undefined, templated: boolean): void {
     for (const [name, value] of Object.entries(labels ?? {})) {
-      if (!LABEL_NAME.test(name) || name.startsWith('__')) {
+      if (!LABEL_NAME.test(name) || name === '__name__') {
         this.add([...path, name], `invalid label name: ${name}`, true);
       }
       if (templated) this.template([...path, name], `__alert_${name}`, value);
