@@ -68,6 +68,8 @@ describe('convertThresholdRules', () => {
       'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        severity: x\n',
     'bad label name':
       'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        labels: { "a-b": x }\n',
+    'reserved label name':
+      'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        labels: { __name__: x }\n',
     'template that does not parse':
       'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        annotations: { s: "{{ nosuch }}" }\n',
   };
