@@ -98,4 +98,27 @@ describe('convertThresholdRules', () => {
       expect(check.warnings[0]?.message).toMatch(/fails at every evaluation/);
     },
   );
+
+  const valid: Record<string, string> = {
+    'reserved-looking label, numeric label value, for 0s and a duplicate alert':
+      'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        for: 0s\n' +
+      '        labels: { __foo: x, num: 1 }\n        annotations: { x: "{{ $value | humanize }}" }\n' +
+      '      - record: a:b\n        expr: "1"\n      - alert: A\n        expr: up\n  - name: empty\n    rules: []\n',
+    'empty file': '',
+    'no groups': 'groups: []\n',
+    'interval, limit, spaces in the alert name and keep_firing_for':
+      'groups:\n  - name: g\n    interval: 90s\n    limit: 10\n    rules:\n' +
+      '      - alert: "Weird name with spaces"\n        expr: vector(1)\n        keep_firing_for: 1h\n',
+  };
+
+  it.skipIf(promtool.skipReason !== undefined).each(Object.keys(valid))(
+    'accepts a file with %s, as promtool does',
+    (name) => {
+      const file = join(tmp.dir, `valid-${name.replace(/\W+/g, '-')}.yml`);
+      writeFileSync(file, valid[name]!);
+      const res = spawnSync(promtool.path!, ['check', 'rules', file], { encoding: 'utf8', timeout: 30_000 });
+      expect(res.status, `${res.stdout}${res.stderr}`).toBe(0);
+      expect(checkRuleText(file, valid[name]!).problems).toEqual([]);
+    },
+  );
 });
