@@ -5,12 +5,14 @@
  * down, the alert waits in the queue and arrives once Alertmanager is back.
  */
 import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import {
   AlertEvaluator,
   AlertmanagerNotifier,
   alertFingerprint,
   createEmbeddedDatasource,
+  webhookPayload,
 } from '@yardstick/alert-evaluator';
 import { SampleStore } from '@yardstick/promql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,9 +85,30 @@ describe.skipIf(am.skipReason !== undefined)('alerts reach a real Alertmanager',
     throw new Error(`timed out waiting for ${what}`);
   }
 
+  /** Webhook payloads Alertmanager itself sends, to compare our webhook notifier's payload with. */
+  const amWebhooks: Record<string, unknown>[] = [];
+  let hookServer: Server | undefined;
+
   beforeAll(async () => {
     port = await freePort();
-    writeFileSync(join(tmp.dir, 'am.yml'), "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n");
+    hookServer = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on('end', () => {
+        amWebhooks.push(JSON.parse(body) as Record<string, unknown>);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => hookServer!.listen(0, '127.0.0.1', r));
+    const hookAddr = hookServer.address();
+    const hookPort = typeof hookAddr === 'object' && hookAddr ? hookAddr.port : 0;
+    writeFileSync(
+      join(tmp.dir, 'am.yml'),
+      `route:\n  receiver: hook\n  group_by: [alertname, pool]\n  group_wait: 100ms\n  group_interval: 1s\n` +
+        `receivers:\n  - name: hook\n    webhook_configs:\n      - url: http://127.0.0.1:${hookPort}/hook\n`,
+    );
     writeFileSync(
       join(tmp.dir, 'rules.yml'),
       `groups:
@@ -124,6 +147,7 @@ describe.skipIf(am.skipReason !== undefined)('alerts reach a real Alertmanager',
     if (feeder !== undefined) clearInterval(feeder);
     await evaluator?.stop();
     await alertmanager?.stop();
+    await new Promise((r) => (hookServer ? hookServer.close(r) : r(undefined)));
     tmp.cleanup();
   });
 
@@ -149,6 +173,26 @@ describe.skipIf(am.skipReason !== undefined)('alerts reach a real Alertmanager',
     });
     expect(alert.fingerprint).toBe(alertFingerprint(alert.labels));
     expect(alert.status.state).toBe('active');
+
+    // Alertmanager's own webhook (payload v4) has the same shape as our webhook notifier's.
+    const amHook = await waitFor("Alertmanager's webhook", async () =>
+      amWebhooks.find((w) => (w.alerts as { labels: Record<string, string> }[])[0]?.labels.pool === 'gpu-a'),
+    );
+    const ours = webhookPayload(
+      'hook',
+      evaluator!.alerts().filter((a) => a.labels.pool === 'gpu-a'),
+      { expr: 'x' },
+      'http://yardstick.test',
+    ) as unknown as Record<string, unknown>;
+    expect(Object.keys(ours).sort()).toEqual(Object.keys(amHook).sort());
+    const amAlert = (amHook.alerts as Record<string, unknown>[])[0]!;
+    const ourAlert = (ours.alerts as Record<string, unknown>[])[0]!;
+    expect(Object.keys(ourAlert).sort()).toEqual(Object.keys(amAlert).sort());
+    expect(ourAlert.fingerprint).toBe(amAlert.fingerprint);
+    expect(ourAlert.labels).toEqual(amAlert.labels);
+    expect(ourAlert.annotations).toEqual(amAlert.annotations);
+    expect(ourAlert.startsAt).toBe(amAlert.startsAt);
+    expect(amHook.version).toBe('4');
 
     depth.set('gpu-a', 10);
     await waitFor('the alert to resolve', async () => {
