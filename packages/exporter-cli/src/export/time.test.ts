@@ -78,6 +78,16 @@ describe('parseTime', () => {
     }
   });
 
+  it('formats exactly like toISOString, in order or at random', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62_135_596_800_000, max: 253_402_300_799_999 }), (ms) => {
+        expect(formatTime(ms)).toBe(new Date(ms).toISOString());
+        expect(formatTime(ms + 60_000)).toBe(new Date(ms + 60_000).toISOString());
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('round-trips every millisecond time through formatTime', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), (ms) => {
