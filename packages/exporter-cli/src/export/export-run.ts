@@ -117,6 +117,15 @@ async function labelNamesForCsv(
   return names;
 }
 
+/** The OS user running the export; containers without a passwd entry make `userInfo()` throw. */
+function osUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
 function errorMessage(error: unknown): string {
   if (error instanceof CliError) return error.message;
   if (error instanceof Error) return error.message;
@@ -131,7 +140,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
   const record: ExportRecord = {
     export_id: randomUUID(),
     requested_at: formatTime(Date.now()),
-    requested_by: options.requestedBy ?? userInfo().username,
+    requested_by: options.requestedBy ?? osUserName(),
     source: redactUrl(options.source),
     queries: options.queries.map((q) => q.original),
     filters: options.filters,
