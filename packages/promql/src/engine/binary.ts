@@ -7,18 +7,10 @@ import type { BinaryOp, VectorMatching } from '../parser/ast.ts';
 import type { Labels } from '../storage/queryable.ts';
 import { type EvalContext, evalError } from './context.ts';
 import { goPow } from './float-math.ts';
-import {
-  dropMetadata,
-  formatLabels,
-  keyWith,
-  keyWithout,
-  labelsKey,
-  METRIC_NAME,
-  omitLabels,
-  pickLabels,
-} from './labels.ts';
+import { dropMetadata, formatLabels, labelsKey, pickLabels } from './labels.ts';
 import { SeriesCollector } from './series-collector.ts';
 import { emptySeries, type StepSeries } from './step-values.ts';
+import { matchGroupLabels, ordinals, signatures } from './vector-matching.ts';
 
 const comparisonOps = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
 
@@ -123,94 +115,6 @@ export function vectorScalarBinary(
   return out;
 }
 
-/** The matching signature of each series: the `on` labels, or all but the `ignoring` labels and the name. */
-function signatures(series: readonly StepSeries[], matching: VectorMatching): string[] {
-  if (matching.on) {
-    const names = [...matching.labels].sort();
-    return series.map((s) => keyWith(s.labels, names));
-  }
-  const excluded = new Set([METRIC_NAME, ...matching.labels]);
-  return series.map((s) => keyWithout(s.labels, excluded));
-}
-
-/** The labels Prometheus prints for a match group (`MatchLabels`). */
-function matchGroupLabels(labels: Labels, matching: VectorMatching): Labels {
-  if (matching.on) return pickLabels(labels, matching.labels);
-  return omitLabels(labels, new Set([METRIC_NAME, ...matching.labels]));
-}
-
-/** Ordinals for the signatures of both sides, shared so that equal signatures get equal ordinals. */
-function ordinals(lhs: string[], rhs: string[]): [Int32Array, Int32Array, number] {
-  const ids = new Map<string, number>();
-  const map = (sigs: string[]): Int32Array => {
-    const out = new Int32Array(sigs.length);
-    for (let i = 0; i < sigs.length; i++) {
-      const sig = sigs[i]!;
-      let id = ids.get(sig);
-      if (id === undefined) {
-        id = ids.size;
-        ids.set(sig, id);
-      }
-      out[i] = id;
-    }
-    return out;
-  };
-  const l = map(lhs);
-  const r = map(rhs);
-  return [l, r, ids.size];
-}
-
-/** `and`, `or` and `unless` between two vectors, step by step. */
-export function setBinary(
-  ctx: EvalContext,
-  op: 'and' | 'or' | 'unless',
-  lhs: readonly StepSeries[],
-  rhs: readonly StepSeries[],
-  matching: VectorMatching,
-): StepSeries[] {
-  const [lsig, rsig, numSigs] = ordinals(signatures(lhs, matching), signatures(rhs, matching));
-  // Stamping a signature with the step number marks it present without clearing an array every step.
-  const seen = new Int32Array(numSigs).fill(-1);
-  const out = new SeriesCollector(ctx.numSteps);
-  for (let step = 0; step < ctx.numSteps; step++) {
-    let lhsAny = false;
-    let rhsAny = false;
-    for (const s of lhs) if (s.present[step] === 1) lhsAny = true;
-    for (const s of rhs) if (s.present[step] === 1) rhsAny = true;
-    if (op === 'and') {
-      if (!lhsAny || !rhsAny) continue;
-      for (let j = 0; j < rhs.length; j++) if (rhs[j]!.present[step] === 1) seen[rsig[j]!] = step;
-      for (let j = 0; j < lhs.length; j++) {
-        const s = lhs[j]!;
-        if (s.present[step] === 1 && seen[lsig[j]!] === step)
-          out.add(s.labels, s.dropName, step, s.values[step]!);
-      }
-    } else if (op === 'unless') {
-      if (rhsAny) {
-        for (let j = 0; j < rhs.length; j++) if (rhs[j]!.present[step] === 1) seen[rsig[j]!] = step;
-      }
-      for (let j = 0; j < lhs.length; j++) {
-        const s = lhs[j]!;
-        if (s.present[step] === 1 && seen[lsig[j]!] !== step)
-          out.add(s.labels, s.dropName, step, s.values[step]!);
-      }
-    } else {
-      for (let j = 0; j < lhs.length; j++) {
-        const s = lhs[j]!;
-        if (s.present[step] === 0) continue;
-        seen[lsig[j]!] = step;
-        out.add(s.labels, s.dropName, step, s.values[step]!);
-      }
-      for (let j = 0; j < rhs.length; j++) {
-        const s = rhs[j]!;
-        if (s.present[step] === 1 && seen[rsig[j]!] !== step)
-          out.add(s.labels, s.dropName, step, s.values[step]!);
-      }
-    }
-  }
-  return out.series();
-}
-
 /** Arithmetic and comparison between two vectors with one-to-one, many-to-one or one-to-many matching. */
 export function vectorBinary(
   ctx: EvalContext,
@@ -254,7 +158,51 @@ export function vectorBinary(
     return metric;
   };
 
+  // The usual case: each signature has at most one series on the one side. Then every left series
+  // has a fixed partner and is computed series by series (sequential memory, measured ~4x faster on
+  // 10k series than visiting every series at every step).
+  const partner = new Int32Array(numSigs).fill(-1);
+  let unique = true;
+  for (let j = 0; j < rhs.length && unique; j++) {
+    if (partner[rsig[j]!] !== -1) unique = false;
+    partner[rsig[j]!] = j;
+  }
+  if (unique) {
+    checkMatchesBySeries(ctx.numSteps, lhs, rhs, lsig, partner, oneToOne, resultMetric);
+    const out = new SeriesCollector(ctx.numSteps);
+    for (let j = 0; j < lhs.length; j++) {
+      const ri = partner[lsig[j]!]!;
+      if (ri === -1) continue;
+      const ls = lhs[j]!;
+      const rs = rhs[ri]!;
+      let slot: StepSeries | undefined;
+      for (let i = 0; i < ctx.numSteps; i++) {
+        if (ls.present[i] === 0 || rs.present[i] === 0) continue;
+        const fl = oneToMany ? rs.values[i]! : ls.values[i]!;
+        const fr = oneToMany ? ls.values[i]! : rs.values[i]!;
+        let value: number;
+        let keep = true;
+        if (cmp) {
+          keep = compare(op, fl, fr);
+          value = fl;
+        } else {
+          value = arithmetic(op, fl, fr);
+        }
+        if (returnBool) value = keep ? 1 : 0;
+        else if (!keep) continue;
+        slot ??= out.slot(resultMetric(j, ri), returnBool);
+        SeriesCollector.put(slot, i, value);
+      }
+    }
+    return out.series();
+  }
+
   const out = new SeriesCollector(ctx.numSteps);
+  // A left series nearly always matches the same right series on every step; remembering that pair's
+  // result labels and output slot skips the metric cache and collector lookups per step.
+  const lastRight = new Int32Array(lhs.length).fill(-1);
+  const lastMetric: Labels[] = new Array(lhs.length);
+  const lastSlot: (StepSeries | undefined)[] = new Array(lhs.length);
   for (let step = 0; step < ctx.numSteps; step++) {
     let lhsAny = false;
     for (const s of lhs) {
@@ -304,7 +252,15 @@ export function vectorBinary(
         value = arithmetic(op, fl, fr);
       }
       if (returnBool) value = keep ? 1 : 0;
-      const metric = resultMetric(j, ri);
+      let metric: Labels;
+      if (lastRight[j] === ri) {
+        metric = lastMetric[j]!;
+      } else {
+        metric = resultMetric(j, ri);
+        lastRight[j] = ri;
+        lastMetric[j] = metric;
+        lastSlot[j] = undefined;
+      }
       if (oneToOne) {
         if (matchedStamp[sig] === step) {
           throw evalError(
@@ -325,8 +281,53 @@ export function vectorBinary(
         inserted.add(key);
       }
       if (!keep && !returnBool) continue;
-      out.add(metric, returnBool, step, value);
+      let slot = lastSlot[j];
+      if (slot === undefined) {
+        slot = out.slot(metric, returnBool);
+        lastSlot[j] = slot;
+      }
+      SeriesCollector.put(slot, step, value);
     }
   }
   return out.series();
+}
+
+/**
+ * The matching errors Prometheus raises step by step, checked up front for the series-by-series path:
+ * two left series of one signature present at the same step (one-to-one), or giving the same result
+ * labels (many-to-one).
+ */
+function checkMatchesBySeries(
+  numSteps: number,
+  lhs: readonly StepSeries[],
+  rhs: readonly StepSeries[],
+  lsig: Int32Array,
+  partner: Int32Array,
+  oneToOne: boolean,
+  resultMetric: (li: number, ri: number) => Labels,
+): void {
+  const groups = new Map<string, number[]>();
+  for (let j = 0; j < lhs.length; j++) {
+    const ri = partner[lsig[j]!]!;
+    if (ri === -1) continue;
+    const key = oneToOne ? String(lsig[j]) : `${lsig[j]}\xff${labelsKey(resultMetric(j, ri))}`;
+    const members = groups.get(key);
+    if (members === undefined) groups.set(key, [j]);
+    else members.push(j);
+  }
+  for (const members of groups.values()) {
+    if (members.length < 2) continue;
+    const right = rhs[partner[lsig[members[0]!]!]!]!;
+    for (let i = 0; i < numSteps; i++) {
+      if (right.present[i] === 0) continue;
+      let present = 0;
+      for (const j of members) present += lhs[j]!.present[i]!;
+      if (present < 2) continue;
+      throw evalError(
+        oneToOne
+          ? 'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)'
+          : 'multiple matches for labels: grouping labels must ensure unique matches',
+      );
+    }
+  }
 }

@@ -6,11 +6,12 @@
 import type { Aggregate, Binary, Expr, VectorMatching } from '../parser/ast.ts';
 import { aggregateCountValues, aggregateSimple } from './aggregate.ts';
 import { aggregateK, aggregateLimitRatio } from './aggregate-select.ts';
-import { scalarBinary, setBinary, vectorBinary, vectorScalarBinary } from './binary.ts';
+import { scalarBinary, vectorBinary, vectorScalarBinary } from './binary.ts';
 import { evalCall } from './calls.ts';
 import { checkDeadline, type EvalContext, evalError } from './context.ts';
 import { rangeArgument } from './range-call.ts';
 import { atTime, evalVectorSelector, referenceTimes, selectWindows } from './selectors.ts';
+import { setBinary } from './set-operators.ts';
 import type { StepSeries, StepValue } from './step-values.ts';
 
 /** Evaluates `expr` over every step of `ctx`. */

@@ -21,6 +21,14 @@ export class SeriesCollector {
 
   /** Adds the value of `labels` at `step`; throws on a second value for the same labels and step. */
   add(labels: Labels, dropName: boolean, step: number, value: number): void {
+    SeriesCollector.put(this.slot(labels, dropName), step, value);
+  }
+
+  /**
+   * The output series for `labels`, created on first use. Callers that emit the same labels on many
+   * steps keep the slot and {@link SeriesCollector.put} into it, skipping the lookup on every step.
+   */
+  slot(labels: Labels, dropName: boolean): StepSeries {
     let series = this.byObject.get(labels);
     if (series === undefined) {
       const key = labelsKey(labels);
@@ -31,6 +39,11 @@ export class SeriesCollector {
       }
       this.byObject.set(labels, series);
     }
+    return series;
+  }
+
+  /** Sets `value` at `step` of a slot; a second value at the same step is the same-labelset error. */
+  static put(series: StepSeries, step: number, value: number): void {
     if (series.present[step] === 1) throw evalError('vector cannot contain metrics with the same labelset');
     series.present[step] = 1;
     series.values[step] = value;
