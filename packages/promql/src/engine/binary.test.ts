@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSeriesDescription } from '../conformance/series-description.ts';
 import { parseExpr } from '../parser/parse-expr.ts';
 import { SampleStore } from '../storage/sample-store.ts';
-import { evaluateInstant } from './evaluate.ts';
+import { evaluateInstant, evaluateRange } from './evaluate.ts';
 
 function load(text: string): SampleStore {
   const store = new SampleStore();
@@ -104,5 +104,68 @@ describe('set operators', () => {
     expect(vector('a unless on(x) b{x="1"}')).toEqual({ '{"__name__":"a","x":"2","y":"q"}': 20 });
     expect(Object.keys(vector('a or b'))).toHaveLength(4);
     expect(vector('b or on(x) a')).toEqual({ '{"__name__":"b","x":"1"}': 2, '{"__name__":"b","x":"2"}': 4 });
+  });
+});
+
+describe('matching over time', () => {
+  function loadSteps(text: string): SampleStore {
+    const s = new SampleStore();
+    for (const line of text.trim().split('\n')) {
+      const series = parseSeriesDescription(line.trim());
+      series.values.forEach((v, i) => {
+        if (v.kind === 'float') s.append(series.labels, i * 60_000, v.value);
+      });
+    }
+    return s;
+  }
+  const range = (s: SampleStore, q: string) =>
+    evaluateRange(s, parseExpr(q), 0, 120_000, 60_000, { lookbackDeltaMs: 30_000 }).value.series.map((x) => ({
+      labels: { ...x.labels },
+      timestamps: [...x.timestamps],
+      values: [...x.values],
+    }));
+
+  it('follows a one side whose series changes between steps', () => {
+    const s = loadSteps(`
+      a{x="1"} 10 20 30
+      b{x="1", v="old"} 2 _ _
+      b{x="1", v="new"} _ 4 5
+    `);
+    expect(range(s, 'a / on(x) b')).toEqual([
+      { labels: { x: '1' }, timestamps: [0, 60_000, 120_000], values: [5, 5, 6] },
+    ]);
+  });
+
+  it('accepts two left series of one match group at different steps and rejects them at the same step', () => {
+    const apart = loadSteps(`
+      a{x="1", y="p"} 10 _ _
+      a{x="1", y="q"} _ 20 _
+      b{x="1"} 2 2 2
+    `);
+    expect(range(apart, 'a / on(x) b')).toEqual([
+      { labels: { x: '1' }, timestamps: [0, 60_000], values: [5, 10] },
+    ]);
+    const together = loadSteps(`
+      a{x="1", y="p"} 10 10 _
+      a{x="1", y="q"} _ 20 _
+      b{x="1"} 2 2 2
+    `);
+    expect(() => range(together, 'a / on(x) b')).toThrow(
+      'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+    );
+  });
+
+  it('keeps set-operator results per step', () => {
+    const s = loadSteps(`
+      a{x="1"} 1 1 1
+      b{x="1"} _ 2 _
+    `);
+    expect(range(s, 'a unless b')).toEqual([
+      { labels: { __name__: 'a', x: '1' }, timestamps: [0, 120_000], values: [1, 1] },
+    ]);
+    expect(range(s, 'b or a')).toEqual([
+      { labels: { __name__: 'a', x: '1' }, timestamps: [0, 120_000], values: [1, 1] },
+      { labels: { __name__: 'b', x: '1' }, timestamps: [60_000], values: [2] },
+    ]);
   });
 });
