@@ -64,6 +64,11 @@ describe('range vectors and subqueries', () => {
     expect([...value.series[0]!.values]).toEqual([2, 3]);
   });
 
+  it('work in whole milliseconds, as Prometheus does', () => {
+    const { value } = evaluateInstant(store, parseExpr('count_over_time(up[1m])'), 2 * m + 0.9);
+    expect(value).toEqual({ type: 'vector', timestampMs: 2 * m, samples: [{ labels: { job: 'a' }, value: 1 }] });
+  });
+
   it('align subquery steps to absolute time, excluding the window start', () => {
     const { value } = evaluateInstant(store, parseExpr('up[2m:1m]'), 2 * m + 30_000);
     if (value.type !== 'matrix') throw new Error('expected a matrix');

@@ -92,6 +92,8 @@ export function evaluateInstant(
   timeMs: number,
   options: EvaluateOptions = {},
 ): QueryResult<InstantValue> {
+  // Prometheus works in whole milliseconds (timestamp.FromTime), and window bounds rely on it.
+  timeMs = Math.floor(timeMs);
   const ctx = createContext(queryable, timeMs, timeMs, 1, options);
   const value = evaluate(ctx, expr);
   switch (value.kind) {
@@ -139,6 +141,9 @@ export function evaluateRange(
   stepMs: number,
   options: EvaluateOptions = {},
 ): QueryResult<MatrixValue> {
+  startMs = Math.floor(startMs);
+  endMs = Math.floor(endMs);
+  stepMs = Math.floor(stepMs);
   if (!(stepMs > 0)) throw evalError('zero or negative query resolution step widths are not accepted');
   if (endMs < startMs) throw evalError('end timestamp must not be before start time');
   const ctx = createContext(queryable, startMs, endMs, stepMs, options);
