@@ -67,6 +67,21 @@ describe('AlertingRule state machine', () => {
     expect(s2.find((s) => s.labels.__name__ === 'ALERTS_FOR_STATE')!.value).toBe(0);
   });
 
+  it('logs firing and resolution with the rule and the alert labels', async () => {
+    const lines: { msg: string | undefined; obj: object }[] = [];
+    const log = (obj: object, msg?: string) => lines.push({ obj, msg });
+    const ds = new ScriptedDatasource();
+    const r = new AlertingRule(rule({ forMs: 0 }), {
+      logger: { debug: log, info: log, warn: log, error: log },
+    });
+    ds.samples = [breach('a')];
+    await r.eval(0, ds);
+    ds.samples = [];
+    await r.eval(MIN, ds);
+    expect(lines.map((l) => l.msg)).toEqual(['Alert firing', 'Alert resolved']);
+    expect(lines[0]!.obj).toMatchObject({ rule: 'QueueHigh', labels: { pool: 'a', region: 'eu' } });
+  });
+
   it('drops a pending alert whose series disappears and never sends it', async () => {
     const ds = new ScriptedDatasource();
     const r = new AlertingRule(rule());

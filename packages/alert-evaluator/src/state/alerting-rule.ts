@@ -176,6 +176,7 @@ export class AlertingRule {
           this.active.delete(key);
         }
         if (a.state !== 'inactive' && !keepFiring) {
+          if (a.state === 'firing') this.logger.info({ rule: this.name, labels: a.labels }, 'Alert resolved');
           a.state = 'inactive';
           a.resolvedAt = timeMs;
         }
@@ -187,6 +188,7 @@ export class AlertingRule {
       if (a.state === 'pending' && timeMs - a.activeAt >= this.definition.forMs) {
         a.state = 'firing';
         a.firedAt = timeMs;
+        this.logger.info({ rule: this.name, labels: a.labels, value: a.value }, 'Alert firing');
       }
       if (this.restored) {
         out.push({ labels: { ...a.labels, __name__: 'ALERTS', alertstate: a.state }, value: 1 });
