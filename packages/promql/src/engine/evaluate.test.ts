@@ -66,7 +66,11 @@ describe('range vectors and subqueries', () => {
 
   it('work in whole milliseconds, as Prometheus does', () => {
     const { value } = evaluateInstant(store, parseExpr('count_over_time(up[1m])'), 2 * m + 0.9);
-    expect(value).toEqual({ type: 'vector', timestampMs: 2 * m, samples: [{ labels: { job: 'a' }, value: 1 }] });
+    expect(value).toEqual({
+      type: 'vector',
+      timestampMs: 2 * m,
+      samples: [{ labels: { job: 'a' }, value: 1 }],
+    });
   });
 
   it('align subquery steps to absolute time, excluding the window start', () => {
