@@ -194,6 +194,7 @@ export class AlertmanagerNotifier implements Notifier {
     await this.draining;
   }
 
+  /** Delivery counters and the current queue length. */
   stats(): AlertmanagerNotifierStats {
     return {
       sent: this.sent,
@@ -203,6 +204,7 @@ export class AlertmanagerNotifier implements Notifier {
     };
   }
 
+  /** Stops retrying and waits for a delivery in progress; alerts still queued are dropped. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
