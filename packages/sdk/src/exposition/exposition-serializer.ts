@@ -4,9 +4,10 @@
  */
 import { type Attributes, diag } from '@opentelemetry/api';
 import type { DataPoint, Histogram, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { SCOPE_LABELS } from './attribute-labels.ts';
 import { escapeHelp } from './escape.ts';
 import { formatValue } from './format-value.ts';
-import { LabelRenderer } from './label-renderer.ts';
+import { flatten, LabelRenderer } from './label-renderer.ts';
 import { collectFamilies, type MetricFamily } from './metric-families.ts';
 import type { ExpositionFormat } from './negotiate.ts';
 import { SeriesOrder } from './series-order.ts';
@@ -30,9 +31,13 @@ type Point = DataPoint<number> | DataPoint<Histogram>;
 const DEFAULT_CHUNK_SIZE = 65_536;
 const INF_BUCKET = 'le="+Inf"} ';
 
+/**
+ * The label string of a series: its attribute labels, then its scope labels. Kept across scrapes (in the
+ * series order), so it is flattened once here.
+ */
 function joinLabels(labels: string, scopeLabels: string): string {
   if (scopeLabels === '') return labels;
-  return labels === '' ? scopeLabels : `${labels},${scopeLabels}`;
+  return flatten(labels === '' ? scopeLabels : `${labels},${scopeLabels}`);
 }
 
 function line(name: string, labels: string, point: Point): string {
@@ -58,7 +63,8 @@ function metadata(family: MetricFamily, openMetrics: boolean): string {
  * specification's "Prometheus and OpenMetrics Compatibility" translation. Families are sorted by name and
  * series by their label string, so two scrapes of the same state are byte-identical.
  *
- * Keep one instance per reader: it caches per-series label strings and warns once per problem.
+ * Keep one instance per reader: it caches per-series label strings and series order, and warns once per
+ * problem.
  */
 export class ExpositionSerializer {
   readonly #labels: LabelRenderer;
@@ -70,14 +76,16 @@ export class ExpositionSerializer {
   // `le="..."} ` strings are formatted once per instrument instead of once per bucket line.
   readonly #bounds = new WeakMap<readonly number[], string[]>();
   readonly #order = new SeriesOrder();
-  readonly #renderLabels = (attributes: Attributes) => this.#labels.render(attributes, false);
-  readonly #renderHistogramLabels = (attributes: Attributes) => this.#labels.render(attributes, true);
+  readonly #renderLabels = (attributes: Attributes, scope: string) =>
+    joinLabels(this.#labels.render(attributes, 'series'), scope);
+  readonly #renderHistogramLabels = (attributes: Attributes, scope: string) =>
+    joinLabels(this.#labels.render(attributes, 'histogram'), scope);
 
   constructor(options: ExpositionOptions = {}) {
     this.#targetInfo = options.withoutTargetInfo !== true;
     this.#scopeLabels = options.withoutScopeLabels !== true;
     this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    this.#labels = new LabelRenderer(this.#scopeLabels ? ['otel_scope_name', 'otel_scope_version'] : []);
+    this.#labels = new LabelRenderer(this.#scopeLabels ? SCOPE_LABELS : []);
   }
 
   /**
@@ -97,7 +105,7 @@ export class ExpositionSerializer {
     let out = '';
     for (const family of families) {
       if (family.type === 'info') {
-        const labels = this.#labels.render(resourceMetrics.resource.attributes, false);
+        const labels = this.#labels.render(resourceMetrics.resource.attributes, 'target');
         if (labels !== '') out += `${metadata(family, openMetrics)}${family.name}{${labels}} 1\n`;
         continue;
       }
@@ -124,7 +132,7 @@ export class ExpositionSerializer {
       out += metadata(family, openMetrics);
       for (const index of order) {
         const point = points[index] as Point;
-        const series = joinLabels(labels[index] as string, scopes[index] as string);
+        const series = labels[index] as string;
         out += histogram
           ? this.#histogramLines(family.name, series, point)
           : line(family.name, series, point);

@@ -12,14 +12,15 @@ function run(generator: Generator<'', OrderedSeries, undefined>): { result: Orde
   }
 }
 
-const render = (attributes: Attributes) => `route="${String(attributes.route)}"`;
+const render = (attributes: Attributes, scope = '') =>
+  scope === '' ? `route="${String(attributes.route)}"` : `route="${String(attributes.route)}",${scope}`;
 
 function routes(result: OrderedSeries): string[] {
   return result.order.map((index) => result.labels[index] as string);
 }
 
 describe('SeriesOrder', () => {
-  it('orders series by label string, then by scope', () => {
+  it('orders series by their label string, scope labels included', () => {
     const attributes = [{ route: 'b' }, { route: 'a' }, { route: 'a' }];
     const { result } = run(
       new SeriesOrder().resolve('k', attributes, ['scope="2"', 'scope="2"', 'scope="1"'], render),
@@ -32,9 +33,9 @@ describe('SeriesOrder', () => {
     const attributes = [{ route: 'b' }, { route: 'a' }];
     const first = run(order.resolve('k', attributes, ['', ''], render)).result;
     let renders = 0;
-    const counting = (a: Attributes) => {
+    const counting = (a: Attributes, scope: string) => {
       renders++;
-      return render(a);
+      return render(a, scope);
     };
     const second = run(order.resolve('k', [...attributes], ['', ''], counting)).result;
     expect(second).toBe(first);
@@ -46,9 +47,9 @@ describe('SeriesOrder', () => {
     const old = [{ route: 'm' }, { route: 'c' }, { route: 'x' }];
     run(order.resolve('k', old, ['', '', ''], render));
     let renders = 0;
-    const counting = (a: Attributes) => {
+    const counting = (a: Attributes, scope: string) => {
       renders++;
-      return render(a);
+      return render(a, scope);
     };
     const grown = [...old, { route: 'a' }, { route: 'n' }];
     const { result } = run(order.resolve('k', grown, ['', '', '', '', ''], counting));
@@ -91,7 +92,7 @@ describe('SeriesOrder', () => {
                 render,
               ),
             );
-            const expected = attributes.map(render).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+            const expected = attributes.map((a) => render(a)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
             expect(routes(result)).toEqual(expected);
           }
         },

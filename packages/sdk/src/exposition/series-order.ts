@@ -1,5 +1,5 @@
 /**
- * The order a family's series are written in (by label string, then scope), kept between scrapes so a
+ * The order a family's series are written in (by their label string), kept between scrapes so a
  * large family is not re-sorted on every scrape.
  *
  * Why reuse is possible: for cumulative temporality the SDK reports a metric's series in a stable order (its
@@ -12,7 +12,7 @@ import type { Attributes } from '@opentelemetry/api';
 
 /** The series of one family in the SDK's order, with their label strings and the order to write them in. */
 export interface OrderedSeries {
-  /** Label string of each series, indexed like the SDK's data points. */
+  /** Label string of each series (scope labels included), indexed like the SDK's data points. */
   readonly labels: readonly string[];
   /** Indices into the data points, in exposition order. */
   readonly order: readonly number[];
@@ -117,13 +117,13 @@ export class SeriesOrder {
    * @param key - identifies the family across scrapes (its type and name)
    * @param attributes - each data point's attributes, in the SDK's order (kept: do not mutate it later)
    * @param scopes - each data point's scope labels, same order (kept too)
-   * @param render - the (cached) label string of an attribute set
+   * @param render - the label string of a series from its attributes and scope labels
    */
   *resolve(
     key: string,
     attributes: readonly Attributes[],
     scopes: readonly string[],
-    render: (attributes: Attributes) => string,
+    render: (attributes: Attributes, scope: string) => string,
   ): Generator<Pause, OrderedSeries, undefined> {
     const previous = this.#families.get(key);
     const n = attributes.length;
@@ -132,17 +132,14 @@ export class SeriesOrder {
     const labels = new Array<string>(n);
     for (let i = 0; i < kept; i++) labels[i] = previous?.labels[i] as string;
     for (let i = kept; i < n; i++) {
-      labels[i] = render(attributes[i] as Attributes);
+      labels[i] = render(attributes[i] as Attributes, scopes[i] as string);
       if ((i - kept + 1) % LABELS_PER_SLICE === 0) yield PAUSE;
     }
     const compare: Compare = (a, b) => {
       const la = labels[a] as string;
       const lb = labels[b] as string;
       // measured: plain `<` on strings compares code units and is several times faster than localeCompare.
-      if (la !== lb) return la < lb ? -1 : 1;
-      const sa = scopes[a] as string;
-      const sb = scopes[b] as string;
-      return sa < sb ? -1 : sa > sb ? 1 : 0;
+      return la < lb ? -1 : la > lb ? 1 : 0;
     };
     const appended = yield* sortInSlices(range(kept, n), compare);
     let order = appended;
