@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertSnapshot } from '../state/alert.ts';
 import { AlertmanagerNotifier } from './alertmanager-notifier.ts';
@@ -134,6 +135,43 @@ describe('AlertmanagerNotifier', () => {
     expect(n.stats()).toMatchObject({ dropped: 2, queueLength: 3 });
     am.status = 200;
     await n.close();
+  });
+
+  it('keeps at most its capacity, dropping the oldest distinct alerts, for any sequence (model-based)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.array(fc.integer({ min: 0, max: 15 }), { minLength: 1, maxLength: 6 }), { maxLength: 8 }),
+        async (capacity, batches) => {
+          // Nothing listens on port 9: every delivery fails, so the queue only grows and drops.
+          const n = new AlertmanagerNotifier({
+            urls: ['http://127.0.0.1:9'],
+            queueCapacity: capacity,
+            retryDelayMs: 60_000,
+          });
+          const model: number[] = [];
+          let dropped = 0;
+          for (const batch of batches) {
+            await n.notify(
+              batch.map((i) => alert(i)),
+              { expr: 'x' },
+            );
+            for (const i of batch) {
+              const at = model.indexOf(i);
+              if (at >= 0) model.splice(at, 1);
+              model.push(i);
+            }
+            while (model.length > capacity) {
+              model.shift();
+              dropped++;
+            }
+            expect(n.stats()).toMatchObject({ queueLength: model.length, dropped });
+          }
+          await n.close();
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it('reports success when one of several Alertmanagers accepts', async () => {
