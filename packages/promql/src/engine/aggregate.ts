@@ -75,7 +75,8 @@ export function aggregateSimple(
   const mean = new Float64Array(size);
   const count = new Float64Array(size);
   const incremental = op === 'avg' ? new Uint8Array(size) : undefined;
-  const dropName = new Uint8Array(numGroups);
+  // Per group and step, as Prometheus decides name removal per step (the last step with a value wins).
+  const dropName = new Uint8Array(size);
   if (op === 'sum') sumInto(input, of, numSteps, seen, value, comp, dropName);
   else accumulate(op, input, of, numSteps, { seen, value, comp, mean, count, incremental, dropName });
   return collectGroups(op, labels, numSteps, { seen, value, comp, mean, count, incremental, dropName });
@@ -103,12 +104,12 @@ function accumulate(
   for (let si = 0; si < input.length; si++) {
     const s = input[si]!;
     const g = of[si]!;
-    if (s.dropName) dropName[g] = 1;
     const base = g * numSteps;
     for (let i = 0; i < numSteps; i++) {
       if (s.present[i] === 0) continue;
       const f = s.values[i]!;
       const a = base + i;
+      if (s.dropName) dropName[a] = 1;
       if (seen[a] === 0) {
         seen[a] = 1;
         value[a] = f;
@@ -177,7 +178,7 @@ function collectGroups(
   const { seen, value, comp, mean, count, incremental, dropName } = acc;
   const out: StepSeries[] = [];
   for (let g = 0; g < labels.length; g++) {
-    const res = emptySeries(labels[g]!, dropName[g] === 1, numSteps);
+    const res = emptySeries(labels[g]!, false, numSteps);
     let any = false;
     for (let i = 0; i < numSteps; i++) {
       const a = g * numSteps + i;
@@ -204,6 +205,7 @@ function collectGroups(
       }
       res.values[i] = v;
       res.present[i] = 1;
+      res.dropName = dropName[a] === 1;
       any = true;
     }
     if (any) out.push(res);
@@ -227,7 +229,6 @@ function sumInto(
   for (let si = 0; si < input.length; si++) {
     const s = input[si]!;
     const g = of[si]!;
-    if (s.dropName) dropName[g] = 1;
     const base = g * numSteps;
     const present = s.present;
     const values = s.values;
@@ -235,6 +236,7 @@ function sumInto(
       if (present[i] === 0) continue;
       const f = values[i]!;
       const a = base + i;
+      if (s.dropName) dropName[a] = 1;
       if (seen[a] === 0) {
         seen[a] = 1;
         value[a] = f;
@@ -259,19 +261,22 @@ function aggregateQuantile(
 ): StepSeries[] {
   warnQuantileParams(ctx, param);
   const out = labels.map((l) => emptySeries(l, false, ctx.numSteps));
-  for (let si = 0; si < input.length; si++) if (input[si]!.dropName) out[of[si]!]!.dropName = true;
   const buckets: number[][] = labels.map(() => []);
   for (let i = 0; i < ctx.numSteps; i++) {
     for (const b of buckets) b.length = 0;
+    const dropAt = new Uint8Array(labels.length);
     for (let si = 0; si < input.length; si++) {
       const s = input[si]!;
-      if (s.present[i] === 1) buckets[of[si]!]!.push(s.values[i]!);
+      if (s.present[i] === 0) continue;
+      buckets[of[si]!]!.push(s.values[i]!);
+      if (s.dropName) dropAt[of[si]!] = 1;
     }
     for (let g = 0; g < buckets.length; g++) {
       const values = buckets[g]!;
       if (values.length === 0) continue;
       out[g]!.values[i] = quantileOf(param[i]!, values);
       out[g]!.present[i] = 1;
+      out[g]!.dropName = dropAt[g] === 1;
     }
   }
   return out.filter((s) => s.present.indexOf(1) !== -1);
