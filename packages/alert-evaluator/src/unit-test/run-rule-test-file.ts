@@ -46,6 +46,18 @@ export interface RunRuleTestOptions {
   readonly lookbackDeltaMs?: number;
 }
 
+/** Go's `time.Duration.String()` for non-negative milliseconds (`0s`, `500ms`, `1m30s`, `1h0m0s`). */
+function goDurationString(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const secs = ((ms % 60_000) / 1000).toString();
+  if (h > 0) return `${h}h${m}m${secs}s`;
+  if (m > 0) return `${m}m${secs}s`;
+  return `${secs}s`;
+}
+
 function labelsString(labels: Labels): string {
   const keys = Object.keys(labels).sort();
   return `{${keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(', ')}}`;
@@ -139,8 +151,9 @@ async function runTestGroup(
       await g.evaluate(ts);
       g.rules.forEach((r, i) => {
         const h = g.ruleHealth(i);
+        // promtool prints this time as a Go time.Duration (1m0s), unlike the test times (1m).
         if (h.health === 'err')
-          evalErrors.push(`    rule: ${r.name}, time: ${formatDuration(ts)}, err: ${h.lastError}`);
+          evalErrors.push(`    rule: ${r.name}, time: ${goDurationString(ts)}, err: ${h.lastError}`);
       });
     }
     if (evalErrors.length > 0) return [...errors, ...evalErrors];
