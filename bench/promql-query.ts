@@ -88,10 +88,10 @@ async function main(): Promise<void> {
       for (let k = 0; k < SAMPLES; k++) {
         chunk += `http_requests_total{route="${route}",instance="${instance}"} ${valueAt(i, k)} ${(START + k * STEP_MS) / 1000}\n`;
       }
-      if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
     out.end('# EOF\n');
-    await new Promise((r) => out.once('finish', r));
+    await new Promise<void>((r) => out.once('finish', () => r()));
     const data = join(tmp.dir, 'tsdb');
     mkdirSync(data);
     const backfill = spawnSync(promtool.path, ['tsdb', 'create-blocks-from', 'openmetrics', om, data], {
