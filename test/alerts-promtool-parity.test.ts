@@ -1,11 +1,12 @@
 /**
  * The same promtool unit-test files run by `promtool test rules` (Prometheus 2.42) and by
- * `runRuleTestFile`: both must pass or fail the same files, on the same alert checks and expressions.
+ * `runRuleTestFile`: both must pass or fail the same files, on the same alert checks and expressions, and
+ * print the same report (unless the rule files themselves do not load, where only the wording differs).
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runRuleTestFile } from '@yardstick/alert-evaluator';
+import { formatRuleTestReport, runRuleTestFile } from '@yardstick/alert-evaluator';
 import { describe, expect, it } from 'vitest';
 import { peer } from './support/peers.ts';
 
@@ -36,5 +37,13 @@ describe.skipIf(promtool.skipReason !== undefined)('promtool test rules parity',
     expect(ours.failed > 0, `promtool said:\n${refOutput}\nwe said:\n${ourOutput}`).toBe(ref.status !== 0);
     expect(failedChecks(ourOutput)).toEqual(failedChecks(refOutput));
     if (file.includes('failing')) expect(ours.failed).toBeGreaterThan(0);
+    if (ours.fileError === undefined) {
+      // The whole report, byte for byte (stdout and stderr interleaved as a terminal shows them).
+      const merged = spawnSync('sh', ['-c', `"${promtool.path}" test rules "${path}" 2>&1`], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(formatRuleTestReport(ours)).toBe(merged.stdout);
+    }
   });
 });

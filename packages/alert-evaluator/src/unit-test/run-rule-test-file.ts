@@ -291,12 +291,15 @@ export async function runRuleTestFile(
   return result(path, tests, undefined);
 }
 
-/** promtool-style text for a file result (`Unit Testing:  FILE` then `SUCCESS` or `FAILED:` and errors). */
+/**
+ * promtool's report for one file, byte for byte in layout: `Unit Testing:  FILE`, then `  SUCCESS` or
+ * `  FAILED:` with each failure followed by a blank line, then a blank line.
+ */
 export function formatRuleTestReport(r: RuleTestFileResult): string {
   const head = `Unit Testing:  ${r.file}\n`;
-  if (r.fileError !== undefined) return `${head}  FAILED:\n    ${r.fileError}\n`;
-  const errors = r.tests.flatMap((t) => t.errors);
-  return errors.length === 0 ? `${head}  SUCCESS\n` : `${head}  FAILED:\n${errors.join('\n\n')}\n`;
+  const errors = r.fileError !== undefined ? [r.fileError] : r.tests.flatMap((t) => t.errors);
+  if (errors.length === 0) return `${head}  SUCCESS\n\n`;
+  return `${head}  FAILED:\n${errors.map((e) => `${e}\n\n`).join('')}\n`;
 }
 
 /** The outcome of several unit-test files. */
