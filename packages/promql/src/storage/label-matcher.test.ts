@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { anchoredRegex, compileMatcher, literalAlternatives } from './label-matcher.ts';
+import { anchoredRegex, compileMatcher, inlineFlagsAsGroups, literalAlternatives } from './label-matcher.ts';
 import type { LabelMatcher } from './queryable.ts';
 
 function escapeRegex(text: string): string {
@@ -76,5 +76,22 @@ describe('label matchers', () => {
     expect(compileMatcher({ type: '=~', name: 'l', value: '(' }).matches('(')).toBe(false);
     expect(compileMatcher({ type: '!~', name: 'l', value: '(' }).matches('(')).toBe(true);
     expect(anchoredRegex('api|web')).toBe(anchoredRegex('api|web'));
+  });
+});
+
+describe('RE2 inline flags', () => {
+  it('scopes a flag group to the rest of its enclosing group, as RE2 does', () => {
+    expect(inlineFlagsAsGroups('(?i)prod.*')).toBe('(?i:prod.*)');
+    expect(inlineFlagsAsGroups('((?i)PRO).*')).toBe('((?i:PRO)).*');
+    expect(inlineFlagsAsGroups('a(b(?s).c)d')).toBe('a(b(?s:.c))d');
+    expect(inlineFlagsAsGroups('[(?i)]x')).toBe('[(?i)]x');
+    expect(inlineFlagsAsGroups('\\(?i)x')).toBe('\\(?i)x');
+  });
+
+  it('matches case-insensitively inside groups (Prometheus selectors.test)', () => {
+    for (const re of ['((?i)PRO).*', '.*((?i)DUC).*', '.*((?i)TION)', '(?i)PRODUCTION']) {
+      expect(anchoredRegex(re)?.test('production'), re).toBe(true);
+    }
+    expect(anchoredRegex('((?i)PRO)X')?.test('prox')).toBe(false);
   });
 });

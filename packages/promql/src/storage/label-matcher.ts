@@ -33,7 +33,7 @@ const regexCache = new Map<string, RegExp | null>();
 export function anchoredRegex(source: string): RegExp | null {
   const cached = regexCache.get(source);
   if (cached !== undefined) return cached;
-  const translated = leadingFlagsAsGroup(source);
+  const translated = inlineFlagsAsGroups(source);
   const compiled = compileAnchored(translated, 'su') ?? compileAnchored(translated, 's');
   if (regexCache.size >= regexCacheLimit) {
     const oldest = regexCache.keys().next();
@@ -44,12 +44,46 @@ export function anchoredRegex(source: string): RegExp | null {
 }
 
 /**
- * RE2's leading flag group `(?i)re` (common in Prometheus selectors) becomes the modifier group `(?i:re)`
- * JavaScript understands; RE2's `U` (ungreedy) has no JavaScript equivalent and is left to fail.
+ * RE2's flag groups `(?i)` apply from where they stand to the end of the enclosing group (or pattern);
+ * JavaScript only has the scoped form `(?i:...)`. So `a((?i)b)c` becomes `a((?i:b))c` and `(?i)prod.*`
+ * becomes `(?i:prod.*)`. RE2's `U` (ungreedy) has no JavaScript equivalent and is left to fail to compile.
  */
-function leadingFlagsAsGroup(source: string): string {
-  const flags = /^\(\?([ims]+)\)/.exec(source);
-  return flags === null ? source : `(?${flags[1]}:${source.slice(flags[0].length)})`;
+export function inlineFlagsAsGroups(source: string): string {
+  if (!source.includes('(?')) return source;
+  let out = '';
+  // per open group: how many `(?flags:` groups opened inside it must close with it
+  const pending: number[] = [0];
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      out += c + (source[i + 1] ?? '');
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+      if (source[i + 1] === '^') out += source[++i];
+      if (source[i + 1] === ']') out += source[++i];
+    } else if (c === '(') {
+      const flags = /^\(\?([imsU]+(?:-[imsU]+)?|-[imsU]+)\)/.exec(source.slice(i, i + 16));
+      if (flags) {
+        out += `(?${flags[1]}:`;
+        pending[pending.length - 1]!++;
+        i += flags[0].length - 1;
+      } else {
+        pending.push(0);
+        out += c;
+      }
+    } else if (c === ')') {
+      out += ')'.repeat(pending.length > 1 ? pending.pop()! : 0) + c;
+    } else {
+      out += c;
+    }
+  }
+  return out + ')'.repeat(pending[0]!);
 }
 
 function compileAnchored(source: string, flags: string): RegExp | null {
