@@ -40,4 +40,4 @@ export type {
   YardstickViews,
   YardstickViewsContext,
 } from './views/create-yardstick-views.ts';
-export { createYardstickViews } from './views/create-yardstick-views.ts';
+export { createYardstickViews, DEFAULT_OWN_METERS } from './views/create-yardstick-views.ts';

@@ -29,8 +29,14 @@ export interface PipelineRouter {
   readonly processed: WeakSet<Attributes>;
 }
 
+/** The meter an instrument is created on: `id` tells scopes apart as the SDK does, `name` is the meter's name. */
+export interface MeterScope {
+  readonly id: string;
+  readonly name: string;
+}
+
 /** Finds or creates the pipeline of an instrument (`kind` is the create method, e.g. `createCounter`). */
-export type PipelineFactory = (scope: string, instrumentName: string, kind: string) => InstrumentPipeline;
+export type PipelineFactory = (scope: MeterScope, instrumentName: string, kind: string) => InstrumentPipeline;
 
 // Each bound instrument does the same three steps around the real call. try/finally costs nothing in V8
 // when nothing throws, and keeps the router right even if an SDK ever did throw.
@@ -124,12 +130,12 @@ function scopeKey(name: string, version: string | undefined, options: MeterOptio
 
 class BoundMeter implements Meter {
   readonly #inner: Meter;
-  readonly #scope: string;
+  readonly #scope: MeterScope;
   readonly #pipelines: PipelineFactory;
   readonly #router: PipelineRouter;
   readonly #batchWrappers = new Map<BatchObservableCallback, BatchObservableCallback>();
 
-  constructor(inner: Meter, scope: string, pipelines: PipelineFactory, router: PipelineRouter) {
+  constructor(inner: Meter, scope: MeterScope, pipelines: PipelineFactory, router: PipelineRouter) {
     this.#inner = inner;
     this.#scope = scope;
     this.#pipelines = pipelines;
@@ -210,7 +216,8 @@ export function bindMeterProvider(
       const key = scopeKey(name, version, options);
       let meter = meters.get(key);
       if (meter === undefined) {
-        meter = new BoundMeter(provider.getMeter(name, version, options), key, pipelines, router);
+        const scope = { id: key, name };
+        meter = new BoundMeter(provider.getMeter(name, version, options), scope, pipelines, router);
         meters.set(key, meter);
       }
       return meter;

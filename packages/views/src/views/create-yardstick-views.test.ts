@@ -365,6 +365,26 @@ describe('createYardstickViews attribute rules', () => {
     ]);
   });
 
+  it('redacts the instruments of yardstick meters even when redaction is off for the rest', async () => {
+    const yardstick = createYardstickViews({ redaction: { enabled: false } });
+    const reader = new TestReader(AggregationTemporality.CUMULATIVE);
+    const provider = new MeterProvider({ readers: [reader], views: yardstick.views });
+    const bound = yardstick.bindMeterProvider(provider);
+    const secret = { 'client.address': '10.1.2.3', peer: 'db 10.0.0.7', 'url.full': 'https://u:pw@h/x' };
+    bound.getMeter('@yardstick/sdk').createCounter('yardstick.server.requests').add(1, secret);
+    bound
+      .getMeter('@yardstick/sdk')
+      .createObservableGauge('yardstick.server.connections')
+      .addCallback((result) => result.observe(2, secret));
+    bound.getMeter('app').createCounter('app.calls').add(1, secret);
+    const { resourceMetrics } = await reader.collect();
+    const metrics = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+    const redacted = attributeSetKey({ peer: 'db [REDACTED]', 'url.full': 'https://[REDACTED]@h/x' });
+    expect([...points(metrics, 'yardstick.server.requests').keys()]).toEqual([redacted]);
+    expect([...points(metrics, 'yardstick.server.connections').keys()]).toEqual([redacted]);
+    expect([...points(metrics, 'app.calls').keys()]).toEqual([attributeSetKey(secret)]);
+  });
+
   it('records adversarial keys and values intact, __proto__ included', async () => {
     const { record, collect } = setup({ deny: { '*': ['drop.me'] } });
     const add = record('counter', 'odd.keys');

@@ -5,7 +5,7 @@ import { diagViewsLogger, type ViewsLogger } from '../logging/views-logger.ts';
 import { compileNamePattern, mostSpecificMatch, type NamePattern } from '../matching/name-pattern.ts';
 import type { AttributeTransform } from '../pipeline/attribute-transform.ts';
 import { InstrumentPipeline } from '../pipeline/instrument-pipeline.ts';
-import { bindMeterProvider, type PipelineRouter } from '../pipeline/meter-binding.ts';
+import { bindMeterProvider, type MeterScope, type PipelineRouter } from '../pipeline/meter-binding.ts';
 import { createKeyFilterTransform } from '../processors/key-filter.ts';
 import { SeriesLimiter, sdkLimitAbove } from '../processors/series-limiter.ts';
 import { ValueBudget } from '../processors/value-budget.ts';
@@ -54,7 +54,17 @@ export interface YardstickViewsContext {
   readonly logger?: ViewsLogger;
   /** Clock for idle eviction, for tests. */
   readonly now?: () => number;
+  /**
+   * Names (`*` patterns) of the meters that record yardstick's own telemetry, such as the telemetry
+   * server's: their instruments are redacted even when `redaction.enabled` is false (with the configured
+   * replacement and extra keys). Default {@link DEFAULT_OWN_METERS}; only instruments created through
+   * {@link YardstickViews.bindMeterProvider} are known by meter.
+   */
+  readonly ownMeters?: readonly string[];
 }
+
+/** The meters of yardstick's own telemetry, whose instruments are always redacted: `@yardstick/*`. */
+export const DEFAULT_OWN_METERS: readonly string[] = ['@yardstick/*'];
 
 /** Per-metric numbers, as the self-metrics report them. */
 export interface CardinalityStats {
@@ -153,16 +163,25 @@ export function createYardstickViews(
   const allow = patternEntries(options.allow);
   const deny = patternEntries(options.deny);
   const budgets = (options.attributeBudgets ?? []).map((b) => [compileNamePattern(b.instrument), b] as const);
-  const redaction = createRedactionTransform(options.redaction ?? { enabled: true });
+  const redactionOptions = options.redaction ?? { enabled: true };
+  const redaction = createRedactionTransform(redactionOptions);
+  // Yardstick's own metrics (the telemetry server's) are redacted whatever the configuration says.
+  const ownRedaction = redactionOptions.enabled
+    ? redaction
+    : createRedactionTransform({ ...redactionOptions, enabled: true });
+  const ownMeters = (context.ownMeters ?? DEFAULT_OWN_METERS).map(compileNamePattern);
   const templating =
     options.pathTemplating === false ? undefined : createPathTemplateTransform(options.pathTemplating ?? {});
 
-  const transformsFor = (matches: (pattern: NamePattern) => boolean): AttributeTransform[] => {
+  const transformsFor = (
+    matches: (pattern: NamePattern) => boolean,
+    redact: AttributeTransform | undefined,
+  ): AttributeTransform[] => {
     const filter = createKeyFilterTransform({
       ...(mergedLists(allow, matches) === undefined ? {} : { allow: mergedLists(allow, matches)! }),
       deny: mergedLists(deny, matches) ?? [],
     });
-    return [filter, redaction, templating].filter((t): t is AttributeTransform => t !== undefined);
+    return [filter, redact, templating].filter((t): t is AttributeTransform => t !== undefined);
   };
 
   const warnFirstOverflow = (name: string) => (limiter: SeriesLimiter) => {
@@ -177,9 +196,9 @@ export function createYardstickViews(
   };
 
   const pipelines = new Map<string, InstrumentPipeline>();
-  const pipelineFor = (scope: string, instrumentName: string, kind: string): InstrumentPipeline => {
+  const pipelineFor = (scope: MeterScope, instrumentName: string, kind: string): InstrumentPipeline => {
     // sdk-metrics shares one stream per meter, exact instrument name and kind; so does the state here.
-    const id = `${scope}\u0000${instrumentName}\u0000${kind}`;
+    const id = `${scope.id}\u0000${instrumentName}\u0000${kind}`;
     let pipeline = pipelines.get(id);
     if (pipeline === undefined) {
       const limit = mostSpecificMatch(limits, instrumentName) ?? defaultLimit;
@@ -191,7 +210,10 @@ export function createYardstickViews(
         if (!perKey.has(budget.key)) perKey.set(budget.key, new ValueBudget(budget));
       pipeline = new InstrumentPipeline({
         name: instrumentName,
-        transforms: transformsFor((pattern) => pattern.matches(instrumentName)),
+        transforms: transformsFor(
+          (pattern) => pattern.matches(instrumentName),
+          ownMeters.some((pattern) => pattern.matches(scope.name)) ? ownRedaction : redaction,
+        ),
         budgets: [...perKey.values()],
         limiter: new SeriesLimiter({
           limit,
@@ -209,7 +231,7 @@ export function createYardstickViews(
 
   const router: PipelineRouter = { current: undefined, processed: new WeakSet() };
   // Without an instrument, only what applies to every name can be applied.
-  const unrouted = transformsFor((pattern) => pattern.specificity === 0);
+  const unrouted = transformsFor((pattern) => pattern.specificity === 0, redaction);
   const processor: IAttributesProcessor = {
     process(incoming: Attributes): Attributes {
       const pipeline = router.current;
