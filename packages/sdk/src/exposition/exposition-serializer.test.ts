@@ -164,6 +164,35 @@ describe('text format 0.0.4', () => {
     expect(await scrape(reader)).toBe(text);
   });
 
+  it('puts series that appear between scrapes in their sorted place, counters and histograms alike', async () => {
+    const { reader, meter } = setup({ withoutTargetInfo: true, withoutScopeLabels: true });
+    const counter = meter.createCounter('hits');
+    const histogram = meter.createHistogram('size', { advice: { explicitBucketBoundaries: [10] } });
+    for (const route of ['/m', '/x']) {
+      counter.add(1, { route });
+      histogram.record(5, { route });
+    }
+    await scrape(reader);
+    counter.add(1, { route: '/a' });
+    histogram.record(50, { route: '/a' });
+    counter.add(1, { route: '/m' });
+    const text = await scrape(reader);
+    expect(lines(text, 'hits_total')).toEqual([
+      'hits_total{route="/a"} 1',
+      'hits_total{route="/m"} 2',
+      'hits_total{route="/x"} 1',
+    ]);
+    expect(lines(text, 'size_count')).toEqual([
+      'size_count{route="/a"} 1',
+      'size_count{route="/m"} 1',
+      'size_count{route="/x"} 1',
+    ]);
+    expect(lines(text, 'size_bucket{route="/a"')).toEqual([
+      'size_bucket{route="/a",le="10"} 0',
+      'size_bucket{route="/a",le="+Inf"} 1',
+    ]);
+  });
+
   it('merges one name from two scopes into one family told apart by otel_scope_name', async () => {
     const { reader, provider } = setup({ withoutTargetInfo: true });
     provider.getMeter('lib.b').createCounter('hits').add(2);

@@ -10,7 +10,7 @@ import { formatValue } from './format-value.ts';
 import { flatten, LabelRenderer } from './label-renderer.ts';
 import { collectFamilies, type MetricFamily } from './metric-families.ts';
 import type { ExpositionFormat } from './negotiate.ts';
-import { SeriesOrder } from './series-order.ts';
+import { type OrderedSeries, SeriesOrder } from './series-order.ts';
 
 /** Options of {@link ExpositionSerializer} and {@link renderExposition}. */
 export interface ExpositionOptions {
@@ -40,9 +40,13 @@ function joinLabels(labels: string, scopeLabels: string): string {
   return flatten(labels === '' ? scopeLabels : `${labels},${scopeLabels}`);
 }
 
-function line(name: string, labels: string, point: Point): string {
-  const value = formatValue(point.value as number);
-  return labels === '' ? `${name} ${value}\n` : `${name}{${labels}} ${value}\n`;
+/** Per-series line heads of a histogram family. */
+interface HistogramHeads {
+  readonly name: string;
+  /** `<name>_bucket{<labels>,` per series. */
+  readonly buckets: readonly string[];
+  /** `{<labels>} ` (or ` `) per series, for `_sum` and `_count`. */
+  readonly blocks: readonly string[];
 }
 
 function metadata(family: MetricFamily, openMetrics: boolean): string {
@@ -76,6 +80,10 @@ export class ExpositionSerializer {
   // `le="..."} ` strings are formatted once per instrument instead of once per bucket line.
   readonly #bounds = new WeakMap<readonly number[], string[]>();
   readonly #order = new SeriesOrder();
+  // measured: the text before each value is the same scrape after scrape; keeping it flat per series (for as
+  // long as the family's series order is kept) saves building and walking it again on every scrape.
+  readonly #heads = new WeakMap<OrderedSeries, readonly string[]>();
+  readonly #histogramHeadCache = new WeakMap<OrderedSeries, HistogramHeads>();
   readonly #renderLabels = (attributes: Attributes, scope: string) =>
     joinLabels(this.#labels.render(attributes, 'series'), scope);
   readonly #renderHistogramLabels = (attributes: Attributes, scope: string) =>
@@ -123,23 +131,32 @@ export class ExpositionSerializer {
       const histogram = family.type === 'histogram';
       const key = `${family.type}:${family.name}`;
       seen.add(key);
-      const { labels, order } = yield* this.#order.resolve(
+      const ordered = yield* this.#order.resolve(
         key,
         attributes,
         scopes,
         histogram ? this.#renderHistogramLabels : this.#renderLabels,
       );
+      const { order } = ordered;
       out += metadata(family, openMetrics);
-      for (const index of order) {
-        const point = points[index] as Point;
-        const series = labels[index] as string;
-        out += histogram
-          ? this.#histogramLines(family.name, series, point)
-          : line(family.name, series, point);
-        // measured: a rope's length is O(1) in V8, so checking after every series costs nothing.
-        if (out.length >= chunkSize) {
-          yield out;
-          out = '';
+      if (histogram) {
+        const heads = this.#histogramHeads(family.name, ordered);
+        for (const index of order) {
+          out += this.#histogramLines(heads, index, points[index] as Point);
+          // measured: a rope's length is O(1) in V8, so checking after every series costs nothing.
+          if (out.length >= chunkSize) {
+            yield out;
+            out = '';
+          }
+        }
+      } else {
+        const heads = this.#lineHeads(family.name, ordered);
+        for (const index of order) {
+          out += `${heads[index] ?? ''}${formatValue((points[index] as Point).value as number)}\n`;
+          if (out.length >= chunkSize) {
+            yield out;
+            out = '';
+          }
         }
       }
     }
@@ -155,12 +172,37 @@ export class ExpositionSerializer {
     return text;
   }
 
-  #histogramLines(name: string, labels: string, point: Point): string {
+  /** `<name>{<labels>} ` of each series of a counter or gauge family, kept while its series order is. */
+  #lineHeads(name: string, ordered: OrderedSeries): readonly string[] {
+    let heads = this.#heads.get(ordered);
+    if (heads === undefined) {
+      heads = ordered.labels.map((labels) => flatten(labels === '' ? `${name} ` : `${name}{${labels}} `));
+      this.#heads.set(ordered, heads);
+    }
+    return heads;
+  }
+
+  /** `<name>_bucket{<labels>,` and `{<labels>} ` of each series of a histogram family, kept likewise. */
+  #histogramHeads(name: string, ordered: OrderedSeries): HistogramHeads {
+    let heads = this.#histogramHeadCache.get(ordered);
+    if (heads === undefined) {
+      heads = {
+        name,
+        buckets: ordered.labels.map((labels) =>
+          flatten(labels === '' ? `${name}_bucket{` : `${name}_bucket{${labels},`),
+        ),
+        blocks: ordered.labels.map((labels) => (labels === '' ? ' ' : flatten(`{${labels}} `))),
+      };
+      this.#histogramHeadCache.set(ordered, heads);
+    }
+    return heads;
+  }
+
+  #histogramLines(heads: HistogramHeads, index: number, point: Point): string {
     const histogram = point.value as Histogram;
     const bounds = this.#boundStrings(histogram.buckets.boundaries);
     const counts = histogram.buckets.counts;
-    // Built once per series; each bucket line then costs three concatenations and one number format.
-    const bucketPrefix = labels === '' ? `${name}_bucket{` : `${name}_bucket{${labels},`;
+    const bucketPrefix = heads.buckets[index] ?? '';
     let lines = '';
     let cumulative = 0;
     let i = 0;
@@ -171,9 +213,9 @@ export class ExpositionSerializer {
     // The SDK's last count is the overflow bucket; `+Inf` also absorbs any count past the bounds.
     for (; i < counts.length; i++) cumulative += counts[i] ?? 0;
     lines += `${bucketPrefix}${INF_BUCKET}${formatValue(cumulative)}\n`;
-    const block = labels === '' ? ' ' : `{${labels}} `;
-    if (histogram.sum !== undefined) lines += `${name}_sum${block}${formatValue(histogram.sum)}\n`;
-    return `${lines}${name}_count${block}${formatValue(histogram.count)}\n`;
+    const block = heads.blocks[index] ?? ' ';
+    if (histogram.sum !== undefined) lines += `${heads.name}_sum${block}${formatValue(histogram.sum)}\n`;
+    return `${lines}${heads.name}_count${block}${formatValue(histogram.count)}\n`;
   }
 
   /** `le="<bound>"} ` for each finite bound; an infinite bound is left to the `+Inf` line. */
