@@ -186,7 +186,7 @@ describe('createYardstickViews series limit', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 4 }),
-        fc.array(step, { maxLength: 80 }),
+        fc.array(step, { minLength: 10, maxLength: 80, size: 'medium' }),
         async (limit, ops) => {
           let now = 0;
           const { record, collect } = setup(
