@@ -6,6 +6,7 @@ import { type Meter, type MeterProvider, metrics } from '@opentelemetry/api';
 import { type MetricReader, MeterProvider as SdkMeterProvider } from '@opentelemetry/sdk-metrics';
 import { SampleStore } from '@yardstick/promql';
 import { createYardstickViews } from '@yardstick/views';
+import { type RunningAlerting, startAlerting } from './alerting/start-alerting.ts';
 import { loadConfig } from './config/load-config.ts';
 import type { YardstickConfig, YardstickConfigInput } from './config/schema.ts';
 import { PrometheusReader } from './exposition/prometheus-reader.ts';
@@ -47,6 +48,8 @@ export interface Telemetry {
   readonly store: SampleStore | undefined;
   /** Base URL of the telemetry server (`http://127.0.0.1:9464`), when it runs. */
   readonly url: string | undefined;
+  /** In-process alerting, when rule files are configured. */
+  readonly alerting: RunningAlerting | undefined;
   /** The telemetry server, to mount more endpoints on; undefined when disabled. */
   readonly server: TelemetryServer | undefined;
   /** A meter of the provider (same as `meterProvider.getMeter`). */
@@ -119,6 +122,20 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     if (store) server.mount('/api/v1/*', { methods: ['GET', 'POST'], handler: createQueryApi({ store }) });
     logger.info({ url: server.url }, 'yardstick telemetry server listening');
   }
+  let alerting: RunningAlerting | undefined;
+  if (config.enabled && store) {
+    try {
+      alerting = await startAlerting(config.alerting, store, {
+        logger,
+        meter: meterProvider.getMeter('@yardstick/alert-evaluator'),
+        externalUrl: server?.url,
+      });
+    } catch (error) {
+      await server?.close();
+      await sdkMeterProvider.shutdown().catch(() => undefined);
+      throw error;
+    }
+  }
   const registeredGlobal = config.registerGlobal && metrics.setGlobalMeterProvider(meterProvider);
 
   let shuttingDown: Promise<void> | undefined;
@@ -130,11 +147,13 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     prometheus,
     store,
     server,
+    alerting,
     url: server?.url,
     meter: (name, version) => meterProvider.getMeter(name, version),
     forceFlush: () => sdkMeterProvider.forceFlush(),
     shutdown() {
       shuttingDown ??= (async () => {
+        await alerting?.stop();
         await server?.close();
         await sdkMeterProvider
           .shutdown()

@@ -270,7 +270,7 @@ class Parser {
     return { kind, pipe, body: body.nodes, otherwise };
   }
 
-  private declare(name: string): void {
+  private declareVariable(name: string): void {
     this.scopes[this.scopes.length - 1]!.add(name);
   }
 
@@ -306,7 +306,7 @@ class Parser {
     for (const d of decl) {
       if (assign) {
         if (!this.known(d)) fail(this.name, a.line, a.col, `undefined variable "${d}"`);
-      } else this.declare(d);
+      } else this.declareVariable(d);
     }
     return { decl, assign, commands, line: a.line, col: a.col };
   }

@@ -76,6 +76,10 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'YARDSTICK_STORE_ENABLED', path: ['store', 'enabled'], kind: 'boolean' },
   { variable: 'YARDSTICK_STORE_RETENTION', path: ['store', 'retentionMs'], kind: 'duration' },
   { variable: 'YARDSTICK_STORE_MAX_BYTES', path: ['store', 'maxBytes'], kind: 'integer' },
+  { variable: 'YARDSTICK_RULE_FILES', path: ['alerting', 'ruleFiles'], kind: 'string-list' },
+  { variable: 'YARDSTICK_EVALUATION_INTERVAL', path: ['alerting', 'evaluationIntervalMs'], kind: 'duration' },
+  { variable: 'YARDSTICK_ALERTMANAGER_URLS', path: ['alerting', 'alertmanagerUrls'], kind: 'string-list' },
+  { variable: 'YARDSTICK_EXTERNAL_URL', path: ['alerting', 'externalUrl'], kind: 'string' },
   { variable: 'YARDSTICK_REGISTER_GLOBAL', path: ['registerGlobal'], kind: 'boolean' },
 ];
 

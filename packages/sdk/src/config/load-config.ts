@@ -66,6 +66,10 @@ export function loadConfig(options: LoadConfigOptions = {}): YardstickConfig {
   if (config.server.tls !== undefined && tls.certFile !== undefined && tls.keyFile !== undefined) {
     config.server.tls = { certFile: tls.certFile, keyFile: tls.keyFile };
   }
+  // Rule files are resolved like TLS files: against the config file's folder when they come from it.
+  const rulesSource = sourceOf(layers, ['alerting', 'ruleFiles'], 'value');
+  const rulesBase = rulesSource.kind === 'file' && file !== undefined ? dirname(file.path) : cwd;
+  config.alerting.ruleFiles = config.alerting.ruleFiles.map((path) => resolve(rulesBase, path));
   return config;
 }
 

@@ -30,6 +30,7 @@ describe('yardstickConfigSchema defaults', () => {
         exportTimeoutMs: 30_000,
       },
       store: { enabled: true, retentionMs: 24 * 3_600_000, maxBytes: 64 * 1024 * 1024 },
+      alerting: { ruleFiles: [], evaluationIntervalMs: 15_000, channels: [], externalLabels: {}, watch: true },
       registerGlobal: true,
     });
   });

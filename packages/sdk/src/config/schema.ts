@@ -1,3 +1,4 @@
+import { notificationChannelSchema } from '@yardstick/alert-evaluator';
 import { z } from 'zod';
 import { parseCidr } from '../server/cidr.ts';
 import { DURATION_PATTERN, durationToMs } from './duration.ts';
@@ -306,6 +307,36 @@ const storeSchema = z
   .prefault({})
   .describe('The embedded time-series store behind /api/v1 and alerting.');
 
+const alertingSchema = z
+  .strictObject({
+    ruleFiles: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Prometheus-format (or threshold-form) rule files evaluated in-process against the embedded store.',
+      ),
+    evaluationIntervalMs: duration('Evaluation interval of groups that set none.').default(15_000),
+    channels: z
+      .array(notificationChannelSchema)
+      .default([])
+      .describe('Notification channels by name: alertmanager (API v2), webhook, slack.'),
+    alertmanagerUrls: z
+      .array(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }))
+      .optional()
+      .describe("Shorthand for an Alertmanager channel named 'alertmanager' with these URLs."),
+    externalUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+      .optional()
+      .describe("Base of alerts' generatorURL; default the telemetry server's URL."),
+    externalLabels: z
+      .record(z.string().min(1), z.string())
+      .default({})
+      .describe('Labels added to every alert sent, as Prometheus external_labels.'),
+    watch: z.boolean().default(true).describe('Reload rule files when they change and on SIGHUP.'),
+  })
+  .prefault({})
+  .describe('In-process alerting: rules over the embedded store, sent to Alertmanager or webhooks.');
+
 /**
  * The whole yardstick configuration, with defaults. Objects are strict: an unknown key is an error naming it.
  * Durations accept milliseconds or Prometheus duration strings and come out as milliseconds.
@@ -328,7 +359,17 @@ export const yardstickConfigSchema = z
     redaction: redactionSchema,
     otlp: otlpSchema,
     store: storeSchema,
+    alerting: alertingSchema,
     registerGlobal: z.boolean().default(true).describe('Register the MeterProvider as the global OTel one.'),
+  })
+  .superRefine((config, ctx) => {
+    if (config.alerting.ruleFiles.length > 0 && !config.store.enabled) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alerting', 'ruleFiles'],
+        message: 'in-process alerting evaluates against the embedded store: set store.enabled to true',
+      });
+    }
   })
   .describe('yardstick configuration (yardstick.config.yaml).');
 

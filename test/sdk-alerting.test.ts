@@ -1,0 +1,128 @@
+/**
+ * In-process alerting through startTelemetry: a rule file over the embedded store, a breach recorded with
+ * the OTel API, the alert delivered to a webhook with its scope labels and rendered annotations, then
+ * resolved; and an invalid rule file rejected at start with file:line.
+ */
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { startTelemetry, type Telemetry } from '@yardstick/sdk';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from './support/peers.ts';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const tmp = tempDir('yardstick-alerting-');
+let telemetry: Telemetry | undefined;
+let receiver: Server | undefined;
+
+afterAll(async () => {
+  await telemetry?.shutdown();
+  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+  tmp.cleanup();
+});
+
+interface WebhookAlert {
+  status: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('alerting through startTelemetry', () => {
+  it('fires on a breach with the pool/region scope and rendered annotations, then resolves', async () => {
+    const received: WebhookAlert[] = [];
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
+      req.on('end', () => {
+        received.push(...(JSON.parse(body) as { alerts: WebhookAlert[] }).alerts);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
+    const webhook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+    const rules = join(tmp.dir, 'rules.yml');
+    writeFileSync(
+      rules,
+      `groups:
+  - name: proxy-pools
+    interval: 1s
+    rules:
+      - alert: ProxyPoolUnhealthy
+        expr: proxy_pool_healthy_ratio < 0.5
+        for: 1s
+        labels:
+          severity: critical
+        annotations:
+          summary: 'Pool {{ $labels.pool }} in {{ $labels.region }} is {{ $value | humanizePercentage }} healthy'
+`,
+    );
+    let healthy = 0.25;
+    const started = Date.now();
+    telemetry = await startTelemetry({
+      env: {},
+      configFile: false,
+      logger: quiet,
+      registerGlobal: false,
+      server: { port: 0 },
+      collectIntervalMs: 200,
+      alerting: { ruleFiles: [rules], channels: [{ name: 'oncall', type: 'webhook', url: webhook }] },
+    });
+    telemetry
+      .meter('proxy-rotation')
+      .createObservableGauge('proxy.pool.healthy', { unit: '1' })
+      .addCallback((result) => result.observe(healthy, { pool: 'residential', region: 'eu-west' }));
+
+    const firing = await waitFor('a firing alert', () => received.find((a) => a.status === 'firing'));
+    const elapsedMs = Date.now() - started;
+    expect(firing.labels).toMatchObject({
+      alertname: 'ProxyPoolUnhealthy',
+      pool: 'residential',
+      region: 'eu-west',
+      severity: 'critical',
+    });
+    expect(firing.annotations.summary).toBe('Pool residential in eu-west is 25% healthy');
+    // for (1s) + an evaluation interval (1s) + collection, far under the 2-minute paging target
+    expect(elapsedMs).toBeLessThan(10_000);
+    expect(telemetry.alerting?.evaluator.alerts().some((a) => a.state === 'firing')).toBe(true);
+
+    healthy = 0.9;
+    const resolved = await waitFor('the resolution', () => received.find((a) => a.status === 'resolved'));
+    expect(resolved.labels.pool).toBe('residential');
+
+    // ALERTS is written to the embedded store, as Prometheus writes it to its TSDB
+    const query = await fetch(
+      `${telemetry.url}/api/v1/query?query=${encodeURIComponent('count_over_time(ALERTS{alertname="ProxyPoolUnhealthy"}[1m])')}`,
+    );
+    const json = (await query.json()) as { data: { result: unknown[] } };
+    expect(json.data.result.length).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('refuses to start with an invalid rule file, naming file and line', async () => {
+    const rules = join(tmp.dir, 'broken.yml');
+    writeFileSync(rules, 'groups:\n  - name: broken\n    rules:\n      - alert: Bad\n        expr: sum(\n');
+    const error = await startTelemetry({
+      env: {},
+      configFile: false,
+      logger: quiet,
+      registerGlobal: false,
+      server: { port: 0 },
+      alerting: { ruleFiles: [rules] },
+    }).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain(`${rules}:5`);
+  });
+});
