@@ -7,10 +7,10 @@ import type { DataPoint, Histogram, ResourceMetrics } from '@opentelemetry/sdk-m
 import { SCOPE_LABELS } from './attribute-labels.ts';
 import { escapeHelp } from './escape.ts';
 import { formatValue } from './format-value.ts';
-import { flatten, LabelRenderer } from './label-renderer.ts';
+import { flatten, renderLabels } from './label-renderer.ts';
 import { collectFamilies, type MetricFamily } from './metric-families.ts';
 import type { ExpositionFormat } from './negotiate.ts';
-import { type OrderedSeries, SeriesOrder } from './series-order.ts';
+import { SeriesOrder } from './series-order.ts';
 
 /** Options of {@link ExpositionSerializer} and {@link renderExposition}. */
 export interface ExpositionOptions {
@@ -30,23 +30,13 @@ type Point = DataPoint<number> | DataPoint<Histogram>;
 
 const DEFAULT_CHUNK_SIZE = 65_536;
 const INF_BUCKET = 'le="+Inf"} ';
+/** `target_info` carries no scope labels, so only `__name__` is off limits for resource attributes. */
+const TARGET_RESERVED: ReadonlySet<string> = new Set(['__name__']);
 
-/**
- * The label string of a series: its attribute labels, then its scope labels. Kept across scrapes (in the
- * series order), so it is flattened once here.
- */
+/** Attribute labels, then scope labels. */
 function joinLabels(labels: string, scopeLabels: string): string {
   if (scopeLabels === '') return labels;
-  return flatten(labels === '' ? scopeLabels : `${labels},${scopeLabels}`);
-}
-
-/** Per-series line heads of a histogram family. */
-interface HistogramHeads {
-  readonly name: string;
-  /** `<name>_bucket{<labels>,` per series. */
-  readonly buckets: readonly string[];
-  /** `{<labels>} ` (or ` `) per series, for `_sum` and `_count`. */
-  readonly blocks: readonly string[];
+  return labels === '' ? scopeLabels : `${labels},${scopeLabels}`;
 }
 
 function metadata(family: MetricFamily, openMetrics: boolean): string {
@@ -67,11 +57,11 @@ function metadata(family: MetricFamily, openMetrics: boolean): string {
  * specification's "Prometheus and OpenMetrics Compatibility" translation. Families are sorted by name and
  * series by their label string, so two scrapes of the same state are byte-identical.
  *
- * Keep one instance per reader: it caches per-series label strings and series order, and warns once per
- * problem.
+ * Keep one instance per reader: it keeps each family's series order and per-series line heads between
+ * scrapes, and warns once per problem.
  */
 export class ExpositionSerializer {
-  readonly #labels: LabelRenderer;
+  readonly #reserved: ReadonlySet<string>;
   readonly #targetInfo: boolean;
   readonly #scopeLabels: boolean;
   readonly #chunkSize: number;
@@ -79,26 +69,20 @@ export class ExpositionSerializer {
   // measured: histogram bounds are the same array object for every point of an instrument, so their
   // `le="..."} ` strings are formatted once per instrument instead of once per bucket line.
   readonly #bounds = new WeakMap<readonly number[], string[]>();
+  // measured: the text before each value is the same scrape after scrape; keeping it per series, flat, for
+  // as long as the family's series are unchanged saves rendering, sorting and re-walking it every scrape.
   readonly #order = new SeriesOrder();
-  // measured: the text before each value is the same scrape after scrape; keeping it flat per series (for as
-  // long as the family's series order is kept) saves building and walking it again on every scrape.
-  readonly #heads = new WeakMap<OrderedSeries, readonly string[]>();
-  readonly #histogramHeadCache = new WeakMap<OrderedSeries, HistogramHeads>();
-  readonly #renderLabels = (attributes: Attributes, scope: string) =>
-    joinLabels(this.#labels.render(attributes, 'series'), scope);
-  readonly #renderHistogramLabels = (attributes: Attributes, scope: string) =>
-    joinLabels(this.#labels.render(attributes, 'histogram'), scope);
 
   constructor(options: ExpositionOptions = {}) {
     this.#targetInfo = options.withoutTargetInfo !== true;
     this.#scopeLabels = options.withoutScopeLabels !== true;
     this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    this.#labels = new LabelRenderer(this.#scopeLabels ? SCOPE_LABELS : []);
+    this.#reserved = new Set(['__name__', ...(this.#scopeLabels ? SCOPE_LABELS : [])]);
   }
 
   /**
    * Yields the exposition of `resourceMetrics` in chunks of about `chunkSize`, and empty strings where the
-   * caller should give the event loop a turn (while a large family is labelled or sorted). Each family is
+   * caller should give the event loop a turn (while a large family is keyed or sorted). Each family is
    * ordered only when the generator reaches it, so no single step holds the thread for long.
    */
   *chunks(resourceMetrics: ResourceMetrics, format: ExpositionFormat): Generator<string, void, undefined> {
@@ -109,12 +93,15 @@ export class ExpositionSerializer {
       warnOnce: (key, message) => this.#warnOnce(key, message),
     });
     const chunkSize = this.#chunkSize;
+    const reserved = this.#reserved;
     const seen = new Set<string>();
     let out = '';
     for (const family of families) {
+      const name = family.name;
       if (family.type === 'info') {
-        const labels = this.#labels.render(resourceMetrics.resource.attributes, 'target');
-        if (labels !== '') out += `${metadata(family, openMetrics)}${family.name}{${labels}} 1\n`;
+        // The resource carries no scope labels, so scope-named resource attributes are kept.
+        const labels = renderLabels(resourceMetrics.resource.attributes, false, TARGET_RESERVED);
+        if (labels !== '') out += `${metadata(family, openMetrics)}${name}{${labels}} 1\n`;
         continue;
       }
       const points: Point[] = [];
@@ -128,21 +115,18 @@ export class ExpositionSerializer {
         }
       }
       if (points.length === 0) continue;
-      const histogram = family.type === 'histogram';
-      const key = `${family.type}:${family.name}`;
+      const key = `${family.type}:${name}`;
       seen.add(key);
-      const ordered = yield* this.#order.resolve(
-        key,
-        attributes,
-        scopes,
-        histogram ? this.#renderHistogramLabels : this.#renderLabels,
-      );
-      const { order } = ordered;
-      out += metadata(family, openMetrics);
-      if (histogram) {
-        const heads = this.#histogramHeads(family.name, ordered);
+      if (family.type === 'histogram') {
+        // Key: `<name>_bucket{<labels>,` (or `<name>_bucket{`), the head of each of its bucket lines.
+        const open = `${name}_bucket{`;
+        const { keys, order } = yield* this.#order.resolve(key, attributes, scopes, (attrs, scope) => {
+          const labels = joinLabels(renderLabels(attrs, true, reserved), scope);
+          return flatten(labels === '' ? open : `${open}${labels},`);
+        });
+        out += metadata(family, openMetrics);
         for (const index of order) {
-          out += this.#histogramLines(heads, index, points[index] as Point);
+          out += this.#histogramLines(name, open.length, keys[index] as string, points[index] as Point);
           // measured: a rope's length is O(1) in V8, so checking after every series costs nothing.
           if (out.length >= chunkSize) {
             yield out;
@@ -150,9 +134,16 @@ export class ExpositionSerializer {
           }
         }
       } else {
-        const heads = this.#lineHeads(family.name, ordered);
+        // Key: `<name>{<labels>` (or `<name>`), the line up to its closing brace.
+        const { keys, order } = yield* this.#order.resolve(key, attributes, scopes, (attrs, scope) => {
+          const labels = joinLabels(renderLabels(attrs, false, reserved), scope);
+          return flatten(labels === '' ? name : `${name}{${labels}`);
+        });
+        out += metadata(family, openMetrics);
         for (const index of order) {
-          out += `${heads[index] ?? ''}${formatValue((points[index] as Point).value as number)}\n`;
+          const head = keys[index] as string;
+          const value = formatValue((points[index] as Point).value as number);
+          out += head.length === name.length ? `${head} ${value}\n` : `${head}} ${value}\n`;
           if (out.length >= chunkSize) {
             yield out;
             out = '';
@@ -172,37 +163,15 @@ export class ExpositionSerializer {
     return text;
   }
 
-  /** `<name>{<labels>} ` of each series of a counter or gauge family, kept while its series order is. */
-  #lineHeads(name: string, ordered: OrderedSeries): readonly string[] {
-    let heads = this.#heads.get(ordered);
-    if (heads === undefined) {
-      heads = ordered.labels.map((labels) => flatten(labels === '' ? `${name} ` : `${name}{${labels}} `));
-      this.#heads.set(ordered, heads);
-    }
-    return heads;
-  }
-
-  /** `<name>_bucket{<labels>,` and `{<labels>} ` of each series of a histogram family, kept likewise. */
-  #histogramHeads(name: string, ordered: OrderedSeries): HistogramHeads {
-    let heads = this.#histogramHeadCache.get(ordered);
-    if (heads === undefined) {
-      heads = {
-        name,
-        buckets: ordered.labels.map((labels) =>
-          flatten(labels === '' ? `${name}_bucket{` : `${name}_bucket{${labels},`),
-        ),
-        blocks: ordered.labels.map((labels) => (labels === '' ? ' ' : flatten(`{${labels}} `))),
-      };
-      this.#histogramHeadCache.set(ordered, heads);
-    }
-    return heads;
-  }
-
-  #histogramLines(heads: HistogramHeads, index: number, point: Point): string {
+  /**
+   * The lines of one histogram series. `bucketPrefix` is its key, `<name>_bucket{<labels>,`, and
+   * `openLength` the length of `<name>_bucket{`, so the labels of `_sum` and `_count` are a slice of the key
+   * (V8 slices long strings without copying).
+   */
+  #histogramLines(name: string, openLength: number, bucketPrefix: string, point: Point): string {
     const histogram = point.value as Histogram;
     const bounds = this.#boundStrings(histogram.buckets.boundaries);
     const counts = histogram.buckets.counts;
-    const bucketPrefix = heads.buckets[index] ?? '';
     let lines = '';
     let cumulative = 0;
     let i = 0;
@@ -213,9 +182,9 @@ export class ExpositionSerializer {
     // The SDK's last count is the overflow bucket; `+Inf` also absorbs any count past the bounds.
     for (; i < counts.length; i++) cumulative += counts[i] ?? 0;
     lines += `${bucketPrefix}${INF_BUCKET}${formatValue(cumulative)}\n`;
-    const block = heads.blocks[index] ?? ' ';
-    if (histogram.sum !== undefined) lines += `${heads.name}_sum${block}${formatValue(histogram.sum)}\n`;
-    return `${lines}${heads.name}_count${block}${formatValue(histogram.count)}\n`;
+    const block = bucketPrefix.length === openLength ? ' ' : `{${bucketPrefix.slice(openLength, -1)}} `;
+    if (histogram.sum !== undefined) lines += `${name}_sum${block}${formatValue(histogram.sum)}\n`;
+    return `${lines}${name}_count${block}${formatValue(histogram.count)}\n`;
   }
 
   /** `le="<bound>"} ` for each finite bound; an infinite bound is left to the `+Inf` line. */

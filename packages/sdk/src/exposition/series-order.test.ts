@@ -16,7 +16,7 @@ const render = (attributes: Attributes, scope = '') =>
   scope === '' ? `route="${String(attributes.route)}"` : `route="${String(attributes.route)}",${scope}`;
 
 function routes(result: OrderedSeries): string[] {
-  return result.order.map((index) => result.labels[index] as string);
+  return result.order.map((index) => result.keys[index] as string);
 }
 
 describe('SeriesOrder', () => {

@@ -1,6 +1,6 @@
 /**
- * The order a family's series are written in (by their label string), kept between scrapes so a
- * large family is not re-sorted on every scrape.
+ * The order a family's series are written in, kept between scrapes with the text each series starts with
+ * (its key), so a large family is neither re-labelled nor re-sorted on every scrape.
  *
  * Why reuse is possible: for cumulative temporality the SDK reports a metric's series in a stable order (its
  * per-series map keeps insertion order, keyed by the attributes object it first saw) and only ever appends
@@ -10,10 +10,13 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 
-/** The series of one family in the SDK's order, with their label strings and the order to write them in. */
+/** The series of one family in the SDK's order, with their keys and the order to write them in. */
 export interface OrderedSeries {
-  /** Label string of each series (scope labels included), indexed like the SDK's data points. */
-  readonly labels: readonly string[];
+  /**
+   * The key of each series, indexed like the SDK's data points: the text its lines start with (name and
+   * labels), which is also what the series are sorted by.
+   */
+  readonly keys: readonly string[];
   /** Indices into the data points, in exposition order. */
   readonly order: readonly number[];
 }
@@ -27,8 +30,8 @@ interface Snapshot extends OrderedSeries {
 export type Pause = '';
 const PAUSE: Pause = '';
 
-/** Series labelled per slice before pausing; only a first scrape renders labels, later ones hit the cache. */
-const LABELS_PER_SLICE = 2_048;
+/** Series keyed per slice before pausing (a first scrape renders every key; later ones reuse them). */
+const KEYS_PER_SLICE = 2_048;
 /** Sorted runs are this long; each is sorted with the native sort. */
 const RUN = 2_048;
 /** Comparisons (roughly) per slice of the merge sort: a few milliseconds. */
@@ -112,12 +115,12 @@ export class SeriesOrder {
   readonly #families = new Map<string, Snapshot>();
 
   /**
-   * Labels and orders the series of one family.
+   * Keys and orders the series of one family.
    *
    * @param key - identifies the family across scrapes (its type and name)
    * @param attributes - each data point's attributes, in the SDK's order (kept: do not mutate it later)
    * @param scopes - each data point's scope labels, same order (kept too)
-   * @param render - the label string of a series from its attributes and scope labels
+   * @param render - the key of a series from its attributes and scope labels
    */
   *resolve(
     key: string,
@@ -129,17 +132,17 @@ export class SeriesOrder {
     const n = attributes.length;
     const kept = previous ? keptPrefix(previous, attributes, scopes) : 0;
     if (previous && kept === n) return previous;
-    const labels = new Array<string>(n);
-    for (let i = 0; i < kept; i++) labels[i] = previous?.labels[i] as string;
+    const keys = new Array<string>(n);
+    for (let i = 0; i < kept; i++) keys[i] = previous?.keys[i] as string;
     for (let i = kept; i < n; i++) {
-      labels[i] = render(attributes[i] as Attributes, scopes[i] as string);
-      if ((i - kept + 1) % LABELS_PER_SLICE === 0) yield PAUSE;
+      keys[i] = render(attributes[i] as Attributes, scopes[i] as string);
+      if ((i - kept + 1) % KEYS_PER_SLICE === 0) yield PAUSE;
     }
     const compare: Compare = (a, b) => {
-      const la = labels[a] as string;
-      const lb = labels[b] as string;
+      const ka = keys[a] as string;
+      const kb = keys[b] as string;
       // measured: plain `<` on strings compares code units and is several times faster than localeCompare.
-      return la < lb ? -1 : la > lb ? 1 : 0;
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
     };
     const appended = yield* sortInSlices(range(kept, n), compare);
     let order = appended;
@@ -148,7 +151,7 @@ export class SeriesOrder {
       const both = [...previous.order, ...appended];
       mergeRuns(both, order, 0, previous.order.length, n, compare);
     }
-    const snapshot: Snapshot = { attributes, scopes, labels, order };
+    const snapshot: Snapshot = { attributes, scopes, keys, order };
     this.#families.set(key, snapshot);
     return snapshot;
   }
