@@ -83,6 +83,33 @@ describe('AlertEvaluator', () => {
     await ev.stop();
   });
 
+  it('still delivers to the other channels when one notifier throws synchronously', async () => {
+    const file = join(dir, 'a2.yml');
+    writeFileSync(file, rules('0s'));
+    const clock = new ManualClock(0);
+    const { sent, notifiers } = capture();
+    const errors: object[] = [];
+    const broken: Notifier = {
+      name: 'broken',
+      notify() {
+        throw new Error('not async');
+      },
+    };
+    const ev = await AlertEvaluator.create({
+      ruleFiles: [file],
+      datasource,
+      clock,
+      notifiers: new Map([['broken', broken], ...notifiers]),
+      logger: { ...logger, error: (obj) => errors.push(obj) },
+    });
+    ev.start();
+    await clock.advance(0);
+    await until(() => errors.length > 0);
+    expect(sent.map((s) => s.channel).sort()).toEqual(['chat', 'pager']);
+    expect(errors).toMatchObject([{ channel: 'broken', err: 'Error: not async' }]);
+    await ev.stop();
+  });
+
   it('keeps the old rules on an invalid reload, and the state of unchanged rules on a valid one', async () => {
     const file = join(dir, 'b.yml');
     writeFileSync(file, rules('1m'));

@@ -136,8 +136,9 @@ export class AlertEvaluator {
         this.logger.error({ rule: rule.name, channel: name }, 'Notification channel not configured');
         continue;
       }
-      channel
-        .notify(alerts, { expr: rule.definition.expr })
+      // Called through a promise so a notifier that throws synchronously cannot stop the other channels.
+      Promise.resolve()
+        .then(() => channel.notify(alerts, { expr: rule.definition.expr }))
         .then((r) => {
           if (!r.ok)
             this.logger.warn({ rule: rule.name, channel: name, err: r.error }, 'Sending alerts failed');

@@ -127,6 +127,46 @@ describe('RuleGroup', () => {
     ).toBe(true);
   });
 
+  it('keeps its loop running when the sink or the notify hook throws, and logs both', async () => {
+    const clock = new ManualClock(SAT_0158);
+    const ds = new MapDatasource();
+    ds.values.set('sum by (pool) (queue)', {
+      type: 'vector',
+      samples: [{ labels: { pool: 'a' }, value: 12 }],
+    });
+    ds.values.set('pool:queue:sum > 10', { type: 'vector', samples: [{ labels: { pool: 'a' }, value: 12 }] });
+    const { logger, lines } = recordingLogger();
+    let notified = 0;
+    const g = new RuleGroup(
+      group({ rules: group().rules.map((r) => ({ ...r, suppressionSchedule: undefined })) }),
+      {
+        datasource: ds,
+        clock,
+        logger,
+        sink: {
+          append() {
+            throw new Error('disk full');
+          },
+        },
+        notify: () => {
+          notified++;
+          throw new Error('receiver bug');
+        },
+      },
+    );
+    g.start();
+    await clock.advance(3 * MIN);
+    await g.stop();
+    // Evaluations at +0, +1m, +2m, +3m all ran: the alert fired at +1m and was handed to notify then,
+    // and again at +3m once the 1m resend delay had passed.
+    expect(g.ruleHealth(1).lastEvaluation).toBe(SAT_0158 + 3 * MIN);
+    expect(g.alerts()).toMatchObject([{ state: 'firing', firedAt: SAT_0158 + MIN }]);
+    expect(notified).toBe(2);
+    expect(lines.filter((l) => l.level === 'error').map((l) => (l.obj as { err: string }).err)).toEqual(
+      expect.arrayContaining(['disk full', 'receiver bug']),
+    );
+  });
+
   it('sends nothing for a rule whose evaluation failed, as Prometheus does', async () => {
     const ds = new MapDatasource();
     ds.values.set('pool:queue:sum > 10', { type: 'vector', samples: [{ labels: { pool: 'a' }, value: 11 }] });

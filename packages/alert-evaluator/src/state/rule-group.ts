@@ -50,6 +50,10 @@ export interface RuleGroupOptions {
 
 type Rule = AlertingRule | RecordingRule;
 
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** A group of rules and its evaluation loop. */
 export class RuleGroup {
   readonly name: string;
@@ -125,7 +129,7 @@ export class RuleGroup {
       try {
         samples = await rule.eval(timeMs, this.options.datasource, this.definition.limit);
       } catch (err) {
-        error = err instanceof Error ? err.message : String(err);
+        error = errorMessage(err);
         this.logger.warn({ group: this.name, rule: rule.name, err: error }, 'Evaluating rule failed');
       }
       const durationMs = performance.now() - started;
@@ -136,29 +140,54 @@ export class RuleGroup {
         evaluationDurationMs: durationMs,
       };
       this.options.observer?.ruleEvaluated?.(this.name, rule.name, durationMs, error === undefined);
-      if (samples !== undefined && sink !== undefined) {
-        const current = new Map<string, Labels>();
-        for (const s of samples) {
-          sink.append(s.labels, timeMs, s.value);
-          current.set(labelKey(s.labels), s.labels);
-        }
-        // Series written last time but not now get a staleness marker, as Prometheus writes.
-        for (const [key, labels] of this.previousSeries[i]!) {
-          if (!current.has(key)) sink.append(labels, timeMs, STALE_NAN);
-        }
-        this.previousSeries[i] = current;
-      }
+      if (samples !== undefined && sink !== undefined) this.write(sink, i, samples, timeMs);
       // As in Prometheus, a failed evaluation sends nothing; the alerts' validity (endsAt) covers the gap.
       if (rule instanceof AlertingRule && error === undefined) {
         this.applySuppression(rule, this.windows[i], timeMs);
         const due = rule.alertsToSend(timeMs, this.options.resendDelayMs ?? 60_000, this.intervalMs);
-        if (due.length > 0) this.options.notify?.(rule, due);
+        if (due.length > 0) this.notify(rule, due);
       }
     }
     this.evaluations++;
     // Prometheus restores after the second evaluation, so recording rules feeding alerts have run.
     if (this.shouldRestore && this.evaluations >= 2) {
       this.restore(timeMs);
+    }
+  }
+
+  /**
+   * Writes a rule's samples, and staleness markers for its series that disappeared. The sink must not
+   * throw; if it does anyway, the failure is logged and the loop goes on (the rule's state is unaffected).
+   */
+  private write(sink: SampleSink, index: number, samples: readonly RuleSample[], timeMs: number): void {
+    const current = new Map<string, Labels>();
+    try {
+      for (const s of samples) {
+        sink.append(s.labels, timeMs, s.value);
+        current.set(labelKey(s.labels), s.labels);
+      }
+      // Series written last time but not now get a staleness marker, as Prometheus writes.
+      for (const [key, labels] of this.previousSeries[index]!) {
+        if (!current.has(key)) sink.append(labels, timeMs, STALE_NAN);
+      }
+    } catch (err) {
+      this.logger.error(
+        { group: this.name, rule: this.rules[index]!.name, err: errorMessage(err) },
+        'Writing rule results failed',
+      );
+    }
+    this.previousSeries[index] = current;
+  }
+
+  /** Hands alerts to the notify hook, which must not throw; a throw is logged, never ends the loop. */
+  private notify(rule: AlertingRule, alerts: readonly AlertSnapshot[]): void {
+    try {
+      this.options.notify?.(rule, alerts);
+    } catch (err) {
+      this.logger.error(
+        { group: this.name, rule: rule.name, err: errorMessage(err) },
+        'Sending alerts failed',
+      );
     }
   }
 
