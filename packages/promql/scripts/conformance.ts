@@ -113,6 +113,9 @@ function markdown(rows: readonly FileRow[]): string {
     'Prometheus marks experimental (`experimental function`), or when it needs syntax or data behind a',
     'Prometheus feature flag: anchored/smoothed/fill modifiers, `step()`/`range()` durations, `@st` start',
     'timestamps (`feature-flagged syntax`). Annotation `msg:` lines must match exactly, as in promqltest.',
+    'Labels with an empty value count as absent on both sides (`__unit__=""` in an expectation matches a',
+    'series without `__unit__`): PromQL cannot tell the two apart, and the store drops empty labels on append',
+    'as Prometheus does on scrape.',
     runExperimental
       ? 'This run included experimental functions (`YARDSTICK_CONFORMANCE_EXPERIMENTAL=1`).'
       : 'Run with `YARDSTICK_CONFORMANCE_EXPERIMENTAL=1` to include experimental functions.',

@@ -108,6 +108,26 @@ describe('runPromqlTestFile against the engine', () => {
     expect(result.results[0]?.status).toBe('passed');
   });
 
+  it('treats an expected label with an empty value as absent, as the store does', () => {
+    const result = runPromqlTestFile(
+      file(
+        'load 1m',
+        '  x{__unit__="", job="a"} 1',
+        '',
+        'eval instant at 0 x',
+        '  x{__unit__="", job="a"} 1',
+        '',
+        'eval instant at 0 x',
+        '  x{job="a"} 1',
+        '',
+        'eval instant at 0 x',
+        '  x{job="a", other=""} 2',
+      ),
+    );
+    expect(result.results.map((r) => r.status)).toEqual(['passed', 'passed', 'failed']);
+    expect(result.results[2]?.message).toContain('expected 2 for x{job="a"} but got 1');
+  });
+
   it('skips evals that need native histograms, experimental functions or feature-flagged syntax', () => {
     const result = runPromqlTestFile(
       file(

@@ -19,6 +19,7 @@ const atoms = [
   'Inf',
   '"str"',
   'x offset -5m',
+  'offset',
   'x @ start()',
   'x[1h:5m]',
   'histogram_quantile(0.9, sum by (le) (rate(b[5m])))',

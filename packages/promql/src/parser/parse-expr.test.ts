@@ -127,6 +127,29 @@ describe('parseExpr selectors', () => {
   });
 });
 
+describe('parseExpr keywords as metric names', () => {
+  it('reads offset as a metric name where an expression starts, and as the modifier after one', () => {
+    expect(shape('offset')).toMatchObject({ type: 'vectorSelector', name: 'offset' });
+    expect(shape('offset offset 5m')).toMatchObject({ name: 'offset', offsetMs: 300_000 });
+    expect(shape('rate(offset[5m])')).toMatchObject({ args: [{ vector: { name: 'offset' } }] });
+    expect(shape('offset{a="b"} + on(a) offset')).toMatchObject({
+      lhs: { name: 'offset' },
+      rhs: { name: 'offset', offsetMs: 0 },
+    });
+    expect(shape('sum(OFFSET)')).toMatchObject({ expr: { name: 'OFFSET' } });
+    expect(failure('x offset').message).toContain('unexpected end of input in offset');
+  });
+
+  it('accepts aggregation names as metric names as Prometheus does, but not atan2', () => {
+    expect(shape('sum')).toMatchObject({ type: 'vectorSelector', name: 'sum' });
+    expect(shape('avg + topk')).toMatchObject({ lhs: { name: 'avg' }, rhs: { name: 'topk' } });
+    expect(shape('sum(sum)')).toMatchObject({ type: 'aggregate', expr: { name: 'sum' } });
+    expect(failure('atan2').message).toBe('1:1: parse error: unexpected <op:atan2>');
+    expect(failure('atan2{a="b"}').code).toBe('PROMQL_PARSE');
+    expect(shape('{__name__="atan2"}')).toMatchObject({ type: 'vectorSelector' });
+  });
+});
+
 describe('parseExpr postfix modifiers', () => {
   it('binds offset, @, ranges and subqueries to the operand right before them', () => {
     expect(shape('a offset 1m or b offset 2m')).toMatchObject({

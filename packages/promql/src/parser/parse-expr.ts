@@ -5,7 +5,6 @@
  * and `@` only follow selectors and subqueries, and the type checker runs before the tree is returned.
  */
 import type { SyntaxNode } from '@lezer/common';
-import { parser } from '@prometheus-io/lezer-promql';
 import { PromqlError } from '../errors.ts';
 import type { LabelMatcher, MatchType } from '../storage/queryable.ts';
 import type {
@@ -23,6 +22,7 @@ import { durationSeconds, numberOrDurationSeconds, secondsToMs } from './duratio
 import { EXPERIMENTAL_AGGREGATIONS, getFunction } from './functions.ts';
 import { InvalidStringLiteral, normalizeTrailingDots, unquoteString } from './literals.ts';
 import { subqueryOf, withAt, withOffset, withRange } from './postfix-modifiers.ts';
+import { promqlParser } from './promql-grammar.ts';
 import { findSyntaxError, parseError } from './syntax-error.ts';
 
 /** Options of {@link parseExpr}. */
@@ -172,6 +172,10 @@ class AstBuilder {
   vectorSelector(node: SyntaxNode, pos: Position): VectorSelector {
     const identifier = node.getChild('Identifier');
     const name = identifier === null ? undefined : this.slice(identifier);
+    // Lezer reads `atan2` as a contextual keyword and so lets it be a name; Go's lexer always makes it the
+    // operator, which no metric name may be.
+    if (identifier !== null && name!.toLowerCase() === 'atan2')
+      throw this.fail(identifier, `unexpected <op:${name}>`);
     const matchers: LabelMatcher[] = [];
     const list = node.getChild('LabelMatchers');
     for (let m = list?.firstChild ?? null; m !== null; m = m.nextSibling) {
@@ -414,7 +418,7 @@ export function parseExpr(text: string, options: ParseOptions = {}): Expr {
  */
 export function parseExprUnchecked(text: string, options: ParseOptions = {}): Expr {
   const normalized = normalizeTrailingDots(text);
-  const tree = parser.parse(normalized);
+  const tree = promqlParser.parse(normalized);
   const syntaxError = findSyntaxError(text, tree);
   if (syntaxError !== undefined) throw syntaxError;
   const top = tree.topNode.firstChild;
