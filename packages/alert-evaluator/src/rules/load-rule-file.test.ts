@@ -173,6 +173,40 @@ describe('checkRuleText (threshold form)', () => {
     ]);
   });
 
+  it('reports the problems of valid fields of a rule even when other fields fail the schema', () => {
+    const bad = threshold
+      .replace('Queue backlog on {{ $labels.pool }}', 'short')
+      .replace('sum by (pool, region) (queue_depth)', 'sum by (pool, region) (queue_depth')
+      .replace('duration: 1m', 'duration: 1 minute')
+      .replace('[pager]', '[pager, email]')
+      .replace('suppression_enabled: true', 'suppression_enabled: false')
+      .replace('Queue depth in {{ $labels.region }} is {{ $value }}', 'Queue depth in {{ $labels.region ');
+    const lines = checkRuleText('t.yml', bad, { channels: ['pager'] }).problems.map(formatRuleFileProblem);
+    expect(lines).toContain('t.yml:10: alerts.0.summary: summary must be at least 10 characters');
+    expect(lines).toContain('t.yml:8: alerts.0.duration: not a valid duration string: "1 minute"');
+    expect(lines).toContain(
+      't.yml:12: alerts.0.notification_channels.1: notification channel "email" is not configured',
+    );
+    expect(lines).toContain(
+      't.yml:14: alerts.0.suppression_schedule: suppression_schedule requires suppression_enabled: true',
+    );
+    expect(lines.some((l) => l.startsWith('t.yml:5: alerts.0.query: could not parse expression:'))).toBe(
+      true,
+    );
+    expect(lines.some((l) => l.startsWith('t.yml:11: alerts.0.description: template does not parse:'))).toBe(
+      true,
+    );
+    // A query is still checked on its own when the comparison or threshold is what is wrong.
+    const badComparison = threshold
+      .replace('greater_than_equal', 'above')
+      .replace('sum by (pool, region) (queue_depth)', 'sum(');
+    const more = checkRuleText('t.yml', badComparison, { channels: ['pager'] }).problems.map(
+      formatRuleFileProblem,
+    );
+    expect(more.some((l) => l.startsWith('t.yml:7: alerts.0.comparison:'))).toBe(true);
+    expect(more.some((l) => l.startsWith('t.yml:5: alerts.0.query: could not parse expression:'))).toBe(true);
+  });
+
   it('rejects duplicate names and invalid cron patterns', () => {
     const body = threshold.slice(threshold.indexOf('  - name'));
     const text = threshold + body.replace('"* 2-3 * * 6"', '"not a cron"');

@@ -229,6 +229,18 @@ function checkPrometheusForm(c: Checker, data: unknown): RuleGroupDefinition[] {
   return groups;
 }
 
+/** The fields of a threshold rule that pass the schema on their own (when the rule as a whole does not). */
+function validThresholdFields(raw: unknown): Partial<ThresholdRule> {
+  const out: Record<string, unknown> = {};
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return out;
+  for (const [key, schema] of Object.entries(thresholdRuleSchema.shape)) {
+    const value = (raw as Record<string, unknown>)[key];
+    const parsed = schema.safeParse(value);
+    if (parsed.success && parsed.data !== undefined) out[key] = parsed.data;
+  }
+  return out as Partial<ThresholdRule>;
+}
+
 function checkThresholdForm(
   c: Checker,
   data: unknown,
@@ -243,33 +255,41 @@ function checkThresholdForm(
   shape.alerts.forEach((raw, i) => {
     const rp = ['alerts', i];
     const a = c.parse(thresholdRuleSchema, raw, rp);
-    if (a === undefined) return;
-    alerts.push(a);
-    c.schedule([...rp, 'suppression_schedule'], a.suppression_enabled, a.suppression_schedule);
-    const first = names.get(a.name);
-    if (first !== undefined)
-      c.add([...rp, 'name'], `duplicate rule name "${a.name}" (first at alerts.${first})`);
-    else names.set(a.name, i);
-    c.duration([...rp, 'duration'], a.duration);
-    c.duration([...rp, 'keep_firing_for'], a.keep_firing_for);
-    a.notification_channels.forEach((ch, ci) => {
+    // The fields that are valid on their own are still checked, so one pass reports every problem.
+    const f = a ?? validThresholdFields(raw);
+    if (a !== undefined) alerts.push(a);
+    if (f.suppression_schedule !== undefined) {
+      c.schedule([...rp, 'suppression_schedule'], f.suppression_enabled ?? true, f.suppression_schedule);
+    }
+    if (f.name !== undefined) {
+      const first = names.get(f.name);
+      if (first !== undefined)
+        c.add([...rp, 'name'], `duplicate rule name "${f.name}" (first at alerts.${first})`);
+      else names.set(f.name, i);
+    }
+    c.duration([...rp, 'duration'], f.duration);
+    c.duration([...rp, 'keep_firing_for'], f.keep_firing_for);
+    f.notification_channels?.forEach((ch, ci) => {
       if (channels !== undefined && !channels.has(ch)) {
         c.add([...rp, 'notification_channels', ci], `notification channel "${ch}" is not configured`);
       }
     });
-    c.labels([...rp, 'labels'], a.labels, true);
-    for (const [k, v] of Object.entries({
-      ...a.annotations,
-      summary: a.summary,
-      description: a.description,
-    })) {
+    c.labels([...rp, 'labels'], f.labels, true);
+    const texts = { ...f.annotations, summary: f.summary, description: f.description };
+    for (const [k, v] of Object.entries(texts)) {
+      if (v === undefined) continue;
       const path = k === 'summary' || k === 'description' ? [...rp, k] : [...rp, 'annotations', k];
       if (!LABEL_NAME.test(k)) c.add(path, `invalid annotation name: ${k}`, true);
-      c.template(path, `__alert_${a.name}`, v);
+      c.template(path, `__alert_${f.name ?? ''}`, v);
     }
-    c.expr([...rp, 'query'], thresholdExpr(a));
+    if (f.query !== undefined) {
+      const whole = f.comparison !== undefined && f.threshold !== undefined;
+      c.expr([...rp, 'query'], whole ? thresholdExpr(f as ThresholdRule) : f.query);
+    }
     // Durations are only converted once valid; a file with problems yields no groups anyway.
-    if (c.problems.length === 0) rules.push(thresholdToAlertingRule(a, c.file, c.yaml.lineOf(rp)));
+    if (a !== undefined && c.problems.length === 0) {
+      rules.push(thresholdToAlertingRule(a, c.file, c.yaml.lineOf(rp)));
+    }
   });
   const intervalMs = shape.interval === undefined ? undefined : c.duration(['interval'], shape.interval);
   return {
