@@ -2,11 +2,12 @@
  * Recording overhead of the yardstick views: `counter.add` and `histogram.record` with three attributes,
  * stock sdk-metrics 3.1 (no views) vs the same MeterProvider with `createYardstickViews()` defaults and its
  * bound provider (series limit, redaction, templating all on). 160 distinct attribute sets, a fresh
- * attribute object per call as application code writes it. Rounds are interleaved, the order alternating
- * every round. The machine is shared, so load drifts between rounds: the reported ratio is the median of
- * the per-round ratios (each pair runs back to back), next to the median ns/op of each contender.
+ * attribute object per call as application code writes it. Rounds are short and interleaved, the order
+ * alternating every round, so both halves of a pair see the same load on a shared machine. A run's ratio is
+ * the median of its per-round ratios; several runs (fresh providers each) are made and the reported ratio
+ * is the median of the runs' ratios, next to each run's figure and the median ns/op of each contender.
  *
- *   npx node --conditions=yardstick-source --expose-gc bench/record-overhead.ts
+ *   npx node --conditions=yardstick-source --expose-gc bench/record-overhead.ts [--runs N]
  *
  * Writes bench/results/record-overhead.json.
  */
@@ -19,8 +20,10 @@ import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { createYardstickViews } from '@yardstick/views';
 
-const ROUNDS = 31;
-const OPS_PER_ROUND = 100_000;
+const args = process.argv.slice(2);
+const RUNS = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 5;
+const ROUNDS = 41;
+const OPS_PER_ROUND = 20_000;
 const ROUTES = ['/', '/login', '/users/:id', '/orders', '/orders/:id', '/cart', '/search', '/health'];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 const STATUSES = [200, 201, 204, 404, 500];
@@ -60,7 +63,7 @@ function runCounter(counter: Counter, ops: number): number {
   for (let i = 0; i < ops; i++) {
     const attributes: Attributes = {
       'http.route': ROUTES[i & 7],
-      'http.request.method': METHODS[i & 3],
+      'http.request.method': METHODS[(i >> 3) & 3],
       'http.response.status_code': STATUSES[i % 5],
     };
     counter.add(1, attributes);
@@ -73,7 +76,7 @@ function runHistogram(histogram: Histogram, ops: number): number {
   for (let i = 0; i < ops; i++) {
     const attributes: Attributes = {
       'http.route': ROUTES[i & 7],
-      'http.request.method': METHODS[i & 3],
+      'http.request.method': METHODS[(i >> 3) & 3],
       'http.response.status_code': STATUSES[i % 5],
     };
     histogram.record((i % 1000) / 1000, attributes);
@@ -87,42 +90,74 @@ function median(values: number[]): number {
 }
 
 const contenders: Contender[] = ['stock', 'yardstick'];
-const built = { stock: instruments('stock'), yardstick: instruments('yardstick') };
-const samples = {
-  counter: { stock: [] as number[], yardstick: [] as number[] },
-  histogram: { stock: [] as number[], yardstick: [] as number[] },
+const operations = ['counter', 'histogram'] as const;
+type Operation = (typeof operations)[number];
+const run = {
+  counter: (i: Instruments, ops: number) => runCounter(i.counter, ops),
+  histogram: (i: Instruments, ops: number) => runHistogram(i.histogram, ops),
 };
-// Warm-up: every call site reaches its optimized shape before measuring.
-for (const contender of contenders) {
-  runCounter(built[contender].counter, OPS_PER_ROUND);
-  runHistogram(built[contender].histogram, OPS_PER_ROUND);
-}
-for (let round = 0; round < ROUNDS; round++) {
-  const order = round % 2 === 0 ? contenders : [...contenders].reverse();
-  for (const contender of order) {
-    gc();
-    samples.counter[contender].push(runCounter(built[contender].counter, OPS_PER_ROUND));
-  }
-  for (const contender of order) {
-    gc();
-    samples.histogram[contender].push(runHistogram(built[contender].histogram, OPS_PER_ROUND));
-  }
+
+interface RunResult {
+  readonly ratio: number;
+  readonly stock: number;
+  readonly yardstick: number;
 }
 
-const results = (['counter', 'histogram'] as const).map((operation) => {
-  const stock = median(samples[operation].stock);
-  const yardstick = median(samples[operation].yardstick);
-  const ratio = median(samples[operation].yardstick.map((y, i) => y / samples[operation].stock[i]!));
+function measureRun(): Record<Operation, RunResult> {
+  const built = { stock: instruments('stock'), yardstick: instruments('yardstick') };
+  const samples = {
+    counter: { stock: [] as number[], yardstick: [] as number[] },
+    histogram: { stock: [] as number[], yardstick: [] as number[] },
+  };
+  // Warm-up: every call site reaches its optimized shape before measuring.
+  for (const contender of contenders) {
+    for (const operation of operations) run[operation](built[contender], 5 * OPS_PER_ROUND);
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? contenders : [...contenders].reverse();
+    for (const operation of operations) {
+      for (const contender of order) {
+        gc();
+        samples[operation][contender].push(run[operation](built[contender], OPS_PER_ROUND));
+      }
+    }
+  }
+  const result = (operation: Operation): RunResult => {
+    const { stock, yardstick } = samples[operation];
+    return {
+      ratio: median(yardstick.map((y, i) => y / stock[i]!)),
+      stock: median(stock),
+      yardstick: median(yardstick),
+    };
+  };
+  return { counter: result('counter'), histogram: result('histogram') };
+}
+
+const runs: Array<Record<Operation, RunResult>> = [];
+for (let r = 0; r < RUNS; r++) {
+  runs.push(measureRun());
+  const last = runs.at(-1)!;
+  console.log(
+    `run ${r + 1}/${RUNS}: counter.add ratio ${last.counter.ratio.toFixed(3)}, histogram.record ratio ${last.histogram.ratio.toFixed(3)}`,
+  );
+}
+
+const results = operations.map((operation) => {
+  const ratio = median(runs.map((r) => r[operation].ratio));
   return {
     operation: operation === 'counter' ? 'counter.add' : 'histogram.record',
-    medianNsPerOp: { stock: Number(stock.toFixed(1)), yardstick: Number(yardstick.toFixed(1)) },
+    medianNsPerOp: {
+      stock: Number(median(runs.map((r) => r[operation].stock)).toFixed(1)),
+      yardstick: Number(median(runs.map((r) => r[operation].yardstick)).toFixed(1)),
+    },
     ratio: Number(ratio.toFixed(3)),
     overheadPercent: Number(((ratio - 1) * 100).toFixed(1)),
+    runRatios: runs.map((r) => Number(r[operation].ratio.toFixed(3))),
   };
 });
 for (const r of results) {
   console.log(
-    `${r.operation.padEnd(17)} stock ${r.medianNsPerOp.stock} ns/op  yardstick ${r.medianNsPerOp.yardstick} ns/op  ratio ${r.ratio} (${r.overheadPercent}%)`,
+    `${r.operation.padEnd(17)} stock ${r.medianNsPerOp.stock} ns/op  yardstick ${r.medianNsPerOp.yardstick} ns/op  ratio ${r.ratio} (${r.overheadPercent}%), runs ${r.runRatios.join(' ')}`,
   );
 }
 const here = dirname(fileURLToPath(import.meta.url));
@@ -131,10 +166,10 @@ writeFileSync(
   `${JSON.stringify(
     {
       benchmark: 'record-overhead',
-      command: 'npx node --conditions=yardstick-source --expose-gc bench/record-overhead.ts',
+      command: `npx node --conditions=yardstick-source --expose-gc bench/record-overhead.ts --runs ${RUNS}`,
       node: process.version,
       cpus: cpus().length,
-      workload: `3 attributes (route x8, method x4, status x5 = 160 sets), fresh attribute object per call; ${ROUNDS} interleaved rounds of ${OPS_PER_ROUND} ops; yardstick = createYardstickViews() defaults + bound provider`,
+      workload: `3 attributes (route x8, method x4, status x5 = 160 sets), fresh attribute object per call; ${RUNS} runs of ${ROUNDS} interleaved rounds of ${OPS_PER_ROUND} ops; ratio = median over runs of the median per-round ratio; yardstick = createYardstickViews() defaults + bound provider`,
       targetOverheadPercent: 15,
       results,
     },

@@ -37,7 +37,7 @@ describe('views exposition', () => {
     );
     expect(text).toMatch(/^yardstick_cardinality_series\{metric="http.requests",[^}]*\} 2$/m);
     expect(text).toMatch(
-      /^yardstick_attribute_values_capped_total\{metric="http.requests",key="tenant",[^}]*\} 2$/m,
+      /^yardstick_attribute_values_capped_total\{key="tenant",metric="http.requests",[^}]*\} 2$/m,
     );
     expect(text).not.toMatch(/metric="yardstick\./);
   });
