@@ -43,6 +43,8 @@ const CONTENDERS: readonly Contender[] = [
 interface Setup {
   /** Renders the whole `/metrics` body once; returns its size in UTF-8 bytes. */
   readonly render: Record<Contender, () => Promise<number>>;
+  /** Runs one SDK collection for yardstick's reader without rendering (so its cumulative state exists). */
+  collectOnly(): Promise<void>;
   /** Adds one observation to every series of every contender. */
   touch(): void;
   /** Time of yardstick's SDK collection alone, then of serializing that collection (no event-loop turns). */
@@ -123,6 +125,9 @@ function setup(series: number): Setup {
   };
   return {
     touch,
+    async collectOnly() {
+      await reader.collect();
+    },
     async breakdown() {
       const yardstickSerializer = new ExpositionSerializer();
       await reader.collect();
@@ -240,7 +245,14 @@ let eventLoop:
 for (const { series, rounds } of plan) {
   const bench = setup(series);
   // The first scrape renders every label string; later scrapes reuse them (the steady state).
+  // Heap kept by the reader between scrapes (series order and line heads), measured around its first scrape
+  // after the SDK's own per-reader state exists.
+  await bench.collectOnly();
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
   const firstScrape = await timed(bench.render.yardstick);
+  gc();
+  const keptBytes = process.memoryUsage().heapUsed - heapBefore;
   for (const contender of CONTENDERS.slice(1)) await bench.render[contender]();
   const samples = Object.fromEntries(CONTENDERS.map((c) => [c, [] as number[]])) as Record<
     Contender,
@@ -273,6 +285,7 @@ for (const { series, rounds } of plan) {
       otelExporterSerializeSameCollection: round(median(breakdowns.map((b) => b.otelSerializeMs))),
     },
     yardstickFirstScrapeMs: round(firstScrape.ms),
+    yardstickKeptBetweenScrapesMB: round(keptBytes / 1e6, 1),
     bytes,
     speedup: {
       vsPromClient: round(medians.promClient / medians.yardstick),

@@ -21,8 +21,8 @@ describe('PrometheusReader', () => {
     expect(chunks.join('')).toBe(renderExposition(resourceMetrics, 'text'));
   });
 
-  it('lets other callbacks run between chunks', async () => {
-    const reader = new PrometheusReader({ chunkSize: 1_024 });
+  it('gives the event loop a turn after every chunk with maxSliceMs 0', async () => {
+    const reader = new PrometheusReader({ chunkSize: 1_024, maxSliceMs: 0 });
     const meter = new MeterProvider({ readers: [reader] }).getMeter('bulk');
     const counter = meter.createCounter('requests');
     for (let i = 0; i < 500; i++) counter.add(1, { route: `/route/${i}` });
@@ -39,6 +39,26 @@ describe('PrometheusReader', () => {
     running = false;
     expect(chunks).toBeGreaterThan(10);
     expect(ticks).toBeGreaterThanOrEqual(chunks - 1);
+  });
+
+  it('gives the event loop turns during a large rendering with the default slice', async () => {
+    const reader = new PrometheusReader({ cardinalitySelector: () => 50_000 });
+    const meter = new MeterProvider({ readers: [reader] }).getMeter('bulk');
+    const histogram = meter.createHistogram('latency');
+    for (let i = 0; i < 20_000; i++) histogram.record(i % 100, { route: `/route/${i}` });
+    let ticks = 0;
+    let running = true;
+    const tick = () => {
+      ticks++;
+      if (running) setImmediate(tick);
+    };
+    const iterable = await reader.render('text');
+    setImmediate(tick);
+    let chunks = 0;
+    for await (const _ of iterable) chunks++;
+    running = false;
+    expect(chunks).toBeGreaterThan(100);
+    expect(ticks).toBeGreaterThan(0);
   });
 
   it('answers negotiate() like negotiateExposition', () => {
