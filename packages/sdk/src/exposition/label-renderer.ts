@@ -10,7 +10,7 @@ import { escapeLabelValue } from './escape.ts';
  * is kept and written on every scrape is walked node by node each time, a flat one is copied in one go.
  */
 export function flatten(text: string): string {
-  // measured: ToNumber flattens a rope in place (the trick pino's `flatstr` uses); the result is unused.
+  // For speed: ToNumber flattens a rope in place (the trick pino's `flatstr` uses); the result is unused.
   Number(text);
   return text;
 }
