@@ -295,6 +295,40 @@ describe('createYardstickViews series limit', () => {
     });
   });
 
+  it('keeps observable series exact when their sets change, idle eviction or not', async () => {
+    // The SDK remembers every set an observable ever reported (and overflows on its own past that), so
+    // freeing the places of sets a callback stopped reporting would let it merge new sets into overflow.
+    let now = 0;
+    const yardstick = createYardstickViews({ defaultLimit: 100, idleEvictionMs: 1000 }, { now: () => now });
+    const reader = new TestReader(AggregationTemporality.DELTA);
+    const provider = new MeterProvider({ readers: [reader], views: yardstick.views });
+    let prefix = 's';
+    let value = 1;
+    yardstick
+      .bindMeterProvider(provider)
+      .getMeter('m')
+      .createObservableGauge('queue.depth')
+      .addCallback((result) => {
+        for (let i = 0; i < 100; i++) result.observe(value, { queue: `${prefix}${i}` });
+      });
+    const collect = async () => {
+      const { resourceMetrics } = await reader.collect();
+      return points(
+        resourceMetrics.scopeMetrics.flatMap((s) => s.metrics),
+        'queue.depth',
+      );
+    };
+    expect((await collect()).size).toBe(100);
+    now = 5000;
+    prefix = 't';
+    value = 2;
+    const second = await collect();
+    // The new sets found the places taken: they share the overflow series, which holds their last value.
+    expect(second.get(OVERFLOW_KEY)).toEqual([2, 1]);
+    expect(second.size).toBe(1);
+    expect(yardstick.stats()[0]).toMatchObject({ series: 100, evictedSeries: 0 });
+  });
+
   it('forgets sets idle for idleEvictionMs and gives their place to new sets', async () => {
     let now = 0;
     const { record, collect, yardstick } = setup(

@@ -31,7 +31,8 @@ export interface CardinalityOptions {
     readonly otherValue?: string;
   }>;
   /**
-   * Sets without measurements for this long give their place up to new sets. Off when absent. Use it with
+   * Sets without measurements for this long give their place up to new sets (synchronous instruments only:
+   * sdk-metrics never forgets a set an observable reported). Off when absent. Use it with
    * delta temporality and readers collecting at least this often: with cumulative temporality
    * sdk-metrics keeps exporting a forgotten set (it never forgets one, opentelemetry-js#2997), and a reader
    * collecting less often than this could see a forgotten set and its successor in one cycle, so exported
@@ -217,7 +218,11 @@ export function createYardstickViews(
         budgets: [...perKey.values()],
         limiter: new SeriesLimiter({
           limit,
-          ...(options.idleEvictionMs === undefined ? {} : { idleEvictionMs: options.idleEvictionMs }),
+          // Not for observables: the SDK remembers every set they ever reported and overflows on its own past
+          // the limit, so a place freed here would send a new set into the SDK's overflow, not its own series.
+          ...(options.idleEvictionMs === undefined || kind.startsWith('createObservable')
+            ? {}
+            : { idleEvictionMs: options.idleEvictionMs }),
           ...(context.now === undefined ? {} : { now: context.now }),
           onFirstOverflow: warnFirstOverflow(instrumentName),
         }),
