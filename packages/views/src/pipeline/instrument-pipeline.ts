@@ -47,9 +47,9 @@ class DecisionNode {
 }
 
 /**
- * A copy of `attributes` with its keys in sorted order. Measured (bench/record-overhead.ts, 3 keys): the SDK
- * hashes every set it records with `Object.keys().sort()` and JSON, ~750 ns; keys that arrive sorted make
- * that ~50 ns cheaper, which pays for most of the views' own cost on a repeated set.
+ * A copy of `attributes` with its keys in sorted order. Measured with 3 keys: the SDK hashes every set it
+ * records with `Object.keys().sort()` and JSON (~700-800 ns); keys that arrive sorted make that hash 30-40 ns
+ * cheaper, and bench/record-overhead.ts went from 14 % to 11 % overhead in an A/B on the same machine.
  */
 function sortedCopy(attributes: Attributes): Attributes {
   const copy: Attributes = {};
