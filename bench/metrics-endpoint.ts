@@ -25,7 +25,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { Counter, Histogram, Registry } from '@prometheus-io/client';
 // The exposition module alone: the package entry also loads the PromQL store, config and server, which
 // this benchmark does not measure.
-import { ExpositionSerializer, PrometheusReader } from '../packages/sdk/src/exposition/index.ts';
+import { ExpositionSerializer, PrometheusReader } from '@yardstick/sdk';
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const SERIES_PER_INSTRUMENT = 1_000;

@@ -8,13 +8,13 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ExpositionFormat,
   OPENMETRICS_CONTENT_TYPE,
   PrometheusReader,
   TEXT_CONTENT_TYPE,
-} from '../packages/sdk/src/exposition/index.ts';
+} from '@yardstick/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, peer, type RunningPeer, startPeer, tempDir } from './support/peers.ts';
 
 const prometheus = peer('prometheus');

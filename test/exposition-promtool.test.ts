@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import type { Attributes } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { PrometheusReader, renderExposition } from '@yardstick/sdk';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PrometheusReader, renderExposition } from '../packages/sdk/src/exposition/index.ts';
 import { peer } from './support/peers.ts';
 
 const promtool = peer('promtool');

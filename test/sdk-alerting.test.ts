@@ -99,16 +99,21 @@ describe('alerting through startTelemetry', () => {
     expect(elapsedMs).toBeLessThan(10_000);
     expect(telemetry.alerting?.evaluator.alerts().some((a) => a.state === 'firing')).toBe(true);
 
+    // ALERTS is written to the embedded store, as Prometheus writes it to its TSDB (from the evaluation
+    // after the `for` state restore, as Prometheus does)
+    const alertsQuery = `${telemetry.url}/api/v1/query?query=${encodeURIComponent('ALERTS{alertname="ProxyPoolUnhealthy",alertstate="firing"}')}`;
+    let alertsSeries: unknown[] = [];
+    const deadline = Date.now() + 10_000;
+    while (alertsSeries.length === 0 && Date.now() < deadline) {
+      alertsSeries = ((await (await fetch(alertsQuery)).json()) as { data: { result: unknown[] } }).data
+        .result;
+      if (alertsSeries.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(alertsSeries).toHaveLength(1);
+
     healthy = 0.9;
     const resolved = await waitFor('the resolution', () => received.find((a) => a.status === 'resolved'));
     expect(resolved.labels.pool).toBe('residential');
-
-    // ALERTS is written to the embedded store, as Prometheus writes it to its TSDB
-    const query = await fetch(
-      `${telemetry.url}/api/v1/query?query=${encodeURIComponent('count_over_time(ALERTS{alertname="ProxyPoolUnhealthy"}[1m])')}`,
-    );
-    const json = (await query.json()) as { data: { result: unknown[] } };
-    expect(json.data.result.length).toBeGreaterThan(0);
   }, 30_000);
 
   it('refuses to start with an invalid rule file, naming file and line', async () => {

@@ -14,8 +14,20 @@ export type { YardstickConfig, YardstickConfigInput } from './config/schema.ts';
 export { yardstickConfigSchema } from './config/schema.ts';
 export type { YardstickErrorCode } from './errors.ts';
 export { YardstickError } from './errors.ts';
-export type { ExpositionFormat, NegotiatedExposition, PrometheusReaderOptions } from './exposition/index.ts';
-export { negotiateExposition, PrometheusReader, renderExposition } from './exposition/index.ts';
+export type {
+  ExpositionFormat,
+  ExpositionOptions,
+  NegotiatedExposition,
+  PrometheusReaderOptions,
+} from './exposition/index.ts';
+export {
+  ExpositionSerializer,
+  negotiateExposition,
+  OPENMETRICS_CONTENT_TYPE,
+  PrometheusReader,
+  renderExposition,
+  TEXT_CONTENT_TYPE,
+} from './exposition/index.ts';
 export type { Logger } from './logging/logger.ts';
 export { createDefaultLogger, routeDiagTo, silentLogger } from './logging/logger.ts';
 export type { OtlpReaderOptions } from './otlp/create-otlp-reader.ts';

@@ -6,11 +6,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import type { ExpositionFormat } from '../exposition/negotiate.ts';
 import { type BasicAuthCredentials, createBasicAuthCheck } from './basic-auth.ts';
 import { createCidrMatcher } from './cidr.ts';
-
-/** The two exposition formats Prometheus scrapes. */
-export type ExpositionFormat = 'text' | 'openmetrics';
 
 /** What the handler needs from a Prometheus reader: format negotiation and a chunked rendering. */
 export interface ExpositionSource {
