@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { IAttributesProcessor, ViewOptions } from '@opentelemetry/sdk-metrics';
+import { ViewsError } from '../errors/views-error.ts';
 
 /** The attribute set that collects every measurement of a set over the limit, as the OTel spec names it. */
 export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
@@ -181,6 +182,7 @@ export function sdkLimitAbove(limit: number): number {
  * instruments use {@link createYardstickViews}: the SDK keeps only the last of several observations a
  * processor maps to one set, so their overflow series would not add up.
  *
+ * @throws ViewsError (`VIEWS_CONFIG_INVALID`) for a wildcard `instrumentName` or a limit below 1.
  * @example
  * ```ts
  * new MeterProvider({ views: [createSeriesLimitView({ instrumentName: 'jobs.processed', limit: 500 })] });
@@ -189,6 +191,16 @@ export function sdkLimitAbove(limit: number): number {
 export function createSeriesLimitView(
   options: SeriesLimiterOptions & { readonly instrumentName: string; readonly meterName?: string },
 ): ViewOptions {
+  // One limiter per view: a wildcard would make every matching instrument count against one shared limit.
+  if (options.instrumentName.includes('*')) {
+    throw new ViewsError(
+      'VIEWS_CONFIG_INVALID',
+      `instrumentName: one exact instrument name is needed, got ${JSON.stringify(options.instrumentName)}; use createYardstickViews for patterns`,
+    );
+  }
+  if (!Number.isInteger(options.limit) || options.limit < 1) {
+    throw new ViewsError('VIEWS_CONFIG_INVALID', `limit: must be a positive integer, got ${options.limit}`);
+  }
   return {
     instrumentName: options.instrumentName,
     ...(options.meterName === undefined ? {} : { meterName: options.meterName }),
