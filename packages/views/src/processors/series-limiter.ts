@@ -180,7 +180,8 @@ export function sdkLimitAbove(limit: number): number {
  * A view limiting one synchronous instrument to `limit` series (plus the overflow series) with spec
  * semantics, and lifting the SDK's own (off-by-one, per-cycle) limit out of the way. For observable
  * instruments use {@link createYardstickViews}: the SDK keeps only the last of several observations a
- * processor maps to one set, so their overflow series would not add up.
+ * processor maps to one set, so their overflow series would not add up. Give `meterName` when several
+ * meters create an instrument of this name: otherwise their streams share the one limiter.
  *
  * @throws ViewsError (`VIEWS_CONFIG_INVALID`) for a wildcard `instrumentName` or a limit below 1.
  * @example
