@@ -9,6 +9,7 @@ import type { Datasource, QueryValue } from '../datasources/datasource.ts';
 import type { Notifier } from '../notifiers/notifier.ts';
 import type { AlertSnapshot } from '../state/alert.ts';
 import { ManualClock } from '../state/clock.ts';
+import { groupEvaluationOffsetMs } from '../state/evaluation-offset.ts';
 import type { Logger } from '../state/sample-sink.ts';
 import { AlertEvaluator } from './alert-evaluator.ts';
 
@@ -65,13 +66,16 @@ async function until(cond: () => boolean): Promise<void> {
   while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
+/** The first evaluation slot of group `g` of `file` at or after 0 (Prometheus's per-group offset). */
+const slot = (file: string, group = 'g') => groupEvaluationOffsetMs(group, file, MIN);
+
 const forOf = (ev: AlertEvaluator) => (ev.groups()[0]!.definition.rules[0] as { forMs: number }).forMs;
 
 describe('AlertEvaluator', () => {
   it('evaluates on the clock, pages within for + one interval, and routes to every default channel', async () => {
     const file = join(dir, 'a.yml');
     writeFileSync(file, rules('1m'));
-    const clock = new ManualClock(0);
+    const clock = new ManualClock(slot(file));
     const { sent, notifiers } = capture();
     const ev = await AlertEvaluator.create({ ruleFiles: [file], datasource, clock, notifiers, logger });
     ev.start();
@@ -86,7 +90,7 @@ describe('AlertEvaluator', () => {
   it('still delivers to the other channels when one notifier throws synchronously', async () => {
     const file = join(dir, 'a2.yml');
     writeFileSync(file, rules('0s'));
-    const clock = new ManualClock(0);
+    const clock = new ManualClock(slot(file));
     const { sent, notifiers } = capture();
     const errors: object[] = [];
     const broken: Notifier = {
@@ -113,12 +117,12 @@ describe('AlertEvaluator', () => {
   it('keeps the old rules on an invalid reload, and the state of unchanged rules on a valid one', async () => {
     const file = join(dir, 'b.yml');
     writeFileSync(file, rules('1m'));
-    const clock = new ManualClock(0);
+    const clock = new ManualClock(slot(file));
     const { notifiers } = capture();
     const ev = await AlertEvaluator.create({ ruleFiles: [file], datasource, clock, notifiers, logger });
     ev.start();
     await clock.advance(MIN);
-    expect(ev.alerts()).toMatchObject([{ state: 'firing', activeAt: 0 }]);
+    expect(ev.alerts()).toMatchObject([{ state: 'firing', activeAt: slot(file) }]);
     writeFileSync(file, 'groups:\n  - name: g\n    rules:\n      - alert: X\n        expr: sum(\n');
     const bad = await ev.reload();
     expect(bad.ok).toBe(false);
@@ -128,7 +132,7 @@ describe('AlertEvaluator', () => {
     const good = await ev.reload();
     expect(good).toEqual({ ok: true, problems: [] });
     expect(ev.groups()[0]!.rules.map((r) => r.name)).toEqual(['QueueHigh', 'Broken']);
-    expect(ev.alerts()).toMatchObject([{ rule: 'QueueHigh', state: 'firing', activeAt: 0 }]);
+    expect(ev.alerts()).toMatchObject([{ rule: 'QueueHigh', state: 'firing', activeAt: slot(file) }]);
     await clock.advance(MIN);
     expect(ev.groups()[0]!.ruleHealth(1)).toMatchObject({ health: 'err', lastError: 'upstream down' });
     expect(ev.groups()[0]!.ruleHealth(0).health).toBe('ok');
@@ -179,7 +183,7 @@ describe('AlertEvaluator', () => {
     writeFileSync(file, rules('0s', '      - alert: Broken\n        expr: broken_metric > 1\n'));
     const reader = new TestReader();
     const provider = new MeterProvider({ readers: [reader] });
-    const clock = new ManualClock(0);
+    const clock = new ManualClock(slot(file));
     const ev = await AlertEvaluator.create({
       ruleFiles: [file],
       datasource,
@@ -215,7 +219,8 @@ describe('AlertEvaluator', () => {
     writeFileSync(file, rules('1h'));
     const store = new SampleStore();
     const sink = { append: (l: Record<string, string>, t: number, v: number) => store.append(l, t, v) };
-    const clock1 = new ManualClock(0);
+    const t0 = slot(file);
+    const clock1 = new ManualClock(t0);
     const first = await AlertEvaluator.create({
       ruleFiles: [file],
       datasource,
@@ -225,11 +230,12 @@ describe('AlertEvaluator', () => {
     });
     first.start();
     await clock1.advance(20 * MIN);
-    expect(first.alerts()).toMatchObject([{ state: 'pending', activeAt: 0 }]);
+    expect(first.alerts()).toMatchObject([{ state: 'pending', activeAt: t0 }]);
     await first.stop();
-    // Down from 20m; back at 50m, restored at the second evaluation (51m): 40m of the hour were left, so
+    // Times from the group's first slot t0. Down from 20m; back at 50m, restored at the second evaluation
+    // (51m): 40m of the hour were left, so
     // activeAt moves by the 31m between the last ALERTS_FOR_STATE sample and the restore.
-    const clock2 = new ManualClock(50 * MIN);
+    const clock2 = new ManualClock(t0 + 50 * MIN);
     const second = await AlertEvaluator.create({
       ruleFiles: [file],
       datasource,
@@ -239,11 +245,11 @@ describe('AlertEvaluator', () => {
     });
     second.start();
     await clock2.advance(MIN);
-    expect(second.alerts()).toMatchObject([{ state: 'pending', activeAt: 31 * MIN }]);
+    expect(second.alerts()).toMatchObject([{ state: 'pending', activeAt: t0 + 31 * MIN }]);
     await clock2.advance(39 * MIN);
     expect(second.alerts()[0]!.state).toBe('pending');
     await clock2.advance(MIN);
-    expect(second.alerts()).toMatchObject([{ state: 'firing', firedAt: 91 * MIN }]);
+    expect(second.alerts()).toMatchObject([{ state: 'firing', firedAt: t0 + 91 * MIN }]);
     await second.stop();
   });
 
@@ -279,7 +285,7 @@ describe('AlertEvaluator', () => {
     notification_channels: [ops]
 `,
     );
-    const clock = new ManualClock(0);
+    const clock = new ManualClock(slot(file, 'threshold-alerts'));
     const ev = await AlertEvaluator.create({
       ruleFiles: [file],
       datasource,

@@ -4,6 +4,7 @@ import type { Datasource, QueryValue } from '../datasources/datasource.ts';
 import type { RuleGroupDefinition } from '../rules/rule-model.ts';
 import type { AlertSnapshot } from './alert.ts';
 import { ManualClock } from './clock.ts';
+import { groupEvaluationOffsetMs } from './evaluation-offset.ts';
 import { RuleGroup } from './rule-group.ts';
 import type { Logger } from './sample-sink.ts';
 
@@ -64,7 +65,9 @@ function recordingLogger() {
 
 describe('RuleGroup', () => {
   it('evaluates on its interval with the injected clock, writing recordings and ALERTS to the sink', async () => {
-    const clock = new ManualClock(SAT_0158 - 30_000);
+    // Slots are whole minutes shifted by the group's offset, as Prometheus places them.
+    const T = SAT_0158 + groupEvaluationOffsetMs('g', 'rules.yml', MIN);
+    const clock = new ManualClock(T - 30_000);
     const ds = new MapDatasource();
     const written: { labels: Labels; t: number; v: number }[] = [];
     const sent: AlertSnapshot[][] = [];
@@ -95,22 +98,38 @@ describe('RuleGroup', () => {
     await clock.advance(1);
     expect(written[0]).toEqual({
       labels: { __name__: 'pool:queue:sum', pool: 'a', env: 'prod' },
-      t: SAT_0158,
+      t: T,
       v: 12,
     });
     expect(g.alerts()).toMatchObject([{ state: 'pending' }]);
     await clock.advance(MIN);
-    expect(g.alerts()).toMatchObject([{ state: 'firing', firedAt: SAT_0158 + MIN }]);
+    expect(g.alerts()).toMatchObject([{ state: 'firing', firedAt: T + MIN }]);
     expect(sent).toHaveLength(1);
-    expect(g.ruleHealth(0)).toMatchObject({ health: 'ok', lastEvaluation: SAT_0158 + MIN });
+    expect(g.ruleHealth(0)).toMatchObject({ health: 'ok', lastEvaluation: T + MIN });
     // The series disappears: its recording and ALERTS series get staleness markers.
     ds.values.delete('sum by (pool) (queue)');
     await clock.advance(MIN);
-    const stale = written.filter((w) => w.t === SAT_0158 + 2 * MIN && isStaleNaN(w.v));
+    const stale = written.filter((w) => w.t === T + 2 * MIN && isStaleNaN(w.v));
     expect(stale.map((w) => w.labels.__name__)).toContain('pool:queue:sum');
     await g.stop();
     await clock.advance(10 * MIN);
-    expect(g.ruleHealth(0).lastEvaluation).toBe(SAT_0158 + 2 * MIN);
+    expect(g.ruleHealth(0).lastEvaluation).toBe(T + 2 * MIN);
+  });
+
+  it('evaluates each group at its own offset within the interval, as Prometheus places groups', async () => {
+    const clock = new ManualClock(SAT_0158);
+    const ds = new MapDatasource();
+    const groups = ['capacity', 'latency', 'errors'].map(
+      (name) => new RuleGroup(group({ name, file: '/etc/rules/service.yml' }), { datasource: ds, clock }),
+    );
+    for (const g of groups) g.start();
+    await clock.advance(MIN);
+    for (const g of groups) await g.stop();
+    const offsets = groups.map((g) => g.ruleHealth(0).lastEvaluation! - SAT_0158);
+    expect(offsets).toEqual(
+      ['capacity', 'latency', 'errors'].map((n) => groupEvaluationOffsetMs(n, '/etc/rules/service.yml', MIN)),
+    );
+    expect(new Set(offsets).size).toBe(3);
   });
 
   it('marks a failing rule unhealthy and keeps evaluating the others', async () => {
@@ -128,7 +147,8 @@ describe('RuleGroup', () => {
   });
 
   it('keeps its loop running when the sink or the notify hook throws, and logs both', async () => {
-    const clock = new ManualClock(SAT_0158);
+    const T = SAT_0158 + groupEvaluationOffsetMs('g', 'rules.yml', MIN);
+    const clock = new ManualClock(T);
     const ds = new MapDatasource();
     ds.values.set('sum by (pool) (queue)', {
       type: 'vector',
@@ -159,8 +179,8 @@ describe('RuleGroup', () => {
     await g.stop();
     // Evaluations at +0, +1m, +2m, +3m all ran: the alert fired at +1m and was handed to notify then,
     // and again at +3m once the 1m resend delay had passed.
-    expect(g.ruleHealth(1).lastEvaluation).toBe(SAT_0158 + 3 * MIN);
-    expect(g.alerts()).toMatchObject([{ state: 'firing', firedAt: SAT_0158 + MIN }]);
+    expect(g.ruleHealth(1).lastEvaluation).toBe(T + 3 * MIN);
+    expect(g.alerts()).toMatchObject([{ state: 'firing', firedAt: T + MIN }]);
     expect(notified).toBe(2);
     expect(lines.filter((l) => l.level === 'error').map((l) => (l.obj as { err: string }).err)).toEqual(
       expect.arrayContaining(['disk full', 'receiver bug']),

@@ -9,6 +9,7 @@ import type { RuleGroupDefinition } from '../rules/rule-model.ts';
 import type { AlertSnapshot } from './alert.ts';
 import { AlertingRule, type RestoreOptions, type RuleSample } from './alerting-rule.ts';
 import { type Clock, systemClock } from './clock.ts';
+import { groupEvaluationOffsetMs } from './evaluation-offset.ts';
 import { labelKey } from './label-key.ts';
 import { RecordingRule } from './recording-rule.ts';
 import { type Logger, type SampleSink, silentLogger } from './sample-sink.ts';
@@ -59,6 +60,8 @@ export class RuleGroup {
   readonly name: string;
   readonly file: string;
   readonly intervalMs: number;
+  /** Where in each interval this group is evaluated, as Prometheus places it (from its name and file). */
+  readonly evaluationOffsetMs: number;
   readonly rules: readonly Rule[];
   readonly definition: RuleGroupDefinition;
   private readonly options: RuleGroupOptions;
@@ -78,6 +81,7 @@ export class RuleGroup {
     this.name = definition.name;
     this.file = definition.file;
     this.intervalMs = definition.intervalMs ?? options.defaultIntervalMs ?? 60_000;
+    this.evaluationOffsetMs = groupEvaluationOffsetMs(definition.name, definition.file, this.intervalMs);
     this.options = options;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
@@ -236,14 +240,15 @@ export class RuleGroup {
   }
 
   /**
-   * Starts evaluating at every multiple of the interval (first at the next one). An evaluation that
-   * overruns skips the ticks it missed.
+   * Starts evaluating at the group's slots, `k × interval + evaluationOffsetMs` (first at the next one,
+   * or now when now is a slot). An evaluation that overruns skips the slots it missed.
    */
   start(): void {
     if (this.running) return;
     this.running = true;
     const now = this.clock.now();
-    this.schedule(Math.ceil(now / this.intervalMs) * this.intervalMs);
+    const off = this.evaluationOffsetMs;
+    this.schedule(Math.ceil((now - off) / this.intervalMs) * this.intervalMs + off);
   }
 
   private schedule(at: number): void {
