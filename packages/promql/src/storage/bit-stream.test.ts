@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BitReader } from './bit-reader.ts';
+import { readBitAt, readBitsAt } from './bit-reader.ts';
 import { BitWriter } from './bit-writer.ts';
 
 const field = fc
@@ -15,8 +15,13 @@ describe('bit writer and reader', () => {
       fc.property(fc.array(field, { maxLength: 200 }), (fields) => {
         const writer = new BitWriter(1);
         for (const { value, count } of fields) writer.writeBits(value, count);
-        const reader = new BitReader(writer.bytes, 0);
-        for (const { value, count } of fields) expect(reader.readBits(count)).toBe(value);
+        let position = 0;
+        for (const { value, count } of fields) {
+          expect(readBitsAt(writer.bytes, position, count)).toBe(value);
+          if (count > 0) expect(readBitAt(writer.bytes, position)).toBe(value >>> (count - 1));
+          position += count;
+        }
+        expect(readBitsAt(writer.bytes, writer.byteLength * 8, 32)).toBe(0);
         const bits = fields.reduce((sum, f) => sum + f.count, 0);
         expect(writer.byteLength).toBe(Math.ceil(bits / 8));
       }),
@@ -36,8 +41,7 @@ describe('bit writer and reader', () => {
           for (const byte of tail) writer.writeBits(byte, 8);
           writer.dropBytes(head.length + 1);
           expect(writer.byteLength).toBe(tail.length);
-          const reader = new BitReader(writer.bytes, 0);
-          for (const byte of tail) expect(reader.readBits(8)).toBe(byte);
+          tail.forEach((byte, i) => expect(readBitsAt(writer.bytes, i * 8, 8)).toBe(byte));
           expect(writer.capacity).toBeLessThan(tail.length + 64);
         },
       ),

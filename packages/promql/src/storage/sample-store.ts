@@ -135,7 +135,9 @@ export class SampleStore implements Queryable {
     for (const id of this.#select(matchers)) {
       const series = this.#byId.get(id);
       const window = series?.read(minT, maxT);
-      if (series !== undefined && window !== undefined) yield { labels: series.labels, ...window };
+      // A literal of fixed shape, not a spread: one object layout for every yielded series.
+      if (series !== undefined && window !== undefined)
+        yield { labels: series.labels, timestamps: window.timestamps, values: window.values };
     }
   }
 
