@@ -102,4 +102,24 @@ describe('startTelemetry', () => {
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ status: 'error', errorType: 'bad_data' });
   });
+
+  it('applies the configured redaction and path templating to recorded attributes', async () => {
+    telemetry = await startTelemetry({
+      env: {},
+      configFile: false,
+      logger: silentLogger,
+      registerGlobal: false,
+      server: { port: 0 },
+      redaction: { onMatch: 'drop' },
+      pathTemplating: { placeholder: '{id}' },
+    });
+    const counter = telemetry.meter('http').createCounter('requests');
+    counter.add(1, { 'url.path': '/users/123/orders/9f1c2a7e44b0', note: 'password=hunter2', tier: 'gold' });
+    const body = await (await fetch(`${telemetry.url}/metrics`)).text();
+    const line = body.split('\n').find((l) => l.startsWith('requests_total{'));
+    expect(line).toContain('url_path="/users/{id}/orders/{id}"');
+    expect(line).toContain('tier="gold"');
+    expect(line).not.toContain('note=');
+    expect(body).not.toContain('hunter2');
+  });
 });

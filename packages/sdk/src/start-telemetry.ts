@@ -94,7 +94,14 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     readers.push(createOtlpReader({ ...config.otlp, url: config.otlp.endpoint }));
   }
 
-  const views = createYardstickViews({ ...config.cardinality, redaction: config.redaction }, { logger });
+  const views = createYardstickViews(
+    {
+      ...config.cardinality,
+      redaction: config.redaction,
+      pathTemplating: config.pathTemplating.enabled ? config.pathTemplating : false,
+    },
+    { logger },
+  );
   const sdkMeterProvider = new SdkMeterProvider({
     resource: await createResource({
       serviceName: config.serviceName,

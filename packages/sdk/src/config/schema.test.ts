@@ -18,7 +18,8 @@ describe('yardstickConfigSchema defaults', () => {
       collectIntervalMs: 15_000,
       metrics: { process: true, requests: true, pools: true },
       cardinality: { defaultLimit: 2000 },
-      redaction: { enabled: true },
+      redaction: { enabled: true, onMatch: 'replace' },
+      pathTemplating: { enabled: true },
       otlp: {
         enabled: false,
         endpoint: DEFAULT_OTLP_METRICS_ENDPOINT,
@@ -30,7 +31,13 @@ describe('yardstickConfigSchema defaults', () => {
         exportTimeoutMs: 30_000,
       },
       store: { enabled: true, retentionMs: 24 * 3_600_000, maxBytes: 64 * 1024 * 1024 },
-      alerting: { ruleFiles: [], evaluationIntervalMs: 15_000, channels: [], externalLabels: {}, watch: true },
+      alerting: {
+        ruleFiles: [],
+        evaluationIntervalMs: 15_000,
+        channels: [],
+        externalLabels: {},
+        watch: true,
+      },
       registerGlobal: true,
     });
   });

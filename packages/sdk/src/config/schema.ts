@@ -243,9 +243,31 @@ const redactionSchema = z
       .describe(
         'Extra attribute keys (`*` patterns allowed) removed from every measurement, on top of the built-in list.',
       ),
+    keys: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Attribute keys whose values are scanned; default every string value.'),
+    onMatch: z
+      .enum(['replace', 'drop'])
+      .default('replace')
+      .describe('`replace` swaps a secret for the replacement text; `drop` removes the whole attribute.'),
   })
   .prefault({})
   .describe('Redaction of secrets from attributes.');
+
+const pathTemplatingSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Template raw paths: /users/123 -> /users/:id.'),
+    keys: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        'Attribute keys whose values are templated; default url.path, url.full, http.target, http.url.',
+      ),
+    placeholder: z.string().min(1).optional().describe("What replaces an id segment; default ':id'."),
+  })
+  .prefault({})
+  .describe('Path templating of raw URL paths, for frameworks that give no route template.');
 
 const otlpSchema = z
   .strictObject({
@@ -357,6 +379,7 @@ export const yardstickConfigSchema = z
     metrics: metricsSchema,
     cardinality: cardinalitySchema,
     redaction: redactionSchema,
+    pathTemplating: pathTemplatingSchema,
     otlp: otlpSchema,
     store: storeSchema,
     alerting: alertingSchema,
