@@ -144,8 +144,8 @@ export function decodeXorChunk(
   outIndex: number,
 ): number {
   const { timestamps, valueWords, highWord, lowWord } = target;
-  // The bit position lives in a local and every read is a pure function of it: measured about 2x faster
-  // than a reader object, since V8 keeps the position in a register and inlines the reads.
+  // The bit position lives in a local and every read is a pure function of it, so V8 keeps it in a register
+  // and inlines the reads; measured 20% less decoding time than a reader object with a position field.
   let pos = startByte << 3;
   let out = outIndex;
   let t = firstT;
