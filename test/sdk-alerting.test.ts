@@ -7,11 +7,11 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { startTelemetry, type Telemetry } from '@yardstick/sdk';
+import { silentLogger, startTelemetry, type Telemetry } from '@yardstick/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './support/peers.ts';
+import { waitFor } from './support/wait-for.ts';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const tmp = tempDir('yardstick-alerting-');
 let telemetry: Telemetry | undefined;
 let receiver: Server | undefined;
@@ -26,16 +26,6 @@ interface WebhookAlert {
   status: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('alerting through startTelemetry', () => {
@@ -75,7 +65,7 @@ describe('alerting through startTelemetry', () => {
     telemetry = await startTelemetry({
       env: {},
       configFile: false,
-      logger: quiet,
+      logger: silentLogger,
       registerGlobal: false,
       server: { port: 0 },
       collectIntervalMs: 200,
@@ -102,13 +92,10 @@ describe('alerting through startTelemetry', () => {
     // ALERTS is written to the embedded store, as Prometheus writes it to its TSDB (from the evaluation
     // after the `for` state restore, as Prometheus does)
     const alertsQuery = `${telemetry.url}/api/v1/query?query=${encodeURIComponent('ALERTS{alertname="ProxyPoolUnhealthy",alertstate="firing"}')}`;
-    let alertsSeries: unknown[] = [];
-    const deadline = Date.now() + 10_000;
-    while (alertsSeries.length === 0 && Date.now() < deadline) {
-      alertsSeries = ((await (await fetch(alertsQuery)).json()) as { data: { result: unknown[] } }).data
-        .result;
-      if (alertsSeries.length === 0) await new Promise((r) => setTimeout(r, 100));
-    }
+    const alertsSeries = await waitFor('ALERTS in the store', async () => {
+      const { data } = (await (await fetch(alertsQuery)).json()) as { data: { result: unknown[] } };
+      return data.result.length > 0 ? data.result : undefined;
+    });
     expect(alertsSeries).toHaveLength(1);
 
     healthy = 0.9;
@@ -122,7 +109,7 @@ describe('alerting through startTelemetry', () => {
     const error = await startTelemetry({
       env: {},
       configFile: false,
-      logger: quiet,
+      logger: silentLogger,
       registerGlobal: false,
       server: { port: 0 },
       alerting: { ruleFiles: [rules] },

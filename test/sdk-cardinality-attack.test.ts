@@ -3,12 +3,11 @@
  * The OTel cardinality-limit spec: the first `limit` sets are kept, the rest go to the overflow series,
  * and no measurement is lost or counted twice.
  */
-import { startTelemetry, type Telemetry } from '@yardstick/sdk';
+import { silentLogger, startTelemetry, type Telemetry } from '@yardstick/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ATTACK = 1_000_000;
 const DEFAULT_LIMIT = 2000;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 let telemetry: Telemetry | undefined;
 afterAll(async () => {
@@ -22,7 +21,7 @@ describe('cardinality attack through startTelemetry defaults', () => {
       configFile: false,
       server: { port: 0 },
       registerGlobal: false,
-      logger: quiet,
+      logger: silentLogger,
     });
     const counter = telemetry.meter('attack').createCounter('logins');
     counter.add(1, { tenant: 'warm-up' }); // the first set, so the baseline includes the instrument's state

@@ -5,11 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CliIo, runCli } from '@yardstick/exporter-cli';
-import { startTelemetry, type Telemetry } from '@yardstick/sdk';
+import { silentLogger, startTelemetry, type Telemetry } from '@yardstick/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './support/peers.ts';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 let telemetry: Telemetry;
 const tmp = tempDir('yardstick-embedded-export-');
 
@@ -29,7 +28,7 @@ beforeAll(async () => {
   telemetry = await startTelemetry({
     env: {},
     configFile: false,
-    logger: quiet,
+    logger: silentLogger,
     registerGlobal: false,
     server: { port: 0 },
     collectIntervalMs: 100,

@@ -1,9 +1,8 @@
-import { startTelemetry, type Telemetry } from '@yardstick/sdk';
+import { silentLogger, startTelemetry, type Telemetry } from '@yardstick/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OtlpReceiver, type ReceivedExport, startOtlpReceiver } from './support/otlp-receiver.ts';
 import { freePort } from './support/peers.ts';
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+import { waitFor } from './support/wait-for.ts';
 
 let telemetry: Telemetry | undefined;
 let receiver: OtlpReceiver | undefined;
@@ -13,16 +12,6 @@ afterEach(async () => {
   telemetry = undefined;
   receiver = undefined;
 });
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function sumOf(exp: ReceivedExport, name: string): number | undefined {
   const metric = exp.metrics.find((m) => m.name === name);
@@ -39,7 +28,7 @@ describe.each(['http/json', 'http/protobuf'] as const)('OTLP push over %s', (pro
       store: { enabled: false },
       registerGlobal: false,
       otlp: { endpoint: receiver.url, protocol, exportIntervalMs: 60_000 },
-      logger: quiet,
+      logger: silentLogger,
       env: {},
     });
     const meter = telemetry.meter('otlp-scope', '1.2.3');
@@ -84,7 +73,7 @@ describe('OTLP push with the collector down', () => {
         exportIntervalMs: 100,
         exportTimeoutMs: 100,
       },
-      logger: quiet,
+      logger: silentLogger,
       env: {},
     });
     const counter = telemetry.meter('svc').createCounter('requests');
