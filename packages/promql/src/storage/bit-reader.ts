@@ -25,8 +25,3 @@ export function readBitsAt(bytes: Uint8Array, position: number, count: number): 
   if (skip + count > 32) value |= (bytes[i + 4] as number) >>> (40 - skip - count);
   return value >>> 0;
 }
-
-/** The bit of `bytes` at bit `position` (0 past the end). */
-export function readBitAt(bytes: Uint8Array, position: number): number {
-  return ((bytes[position >>> 3] as number) >>> (7 - (position & 7))) & 1;
-}

@@ -8,7 +8,7 @@
  * value is written raw (64 bits); the second timestamp is coded as a delta-of-delta against a delta of 0.
  * Values are handled as two 32-bit words so NaN payloads survive exactly.
  */
-import { readBitAt, readBitsAt } from './bit-reader.ts';
+import { readBitsAt } from './bit-reader.ts';
 import type { BitWriter } from './bit-writer.ts';
 
 const twoPow32 = 4294967296;
@@ -207,7 +207,7 @@ export function decodeXorChunk(
       xorHigh = readBitsAt(bytes, pos, significant - 32);
       pos += significant - 32;
     }
-    const lowBits = significant < 32 ? significant : 32;
+    const lowBits = Math.min(significant, 32);
     let xorLow = readBitsAt(bytes, pos, lowBits);
     pos += lowBits;
     if (trailing >= 32) {
