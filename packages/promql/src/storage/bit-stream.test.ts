@@ -40,7 +40,7 @@ describe('bit writer and reader', () => {
           for (const byte of tail) writer.writeBits(byte, 8);
           writer.dropBytes(head.length + 1);
           expect(writer.byteLength).toBe(tail.length);
-          tail.forEach((byte, i) => expect(readBitsAt(writer.bytes, i * 8, 8)).toBe(byte));
+          for (const [i, byte] of tail.entries()) expect(readBitsAt(writer.bytes, i * 8, 8)).toBe(byte);
           expect(writer.capacity).toBeLessThan(tail.length + 64);
         },
       ),
