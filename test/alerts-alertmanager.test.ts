@@ -160,6 +160,12 @@ describe.skipIf(am.skipReason !== undefined)('alerts reach a real Alertmanager',
     const elapsed = Date.now() - breachAt;
     // for (2 s) + one interval (1 s) + one interval of alignment + delivery slack.
     expect(elapsed).toBeLessThan(6_000);
+    // Exactly: pending at the first evaluation after the breach (within one interval plus the feeder's
+    // 100 ms), firing exactly `for` later, and Alertmanager's startsAt is that firing time.
+    const ours = evaluator!.alerts().find((a) => a.labels.pool === 'gpu-a')!;
+    expect(ours.activeAt - breachAt).toBeLessThanOrEqual(1_000 + 200);
+    expect(ours.firedAt! - ours.activeAt).toBe(2_000);
+    expect(Date.parse(alert.startsAt)).toBe(ours.firedAt);
     expect(alert.labels).toEqual({
       alertname: 'InferenceQueueBacklog',
       pool: 'gpu-a',
@@ -178,15 +184,15 @@ describe.skipIf(am.skipReason !== undefined)('alerts reach a real Alertmanager',
     const amHook = await waitFor("Alertmanager's webhook", async () =>
       amWebhooks.find((w) => (w.alerts as { labels: Record<string, string> }[])[0]?.labels.pool === 'gpu-a'),
     );
-    const ours = webhookPayload(
+    const payload = webhookPayload(
       'hook',
       evaluator!.alerts().filter((a) => a.labels.pool === 'gpu-a'),
       { expr: 'x' },
       'http://yardstick.test',
     ) as unknown as Record<string, unknown>;
-    expect(Object.keys(ours).sort()).toEqual(Object.keys(amHook).sort());
+    expect(Object.keys(payload).sort()).toEqual(Object.keys(amHook).sort());
     const amAlert = (amHook.alerts as Record<string, unknown>[])[0]!;
-    const ourAlert = (ours.alerts as Record<string, unknown>[])[0]!;
+    const ourAlert = (payload.alerts as Record<string, unknown>[])[0]!;
     expect(Object.keys(ourAlert).sort()).toEqual(Object.keys(amAlert).sort());
     expect(ourAlert.fingerprint).toBe(amAlert.fingerprint);
     expect(ourAlert.labels).toEqual(amAlert.labels);
@@ -195,11 +201,20 @@ describe.skipIf(am.skipReason !== undefined)('alerts reach a real Alertmanager',
     expect(amHook.version).toBe('4');
 
     depth.set('gpu-a', 10);
-    await waitFor('the alert to resolve', async () => {
-      const a = (await amAlerts()).find((x) => x.labels.pool === 'gpu-a');
-      return a === undefined || Date.parse(a.endsAt) <= Date.now() ? true : undefined;
+    const resolved = await waitFor('the alert to resolve', async () => {
+      const a = evaluator!.alerts().find((x) => x.labels.pool === 'gpu-a');
+      return a?.state === 'inactive' ? a : undefined;
     });
-    expect(evaluator!.alerts().find((a) => a.labels.pool === 'gpu-a')?.state).toBe('inactive');
+    // The resolution itself reaches Alertmanager (endsAt = the resolve time), rather than the alert
+    // merely expiring at its last endsAt (4 × max(interval, resend delay) after the last send): the
+    // resolved notification Alertmanager sends carries our resolve time.
+    const resolvedHook = await waitFor("Alertmanager's resolved notification", async () =>
+      amWebhooks
+        .flatMap((w) => w.alerts as { labels: Record<string, string>; status: string; endsAt: string }[])
+        .find((a) => a.labels.pool === 'gpu-a' && a.status === 'resolved'),
+    );
+    expect(Date.parse(resolvedHook.endsAt)).toBe(resolved.resolvedAt);
+    expect((await amAlerts()).find((x) => x.labels.pool === 'gpu-a')).toBeUndefined();
     depth.delete('gpu-a');
   }, 30_000);
 
@@ -218,6 +233,16 @@ describe.skipIf(am.skipReason !== undefined)('alerts reach a real Alertmanager',
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.annotations.summary).toBe('Queue backlog on gpu-c in eu-west');
     await waitFor('an empty queue', async () => (am1.stats().queueLength === 0 ? true : undefined));
+    // Paged once: resends after the outage (every second here) do not make Alertmanager notify again.
+    const pages = () =>
+      amWebhooks.filter((w) =>
+        (w.alerts as { labels: Record<string, string>; status: string }[]).some(
+          (a) => a.labels.pool === 'gpu-c' && a.status === 'firing',
+        ),
+      ).length;
+    await waitFor("Alertmanager's notification", async () => (pages() > 0 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(pages()).toBe(1);
     depth.delete('gpu-c');
   }, 30_000);
 });
