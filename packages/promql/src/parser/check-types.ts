@@ -49,6 +49,18 @@ export function typeError(text: string, pos: Position, message: string): PromqlE
   });
 }
 
+/**
+ * Binary nodes written with `on(...)`/`ignoring(...)` labels between operands that are not both instant
+ * vectors. The tree keeps no matching for them (there is nothing to match), so the builder notes them here
+ * and the checker reports them where Prometheus's `checkAST` does.
+ */
+const misplacedMatching = new WeakSet<Binary>();
+
+/** Marks `node` as carrying vector-matching labels between operands that are not both instant vectors. */
+export function noteMisplacedMatching(node: Binary): void {
+  misplacedMatching.add(node);
+}
+
 class TypeChecker {
   readonly text: string;
   readonly problems: PromqlError[] = [];
@@ -101,6 +113,8 @@ class TypeChecker {
     if (rt !== 'scalar' && rt !== 'vector') {
       this.add(node.rhs.pos, 'binary expression must contain only scalar and instant vector types');
     }
+    if (misplacedMatching.has(node))
+      this.add(node.pos, 'vector matching only allowed between instant vectors');
     const isSet = setOps.has(node.op);
     if (isSet && matching !== undefined) {
       if (matching.card === 'one-to-many' || matching.card === 'many-to-one') {

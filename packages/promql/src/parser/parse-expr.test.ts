@@ -264,6 +264,23 @@ describe('parseExpr errors', () => {
     for (const [text, message] of cases) expect(failure(text).message, text).toContain(message);
   });
 
+  it('reports the first error Prometheus reports when an expression has several', () => {
+    const cases: Array<[string, string]> = [
+      [
+        'abs(clamp(x, 0, 1) - on(job) x[5m])',
+        '1:30: parse error: binary expression must contain only scalar',
+      ],
+      ['-x[1h:5m] offset 1m != on(job) -2', '1:1: parse error: unary expression only allowed on expressions'],
+      ['-0x1f or on(job) 1.5 offset 1m', '1:18: parse error: offset modifier must be preceded by'],
+      [
+        '(scalar(x))[5m:1m] % on(a) y',
+        '1:1: parse error: subquery is only allowed on instant vector, got scalar',
+      ],
+      ['1 + on(a) x', '1:1: parse error: vector matching only allowed between instant vectors'],
+    ];
+    for (const [text, message] of cases) expect(failure(text).message, text).toContain(message);
+  });
+
   it('refuses experimental functions when asked to', () => {
     expect(() => parseExpr('sort_by_label(x, "a")', { experimentalFunctions: false })).toThrow(/not enabled/);
     expect(() => parseExpr('limitk(1, x)', { experimentalFunctions: false })).toThrow(/experimental/);

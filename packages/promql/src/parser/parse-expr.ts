@@ -10,6 +10,7 @@ import type { LabelMatcher, MatchType } from '../storage/queryable.ts';
 import type {
   AggregateOp,
   AtModifier,
+  Binary,
   BinaryOp,
   Cardinality,
   Expr,
@@ -17,7 +18,7 @@ import type {
   VectorMatching,
   VectorSelector,
 } from './ast.ts';
-import { checkTypes, typeError, typeOf } from './check-types.ts';
+import { checkTypes, noteMisplacedMatching, typeOf } from './check-types.ts';
 import { durationSeconds, numberOrDurationSeconds, secondsToMs } from './duration-expr.ts';
 import { EXPERIMENTAL_AGGREGATIONS, getFunction } from './functions.ts';
 import { InvalidStringLiteral, normalizeTrailingDots, unquoteString } from './literals.ts';
@@ -244,16 +245,16 @@ class AstBuilder {
     pos: Position,
   ): Expr {
     const bothVectors = typeOf(lhs) === 'vector' && typeOf(rhs) === 'vector';
-    if (!bothVectors && clause !== undefined && clause.labels.length > 0) {
-      throw typeError(this.source, pos, 'vector matching only allowed between instant vectors');
-    }
     let matching: VectorMatching | undefined;
     if (bothVectors) {
       matching = clause ?? { card: 'one-to-one', on: false, labels: [], include: [] };
       if (setOperators.has(op) && matching.card === 'one-to-one')
         matching = { ...matching, card: 'many-to-many' };
     }
-    return { type: 'binary', op, lhs, rhs, returnBool, matching, pos };
+    const node: Binary = { type: 'binary', op, lhs, rhs, returnBool, matching, pos };
+    // Reported by the type checker, in Prometheus's order (after errors inside the operands).
+    if (!bothVectors && clause !== undefined && clause.labels.length > 0) noteMisplacedMatching(node);
+    return node;
   }
 
   matching(node: SyntaxNode): VectorMatching {
