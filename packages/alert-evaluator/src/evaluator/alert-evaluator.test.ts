@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { SampleStore } from '@yardstick/promql';
+import { isStaleNaN, SampleStore } from '@yardstick/promql';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Datasource, QueryValue } from '../datasources/datasource.ts';
 import type { Notifier } from '../notifiers/notifier.ts';
@@ -136,6 +136,31 @@ describe('AlertEvaluator', () => {
     await clock.advance(MIN);
     expect(ev.groups()[0]!.ruleHealth(1)).toMatchObject({ health: 'err', lastError: 'upstream down' });
     expect(ev.groups()[0]!.ruleHealth(0).health).toBe('ok');
+    await ev.stop();
+  });
+
+  it('ends the ALERTS series of a group removed by a reload with staleness markers', async () => {
+    const file = join(dir, 'b2.yml');
+    writeFileSync(file, rules('0s'));
+    const clock = new ManualClock(slot(file));
+    const written: { labels: Record<string, string>; t: number; v: number }[] = [];
+    const ev = await AlertEvaluator.create({
+      ruleFiles: [file],
+      datasource,
+      clock,
+      sink: { append: (labels, t, v) => written.push({ labels, t, v }) },
+    });
+    ev.start();
+    await clock.advance(0);
+    expect(written.map((w) => w.labels.__name__).sort()).toEqual(['ALERTS', 'ALERTS_FOR_STATE']);
+    writeFileSync(file, rules('0s').replace('name: g', 'name: renamed'));
+    await clock.advance(1_000);
+    expect((await ev.reload()).ok).toBe(true);
+    const stale = written.filter((w) => isStaleNaN(w.v));
+    expect(stale.map((w) => [w.labels.__name__, w.t]).sort()).toEqual([
+      ['ALERTS', slot(file) + 1_000],
+      ['ALERTS_FOR_STATE', slot(file) + 1_000],
+    ]);
     await ev.stop();
   });
 

@@ -15,7 +15,7 @@ import { loadRuleFiles, type RuleLoadOptions } from '../rules/load-rule-file.ts'
 import type { RuleGroupDefinition } from '../rules/rule-model.ts';
 import type { AlertSnapshot } from '../state/alert.ts';
 import type { AlertingRule, RestoreOptions } from '../state/alerting-rule.ts';
-import type { Clock } from '../state/clock.ts';
+import { type Clock, systemClock } from '../state/clock.ts';
 import { RuleGroup, type RuleGroupObserver } from '../state/rule-group.ts';
 import { type Logger, type SampleSink, silentLogger } from '../state/sample-sink.ts';
 import { createEvaluatorMetrics, type EvaluatorMetrics } from './evaluator-metrics.ts';
@@ -193,10 +193,15 @@ export class AlertEvaluator {
     const next = this.build(defs, false);
     const old = new Map(this.current.map((g) => [`${g.file}\u0000${g.name}`, g]));
     for (const g of next) {
-      const prev = old.get(`${g.file}\u0000${g.name}`);
+      const key = `${g.file}\u0000${g.name}`;
+      const prev = old.get(key);
       if (prev !== undefined) g.copyStateFrom(prev);
+      old.delete(key);
     }
     await Promise.all(this.current.map((g) => g.stop()));
+    // Groups that are gone end their series now, as Prometheus marks a removed group's series stale.
+    const now = (this.options.clock ?? systemClock).now();
+    for (const g of old.values()) g.markStale(now);
     this.current = next;
     if (this.running) for (const g of next) g.start();
     this.metrics?.reloaded(true);

@@ -132,6 +132,61 @@ describe('RuleGroup', () => {
     expect(new Set(offsets).size).toBe(3);
   });
 
+  it('after a reload, writes staleness markers for the series of rules that were removed or changed', async () => {
+    const ds = new MapDatasource();
+    ds.values.set('sum by (pool) (queue)', {
+      type: 'vector',
+      samples: [{ labels: { pool: 'a' }, value: 12 }],
+    });
+    ds.values.set('pool:queue:sum > 10', { type: 'vector', samples: [{ labels: { pool: 'a' }, value: 12 }] });
+    const written: { labels: Labels; t: number; v: number }[] = [];
+    const sink = { append: (labels: Labels, t: number, v: number) => written.push({ labels, t, v }) };
+    const before = new RuleGroup(group(), { datasource: ds, sink });
+    await before.evaluate(0);
+    // The recording rule is unchanged; the alerting rule is gone from the new version of the group.
+    const after = new RuleGroup(group({ rules: [group().rules[0]!] }), { datasource: ds, sink });
+    after.copyStateFrom(before);
+    ds.values.delete('sum by (pool) (queue)');
+    await after.evaluate(MIN);
+    const stale = written.filter((w) => w.t === MIN && isStaleNaN(w.v)).map((w) => w.labels.__name__);
+    // The recording series vanished (its previous series were carried over), and the removed rule's
+    // ALERTS and ALERTS_FOR_STATE series end.
+    expect(stale.sort()).toEqual(['ALERTS', 'ALERTS_FOR_STATE', 'pool:queue:sum']);
+  });
+
+  it('marks every series it wrote stale when it is removed', async () => {
+    const ds = new MapDatasource();
+    ds.values.set('sum by (pool) (queue)', {
+      type: 'vector',
+      samples: [{ labels: { pool: 'a' }, value: 12 }],
+    });
+    const written: { labels: Labels; t: number; v: number }[] = [];
+    const g = new RuleGroup(group(), {
+      datasource: ds,
+      sink: { append: (labels, t, v) => written.push({ labels, t, v }) },
+    });
+    await g.evaluate(0);
+    g.markStale(30_000);
+    expect(written.filter((w) => isStaleNaN(w.v))).toEqual([
+      { labels: { __name__: 'pool:queue:sum', pool: 'a', env: 'prod' }, t: 30_000, v: expect.any(Number) },
+    ]);
+  });
+
+  it('carries alert state over to rules with the same name and labels in order, one to one', async () => {
+    const ds = new MapDatasource();
+    ds.values.set('pool:queue:sum > 10', { type: 'vector', samples: [{ labels: { pool: 'a' }, value: 12 }] });
+    const alerting = group().rules[1]!;
+    const def = group({ rules: [alerting, { ...alerting, expr: 'pool:queue:sum > 20' }] });
+    const before = new RuleGroup(def, { datasource: ds });
+    await before.evaluate(0);
+    const after = new RuleGroup(def, { datasource: ds });
+    after.copyStateFrom(before);
+    // The first rule fires, the second has no alert: they do not share one set of alerts.
+    expect(after.alerts()).toHaveLength(1);
+    await after.evaluate(MIN);
+    expect(after.alerts().map((a) => a.state)).toEqual(['firing']);
+  });
+
   it('marks a failing rule unhealthy and keeps evaluating the others', async () => {
     const ds = new MapDatasource();
     ds.values.set('sum by (pool) (queue)', new Error('connection refused'));
@@ -223,6 +278,28 @@ describe('RuleGroup', () => {
     expect(g.alerts()[0]!.state).toBe('firing');
     expect(sent.map((a) => a.state)).toEqual(['firing', 'firing']);
     expect(lines.some((l) => l.msg === 'Alert unsuppressed')).toBe(true);
+  });
+
+  it('logs a suppressed alert that resolves inside the window as resolved, not as unsuppressed', async () => {
+    const ds = new MapDatasource();
+    ds.values.set('pool:queue:sum > 10', {
+      type: 'vector',
+      samples: [{ labels: { pool: 'gpu-a' }, value: 11 }],
+    });
+    const { logger, lines } = recordingLogger();
+    const g = new RuleGroup(group(), { datasource: ds, logger });
+    await g.evaluate(SAT_0158);
+    await g.evaluate(SAT_0158 + MIN);
+    await g.evaluate(SAT_0158 + 2 * MIN); // 02:00, window open
+    ds.values.delete('pool:queue:sum > 10');
+    await g.evaluate(SAT_0158 + 3 * MIN);
+    expect(g.alerts()[0]!.state).toBe('inactive');
+    expect(lines.map((l) => l.msg)).toContain('Suppressed alert resolved');
+    expect(lines.map((l) => l.msg)).not.toContain('Alert unsuppressed');
+    expect(lines.find((l) => l.msg === 'Suppressed alert resolved')?.obj).toMatchObject({
+      rule: 'QueueHigh',
+      labels: { pool: 'gpu-a' },
+    });
   });
 
   it('restores for state after the second evaluation when given a store to read', async () => {

@@ -69,6 +69,8 @@ export class RuleGroup {
   private readonly logger: Logger;
   private readonly health: RuleHealth[];
   private readonly previousSeries: Map<string, Labels>[];
+  /** Series of rules dropped by a reload, marked stale at the next evaluation. */
+  private staleSeries: Labels[] = [];
   private readonly windows: (SuppressionWindow | undefined)[];
   private timer: unknown;
   private running = false;
@@ -152,6 +154,10 @@ export class RuleGroup {
         if (due.length > 0) this.notify(rule, due);
       }
     }
+    if (this.staleSeries.length > 0 && sink !== undefined) {
+      this.appendStale(sink, this.staleSeries, timeMs);
+    }
+    this.staleSeries = [];
     this.evaluations++;
     // Prometheus restores after the second evaluation, so recording rules feeding alerts have run.
     if (this.shouldRestore && this.evaluations >= 2) {
@@ -199,7 +205,12 @@ export class RuleGroup {
     if (window === undefined) return;
     const open = window.isOpen(timeMs);
     for (const a of rule.setSuppressed(open)) {
-      const msg = a.state === 'suppressed' ? 'Alert suppressed by maintenance window' : 'Alert unsuppressed';
+      const msg =
+        a.state === 'suppressed'
+          ? 'Alert suppressed by maintenance window'
+          : a.state === 'inactive'
+            ? 'Suppressed alert resolved'
+            : 'Alert unsuppressed';
       this.logger.info(
         { group: this.name, rule: rule.name, labels: a.labels, schedule: window.pattern },
         msg,
@@ -225,18 +236,53 @@ export class RuleGroup {
   }
 
   /**
-   * Takes over the alerts of alerting rules with the same name and labels from a group replaced by a
-   * reload (Prometheus's `CopyState`), so unchanged rules keep their pending/firing state.
+   * Takes over the state of a group replaced by a reload (Prometheus's `CopyState`): rules with the same
+   * kind, name and labels, paired in order, keep their alerts (pending/firing state) and the series they
+   * wrote last (so those still get staleness markers when they vanish); the series of previous rules
+   * without a successor are marked stale at this group's next evaluation.
    */
   copyStateFrom(previous: RuleGroup): void {
-    const key = (r: AlertingRule) => `${r.name}\u0000${labelKey(r.definition.labels)}`;
-    const byKey = new Map<string, AlertingRule>();
-    for (const r of previous.rules) if (r instanceof AlertingRule) byKey.set(key(r), r);
-    for (const r of this.rules) {
-      const old = r instanceof AlertingRule ? byKey.get(key(r)) : undefined;
-      if (r instanceof AlertingRule && old !== undefined) r.copyStateFrom(old);
+    const key = (r: Rule) =>
+      `${r instanceof AlertingRule ? 'alert' : 'record'}\u0000${r.name}\u0000${labelKey(r.definition.labels)}`;
+    const byKey = new Map<string, number[]>();
+    previous.rules.forEach((r, i) => {
+      const list = byKey.get(key(r)) ?? [];
+      list.push(i);
+      byKey.set(key(r), list);
+    });
+    this.rules.forEach((r, i) => {
+      const fi = byKey.get(key(r))?.shift();
+      if (fi === undefined) return;
+      this.previousSeries[i] = previous.previousSeries[fi]!;
+      const old = previous.rules[fi]!;
+      if (r instanceof AlertingRule && old instanceof AlertingRule) r.copyStateFrom(old);
+    });
+    for (const unmatched of byKey.values()) {
+      for (const fi of unmatched) this.staleSeries.push(...previous.previousSeries[fi]!.values());
     }
     this.shouldRestore = false;
+  }
+
+  /**
+   * Writes staleness markers at `timeMs` for every series the group wrote at its last evaluation, as
+   * Prometheus does for a group removed by a reload, so its `ALERTS` and recordings end at once.
+   */
+  markStale(timeMs: number): void {
+    const sink = this.options.sink;
+    if (sink === undefined) return;
+    const series = this.previousSeries.flatMap((m) => [...m.values()]);
+    this.previousSeries.forEach((_, i) => {
+      this.previousSeries[i] = new Map();
+    });
+    this.appendStale(sink, series, timeMs);
+  }
+
+  private appendStale(sink: SampleSink, series: readonly Labels[], timeMs: number): void {
+    try {
+      for (const labels of series) sink.append(labels, timeMs, STALE_NAN);
+    } catch (err) {
+      this.logger.error({ group: this.name, err: errorMessage(err) }, 'Writing staleness markers failed');
+    }
   }
 
   /**
