@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkRuleText, convertThresholdRules } from '@yardstick/alert-evaluator';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { peer, tempDir } from './support/peers.ts';
 
 const promtool = peer('promtool');
@@ -46,6 +48,60 @@ describe('convertThresholdRules', () => {
     expect(res.status, `${res.stdout}${res.stderr}`).toBe(0);
     expect(res.stdout).toContain('SUCCESS: 2 rules found');
   });
+
+  it.skipIf(promtool.skipReason !== undefined)(
+    'converts any threshold file it accepts into a file promtool check rules accepts (property)',
+    () => {
+      const text = fc.string({ minLength: 1, maxLength: 30 });
+      const rule = fc.record({
+        name: text,
+        query: fc.constantFrom(
+          'max by (pool, region) (inference_queue_depth)',
+          'sum(rate(http_requests_total{code=~"5..", path="/a#b: c"}[5m])) / sum(rate(http_requests_total[5m]))',
+          'up == 0 or vector(1)',
+          '- gpu_temperature_celsius offset 1m',
+          'histogram_quantile(0.99, sum by (le) (rate(latency_seconds_bucket[5m])))',
+        ),
+        threshold: fc.oneof(
+          fc.integer({ min: -1_000_000, max: 1_000_000 }),
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+        ),
+        comparison: fc.constantFrom(
+          'greater_than',
+          'less_than',
+          'equal',
+          'greater_than_equal',
+          'less_than_equal',
+        ),
+        duration: fc.constantFrom('0s', '30s', '1m', '1h30m', '2d'),
+        keep_firing_for: fc.option(fc.constantFrom('0s', '5m', '1w'), { nil: undefined }),
+        severity: fc.constantFrom('info', 'warning', 'critical'),
+        summary: fc.tuple(text, text).map(([a, b]) => `${a} on {{ $labels.pool }}: ${b}`.padEnd(10, '.')),
+        description: text.map((t) => `{{ humanize $value }} {{ "quoted: #" }} ${t}`.padEnd(20, '.')),
+        labels: fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/), text, { maxKeys: 3 }),
+        notification_channels: fc.subarray(['pager', 'chat'], { minLength: 1 }),
+      });
+      const file = join(tmp.dir, 'property.yml');
+      fc.assert(
+        fc.property(
+          fc.uniqueArray(rule, { minLength: 1, maxLength: 8, selector: (r) => r.name }),
+          (alerts) => {
+            const source = stringify({ group: 'property', alerts });
+            const check = checkRuleText('property.thresholds.yml', source, { channels: ['pager', 'chat'] });
+            fc.pre(check.problems.length === 0 && check.threshold !== undefined);
+            writeFileSync(file, convertThresholdRules(check.threshold!).yaml);
+            const res = spawnSync(promtool.path!, ['check', 'rules', file], {
+              encoding: 'utf8',
+              timeout: 30_000,
+            });
+            expect(res.status, `${res.stdout}${res.stderr}\n${readFileSync(file, 'utf8')}`).toBe(0);
+          },
+        ),
+        { numRuns: 25 },
+      );
+    },
+    60_000,
+  );
 
   it.skipIf(promtool.skipReason !== undefined)(
     'agrees with promtool check rules on the fixture rule file',
