@@ -67,6 +67,19 @@ describe('AlertingRule state machine', () => {
     expect(s2.find((s) => s.labels.__name__ === 'ALERTS_FOR_STATE')!.value).toBe(0);
   });
 
+  it('drops a rule label whose template expands to nothing, as an empty label is a missing one', async () => {
+    const ds = new ScriptedDatasource();
+    const r = new AlertingRule(
+      rule({ labels: { team: '{{ $labels.team }}', region: '', severity: 'page' } }),
+    );
+    ds.samples = [breach('a'), { labels: { pool: 'b', region: 'us', team: 'infra' }, value: 1 }];
+    await r.eval(0, ds);
+    expect(r.alerts().map((a) => a.labels)).toEqual([
+      { alertname: 'QueueHigh', pool: 'a', severity: 'page' },
+      { alertname: 'QueueHigh', pool: 'b', team: 'infra', severity: 'page' },
+    ]);
+  });
+
   it('logs firing and resolution with the rule and the alert labels', async () => {
     const lines: { msg: string | undefined; obj: object }[] = [];
     const log = (obj: object, msg?: string) => lines.push({ obj, msg });

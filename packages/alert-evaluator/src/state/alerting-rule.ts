@@ -123,7 +123,10 @@ export class AlertingRule {
       const seriesLabels = withoutName(smpl.labels);
       const labels: Record<string, string> = { ...seriesLabels };
       for (const [name, t] of this.labelTemplates) {
-        labels[name] = await this.expand(t, smpl.labels, smpl.value, ds, timeMs);
+        const value = await this.expand(t, smpl.labels, smpl.value, ds, timeMs);
+        // An empty label is a missing label: Prometheus's labels.Builder deletes it.
+        if (value === '') delete labels[name];
+        else labels[name] = value;
       }
       labels.alertname = this.name;
       const annotations: Record<string, string> = {};

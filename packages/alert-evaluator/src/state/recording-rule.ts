@@ -23,7 +23,12 @@ export class RecordingRule {
     const out: RuleSample[] = [];
     const seen = new Set<string>();
     for (const s of res) {
-      const labels = { ...s.labels, __name__: this.name, ...this.definition.labels };
+      const labels: Record<string, string> = { ...s.labels, __name__: this.name };
+      for (const [name, value] of Object.entries(this.definition.labels)) {
+        // An empty label is a missing label: Prometheus's labels.Builder deletes it.
+        if (value === '') delete labels[name];
+        else labels[name] = value;
+      }
       const key = labelKey(labels);
       if (seen.has(key))
         throw new Error('vector contains metrics with the same labelset after applying rule labels');
