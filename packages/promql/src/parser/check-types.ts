@@ -4,7 +4,7 @@
  */
 import { caretExcerpt, PromqlError, positionOf } from '../errors.ts';
 import { compileMatcher } from '../storage/label-matcher.ts';
-import type { Binary, Expr, Position, ValueType } from './ast.ts';
+import type { Binary, Expr, Position, ValueType, VectorMatching } from './ast.ts';
 import { getFunction } from './functions.ts';
 
 /** The type an expression evaluates to. */
@@ -50,15 +50,21 @@ export function typeError(text: string, pos: Position, message: string): PromqlE
 }
 
 /**
- * Binary nodes written with `on(...)`/`ignoring(...)` labels between operands that are not both instant
- * vectors. The tree keeps no matching for them (there is nothing to match), so the builder notes them here
- * and the checker reports them where Prometheus's `checkAST` does.
+ * The `on(...)`/`ignoring(...)` clause of binary nodes whose operands are not both instant vectors. The tree
+ * keeps no matching for them (there is nothing to match), so the builder notes the clause here: the checker
+ * reports it where Prometheus's `checkAST` does, and a rebuilt node (a postfix modifier moved into an
+ * operand) keeps it.
  */
-const misplacedMatching = new WeakSet<Binary>();
+const droppedMatching = new WeakMap<Binary, VectorMatching>();
 
-/** Marks `node` as carrying vector-matching labels between operands that are not both instant vectors. */
-export function noteMisplacedMatching(node: Binary): void {
-  misplacedMatching.add(node);
+/** Notes the vector-matching clause written on `node` between operands that are not both instant vectors. */
+export function noteDroppedMatching(node: Binary, clause: VectorMatching): void {
+  droppedMatching.set(node, clause);
+}
+
+/** The clause {@link noteDroppedMatching} noted for `node`. */
+export function droppedMatchingOf(node: Binary): VectorMatching | undefined {
+  return droppedMatching.get(node);
 }
 
 class TypeChecker {
@@ -113,8 +119,9 @@ class TypeChecker {
     if (rt !== 'scalar' && rt !== 'vector') {
       this.add(node.rhs.pos, 'binary expression must contain only scalar and instant vector types');
     }
-    if (misplacedMatching.has(node))
+    if ((droppedMatching.get(node)?.labels.length ?? 0) > 0) {
       this.add(node.pos, 'vector matching only allowed between instant vectors');
+    }
     const isSet = setOps.has(node.op);
     if (isSet && matching !== undefined) {
       if (matching.card === 'one-to-many' || matching.card === 'many-to-one') {

@@ -277,6 +277,8 @@ describe('parseExpr errors', () => {
         '1:1: parse error: subquery is only allowed on instant vector, got scalar',
       ],
       ['1 + on(a) x', '1:1: parse error: vector matching only allowed between instant vectors'],
+      ['1 + on(a) x offset 5m', '1:1: parse error: vector matching only allowed between instant vectors'],
+      ['1 + on(a) x @ 100', '1:1: parse error: vector matching only allowed between instant vectors'],
     ];
     for (const [text, message] of cases) expect(failure(text).message, text).toContain(message);
   });

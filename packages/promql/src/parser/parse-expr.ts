@@ -18,7 +18,7 @@ import type {
   VectorMatching,
   VectorSelector,
 } from './ast.ts';
-import { checkTypes, noteMisplacedMatching, typeOf } from './check-types.ts';
+import { checkTypes, droppedMatchingOf, noteDroppedMatching, typeOf } from './check-types.ts';
 import { durationSeconds, numberOrDurationSeconds, secondsToMs } from './duration-expr.ts';
 import { EXPERIMENTAL_AGGREGATIONS, getFunction } from './functions.ts';
 import { InvalidStringLiteral, normalizeTrailingDots, unquoteString } from './literals.ts';
@@ -253,7 +253,7 @@ class AstBuilder {
     }
     const node: Binary = { type: 'binary', op, lhs, rhs, returnBool, matching, pos };
     // Reported by the type checker, in Prometheus's order (after errors inside the operands).
-    if (!bothVectors && clause !== undefined && clause.labels.length > 0) noteMisplacedMatching(node);
+    if (!bothVectors && clause !== undefined) noteDroppedMatching(node, clause);
     return node;
   }
 
@@ -329,7 +329,8 @@ class AstBuilder {
   postfix(target: Expr, end: number, apply: (operand: Expr) => Expr): Expr {
     if (target.type === 'binary') {
       const rhs = this.postfix(target.rhs, end, apply);
-      return this.binaryNode(target.op, target.lhs, rhs, target.returnBool, target.matching, {
+      const clause = target.matching ?? droppedMatchingOf(target);
+      return this.binaryNode(target.op, target.lhs, rhs, target.returnBool, clause, {
         start: target.pos.start,
         end,
       });
