@@ -213,6 +213,8 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     audit();
     return { record, chunks: chunks.length, points };
   } catch (caught) {
+    // Whatever failed (a request, a write), stop the requests still in flight.
+    if (!failFast.signal.aborted) failFast.abort(caught);
     file?.discard();
     let error: unknown = caught;
     if (timeout.aborted) {
