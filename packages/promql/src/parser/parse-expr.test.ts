@@ -236,6 +236,8 @@ describe('parseExpr errors', () => {
 
   it('names unknown functions', () => {
     expect(failure('foo(bar)').message).toBe('1:1: parse error: unknown function with name "foo"');
+    expect(failure('foo (bar)').message).toBe('1:1: parse error: unknown function with name "foo"');
+    expect(failure('x + \n  foo  (bar)').message).toBe('2:3: parse error: unknown function with name "foo"');
   });
 
   it('reports type errors with Prometheus wording', () => {

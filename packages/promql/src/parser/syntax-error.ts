@@ -65,10 +65,10 @@ function contextOf(node: SyntaxNode): string | undefined {
   return undefined;
 }
 
-/** The identifier that ends right before `node`, skipping whitespace, when there is one. */
-function identifierBefore(text: string, node: SyntaxNode): string | undefined {
+/** The identifier that ends right before `node`, skipping whitespace, and where it starts. */
+function identifierBefore(text: string, node: SyntaxNode): { name: string; start: number } | undefined {
   const match = /([A-Za-z_:][A-Za-z0-9_:]*)\s*$/.exec(text.slice(0, node.from));
-  return match?.[1];
+  return match?.[1] === undefined ? undefined : { name: match[1], start: match.index };
 }
 
 /** Builds a `PROMQL_PARSE` error at `[start, end)` of `text`. */
@@ -95,17 +95,17 @@ export function findSyntaxError(text: string, tree: Tree): PromqlError | undefin
   const context = contextOf(node);
   if (previous !== undefined && errorText.trimStart().startsWith('(') && context !== 'grouping opts') {
     // Prometheus knows a few functions that lezer's grammar only accepts inside durations (min_of, max_of).
-    if (getFunction(previous) !== undefined) {
+    if (getFunction(previous.name) !== undefined) {
       return new PromqlError(
         'PROMQL_UNSUPPORTED',
-        `function "${previous}" is not supported outside durations`,
+        `function "${previous.name}" is not supported outside durations`,
       );
     }
     return parseError(
       text,
-      `unknown function with name "${previous}"`,
-      node.from - previous.length,
-      node.from,
+      `unknown function with name "${previous.name}"`,
+      previous.start,
+      previous.start + previous.name.length,
     );
   }
   // Lezer reads step() and range() in durations only in lower case; Prometheus in any case.
