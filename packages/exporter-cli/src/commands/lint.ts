@@ -15,7 +15,8 @@ export const LINT_HELP = `Usage: yardstick lint [URL|FILE|-] [--json] [--max-lab
 
 Checks a Prometheus text exposition (0.0.4) or OpenMetrics text for problems:
   errors    unparseable lines, invalid or reserved label names, _total on a non-counter,
-            duplicate series, TYPE declared twice
+            duplicate series, TYPE declared twice, histogram buckets without le or without le="+Inf",
+            an OpenMetrics UNIT that is not the name's suffix
   warnings  names not in snake_case, non-base units (_milliseconds, _kilobytes, _percent), counters
             without _total, missing HELP/TYPE, id-like label values (UUIDs, IPs, ids in paths), labels
             with more than N distinct values

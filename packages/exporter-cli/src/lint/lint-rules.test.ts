@@ -79,6 +79,25 @@ hits{path="/orders/123456/items"} 1\n`;
     ]);
   });
 
+  it('errors on histogram buckets without le or without a +Inf bucket, once per series', () => {
+    const text = `# HELP d x\n# TYPE d histogram
+d_bucket{route="/a",le="0.1"} 1
+d_bucket{route="/a",le="1"} 2
+d_bucket{route="/b",le="0.1"} 1
+d_bucket{route="/b",le="+Inf"} 1
+d_bucket{route="/c"} 1
+d_sum 1\nd_count 1\n`;
+    expect(lint(text).map((f) => `${f.line}:${f.rule}:${f.message}`)).toEqual([
+      '3:histogram-without-inf-bucket:d_bucket{route="/a"} has no le="+Inf" bucket',
+      '7:bucket-without-le:bucket has no le label',
+    ]);
+  });
+
+  it('errors when an OpenMetrics UNIT is not the suffix of the name', () => {
+    const text = '# TYPE latency gauge\n# HELP latency x\n# UNIT latency seconds\nlatency 1\n# EOF\n';
+    expect(rules(text)).toEqual(['1:error:unit-not-in-name']);
+  });
+
   it('reports unreadable lines as parse errors with their line and keeps going', () => {
     const text = '# HELP up x\n# TYPE up gauge\nup{job="a} 1\nup{job="b"} one\n{} 1\nup{job="c"} 1\n';
     expect(rules(text)).toEqual(['3:error:parse-error', '4:error:parse-error', '5:error:parse-error']);

@@ -5,6 +5,7 @@
  * Prometheus compatibility spec.
  */
 import { familyOf, type ParsedExposition } from './exposition-parser.ts';
+import { checkHistogramsAndUnits } from './histogram-rules.ts';
 
 /** How bad a finding is: `error` makes `yardstick lint` exit 1. */
 export type LintSeverity = 'error' | 'warning';
@@ -174,6 +175,7 @@ export function lintExposition(parsed: ParsedExposition, options: LintOptions = 
     message: p.message,
   }));
   checkFamilies(parsed, findings);
+  findings.push(...checkHistogramsAndUnits(parsed));
   const namesChecked = new Set<string>();
   for (const family of parsed.families.values()) {
     namesChecked.add(family.name);
