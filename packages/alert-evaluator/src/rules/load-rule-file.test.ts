@@ -171,6 +171,13 @@ describe('checkRuleText (threshold form)', () => {
     expect(channelLines).toEqual([
       't.yml:12: alerts.0.notification_channels.1: notification channel "email" is not configured',
     ]);
+    // A channel listed twice would page twice.
+    const twice = checkRuleText('t.yml', threshold.replace('[pager]', '[pager, pager]'), {
+      channels: ['pager'],
+    }).problems.map(formatRuleFileProblem);
+    expect(twice).toEqual([
+      't.yml:12: alerts.0.notification_channels.1: notification channel "pager" is listed twice',
+    ]);
   });
 
   it('reports the problems of valid fields of a rule even when other fields fail the schema', () => {

@@ -270,7 +270,9 @@ function checkThresholdForm(
     c.duration([...rp, 'duration'], f.duration);
     c.duration([...rp, 'keep_firing_for'], f.keep_firing_for);
     f.notification_channels?.forEach((ch, ci) => {
-      if (channels !== undefined && !channels.has(ch)) {
+      if (f.notification_channels!.indexOf(ch) < ci) {
+        c.add([...rp, 'notification_channels', ci], `notification channel "${ch}" is listed twice`);
+      } else if (channels !== undefined && !channels.has(ch)) {
         c.add([...rp, 'notification_channels', ci], `notification channel "${ch}" is not configured`);
       }
     });
