@@ -164,6 +164,46 @@ describe('AlertEvaluator', () => {
     await ev.stop();
   });
 
+  it('takes over the state a group reaches in an evaluation still running when the reload starts', async () => {
+    const file = join(dir, 'b3.yml');
+    writeFileSync(
+      file,
+      'groups:\n  - name: g\n    interval: 1m\n    rules:\n      - record: r\n        expr: q\n',
+    );
+    const clock = new ManualClock(slot(file));
+    let calls = 0;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const slow: Datasource = {
+      async query(): Promise<QueryValue> {
+        calls++;
+        if (calls === 2) await gate;
+        const samples = calls <= 2 ? [{ labels: { s: String(calls) }, value: 1 }] : [];
+        return { type: 'vector', samples };
+      },
+    };
+    const written: { labels: Record<string, string>; v: number }[] = [];
+    const ev = await AlertEvaluator.create({
+      ruleFiles: [file],
+      datasource: slow,
+      clock,
+      sink: { append: (labels, _t, v) => written.push({ labels, v }) },
+    });
+    ev.start();
+    await clock.advance(0);
+    await clock.advance(MIN); // the second evaluation waits on the gate
+    const reloading = ev.reload();
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    expect((await reloading).ok).toBe(true);
+    await clock.advance(MIN); // the new group's evaluation: the series of the second one vanished
+    const stale = written.filter((w) => isStaleNaN(w.v)).map((w) => w.labels.s);
+    expect(stale).toEqual(['1', '2']);
+    await ev.stop();
+  });
+
   it('rejects invalid files at creation with every problem located', async () => {
     const file = join(dir, 'c.yml');
     writeFileSync(file, rules('soon'));

@@ -191,6 +191,8 @@ export class AlertEvaluator {
       return { ok: false, problems, error: (err as Error).message };
     }
     const next = this.build(defs, false);
+    // Old groups stop first (waiting for an evaluation in progress), so the state taken over is final.
+    await Promise.all(this.current.map((g) => g.stop()));
     const old = new Map(this.current.map((g) => [`${g.file}\u0000${g.name}`, g]));
     for (const g of next) {
       const key = `${g.file}\u0000${g.name}`;
@@ -198,7 +200,6 @@ export class AlertEvaluator {
       if (prev !== undefined) g.copyStateFrom(prev);
       old.delete(key);
     }
-    await Promise.all(this.current.map((g) => g.stop()));
     // Groups that are gone end their series now, as Prometheus marks a removed group's series stale.
     const now = (this.options.clock ?? systemClock).now();
     for (const g of old.values()) g.markStale(now);
