@@ -177,7 +177,8 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
       const series: ChunkSeries[] = [];
       for (const query of options.queries) {
         const result = await client.queryRange(query.rewritten, chunk.start, chunk.end, options.step);
-        series.push(...toChunkSeries(result, query.original));
+        // A loop, not push(...spread): an answer can hold more series than a call can take arguments.
+        for (const one of toChunkSeries(result, query.original)) series.push(one);
       }
       return series;
     } catch (error) {

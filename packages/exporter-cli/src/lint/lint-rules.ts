@@ -175,7 +175,7 @@ export function lintExposition(parsed: ParsedExposition, options: LintOptions = 
     message: p.message,
   }));
   checkFamilies(parsed, findings);
-  findings.push(...checkHistogramsAndUnits(parsed));
+  for (const finding of checkHistogramsAndUnits(parsed)) findings.push(finding);
   const namesChecked = new Set<string>();
   for (const family of parsed.families.values()) {
     namesChecked.add(family.name);
