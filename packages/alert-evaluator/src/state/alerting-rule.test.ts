@@ -1,4 +1,11 @@
-import type { LabelMatcher, Labels, Queryable, SeriesSamples } from '@yardstick/promql';
+import {
+  type LabelMatcher,
+  type Labels,
+  type Queryable,
+  SampleStore,
+  type SeriesSamples,
+  STALE_NAN,
+} from '@yardstick/promql';
 import { describe, expect, it } from 'vitest';
 import type { Datasource, QuerySample } from '../datasources/datasource.ts';
 import type { AlertingRuleDefinition } from '../rules/rule-model.ts';
@@ -270,6 +277,21 @@ describe('AlertingRule for-state restore', () => {
   it('keeps the original activeAt of an alert that was already firing', async () => {
     const r = await restoredAfter(H, 0, 70 * MIN, 80 * MIN);
     expect(r.alerts()[0]!.activeAt).toBe(0);
+  });
+
+  it('does not restore an alert whose last ALERTS_FOR_STATE sample is a staleness marker', async () => {
+    // Pending from 0 to 20m, then resolved (stale marker at 20m); back at 30m with the condition true again:
+    // the alert starts afresh, as in Prometheus, instead of resuming the old pending time.
+    const ds = new ScriptedDatasource();
+    ds.samples = [breach('a')];
+    const r = new AlertingRule(rule({ forMs: H }), { restored: false });
+    await r.eval(30 * MIN, ds);
+    const store = new SampleStore();
+    const series = { __name__: 'ALERTS_FOR_STATE', ...alertLabels };
+    store.append(series, 19 * MIN, 0);
+    store.append(series, 20 * MIN, STALE_NAN);
+    r.restoreForState(store, 30 * MIN);
+    expect(r.alerts()[0]!.activeAt).toBe(30 * MIN);
   });
 
   it('skips restoring rules whose `for` is shorter than the grace period', async () => {

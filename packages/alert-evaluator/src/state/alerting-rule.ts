@@ -231,13 +231,15 @@ export class AlertingRule {
       for (const s of source.select(matchers, timeMs - tolerance, timeMs)) {
         // Exact label match only: select() also returns series with extra labels.
         if (Object.keys(s.labels).length !== matchers.length) continue;
-        for (let i = 0; i < s.timestamps.length; i++) {
-          if (Number.isNaN(s.values[i]!)) continue;
-          t = s.timestamps[i]!;
-          v = s.values[i]!;
+        const last = s.timestamps.length - 1;
+        if (last >= 0 && (t === undefined || s.timestamps[last]! > t)) {
+          t = s.timestamps[last]!;
+          v = s.values[last]!;
         }
       }
-      if (t === undefined) continue;
+      // A staleness marker last means the alert had ended: nothing to restore, as in Prometheus. Any NaN
+      // counts, since a store may not keep the marker's bit pattern and activeAt is never NaN otherwise.
+      if (t === undefined || Number.isNaN(v)) continue;
       const downAt = Math.floor(t / 1000) * 1000;
       let restoredActiveAt = v * 1000;
       const remaining = hold - (downAt - restoredActiveAt);
