@@ -57,6 +57,19 @@ describe('runExport', () => {
     }
   });
 
+  it('shrinks requests by the number of series so each stays within the points budget', async () => {
+    fake.requests.length = 0;
+    const summary = await runExport(
+      options({ out: join(dir, 'budget.json'), format: 'json', pointsPerRequest: 10 }),
+    );
+    expect(summary.chunks).toBe(13);
+    expect(summary.points).toBe(2 * 61);
+    const steps = fake.requests
+      .filter((r) => r.has('query'))
+      .map((r) => (Number(r.get('end')) - Number(r.get('start'))) / 60 + 1);
+    expect(Math.max(...steps)).toBe(5);
+  });
+
   it('retries 5xx answers and then succeeds', async () => {
     fake.failNext(2);
     const summary = await runExport(options({ out: join(dir, 'retried.json'), format: 'json' }));

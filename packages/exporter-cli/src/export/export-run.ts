@@ -47,6 +47,11 @@ export interface ExportOptions {
   readonly auditLog?: string | undefined;
   /** Points per series per request (default 11,000, Prometheus's limit). */
   readonly maxPointsPerRequest?: number;
+  /**
+   * Points over all series per request when the series count is known (plain selectors): default 1,000,000.
+   * Bounds memory at about `concurrency` times this.
+   */
+  readonly pointsPerRequest?: number;
   /** Retries per request on 5xx/network errors (default 4). */
   readonly retries?: number;
   /** Delay before the first retry in ms, doubled each retry (default 200). */
@@ -67,6 +72,12 @@ export interface ExportSummary {
 // A series' last sample counts for up to 5 minutes (Prometheus's default lookback), so the series lookup starts
 // that much earlier than the range to find every series the range query can return.
 const LOOKBACK_MS = 5 * 60_000;
+
+/**
+ * Default points (over all series) one request may return when the series count is known: 20 series x 11,000
+ * steps fit, 10,000 series get 100 steps per request.
+ */
+const POINTS_PER_REQUEST = 1_000_000;
 
 /**
  * Fetches every chunk in order with at most `concurrency` in flight, calling `consume` for chunk k only after
@@ -94,20 +105,34 @@ async function forEachChunkInOrder(
   }
 }
 
-async function labelNamesForCsv(
+/**
+ * For exports of plain selectors only: the stored series they select over the range (plus the lookback), from
+ * `/api/v1/series`, which is cheap. A plain selector returns exactly these series, so they give the CSV label
+ * columns and the series count that sizes the chunks. `undefined` for expressions.
+ */
+async function lookUpSeries(
   client: SourceClient,
+  options: ExportOptions,
+): Promise<Record<string, string>[] | undefined> {
+  if (!options.queries.every((q) => isPlainSelector(q.rewritten))) return undefined;
+  const all: Record<string, string>[] = [];
+  for (const query of options.queries) {
+    for (const labels of await client.series(query.rewritten, options.start - LOOKBACK_MS, options.end)) {
+      all.push(labels);
+    }
+  }
+  return all;
+}
+
+async function labelNamesForCsv(
+  knownSeries: readonly Record<string, string>[] | undefined,
   options: ExportOptions,
   chunks: readonly RangeChunk[],
   fetchChunk: (chunk: RangeChunk) => Promise<ChunkSeries[]>,
 ): Promise<Set<string>> {
   const names = new Set<string>();
-  if (options.queries.every((q) => isPlainSelector(q.rewritten))) {
-    // A plain selector returns exactly the stored series, which /api/v1/series lists cheaply.
-    for (const query of options.queries) {
-      for (const labels of await client.series(query.rewritten, options.start - LOOKBACK_MS, options.end)) {
-        for (const name of Object.keys(labels)) names.add(name);
-      }
-    }
+  if (knownSeries) {
+    for (const labels of knownSeries) for (const name of Object.keys(labels)) names.add(name);
     return names;
   }
   // An expression's result labels are only known by evaluating it: a first pass that keeps label names only.
@@ -166,12 +191,6 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     ...(options.retries === undefined ? {} : { retries: options.retries }),
     ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
   });
-  const chunks = splitRange(
-    options.start,
-    options.end,
-    options.step,
-    options.maxPointsPerRequest ?? PROMETHEUS_MAX_POINTS_PER_SERIES,
-  );
   const fetchChunk = async (chunk: RangeChunk): Promise<ChunkSeries[]> => {
     try {
       const series: ChunkSeries[] = [];
@@ -189,12 +208,22 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
   };
 
   let file: AtomicFile | undefined;
+  let chunks: RangeChunk[] = [];
   try {
     record.status = 'in_progress';
     audit();
+    const knownSeries = await lookUpSeries(client, options);
+    // Memory and the source's per-query sample limit both scale with series x points per request, so with
+    // a known series count each request is kept to about `pointsPerRequest` points in all.
+    let maxPoints = options.maxPointsPerRequest ?? PROMETHEUS_MAX_POINTS_PER_SERIES;
+    if (knownSeries && knownSeries.length > 0) {
+      const perRequest = options.pointsPerRequest ?? POINTS_PER_REQUEST;
+      maxPoints = Math.min(maxPoints, Math.max(1, Math.floor(perRequest / knownSeries.length)));
+    }
+    chunks = splitRange(options.start, options.end, options.step, maxPoints);
     let writer: FormatWriter;
     if (options.format === 'csv') {
-      const names = await labelNamesForCsv(client, options, chunks, fetchChunk);
+      const names = await labelNamesForCsv(knownSeries, options, chunks, fetchChunk);
       file = new AtomicFile(options.out);
       writer = createCsvWriter(file, names);
     } else {
