@@ -29,6 +29,10 @@ const CHUNK = 11_000;
 const ROUNDS = 5;
 const START_S = Date.UTC(2026, 0, 1) / 1000;
 
+function labelsOf(s: number): Record<string, string> {
+  return { __name__: 'http_requests_total', job: 'checkout', route: `/route/${s}`, code: '200' };
+}
+
 /** Pre-generated `query_range` bodies keyed by chunk start, like a Prometheus with the data in memory. */
 function generateBodies(): Map<number, Buffer> {
   const bodies = new Map<number, Buffer>();
@@ -44,8 +48,7 @@ function generateBodies(): Map<number, Buffer> {
           String(Math.round((k * (s + 1) + Math.sin(k) * 10) * 1000) / 1000),
         ]);
       }
-      const metric = { __name__: 'http_requests_total', job: 'checkout', route: `/route/${s}`, code: '200' };
-      result.push({ metric, values });
+      result.push({ metric: labelsOf(s), values });
     }
     const body = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } });
     bodies.set(START_S + first * STEP_S, Buffer.from(body));
@@ -60,7 +63,7 @@ function generateBodies(): Map<number, Buffer> {
 async function serveFake(): Promise<void> {
   const bodies = generateBodies();
   const series = Buffer.from(
-    JSON.stringify({ status: 'success', data: [{ __name__: 'x', job: '', route: '', code: '' }] }),
+    JSON.stringify({ status: 'success', data: Array.from({ length: SERIES }, (_, s) => labelsOf(s)) }),
   );
   const server = createServer((req, res) => {
     let body = '';
