@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +78,27 @@ describe('runCli', () => {
     args[args.indexOf('--out') + 1] = '/nonexistent-dir/x.csv';
     expect(await runCli(args, cli.io)).toBe(1);
     expect(cli.err().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('takes credentials from YARDSTICK_SOURCE_* and keeps them out of the file, the audit log and stderr', async () => {
+    const fake = await startFakePrometheus([{ __name__: 'up', job: 'a' }]);
+    const dir = mkdtempSync(join(tmpdir(), 'yardstick-cli-auth-'));
+    try {
+      const out = join(dir, 'x.json');
+      const audit = join(dir, 'audit.jsonl');
+      const args = ['export', '--source', fake.url, '--metric', 'up', '--start', '-1h', '--end', 'now'];
+      args.push('--step', '5m', '--format', 'json', '--out', out, '--audit-log', audit);
+      const cli = io();
+      const env = { YARDSTICK_SOURCE_BEARER_TOKEN: 'sekret-token' };
+      expect(await runCli(args, { ...cli.io, env })).toBe(0);
+      expect(fake.authorizations.at(-1)).toBe('Bearer sekret-token');
+      for (const text of [readFileSync(out, 'utf8'), readFileSync(audit, 'utf8'), cli.err()]) {
+        expect(text).not.toContain('sekret');
+      }
+    } finally {
+      await fake.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('draws a progress bar on stderr only when stderr is a terminal', async () => {
