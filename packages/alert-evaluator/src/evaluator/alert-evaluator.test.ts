@@ -318,6 +318,38 @@ describe('AlertEvaluator', () => {
     await second.stop();
   });
 
+  it('restores the for state after a process restart from its state file when the store is new', async () => {
+    const file = join(dir, 'g2.yml');
+    const stateFile = join(dir, 'g2.state.json');
+    writeFileSync(file, rules('1h'));
+    const t0 = slot(file);
+    // Each run has its own in-memory store, as after a real restart.
+    const run = async (startMs: number) => {
+      const store = new SampleStore();
+      const clock = new ManualClock(startMs);
+      const ev = await AlertEvaluator.create({
+        ruleFiles: [file],
+        datasource,
+        clock,
+        sink: { append: (l, t, v) => store.append(l, t, v) },
+        restoreFrom: store,
+        stateFile,
+      });
+      ev.start();
+      return { ev, clock };
+    };
+    const first = await run(t0);
+    await first.clock.advance(20 * MIN);
+    await first.ev.stop();
+    const second = await run(t0 + 50 * MIN);
+    await second.clock.advance(MIN);
+    // As with a persistent store: 40m of the hour were left, so activeAt moves by the 31m of downtime.
+    expect(second.ev.alerts()).toMatchObject([{ state: 'pending', activeAt: t0 + 31 * MIN }]);
+    await second.clock.advance(40 * MIN);
+    expect(second.ev.alerts()).toMatchObject([{ state: 'firing', firedAt: t0 + 91 * MIN }]);
+    await second.ev.stop();
+  });
+
   it('routes threshold rules to their configured channels only', async () => {
     const received: {
       path: string | undefined;

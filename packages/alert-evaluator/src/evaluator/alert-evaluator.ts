@@ -16,9 +16,20 @@ import type { RuleGroupDefinition } from '../rules/rule-model.ts';
 import type { AlertSnapshot } from '../state/alert.ts';
 import type { AlertingRule, RestoreOptions } from '../state/alerting-rule.ts';
 import { type Clock, systemClock } from '../state/clock.ts';
+import { ForStateFile } from '../state/for-state-file.ts';
 import { RuleGroup, type RuleGroupObserver } from '../state/rule-group.ts';
 import { type Logger, type SampleSink, silentLogger } from '../state/sample-sink.ts';
 import { createEvaluatorMetrics, type EvaluatorMetrics } from './evaluator-metrics.ts';
+
+/** Both stores' series; restore takes the newest sample among them. */
+function bothStores(a: Queryable, b: Queryable): Queryable {
+  return {
+    *select(matchers, minT, maxT) {
+      yield* a.select(matchers, minT, maxT);
+      yield* b.select(matchers, minT, maxT);
+    },
+  };
+}
 
 /** Options of {@link AlertEvaluator.create}. */
 export interface AlertEvaluatorOptions {
@@ -29,6 +40,12 @@ export interface AlertEvaluatorOptions {
   /** Where `ALERTS_FOR_STATE` is read back after a restart (the same store as `sink`, typically). */
   readonly restoreFrom?: Queryable;
   readonly restoreOptions?: RestoreOptions;
+  /**
+   * A file keeping the latest `ALERTS_FOR_STATE` samples, so `for` state is restored after a process
+   * restart even when `restoreFrom` does not survive one (the embedded in-memory store). Read at
+   * `create`, written at most once a second while alerts change, and on `stop`.
+   */
+  readonly stateFile?: string;
   /** Channel configurations (validated with `notificationChannelSchema`). */
   readonly channels?: unknown;
   /** Notifiers built elsewhere, by channel name (added to those from `channels`). */
@@ -66,6 +83,9 @@ export class AlertEvaluator {
   private watchers: FSWatcher[] = [];
   private reloadTimer: NodeJS.Timeout | undefined;
   private reloading: Promise<ReloadResult> | undefined;
+  private readonly stateFile: ForStateFile | undefined;
+  private readonly sink: SampleSink | undefined;
+  private restoreFrom: Queryable | undefined;
 
   private constructor(options: AlertEvaluatorOptions) {
     this.options = options;
@@ -83,6 +103,15 @@ export class AlertEvaluator {
             ...(observer === undefined ? {} : { observer }),
           });
     for (const [name, n] of options.notifiers ?? []) this.channels.set(name, n);
+    this.stateFile =
+      options.stateFile === undefined
+        ? undefined
+        : new ForStateFile(options.stateFile, {
+            logger: this.logger,
+            retentionMs: options.restoreOptions?.outageToleranceMs ?? 3_600_000,
+          });
+    this.sink = this.stateFile === undefined ? options.sink : this.stateFile.wrap(options.sink);
+    this.restoreFrom = options.restoreFrom;
   }
 
   /**
@@ -91,6 +120,11 @@ export class AlertEvaluator {
    */
   static async create(options: AlertEvaluatorOptions): Promise<AlertEvaluator> {
     const evaluator = new AlertEvaluator(options);
+    const saved = await evaluator.stateFile?.load();
+    if (saved !== undefined) {
+      const store = evaluator.restoreFrom;
+      evaluator.restoreFrom = store === undefined ? saved : bothStores(store, saved);
+    }
     evaluator.current = evaluator.build(await evaluator.load(), true);
     return evaluator;
   }
@@ -111,8 +145,8 @@ export class AlertEvaluator {
           datasource: o.datasource,
           logger: this.logger,
           notify: (rule, alerts) => this.route(rule, alerts),
-          ...(o.sink === undefined ? {} : { sink: o.sink }),
-          ...(initial && o.restoreFrom !== undefined ? { restoreFrom: o.restoreFrom } : {}),
+          ...(this.sink === undefined ? {} : { sink: this.sink }),
+          ...(initial && this.restoreFrom !== undefined ? { restoreFrom: this.restoreFrom } : {}),
           ...(o.restoreOptions === undefined ? {} : { restoreOptions: o.restoreOptions }),
           ...(o.clock === undefined ? {} : { clock: o.clock }),
           ...(o.defaultIntervalMs === undefined ? {} : { defaultIntervalMs: o.defaultIntervalMs }),
@@ -261,6 +295,7 @@ export class AlertEvaluator {
     this.unwatch();
     await this.reloading;
     await Promise.all(this.current.map((g) => g.stop()));
+    await this.stateFile?.flush();
     await Promise.all([...this.channels.values()].map((c) => c.close?.()));
   }
 }
