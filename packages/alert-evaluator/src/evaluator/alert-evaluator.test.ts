@@ -114,6 +114,29 @@ describe('AlertEvaluator', () => {
     await ev.stop();
   });
 
+  it('adds the external labels an alert lacks before any channel sees it, as Prometheus sends alerts', async () => {
+    const file = join(dir, 'a3.yml');
+    writeFileSync(file, rules('0s'));
+    const clock = new ManualClock(slot(file));
+    const { sent, notifiers } = capture();
+    const ev = await AlertEvaluator.create({
+      ruleFiles: [file],
+      datasource,
+      clock,
+      notifiers,
+      externalLabels: { cluster: 'prod-eu', region: 'ignored' },
+    });
+    ev.start();
+    await clock.advance(0);
+    expect(sent.map((s) => s.alerts[0]!.labels)).toEqual([
+      { alertname: 'QueueHigh', pool: 'gpu-a', region: 'eu', severity: 'critical', cluster: 'prod-eu' },
+      { alertname: 'QueueHigh', pool: 'gpu-a', region: 'eu', severity: 'critical', cluster: 'prod-eu' },
+    ]);
+    // Not part of the alert itself (nor of ALERTS), as in Prometheus.
+    expect(ev.alerts()[0]!.labels).not.toHaveProperty('cluster');
+    await ev.stop();
+  });
+
   it('keeps the old rules on an invalid reload, and the state of unchanged rules on a valid one', async () => {
     const file = join(dir, 'b.yml');
     writeFileSync(file, rules('1m'));

@@ -159,7 +159,8 @@ export class AlertEvaluator {
   }
 
   /** Sends alerts to the rule's channels (or the default ones); failures are logged, never thrown. */
-  private route(rule: AlertingRule, alerts: readonly AlertSnapshot[]): void {
+  private route(rule: AlertingRule, snapshots: readonly AlertSnapshot[]): void {
+    const alerts = this.withExternalLabels(snapshots);
     const names =
       rule.definition.channels.length > 0
         ? rule.definition.channels
@@ -181,6 +182,20 @@ export class AlertEvaluator {
           this.logger.error({ rule: rule.name, channel: name, err: String(err) }, 'Notifier threw');
         });
     }
+  }
+
+  /**
+   * Prometheus attaches the external labels an alert lacks when it sends the alert, not to the alert
+   * itself; here every channel gets them (webhook and Slack receivers see what Alertmanager would).
+   */
+  private withExternalLabels(alerts: readonly AlertSnapshot[]): readonly AlertSnapshot[] {
+    const ext = Object.entries(this.options.externalLabels ?? {});
+    if (ext.length === 0) return alerts;
+    return alerts.map((a) => {
+      const labels: Record<string, string> = { ...a.labels };
+      for (const [k, v] of ext) if (labels[k] === undefined || labels[k] === '') labels[k] = v;
+      return { ...a, labels };
+    });
   }
 
   /** The running groups. */
