@@ -187,6 +187,14 @@ describe('RuleGroup', () => {
     expect(after.alerts().map((a) => a.state)).toEqual(['firing']);
   });
 
+  it('uses the default interval for a group whose interval is 0s, as Prometheus does', async () => {
+    const ds = new MapDatasource();
+    expect(
+      new RuleGroup(group({ intervalMs: 0 }), { datasource: ds, defaultIntervalMs: 30_000 }).intervalMs,
+    ).toBe(30_000);
+    expect(new RuleGroup(group({ intervalMs: 0 }), { datasource: ds }).intervalMs).toBe(MIN);
+  });
+
   it('marks a failing rule unhealthy and keeps evaluating the others', async () => {
     const ds = new MapDatasource();
     ds.values.set('sum by (pool) (queue)', new Error('connection refused'));

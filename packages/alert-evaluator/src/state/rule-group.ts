@@ -82,7 +82,9 @@ export class RuleGroup {
     this.definition = definition;
     this.name = definition.name;
     this.file = definition.file;
-    this.intervalMs = definition.intervalMs ?? options.defaultIntervalMs ?? 60_000;
+    // An interval of 0 means "not set" in Prometheus: the global evaluation interval applies.
+    const own = definition.intervalMs ?? 0;
+    this.intervalMs = own > 0 ? own : options.defaultIntervalMs || 60_000;
     this.evaluationOffsetMs = groupEvaluationOffsetMs(definition.name, definition.file, this.intervalMs);
     this.options = options;
     this.clock = options.clock ?? systemClock;
