@@ -234,6 +234,40 @@ describe('parseExpr errors', () => {
     for (const [text, message] of cases) expect(failure(text).message, text).toContain(message);
   });
 
+  it("words bracket and brace errors as Prometheus's lexer does (checked against Prometheus 2.42)", () => {
+    const cases: Array<[string, string]> = [
+      ['x)', "1:3: parse error: unexpected right parenthesis ')'"],
+      ['sum(x))', "1:8: parse error: unexpected right parenthesis ')'"],
+      ['x[5m)', "1:6: parse error: unexpected right parenthesis ')'"],
+      ['x]', "1:2: parse error: unexpected right bracket ']'"],
+      ['(x]', "1:3: parse error: unexpected right bracket ']'"],
+      ['x}', "1:2: parse error: unexpected character: '}'"],
+      ['(x + ', '1:6: parse error: unclosed left parenthesis'],
+      ['sum(rate(x[5m]) + ', '1:19: parse error: unclosed left parenthesis'],
+      ['rate(x[5m', '1:10: parse error: unclosed left parenthesis'],
+      ['sum by (a', '1:10: parse error: unclosed left parenthesis'],
+      ['x[5m', '1:5: parse error: unclosed left bracket'],
+      ['x[5m:1m', '1:8: parse error: unclosed left bracket'],
+      ['x{a~"b"}', "1:4: parse error: unexpected character inside braces: '~'"],
+      ['x{a="b")', "1:8: parse error: unexpected character inside braces: ')'"],
+      ['x{a=}', '1:5: parse error: unexpected "}" in label matching, expected string'],
+      ['x{a="b"} bool', '1:10: parse error: unexpected <bool>'],
+      ['sum(x) by', '1:10: parse error: unexpected end of input in grouping opts, expected "("'],
+      ['x @', '1:4: parse error: unexpected end of input in @, expected timestamp'],
+      ['"abc', '1:1: parse error: unterminated quoted string'],
+      ['x{a="b}', '1:5: parse error: unterminated quoted string'],
+      ['(x + 1) "abc', '1:9: parse error: unterminated quoted string'],
+      ['x + y =~ z', "1:7: parse error: unexpected character after '=': '~'"],
+      ['abs(x) 5m', '1:8: parse error: unexpected duration "5m"'],
+      ['abs(x) 0x1f', '1:8: parse error: unexpected number "0x1f"'],
+      ['clamp(x, 0,))', '1:11: parse error: trailing commas not allowed in function call args'],
+      ['topk(3, [x)', '1:7: parse error: trailing commas not allowed in function call args'],
+      ['sum without ((a) (x)', '1:14: parse error: unexpected "(" in grouping opts, expected label'],
+      ['sum(abs(x y))', '1:11: parse error: unexpected identifier "y" in aggregation'],
+    ];
+    for (const [text, message] of cases) expect(failure(text).message, text).toBe(message);
+  });
+
   it('names unknown functions', () => {
     expect(failure('foo(bar)').message).toBe('1:1: parse error: unknown function with name "foo"');
     expect(failure('foo (bar)').message).toBe('1:1: parse error: unknown function with name "foo"');

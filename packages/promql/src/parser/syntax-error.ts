@@ -4,16 +4,20 @@
  */
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { caretExcerpt, PromqlError, positionOf } from '../errors.ts';
+import { lexerErrorAt } from './bracket-state.ts';
 import { getFunction } from './functions.ts';
 
-/** Where in the grammar an error sits, named as Prometheus names it in its messages. */
+/**
+ * Where in the grammar an error sits, named as Prometheus names it in its messages. Go's grammar has error
+ * rules only for these constructs, so an error inside a function call, parentheses or a binary expression
+ * takes the context of the nearest enclosing one of them (often the aggregation around it), or none.
+ */
 const contextNames: Readonly<Record<string, string>> = {
   LabelMatchers: 'label matching',
   UnquotedLabelMatcher: 'label matching',
   QuotedLabelMatcher: 'label matching',
   GroupingLabels: 'grouping opts',
   AggregateModifier: 'grouping opts',
-  FunctionCallBody: 'call',
   AggregateExpr: 'aggregation',
   MatrixSelector: 'subquery or range',
   SubqueryExpr: 'subquery selector',
@@ -21,10 +25,17 @@ const contextNames: Readonly<Record<string, string>> = {
   OffsetExpr: 'offset',
   OffsetDurationExpr: 'offset',
   StepInvariantExpr: '@',
-  BinaryExpr: 'binary expression',
-  ParenExpr: 'paren expression',
   MatchingModifierClause: 'grouping opts',
 };
+
+/** Constructs that delimit a list of arguments, labels or matchers. */
+const listNodes = new Set([
+  'FunctionCallBody',
+  'ParenExpr',
+  'GroupingLabels',
+  'LabelMatchers',
+  'MatrixSelector',
+]);
 
 function firstErrorNode(tree: Tree): SyntaxNode | undefined {
   let found: SyntaxNode | undefined;
@@ -41,6 +52,25 @@ function firstErrorNode(tree: Tree): SyntaxNode | undefined {
   return found;
 }
 
+const keywords = new Set(['bool', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset']);
+const aggregators = new Set([
+  'sum',
+  'avg',
+  'count',
+  'min',
+  'max',
+  'group',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'count_values',
+  'quantile',
+  'limitk',
+  'limit_ratio',
+]);
+const wordOperators = new Set(['and', 'or', 'unless', 'atan2']);
+
 /** A short description of the token starting at `offset`, in the style of Go's `item.desc()`. */
 function describeToken(text: string, offset: number): string {
   const rest = text.slice(offset);
@@ -49,12 +79,32 @@ function describeToken(text: string, offset: number): string {
   const quoted = /^("(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?|`[^`]*`?)/.exec(trimmed);
   if (quoted !== null) return `string ${quoted[0]}`;
   const number = /^(?:0[xX][0-9a-fA-F]+|\d[\d_]*(?:\.\d*)?(?:[eE][+-]?\d+)?[a-z]*|\.\d+)/.exec(trimmed);
-  if (number !== null) return `number "${number[0]}"`;
+  // Go's lexer reads a number with a unit as a duration token.
+  if (number !== null) {
+    const duration = /[a-z]$/.test(number[0]) && !/^0[xX]/.test(number[0]);
+    return `${duration ? 'duration' : 'number'} "${number[0]}"`;
+  }
   const identifier = /^[A-Za-z_:][A-Za-z0-9_:]*/.exec(trimmed);
-  if (identifier !== null) return `identifier "${identifier[0]}"`;
+  if (identifier !== null) {
+    // Go's lexer makes keywords, aggregators and word operators tokens of their own, shown in angle brackets.
+    const word = identifier[0];
+    const lower = word.toLowerCase();
+    if (keywords.has(lower)) return `<${word}>`;
+    if (aggregators.has(lower)) return `<aggr:${word}>`;
+    if (wordOperators.has(lower)) return `<op:${word}>`;
+    return `identifier "${word}"`;
+  }
   const operator = /^(?:==|!=|>=|<=|=~|!~|[-+*/%^<>=!(){}[\],@:])/.exec(trimmed);
   if (operator !== null) return `"${operator[0]}"`;
   return `character: '${[...trimmed][0] ?? ''}'`;
+}
+
+/** Whether the innermost list around `node` is the argument list of a call (or of an aggregation). */
+function inCallArguments(node: SyntaxNode): boolean {
+  for (let n: SyntaxNode | null = node.parent; n !== null; n = n.parent) {
+    if (listNodes.has(n.name)) return n.name === 'FunctionCallBody';
+  }
+  return false;
 }
 
 function contextOf(node: SyntaxNode): string | undefined {
@@ -125,18 +175,45 @@ export function findSyntaxError(text: string, tree: Tree): PromqlError | undefin
     return parseError(text, `bad number or duration syntax: "${token}"`, node.from - glued[1]!.length, start);
   }
   const description = describeToken(text, node.from);
-  if (description === 'end of input') {
-    if (context === 'call' || context === 'paren expression')
-      return parseError(text, 'unclosed left parenthesis', start, end);
-    if (context === 'label matching')
-      return parseError(text, 'unexpected end of input inside braces', start, end);
+  // Go's grammar has a rule for an argument list ending in a comma, whatever token follows it.
+  const trailingComma = /,\s*$/.exec(text.slice(0, node.from));
+  if (trailingComma !== null && inCallArguments(node)) {
+    return parseError(
+      text,
+      'trailing commas not allowed in function call args',
+      trailingComma.index,
+      trailingComma.index + 1,
+    );
   }
-  if (context === 'call' && description === '")"' && /,\s*$/.test(text.slice(0, node.from))) {
-    return parseError(text, 'trailing commas not allowed in function call args', start, end);
+  const lexerError = lexerErrorAt(text, description === 'end of input' ? text.length : start);
+  if (lexerError !== undefined) {
+    return parseError(text, lexerError.message, lexerError.offset, lexerError.offset);
   }
-  const expected = expectedAfter[context ?? ''];
+  const before = text.slice(0, start).trimEnd();
+  const expected = expectedAfter[context ?? ''] ?? expectedIn(context, before);
   const message = `unexpected ${description}${context === undefined ? '' : ` in ${context}`}${expected === undefined ? '' : `, expected ${expected}`}`;
   return parseError(text, message, start, end);
+}
+
+/** What Prometheus says it expected in a context, from the text before the unexpected token. */
+function expectedIn(context: string | undefined, before: string): string | undefined {
+  switch (context) {
+    case 'label matching':
+      if (/(?:=~|!~|!=|=)$/.test(before)) return 'string';
+      if (/[{,]$/.test(before)) return 'identifier or "}"';
+      if (/["'`]$/.test(before)) return '"," or "}"';
+      return 'label matching operator';
+    case 'grouping opts':
+      if (/(?:^|[^\w:])(?:by|without|on|ignoring|group_left|group_right)$/i.test(before)) return '"("';
+      if (/[(,]$/.test(before)) return 'label';
+      return '"," or ")"';
+    case 'subquery or range':
+      return /[0-9a-zA-Z]$/.test(before) ? '":" or "]"' : undefined;
+    case 'subquery selector':
+      return /:$/.test(before) ? 'duration or "]"' : '"]"';
+    default:
+      return undefined;
+  }
 }
 
 /** What Prometheus says it expected, by context. */
