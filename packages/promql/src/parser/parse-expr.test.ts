@@ -264,6 +264,7 @@ describe('parseExpr errors', () => {
       ['topk(3, [x)', '1:7: parse error: trailing commas not allowed in function call args'],
       ['sum without ((a) (x)', '1:14: parse error: unexpected "(" in grouping opts, expected label'],
       ['sum(abs(x y))', '1:11: parse error: unexpected identifier "y" in aggregation'],
+      ['x{a(b)}', "1:4: parse error: unexpected character inside braces: '('"],
     ];
     for (const [text, message] of cases) expect(failure(text).message, text).toBe(message);
   });

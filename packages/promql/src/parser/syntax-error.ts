@@ -4,7 +4,7 @@
  */
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { caretExcerpt, PromqlError, positionOf } from '../errors.ts';
-import { lexerErrorAt } from './bracket-state.ts';
+import { bracketStateAt, lexerErrorAt } from './bracket-state.ts';
 import { getFunction } from './functions.ts';
 
 /**
@@ -143,7 +143,13 @@ export function findSyntaxError(text: string, tree: Tree): PromqlError | undefin
   const errorText = text.slice(node.from);
   const previous = identifierBefore(text, node);
   const context = contextOf(node);
-  if (previous !== undefined && errorText.trimStart().startsWith('(') && context !== 'grouping opts') {
+  // Inside braces Go's lexer already refuses the '(' (see below), before any function is looked up.
+  const looksLikeCall =
+    previous !== undefined &&
+    errorText.trimStart().startsWith('(') &&
+    context !== 'grouping opts' &&
+    !bracketStateAt(text, node.from).braceOpen;
+  if (looksLikeCall) {
     // Prometheus knows a few functions that lezer's grammar only accepts inside durations (min_of, max_of).
     if (getFunction(previous.name) !== undefined) {
       return new PromqlError(
