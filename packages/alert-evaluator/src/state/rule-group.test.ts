@@ -195,6 +195,33 @@ describe('RuleGroup', () => {
     expect(new RuleGroup(group({ intervalMs: 0 }), { datasource: ds }).intervalMs).toBe(MIN);
   });
 
+  it('waits for slots further away than a Node timer can (24.8 days) without evaluating early', async () => {
+    const manual = new ManualClock(0);
+    const asked: number[] = [];
+    // Node clamps longer timers to 1 ms; this clock refuses them instead.
+    const clock = {
+      now: () => manual.now(),
+      setTimeout(fn: () => void, ms: number) {
+        asked.push(ms);
+        if (ms > 2 ** 31 - 1) throw new Error(`timer of ${ms} ms`);
+        return manual.setTimeout(fn, ms);
+      },
+      clearTimeout: (h: unknown) => manual.clearTimeout(h),
+    };
+    const ds = new MapDatasource();
+    const DAY = 24 * 60 * MIN;
+    const g = new RuleGroup(group({ intervalMs: 60 * DAY }), { datasource: ds, clock });
+    g.start();
+    const first = g.evaluationOffsetMs;
+    await manual.advance(first);
+    await manual.advance(59 * DAY);
+    expect(g.ruleHealth(0).lastEvaluation).toBe(first);
+    await manual.advance(DAY);
+    expect(g.ruleHealth(0).lastEvaluation).toBe(first + 60 * DAY);
+    await g.stop();
+    expect(Math.max(...asked)).toBeLessThanOrEqual(2 ** 31 - 1);
+  });
+
   it('marks a failing rule unhealthy and keeps evaluating the others', async () => {
     const ds = new MapDatasource();
     ds.values.set('sum by (pool) (queue)', new Error('connection refused'));

@@ -51,6 +51,9 @@ export interface RuleGroupOptions {
 
 type Rule = AlertingRule | RecordingRule;
 
+/** The longest delay a Node timer keeps (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -300,6 +303,12 @@ export class RuleGroup {
   }
 
   private schedule(at: number): void {
+    const delay = at - this.clock.now();
+    if (delay > MAX_TIMER_MS) {
+      // Node runs longer timers after 1 ms; wait in steps instead (groups with intervals over 24.8 days).
+      this.timer = this.clock.setTimeout(() => this.schedule(at), MAX_TIMER_MS);
+      return;
+    }
     this.timer = this.clock.setTimeout(() => {
       this.inFlight = this.evaluate(at).then(() => {
         if (!this.running) return;
@@ -312,7 +321,7 @@ export class RuleGroup {
         }
         this.schedule(next);
       });
-    }, at - this.clock.now());
+    }, delay);
   }
 
   /** Stops the loop and waits for an evaluation in progress. */
