@@ -265,6 +265,8 @@ describe('parseExpr errors', () => {
       ['sum without ((a) (x)', '1:14: parse error: unexpected "(" in grouping opts, expected label'],
       ['sum(abs(x y))', '1:11: parse error: unexpected identifier "y" in aggregation'],
       ['x{a(b)}', "1:4: parse error: unexpected character inside braces: '('"],
+      ['sum(abs(x.))', "1:10: parse error: unexpected character: '.'"],
+      ['sum wit (a) (x)', '1:5: parse error: unexpected identifier "wit"'],
     ];
     for (const [text, message] of cases) expect(failure(text).message, text).toBe(message);
   });

@@ -109,6 +109,8 @@ function inCallArguments(node: SyntaxNode): boolean {
 
 function contextOf(node: SyntaxNode): string | undefined {
   for (let n: SyntaxNode | null = node.parent; n !== null; n = n.parent) {
+    // Right after `sum` Go's grammar still reads a metric name (`sum` is one), not an aggregation.
+    if (n.name === 'AggregateExpr' && n.getChild('AggregateOp')?.nextSibling?.type.isError) continue;
     const name = contextNames[n.name];
     if (name !== undefined) return name;
   }
@@ -195,6 +197,8 @@ export function findSyntaxError(text: string, tree: Tree): PromqlError | undefin
   if (lexerError !== undefined) {
     return parseError(text, lexerError.message, lexerError.offset, lexerError.offset);
   }
+  // A character no token starts with is an error of Go's lexer, which names no grammar context.
+  if (description.startsWith('character:')) return parseError(text, `unexpected ${description}`, start, end);
   const before = text.slice(0, start).trimEnd();
   const expected = expectedAfter[context ?? ''] ?? expectedIn(context, before);
   const message = `unexpected ${description}${context === undefined ? '' : ` in ${context}`}${expected === undefined ? '' : `, expected ${expected}`}`;
