@@ -72,6 +72,11 @@ const labelOverheadBytes = 48;
  * (fractions are rounded). Labels with an empty value are dropped, since PromQL treats them as absent.
  * The store runs no timers: its owner calls {@link SampleStore.enforceRetention}, e.g. every scrape.
  *
+ * Size, as {@link SampleStore.stats} counts it (chunks, chunk tables, series and index included): 1.24 bytes
+ * per sample for a day of 15 s scrapes of 1,000 slowly changing counters and gauges (the compression test);
+ * 4.9 bytes per sample for one hour of 10,000 steadily growing counters (bench/promql-query.ts), where the
+ * fixed cost of each series is spread over only 241 samples.
+ *
  * @example
  * ```ts
  * const store = new SampleStore({ retentionMs: 6 * 3600_000, maxBytes: 64 * 1024 * 1024 });
