@@ -5,7 +5,7 @@ import type { AlertSnapshot } from '../state/alert.ts';
 import { AlertmanagerNotifier } from './alertmanager-notifier.ts';
 import { createNotificationChannels } from './notification-channels.ts';
 import { alertFingerprint, goTime } from './notifier.ts';
-import { SlackNotifier } from './slack-notifier.ts';
+import { SlackNotifier, slackMessage } from './slack-notifier.ts';
 import { WebhookNotifier } from './webhook-notifier.ts';
 
 interface Receiver {
@@ -221,6 +221,36 @@ describe('WebhookNotifier and SlackNotifier', () => {
       '[FIRING:1] QueueHigh\n:rotating_light: QueueHigh (pool=p1 region=eu): pool p1 backlog',
     );
     expect(body.blocks).toHaveLength(2);
+  });
+
+  it('escapes label values Slack would read as markup or mentions', () => {
+    const a = alert(1, {
+      labels: { alertname: 'QueueHigh', pool: '<!channel>', region: 'a & b' },
+      annotations: { summary: 'see <http://evil|here>' },
+    });
+    const msg = slackMessage([a]);
+    expect(msg.text).toBe(
+      '[FIRING:1] QueueHigh\n:rotating_light: QueueHigh (pool=&lt;!channel&gt; region=a &amp; b): ' +
+        'see &lt;http://evil|here&gt;',
+    );
+    expect(JSON.stringify(msg.blocks)).not.toContain('<!channel>');
+  });
+
+  it('stays within Slack limits (50 blocks, 150-character header, 3000-character sections) for any burst', () => {
+    const many = Array.from({ length: 120 }, (_, i) =>
+      alert(i, {
+        annotations: { summary: 'x'.repeat(5_000) },
+        labels: { alertname: 'Q'.repeat(200), pool: `p${i}` },
+      }),
+    );
+    const msg = slackMessage(many);
+    const blocks = msg.blocks as { type: string; text: { text: string } }[];
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    expect(blocks[0]!.text.text.length).toBeLessThanOrEqual(150);
+    for (const b of blocks) expect(b.text.text.length).toBeLessThanOrEqual(3_000);
+    expect(blocks.at(-1)!.text.text).toBe('… and 72 more');
+    expect(msg.text.split('\n').at(-1)).toBe('… and 72 more');
+    expect(msg.text.startsWith('[FIRING:120] ')).toBe(true);
   });
 
   it('returns a failed result instead of throwing when the receiver is unreachable', async () => {
