@@ -6,30 +6,15 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type CliIo, runCli } from '@yardstick/exporter-cli';
+import { runCli } from '@yardstick/exporter-cli';
 import { SampleStore } from '@yardstick/promql';
 import { createQueryApi } from '@yardstick/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureCli } from './support/cli-io.ts';
 import { freePort, peer, type RunningPeer, startPeer, tempDir } from './support/peers.ts';
 
 const rules = join(import.meta.dirname, 'fixtures', 'cli', 'alerts.yaml');
 const alertmanager = peer('alertmanager');
-
-function capture(now: number): { io: CliIo; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    io: {
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: (t: string) => (err += t) },
-      stdin: [],
-      env: {},
-      now: () => now,
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describe('yardstick alerts run', () => {
   const work = tempDir('yardstick-cli-alerts-');
@@ -73,7 +58,7 @@ describe('yardstick alerts run', () => {
   });
 
   it('prints firing and pending alerts once and exits 0', async () => {
-    const cli = capture(now);
+    const cli = captureCli({ now });
     expect(
       await runCli(['alerts', 'run', '--rules', rules, '--source', source, '--once'], cli.io),
       cli.err(),
@@ -86,14 +71,14 @@ describe('yardstick alerts run', () => {
   });
 
   it('exits 2 with file:line for an invalid rule file', async () => {
-    const cli = capture(now);
+    const cli = captureCli({ now });
     const broken = join(import.meta.dirname, 'fixtures', 'cli', 'rules-broken.yaml');
     expect(await runCli(['alerts', 'run', '--rules', broken, '--source', source, '--once'], cli.io)).toBe(2);
     expect(cli.err()).toMatch(/^yardstick: .*rules-broken\.yaml:\d+: /);
   });
 
   it.skipIf(alertmanager.skipReason !== undefined)('sends firing alerts to a real Alertmanager', async () => {
-    const cli = capture(now);
+    const cli = captureCli({ now });
     const args = ['alerts', 'run', '--rules', rules, '--source', source, '--alertmanager', amUrl, '--once'];
     expect(await runCli(args, cli.io), cli.err()).toBe(0);
     const alerts = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as {

@@ -4,30 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CliIo, runCli } from '@yardstick/exporter-cli';
+import { runCli } from '@yardstick/exporter-cli';
 import { describe, expect, it } from 'vitest';
+import { captureCli } from './support/cli-io.ts';
 
 const contracts = join(import.meta.dirname, '..', 'contracts');
 
-function capture(): { io: CliIo; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    io: {
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: (t: string) => (err += t) },
-      stdin: [],
-      env: {},
-      now: Date.now,
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
-
 describe('contracts/grafana-dashboard.json', () => {
   it('is in sync with contracts/dashboard.yaml', async () => {
-    const cli = capture();
+    const cli = captureCli();
     const args = ['dashboard', '--config', join(contracts, 'dashboard.yaml')];
     args.push('--out', join(contracts, 'grafana-dashboard.json'), '--check');
     expect(await runCli(args, cli.io), cli.err()).toBe(0);
@@ -45,7 +30,7 @@ describe('contracts/grafana-dashboard.json', () => {
   });
 
   it('--check fails with a message when the JSON is stale', async () => {
-    const cli = capture();
+    const cli = captureCli();
     const args = [
       'dashboard',
       '--config',

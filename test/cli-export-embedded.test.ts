@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type CliIo, runCli } from '@yardstick/exporter-cli';
+import { runCli } from '@yardstick/exporter-cli';
 import { SampleStore } from '@yardstick/promql';
 import { createQueryApi } from '@yardstick/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureCli } from './support/cli-io.ts';
 import { tempDir } from './support/peers.ts';
 
 const STEP_MS = 300_000;
@@ -18,20 +19,6 @@ const START = END - 90 * 86_400_000;
 const ROUTES = ['/users', '/orders'];
 
 const valueAt = (route: number, k: number): number => k * (route + 1);
-
-function capture(): { io: CliIo; err: () => string } {
-  let err = '';
-  return {
-    io: {
-      stdout: { write: () => true },
-      stderr: { write: (t: string) => (err += t) },
-      stdin: [],
-      env: {},
-      now: () => END,
-    },
-    err: () => err,
-  };
-}
 
 describe("yardstick export from yardstick's embedded /api/v1", () => {
   const work = tempDir('yardstick-cli-embedded-');
@@ -60,7 +47,7 @@ describe("yardstick export from yardstick's embedded /api/v1", () => {
 
   it('exports 90 days of raw samples to JSON with every stored value', async () => {
     const out = join(work.dir, 'embedded.json');
-    const cli = capture();
+    const cli = captureCli({ now: END });
     const args = [
       'export',
       '--source',
@@ -90,8 +77,7 @@ describe("yardstick export from yardstick's embedded /api/v1", () => {
   });
 
   it('answers promql query with one line per series', async () => {
-    let out = '';
-    const io = { ...capture().io, stdout: { write: (t: string) => (out += t) } };
+    const cli = captureCli({ now: END });
     const args = [
       'promql',
       'query',
@@ -101,9 +87,9 @@ describe("yardstick export from yardstick's embedded /api/v1", () => {
       '--time',
       'now',
     ];
-    expect(await runCli(args, io)).toBe(0);
+    expect(await runCli(args, cli.io)).toBe(0);
     const last = 90 * 288;
-    expect(out.split('\n').filter(Boolean).sort()).toEqual([
+    expect(cli.out().split('\n').filter(Boolean).sort()).toEqual([
       `{route="/orders"} ${valueAt(1, last)}`,
       `{route="/users"} ${valueAt(0, last)}`,
     ]);
@@ -112,7 +98,7 @@ describe("yardstick export from yardstick's embedded /api/v1", () => {
   it('exports an expression with the same values the API answers for it', async () => {
     const query = 'sum by (route) (rate(http_requests_total[15m]))';
     const out = join(work.dir, 'rate.csv');
-    const cli = capture();
+    const cli = captureCli({ now: END });
     const args = ['export', '--source', base, '--query', query, '--start', '-1d', '--end', 'now'];
     args.push('--step', '1h', '--format', 'csv', '--out', out);
     expect(await runCli(args, cli.io), cli.err()).toBe(0);

@@ -6,10 +6,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CliIo, runCli } from '@yardstick/exporter-cli';
+import { runCli } from '@yardstick/exporter-cli';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureCli } from './support/cli-io.ts';
 import { freePort, peer, type RunningPeer, startPeer, tempDir } from './support/peers.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const prometheus = peer('prometheus');
 const promtool = peer('promtool');
@@ -22,28 +24,6 @@ const SERIES = [
   { job: 'api', route: '/orders, "bulk"' },
   { job: 'web', route: '/home' },
 ] as const;
-
-interface Captured {
-  io: CliIo;
-  stdout: () => string;
-  stderr: () => string;
-}
-
-function capture(): Captured {
-  let out = '';
-  let err = '';
-  return {
-    io: {
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: (t: string) => (err += t) },
-      stdin: [],
-      env: {},
-      now: Date.now,
-    },
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
 
 /** 90 days of a counter per series at 5m resolution, in OpenMetrics, ending at `endS`. */
 function openMetricsHistory(startS: number, endS: number): string {
@@ -105,14 +85,6 @@ function parseCsv(text: string): string[][] {
     } else field += c;
   }
   return rows;
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const tempFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
@@ -184,8 +156,8 @@ describe.skipIf(skipReason !== undefined)('yardstick export against a real Prome
 
   it('exports 90 days to CSV with the same rows and values Prometheus answers', async () => {
     const out = join(work.dir, 'all.csv');
-    const cli = capture();
-    expect(await runCli(exportArgs('csv', out), cli.io), cli.stderr()).toBe(0);
+    const cli = captureCli();
+    expect(await runCli(exportArgs('csv', out), cli.io), cli.err()).toBe(0);
     const reference = await referencePoints(base, 'demo_requests_total', startS, endS);
     const [header, ...rows] = parseCsv(readFileSync(out, 'utf8'));
     expect(header).toEqual(['timestamp', 'metric', 'job', 'route', 'value']);
@@ -205,9 +177,9 @@ describe.skipIf(skipReason !== undefined)('yardstick export against a real Prome
   it('exports 90 days to JSON with metadata and every point', async () => {
     const out = join(work.dir, 'all.json');
     const audit = join(work.dir, 'audit.jsonl');
-    const cli = capture();
+    const cli = captureCli();
     const args = exportArgs('json', out, '--requested-by', 'analyst@example.com', '--audit-log', audit);
-    expect(await runCli(args, cli.io), cli.stderr()).toBe(0);
+    expect(await runCli(args, cli.io), cli.err()).toBe(0);
     const reference = await referencePoints(base, 'demo_requests_total', startS, endS);
     const parsed = JSON.parse(readFileSync(out, 'utf8')) as {
       metadata: Record<string, unknown>;
@@ -241,8 +213,8 @@ describe.skipIf(skipReason !== undefined)('yardstick export against a real Prome
 
   it('exports 90 days to Parquet that hyparquet reads back with typed columns', async () => {
     const out = join(work.dir, 'all.parquet');
-    const cli = capture();
-    expect(await runCli(exportArgs('parquet', out), cli.io), cli.stderr()).toBe(0);
+    const cli = captureCli();
+    expect(await runCli(exportArgs('parquet', out), cli.io), cli.err()).toBe(0);
     const reference = await referencePoints(base, 'demo_requests_total', startS, endS);
     const bytes = readFileSync(out);
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
@@ -261,7 +233,7 @@ describe.skipIf(skipReason !== undefined)('yardstick export against a real Prome
 
   it('adds --filter matchers to every selector of an expression', async () => {
     const out = join(work.dir, 'filtered.csv');
-    const cli = capture();
+    const cli = captureCli();
     const query = 'sum by (job) (demo_requests_total) / count by (job) (demo_requests_total)';
     const args = ['export', '--source', base, '--query', query, '--filter', 'route=~/users|/home'];
     args.push(
@@ -276,7 +248,7 @@ describe.skipIf(skipReason !== undefined)('yardstick export against a real Prome
       '--out',
       out,
     );
-    expect(await runCli(args, cli.io), cli.stderr()).toBe(0);
+    expect(await runCli(args, cli.io), cli.err()).toBe(0);
     const [header, ...rows] = parseCsv(readFileSync(out, 'utf8'));
     expect(header).toEqual(['timestamp', 'metric', 'job', 'value']);
     expect(new Set(rows.map((r) => r[2]))).toEqual(new Set(['api', 'web']));
@@ -292,11 +264,11 @@ describe.skipIf(skipReason !== undefined)('yardstick export against a real Prome
 
   it('refuses a range longer than 365 days with exit code 2 and no file', async () => {
     const out = join(work.dir, 'too-long.csv');
-    const cli = capture();
+    const cli = captureCli();
     const args = ['export', '--source', base, '--metric', 'demo_requests_total', '--start', '-400d'];
     args.push('--end', 'now', '--step', '1h', '--format', 'csv', '--out', out);
     expect(await runCli(args, cli.io)).toBe(2);
-    expect(cli.stderr()).toMatch(/range is 400 days; exports are limited to 365 days/);
+    expect(cli.err()).toMatch(/range is 400 days; exports are limited to 365 days/);
     expect(existsSync(out)).toBe(false);
   });
 
@@ -306,7 +278,7 @@ describe.skipIf(skipReason !== undefined)('yardstick export against a real Prome
     const second = await startPrometheus(storage);
     const outDir = tempDir('yardstick-cli-stop-');
     const out = join(outDir.dir, 'stopped.csv');
-    const cli = capture();
+    const cli = captureCli();
     const args = [
       'export',
       '--source',
@@ -319,10 +291,10 @@ describe.skipIf(skipReason !== undefined)('yardstick export against a real Prome
     args.push('--end', String(endS), '--step', '5m', '--format', 'csv', '--out', out);
     args.push('--max-points', '20', '--concurrency', '1');
     const running = runCli(args, cli.io);
-    await waitFor(() => tempFiles(outDir.dir).length > 0, 15_000);
+    await waitFor('the export to open its temp file', () => tempFiles(outDir.dir)[0], { timeoutMs: 15_000 });
     await second.peer.stop();
     expect(await running).toBe(1);
-    expect(cli.stderr()).toMatch(/cannot reach .*ECONNREFUSED.* \(gave up after 5 attempts\)/);
+    expect(cli.err()).toMatch(/cannot reach .*ECONNREFUSED.* \(gave up after 5 attempts\)/);
     expect(readdirSync(outDir.dir)).toEqual([]);
     outDir.cleanup();
   });
@@ -341,7 +313,9 @@ describe.skipIf(skipReason !== undefined)('yardstick export against a real Prome
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await waitFor(() => tempFiles(outDir.dir).length > 0, 20_000);
+      await waitFor('the export to open its temp file', () => tempFiles(outDir.dir)[0], {
+        timeoutMs: 20_000,
+      });
       child.kill('SIGTERM');
       const code = await exited;
       expect(code, stderr).toBe(143);

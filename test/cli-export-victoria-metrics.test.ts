@@ -5,28 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CliIo, runCli } from '@yardstick/exporter-cli';
+import { runCli } from '@yardstick/exporter-cli';
 import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureCli } from './support/cli-io.ts';
 import { freePort, peer, type RunningPeer, startPeer, tempDir } from './support/peers.ts';
 
 const victoria = peer('victoria-metrics');
 const STEP_S = 600;
 const DAYS = 30;
-
-function capture(): { io: CliIo; err: () => string } {
-  let err = '';
-  return {
-    io: {
-      stdout: { write: () => true },
-      stderr: { write: (t: string) => (err += t) },
-      stdin: [],
-      env: {},
-      now: Date.now,
-    },
-    err: () => err,
-  };
-}
 
 describe.skipIf(victoria.skipReason !== undefined)('yardstick export against a real VictoriaMetrics', () => {
   const work = tempDir('yardstick-cli-vm-');
@@ -94,7 +81,7 @@ describe.skipIf(victoria.skipReason !== undefined)('yardstick export against a r
     expect(expected.size).toBeGreaterThan(2 * DAYS * 140);
     for (const format of ['csv', 'parquet'] as const) {
       const out = join(work.dir, `vm.${format}`);
-      const cli = capture();
+      const cli = captureCli();
       const args = ['export', '--source', base, '--metric', 'vm_queue_depth', '--start', String(startS)];
       args.push(
         '--end',

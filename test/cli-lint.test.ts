@@ -4,29 +4,16 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CliIo, runCli } from '@yardstick/exporter-cli';
+import { runCli } from '@yardstick/exporter-cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureCli } from './support/cli-io.ts';
 import { freePort, peer, type RunningPeer, startPeer, tempDir } from './support/peers.ts';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'cli', 'bad-exposition.txt');
 
-function capture(stdin = ''): { io: CliIo; out: () => string } {
-  let out = '';
-  return {
-    io: {
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: () => true },
-      stdin: [stdin],
-      env: {},
-      now: Date.now,
-    },
-    out: () => out,
-  };
-}
-
 describe('yardstick lint', () => {
   it('reports each problem of a file with its line, and exits 1 on errors', async () => {
-    const cli = capture();
+    const cli = captureCli();
     expect(await runCli(['lint', fixture], cli.io)).toBe(1);
     const lines = cli.out().trim().split('\n');
     expect(lines).toEqual([
@@ -42,17 +29,19 @@ describe('yardstick lint', () => {
   });
 
   it('reads standard input and prints JSON', async () => {
-    const cli = capture('# HELP up x\n# TYPE up gauge\nup 1\n');
+    const cli = captureCli({ stdin: '# HELP up x\n# TYPE up gauge\nup 1\n' });
     expect(await runCli(['lint', '--json', '-'], cli.io)).toBe(0);
     expect(JSON.parse(cli.out())).toEqual({ findings: [], errors: 0, warnings: 0 });
   });
 
-  it('exits 1 with one line for a file that does not exist', async () => {
-    let err = '';
-    const cli = capture();
-    const io = { ...cli.io, stderr: { write: (t: string) => (err += t) } };
-    expect(await runCli(['lint', '/nonexistent/metrics.txt'], io)).toBe(1);
-    expect(err).toBe('yardstick: lint: cannot read /nonexistent/metrics.txt: ENOENT\n');
+  it('exits 2 (usage) with one line naming a file that does not exist, or a directory', async () => {
+    const missing = captureCli();
+    expect(await runCli(['lint', '/nonexistent/metrics.txt'], missing.io)).toBe(2);
+    expect(missing.err()).toBe('yardstick: lint: /nonexistent/metrics.txt: no such file\n');
+    expect(missing.out()).toBe('');
+    const directory = captureCli();
+    expect(await runCli(['lint', import.meta.dirname], directory.io)).toBe(2);
+    expect(directory.err()).toBe(`yardstick: lint: ${import.meta.dirname}: is a directory\n`);
   });
 });
 
@@ -87,7 +76,7 @@ describe.skipIf(prometheus.skipReason !== undefined)(
     });
 
     it('negotiates OpenMetrics and finds no errors in Prometheus own metrics', async () => {
-      const cli = capture();
+      const cli = captureCli();
       expect(await runCli(['lint', '--json', url], cli.io)).toBe(0);
       const report = JSON.parse(cli.out()) as { errors: number };
       expect(report.errors).toBe(0);

@@ -6,37 +6,22 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CliIo, runCli } from '@yardstick/exporter-cli';
+import { runCli } from '@yardstick/exporter-cli';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { captureCli } from './support/cli-io.ts';
 import { peer, tempDir } from './support/peers.ts';
 
 const contracts = join(import.meta.dirname, '..', 'contracts', 'scrape-configs');
 // The command that generated contracts/scrape-configs; regenerate with the same flags after a change.
 const CONTRACT_ARGS = ['scrape-config', '--target', 'yardstick-example:9464', '--job', 'yardstick'];
 
-function capture(): { io: CliIo; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    io: {
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: (t: string) => (err += t) },
-      stdin: [],
-      env: {},
-      now: Date.now,
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
-
 const work = tempDir('yardstick-cli-scrape-');
 afterAll(() => work.cleanup());
 
 describe('yardstick scrape-config', () => {
   it('generates exactly the committed examples in contracts/scrape-configs', async () => {
-    const cli = capture();
+    const cli = captureCli();
     expect(await runCli([...CONTRACT_ARGS, '--out-dir', work.dir], cli.io), cli.err()).toBe(0);
     const names = readdirSync(contracts).sort();
     expect(names).toEqual(['podmonitor.yaml', 'prometheus.yml', 'servicemonitor.yaml', 'vmagent.yml']);
@@ -48,7 +33,7 @@ describe('yardstick scrape-config', () => {
   });
 
   it('prints a ServiceMonitor and a PodMonitor for --k8s', async () => {
-    const cli = capture();
+    const cli = captureCli();
     expect(await runCli(['scrape-config', '--k8s', '--job', 'checkout', '--namespace', 'shop'], cli.io)).toBe(
       0,
     );
@@ -62,7 +47,7 @@ describe('yardstick scrape-config', () => {
   });
 
   it('exits 2 naming the flag for a target without a port', async () => {
-    const cli = capture();
+    const cli = captureCli();
     expect(await runCli(['scrape-config', '--target', 'localhost'], cli.io)).toBe(2);
     expect(cli.err()).toBe('yardstick: yardstick scrape-config: --target: must be host:port\n');
   });

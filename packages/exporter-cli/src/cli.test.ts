@@ -3,47 +3,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.ts';
-import type { CliIo } from './cli-io.ts';
+import { captureIo } from './testing/capture-io.ts';
 import { startFakePrometheus } from './testing/fake-prometheus.ts';
-
-function io(stdin = ''): { io: CliIo; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    io: {
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: (t: string) => (err += t) },
-      stdin: [stdin],
-      env: {},
-      now: () => Date.parse('2026-03-01T00:00:00Z'),
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 const base = ['export', '--source', 'http://127.0.0.1:1', '--metric', 'up', '--start', '-1d', '--end', 'now'];
 const rest = ['--step', '5m', '--format', 'csv', '--out', '/tmp/never-written.csv'];
 
 describe('runCli', () => {
   it('lists the verbs for --help and exits 0', async () => {
-    const cli = io();
+    const cli = captureIo();
     expect(await runCli(['--help'], cli.io)).toBe(0);
     expect(cli.out()).toMatch(/Usage: yardstick <verb>/);
     expect(cli.out()).toMatch(/export/);
   });
 
   it('prints export help with examples', async () => {
-    const cli = io();
+    const cli = captureIo();
     expect(await runCli(['export', '--help'], cli.io)).toBe(0);
     expect(cli.out()).toMatch(/Examples:\n {2}yardstick export --source/);
   });
 
   it('exits 2 with one line for an unknown verb or flag', async () => {
-    const unknownVerb = io();
+    const unknownVerb = captureIo();
     expect(await runCli(['exprot'], unknownVerb.io)).toBe(2);
     expect(unknownVerb.err()).toMatch(/^yardstick: unknown verb "exprot"/);
-    const unknownFlag = io();
+    const unknownFlag = captureIo();
     expect(await runCli([...base, ...rest, '--colour'], unknownFlag.io)).toBe(2);
     expect(unknownFlag.err()).toMatch(/^yardstick: yardstick export: Unknown option '--colour'/);
     expect(unknownFlag.err().trim().split('\n')).toHaveLength(1);
@@ -60,7 +44,7 @@ describe('runCli', () => {
     [['--concurrency', '0'], /--concurrency: /],
     [['--basic-auth', 'a:b', '--bearer-token', 't'], /use either --basic-auth or --bearer-token/],
   ])('exits 2 naming the flag for %j', async (extra, message) => {
-    const cli = io();
+    const cli = captureIo();
     const args = [...base, ...rest];
     for (let i = 0; i < extra.length; i += 2) {
       const at = args.indexOf(extra[i]!);
@@ -73,7 +57,7 @@ describe('runCli', () => {
   });
 
   it('exits 1 with one line when the source is unreachable', async () => {
-    const cli = io();
+    const cli = captureIo();
     const args = [...base, ...rest, '--timeout', '3s'];
     args[args.indexOf('--out') + 1] = '/nonexistent-dir/x.csv';
     expect(await runCli(args, cli.io)).toBe(1);
@@ -88,7 +72,7 @@ describe('runCli', () => {
       const audit = join(dir, 'audit.jsonl');
       const args = ['export', '--source', fake.url, '--metric', 'up', '--start', '-1h', '--end', 'now'];
       args.push('--step', '5m', '--format', 'json', '--out', out, '--audit-log', audit);
-      const cli = io();
+      const cli = captureIo();
       const env = { YARDSTICK_SOURCE_BEARER_TOKEN: 'sekret-token' };
       expect(await runCli(args, { ...cli.io, env })).toBe(0);
       expect(fake.authorizations.at(-1)).toBe('Bearer sekret-token');
@@ -107,13 +91,12 @@ describe('runCli', () => {
     try {
       const args = ['export', '--source', fake.url, '--metric', 'up', '--start', '-1h', '--end', 'now'];
       args.push('--step', '1m', '--format', 'csv', '--max-points', '20', '--out', join(dir, 'x.csv'));
-      const piped = io();
+      const piped = captureIo();
       expect(await runCli(args, piped.io)).toBe(0);
       expect(piped.err()).not.toContain('\r');
-      let err = '';
-      const tty = { ...io().io, stderr: { isTTY: true, write: (t: string) => (err += t) } };
-      expect(await runCli(args, tty)).toBe(0);
-      expect(err).toContain('] 100% 4/4 chunks');
+      const tty = captureIo({ stderrIsTTY: true });
+      expect(await runCli(args, tty.io)).toBe(0);
+      expect(tty.err()).toContain('] 100% 4/4 chunks');
       expect(piped.err()).toMatch(/^exported 61 points in 4 chunks/);
     } finally {
       await fake.close();

@@ -16,6 +16,7 @@ export type CliErrorCode =
   | 'EXPORT_TIMEOUT'
   | 'EXPORT_ABORTED'
   | 'OUTPUT_WRITE'
+  | 'INPUT_MISSING'
   | 'INPUT_READ';
 
 /**
@@ -46,6 +47,7 @@ const USAGE_CODES: ReadonlySet<CliErrorCode> = new Set([
   'INVALID_FILTER',
   'INVALID_QUERY',
   'INVALID_CONFIG',
+  'INPUT_MISSING',
 ]);
 
 /** Whether `error` is a {@link CliError} caused by bad user input (exit code 2). */

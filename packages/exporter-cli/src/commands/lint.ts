@@ -2,11 +2,11 @@
  * `yardstick lint [URL|FILE|-]`: checks a metrics exposition for naming, unit, type, label and cardinality
  * problems.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { type FlagSpec, parseFlags, validateFlags } from '../cli-args.ts';
 import type { CliIo } from '../cli-io.ts';
 import { CliError } from '../errors.ts';
+import { readInputFile } from '../input-files.ts';
 import { parseExposition } from '../lint/exposition-parser.ts';
 import { type LintFinding, lintExposition } from '../lint/lint-rules.ts';
 
@@ -71,17 +71,7 @@ async function readInput(
       });
     }
   }
-  try {
-    return { text: await readFile(source, 'utf8'), contentType: '' };
-  } catch (error) {
-    throw new CliError(
-      'INPUT_READ',
-      `lint: cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  return { text: await readInputFile('lint', source), contentType: '' };
 }
 
 /** One finding as a text line: `source:line: severity [rule] metric: message`. */

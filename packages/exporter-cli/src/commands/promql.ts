@@ -4,7 +4,6 @@
  * `N passed, N failed, N skipped`, exit 1 on any failure. `yardstick promql query EXPR`: one instant query
  * on a Prometheus-compatible API.
  */
-import { readFile } from 'node:fs/promises';
 import { runPromqlTestFile, type TestFileResult } from '@yardstick/promql';
 import { z } from 'zod';
 import { type FlagSpec, parseFlags, validateFlags } from '../cli-args.ts';
@@ -13,6 +12,7 @@ import { CliError } from '../errors.ts';
 import { findSyntaxError } from '../export/filter-rewrite.ts';
 import { createSourceClient, type SourceAuth } from '../export/source-client.ts';
 import { parseTime } from '../export/time.ts';
+import { readInputFile } from '../input-files.ts';
 
 /** `yardstick promql --help`. */
 export const PROMQL_HELP = `Usage: yardstick promql test FILE... [--json] [--run-experimental] [--query-timeout SECONDS]
@@ -75,18 +75,7 @@ export async function promqlCommand(argv: readonly string[], io: CliIo): Promise
     throw new CliError('USAGE', 'yardstick promql test: give at least one .test FILE');
   const files: { file: string; result: TestFileResult }[] = [];
   for (const file of positionals) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new CliError(
-        'INPUT_READ',
-        `promql test: cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`,
-        {
-          cause: error,
-        },
-      );
-    }
+    const text = await readInputFile('promql test', file);
     const result = runPromqlTestFile(text, {
       runExperimental: flags['run-experimental'],
       queryTimeoutMs: flags['query-timeout'] * 1000,

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { type FlagSpec, parseFlags, validateFlags } from '../cli-args.ts';
 import type { CliIo } from '../cli-io.ts';
 import { CliError } from '../errors.ts';
+import { requireInputFiles } from '../input-files.ts';
 
 /** `yardstick rules --help`. */
 export const RULES_HELP = `Usage: yardstick rules check FILE... [--json] [--channel NAME]...
@@ -63,6 +64,7 @@ async function check(argv: readonly string[], io: CliIo): Promise<number> {
   );
   if (positionals.length === 0)
     throw new CliError('USAGE', 'yardstick rules check: give at least one rule FILE');
+  await requireInputFiles('rules check', positionals);
   const checks = await Promise.all(
     positionals.map((file) => checkRuleFile(file, { channels: flags.channel })),
   );
@@ -106,6 +108,7 @@ async function test(argv: readonly string[], io: CliIo): Promise<number> {
   const flags = validateFlags('rules test', z.object({ json: z.boolean().default(false) }), values);
   if (positionals.length === 0)
     throw new CliError('USAGE', 'yardstick rules test: give at least one test FILE');
+  await requireInputFiles('rules test', positionals);
   const run = await runRuleTestFiles(positionals);
   if (flags.json) {
     const report = { files: run.files, passed: run.passed, failed: run.failed, skipped: run.skipped };
@@ -130,6 +133,7 @@ async function convert(argv: readonly string[], io: CliIo): Promise<number> {
   );
   if (positionals.length !== 1)
     throw new CliError('USAGE', 'yardstick rules convert: give exactly one threshold FILE');
+  await requireInputFiles('rules convert', positionals);
   const checked = await checkRuleFile(positionals[0]!, { channels: flags.channel });
   if (checked.problems.length > 0) {
     for (const p of checked.problems) io.stdout.write(`${formatRuleFileProblem(p)}\n`);

@@ -2,6 +2,8 @@
  * A fake Prometheus HTTP API on 127.0.0.1 for the package's tests: `/api/v1/query_range` answers with
  * generated series on the requested step grid (value = seconds since epoch / 60 + series index), and
  * `/api/v1/series` lists them. Requests are recorded so tests can see how the range was split.
+ * Test support only: `src/testing/` is compiled with the package (as its tests are) but left out of the
+ * published files and not exported.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
