@@ -7,9 +7,10 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { sanitizeLabelName } from '@yardstick/views';
 
-/** Label names the exposition and the store write themselves; attributes mapping to them are dropped. */
+/** Label names the store writes itself; by default attributes mapping to them are dropped. */
 export const SCOPE_LABELS: readonly string[] = ['otel_scope_name', 'otel_scope_version'];
 const RESERVED = new Set(['__name__', ...SCOPE_LABELS]);
+const NO_ADDED: ReadonlyArray<readonly [string, string]> = [];
 
 function labelValue(value: AttributeValue): string {
   if (typeof value === 'string') return value;
@@ -21,29 +22,43 @@ function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** One label source before merging: the key it is ordered by, the label name, the value. */
+type Entry = readonly [key: string, name: string, value: string];
+
 /**
  * Label pairs of an attribute set, ordered by label name; values unescaped.
  *
  * @param histogram - also drop an attribute that maps to `le`, which histogram buckets use
  * @param reserved - label names that are written by the caller (default `__name__` and the scope labels)
+ * @param added - labels the caller adds to every series (the exposition's scope labels). The OTel
+ *   specification ("Metric Attributes") asks that an attribute mapping to the same label as one of them is
+ *   not lost: the values are joined with `;` in the lexicographical order of the original keys, an added
+ *   label's key being its own name (and coming first on a tie).
  */
 export function attributeLabelPairs(
   attributes: Attributes,
   histogram: boolean,
   reserved: ReadonlySet<string> = RESERVED,
+  added: ReadonlyArray<readonly [string, string]> = NO_ADDED,
 ): Array<[string, string]> {
   const keys = Object.keys(attributes);
-  if (keys.length === 0) return [];
-  keys.sort(byCodeUnits);
-  const pairs: Array<[string, string]> = [];
+  if (keys.length === 0 && added.length === 0) return [];
+  const entries: Entry[] = [];
+  for (const [name, value] of added) entries.push([name, name, value]);
   for (const key of keys) {
     const value = attributes[key];
     if (value === undefined || value === null) continue;
     const name = sanitizeLabelName(key);
     if ((histogram && name === 'le') || reserved.has(name)) continue;
+    entries.push([key, name, labelValue(value)]);
+  }
+  // Stable sort: an added label stays ahead of an attribute with the very same key.
+  entries.sort((a, b) => byCodeUnits(a[0], b[0]));
+  const pairs: Array<[string, string]> = [];
+  for (const [, name, value] of entries) {
     const existing = pairs.find((pair) => pair[0] === name);
-    if (existing) existing[1] = `${existing[1]};${labelValue(value)}`;
-    else pairs.push([name, labelValue(value)]);
+    if (existing) existing[1] = `${existing[1]};${value}`;
+    else pairs.push([name, value]);
   }
   return pairs.sort((a, b) => byCodeUnits(a[0], b[0]));
 }

@@ -121,6 +121,17 @@ function asLabelValue(value: AttributeValue): string {
   return JSON.stringify(value);
 }
 
+/** The scope name joined with attributes mapping to `otel_scope_name`, in original-key order (scope first on a tie). */
+function expectedScopeName(attrs: Attributes, scopeName: string): string {
+  const entries: Array<[string, string]> = [['otel_scope_name', scopeName]];
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value !== undefined && sanitizeLabelName(key) === 'otel_scope_name')
+      entries.push([key, asLabelValue(value)]);
+  }
+  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return entries.map(([, value]) => value).join(';');
+}
+
 const attributeValue: fc.Arbitrary<AttributeValue> = fc.oneof(
   fc.string({ unit: 'grapheme' }),
   fc.string({ unit: 'binary' }),
@@ -161,7 +172,7 @@ describe('exposition of arbitrary attributes', () => {
           for (const format of ['text', 'openmetrics'] as const) {
             const samples = parseExposition(renderExposition(resourceMetrics, format), format);
             const counter = samples.find((sample) => sample.name === 'prop_count_total');
-            expect(counter?.labels.otel_scope_name).toBe('prop "scope"\n');
+            expect(counter?.labels.otel_scope_name).toBe(expectedScopeName(attrs, 'prop "scope"\n'));
             const byLabel = new Map<string, string[]>();
             for (const key of Object.keys(attrs)) {
               const label = sanitizeLabelName(key);

@@ -205,6 +205,42 @@ describe('text format 0.0.4', () => {
     ]);
   });
 
+  it('labels series with the scope schema URL when the meter has one', async () => {
+    const { reader, provider } = setup({ withoutTargetInfo: true });
+    provider
+      .getMeter('lib.s', '2.0.0', { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' })
+      .createCounter('calls')
+      .add(1, { route: '/a' });
+    expect(lines(await scrape(reader), 'calls_total')).toEqual([
+      'calls_total{route="/a",otel_scope_name="lib.s",otel_scope_schema_url="https://opentelemetry.io/schemas/1.30.0",otel_scope_version="2.0.0"} 1',
+    ]);
+  });
+
+  it('joins an attribute that maps to a scope label with the scope value instead of dropping it', async () => {
+    const { reader, meter } = setup({ withoutTargetInfo: true });
+    meter.createCounter('spoof').add(1, { 'otel.scope.name': 'mine', otel_scope_version: 'v9', a: 'x' });
+    meter.createHistogram('spoof.h', { advice: { explicitBucketBoundaries: [1] } }).record(0.5, {
+      'otel.scope.name': 'mine',
+    });
+    const text = await scrape(reader);
+    // Ordered by original key: `otel.scope.name` < `otel_scope_name`; on the same key the scope comes first.
+    expect(lines(text, 'spoof_total')).toEqual([
+      'spoof_total{a="x",otel_scope_name="mine;test.scope",otel_scope_version="1.0.0;v9"} 1',
+    ]);
+    expect(lines(text, 'spoof_h_count')).toEqual([
+      'spoof_h_count{otel_scope_name="mine;test.scope",otel_scope_version="1.0.0"} 1',
+    ]);
+    expect(lines(text, 'spoof_h_bucket')).toContain(
+      'spoof_h_bucket{otel_scope_name="mine;test.scope",otel_scope_version="1.0.0",le="+Inf"} 1',
+    );
+  });
+
+  it('keeps an attribute named like a scope label when scope labels are off', async () => {
+    const { reader, meter } = setup({ withoutTargetInfo: true, withoutScopeLabels: true });
+    meter.createCounter('spoof').add(1, { 'otel.scope.name': 'mine' });
+    expect(lines(await scrape(reader), 'spoof_total')).toEqual(['spoof_total{otel_scope_name="mine"} 1']);
+  });
+
   it('keeps the first metric when two of different types map to the same name', async () => {
     const warn = vi.fn();
     diag.setLogger(

@@ -4,10 +4,9 @@
  */
 import { type Attributes, diag } from '@opentelemetry/api';
 import type { DataPoint, Histogram, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { SCOPE_LABELS } from './attribute-labels.ts';
 import { escapeHelp } from './escape.ts';
 import { formatValue } from './format-value.ts';
-import { flatten, renderLabels } from './label-renderer.ts';
+import { flatten, renderLabels, renderSeriesLabels, type ScopeLabels } from './label-renderer.ts';
 import { collectFamilies, type MetricFamily } from './metric-families.ts';
 import type { ExpositionFormat } from './negotiate.ts';
 import { SeriesOrder } from './series-order.ts';
@@ -33,12 +32,6 @@ const INF_BUCKET = 'le="+Inf"} ';
 /** `target_info` carries no scope labels, so only `__name__` is off limits for resource attributes. */
 const TARGET_RESERVED: ReadonlySet<string> = new Set(['__name__']);
 
-/** Attribute labels, then scope labels. */
-function joinLabels(labels: string, scopeLabels: string): string {
-  if (scopeLabels === '') return labels;
-  return labels === '' ? scopeLabels : `${labels},${scopeLabels}`;
-}
-
 function metadata(family: MetricFamily, openMetrics: boolean): string {
   if (!openMetrics) {
     const help = family.help === '' ? '' : `# HELP ${family.name} ${escapeHelp(family.help, false)}\n`;
@@ -61,7 +54,6 @@ function metadata(family: MetricFamily, openMetrics: boolean): string {
  * scrapes, and warns once per problem.
  */
 export class ExpositionSerializer {
-  readonly #reserved: ReadonlySet<string>;
   readonly #targetInfo: boolean;
   readonly #scopeLabels: boolean;
   readonly #chunkSize: number;
@@ -78,7 +70,6 @@ export class ExpositionSerializer {
     this.#targetInfo = options.withoutTargetInfo !== true;
     this.#scopeLabels = options.withoutScopeLabels !== true;
     this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    this.#reserved = new Set(['__name__', ...(this.#scopeLabels ? SCOPE_LABELS : [])]);
   }
 
   /**
@@ -94,7 +85,6 @@ export class ExpositionSerializer {
       warnOnce: (key, message) => this.#warnOnce(key, message),
     });
     const chunkSize = this.#chunkSize;
-    const reserved = this.#reserved;
     const seen = new Set<string>();
     let out = '';
     for (const family of families) {
@@ -107,12 +97,15 @@ export class ExpositionSerializer {
       }
       const points: Point[] = [];
       const attributes: Attributes[] = [];
+      // Series are keyed and compared across scrapes by their scope text; the pairs are found through it.
       const scopes: string[] = [];
+      const scopeByText = new Map<string, ScopeLabels>();
       for (const { metric, scopeLabels } of family.members) {
+        scopeByText.set(scopeLabels.text, scopeLabels);
         for (const point of metric.dataPoints) {
           points.push(point);
           attributes.push(point.attributes);
-          scopes.push(scopeLabels);
+          scopes.push(scopeLabels.text);
         }
       }
       if (points.length === 0) continue;
@@ -122,7 +115,7 @@ export class ExpositionSerializer {
         // Key: `<name>_bucket{<labels>,` (or `<name>_bucket{`), the head of each of its bucket lines.
         const open = `${name}_bucket{`;
         const { keys, order } = yield* this.#order.resolve(key, attributes, scopes, (attrs, scope) => {
-          const labels = joinLabels(renderLabels(attrs, true, reserved), scope);
+          const labels = renderSeriesLabels(attrs, true, scopeByText.get(scope) as ScopeLabels);
           return flatten(labels === '' ? open : `${open}${labels},`);
         });
         out += metadata(family, openMetrics);
@@ -137,7 +130,7 @@ export class ExpositionSerializer {
       } else {
         // Key: `<name>{<labels>` (or `<name>`), the line up to its closing brace.
         const { keys, order } = yield* this.#order.resolve(key, attributes, scopes, (attrs, scope) => {
-          const labels = joinLabels(renderLabels(attrs, false, reserved), scope);
+          const labels = renderSeriesLabels(attrs, false, scopeByText.get(scope) as ScopeLabels);
           return flatten(labels === '' ? name : `${name}{${labels}`);
         });
         out += metadata(family, openMetrics);

@@ -29,9 +29,42 @@ export function renderLabels(
   histogram: boolean,
   reserved: ReadonlySet<string>,
 ): string {
+  return renderPairs(attributeLabelPairs(attributes, histogram, reserved));
+}
+
+function renderPairs(pairs: ReadonlyArray<readonly [string, string]>): string {
   let labels = '';
-  for (const [name, value] of attributeLabelPairs(attributes, histogram, reserved)) {
+  for (const [name, value] of pairs)
     labels += `${labels === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
-  }
   return labels;
+}
+
+/** The scope labels a family member's series carry, rendered once per scrape and as pairs. */
+export interface ScopeLabels {
+  /** `otel_scope_name="...",otel_scope_version="...",...` with values escaped, or `''` when off. */
+  readonly text: string;
+  /** The same labels as unescaped name/value pairs. */
+  readonly pairs: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Only `__name__` is off limits: attributes mapping to a scope label are joined with it, not dropped. */
+const NAME_ONLY: ReadonlySet<string> = new Set(['__name__']);
+
+/**
+ * The labels of one series: its attributes (as {@link renderLabels}) followed by its scope labels. An
+ * attribute that maps to a scope label name (`otel.scope.name`) is joined with the scope label's value
+ * with `;`, ordered by original key, as the OTel specification's "Metric Attributes" section asks for
+ * labels added by the translation.
+ *
+ * @param histogram - also drop an attribute mapping to `le`, which histogram buckets use
+ */
+export function renderSeriesLabels(attributes: Attributes, histogram: boolean, scope: ScopeLabels): string {
+  if (scope.pairs.length === 0) return renderLabels(attributes, histogram, NAME_ONLY);
+  const own = attributeLabelPairs(attributes, histogram, NAME_ONLY);
+  // Common case: no attribute maps to a scope label, so the scope text rendered once per scrape is appended.
+  if (!own.some(([name]) => scope.pairs.some((pair) => pair[0] === name))) {
+    const labels = renderPairs(own);
+    return labels === '' ? scope.text : `${labels},${scope.text}`;
+  }
+  return renderPairs(attributeLabelPairs(attributes, histogram, NAME_ONLY, scope.pairs));
 }

@@ -11,6 +11,7 @@ import {
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
 import { escapeLabelValue } from './escape.ts';
+import type { ScopeLabels } from './label-renderer.ts';
 import { type PrometheusType, prometheusName } from './metric-name.ts';
 
 /** The name of the resource's info metric (OpenMetrics family `target`, type `info`). */
@@ -23,8 +24,8 @@ export type ExposableMetric = SumMetricData | GaugeMetricData | HistogramMetricD
 /** One OTel metric inside a family, with the scope labels its series carry. */
 export interface FamilyMember {
   readonly metric: ExposableMetric;
-  /** `otel_scope_name="...",otel_scope_version="..."`, or `''` when scope labels are off. */
-  readonly scopeLabels: string;
+  /** `otel_scope_name`, `otel_scope_version`, `otel_scope_schema_url` (each when set); none when off. */
+  readonly scopeLabels: ScopeLabels;
 }
 
 /** A Prometheus metric family: every OTel metric that maps to one exposed name. */
@@ -55,12 +56,21 @@ function typeOf(metric: ExposableMetric): PrometheusType {
   return 'gauge';
 }
 
-function scopeLabelsOf(scope: InstrumentationScope): string {
-  let labels = scope.name === '' ? '' : `otel_scope_name="${escapeLabelValue(scope.name)}"`;
-  if (scope.version) {
-    labels += `${labels === '' ? '' : ','}otel_scope_version="${escapeLabelValue(scope.version)}"`;
-  }
-  return labels;
+const NO_SCOPE_LABELS: ScopeLabels = { text: '', pairs: [] };
+
+/**
+ * The OTel specification ("Instrumentation Scope") asks for the scope's name, version and schema URL as
+ * `otel_scope_*` labels on every point; an empty value is the same as no label in Prometheus, so empty
+ * ones are left out. (Scope attributes would be `otel_scope_<key>` labels too, but the JS meter API has no
+ * scope attributes.)
+ */
+function scopeLabelsOf(scope: InstrumentationScope): ScopeLabels {
+  const pairs: Array<[string, string]> = [];
+  if (scope.name !== '') pairs.push(['otel_scope_name', scope.name]);
+  if (scope.schemaUrl) pairs.push(['otel_scope_schema_url', scope.schemaUrl]);
+  if (scope.version) pairs.push(['otel_scope_version', scope.version]);
+  const text = pairs.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',');
+  return { text, pairs };
 }
 
 function byName(a: MetricFamily, b: MetricFamily): number {
@@ -88,7 +98,7 @@ export function collectFamilies(resourceMetrics: ResourceMetrics, options: Famil
     openMetricsNames.set(TARGET_FAMILY, TARGET_INFO);
   }
   for (const { scope, metrics } of resourceMetrics.scopeMetrics) {
-    const scopeLabels = options.scopeLabels ? scopeLabelsOf(scope) : '';
+    const scopeLabels = options.scopeLabels ? scopeLabelsOf(scope) : NO_SCOPE_LABELS;
     for (const metric of metrics) {
       const { descriptor } = metric;
       if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {

@@ -1,8 +1,8 @@
 /**
  * The unit part of the OTel -> Prometheus name translation (OTel specification, "Prometheus and OpenMetrics
  * Compatibility", Metric Metadata): UCUM abbreviations become full words, `{...}` annotations are dropped,
- * `x/y` becomes `x_per_y`, and `1` becomes `ratio` for gauges only. The tables are the ones the
- * specification points to (the Collector's Prometheus translator).
+ * `x/y` becomes `x_per_y`, and `1` becomes `ratio` for gauges only. The unit words are the specification's
+ * table (Prometheus -> OTLP, Metric Metadata); the `per` words come from the Collector's translator.
  */
 
 /** UCUM unit -> Prometheus unit word. `1` maps to nothing here; gauges special-case it to `ratio`. */
@@ -18,7 +18,10 @@ const UNIT_WORDS: Readonly<Record<string, string>> = {
   KiBy: 'kibibytes',
   MiBy: 'mebibytes',
   GiBy: 'gibibytes',
-  TiBy: 'tibibytes',
+  // The specification's table says `tebibytes` (the Collector's old table misspelt it `tibibytes`).
+  TiBy: 'tebibytes',
+  // UCUM's kilo prefix is `k` (the specification's table); `KBy` is kept for the Collector's old table.
+  kBy: 'kilobytes',
   KBy: 'kilobytes',
   MBy: 'megabytes',
   GBy: 'gigabytes',
