@@ -42,9 +42,22 @@ export function stepTime(ctx: EvalContext, i: number): number {
   return ctx.start + i * ctx.interval;
 }
 
+/**
+ * Most steps one step grid may have: Prometheus's default `--query.max-samples`. A grid is held as typed
+ * arrays with an entry per step, so a larger one (`x[100y:1ms]`, a range query with a 1 ms step over years)
+ * could not be allocated anyway; it fails as a query loading too many samples would in Prometheus.
+ */
+export const MAX_STEPS = 50_000_000;
+
+/** Throws `PROMQL_TOO_MANY_SAMPLES` for a step grid of more than {@link MAX_STEPS} steps. */
+export function checkStepCount(numSteps: number): void {
+  if (numSteps > MAX_STEPS) throw tooManySamples();
+}
+
 /** A context over `[start, end]` with `interval`, sharing everything else with `parent`. */
 export function childContext(parent: EvalContext, start: number, end: number, interval: number): EvalContext {
   const numSteps = end < start ? 0 : Math.floor((end - start) / interval) + 1;
+  checkStepCount(numSteps);
   return { ...parent, start, end: start + (numSteps - 1) * interval, interval, numSteps };
 }
 
@@ -61,12 +74,16 @@ export function checkDeadline(limits: EvalLimits): void {
 /** Counts loaded samples against the query's limit. */
 export function countSamples(limits: EvalLimits, n: number): void {
   limits.samplesLoaded += n;
-  if (limits.samplesLoaded > limits.maxSamples) {
-    throw new PromqlError(
-      'PROMQL_TOO_MANY_SAMPLES',
-      'query processing would load too many samples into memory in query execution',
-    );
-  }
+  if (limits.samplesLoaded > limits.maxSamples) throw tooManySamples();
+}
+
+/** Prometheus's error for a query over its sample limit. */
+export function tooManySamples(cause?: unknown): PromqlError {
+  return new PromqlError(
+    'PROMQL_TOO_MANY_SAMPLES',
+    'query processing would load too many samples into memory in query execution',
+    cause === undefined ? {} : { cause },
+  );
 }
 
 /** An evaluation error with Prometheus's message. */

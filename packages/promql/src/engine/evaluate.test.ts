@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSeriesDescription } from '../conformance/series-description.ts';
 import { PromqlError } from '../errors.ts';
+import type { Expr } from '../parser/ast.ts';
 import { parseExpr } from '../parser/parse-expr.ts';
 import { isStaleNaN } from '../storage/queryable.ts';
 import { SampleStore } from '../storage/sample-store.ts';
@@ -166,6 +167,30 @@ describe('errors and limits', () => {
     expect(() => evaluateInstant(store, parseExpr('up[10m]'), 4 * m, { maxSamples: 2 })).toThrow(
       'query processing would load too many samples',
     );
+  });
+
+  it('refuse step grids too large to hold with PROMQL_TOO_MANY_SAMPLES instead of failing to allocate', () => {
+    const store = load(m, 'up 1 2 3 4');
+    const codeOf = (run: () => unknown): string | undefined => {
+      try {
+        run();
+        return undefined;
+      } catch (e) {
+        return e instanceof PromqlError ? e.code : `not a PromqlError: ${String(e)}`;
+      }
+    };
+    expect(codeOf(() => evaluateRange(store, parseExpr('up'), 0, 1e15, 1))).toBe('PROMQL_TOO_MANY_SAMPLES');
+    expect(codeOf(() => evaluateInstant(store, parseExpr('max_over_time(up[100y:1ms])'), 4 * m))).toBe(
+      'PROMQL_TOO_MANY_SAMPLES',
+    );
+    expect(codeOf(() => evaluateRange(store, parseExpr('up'), 0, 4 * m, 1000))).toBeUndefined();
+  });
+
+  it('report an expression tree too deep for the stack as a PromqlError', () => {
+    let expr: Expr = parseExpr('up');
+    for (let i = 0; i < 200_000; i++) expr = { type: 'unary', op: '-', expr, pos: expr.pos };
+    const store = load(m, 'up 1');
+    expect(() => evaluateInstant(store, expr, 0)).toThrow(PromqlError);
   });
 
   it('honour a custom lookback delta', () => {

@@ -2,10 +2,12 @@
  * The engine's entry points: {@link evaluateInstant} and {@link evaluateRange}, with Prometheus 3
  * semantics over any {@link Queryable}.
  */
+
+import { PromqlError } from '../errors.ts';
 import type { Expr } from '../parser/ast.ts';
 import type { Queryable } from '../storage/queryable.ts';
 import { AnnotationSet } from './annotations.ts';
-import { type EvalContext, evalError } from './context.ts';
+import { checkStepCount, type EvalContext, evalError, tooManySamples } from './context.ts';
 import { evaluate } from './evaluator.ts';
 import { mergeSameLabels } from './label-functions.ts';
 import { compareLabels, dropMetadata, labelsKey } from './labels.ts';
@@ -29,6 +31,7 @@ function createContext(
   interval: number,
   options: EvaluateOptions,
 ): EvalContext {
+  checkStepCount(Math.floor((end - start) / interval) + 1);
   return {
     queryable,
     start,
@@ -48,6 +51,23 @@ function createContext(
       checks: -1,
     },
   };
+}
+
+/**
+ * Runs an evaluation, turning the RangeErrors V8 raises when memory or stack run out (an array too large to
+ * allocate, an expression tree nested too deeply to recurse into) into PromqlErrors, so that callers only
+ * ever handle the package's own error.
+ */
+function withResourceErrors<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    if (/call stack/i.test(e.message)) {
+      throw new PromqlError('PROMQL_EVAL', 'expression is nested too deeply to evaluate', { cause: e });
+    }
+    throw tooManySamples(e);
+  }
 }
 
 function withAnnotations<V>(ctx: EvalContext, value: V): QueryResult<V> {
@@ -95,7 +115,7 @@ export function evaluateInstant(
   // Prometheus works in whole milliseconds (timestamp.FromTime), and window bounds rely on it.
   timeMs = Math.floor(timeMs);
   const ctx = createContext(queryable, timeMs, timeMs, 1, options);
-  const value = evaluate(ctx, expr);
+  const value = withResourceErrors(() => evaluate(ctx, expr));
   switch (value.kind) {
     case 'scalar':
       return withAnnotations(ctx, { type: 'scalar', timestampMs: timeMs, value: value.values[0]! });
@@ -147,7 +167,7 @@ export function evaluateRange(
   if (!(stepMs > 0)) throw evalError('zero or negative query resolution step widths are not accepted');
   if (endMs < startMs) throw evalError('end timestamp must not be before start time');
   const ctx = createContext(queryable, startMs, endMs, stepMs, options);
-  const value = evaluate(ctx, expr);
+  const value = withResourceErrors(() => evaluate(ctx, expr));
   let series: StepSeries[];
   if (value.kind === 'scalar') {
     series = [
