@@ -4,9 +4,10 @@
  * `promtool test rules` (Prometheus 2.42) must pass it — so each case renders byte for byte as in Go.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileAlertTemplate } from '@yardstick/alert-evaluator';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { peer, tempDir } from './support/peers.ts';
@@ -136,6 +137,66 @@ describe.skipIf(promtool.skipReason !== undefined)('template output parity with 
             external_labels: externalLabels,
             external_url: externalURL,
             input_series: input,
+            alert_rule_test: alertTests,
+          },
+        ],
+      }),
+    );
+    const res = spawnSync(promtool.path!, ['test', 'rules', testFile], { encoding: 'utf8', timeout: 60_000 });
+    expect(res.status, `${res.stdout}${res.stderr}`).toBe(0);
+  });
+
+  it('formats generated values exactly as promtool does (humanizers, %v, printf)', async () => {
+    const template =
+      '{{ humanize $value }}|{{ humanize1024 $value }}|{{ humanizePercentage $value }}|' +
+      '{{ humanizeDuration $value }}|{{ $value }}|{{ printf "%.3g|%.2f|%e" $value $value $value }}';
+    // Every magnitude class: tiny, sub-second, around the unit prefixes, huge; integers and fractions.
+    const values = fc.sample(
+      fc.oneof(
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.double({ min: -1e7, max: 1e7, noNaN: true }),
+        fc.integer({ min: -10_000_000, max: 10_000_000 }),
+        fc.double({ min: 1e-9, max: 10, noNaN: true }),
+      ),
+      { numRuns: 80, seed: 20_261_122 },
+    );
+    const dir = join(tmp.dir, 'generated');
+    mkdirSync(dir, { recursive: true });
+    const rules = values.map((_, i) => ({
+      alert: `G${i}`,
+      expr: `generated{case="${i}"}`,
+      annotations: { out: template },
+    }));
+    writeFileSync(join(dir, 'rules.yml'), stringify({ groups: [{ name: 'generated', rules }] }));
+    const alertTests = [];
+    for (const [i, value] of values.entries()) {
+      const out = await compileAlertTemplate(`__alert_G${i}`, template).expand({
+        labels: { __name__: 'generated', case: String(i) },
+        externalLabels: {},
+        externalURL: '',
+        value,
+        query: async () => [],
+      });
+      alertTests.push({
+        eval_time: '0m',
+        alertname: `G${i}`,
+        exp_alerts: [{ exp_labels: { case: String(i) }, exp_annotations: { out } }],
+      });
+    }
+    const testFile = join(dir, 'generated.test.yml');
+    writeFileSync(
+      testFile,
+      stringify({
+        rule_files: ['rules.yml'],
+        tests: [
+          {
+            interval: '1m',
+            // String(v) is the shortest text that reads back as v, in Go as in JavaScript (but drops the
+            // sign of -0).
+            input_series: values.map((v, i) => ({
+              series: `generated{case="${i}"}`,
+              values: Object.is(v, -0) ? '-0' : String(v),
+            })),
             alert_rule_test: alertTests,
           },
         ],

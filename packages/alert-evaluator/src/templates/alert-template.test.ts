@@ -47,6 +47,10 @@ const table: readonly [string, number, string][] = [
     0,
     '1m 0s:1.234s:12.35s',
   ],
+  // Beyond 2^53 seconds the parts are still exact; from 2^63 Go's int64 conversion overflows (amd64).
+  ['{{ humanizeDuration $value }}', 2 ** 60, '13343998895912d 13h 56m 16s'],
+  ['{{ humanizeDuration $value }}', 1e19, '-106751991167300d -15h -30m -8s'],
+  ['{{ printf "%.0f|%.1f" $value 1e22 }}', 2 ** 70, '1180591620717411303424|10000000000000000000000.0'],
   ['{{ humanizeTimestamp 1435065584.128 }}', 0, '2015-06-23 13:19:44.128 +0000 UTC'],
   ['{{ humanizeTimestamp 0.0 }}', 0, '1970-01-01 00:00:00 +0000 UTC'],
   ['{{ humanize "1234567" }}', 0, '1.235M'],

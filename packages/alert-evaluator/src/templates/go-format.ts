@@ -24,6 +24,11 @@ function shortestDigits(abs: number): Decimal {
 /** Exact digits of |v| (enough of them to decide any rounding below 75 digits). */
 function exactDigits(abs: number): Decimal {
   if (abs === 0) return { digits: '', dp: 0 };
+  if (abs >= 2 ** 53) {
+    // Every double this large is an integer, with up to 309 digits that `%f` prints in full.
+    const int = BigInt(abs).toString();
+    return { digits: int.replace(/0+$/, ''), dp: int.length };
+  }
   // toExponential(100) is exact per ECMA-262 (n × 10^(e−f) − x as close to zero as possible).
   const [mant, exp] = abs.toExponential(100).split('e') as [string, string];
   return { digits: mant.replace('.', ''), dp: Number(exp) + 1 };

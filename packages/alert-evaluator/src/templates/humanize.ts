@@ -49,14 +49,16 @@ export function humanizeDuration(v: number): string {
   if (Math.abs(v) >= 1) {
     const sign = v < 0 ? '-' : '';
     const abs = Math.abs(v);
-    const total = Math.trunc(abs);
-    const seconds = total % 60;
-    const minutes = Math.trunc(total / 60) % 60;
-    const hours = Math.trunc(total / 3600) % 24;
-    const days = Math.trunc(total / 86400);
-    if (days !== 0) return `${sign}${days}d ${hours}h ${minutes}m ${seconds}s`;
-    if (hours !== 0) return `${sign}${hours}h ${minutes}m ${seconds}s`;
-    if (minutes !== 0) return `${sign}${minutes}m ${seconds}s`;
+    // Go's int64(v), in BigInt so days stay exact above 2^53: from 2^63 up the conversion overflows to
+    // math.MinInt64 on amd64, and Prometheus then prints negative parts (`--106751991167300d -15h ...`).
+    const total = abs >= 2 ** 63 ? -(2n ** 63n) : BigInt(Math.trunc(abs));
+    const seconds = total % 60n;
+    const minutes = (total / 60n) % 60n;
+    const hours = (total / 3600n) % 24n;
+    const days = total / 86400n;
+    if (days !== 0n) return `${sign}${days}d ${hours}h ${minutes}m ${seconds}s`;
+    if (hours !== 0n) return `${sign}${hours}h ${minutes}m ${seconds}s`;
+    if (minutes !== 0n) return `${sign}${minutes}m ${seconds}s`;
     return `${sign}${g4(abs)}s`;
   }
   let prefix = '';
