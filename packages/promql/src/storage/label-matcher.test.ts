@@ -51,6 +51,36 @@ describe('label matchers', () => {
     expect(match('(?i)api', 'apix')).toBe(false);
   });
 
+  it('read RE2 syntax that JavaScript spells differently', () => {
+    const matching = (value: string, candidates: readonly string[]): string[] => {
+      const matcher = compileMatcher({ type: '=~', name: 'l', value });
+      return candidates.filter((c) => matcher.matches(c));
+    };
+    const values = ['abc', 'ABC', 'a.b', 'a1', 'é', ']', 'z', ''];
+    expect(matching('(?P<first>a)bc', values)).toEqual(['abc']);
+    expect(matching('[[:alpha:]]+', values)).toEqual(['abc', 'ABC', 'z']);
+    expect(matching('[[:lower:][:digit:]]+', values)).toEqual(['abc', 'a1', 'z']);
+    expect(matching('[[:punct:]]', values)).toEqual([']']);
+    expect(matching('\\pL', values)).toEqual(['é', 'z']);
+    expect(matching('\\PL', values)).toEqual([']']);
+    expect(matching('\\Qa.b\\E', values)).toEqual(['a.b']);
+    expect(matching('a\\Q.\\E[b1]', values)).toEqual(['a.b']);
+    expect(matching('[]a]', values)).toEqual([']']);
+    expect(matching('\\Aabc\\z', values)).toEqual(['abc']);
+    expect(matching('z\\z', values)).toEqual(['z']);
+  });
+
+  it('match any literal quoted with \\Q...\\E exactly', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), (literal, other) => {
+        fc.pre(!literal.includes('\\E'));
+        const matcher = compileMatcher({ type: '=~', name: 'l', value: `\\Q${literal}\\E` });
+        expect(matcher.matches(literal)).toBe(true);
+        expect(matcher.matches(other)).toBe(other === literal);
+      }),
+    );
+  });
+
   it('recognise an alternation of literals, for any literals, and agree with the regex on it', () => {
     fc.assert(
       fc.property(

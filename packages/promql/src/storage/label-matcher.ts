@@ -4,6 +4,7 @@
  * empty string (so `{a=""}` matches series without `a`).
  */
 import type { LabelMatcher } from './queryable.ts';
+import { re2ToJavaScript } from './re2-syntax.ts';
 
 /** A matcher ready to test label values. */
 export interface CompiledMatcher {
@@ -33,7 +34,7 @@ const regexCache = new Map<string, RegExp | null>();
 export function anchoredRegex(source: string): RegExp | null {
   const cached = regexCache.get(source);
   if (cached !== undefined) return cached;
-  const translated = inlineFlagsAsGroups(source);
+  const translated = inlineFlagsAsGroups(re2ToJavaScript(source));
   const compiled = compileAnchored(translated, 'su') ?? compileAnchored(translated, 's');
   if (regexCache.size >= regexCacheLimit) {
     const oldest = regexCache.keys().next();
