@@ -92,5 +92,6 @@ describe('StoreReader timestamps', () => {
     await reader.scrape();
     const [series] = [...store.select(byName('load'), 0, now())];
     expect([...series!.timestamps]).toEqual([origin + 60_000, origin + 90_007, origin + 120_000]);
+    await provider.shutdown();
   });
 });
