@@ -271,6 +271,16 @@ describe('parseExpr errors', () => {
     for (const [text, message] of cases) expect(failure(text).message, text).toBe(message);
   });
 
+  it('refuses a matcher regex that does not compile, as Prometheus does, and accepts RE2-only syntax', () => {
+    const e = failure('x{a=~"(", b="c"}');
+    expect(e.code).toBe('PROMQL_PARSE');
+    expect(e.message).toMatch(/^1:3: parse error: error parsing regexp: .+: `\(`$/);
+    expect(failure('x{a!~"*a"} or y').message).toContain('error parsing regexp');
+    // RE2 reads a brace that starts no repetition as a literal, and so does the matcher.
+    expect(shape('x{a=~"a{2"}')).toMatchObject({ type: 'vectorSelector' });
+    expect(shape('x{a=~"(?P<n>[[:alpha:]]+)\\\\pL\\\\x{e9}"}')).toMatchObject({ type: 'vectorSelector' });
+  });
+
   it('names unknown functions', () => {
     expect(failure('foo(bar)').message).toBe('1:1: parse error: unknown function with name "foo"');
     expect(failure('foo (bar)').message).toBe('1:1: parse error: unknown function with name "foo"');

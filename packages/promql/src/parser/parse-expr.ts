@@ -6,6 +6,7 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import { PromqlError } from '../errors.ts';
+import { regexSyntaxError } from '../storage/label-matcher.ts';
 import type { LabelMatcher, MatchType } from '../storage/queryable.ts';
 import type {
   AggregateOp,
@@ -192,7 +193,14 @@ class AstBuilder {
       }
       const type = matchTypes[opNode.name];
       if (type === undefined) throw this.fail(opNode, `unexpected ${this.slice(opNode)} in label matching`);
-      matchers.push({ type, name: this.labelName(labelNode), value: this.string(valueNode) });
+      const value = this.string(valueNode);
+      if (type === '=~' || type === '!~') {
+        // Prometheus compiles matcher regexes while parsing and refuses the query when one does not compile;
+        // matching nothing instead would hide the mistake (an alert that can never fire).
+        const problem = regexSyntaxError(value);
+        if (problem !== undefined) throw this.fail(m, `error parsing regexp: ${problem}: \`${value}\``);
+      }
+      matchers.push({ type, name: this.labelName(labelNode), value });
     }
     // Prometheus appends the matcher of a name written outside the braces last.
     if (name !== undefined) matchers.push({ type: '=', name: '__name__', value: name });

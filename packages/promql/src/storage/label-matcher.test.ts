@@ -68,6 +68,7 @@ describe('label matchers', () => {
     expect(matching('[]a]', values)).toEqual([']']);
     expect(matching('\\Aabc\\z', values)).toEqual(['abc']);
     expect(matching('z\\z', values)).toEqual(['z']);
+    expect(matching('\\x{e9}|\\x{5D}', values)).toEqual(['é', ']']);
   });
 
   it('match any literal quoted with \\Q...\\E exactly', () => {

@@ -87,6 +87,22 @@ export function inlineFlagsAsGroups(source: string): string {
   return out + ')'.repeat(pending[0]!);
 }
 
+/**
+ * Why `source` cannot be used as a label matcher regex (JavaScript's reason, lower case), or `undefined`
+ * when {@link anchoredRegex} compiles it. For the parser, which refuses such selectors as Prometheus refuses
+ * regexes RE2 cannot parse.
+ */
+export function regexSyntaxError(source: string): string | undefined {
+  if (anchoredRegex(source) !== null) return undefined;
+  try {
+    new RegExp(`^(?:${inlineFlagsAsGroups(re2ToJavaScript(source))})$`, 'su');
+    return 'invalid regular expression';
+  } catch (e) {
+    const reason = e instanceof Error ? (/: ([^:]+)$/.exec(e.message)?.[1] ?? e.message) : String(e);
+    return reason.charAt(0).toLowerCase() + reason.slice(1);
+  }
+}
+
 function compileAnchored(source: string, flags: string): RegExp | null {
   try {
     // `u` makes `.` match a code point as RE2 does; sources that are valid RE2 but not valid in unicode

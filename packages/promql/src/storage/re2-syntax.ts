@@ -2,7 +2,7 @@
  * RE2 syntax that JavaScript's RegExp spells differently or lacks, rewritten to the JavaScript form so that
  * label matchers written for Prometheus (which compiles them with Go's RE2) select the same series here.
  * Covered: `(?P<name>...)` groups, ASCII classes such as `[[:alpha:]]`, one-letter Unicode classes (`\pL`),
- * `\Q...\E` literal text and the `\A`/`\z` text anchors. Inline flag groups are handled by
+ * `\Q...\E` literal text, `\x{...}` code points and the `\A`/`\z` text anchors. Inline flag groups are handled by
  * `inlineFlagsAsGroups` in `label-matcher.ts`.
  */
 
@@ -34,7 +34,7 @@ function escapeLiteral(text: string, inClass: boolean): string {
 
 /** Rewrites the RE2-only constructs of `source` into JavaScript regex syntax; everything else is kept. */
 export function re2ToJavaScript(source: string): string {
-  if (!/\\[QpPAz]|\(\?P<|\[:|\[\^?\]/.test(source)) return source;
+  if (!/\\[QpPAzx]|\(\?P<|\[:|\[\^?\]/.test(source)) return source;
   let out = '';
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
@@ -46,6 +46,10 @@ export function re2ToJavaScript(source: string): string {
         const literal = source.slice(i + 2, end === -1 ? source.length : end);
         out += inClass ? escapeLiteral(literal, true) : `(?:${escapeLiteral(literal, false)})`;
         i = end === -1 ? source.length : end + 1;
+      } else if (next === 'x' && source[i + 2] === '{') {
+        // `\x{263a}`: a code point by its hex digits, `\u{263a}` in JavaScript.
+        out += '\\u';
+        i++;
       } else if ((next === 'p' || next === 'P') && /^[A-Za-z]$/.test(source[i + 2] ?? '')) {
         out += `\\${next}{${source[i + 2]}}`;
         i += 2;
