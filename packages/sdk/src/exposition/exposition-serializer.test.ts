@@ -256,6 +256,68 @@ describe('text format 0.0.4', () => {
   });
 });
 
+describe('series and names that collide after translation', () => {
+  function captureWarnings() {
+    const warn = vi.fn();
+    diag.disable();
+    diag.setLogger(
+      { warn, error: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() },
+      DiagLogLevel.WARN,
+    );
+    return warn;
+  }
+
+  it('drops a gauge whose name is a sample name of a histogram, in either registration order', async () => {
+    for (const histogramFirst of [true, false]) {
+      const warn = captureWarnings();
+      const { reader, meter } = setup({ withoutTargetInfo: true });
+      const histogram = () => meter.createHistogram('db.query').record(1);
+      const gauge = () => meter.createGauge('db.query.count').record(7);
+      if (histogramFirst) {
+        histogram();
+        gauge();
+      } else {
+        gauge();
+        histogram();
+      }
+      const text = await scrape(reader);
+      // Both together would read as a second TYPE for db_query, which parsers reject.
+      expect(lines(text, '# TYPE')).toEqual([
+        histogramFirst ? '# TYPE db_query histogram' : '# TYPE db_query_count gauge',
+      ]);
+      expect(warn).toHaveBeenCalledOnce();
+    }
+  });
+
+  it('writes a series once when two attribute sets map to the same labels, keeping the first', async () => {
+    const warn = captureWarnings();
+    const { reader, meter } = setup({ withoutTargetInfo: true });
+    const counter = meter.createCounter('hits');
+    counter.add(1, { 'a.b': 'x' });
+    counter.add(5, { a_b: 'x' });
+    counter.add(2, { a_b: 'y' });
+    const histogram = meter.createHistogram('lat', { advice: { explicitBucketBoundaries: [1] } });
+    histogram.record(0.5, { 'a.b': 'x' });
+    histogram.record(3, { a_b: 'x' });
+    const text = await scrape(reader);
+    expect(lines(text, 'hits_total')).toEqual([
+      `hits_total{a_b="x",${SCOPE}} 1`,
+      `hits_total{a_b="y",${SCOPE}} 2`,
+    ]);
+    expect(lines(text, 'lat_count')).toEqual([`lat_count{a_b="x",${SCOPE}} 1`]);
+    expect(lines(text, 'lat_bucket')).toHaveLength(2);
+    expect(warn).toHaveBeenCalledTimes(2);
+  });
+
+  it('writes a series once when two scopes expose it with scope labels off', async () => {
+    captureWarnings();
+    const { reader, provider } = setup({ withoutTargetInfo: true, withoutScopeLabels: true });
+    provider.getMeter('lib.a').createCounter('jobs').add(1, { q: 'x' });
+    provider.getMeter('lib.b').createCounter('jobs').add(4, { q: 'x' });
+    expect(lines(await scrape(reader), 'jobs_total')).toEqual(['jobs_total{q="x"} 1']);
+  });
+});
+
 describe('OpenMetrics 1.0.0', () => {
   it('names counter families without _total, adds UNIT and ends with # EOF', async () => {
     const { reader, meter } = setup();

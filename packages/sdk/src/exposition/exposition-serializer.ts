@@ -119,8 +119,15 @@ export class ExpositionSerializer {
           return flatten(labels === '' ? open : `${open}${labels},`);
         });
         out += metadata(family, openMetrics);
+        let previous: string | undefined;
         for (const index of order) {
-          out += this.#histogramLines(name, open.length, keys[index] as string, points[index] as Point);
+          const head = keys[index] as string;
+          if (head === previous) {
+            this.#warnDuplicate(name);
+            continue;
+          }
+          previous = head;
+          out += this.#histogramLines(name, open.length, head, points[index] as Point);
           // For speed: a rope's length is O(1) in V8, so checking it after every series costs nothing.
           if (out.length >= chunkSize) {
             yield out;
@@ -134,8 +141,14 @@ export class ExpositionSerializer {
           return flatten(labels === '' ? name : `${name}{${labels}`);
         });
         out += metadata(family, openMetrics);
+        let previous: string | undefined;
         for (const index of order) {
           const head = keys[index] as string;
+          if (head === previous) {
+            this.#warnDuplicate(name);
+            continue;
+          }
+          previous = head;
           const value = formatValue((points[index] as Point).value as number);
           out += head.length === name.length ? `${head} ${value}\n` : `${head}} ${value}\n`;
           if (out.length >= chunkSize) {
@@ -193,6 +206,19 @@ export class ExpositionSerializer {
       this.#bounds.set(boundaries, strings);
     }
     return strings;
+  }
+
+  /**
+   * Series are sorted by key, so two OTel series that map to one Prometheus series (attribute keys that
+   * sanitize alike, the same metric in two scopes with scope labels off, two instruments whose names
+   * translate alike) are neighbours. Only the first, in the SDK's order, is written: Prometheus rejects
+   * the repeats as duplicate samples.
+   */
+  #warnDuplicate(name: string): void {
+    this.#warnOnce(
+      `duplicate:${name}`,
+      `Prometheus exposition: "${name}" has OTel series that map to the same labels; only the first of each is exposed`,
+    );
   }
 
   #warnOnce(key: string, message: string): void {

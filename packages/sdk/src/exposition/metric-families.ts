@@ -77,14 +77,23 @@ function byName(a: MetricFamily, b: MetricFamily): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
+/** The sample names a family writes: a histogram's `_bucket`, `_sum` and `_count`, else its name. */
+function sampleNames(name: string, type: PrometheusType | 'info'): string[] {
+  return type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name];
+}
+
 /**
  * Builds the families of a collection, sorted by name. A metric whose name is already taken by a family of
- * another type (or whose OpenMetrics family name clashes with another family's) is dropped with a
- * warning, keeping the first one registered; exponential histograms are skipped with a warning.
+ * another type, whose OpenMetrics family name clashes with another family's, or whose samples would carry
+ * the name of another family's samples (a gauge `x_count` beside a histogram `x`, which parsers reject as
+ * a second TYPE for `x`) is dropped with a warning, keeping the first one registered; exponential
+ * histograms are skipped with a warning.
  */
 export function collectFamilies(resourceMetrics: ResourceMetrics, options: FamilyOptions): MetricFamily[] {
   const byExposedName = new Map<string, MetricFamily>();
   const openMetricsNames = new Map<string, string>();
+  // Sample name -> the exposed name of the family that writes it.
+  const sampleOwners = new Map<string, string>();
   if (options.targetInfo) {
     const target: MetricFamily = {
       name: TARGET_INFO,
@@ -96,6 +105,7 @@ export function collectFamilies(resourceMetrics: ResourceMetrics, options: Famil
     };
     byExposedName.set(TARGET_INFO, target);
     openMetricsNames.set(TARGET_FAMILY, TARGET_INFO);
+    sampleOwners.set(TARGET_INFO, TARGET_INFO);
   }
   for (const { scope, metrics } of resourceMetrics.scopeMetrics) {
     const scopeLabels = options.scopeLabels ? scopeLabelsOf(scope) : NO_SCOPE_LABELS;
@@ -112,7 +122,16 @@ export function collectFamilies(resourceMetrics: ResourceMetrics, options: Famil
       const { name, familyName, unit } = prometheusName(descriptor.name, descriptor.unit, type);
       const existing = byExposedName.get(name);
       const familyOwner = openMetricsNames.get(familyName);
-      if ((existing && existing.type !== type) || (familyOwner !== undefined && familyOwner !== name)) {
+      const samples = sampleNames(name, type);
+      const sampleClash = samples.some((sample) => {
+        const owner = sampleOwners.get(sample);
+        return owner !== undefined && owner !== name;
+      });
+      if (
+        (existing && existing.type !== type) ||
+        (familyOwner !== undefined && familyOwner !== name) ||
+        sampleClash
+      ) {
         options.warnOnce(
           `conflict:${name}:${type}`,
           `Prometheus exposition: metric "${descriptor.name}" (${type}) dropped; the name "${name}" is already used by another metric`,
@@ -133,6 +152,7 @@ export function collectFamilies(resourceMetrics: ResourceMetrics, options: Famil
         members: [{ metric, scopeLabels }],
       });
       openMetricsNames.set(familyName, name);
+      for (const sample of samples) sampleOwners.set(sample, name);
     }
   }
   return [...byExposedName.values()].sort(byName);
