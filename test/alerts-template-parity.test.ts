@@ -35,6 +35,8 @@ const cases: readonly [string, string, number][] = [
   ['{{ humanizeDuration $value }}', '0', 0],
   ['{{ humanizeTimestamp $value }}', '1435065584.128', 1435065584.128],
   ['{{ humanizeTimestamp $value }}', '1700000000', 1700000000],
+  ['{{ humanizeTimestamp $value }}|{{ toTime $value }}', '-1234567.891', -1234567.891],
+  ['{{ humanizeTimestamp $value }}', 'NaN', Number.NaN],
   ['{{ $value }}', '1234567', 1234567],
   ['{{ $value }}', '123456', 123456],
   ['{{ $value }}', '0.00001', 0.00001],
@@ -146,30 +148,39 @@ describe.skipIf(promtool.skipReason !== undefined)('template output parity with 
     expect(res.status, `${res.stdout}${res.stderr}`).toBe(0);
   });
 
-  it('formats generated values exactly as promtool does (humanizers, %v, printf)', async () => {
-    const template =
+  it('formats generated values exactly as promtool does (humanizers, %v, printf, timestamps)', async () => {
+    const numeric =
       '{{ humanize $value }}|{{ humanize1024 $value }}|{{ humanizePercentage $value }}|' +
       '{{ humanizeDuration $value }}|{{ $value }}|{{ printf "%.3g|%.2f|%e" $value $value $value }}';
+    const timestamp = '{{ humanizeTimestamp $value }}|{{ toTime $value }}';
+    const seed = 20_261_122;
     // Every magnitude class: tiny, sub-second, around the unit prefixes, huge; integers and fractions.
-    const values = fc.sample(
+    const numbers = fc.sample(
       fc.oneof(
         fc.double({ noNaN: true, noDefaultInfinity: true }),
         fc.double({ min: -1e7, max: 1e7, noNaN: true }),
         fc.integer({ min: -10_000_000, max: 10_000_000 }),
         fc.double({ min: 1e-9, max: 10, noNaN: true }),
       ),
-      { numRuns: 80, seed: 20_261_122 },
+      { numRuns: 80, seed },
     );
+    // Timestamps Prometheus can represent (an int64 of nanoseconds: 1678 to 2262).
+    const times = fc.sample(fc.double({ min: -9.2e9, max: 9.2e9, noNaN: true }), { numRuns: 40, seed });
+    const generated: [string, number][] = [
+      ...numbers.map((v): [string, number] => [numeric, v]),
+      ...times.map((v): [string, number] => [timestamp, v]),
+    ];
+    const values = generated.map(([, v]) => v);
     const dir = join(tmp.dir, 'generated');
     mkdirSync(dir, { recursive: true });
-    const rules = values.map((_, i) => ({
+    const rules = generated.map(([template], i) => ({
       alert: `G${i}`,
       expr: `generated{case="${i}"}`,
       annotations: { out: template },
     }));
     writeFileSync(join(dir, 'rules.yml'), stringify({ groups: [{ name: 'generated', rules }] }));
     const alertTests = [];
-    for (const [i, value] of values.entries()) {
+    for (const [i, [template, value]] of generated.entries()) {
       const out = await compileAlertTemplate(`__alert_G${i}`, template).expand({
         labels: { __name__: 'generated', case: String(i) },
         externalLabels: {},

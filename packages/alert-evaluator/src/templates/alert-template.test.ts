@@ -167,4 +167,18 @@ describe('alert templates', () => {
     await expect(render('{{ .Nope }}')).rejects.toThrow(/can't evaluate field Nope/);
     await expect(render('{{ eq $value 1 }}')).rejects.toThrow(/incompatible types/);
   });
+
+  it('fails timestamps outside an int64 of nanoseconds with the message Prometheus gives', async () => {
+    const overflow =
+      'error calling humanizeTimestamp: 1e+10 cannot be represented as a nanoseconds timestamp';
+    await expect(render('{{ humanizeTimestamp $value }}', 1e10)).rejects.toThrow(overflow);
+    await expect(render('{{ toTime $value }}', -1e10)).rejects.toThrow(
+      /error calling toTime: -1e\+10 cannot/,
+    );
+    await expect(render('{{ toTime $value }}', Number.NaN)).rejects.toThrow(
+      'error calling toTime: value is NaN or Inf',
+    );
+    expect(await render('{{ humanizeTimestamp $value }}', Number.NaN)).toBe('NaN');
+    expect(await render('{{ toTime $value }}', 9.2e9)).toBe('2261-07-15 11:33:20 +0000 UTC');
+  });
 });

@@ -80,18 +80,38 @@ function pad2(n: number): string {
 }
 
 /**
- * `humanizeTimestamp`: Unix seconds as Go prints a UTC `time.Time`
- * (`2015-06-23 13:19:44.128 +0000 UTC`). Prometheus converts through `model.Time`, so the value is
- * truncated to whole milliseconds first.
+ * Prometheus's `floatToTime`: Unix seconds to whole milliseconds, through an int64 of nanoseconds
+ * (`model.TimeFromUnixNano`), with Prometheus's errors for NaN/Inf and for values that overflow it.
+ * BigInt keeps the nanosecond-to-millisecond division exact, as Go's int64 division is.
  */
-export function humanizeTimestamp(v: number): string {
-  if (!Number.isFinite(v)) return g4(v);
-  const ms = Math.trunc(Math.trunc(v * 1e9) / 1e6);
+export function floatToTimeMs(v: number): number {
+  if (!Number.isFinite(v)) throw new Error('value is NaN or Inf');
+  const ns = v * 1e9;
+  if (ns > 2 ** 63 - 1 || ns < -(2 ** 63)) {
+    throw new Error(
+      `${formatGoFloat(v, 'g', -1)} cannot be represented as a nanoseconds timestamp since it overflows int64`,
+    );
+  }
+  return Number(BigInt(Math.trunc(ns)) / 1_000_000n);
+}
+
+/** Go's `time.Time.String()` of a UTC time: `2015-06-23 13:19:44.128 +0000 UTC`. */
+export function goTimeString(ms: number): string {
   const d = new Date(ms);
-  if (Number.isNaN(d.getTime())) return g4(v);
   const date = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
   const time = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
   const millis = d.getUTCMilliseconds();
   const frac = millis === 0 ? '' : `.${String(millis).padStart(3, '0').replace(/0+$/, '')}`;
   return `${date} ${time}${frac} +0000 UTC`;
+}
+
+/**
+ * `humanizeTimestamp`: Unix seconds as Go prints a UTC `time.Time` (`2015-06-23 13:19:44.128 +0000 UTC`),
+ * truncated to whole milliseconds as Prometheus converts through `model.Time`. NaN and ±Inf print as
+ * `%.4g`. Throws Prometheus's error for values beyond an int64 of nanoseconds (years before 1678 or after
+ * 2262), which a template renders as its expansion error.
+ */
+export function humanizeTimestamp(v: number): string {
+  if (!Number.isFinite(v)) return g4(v);
+  return goTimeString(floatToTimeMs(v));
 }

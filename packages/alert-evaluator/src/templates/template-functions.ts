@@ -5,6 +5,8 @@
  */
 import { formatGoValue, goSprintf } from './go-format.ts';
 import {
+  floatToTimeMs,
+  goTimeString,
   humanize,
   humanize1024,
   humanizeDuration,
@@ -331,9 +333,8 @@ const prometheus: Record<string, TemplateFunction> = {
   },
   toTime: (_c, a) => {
     arity('toTime', a, 1);
-    const v = toFloat(a[0]);
-    if (!Number.isFinite(v)) throw new Error('cannot convert NaN or Inf to time');
-    return humanizeTimestamp(v);
+    // A *time.Time in Go; templates print it, which is its String() form.
+    return goTimeString(floatToTimeMs(toFloat(a[0])));
   },
   externalURL: (ctx) => ctx.externalURL,
   pathPrefix: (ctx) => {
