@@ -112,6 +112,11 @@ describe('label functions', () => {
       __name__: 'm',
     });
     expect(samples('label_join(h{job="b"}, "k", "-", "job", "i")')[0]!.labels.k).toBe('b-3');
+    // RE2 syntax: named groups as Go spells them, ASCII classes.
+    expect(samples('label_replace(m, "dst", "${x}!", "__name__", "(?P<x>[[:alpha:]])")')[0]!.labels).toEqual({
+      __name__: 'm',
+      dst: 'm!',
+    });
   });
 
   it('fail when label_replace makes two series equal', () => {

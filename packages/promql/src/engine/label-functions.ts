@@ -68,11 +68,6 @@ function expandTemplate(template: string, match: RegExpExecArray): string {
   return out;
 }
 
-/** Go's RE2 names groups `(?P<name>...)`; JavaScript wants `(?<name>...)`. */
-function toJsRegexSource(source: string): string {
-  return source.replaceAll('(?P<', '(?<');
-}
-
 /** `label_replace(v, dst, replacement, src, regex)`. */
 export function labelReplace(
   input: StepSeries[],
@@ -81,7 +76,8 @@ export function labelReplace(
   src: string,
   regexText: string,
 ): StepSeries[] {
-  const regex = anchoredRegex(toJsRegexSource(regexText));
+  // anchoredRegex reads RE2 syntax, `(?P<name>...)` groups included.
+  const regex = anchoredRegex(regexText);
   if (regex === null) throw evalError(`invalid regular expression in label_replace(): ${regexText}`);
   if (!isValidLabelName(dst)) throw evalError(`invalid destination label name in label_replace(): ${dst}`);
   for (const s of input) {
