@@ -31,6 +31,18 @@ describe('validateExpr', () => {
     ]);
   });
 
+  it('warns about a metric name regex that matches no known metric', () => {
+    const known = { knownMetrics: ['http_requests_total', 'up'] };
+    expect(validateExpr('{__name__=~"http_.+"}', known)).toEqual([]);
+    expect(validateExpr('sum({__name__=~"grpc_.+", job="a"})', known)).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        kind: 'unknown-metric',
+        message: 'no known metric matches __name__=~"grpc_.+"',
+      }),
+    ]);
+  });
+
   it('flags experimental functions and aggregations as warnings', () => {
     const kinds = validateExpr('limitk(1, sort_by_label(x, "a"))').map((p) => `${p.severity}:${p.kind}`);
     expect(kinds).toEqual(['warning:experimental', 'warning:experimental']);

@@ -3,6 +3,7 @@
  * user wants all complaints at once rather than the first exception.
  */
 import { PromqlError, type PromqlErrorPosition, positionOf } from '../errors.ts';
+import { compileMatcher } from '../storage/label-matcher.ts';
 import type { Expr } from './ast.ts';
 import { checkTypes } from './check-types.ts';
 import { EXPERIMENTAL_AGGREGATIONS, getFunction } from './functions.ts';
@@ -113,6 +114,18 @@ function notes(expr: Expr, text: string, options: ValidateOptions): ValidationPr
             message: `unknown metric "${m.value}"`,
             position,
           });
+        }
+        // A name regex that no known metric matches selects nothing, just like an unknown name.
+        if (m.name === '__name__' && m.type === '=~') {
+          const matcher = compileMatcher(m);
+          if (![...known].some((name) => matcher.matches(name))) {
+            problems.push({
+              severity: 'warning',
+              kind: 'unknown-metric',
+              message: `no known metric matches __name__=~${JSON.stringify(m.value)}`,
+              position,
+            });
+          }
         }
       }
     }
