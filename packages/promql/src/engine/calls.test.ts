@@ -113,7 +113,7 @@ describe('label functions', () => {
     });
     expect(samples('label_join(h{job="b"}, "k", "-", "job", "i")')[0]!.labels.k).toBe('b-3');
     // RE2 syntax: named groups as Go spells them, ASCII classes.
-    expect(samples('label_replace(m, "dst", "${x}!", "__name__", "(?P<x>[[:alpha:]])")')[0]!.labels).toEqual({
+    expect(samples('label_replace(m, "dst", "$x!", "__name__", "(?P<x>[[:alpha:]])")')[0]!.labels).toEqual({
       __name__: 'm',
       dst: 'm!',
     });
