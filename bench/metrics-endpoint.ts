@@ -316,6 +316,54 @@ for (const { series, rounds } of plan) {
   }
 }
 
+/**
+ * The SDK's `collect()` alone at 100k series, with yardstick's reader as the only reader: the longest
+ * event-loop block while it runs, with the series in one meter and spread over 50 meters. sdk-metrics 3.1.0
+ * collects every meter's storages synchronously and chains the meters through microtasks only, so
+ * spreading series over meters does not shorten the block; a reader has no public API to collect one meter
+ * or one instrument at a time.
+ */
+async function sdkCollectBlocks(meters: number): Promise<{ meters: number; longestBlockMs: number[] }> {
+  const reader = new PrometheusReader();
+  const provider = new MeterProvider({
+    readers: [reader],
+    views: [{ instrumentName: '*', aggregationCardinalityLimit: 1_000_000 }],
+  });
+  const touchers: Array<(round: number) => void> = [];
+  const instruments = 100_000 / 2 / SERIES_PER_INSTRUMENT;
+  for (let m = 0; m < instruments; m++) {
+    const meter = provider.getMeter(`bench.${m % meters}`, '1.0.0');
+    const counter = meter.createCounter(`app.requests.${m}`);
+    const histogram = meter.createHistogram(`app.duration.${m}`, {
+      unit: 's',
+      advice: { explicitBucketBoundaries: BUCKETS },
+    });
+    const attributes = Array.from({ length: SERIES_PER_INSTRUMENT }, (_, i) =>
+      labelsFor(m * SERIES_PER_INSTRUMENT + i),
+    );
+    touchers.push((round) => {
+      for (let i = 0; i < attributes.length; i++) {
+        const a = attributes[i] as ReturnType<typeof labelsFor>;
+        counter.add(1, a);
+        histogram.record(((i * 7 + round) % 1000) / 100, a);
+      }
+    });
+  }
+  const blocks: number[] = [];
+  for (let pass = 0; pass < 3; pass++) {
+    for (const toucher of touchers) toucher(pass);
+    gc();
+    const gaps = tickerGaps();
+    await reader.collect();
+    blocks.push(round(Math.max(0, ...(await gaps.stop()).map((g) => g.ms))));
+  }
+  await provider.shutdown();
+  return { meters, longestBlockMs: blocks };
+}
+
+const sdkCollectAt100k = [await sdkCollectBlocks(1), await sdkCollectBlocks(50)];
+console.log(JSON.stringify({ sdkCollectAt100k }));
+
 const at10k = results.find((row) => row.series === 10_000);
 const output = {
   benchmark: 'metrics-endpoint',
@@ -327,6 +375,10 @@ const output = {
     'half counters, half histograms (11 bounds + +Inf); 1000 series per instrument; labels route/method/status; every series touched between rounds; text format 0.0.4; time includes collection and UTF-8 byte counting',
   results,
   longestEventLoopBlockAt100k: eventLoop,
+  sdkCollectAt100k: {
+    runs: sdkCollectAt100k,
+    note: 'Longest event-loop block of the SDK collect() alone (first round: no cumulative state yet). sdk-metrics 3.1.0 gives a reader one MetricProducer.collect() for all meters; each meter collects all its instruments in one synchronous loop and meters are chained by microtasks, so no setImmediate turn runs in between, however the series are spread. Collecting per meter or per instrument needs the private MetricCollector._sharedState, i.e. sdk-metrics internals, which yardstick does not use.',
+  },
   targets: {
     at10kVsPromClientAtLeast4x: (at10k?.speedup.vsPromClient ?? 0) >= 4,
     at10kVsOtelExporterAtLeast10x: (at10k?.speedup.vsOtelExporter ?? 0) >= 10,

@@ -1,5 +1,6 @@
 /**
- * A real Prometheus 2.42 scrapes the exposition from a node:http server on 127.0.0.1, once in text 0.0.4
+ * A real Prometheus 2.42 scrapes the exposition of every instrument kind (counter, up-down counter, gauge,
+ * histogram, and the three observable kinds) from a node:http server on 127.0.0.1, once in text 0.0.4
  * (a path that ignores `Accept`) and once negotiated from the `Accept` header Prometheus sends, which
  * selects OpenMetrics 1.0.0. The ingested series are checked through Prometheus's /api/v1/query.
  */
@@ -78,6 +79,13 @@ describe.skipIf(prometheus.skipReason !== undefined)('Prometheus 2.42 scraping t
     requests.add(3, { 'http.route': '/cart' });
     requests.add(5, { 'http.route': '/pay "now"' });
     meter.createUpDownCounter('db.connections', { description: 'Open connections.' }).add(-2);
+    meter.createGauge('queue.depth', { unit: '{item}', description: 'Items queued.' }).record(17);
+    meter
+      .createObservableCounter('process.cpu.time', { unit: 's', description: 'CPU time.' })
+      .addCallback((result) => result.observe(12.5, { 'cpu.mode': 'user' }));
+    meter
+      .createObservableUpDownCounter('process.threads', { unit: '{thread}', description: 'Threads.' })
+      .addCallback((result) => result.observe(9));
     meter
       .createObservableGauge('cpu.utilization', { unit: '1', description: 'CPU in use.' })
       .addCallback((result) => result.observe(0.25));
@@ -151,6 +159,11 @@ describe.skipIf(prometheus.skipReason !== undefined)('Prometheus 2.42 scraping t
       ).toBe(5);
       expect(onlyValue(await query(base, `db_connections{job="${job}"}`))).toBe(-2);
       expect(onlyValue(await query(base, `cpu_utilization_ratio{job="${job}"}`))).toBe(0.25);
+      expect(onlyValue(await query(base, `queue_depth{job="${job}"}`))).toBe(17);
+      expect(
+        onlyValue(await query(base, `process_cpu_time_seconds_total{job="${job}",cpu_mode="user"}`)),
+      ).toBe(12.5);
+      expect(onlyValue(await query(base, `process_threads{job="${job}"}`))).toBe(9);
       const bucket = (le: string) =>
         query(
           base,

@@ -90,6 +90,26 @@ describe.skipIf(promtool.skipReason !== undefined)('promtool check metrics', () 
     expect(result, result.output).toEqual({ code: 0, output: '' });
   });
 
+  it('finds nothing when OTel names and attributes collide after translation', async () => {
+    const reader = new PrometheusReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const meter = provider.getMeter('collide', '1.0.0');
+    meter.createHistogram('db.query', { unit: 's', description: 'Query time.' }).record(0.2);
+    // `db_query_seconds_count` is a sample of the histogram above: a gauge of that name is dropped.
+    meter.createGauge('db.query.seconds.count', { description: 'Queries.' }).record(3);
+    const hits = meter.createCounter('hits', { description: 'Hits.' });
+    hits.add(1, { 'a.b': 'x' });
+    hits.add(2, { a_b: 'x' });
+    // Same name through the unit suffix, same type: one family, one TYPE line.
+    meter.createCounter('io', { unit: 'By', description: 'Bytes.' }).add(5, { dir: 'rx' });
+    meter.createCounter('io_bytes', { description: 'Bytes.' }).add(7, { dir: 'tx' });
+    let text = '';
+    for await (const chunk of await reader.render('text')) text += chunk;
+    expect(text).toContain('io_bytes_total{dir="tx"');
+    const result = await checkMetrics(path, text);
+    expect(result, result.output).toEqual({ code: 0, output: '' });
+  });
+
   it('parses arbitrary attribute keys and values with no finding but naming style (property, text 0.0.4)', async () => {
     const attributes: fc.Arbitrary<Attributes> = fc.dictionary(
       fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }),
