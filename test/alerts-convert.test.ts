@@ -120,6 +120,8 @@ describe('convertThresholdRules', () => {
     'recording rule with annotations':
       'groups:\n  - name: g\n    rules:\n      - record: a:b\n        expr: up\n        annotations: { a: b }\n',
     'repeated group': 'groups:\n  - name: g\n    rules: []\n  - name: g\n    rules: []\n',
+    'both record and alert':
+      'groups:\n  - name: g\n    rules:\n      - alert: A\n        record: b\n        expr: up\n',
     'unknown field':
       'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        severity: x\n',
     'bad label name':
@@ -139,6 +141,81 @@ describe('convertThresholdRules', () => {
       expect(res.status, `${res.stdout}${res.stderr}`).not.toBe(0);
       expect(checkRuleText(file, invalid[name]!).problems.length).toBeGreaterThan(0);
     },
+  );
+
+  it.skipIf(promtool.skipReason !== undefined)(
+    'accepts and rejects generated rule files exactly as promtool check rules does (property)',
+    () => {
+      const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+      const duration = fc.constantFrom(
+        '5m',
+        '0',
+        '0s',
+        '1h30m',
+        '1.5m',
+        '5min',
+        '-1m',
+        '1w2d',
+        '2d1w',
+        '',
+        5,
+      );
+      const labelName = fc.constantFrom('severity', 'bad-label', '__name__', '__meta', '1x', '');
+      const labelValue = fc.constantFrom('x', '', '{{ $labels.x }}', '{{ bad', '{{ nosuch }}', '{{ .Foo }}');
+      const expr = fc.constantFrom(
+        'up',
+        'sum(up',
+        'rate(up[5m])',
+        'up[5m]',
+        '"str"',
+        '1',
+        'foo{',
+        'up offset -5m',
+        'rate(up)',
+        '{}',
+        'up{__name__="a"}',
+        'sum(up) by',
+        '',
+      );
+      const rule = fc.record(
+        {
+          alert: opt(fc.constantFrom('Good', 'with space', '', '  ', 'a:b')),
+          record: opt(fc.constantFrom('job:up:sum', 'bad name', '1abc', ':colon', '')),
+          expr: opt(expr),
+          for: opt(duration),
+          keep_firing_for: opt(duration),
+          labels: opt(fc.dictionary(labelName, labelValue, { maxKeys: 2 })),
+          annotations: opt(fc.dictionary(labelName, labelValue, { maxKeys: 2 })),
+        },
+        { requiredKeys: [] },
+      );
+      const group = fc.record(
+        {
+          name: fc.constantFrom('g', 'h', ''),
+          interval: opt(duration),
+          limit: opt(fc.constantFrom(0, 5, -1, 1.5)),
+          rules: fc.array(rule, { maxLength: 3 }),
+        },
+        { requiredKeys: ['name'] },
+      );
+      const file = join(tmp.dir, 'generated.rules.yml');
+      fc.assert(
+        fc.property(fc.array(group, { minLength: 1, maxLength: 2 }), (groups) => {
+          const text = stringify({ groups });
+          writeFileSync(file, text);
+          const res = spawnSync(promtool.path!, ['check', 'rules', file], {
+            encoding: 'utf8',
+            timeout: 30_000,
+          });
+          const ours = checkRuleText(file, text).problems.map((p) => p.message);
+          expect(ours.length > 0, `promtool: ${res.stdout}${res.stderr}\nours: ${ours.join('; ')}`).toBe(
+            res.status !== 0,
+          );
+        }),
+        { numRuns: 40 },
+      );
+    },
+    120_000,
   );
 
   it.skipIf(promtool.skipReason !== undefined)(
@@ -162,6 +239,12 @@ describe('convertThresholdRules', () => {
       '      - record: a:b\n        expr: "1"\n      - alert: A\n        expr: up\n  - name: empty\n    rules: []\n',
     'empty file': '',
     'no groups': 'groups: []\n',
+    'an empty record next to an alert, and a blank alert name':
+      'groups:\n  - name: g\n    rules:\n      - alert: A\n        record: ""\n        expr: up\n' +
+      '      - alert: "  "\n        expr: up\n',
+    'a fractional limit and a negative one, which Go reads as 1 and as no limit':
+      'groups:\n  - name: g\n    limit: 1.5\n    rules:\n      - alert: A\n        expr: up\n' +
+      '  - name: h\n    limit: -1\n    rules:\n      - alert: A\n        expr: up\n',
     'interval, limit, spaces in the alert name and keep_firing_for':
       'groups:\n  - name: g\n    interval: 90s\n    limit: 10\n    rules:\n' +
       '      - alert: "Weird name with spaces"\n        expr: vector(1)\n        keep_firing_for: 1h\n',

@@ -177,13 +177,20 @@ function checkPrometheusForm(c: Checker, data: unknown): RuleGroupDefinition[] {
       if (r === undefined) return;
       const source = { file: c.file, line: c.yaml.lineOf(rp) };
       const labels = r.labels ?? {};
-      if ((r.record === undefined) === (r.alert === undefined)) {
+      // As in rulefmt, an empty name is an absent one.
+      const record = r.record === '' ? undefined : r.record;
+      const alert = r.alert === '' ? undefined : r.alert;
+      if (record !== undefined && alert !== undefined) {
+        c.add(rp, "only one of 'record' and 'alert' must be set");
+        return;
+      }
+      if (record === undefined && alert === undefined) {
         c.add(rp, "one of 'record' or 'alert' must be set");
         return;
       }
       c.expr([...rp, 'expr'], r.expr);
-      if (r.record !== undefined) {
-        if (!METRIC_NAME.test(r.record)) c.add([...rp, 'record'], `invalid recording rule name: ${r.record}`);
+      if (record !== undefined) {
+        if (!METRIC_NAME.test(record)) c.add([...rp, 'record'], `invalid recording rule name: ${record}`);
         if (r.annotations)
           c.add([...rp, 'annotations'], "invalid field 'annotations' in recording rule", true);
         if (r.for !== undefined) c.add([...rp, 'for'], "invalid field 'for' in recording rule", true);
@@ -191,10 +198,9 @@ function checkPrometheusForm(c: Checker, data: unknown): RuleGroupDefinition[] {
           c.add([...rp, 'keep_firing_for'], "invalid field 'keep_firing_for' in recording rule", true);
         }
         c.labels([...rp, 'labels'], labels, false);
-        rules.push({ kind: 'recording', name: r.record, expr: r.expr, labels, source });
+        rules.push({ kind: 'recording', name: record, expr: r.expr, labels, source });
       } else {
-        const name = r.alert!;
-        if (name.trim() === '') c.add([...rp, 'alert'], 'field alert must be non-empty');
+        const name = alert!;
         c.labels([...rp, 'labels'], labels, true);
         for (const [k, v] of Object.entries(r.annotations ?? {})) {
           if (!LABEL_NAME.test(k)) c.add([...rp, 'annotations', k], `invalid annotation name: ${k}`, true);
@@ -213,18 +219,18 @@ function checkPrometheusForm(c: Checker, data: unknown): RuleGroupDefinition[] {
           source,
         });
       }
-      const key = `${r.record ?? r.alert}\u0000${JSON.stringify(Object.entries(labels).sort())}`;
+      const key = `${record ?? alert}\u0000${JSON.stringify(Object.entries(labels).sort())}`;
       const first = seen.get(key);
       if (first !== undefined) {
         c.warnings.push({
           file: c.file,
           line: source.line,
           path: rp.join('.'),
-          message: `duplicate rule: ${r.record ?? r.alert} has the same name and labels as rule ${first}`,
+          message: `duplicate rule: ${record ?? alert} has the same name and labels as rule ${first}`,
         });
       } else seen.set(key, ri);
     });
-    groups.push({ name: g.name, file: c.file, intervalMs, limit: g.limit ?? 0, rules });
+    groups.push({ name: g.name, file: c.file, intervalMs, limit: Math.max(0, g.limit ?? 0), rules });
   });
   return groups;
 }

@@ -27,7 +27,8 @@ export const prometheusGroupSchema = z
   .object({
     name: z.string().min(1, 'group name must not be empty'),
     interval: goString.optional(),
-    limit: z.number().int().min(0).optional(),
+    // Go's YAML decoder truncates a float into the int field, and a limit <= 0 means no limit.
+    limit: z.number().transform(Math.trunc).optional(),
     rules: z.array(prometheusRuleSchema).nullish(),
   })
   .strict();
