@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { negotiateExposition, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './negotiate.ts';
 
@@ -40,5 +41,37 @@ describe('negotiateExposition', () => {
       negotiateExposition('Application/OpenMetrics-Text ; Version=1.0.0 ; q=0.8, */*;q=0.9, text/plain;q=0.2')
         .format,
     ).toBe('openmetrics');
+  });
+
+  it('answers any header with one of the two formats, never throwing (property)', () => {
+    fc.assert(
+      fc.property(fc.option(fc.string({ unit: 'binary' }), { nil: undefined }), (accept) => {
+        expect([TEXT_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE]).toContain(
+          negotiateExposition(accept).contentType,
+        );
+      }),
+    );
+  });
+
+  it('picks the higher q-value, the earlier range on a tie, whatever unrelated ranges surround them (property)', () => {
+    const q = fc.integer({ min: 0, max: 1000 }).map((n) => n / 1000);
+    const unrelated = fc.array(
+      fc.tuple(fc.constantFrom('application/json', 'text/html', 'application/xml', 'image/png'), q),
+      { maxLength: 4 },
+    );
+    fc.assert(
+      fc.property(q, q, fc.boolean(), unrelated, unrelated, (qOpen, qText, openFirst, before, after) => {
+        const open = `application/openmetrics-text;version=1.0.0;q=${qOpen}`;
+        const text = `text/plain;version=0.0.4;q=${qText}`;
+        const ranges = [
+          ...before.map(([type, weight]) => `${type};q=${weight}`),
+          ...(openFirst ? [open, text] : [text, open]),
+          ...after.map(([type, weight]) => `${type};q=${weight}`),
+        ];
+        const expected =
+          qOpen > qText || (qOpen === qText && qOpen > 0 && openFirst) ? 'openmetrics' : 'text';
+        expect(negotiateExposition(ranges.join(', ')).format).toBe(expected);
+      }),
+    );
   });
 });
