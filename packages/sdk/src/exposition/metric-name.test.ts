@@ -40,6 +40,17 @@ describe('prometheusName', () => {
     expect(prometheusName('retries', '1', 'counter').name).toBe('retries_total');
   });
 
+  it('never joins a suffix with a double underscore when the name ends in a separator', () => {
+    expect(prometheusName('requests.', '', 'counter')).toEqual({
+      name: 'requests_total',
+      familyName: 'requests',
+      unit: '',
+    });
+    expect(prometheusName('io/', 'By', 'counter').name).toBe('io_bytes_total');
+    expect(prometheusName('wait-', 's', 'histogram').name).toBe('wait_seconds');
+    expect(prometheusName('level.', '', 'gauge').name).toBe('level_');
+  });
+
   it('prefixes a name starting with a digit', () => {
     expect(prometheusName('5xx.errors', '', 'counter').name).toBe('_5xx_errors_total');
   });

@@ -18,6 +18,7 @@ export interface PrometheusName {
 }
 
 const TOTAL = '_total';
+const TRAILING_UNDERSCORES = /_+$/;
 
 /**
  * Translates an OTel instrument name and unit per the OTel specification: invalid characters become `_`
@@ -37,6 +38,16 @@ export function prometheusName(otelName: string, otelUnit: string, type: Prometh
   if (type === 'counter' && base.endsWith(TOTAL) && base.length > TOTAL.length) {
     base = base.slice(0, -TOTAL.length);
   }
-  if (unit !== '' && base !== unit && !base.endsWith(`_${unit}`)) base = `${base}_${unit}`;
+  if (unit !== '' && base !== unit && !base.endsWith(`_${unit}`)) base = `${joinable(base)}_${unit}`;
+  if (type === 'counter') base = joinable(base);
   return { name: type === 'counter' ? base + TOTAL : base, familyName: base, unit };
+}
+
+/**
+ * `base` without trailing `_`, so a suffix never makes `__` (the specification collapses runs of `_`):
+ * the instrument `requests.` (a valid OTel name) sanitizes to `requests_` and becomes `requests_total`.
+ * OTel instrument names start with a letter, so something is always left.
+ */
+function joinable(base: string): string {
+  return base.endsWith('_') ? base.replace(TRAILING_UNDERSCORES, '') : base;
 }
