@@ -5,6 +5,7 @@
  * specification), non-string values as the specification asks (arrays as JSON).
  */
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
 import { sanitizeLabelName } from '@yardstick/views';
 
 /** Label names the store writes itself; by default attributes mapping to them are dropped. */
@@ -61,6 +62,19 @@ export function attributeLabelPairs(
     else pairs.push([name, value]);
   }
   return pairs.sort((a, b) => byCodeUnits(a[0], b[0]));
+}
+
+/**
+ * The scope labels the OTel specification ("Instrumentation Scope") asks for on every point:
+ * `otel_scope_name`, `otel_scope_schema_url`, `otel_scope_version`, each only when set (an empty label
+ * value is no label in Prometheus). The JS meter API has no scope attributes, so no `otel_scope_<key>`.
+ */
+export function scopeLabelPairs(scope: InstrumentationScope): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  if (scope.name !== '') pairs.push(['otel_scope_name', scope.name]);
+  if (scope.schemaUrl) pairs.push(['otel_scope_schema_url', scope.schemaUrl]);
+  if (scope.version) pairs.push(['otel_scope_version', scope.version]);
+  return pairs;
 }
 
 /** The same mapping as a label object, for the embedded store. */

@@ -10,6 +10,7 @@ import {
   type ResourceMetrics,
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
+import { scopeLabelPairs } from './attribute-labels.ts';
 import { escapeLabelValue } from './escape.ts';
 import type { ScopeLabels } from './label-renderer.ts';
 import { type PrometheusType, prometheusName } from './metric-name.ts';
@@ -58,17 +59,9 @@ function typeOf(metric: ExposableMetric): PrometheusType {
 
 const NO_SCOPE_LABELS: ScopeLabels = { text: '', pairs: [] };
 
-/**
- * The OTel specification ("Instrumentation Scope") asks for the scope's name, version and schema URL as
- * `otel_scope_*` labels on every point; an empty value is the same as no label in Prometheus, so empty
- * ones are left out. (Scope attributes would be `otel_scope_<key>` labels too, but the JS meter API has no
- * scope attributes.)
- */
+/** The scope's labels (see `scopeLabelPairs`), also rendered once per scrape for the common path. */
 function scopeLabelsOf(scope: InstrumentationScope): ScopeLabels {
-  const pairs: Array<[string, string]> = [];
-  if (scope.name !== '') pairs.push(['otel_scope_name', scope.name]);
-  if (scope.schemaUrl) pairs.push(['otel_scope_schema_url', scope.schemaUrl]);
-  if (scope.version) pairs.push(['otel_scope_version', scope.version]);
+  const pairs = scopeLabelPairs(scope);
   const text = pairs.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',');
   return { text, pairs };
 }
