@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SCOPE_LABELS } from './attribute-labels.ts';
-import { renderLabels } from './label-renderer.ts';
+import { renderLabels, renderSeriesLabels, type ScopeLabels } from './label-renderer.ts';
 
 const RESERVED = new Set(['__name__', ...SCOPE_LABELS]);
 const NOTHING = new Set<string>();
@@ -38,5 +38,34 @@ describe('renderLabels', () => {
   it('renders an empty attribute set as no labels and skips undefined values', () => {
     expect(renderLabels({}, false, NOTHING)).toBe('');
     expect(renderLabels({ gone: undefined }, false, NOTHING)).toBe('');
+  });
+});
+
+describe('renderSeriesLabels', () => {
+  const scope: ScopeLabels = {
+    text: 'otel_scope_name="lib \\"x\\"",otel_scope_version="1"',
+    pairs: [
+      ['otel_scope_name', 'lib "x"'],
+      ['otel_scope_version', '1'],
+    ],
+  };
+
+  it('appends the scope labels after the attribute labels', () => {
+    expect(renderSeriesLabels({ 'http.route': '/a' }, false, scope)).toBe(`http_route="/a",${scope.text}`);
+    expect(renderSeriesLabels({}, false, scope)).toBe(scope.text);
+  });
+
+  it('joins an attribute mapping to a scope label with it, by original key, escaping the result', () => {
+    expect(renderSeriesLabels({ 'otel.scope.name': 'a"b', z: '1' }, false, scope)).toBe(
+      'otel_scope_name="a\\"b;lib \\"x\\"",otel_scope_version="1",z="1"',
+    );
+    expect(renderSeriesLabels({ otel_scope_version: '2' }, false, scope)).toBe(
+      'otel_scope_name="lib \\"x\\"",otel_scope_version="1;2"',
+    );
+  });
+
+  it('keeps every attribute when there are no scope labels, le excepted for histograms', () => {
+    const none: ScopeLabels = { text: '', pairs: [] };
+    expect(renderSeriesLabels({ 'otel.scope.name': 'x', le: '1' }, true, none)).toBe('otel_scope_name="x"');
   });
 });
