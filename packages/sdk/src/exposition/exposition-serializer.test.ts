@@ -289,6 +289,25 @@ describe('series and names that collide after translation', () => {
     }
   });
 
+  it('keeps the points of same-named metrics with other HELP or UNIT, showing the first and warning', async () => {
+    const warn = captureWarnings();
+    const { reader, provider } = setup({ withoutTargetInfo: true });
+    provider.getMeter('lib.a').createCounter('io', { unit: 'By', description: 'Bytes read.' }).add(1);
+    provider.getMeter('lib.b').createCounter('io_bytes', { description: 'Bytes moved.' }).add(2);
+    const text = await scrape(reader, 'openmetrics');
+    expect(lines(text, '# ')).toEqual([
+      '# HELP io_bytes Bytes read.',
+      '# TYPE io_bytes counter',
+      '# UNIT io_bytes bytes',
+      '# EOF',
+    ]);
+    expect(lines(text, 'io_bytes_total')).toEqual([
+      'io_bytes_total{otel_scope_name="lib.a"} 1',
+      'io_bytes_total{otel_scope_name="lib.b"} 2',
+    ]);
+    expect(warn).toHaveBeenCalledTimes(2);
+  });
+
   it('writes a series once when two attribute sets map to the same labels, keeping the first', async () => {
     const warn = captureWarnings();
     const { reader, meter } = setup({ withoutTargetInfo: true });

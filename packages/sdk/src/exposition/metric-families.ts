@@ -132,7 +132,20 @@ export function collectFamilies(resourceMetrics: ResourceMetrics, options: Famil
         continue;
       }
       if (existing) {
+        // The specification keeps the points and drops all but one HELP and UNIT, with a warning.
         if (existing.help === '') existing.help = descriptor.description;
+        else if (descriptor.description !== '' && descriptor.description !== existing.help) {
+          options.warnOnce(
+            `help:${name}`,
+            `Prometheus exposition: metrics named "${name}" have different descriptions; HELP shows the first`,
+          );
+        }
+        if (unit !== existing.unit) {
+          options.warnOnce(
+            `unit:${name}`,
+            `Prometheus exposition: metrics named "${name}" have different units; UNIT shows the first ("${existing.unit}")`,
+          );
+        }
         existing.members.push({ metric, scopeLabels });
         continue;
       }
