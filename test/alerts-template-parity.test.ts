@@ -86,6 +86,23 @@ const cases: readonly [string, string, number][] = [
     1,
   ],
   ['{{ printf "%q" $labels.instance }} {{ printf "%-8s|%8s" "ab" "cd" }}', '1', 1],
+  // Execution errors: the whole expansion becomes Prometheus's error text, position and node included.
+  ['{{ humanize "abc" }}', '1', 1],
+  ['x {{ .Nope }}', '1', 1],
+  ['{{ eq $value 1 }}', '1', 1],
+  ['{{ first (query "nothing") }}', '1', 1],
+  ['line1\nline2 é {{ humanize1024 "zz" }}', '1', 1],
+  ['{{ with $labels }}{{ .nope.deeper }}{{ end }}', '1', 1],
+  ['{{ printf "%s" (humanizeDuration "q") }}', '1', 1],
+  ['{{ reReplaceAll "(" "x" "y" }}|{{ reReplaceAll "a)" "x" "y" }}', '1', 1],
+  ['{{ match "[ab" "x" }}', '1', 1],
+  ['{{ humanizeTimestamp 1e10 }}', '1', 1],
+  ['{{ if gt $value "a" }}x{{ end }}', '1', 1],
+  ['{{ $labels.pool.x }}', '1', 1],
+  ['{{ humanize   "abc"   }} {{ .Labels.x.y }}', '1', 1],
+  ['{{ humanize (printf "%s" "abcdefghijklmnopqrstuvwxyz") }}', '1', 1],
+  ['{{ $value | humanize | humanize }}', '2', 2],
+  ['{{ $value | humanizeDuration | humanize }}', '90', 90],
 ];
 
 const labels = { pool: 'gpu-a', region: 'eu-west', instance: 'host-1.example.com:9100' };
@@ -107,13 +124,16 @@ describe.skipIf(promtool.skipReason !== undefined)('template output parity with 
     const alertTests = [];
     for (const [i, [template, , value]] of cases.entries()) {
       const seriesLabels = { __name__: 'template_input', case: String(i), ...labels };
-      const out = await compileAlertTemplate(`__alert_T${i}`, template).expand({
-        labels: seriesLabels,
-        externalLabels,
-        externalURL,
-        value,
-        query: async () => refQuery,
-      });
+      // A failing expansion renders as a rule renders it (and as Prometheus does).
+      const out = await compileAlertTemplate(`__alert_T${i}`, template)
+        .expand({
+          labels: seriesLabels,
+          externalLabels,
+          externalURL,
+          value,
+          query: async () => (template.includes('"nothing"') ? [] : refQuery),
+        })
+        .catch((err: Error) => `<error expanding template: ${err.message}>`);
       alertTests.push({
         eval_time: '0m',
         alertname: `T${i}`,

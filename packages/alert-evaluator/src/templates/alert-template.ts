@@ -4,7 +4,7 @@
  * data (`.`) holds `Labels`, `ExternalLabels`, `ExternalURL` and `Value`.
  */
 import { AlertEvaluatorError } from '../errors.ts';
-import { formatGoValue } from './go-format.ts';
+import { formatGoValue, goTypeName } from './go-format.ts';
 import type { TemplateArg, TemplateNode, TemplatePipe } from './template-ast.ts';
 import {
   TEMPLATE_FUNCTION_NAMES,
@@ -12,7 +12,7 @@ import {
   type TemplateContext,
   type TemplateQueryResult,
 } from './template-functions.ts';
-import { parseTemplate } from './template-parser.ts';
+import { commandText, parseTemplate } from './template-parser.ts';
 import { isTrue, TemplateStruct } from './template-values.ts';
 
 /** What an alert template can read. */
@@ -27,6 +27,9 @@ export interface AlertTemplateData {
 
 const PREDECLARED = ['$labels', '$externalLabels', '$externalURL', '$value'];
 
+const TEMPLATE_DATA_TYPE =
+  'struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value float64 }';
+
 class LoopControl {
   readonly kind: 'break' | 'continue';
   constructor(kind: 'break' | 'continue') {
@@ -38,42 +41,72 @@ interface Scope {
   vars: { name: string; value: unknown }[];
   ctx: TemplateContext;
   name: string;
+  source: string;
 }
 
+/** A node an execution error is reported at: where Go puts it, and how Go prints it. */
+interface ErrorNode {
+  readonly at: number;
+  readonly text: string;
+}
+
+/**
+ * Bytes of the variable declarations Prometheus puts before every alert template
+ * (`{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}` and
+ * `{{$value := .Value}}`): columns on the first line of its messages count them.
+ */
+const PROMETHEUS_DEFS_BYTES = 112;
+
+/**
+ * An execution error worded as Prometheus's: `error executing template NAME: template: NAME:LINE:COL:
+ * executing "NAME" at <NODE>: MSG`, the column being Go's 0-based byte offset in the line.
+ */
 function execError(
   scope: Scope,
-  pipe: TemplatePipe | undefined,
+  node: ErrorNode | undefined,
   msg: string,
   cause?: unknown,
 ): AlertEvaluatorError {
-  const where = pipe === undefined ? scope.name : `${scope.name}:${pipe.line}:${pipe.col}`;
-  return new AlertEvaluatorError('TEMPLATE_EXEC', `template: ${where}: executing "${scope.name}": ${msg}`, {
+  let detail = `template: ${scope.name}: ${msg}`;
+  if (node !== undefined) {
+    const before = scope.source.slice(0, node.at);
+    const lineStart = before.lastIndexOf('\n') + 1;
+    const line = before.split('\n').length;
+    const col = Buffer.byteLength(before.slice(lineStart)) + (line === 1 ? PROMETHEUS_DEFS_BYTES : 0);
+    detail = `template: ${scope.name}:${line}:${col}: executing ${JSON.stringify(scope.name)} at <${node.text}>: ${msg}`;
+  }
+  return new AlertEvaluatorError('TEMPLATE_EXEC', `error executing template ${scope.name}: ${detail}`, {
     cause,
   });
 }
 
-function field(scope: Scope, pipe: TemplatePipe, base: unknown, name: string): unknown {
+/** The command `args` as the node Go reports a failed call at. */
+function commandNode(args: readonly TemplateArg[]): ErrorNode {
+  return { at: args[0]!.start, text: commandText(args) };
+}
+
+function field(scope: Scope, node: ErrorNode, base: unknown, name: string): unknown {
   if (base instanceof TemplateStruct) {
     if (!(name in base.fields))
-      throw execError(scope, pipe, `can't evaluate field ${name} in type ${base.typeName}`);
+      throw execError(scope, node, `can't evaluate field ${name} in type ${base.typeName}`);
     return base.fields[name];
   }
   if (base !== null && typeof base === 'object' && !Array.isArray(base)) {
     // Template maps are map[string]string: a missing key renders as "" in Prometheus (checked with promtool).
     return Object.hasOwn(base, name) ? (base as Record<string, unknown>)[name] : '';
   }
-  if (base === undefined || base === null) throw execError(scope, pipe, `nil pointer evaluating .${name}`);
-  throw execError(scope, pipe, `can't evaluate field ${name} in type ${typeof base}`);
+  if (base === undefined || base === null) throw execError(scope, node, `nil pointer evaluating .${name}`);
+  throw execError(scope, node, `can't evaluate field ${name} in type ${goTypeName(base)}`);
 }
 
-async function evalArg(scope: Scope, pipe: TemplatePipe, dot: unknown, arg: TemplateArg): Promise<unknown> {
+async function evalArg(scope: Scope, cmd: ErrorNode, dot: unknown, arg: TemplateArg): Promise<unknown> {
   let base: unknown;
   let chain: readonly string[] = [];
   switch (arg.kind) {
     case 'literal':
       return arg.value;
     case 'function':
-      return callFunction(scope, pipe, arg.name, [], undefined, false);
+      return callFunction(scope, cmd, arg.name, [], undefined, false);
     case 'dot':
       base = dot;
       chain = arg.chain;
@@ -89,7 +122,7 @@ async function evalArg(scope: Scope, pipe: TemplatePipe, dot: unknown, arg: Temp
       chain = arg.chain;
       break;
   }
-  for (const name of chain) base = field(scope, pipe, base, name);
+  for (const name of chain) base = field(scope, arg, base, name);
   return base;
 }
 
@@ -100,7 +133,7 @@ function findVar(scope: Scope, name: string): { name: string; value: unknown } |
 
 async function callFunction(
   scope: Scope,
-  pipe: TemplatePipe,
+  cmd: ErrorNode,
   name: string,
   args: unknown[],
   final: unknown,
@@ -112,7 +145,7 @@ async function callFunction(
     return await fn(scope.ctx, all);
   } catch (err) {
     if (err instanceof AlertEvaluatorError) throw err;
-    throw execError(scope, pipe, `error calling ${name}: ${(err as Error).message}`, err);
+    throw execError(scope, cmd, `error calling ${name}: ${(err as Error).message}`, err);
   }
 }
 
@@ -121,15 +154,16 @@ async function evalPipe(scope: Scope, pipe: TemplatePipe, dot: unknown): Promise
   let hasFinal = false;
   for (const cmd of pipe.commands) {
     const head = cmd[0]!;
+    const node = commandNode(cmd);
     if (head.kind === 'function') {
       const args: unknown[] = [];
-      for (const a of cmd.slice(1)) args.push(await evalArg(scope, pipe, dot, a));
-      value = await callFunction(scope, pipe, head.name, args, value, hasFinal);
+      for (const a of cmd.slice(1)) args.push(await evalArg(scope, node, dot, a));
+      value = await callFunction(scope, node, head.name, args, value, hasFinal);
     } else {
       if (cmd.length > 1 || hasFinal) {
-        throw execError(scope, pipe, `can't give argument to non-function ${describe(head)}`);
+        throw execError(scope, node, `can't give argument to non-function ${describe(head)}`);
       }
-      value = await evalArg(scope, pipe, dot, head);
+      value = await evalArg(scope, node, dot, head);
     }
     hasFinal = true;
   }
@@ -199,7 +233,9 @@ async function execNodes(
         try {
           items = rangeItems(v);
         } catch (err) {
-          throw execError(scope, node.pipe, (err as Error).message, err);
+          // Go reports it at the last operand it evaluated.
+          const last = node.pipe.commands[node.pipe.commands.length - 1]!;
+          throw execError(scope, last[last.length - 1], (err as Error).message, err);
         }
         if (items.length === 0 && node.otherwise) await execNodes(scope, node.otherwise, dot, out);
         for (const [key, elem] of items) {
@@ -253,7 +289,8 @@ export function compileAlertTemplate(name: string, source: string): AlertTemplat
     async expand(data) {
       // Plain text is the common case for labels; skipping the executor keeps evaluation cheap.
       if (nodes === undefined) return source;
-      const root = new TemplateStruct('template.tmplData', {
+      // Prometheus's template data is an anonymous struct; Go names it by its fields in messages.
+      const root = new TemplateStruct(TEMPLATE_DATA_TYPE, {
         Labels: data.labels,
         ExternalLabels: data.externalLabels,
         ExternalURL: data.externalURL,
@@ -261,6 +298,7 @@ export function compileAlertTemplate(name: string, source: string): AlertTemplat
       });
       const scope: Scope = {
         name,
+        source,
         ctx: { query: data.query, externalURL: data.externalURL },
         vars: [
           { name: '$', value: root },

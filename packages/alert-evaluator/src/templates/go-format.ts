@@ -159,7 +159,8 @@ export function formatGoValue(v: unknown): string {
   return String(v);
 }
 
-function goTypeName(v: unknown): string {
+/** The Go type name of a template value (`%T`, and type names in execution errors). */
+export function goTypeName(v: unknown): string {
   if (typeof v === 'number') return 'float64';
   if (typeof v === 'bigint') return 'int';
   if (typeof v === 'string') return 'string';

@@ -151,7 +151,21 @@ function goRegExp(pattern: string, flags = ''): RegExp {
     for (const c of lead[1]!) if (!f.includes(c)) f += c;
     p = p.slice(lead[0].length);
   }
-  return new RegExp(p, f);
+  try {
+    return new RegExp(p, f);
+  } catch (err) {
+    throw new Error(`error parsing regexp: ${regexpSyntaxError(pattern, (err as Error).message)}`);
+  }
+}
+
+/** RE2's wording for the syntax errors JavaScript also detects; JavaScript's own otherwise. */
+function regexpSyntaxError(pattern: string, jsMessage: string): string {
+  if (/Unterminated group/.test(jsMessage)) return `missing closing ): \`${pattern}\``;
+  if (/Unmatched '\)'/.test(jsMessage)) return `unexpected ): \`${pattern}\``;
+  if (/Unterminated character class/.test(jsMessage)) {
+    return `missing closing ]: \`${pattern.slice(pattern.lastIndexOf('['))}\``;
+  }
+  return jsMessage;
 }
 
 /** Go's `Regexp.Expand` template: `$1`, `${1}`, `$name`, `$$`. */
@@ -311,7 +325,15 @@ const prometheus: Record<string, TemplateFunction> = {
   },
   reReplaceAll: (_c, a) => {
     arity('reReplaceAll', a, 3);
-    return toStr(a[2]).replace(goRegExp(toStr(a[0]), 'g'), expandReplacement(toStr(a[1])));
+    const pattern = toStr(a[0]);
+    let re: RegExp;
+    try {
+      re = goRegExp(pattern, 'g');
+    } catch (err) {
+      // Prometheus compiles with regexp.MustCompile, whose panic message names the pattern.
+      throw new Error(`regexp: Compile(\`${pattern}\`): ${(err as Error).message}`);
+    }
+    return toStr(a[2]).replace(re, expandReplacement(toStr(a[1])));
   },
   safeHtml: (_c, a) => {
     arity('safeHtml', a, 1);

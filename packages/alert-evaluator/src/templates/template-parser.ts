@@ -7,13 +7,15 @@
 import { AlertEvaluatorError } from '../errors.ts';
 import type { TemplateArg, TemplateNode, TemplatePipe } from './template-ast.ts';
 
-type Token =
+/** A token, with its offset in the template text and its text as written (for error messages). */
+type Token = { at: number; raw: string } & (
   | { t: 'ident'; v: string }
   | { t: 'field'; v: string }
   | { t: 'var'; v: string }
   | { t: 'lit'; v: string | number | bigint | boolean | null }
   | { t: 'op'; v: '|' | '(' | ')' | ':=' | '=' | ',' }
-  | { t: 'fieldchain'; v: string };
+  | { t: 'fieldchain'; v: string }
+);
 
 interface RawAction {
   readonly tokens: Token[];
@@ -36,9 +38,10 @@ function unquote(raw: string, name: string, line: number, col: number): string {
   }
 }
 
-function lexAction(src: string, name: string, line: number, col: number): Token[] {
+function lexAction(src: string, base: number, name: string, line: number, col: number): Token[] {
   const tokens: Token[] = [];
   let i = 0;
+  const at = () => base + i;
   const isIdentChar = (c: string) => /[A-Za-z0-9_]/.test(c);
   while (i < src.length) {
     const c = src[i]!;
@@ -47,17 +50,17 @@ function lexAction(src: string, name: string, line: number, col: number): Token[
       continue;
     }
     if (c === '|' || c === '(' || c === ')' || c === ',') {
-      tokens.push({ t: 'op', v: c });
+      tokens.push({ t: 'op', v: c, at: at(), raw: c });
       i++;
       continue;
     }
     if (c === ':' && src[i + 1] === '=') {
-      tokens.push({ t: 'op', v: ':=' });
+      tokens.push({ t: 'op', v: ':=', at: at(), raw: ':=' });
       i += 2;
       continue;
     }
     if (c === '=') {
-      tokens.push({ t: 'op', v: '=' });
+      tokens.push({ t: 'op', v: '=', at: at(), raw: '=' });
       i++;
       continue;
     }
@@ -65,21 +68,22 @@ function lexAction(src: string, name: string, line: number, col: number): Token[
       let j = i + 1;
       while (j < src.length && src[j] !== '"') j += src[j] === '\\' ? 2 : 1;
       if (j >= src.length) fail(name, line, col, 'unterminated quoted string');
-      tokens.push({ t: 'lit', v: unquote(src.slice(i, j + 1), name, line, col) });
+      const raw = src.slice(i, j + 1);
+      tokens.push({ t: 'lit', v: unquote(raw, name, line, col), at: at(), raw });
       i = j + 1;
       continue;
     }
     if (c === '`') {
       const j = src.indexOf('`', i + 1);
       if (j < 0) fail(name, line, col, 'unterminated raw quoted string');
-      tokens.push({ t: 'lit', v: src.slice(i + 1, j) });
+      tokens.push({ t: 'lit', v: src.slice(i + 1, j), at: at(), raw: src.slice(i, j + 1) });
       i = j + 1;
       continue;
     }
     if (c === '$') {
       let j = i + 1;
       while (j < src.length && isIdentChar(src[j]!)) j++;
-      tokens.push({ t: 'var', v: src.slice(i, j) });
+      tokens.push({ t: 'var', v: src.slice(i, j), at: at(), raw: src.slice(i, j) });
       i = j;
       continue;
     }
@@ -93,6 +97,8 @@ function lexAction(src: string, name: string, line: number, col: number): Token[
       tokens.push({
         t: attached || attachedToParen ? 'fieldchain' : 'field',
         v: src.slice(i + 1, j),
+        at: at(),
+        raw: src.slice(i, j),
       });
       i = j;
       continue;
@@ -104,7 +110,7 @@ function lexAction(src: string, name: string, line: number, col: number): Token[
         fail(name, line, col, `bad character ${JSON.stringify(c)}`);
       const isFloat = /[.eE]/.test(text) && !/^[+-]?0[xX]/.test(text);
       const clean = text.replace(/_/g, '');
-      tokens.push({ t: 'lit', v: isFloat ? Number(clean) : BigInt(clean) });
+      tokens.push({ t: 'lit', v: isFloat ? Number(clean) : BigInt(clean), at: at(), raw: text });
       i += text.length;
       continue;
     }
@@ -112,9 +118,10 @@ function lexAction(src: string, name: string, line: number, col: number): Token[
       let j = i;
       while (j < src.length && isIdentChar(src[j]!)) j++;
       const word = src.slice(i, j);
-      if (word === 'true' || word === 'false') tokens.push({ t: 'lit', v: word === 'true' });
-      else if (word === 'nil') tokens.push({ t: 'lit', v: null });
-      else tokens.push({ t: 'ident', v: word });
+      const where = { at: at(), raw: word };
+      if (word === 'true' || word === 'false') tokens.push({ t: 'lit', v: word === 'true', ...where });
+      else if (word === 'nil') tokens.push({ t: 'lit', v: null, ...where });
+      else tokens.push({ t: 'ident', v: word, ...where });
       i = j;
       continue;
     }
@@ -177,11 +184,19 @@ function split(src: string, name: string): Piece[] {
     if (trimmed.startsWith('/*')) {
       if (!trimmed.endsWith('*/')) fail(name, line, col, 'unclosed comment');
     } else {
-      pieces.push({ kind: 'action', action: { tokens: lexAction(inner, name, line, col), line, col } });
+      pieces.push({
+        kind: 'action',
+        action: { tokens: lexAction(inner, start, name, line, col), line, col },
+      });
     }
     i = close + 2;
   }
   return pieces;
+}
+
+/** A command as Go's `CommandNode.String()` prints it: its operands separated by single spaces. */
+export function commandText(args: readonly TemplateArg[]): string {
+  return args.map((x) => x.text).join(' ');
 }
 
 class Parser {
@@ -334,21 +349,22 @@ class Parser {
         continue;
       }
       i++;
+      const where = { start: tok.at, at: tok.at, text: tok.raw };
       let arg: TemplateArg;
       switch (tok.t) {
         case 'ident':
           if (!this.functions.has(tok.v)) fail(this.name, a.line, a.col, `function "${tok.v}" not defined`);
-          arg = { kind: 'function', name: tok.v };
+          arg = { kind: 'function', name: tok.v, ...where };
           break;
         case 'field':
-          arg = { kind: 'dot', chain: tok.v === '' ? [] : [tok.v] };
+          arg = { kind: 'dot', chain: tok.v === '' ? [] : [tok.v], ...where };
           break;
         case 'var':
           if (!this.known(tok.v)) fail(this.name, a.line, a.col, `undefined variable "${tok.v}"`);
-          arg = { kind: 'variable', name: tok.v, chain: [] };
+          arg = { kind: 'variable', name: tok.v, chain: [], ...where };
           break;
         case 'lit':
-          arg = { kind: 'literal', value: tok.v };
+          arg = { kind: 'literal', value: tok.v, ...where };
           break;
         case 'op': {
           if (tok.v !== '(') fail(this.name, a.line, a.col, `unexpected "${tok.v}" in command`);
@@ -363,6 +379,8 @@ class Parser {
             kind: 'pipe',
             pipe: { decl: [], assign: false, commands: inner.commands, line: a.line, col: a.col },
             chain: [],
+            ...where,
+            text: `(${inner.commands.map(commandText).join(' | ')})`,
           };
           break;
         }
@@ -370,13 +388,17 @@ class Parser {
           fail(this.name, a.line, a.col, `unexpected .${tok.v}`);
       }
       const chain: string[] = [];
+      const chainAt = tokens[i]?.at ?? 0;
+      let chainText = '';
       while (tokens[i]?.t === 'fieldchain') {
         chain.push((tokens[i] as { v: string }).v);
+        chainText += tokens[i]!.raw;
         i++;
       }
       if (chain.length > 0) {
         if (arg.kind === 'dot' || arg.kind === 'variable' || arg.kind === 'pipe') {
-          arg = { ...arg, chain: [...arg.chain, ...chain] };
+          // Go reports a chained operand at its first chained field.
+          arg = { ...arg, chain: [...arg.chain, ...chain], at: chainAt, text: arg.text + chainText };
         } else fail(this.name, a.line, a.col, `unexpected .${chain[0]} after ${arg.kind}`);
       }
       current.push(arg);
