@@ -77,11 +77,6 @@ export function scopeLabelPairs(scope: InstrumentationScope): Array<[string, str
   return pairs;
 }
 
-/** The same mapping as a label object, for the embedded store. */
-export function attributeLabels(attributes: Attributes, histogram: boolean): Record<string, string> {
-  return Object.fromEntries(attributeLabelPairs(attributes, histogram));
-}
-
 /** Labels of the `target_info` series: every resource attribute, mapped like any attribute set. */
 export function resourceTargetLabels(attributes: Attributes): Record<string, string> {
   return Object.fromEntries(attributeLabelPairs(attributes, false, new Set(['__name__'])));

@@ -1,6 +1,8 @@
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { type LabelMatcher, SampleStore } from '@yardstick/promql';
 import { describe, expect, it } from 'vitest';
+import { renderExposition } from '../exposition/exposition-serializer.ts';
+import { PrometheusReader } from '../exposition/prometheus-reader.ts';
 import { silentLogger } from '../logging/logger.ts';
 import { StoreReader, VanishedSeriesTracker } from './store-reader.ts';
 
@@ -92,6 +94,73 @@ describe('StoreReader timestamps', () => {
     await reader.scrape();
     const [series] = [...store.select(byName('load'), 0, now())];
     expect([...series!.timestamps]).toEqual([origin + 60_000, origin + 90_007, origin + 120_000]);
+    await provider.shutdown();
+  });
+});
+
+describe('StoreReader and /metrics', () => {
+  it('hold exactly the same series and values, including the spec corner cases', async () => {
+    const store = new SampleStore();
+    const reader = new StoreReader({
+      store,
+      intervalMs: 60_000,
+      logger: silentLogger,
+      now: () => 1_700_000_000_000,
+    });
+    const prometheus = new PrometheusReader();
+    const provider = new MeterProvider({ readers: [reader, prometheus] });
+    const meter = provider.getMeter('corner', '1.0.0', {
+      schemaUrl: 'https://opentelemetry.io/schemas/1.30.0',
+    });
+    // an attribute colliding with a scope label is joined with it; colliding keys are joined too
+    meter.createCounter('jobs').add(2, { 'otel.scope.name': 'mine', 'a.b': 'x', a_b: 'y' });
+    meter
+      .createHistogram('latency', { unit: 'ms', advice: { explicitBucketBoundaries: [10, 100] } })
+      .record(42);
+    meter.createUpDownCounter('queue.depth', { unit: '{item}' }).add(-3);
+    meter
+      .createObservableGauge('cpu.utilization', { unit: '1' })
+      .addCallback((r) => r.observe(0.5, { cpu: 0 }));
+    await reader.scrape();
+
+    const exposed = new Map<string, number>();
+    for (const line of renderExposition((await prometheus.collect()).resourceMetrics, 'text').split('\n')) {
+      if (line === '' || line.startsWith('#')) continue;
+      const cut = line.lastIndexOf(' ');
+      exposed.set(line.slice(0, cut), Number(line.slice(cut + 1)));
+    }
+    const stored = new Map<string, number>();
+    for (const series of store.select(
+      [{ type: '=~', name: '__name__', value: '.+' }],
+      0,
+      Number.MAX_SAFE_INTEGER,
+    )) {
+      const { __name__: name, ...rest } = series.labels;
+      const labels = Object.keys(rest)
+        .sort()
+        .map(
+          (k) => `${k}="${rest[k]!.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`,
+        )
+        .join(',');
+      stored.set(labels === '' ? name! : `${name}{${labels}}`, series.values[0]!);
+    }
+    const normalize = (m: Map<string, number>) =>
+      new Map(
+        [...m].map(([series, value]) => {
+          const open = series.indexOf('{');
+          if (open < 0) return [series, value] as const;
+          const labels = series
+            .slice(open + 1, -1)
+            .split(/,(?=[a-zA-Z_]+=")/)
+            .sort()
+            .join(',');
+          return [`${series.slice(0, open)}{${labels}}`, value] as const;
+        }),
+      );
+    expect(normalize(stored)).toEqual(normalize(exposed));
+    expect([...stored.keys()].some((k) => k.includes('otel_scope_name="mine;corner"'))).toBe(true);
+    expect([...stored.keys()].some((k) => k.includes('a_b="x;y"'))).toBe(true);
+    expect([...stored.keys()].some((k) => k.includes('otel_scope_schema_url='))).toBe(true);
     await provider.shutdown();
   });
 });

@@ -4,18 +4,20 @@
  * here and against a Prometheus that scrapes the service. Series that disappear get a staleness marker, as
  * Prometheus writes one when a target stops exposing a series.
  */
+import type { Attributes } from '@opentelemetry/api';
 import {
   AggregationTemporality,
   DataPointType,
-  type MetricData,
   MetricReader,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { Labels, SampleStore } from '@yardstick/promql';
-import { attributeLabels, resourceTargetLabels } from '../exposition/attribute-labels.ts';
+import { attributeLabelPairs, resourceTargetLabels } from '../exposition/attribute-labels.ts';
 import { formatValue } from '../exposition/format-value.ts';
-import { prometheusName } from '../exposition/metric-name.ts';
+import { collectFamilies } from '../exposition/metric-families.ts';
 import type { Logger } from '../logging/logger.ts';
+
+type WarnOnce = (key: string, message: string) => void;
 
 /** Options of {@link StoreReader}. */
 export interface StoreReaderOptions {
@@ -29,40 +31,52 @@ export interface StoreReaderOptions {
 
 type Sink = (labels: Labels, value: number) => void;
 
-function pushHistogram(name: string, base: Record<string, string>, metric: MetricData, sink: Sink): void {
-  if (metric.dataPointType !== DataPointType.HISTOGRAM) return;
-  for (const point of metric.dataPoints) {
-    const labels = { ...base, ...attributeLabels(point.attributes, true) };
-    const { boundaries, counts } = point.value.buckets;
-    let cumulative = 0;
-    for (let i = 0; i < counts.length; i++) {
-      cumulative += counts[i]!;
-      const le = i < boundaries.length ? formatValue(boundaries[i]!) : '+Inf';
-      sink({ ...labels, __name__: `${name}_bucket`, le }, cumulative);
-    }
-    sink({ ...labels, __name__: `${name}_sum` }, point.value.sum ?? 0);
-    sink({ ...labels, __name__: `${name}_count` }, point.value.count);
-  }
+/** Only `__name__` is off limits for attributes: scope labels are joined, exactly as `/metrics` does. */
+const NAME_ONLY: ReadonlySet<string> = new Set(['__name__']);
+
+function seriesLabels(
+  name: string,
+  attributes: Attributes,
+  histogram: boolean,
+  scope: readonly (readonly [string, string])[],
+): Record<string, string> {
+  const labels = Object.fromEntries(attributeLabelPairs(attributes, histogram, NAME_ONLY, scope));
+  labels.__name__ = name;
+  return labels;
 }
 
-/** Appends one collection to the store through `sink`. */
-export function appendCollection(resourceMetrics: ResourceMetrics, sink: Sink): void {
-  sink({ __name__: 'target_info', ...resourceTargetLabels(resourceMetrics.resource.attributes) }, 1);
-  for (const { scope, metrics } of resourceMetrics.scopeMetrics) {
-    const base: Record<string, string> = { otel_scope_name: scope.name };
-    if (scope.version) base.otel_scope_version = scope.version;
-    for (const metric of metrics) {
-      const { descriptor } = metric;
+/**
+ * Appends one collection to the store through `sink`: the same families (name translation, clash rules)
+ * and the same labels as the Prometheus exposition, so a query means the same thing on both.
+ */
+export function appendCollection(resourceMetrics: ResourceMetrics, sink: Sink, warnOnce: WarnOnce): void {
+  const families = collectFamilies(resourceMetrics, { targetInfo: true, scopeLabels: true, warnOnce });
+  for (const family of families) {
+    if (family.type === 'info') {
+      const labels = resourceTargetLabels(resourceMetrics.resource.attributes);
+      if (Object.keys(labels).length > 0) sink({ ...labels, __name__: family.name }, 1);
+      continue;
+    }
+    for (const { metric, scopeLabels } of family.members) {
+      const scope = scopeLabels.pairs;
       if (metric.dataPointType === DataPointType.HISTOGRAM) {
-        pushHistogram(prometheusName(descriptor.name, descriptor.unit, 'histogram').name, base, metric, sink);
+        for (const point of metric.dataPoints) {
+          const base = seriesLabels(family.name, point.attributes, true, scope);
+          const { boundaries, counts } = point.value.buckets;
+          let cumulative = 0;
+          for (let i = 0; i < counts.length; i++) {
+            cumulative += counts[i]!;
+            const le = i < boundaries.length ? formatValue(boundaries[i]!) : '+Inf';
+            sink({ ...base, __name__: `${family.name}_bucket`, le }, cumulative);
+          }
+          if (point.value.sum !== undefined)
+            sink({ ...base, __name__: `${family.name}_sum` }, point.value.sum);
+          sink({ ...base, __name__: `${family.name}_count` }, point.value.count);
+        }
         continue;
       }
-      if (metric.dataPointType !== DataPointType.SUM && metric.dataPointType !== DataPointType.GAUGE)
-        continue;
-      const counter = metric.dataPointType === DataPointType.SUM && metric.isMonotonic;
-      const { name } = prometheusName(descriptor.name, descriptor.unit, counter ? 'counter' : 'gauge');
       for (const point of metric.dataPoints) {
-        sink({ ...base, ...attributeLabels(point.attributes, false), __name__: name }, point.value);
+        sink(seriesLabels(family.name, point.attributes, false, scope), point.value as number);
       }
     }
   }
@@ -106,6 +120,12 @@ export class StoreReader extends MetricReader {
   readonly #options: StoreReaderOptions;
   #timer: NodeJS.Timeout | undefined;
   readonly #tracker = new VanishedSeriesTracker();
+  readonly #warned = new Set<string>();
+  readonly #warnOnce: WarnOnce = (key, message) => {
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    this.#options.logger.warn({ reader: 'store' }, message);
+  };
   #lastTimestamp = Number.NEGATIVE_INFINITY;
   #gridOrigin: number | undefined;
   #collecting: Promise<void> | undefined;
@@ -137,10 +157,14 @@ export class StoreReader extends MetricReader {
       if (errors.length) logger.warn({ errors: errors.map(String) }, 'store collection had errors');
       const now = this.#sampleTime((this.#options.now ?? Date.now)());
       let rejected = 0;
-      appendCollection(resourceMetrics, (labels, value) => {
-        this.#tracker.see(labels);
-        if (!store.append(labels, now, value)) rejected++;
-      });
+      appendCollection(
+        resourceMetrics,
+        (labels, value) => {
+          this.#tracker.see(labels);
+          if (!store.append(labels, now, value)) rejected++;
+        },
+        this.#warnOnce,
+      );
       for (const labels of this.#tracker.finish()) store.appendStaleMarker(labels, now);
       if (rejected) logger.debug({ rejected }, 'store rejected out-of-order samples');
       store.enforceRetention();
