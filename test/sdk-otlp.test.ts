@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { silentLogger, startTelemetry, type Telemetry } from '@yardstick/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OtlpReceiver, type ReceivedExport, startOtlpReceiver } from './support/otlp-receiver.ts';
@@ -93,4 +94,50 @@ describe('OTLP push with the collector down', () => {
     );
     expect(sumOf(exp, 'requests')).toBe(expected);
   });
+});
+
+describe('OTLP push to a collector that never answers', () => {
+  it('keeps memory bounded over many failed export intervals', async () => {
+    // accepts connections and reads requests but never responds: every export runs into its timeout
+    const sockets = new Set<import('node:net').Socket>();
+    const blackhole = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on('data', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+    const { port } = blackhole.address() as AddressInfo;
+    try {
+      telemetry = await startTelemetry({
+        serviceName: 'otlp-blackhole',
+        server: { enabled: false },
+        store: { enabled: false },
+        registerGlobal: false,
+        otlp: { endpoint: `http://127.0.0.1:${port}/v1/metrics`, exportIntervalMs: 50, exportTimeoutMs: 50 },
+        logger: silentLogger,
+        env: {},
+      });
+      const counter = telemetry.meter('svc').createCounter('requests');
+      for (let i = 0; i < 200; i++) counter.add(1, { route: `/r/${i}` });
+      const gc = (globalThis as { gc?: () => void }).gc!;
+      await new Promise((r) => setTimeout(r, 500)); // warm up: first failures, buffers, sockets
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      for (let round = 0; round < 40; round++) {
+        counter.add(1, { route: '/r/0' });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      gc();
+      const growthMb = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
+      console.log(
+        `collector never answering: ~40 failed exports, retained heap growth ${growthMb.toFixed(2)} MiB`,
+      );
+      expect(growthMb).toBeLessThan(8);
+    } finally {
+      await telemetry?.shutdown();
+      telemetry = undefined;
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => blackhole.close(() => resolve()));
+    }
+  }, 30_000);
 });
