@@ -1,7 +1,9 @@
 /**
- * `yardstick alerts run --once`: rules evaluated against yardstick's embedded /api/v1, firing alerts sent to
- * a real Alertmanager 0.25 and read back from its v2 API.
+ * `yardstick alerts run`: rules evaluated against yardstick's embedded /api/v1; with `--once`, firing alerts
+ * sent to a real Alertmanager 0.25 and read back from its v2 API; without it, the real CLI process evaluating
+ * on its interval, delivering to a local webhook, and stopping cleanly on SIGTERM.
  */
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +14,7 @@ import { createQueryApi } from '@yardstick/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureCli } from './support/cli-io.ts';
 import { freePort, peer, type RunningPeer, startPeer, tempDir } from './support/peers.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const rules = join(import.meta.dirname, 'fixtures', 'cli', 'alerts.yaml');
 const alertmanager = peer('alertmanager');
@@ -88,5 +91,46 @@ describe('yardstick alerts run', () => {
     expect(alerts.map((a) => [a.labels.alertname, a.labels.queue, a.annotations.summary])).toEqual([
       ['QueueBacklog', 'mail', 'Queue mail holds 42 items'],
     ]);
+  });
+
+  it('without --once, keeps evaluating until SIGTERM, delivers to a webhook, and exits 0', async () => {
+    const received: { status: string; alerts: { status: string; labels: Record<string, string> }[] }[] = [];
+    const webhook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+    const webhookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
+    const main = join(import.meta.dirname, '..', 'packages', 'exporter-cli', 'src', 'main.ts');
+    const args = ['alerts', 'run', '--rules', rules, '--source', source, '--webhook', webhookUrl];
+    args.push('--interval', '1s');
+    const child = spawn(process.execPath, ['--conditions=yardstick-source', main, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const firing = await waitFor(
+        'the running CLI to deliver a firing alert to the webhook',
+        () => received.find((p) => p.alerts.some((a) => a.labels.alertname === 'QueueBacklog')),
+        { timeoutMs: 20_000 },
+      );
+      expect(firing.status).toBe('firing');
+      expect(firing.alerts.map((a) => [a.status, a.labels.alertname, a.labels.queue])).toEqual([
+        ['firing', 'QueueBacklog', 'mail'],
+      ]);
+      expect(stderr).toMatch(/evaluating 1 rule groups against http:\/\/127\.0\.0\.1:\d+; Ctrl-C stops/);
+      child.kill('SIGTERM');
+      expect(await exited, stderr).toBe(0);
+      expect(stderr).not.toMatch(/yardstick: /);
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise<void>((resolve) => webhook.close(() => resolve()));
+    }
   });
 });

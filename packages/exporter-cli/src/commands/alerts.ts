@@ -202,9 +202,22 @@ export async function alertsCommand(argv: readonly string[], io: CliIo): Promise
       `evaluating ${groups.length} rule groups against ${new URL(flags.source).origin}; Ctrl-C stops\n`,
     );
     await new Promise<void>((resolve) => {
-      if (!io.signal) return;
-      if (io.signal.aborted) resolve();
-      else io.signal.addEventListener('abort', () => resolve(), { once: true });
+      if (io.signal?.aborted) {
+        resolve();
+        return;
+      }
+      // The evaluator's timers are unref'd (a library never keeps a process alive by itself), so the CLI
+      // holds the event loop open until SIGINT/SIGTERM; without it the process ended before the first
+      // evaluation.
+      const keepAlive = setInterval(() => {}, 1 << 30);
+      io.signal?.addEventListener(
+        'abort',
+        () => {
+          clearInterval(keepAlive);
+          resolve();
+        },
+        { once: true },
+      );
     });
     return 0;
   } finally {

@@ -12,18 +12,14 @@ describe('forEachPointInTimeOrder', () => {
           {
             metric: 'a',
             labels: {},
-            values: [
-              [60, '1'],
-              [180, '3'],
-            ],
+            timestampsMs: [60_000, 180_000],
+            values: ['1', '3'],
           },
           {
             metric: 'b',
             labels: {},
-            values: [
-              [120, '20'],
-              [180, '30'],
-            ],
+            timestampsMs: [120_000, 180_000],
+            values: ['20', '30'],
           },
         ],
       },
@@ -42,11 +38,8 @@ describe('forEachPointInTimeOrder', () => {
           {
             metric: 'a',
             labels: {},
-            values: [
-              [0, '0'],
-              [90, 'off'],
-              [120, '2'],
-            ],
+            timestampsMs: [0, 90_000, 120_000],
+            values: ['0', 'off', '2'],
           },
         ],
       },
@@ -60,8 +53,8 @@ describe('toChunkSeries', () => {
   it('moves __name__ to metric and names nameless results after the query', () => {
     const series = toChunkSeries(
       [
-        { metric: { __name__: 'up', job: 'a' }, values: [] },
-        { metric: { job: 'b' }, values: [] },
+        { metric: { __name__: 'up', job: 'a' }, timestampsMs: [], values: [] },
+        { metric: { job: 'b' }, timestampsMs: [], values: [] },
       ],
       'sum by (job) (up)',
     );

@@ -2,8 +2,9 @@
  * The data of one export chunk as the writers see it, and the time-major walk over it that gives every output
  * format rows in time order.
  */
+
+import type { MatrixSeries } from './query-range-parser.ts';
 import type { RangeChunk } from './range-split.ts';
-import type { RangeSeries } from './source-client.ts';
 
 /** One series of one chunk, with its output `metric` resolved. */
 export interface ChunkSeries {
@@ -11,8 +12,10 @@ export interface ChunkSeries {
   readonly metric: string;
   /** Labels without `__name__`. */
   readonly labels: Readonly<Record<string, string>>;
-  /** `[unixSeconds, "value"]` as the source sent them. */
-  readonly values: RangeSeries['values'];
+  /** Point timestamps in Unix ms, ascending. */
+  readonly timestampsMs: readonly number[];
+  /** Point values as the source wrote them, one per timestamp. */
+  readonly values: readonly string[];
 }
 
 /** Everything fetched for one chunk, over all queries. */
@@ -24,10 +27,10 @@ export interface ChunkData {
 }
 
 /** Converts a query's answer into {@link ChunkSeries}, naming nameless results after the query. */
-export function toChunkSeries(result: readonly RangeSeries[], queryText: string): ChunkSeries[] {
+export function toChunkSeries(result: readonly MatrixSeries[], queryText: string): ChunkSeries[] {
   return result.map((series) => {
     const { __name__: name, ...labels } = series.metric;
-    return { metric: name ?? queryText, labels, values: series.values };
+    return { metric: name ?? queryText, labels, timestampsMs: series.timestampsMs, values: series.values };
   });
 }
 
@@ -44,18 +47,13 @@ export function forEachPointInTimeOrder(
   for (let i = 0; i < chunk.points; i++) {
     const t = chunk.start + i * step;
     for (let s = 0; s < series.length; s++) {
-      const values = series[s]!.values;
+      const { timestampsMs, values } = series[s]!;
       let cursor = cursors[s]!;
-      let point = values[cursor];
-      // Timestamps arrive as float seconds; rounding to ms matches the grid exactly. A point off the grid
-      // (never sent by Prometheus) is skipped rather than stalling the series.
-      let pointMs = point === undefined ? Number.POSITIVE_INFINITY : Math.round(point[0] * 1000);
-      while (pointMs < t) {
-        point = values[++cursor];
-        pointMs = point === undefined ? Number.POSITIVE_INFINITY : Math.round(point[0] * 1000);
-      }
-      if (pointMs === t) {
-        visit(t, s, point![1]);
+      // A point off the grid (never sent by Prometheus) is skipped rather than stalling the series; past the
+      // last point the index reads undefined, which compares false and ends the walk.
+      while (timestampsMs[cursor]! < t) cursor++;
+      if (timestampsMs[cursor] === t) {
+        visit(t, s, values[cursor]!);
         cursor++;
       }
       cursors[s] = cursor;

@@ -71,12 +71,10 @@ describe('createCsvWriter', () => {
         {
           metric: 'up',
           labels: { job: 'a' },
-          values: [
-            [0, '1'],
-            [60, 'NaN'],
-          ],
+          timestampsMs: [0, 60_000],
+          values: ['1', 'NaN'],
         },
-        { metric: 'up', labels: { job: 'b', route: '/x,y' }, values: [[60, '+Inf']] },
+        { metric: 'up', labels: { job: 'b', route: '/x,y' }, timestampsMs: [60_000], values: ['+Inf'] },
       ],
     });
     writer.finish();

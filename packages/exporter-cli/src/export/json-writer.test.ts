@@ -50,10 +50,8 @@ describe('createJsonWriter', () => {
         {
           metric: 'up',
           labels: { job: 'ä"x' },
-          values: [
-            [0, '1'],
-            [60, 'NaN'],
-          ],
+          timestampsMs: [0, 60_000],
+          values: ['1', 'NaN'],
         },
       ],
     });

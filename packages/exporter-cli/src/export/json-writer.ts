@@ -56,10 +56,9 @@ export function createJsonWriter(file: AtomicFile, record: ExportRecord): Format
         out += (first ? '\n' : ',\n') + '{"metric":' + JSON.stringify(series.metric) + ',"labels":';
         out += JSON.stringify(series.labels) + ',"values":[';
         first = false;
-        let sep = '';
-        for (const [t, v] of series.values) {
-          out += sep + timeText(Math.round(t * 1000)) + jsonValue(v) + ']';
-          sep = ',';
+        const { timestampsMs, values } = series;
+        for (let i = 0; i < values.length; i++) {
+          out += (i === 0 ? '' : ',') + timeText(timestampsMs[i]!) + jsonValue(values[i]!) + ']';
         }
         out += ']}';
         count += series.values.length;

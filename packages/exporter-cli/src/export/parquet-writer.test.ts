@@ -24,17 +24,15 @@ describe('createParquetWriter', () => {
         {
           metric: 'up',
           labels: { zone: 'b', job: 'a' },
-          values: [
-            [0, '1'],
-            [60, 'NaN'],
-          ],
+          timestampsMs: [0, 60_000],
+          values: ['1', 'NaN'],
         },
       ],
     });
     writer.writeChunk({
       chunk: { index: 1, start: 2 * step, end: 2 * step, points: 1 },
       step,
-      series: [{ metric: 'up', labels: { job: 'a', zone: 'b' }, values: [[120, '+Inf']] }],
+      series: [{ metric: 'up', labels: { job: 'a', zone: 'b' }, timestampsMs: [120_000], values: ['+Inf'] }],
     });
     writer.finish();
     file.commit();
