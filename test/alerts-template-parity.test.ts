@@ -103,6 +103,21 @@ const cases: readonly [string, string, number][] = [
   ['{{ humanize (printf "%s" "abcdefghijklmnopqrstuvwxyz") }}', '1', 1],
   ['{{ $value | humanize | humanize }}', '2', 2],
   ['{{ $value | humanizeDuration | humanize }}', '90', 90],
+  ['{{ html "<a href=\'x\'>&" }}|{{ html 1 "x" }}|{{ js "a`b=<>&\\"\'" }}|{{ js 1 2 }}', '1', 1],
+  [
+    '{{ slice "héllo" 1 3 }}|{{ len (args 1 2 3) }}|{{ index (args 1 2) "arg1" }}|{{ index "abc" 1 }}',
+    '1',
+    1,
+  ],
+  ['{{ parseDuration "1h30m" }}|{{ parseDuration "0" }}|{{ urlquery "a b&c" }}', '1', 1],
+  ['{{ parseDuration "bad" }}', '1', 1],
+  ['{{ humanize " 5 " }}', '1', 1],
+  ['{{ humanize true }}', '1', 1],
+  ['{{ len $value }}', '1', 1],
+  ['{{ index $labels 1 }}', '1', 1],
+  ['{{ index $labels "pool" "x" }}', '1', 1],
+  ['{{ humanize 1 2 }}', '1', 1],
+  ['{{ printf "%T|%T" . $labels }}', '1', 1],
 ];
 
 const labels = { pool: 'gpu-a', region: 'eu-west', instance: 'host-1.example.com:9100' };

@@ -7,6 +7,7 @@ import { AlertEvaluatorError } from '../errors.ts';
 import { formatGoValue, goTypeName } from './go-format.ts';
 import type { TemplateArg, TemplateNode, TemplatePipe } from './template-ast.ts';
 import {
+  ArityError,
   TEMPLATE_FUNCTION_NAMES,
   TEMPLATE_FUNCTIONS,
   type TemplateContext,
@@ -106,7 +107,7 @@ async function evalArg(scope: Scope, cmd: ErrorNode, dot: unknown, arg: Template
     case 'literal':
       return arg.value;
     case 'function':
-      return callFunction(scope, cmd, arg.name, [], undefined, false);
+      return callFunction(scope, cmd, arg, arg.name, [], undefined, false);
     case 'dot':
       base = dot;
       chain = arg.chain;
@@ -134,6 +135,7 @@ function findVar(scope: Scope, name: string): { name: string; value: unknown } |
 async function callFunction(
   scope: Scope,
   cmd: ErrorNode,
+  fnNode: ErrorNode,
   name: string,
   args: unknown[],
   final: unknown,
@@ -145,6 +147,8 @@ async function callFunction(
     return await fn(scope.ctx, all);
   } catch (err) {
     if (err instanceof AlertEvaluatorError) throw err;
+    // Go checks the argument count before calling, and reports it at the function's name.
+    if (err instanceof ArityError) throw execError(scope, fnNode, (err as Error).message, err);
     throw execError(scope, cmd, `error calling ${name}: ${(err as Error).message}`, err);
   }
 }
@@ -158,7 +162,7 @@ async function evalPipe(scope: Scope, pipe: TemplatePipe, dot: unknown): Promise
     if (head.kind === 'function') {
       const args: unknown[] = [];
       for (const a of cmd.slice(1)) args.push(await evalArg(scope, node, dot, a));
-      value = await callFunction(scope, node, head.name, args, value, hasFinal);
+      value = await callFunction(scope, node, head, head.name, args, value, hasFinal);
     } else {
       if (cmd.length > 1 || hasFinal) {
         throw execError(scope, node, `can't give argument to non-function ${describe(head)}`);

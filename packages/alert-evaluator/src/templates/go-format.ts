@@ -161,6 +161,7 @@ export function formatGoValue(v: unknown): string {
 
 /** The Go type name of a template value (`%T`, and type names in execution errors). */
 export function goTypeName(v: unknown): string {
+  if (v instanceof TemplateStruct) return v.typeName;
   if (typeof v === 'number') return 'float64';
   if (typeof v === 'bigint') return 'int';
   if (typeof v === 'string') return 'string';

@@ -3,7 +3,8 @@
  * (`template/template.go`): humanizers, `printf`, `reReplaceAll`, `match`, `title`, `query` with
  * `first`/`label`/`value`/`sortByLabel`/`strvalue`, and friends.
  */
-import { formatGoValue, goSprintf } from './go-format.ts';
+import { parseDuration } from '../rules/duration.ts';
+import { formatGoValue, goSprintf, goTypeName } from './go-format.ts';
 import {
   floatToTimeMs,
   goTimeString,
@@ -30,26 +31,100 @@ export interface TemplateContext {
 /** A template function. Throwing an `Error` becomes `error calling NAME: message`. */
 export type TemplateFunction = (ctx: TemplateContext, args: unknown[]) => unknown;
 
+/** Go's `strconv.ParseFloat` syntax: no surrounding spaces, no underscores or integer base prefixes. */
+const GO_FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Prometheus's `convertToFloat`: numbers as they are, strings through `strconv.ParseFloat`. */
 function toFloat(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'string') {
-    const t = v.trim();
-    const n = /^[+-]?(inf|infinity)$/i.test(t) ? (t.startsWith('-') ? -Infinity : Infinity) : Number(t);
-    if (t === '' || (Number.isNaN(n) && !/^[+-]?nan$/i.test(t))) {
+    if (/^[+-]?(inf|infinity)$/i.test(v)) return v.startsWith('-') ? -Infinity : Infinity;
+    if (/^[+-]?nan$/i.test(v)) return Number.NaN;
+    if (!GO_FLOAT.test(v))
       throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(v)}: invalid syntax`);
-    }
-    return n;
+    return Number(v);
   }
-  throw new Error(`can't convert ${formatGoValue(v)} to float`);
+  throw new Error(`can't convert ${goTypeName(v)} to float`);
 }
 
 function toStr(v: unknown): string {
   return typeof v === 'string' ? v : formatGoValue(v);
 }
 
+/** A call with the wrong number of arguments: Go rejects it before calling, so it is not an "error calling". */
+export class ArityError extends Error {}
+
 function arity(name: string, args: unknown[], n: number): void {
-  if (args.length !== n) throw new Error(`wrong number of args for ${name}: want ${n} got ${args.length}`);
+  if (args.length !== n)
+    throw new ArityError(`wrong number of args for ${name}: want ${n} got ${args.length}`);
+}
+
+/** Go's `evalArgs` for `html`, `js` and `urlquery`: a lone string as it is, anything else `fmt.Sprint`ed. */
+function escaperInput(args: unknown[]): string {
+  return args.length === 1 && typeof args[0] === 'string' ? args[0] : goSprint(args);
+}
+
+/** Go's `template.HTMLEscapeString`. */
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  "'": '&#39;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&#34;',
+  '\0': '\uFFFD',
+};
+
+function htmlEscape(s: string): string {
+  return s.replace(/[&'<>"\0]/g, (c) => HTML_ESCAPES[c]!);
+}
+
+const JS_ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  "'": "\\'",
+  '"': '\\"',
+  '<': '\\u003C',
+  '>': '\\u003E',
+  '&': '\\u0026',
+  '=': '\\u003D',
+};
+
+/** Go's `template.JSEscapeString` (as of the Go Prometheus 2.42 was built with: backquotes kept). */
+function jsEscape(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const fixed = JS_ESCAPES[ch];
+    if (fixed !== undefined) out += fixed;
+    else if (ch < ' ' || !(ch === ' ' || /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(ch))) {
+      out += `\\u${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    } else out += ch;
+  }
+  return out;
+}
+
+/** Go's `slice` builtin: byte offsets into strings, element offsets into lists. */
+function goSlice(args: unknown[]): unknown {
+  const [item, ...idx] = args;
+  if (item === undefined || item === null) throw new Error('slice of untyped nil');
+  const ints = idx.map((i) => {
+    if (typeof i !== 'bigint') throw new Error(`cannot index slice/array with type ${goTypeName(i)}`);
+    return Number(i);
+  });
+  if (typeof item === 'string') {
+    if (ints.length > 2) throw new Error('cannot 3-index slice a string');
+    const bytes = Buffer.from(item);
+    const [lo = 0, hi = bytes.length] = ints;
+    if (lo < 0 || hi > bytes.length) throw new Error(`index out of range: ${lo < 0 ? lo : hi}`);
+    if (lo > hi) throw new Error(`invalid slice index: ${lo} > ${hi}`);
+    return bytes.subarray(lo, hi).toString();
+  }
+  if (Array.isArray(item)) {
+    const [lo = 0, hi = item.length] = ints;
+    if (lo < 0 || hi > item.length) throw new Error(`index out of range: ${lo < 0 ? lo : hi}`);
+    if (lo > hi) throw new Error(`invalid slice index: ${lo} > ${hi}`);
+    return item.slice(lo, hi);
+  }
+  throw new Error(`can't slice item of type ${goTypeName(item)}`);
 }
 
 type Kind = 'int' | 'float' | 'string' | 'bool' | 'other';
@@ -197,23 +272,23 @@ const builtins: Record<string, TemplateFunction> = {
     if (Array.isArray(v)) return BigInt(v.length);
     if (v !== null && typeof v === 'object' && !(v instanceof TemplateStruct))
       return BigInt(Object.keys(v).length);
-    throw new Error(`len of type ${typeof v}`);
+    throw new Error(`len of type ${goTypeName(v)}`);
   },
   index: (_c, a) => {
     let v = a[0];
     for (const key of a.slice(1)) {
-      if (Array.isArray(v) && typeof key === 'bigint') {
-        if (key < 0n || key >= BigInt(v.length)) throw new Error(`index out of range: ${key}`);
-        v = v[Number(key)];
-      } else if (
-        v !== null &&
-        typeof v === 'object' &&
-        !(v instanceof TemplateStruct) &&
-        typeof key === 'string'
-      ) {
+      if (v === undefined || v === null) throw new Error('index of untyped nil');
+      if (typeof v === 'string' || Array.isArray(v)) {
+        if (typeof key !== 'bigint') throw new Error(`cannot index slice/array with type ${goTypeName(key)}`);
+        // A string indexes by byte, and yields the byte (a uint8), as in Go.
+        const items: readonly unknown[] = typeof v === 'string' ? [...Buffer.from(v)].map(BigInt) : v;
+        if (key < 0n || key >= BigInt(items.length)) throw new Error(`index out of range: ${key}`);
+        v = items[Number(key)];
+      } else if (typeof v === 'object' && !(v instanceof TemplateStruct)) {
+        if (typeof key !== 'string') throw new Error(`value has type ${goTypeName(key)}; should be string`);
         // Go's index yields the element type's zero value for a missing key.
         v = Object.hasOwn(v, key) ? (v as Record<string, unknown>)[key] : '';
-      } else throw new Error(`can't index item of type ${typeof v}`);
+      } else throw new Error(`can't index item of type ${goTypeName(v)}`);
     }
     return v;
   },
@@ -247,7 +322,10 @@ const builtins: Record<string, TemplateFunction> = {
     if (typeof a[0] !== 'string') throw new Error('printf: format must be a string');
     return goSprintf(a[0], a.slice(1));
   },
-  urlquery: (_c, a) => encodeURIComponent(goSprint(a)).replace(/%20/g, '+'),
+  urlquery: (_c, a) => encodeURIComponent(escaperInput(a)).replace(/%20/g, '+'),
+  html: (_c, a) => htmlEscape(escaperInput(a)),
+  js: (_c, a) => jsEscape(escaperInput(a)),
+  slice: (_c, a) => goSlice(a),
 };
 
 const prometheus: Record<string, TemplateFunction> = {
@@ -357,6 +435,16 @@ const prometheus: Record<string, TemplateFunction> = {
     arity('toTime', a, 1);
     // A *time.Time in Go; templates print it, which is its String() form.
     return goTimeString(floatToTimeMs(toFloat(a[0])));
+  },
+  args: (_c, a) => Object.fromEntries(a.map((v, i) => [`arg${i}`, v])),
+  parseDuration: (_c, a) => {
+    arity('parseDuration', a, 1);
+    try {
+      return parseDuration(toStr(a[0])) / 1000;
+    } catch (err) {
+      // Not an AlertEvaluatorError here: a template reports it as an "error calling parseDuration".
+      throw new Error((err as Error).message);
+    }
   },
   externalURL: (ctx) => ctx.externalURL,
   pathPrefix: (ctx) => {
