@@ -71,6 +71,13 @@ hits{path="/orders/123456/items"} 1\n`;
     expect(messages[2]).toMatch(/path with an id/);
   });
 
+  it('accepts ids in info metrics such as the target_info yardstick exposes for its resource', () => {
+    const text = `# HELP target_info Target metadata
+# TYPE target_info gauge
+target_info{service_instance_id="cd82d275-a511-4e28-85e5-939605298615",host_id="3d1219c7c4c5404aaa1f6d2a48adfda4"} 1\n`;
+    expect(lint(text)).toEqual([]);
+  });
+
   it('warns once when a label passes the distinct-value limit', () => {
     const lines = ['# HELP q x', '# TYPE q gauge'];
     for (let i = 0; i < 12; i++) lines.push(`q{shard="s${i}"} 1`);

@@ -228,7 +228,11 @@ export function lintExposition(parsed: ParsedExposition, options: LintOptions = 
         }
       }
       if (label === 'le' || label === 'quantile') continue;
-      const idKind = ID_LIKE.find(([pattern]) => pattern.test(value));
+      // An info metric (`target_info`, `build_info`; OpenMetrics type info) is one series per process or build: ids there
+      // (OTel's service.instance.id, host.id) name the target and do not multiply series.
+      const idKind = sample.name.endsWith('_info')
+        ? undefined
+        : ID_LIKE.find(([pattern]) => pattern.test(value));
       const once = `id-like|${family}|${label}`;
       if (idKind && !reported.has(once)) {
         reported.add(once);
