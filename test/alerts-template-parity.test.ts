@@ -118,6 +118,26 @@ const cases: readonly [string, string, number][] = [
   ['{{ index $labels "pool" "x" }}', '1', 1],
   ['{{ humanize 1 2 }}', '1', 1],
   ['{{ printf "%T|%T" . $labels }}', '1', 1],
+  ['{{ printf "%T" (query "template_ref") }}|{{ printf "%T" (query "template_ref" | first) }}', '1', 1],
+  ['{{ $value | toUpper }}', '1', 1],
+  ['{{ toUpper $value }}', '1', 1],
+  ['{{ toUpper true }}', '1', 1],
+  ['{{ match "a" 3 }}', '1', 1],
+  ['{{ title (len "ab") }}', '1', 1],
+  ['{{ label 1 (query "template_ref" | first) }}', '1', 1],
+  ['{{ reReplaceAll "a" "b" $labels }}', '1', 1],
+  ['{{ toUpper nil }}', '1', 1],
+  ['{{ $value | printf "%s" | toUpper }}', '2', 2],
+  ['{{ humanize nil }}', '1', 1],
+  ['{{ toUpper .Value }}', '1', 1],
+  ['{{ first 1 }}', '1', 1],
+  ['{{ value $value }}', '1', 1],
+  ['{{ printf 3 }}', '1', 1],
+  [
+    '{{ printf "%5.2q|%+q|%q|%o %b %c %U %X|%G %E|%-4s|%.1s" "abc" "é" "a\u2028b" 8 5 65 65 255 1e-7 1e21 "é" "日本" }}',
+    '1',
+    1,
+  ],
 ];
 
 const labels = { pool: 'gpu-a', region: 'eu-west', instance: 'host-1.example.com:9100' };

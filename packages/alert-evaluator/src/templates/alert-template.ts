@@ -10,7 +10,9 @@ import {
   ArityError,
   TEMPLATE_FUNCTION_NAMES,
   TEMPLATE_FUNCTIONS,
+  TEMPLATE_PARAM_TYPES,
   type TemplateContext,
+  type TemplateParamType,
   type TemplateQueryResult,
 } from './template-functions.ts';
 import { commandText, parseTemplate } from './template-parser.ts';
@@ -153,6 +155,61 @@ async function callFunction(
   }
 }
 
+/** Whether `v` is a value of the Go type `type` (a nil pointer or slice included). */
+function hasType(v: unknown, type: TemplateParamType): boolean {
+  if (type === 'string') return typeof v === 'string';
+  if (v === null || v === undefined) return true;
+  return type === 'template.queryResult' ? Array.isArray(v) : goTypeName(v) === type;
+}
+
+/** The node Go last evaluated in an operand: itself, or the last operand inside a parenthesised pipe. */
+function lastEvaluated(arg: TemplateArg): ErrorNode {
+  if (arg.kind !== 'pipe' || arg.chain.length > 0) return arg;
+  const cmd = arg.pipe.commands[arg.pipe.commands.length - 1]!;
+  return lastEvaluated(cmd[cmd.length - 1]!);
+}
+
+/**
+ * Go's checks of typed parameters, made before the call: a literal of the wrong kind is
+ * `expected string; found 3` (or `can't handle 1 for arg of type ...`), any other value
+ * `wrong type for value; expected string; got float64`.
+ */
+function checkArgTypes(
+  scope: Scope,
+  cmd: readonly TemplateArg[],
+  args: readonly unknown[],
+  final: unknown,
+  hasFinal: boolean,
+): void {
+  const head = cmd[0]! as TemplateArg & { name: string };
+  const types = TEMPLATE_PARAM_TYPES[head.name];
+  if (types === undefined) return;
+  // A wrong argument count is the function's own (earlier) error; printf takes any number after the format.
+  const count = args.length + (hasFinal ? 1 : 0);
+  if (count < types.length || (count > types.length && head.name !== 'printf')) return;
+  types.forEach((type, i) => {
+    const piped = i >= args.length;
+    const v = piped ? final : args[i];
+    const arg = piped ? undefined : cmd[i + 1]!;
+    if (arg?.kind === 'literal') {
+      if (type === 'string' && typeof v !== 'string') {
+        throw execError(
+          scope,
+          arg,
+          v === null ? 'cannot assign nil to string' : `expected string; found ${arg.text}`,
+        );
+      }
+      if (type !== 'string' && v !== null)
+        throw execError(scope, arg, `can't handle ${arg.text} for arg of type ${type}`);
+      return;
+    }
+    if (!hasType(v, type)) {
+      const node = arg === undefined ? head : lastEvaluated(arg);
+      throw execError(scope, node, `wrong type for value; expected ${type}; got ${goTypeName(v)}`);
+    }
+  });
+}
+
 async function evalPipe(scope: Scope, pipe: TemplatePipe, dot: unknown): Promise<unknown> {
   let value: unknown;
   let hasFinal = false;
@@ -162,6 +219,7 @@ async function evalPipe(scope: Scope, pipe: TemplatePipe, dot: unknown): Promise
     if (head.kind === 'function') {
       const args: unknown[] = [];
       for (const a of cmd.slice(1)) args.push(await evalArg(scope, node, dot, a));
+      checkArgTypes(scope, cmd, args, value, hasFinal);
       value = await callFunction(scope, node, head, head.name, args, value, hasFinal);
     } else {
       if (cmd.length > 1 || hasFinal) {

@@ -167,7 +167,8 @@ export function goTypeName(v: unknown): string {
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
   if (v === null || v === undefined) return '<nil>';
-  if (Array.isArray(v)) return '[]interface {}';
+  // Lists only come from `query` (and functions of its result): Prometheus's queryResult.
+  if (Array.isArray(v)) return 'template.queryResult';
   return 'map[string]string';
 }
 
@@ -176,30 +177,53 @@ function badVerb(verb: string, v: unknown): string {
   return `%!${verb}(${goTypeName(v)}=${formatGoValue(v)})`;
 }
 
-/** Go's `%q` for strings: double-quoted with Go escapes. */
-function quoteGo(s: string): string {
+const QUOTE_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+};
+
+/** Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+function isGoPrint(ch: string): boolean {
+  return ch === ' ' || /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(ch);
+}
+
+/** Go's `strconv.Quote` (`%q`), or `strconv.QuoteToASCII` (`%+q`) when `ascii`. */
+function quoteGo(s: string, ascii = false): string {
   let out = '"';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
+    const fixed = QUOTE_ESCAPES[ch];
+    if (fixed !== undefined) out += fixed;
+    else if (c < 0x80 ? c >= 0x20 && c !== 0x7f : !ascii && isGoPrint(ch)) out += ch;
     else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += ch;
+    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += `\\U${c.toString(16).padStart(8, '0')}`;
   }
   return `${out}"`;
 }
 
+/** The first `n` runes of `s` (Go's precision for strings counts runes). */
+function runes(s: string, n: number | undefined): string {
+  return n === undefined ? s : Array.from(s).slice(0, n).join('');
+}
+
+/** Pads to `width` runes, as Go counts width. */
 function pad(s: string, width: number | undefined, left: boolean, zero: boolean): string {
-  if (width === undefined || s.length >= width) return s;
-  if (left) return s + ' '.repeat(width - s.length);
+  const length = Array.from(s).length;
+  if (width === undefined || length >= width) return s;
+  if (left) return s + ' '.repeat(width - length);
   if (zero) {
     const sign = s[0] === '-' || s[0] === '+' ? s[0] : '';
-    return sign + '0'.repeat(width - s.length) + s.slice(sign.length);
+    return sign + '0'.repeat(width - length) + s.slice(sign.length);
   }
-  return ' '.repeat(width - s.length) + s;
+  return ' '.repeat(width - length) + s;
 }
 
 function formatOne(verb: string, prec: number | undefined, plus: boolean, v: unknown): string {
@@ -207,31 +231,46 @@ function formatOne(verb: string, prec: number | undefined, plus: boolean, v: unk
     case 'v':
       return formatGoValue(v);
     case 's':
-      if (typeof v === 'string') return prec === undefined ? v : v.slice(0, prec);
+      if (typeof v === 'string') return runes(v, prec);
       if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v == null) {
         return badVerb(verb, v);
       }
       return formatGoValue(v);
     case 'q':
-      return typeof v === 'string' ? quoteGo(v) : badVerb(verb, v);
+      return typeof v === 'string' ? quoteGo(runes(v, prec), plus) : badVerb(verb, v);
     case 'd':
       if (typeof v !== 'bigint') return badVerb(verb, v);
       return (plus && v >= 0n ? '+' : '') + v.toString();
     case 'f':
     case 'F':
     case 'e':
-    case 'g': {
+    case 'E':
+    case 'g':
+    case 'G': {
       // Go formats an int given to %f as a bad verb, but Prometheus users pass floats almost always.
       if (typeof v !== 'number') return badVerb(verb, v);
-      const fmt = verb === 'F' ? 'f' : verb;
+      const fmt = verb === 'F' ? 'f' : (verb.toLowerCase() as 'e' | 'g');
       const p = prec ?? (fmt === 'g' ? -1 : 6);
-      const s = formatGoFloat(v, fmt, p);
+      let s = formatGoFloat(v, fmt, p);
+      if (verb === 'E' || verb === 'G') s = s.replace('e', 'E');
       return plus && !s.startsWith('-') && !s.startsWith('+') ? `+${s}` : s;
     }
     case 'x':
-      if (typeof v === 'bigint') return v.toString(16);
-      if (typeof v === 'string') return Buffer.from(v, 'utf8').toString('hex');
-      return badVerb(verb, v);
+    case 'X': {
+      let s: string;
+      if (typeof v === 'bigint') s = v.toString(16);
+      else if (typeof v === 'string') s = Buffer.from(v, 'utf8').toString('hex');
+      else return badVerb(verb, v);
+      return verb === 'X' ? s.toUpperCase() : s;
+    }
+    case 'o':
+      return typeof v === 'bigint' ? v.toString(8) : badVerb(verb, v);
+    case 'b':
+      return typeof v === 'bigint' ? v.toString(2) : badVerb(verb, v);
+    case 'c':
+      return typeof v === 'bigint' ? String.fromCodePoint(Number(v)) : badVerb(verb, v);
+    case 'U':
+      return typeof v === 'bigint' ? `U+${v.toString(16).toUpperCase().padStart(4, '0')}` : badVerb(verb, v);
     case 't':
       return typeof v === 'boolean' ? String(v) : badVerb(verb, v);
     case 'T':

@@ -458,6 +458,35 @@ const prometheus: Record<string, TemplateFunction> = {
   tableLink: (_c, a) => `/graph?g0.expr=${encodeURIComponent(toStr(a[0]))}&g0.tab=1`,
 };
 
+/** The Go type of a typed template-function parameter. */
+export type TemplateParamType = 'string' | '*template.sample' | 'template.queryResult';
+
+/**
+ * Parameter types of the functions whose Go signatures are typed: Go checks the arguments against them
+ * before calling (`expected string; found 3`), instead of the function converting them.
+ */
+export const TEMPLATE_PARAM_TYPES: Readonly<Record<string, readonly TemplateParamType[]>> = {
+  // printf(format string, args ...any): only the format is typed.
+  printf: ['string'],
+  query: ['string'],
+  first: ['template.queryResult'],
+  label: ['string', '*template.sample'],
+  value: ['*template.sample'],
+  strvalue: ['*template.sample'],
+  sortByLabel: ['string', 'template.queryResult'],
+  toUpper: ['string'],
+  toLower: ['string'],
+  title: ['string'],
+  match: ['string', 'string'],
+  reReplaceAll: ['string', 'string', 'string'],
+  stripPort: ['string'],
+  stripDomain: ['string'],
+  safeHtml: ['string'],
+  graphLink: ['string'],
+  tableLink: ['string'],
+  parseDuration: ['string'],
+};
+
 /** Every function an alert template may call, by name. */
 export const TEMPLATE_FUNCTIONS: Readonly<Record<string, TemplateFunction>> = { ...builtins, ...prometheus };
 
