@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AtomicFile } from './atomic-file.ts';
 import { createCsvWriter, csvField, csvLabelColumns } from './csv-writer.ts';
+import { formatTime } from './time.ts';
 
 /** Reads RFC 4180 fields back, the way spreadsheet tools do. */
 function parseCsvLine(text: string): string[] {
@@ -85,6 +86,56 @@ describe('createCsvWriter', () => {
         '1970-01-01T00:00:00.000Z,up,a,,1\n' +
         '1970-01-01T00:01:00.000Z,up,a,,NaN\n' +
         '1970-01-01T00:01:00.000Z,up,b,"/x,y",+Inf\n',
+    );
+  });
+
+  it('writes the same bytes as the plain string formula for any labels and values, across buffer refills', () => {
+    const series = fc.record({
+      metric: fc.string({ unit: 'grapheme', maxLength: 8 }),
+      labels: fc.dictionary(
+        fc.constantFrom('job', 'route', 'value', 'zone'),
+        fc.string({ unit: 'grapheme' }),
+      ),
+      values: fc.array(fc.oneof(fc.double().map(String), fc.string({ unit: 'grapheme', maxLength: 6 })), {
+        minLength: 4,
+        maxLength: 4,
+      }),
+      present: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+    });
+    fc.assert(
+      fc.property(fc.array(series, { maxLength: 5 }), fc.nat({ max: 2 }), (all, hugeAt) => {
+        // One label over the 1 MiB buffer makes rows that cannot share it.
+        if (all[hugeAt]) all[hugeAt].labels.zone = 'é'.repeat(600_000);
+        const out = join(dir, 'property.csv');
+        const file = new AtomicFile(out);
+        const names = all.flatMap((one) => Object.keys(one.labels));
+        const writer = createCsvWriter(file, names);
+        const chunk = { index: 0, start: 0, end: 180_000, points: 4 };
+        const chunkSeries = all.map((one) => {
+          const kept = [0, 1, 2, 3].filter((i) => one.present[i]);
+          return {
+            metric: one.metric,
+            labels: one.labels,
+            timestampsMs: kept.map((i) => i * 60_000),
+            values: kept.map((i) => one.values[i]!),
+          };
+        });
+        writer.writeChunk({ chunk, step: 60_000, series: chunkSeries });
+        writer.finish();
+        file.commit();
+        const columns = csvLabelColumns(names);
+        let expected = `${['timestamp', 'metric', ...columns.map((c) => c.column), 'value'].map(csvField).join(',')}\n`;
+        for (let i = 0; i < 4; i++) {
+          for (const one of all) {
+            if (!one.present[i]) continue;
+            const cells = columns.map(({ label }) => csvField(one.labels[label] ?? ''));
+            expected +=
+              [formatTime(i * 60_000), csvField(one.metric), ...cells, one.values[i]].join(',') + '\n';
+          }
+        }
+        expect(readFileSync(out, 'utf8')).toBe(expected);
+      }),
+      { numRuns: 40 },
     );
   });
 });
