@@ -133,6 +133,11 @@ const cases: readonly [string, string, number][] = [
   ['{{ first 1 }}', '1', 1],
   ['{{ value $value }}', '1', 1],
   ['{{ printf 3 }}', '1', 1],
+  ['{{ gt 3 (query "template_ref") }}', '1', 1],
+  ['{{ range $i, $x := (len "abc") }}{{ $i }}{{ end }}', '1', 1],
+  ['{{ or (query "template_ref" | sortByLabel "kind" | first) $labels }}', '1', 1],
+  ['{{ index "abc" 1 }}|{{ index "abc" 3 }}', '1', 1],
+  ['{{ index "abc" 4 }}', '1', 1],
   [
     '{{ printf "%5.2q|%+q|%q|%o %b %c %U %X|%G %E|%-4s|%.1s" "abc" "é" "a\u2028b" 8 5 65 65 255 1e-7 1e21 "é" "日本" }}',
     '1',

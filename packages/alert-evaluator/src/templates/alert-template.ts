@@ -249,6 +249,12 @@ function describe(arg: TemplateArg): string {
   }
 }
 
+/** How a template prints a value: Go's `printValue` dereferences a pointer first (`{...}`, not `&{...}`). */
+function printValue(v: unknown): string {
+  const s = formatGoValue(v);
+  return v instanceof TemplateStruct && s.startsWith('&') ? s.slice(1) : s;
+}
+
 function rangeItems(v: unknown): [unknown, unknown][] {
   if (v === undefined || v === null) return [];
   if (Array.isArray(v)) return v.map((x, i) => [BigInt(i), x]);
@@ -258,8 +264,8 @@ function rangeItems(v: unknown): [unknown, unknown][] {
       .sort()
       .map((k) => [k, (v as Record<string, unknown>)[k]]);
   }
-  if (typeof v === 'bigint') return Array.from({ length: Number(v) }, (_x, i) => [BigInt(i), BigInt(i)]);
-  throw new Error(`range can't iterate over ${formatGoValue(v)}`);
+  // Go before 1.22 (which Prometheus 2.42 is built with) cannot range over an integer.
+  throw new Error(`range can't iterate over ${printValue(v)}`);
 }
 
 async function execNodes(
@@ -275,7 +281,7 @@ async function execNodes(
         break;
       case 'action': {
         const v = await evalPipe(scope, node.pipe, dot);
-        if (node.pipe.decl.length === 0) out.push(formatGoValue(v));
+        if (node.pipe.decl.length === 0) out.push(printValue(v));
         break;
       }
       case 'if':
@@ -297,7 +303,7 @@ async function execNodes(
         } catch (err) {
           // Go reports it at the last operand it evaluated.
           const last = node.pipe.commands[node.pipe.commands.length - 1]!;
-          throw execError(scope, last[last.length - 1], (err as Error).message, err);
+          throw execError(scope, lastEvaluated(last[last.length - 1]!), (err as Error).message, err);
         }
         if (items.length === 0 && node.otherwise) await execNodes(scope, node.otherwise, dot, out);
         for (const [key, elem] of items) {

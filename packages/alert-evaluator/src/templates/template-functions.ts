@@ -139,6 +139,8 @@ function kindOf(v: unknown): Kind {
 function compare(a: unknown, b: unknown, ordered: boolean): number {
   const ka = kindOf(a);
   const kb = kindOf(b);
+  // Go's lt/le/gt/ge reject non-basic operands before comparing kinds; eq/ne compare kinds first.
+  if (ordered && (ka === 'other' || kb === 'other')) throw new Error('invalid type for comparison');
   if (ka !== kb) throw new Error('incompatible types for comparison');
   if (ka === 'other' || (ordered && ka === 'bool')) throw new Error('invalid type for comparison');
   if (ka === 'bool') return a === b ? 0 : 1;
@@ -282,7 +284,11 @@ const builtins: Record<string, TemplateFunction> = {
         if (typeof key !== 'bigint') throw new Error(`cannot index slice/array with type ${goTypeName(key)}`);
         // A string indexes by byte, and yields the byte (a uint8), as in Go.
         const items: readonly unknown[] = typeof v === 'string' ? [...Buffer.from(v)].map(BigInt) : v;
-        if (key < 0n || key >= BigInt(items.length)) throw new Error(`index out of range: ${key}`);
+        // Go's bounds check lets the length itself through, and reflect then panics.
+        if (key === BigInt(items.length)) {
+          throw new Error(`reflect: ${typeof v === 'string' ? 'string' : 'slice'} index out of range`);
+        }
+        if (key < 0n || key > BigInt(items.length)) throw new Error(`index out of range: ${key}`);
         v = items[Number(key)];
       } else if (typeof v === 'object' && !(v instanceof TemplateStruct)) {
         if (typeof key !== 'string') throw new Error(`value has type ${goTypeName(key)}; should be string`);
