@@ -4,6 +4,7 @@
  * `endsAt` and `generatorURL`, in batches of at most 64, to every configured Alertmanager (success when
  * one accepts). Unlike Prometheus, a failed batch stays queued and is retried with backoff, so alerts
  * survive an Alertmanager outage; the queue is bounded and drops its oldest alerts (counted) when full.
+ * A batch every Alertmanager refuses with a 4xx (other than 429) is dropped, as retrying cannot help.
  */
 import type { Labels } from '@yardstick/promql';
 import type { RemoteAuth } from '../datasources/prometheus-http-datasource.ts';
@@ -137,11 +138,20 @@ export class AlertmanagerNotifier implements Notifier {
     const max = this.options.maxBatchSize ?? 64;
     while (this.queue.size > 0 && !this.closed) {
       const batch = [...this.queue.entries()].slice(0, max);
-      const error = await this.post(batch.map(([, a]) => a));
-      if (error !== undefined) {
+      const result = await this.post(batch.map(([, a]) => a));
+      if (result !== undefined) {
+        const { error, permanent } = result;
         this.failedAttempts++;
         this.options.observer?.failed?.(this.name, batch.length);
         this.logger.error({ channel: this.name, alerts: batch.length, err: error }, 'Error sending alerts');
+        if (permanent) {
+          // Alertmanager refused the batch itself (4xx): sending it again cannot succeed, and keeping it
+          // at the head of the queue would hold back every later alert. Prometheus drops it too.
+          this.remove(batch);
+          this.dropped += batch.length;
+          this.options.observer?.dropped?.(this.name, batch.length);
+          continue;
+        }
         const delay = this.retryDelay;
         this.retryDelay = Math.min(this.retryDelay * 2, this.options.maxRetryDelayMs ?? 30_000);
         this.retryTimer = setTimeout(() => {
@@ -152,17 +162,24 @@ export class AlertmanagerNotifier implements Notifier {
         return;
       }
       this.retryDelay = this.options.retryDelayMs ?? 500;
-      for (const [key, a] of batch) {
-        // Only remove what was sent: a newer state queued meanwhile stays.
-        if (this.queue.get(key) === a) this.queue.delete(key);
-      }
+      this.remove(batch);
       this.sent += batch.length;
       this.options.observer?.sent?.(this.name, batch.length);
     }
   }
 
-  /** Posts one batch to every Alertmanager; undefined when at least one accepted it. */
-  private async post(batch: readonly AlertmanagerAlert[]): Promise<string | undefined> {
+  /** Removes what was sent (or dropped): a newer state of an alert queued meanwhile stays. */
+  private remove(batch: readonly [string, AlertmanagerAlert][]): void {
+    for (const [key, a] of batch) if (this.queue.get(key) === a) this.queue.delete(key);
+  }
+
+  /**
+   * Posts one batch to every Alertmanager; undefined when at least one accepted it. The failure is
+   * permanent when every Alertmanager answered with a 4xx other than 429 (the payload is refused).
+   */
+  private async post(
+    batch: readonly AlertmanagerAlert[],
+  ): Promise<{ error: string; permanent: boolean } | undefined> {
     const body = JSON.stringify(batch);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     const auth = this.options.auth;
@@ -179,13 +196,17 @@ export class AlertmanagerNotifier implements Notifier {
             signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
           });
           await res.arrayBuffer();
-          return res.ok ? undefined : `${url}: HTTP ${res.status}`;
+          if (res.ok) return undefined;
+          const refused = res.status >= 400 && res.status < 500 && res.status !== 429;
+          return { error: `${url}: HTTP ${res.status}`, refused };
         } catch (err) {
-          return `${url}: ${(err as Error).message}`;
+          return { error: `${url}: ${(err as Error).message}`, refused: false };
         }
       }),
     );
-    return results.some((r) => r === undefined) ? undefined : results.join('; ');
+    if (results.some((r) => r === undefined)) return undefined;
+    const failures = results as { error: string; refused: boolean }[];
+    return { error: failures.map((f) => f.error).join('; '), permanent: failures.every((f) => f.refused) };
   }
 
   /** Resolves once the queue is empty or a delivery attempt failed (a retry is then scheduled). */

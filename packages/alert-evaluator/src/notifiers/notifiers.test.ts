@@ -127,6 +127,24 @@ describe('AlertmanagerNotifier', () => {
     await n.close();
   });
 
+  it('drops a batch Alertmanager rejects as invalid instead of retrying it ahead of every later alert', async () => {
+    const am = await receiver();
+    am.status = 400;
+    const n = new AlertmanagerNotifier({ urls: [am.url], retryDelayMs: 20, maxRetryDelayMs: 40 });
+    await n.notify([alert(1)], { expr: 'x' });
+    await waitFor(() => n.stats().failedAttempts >= 1);
+    await n.flush();
+    expect(n.stats()).toMatchObject({ queueLength: 0, dropped: 1 });
+    am.status = 200;
+    await n.notify([alert(2)], { expr: 'x' });
+    await waitFor(() => n.stats().queueLength === 0 && am.bodies.length === 1);
+    const labels = (am.bodies[0] as { body: { labels: Record<string, string> }[] }).body.map(
+      (a) => a.labels.pool,
+    );
+    expect(labels).toEqual(['p2']);
+    await n.close();
+  });
+
   it('drops the oldest alerts beyond its capacity and counts them', async () => {
     const am = await receiver();
     am.status = 500;
