@@ -227,6 +227,28 @@ describe('AlertEvaluator', () => {
     await ev.stop();
   });
 
+  it('writes ALERTS after a reload that comes before the for state was restored', async () => {
+    const file = join(dir, 'b4.yml');
+    writeFileSync(file, rules('0s'));
+    const clock = new ManualClock(slot(file));
+    const store = new SampleStore();
+    const written: string[] = [];
+    const ev = await AlertEvaluator.create({
+      ruleFiles: [file],
+      datasource,
+      clock,
+      sink: { append: (labels) => written.push(labels.__name__!) },
+      restoreFrom: store,
+    });
+    ev.start();
+    await clock.advance(0); // first evaluation: nothing written until the restore after the second
+    expect(written).toEqual([]);
+    expect((await ev.reload()).ok).toBe(true);
+    await clock.advance(MIN);
+    expect(written).toEqual(['ALERTS', 'ALERTS_FOR_STATE']);
+    await ev.stop();
+  });
+
   it('rejects invalid files at creation with every problem located', async () => {
     const file = join(dir, 'c.yml');
     writeFileSync(file, rules('soon'));

@@ -313,9 +313,12 @@ export class AlertingRule {
     return [...this.active.values()].map((a) => this.snapshot(a));
   }
 
-  /** Takes over the alerts of the same rule from before a reload (Prometheus's `CopyState`). */
+  /**
+   * Takes over the alerts of the same rule from before a reload (Prometheus's `CopyState`). Whether
+   * `ALERTS` is written stays this rule's own: a reload never restores, so a rule replaced before its
+   * restore ran writes from now on, as in Prometheus.
+   */
   copyStateFrom(previous: AlertingRule): void {
     this.active = previous.active;
-    this.restored = previous.restored;
   }
 }
