@@ -23,6 +23,16 @@ describe('runCli', () => {
     expect(cli.out()).toMatch(/Examples:\n {2}yardstick export --source/);
   });
 
+  it.each(['export', 'lint', 'dashboard', 'scrape-config', 'promql', 'rules', 'alerts'])(
+    'documents examples and exit codes in %s --help',
+    async (verb) => {
+      const cli = captureIo();
+      expect(await runCli([verb, '--help'], cli.io)).toBe(0);
+      expect(cli.out()).toMatch(/\nExamples:\n {2}yardstick /);
+      expect(cli.out()).toMatch(/Exit codes: 0 .*, 1 .*, 2 /s);
+    },
+  );
+
   it('exits 2 with one line for an unknown verb or flag', async () => {
     const unknownVerb = captureIo();
     expect(await runCli(['exprot'], unknownVerb.io)).toBe(2);

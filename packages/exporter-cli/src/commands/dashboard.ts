@@ -21,6 +21,9 @@ thresholds. Every panel uses a "datasource" variable, so import it against any P
   --out FILE      where to write the JSON (- for stdout)
   --check         do not write; exit 1 if FILE is not what the config generates (for CI)
 
+Exit codes: 0 written (or up to date), 1 out of date with --check or a write failure, 2 bad usage or an
+invalid config.
+
 Example config:
   title: Checkout service
   tags: [yardstick]

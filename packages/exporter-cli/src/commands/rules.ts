@@ -32,6 +32,9 @@ export const RULES_HELP = `Usage: yardstick rules check FILE... [--json] [--chan
   convert   writes a threshold-form file as a Prometheus rule file (stdout, or --out), printing what the
             Prometheus form cannot express as warnings on stderr.
 
+Exit codes: 0 valid / all tests passed, 1 problems found or tests failed, 2 bad usage (a FILE that does
+not exist, an unknown flag).
+
 Examples:
   yardstick rules check contracts/rules/*.yaml
   yardstick rules test contracts/rules/*.test.yaml

@@ -32,6 +32,8 @@ Prints scrape configuration for a yardstick /metrics endpoint:
   --path P             metrics path (default /metrics)
   --namespace NS       Kubernetes namespace (default default)
 
+Exit codes: 0 written, 1 a write failure, 2 bad usage.
+
 Examples:
   yardstick scrape-config --target 127.0.0.1:9464 --job checkout > prometheus.yml
   yardstick scrape-config --k8s --job checkout --namespace shop | kubectl apply -f -
