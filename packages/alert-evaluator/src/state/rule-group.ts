@@ -78,6 +78,8 @@ export class RuleGroup {
   private timer: unknown;
   private running = false;
   private evaluations = 0;
+  /** Time of the last evaluation, of this group or of the one it replaced in a reload. */
+  private lastEvaluatedAt: number | undefined;
   private shouldRestore: boolean;
   private inFlight: Promise<void> = Promise.resolve();
 
@@ -164,6 +166,7 @@ export class RuleGroup {
     }
     this.staleSeries = [];
     this.evaluations++;
+    this.lastEvaluatedAt = timeMs;
     // Prometheus restores after the second evaluation, so recording rules feeding alerts have run.
     if (this.shouldRestore && this.evaluations >= 2) {
       this.restore(timeMs);
@@ -266,6 +269,7 @@ export class RuleGroup {
       for (const fi of unmatched) this.staleSeries.push(...previous.previousSeries[fi]!.values());
     }
     this.shouldRestore = false;
+    this.lastEvaluatedAt = previous.lastEvaluatedAt;
   }
 
   /**
@@ -299,7 +303,13 @@ export class RuleGroup {
     this.running = true;
     const now = this.clock.now();
     const off = this.evaluationOffsetMs;
-    this.schedule(Math.ceil((now - off) / this.intervalMs) * this.intervalMs + off);
+    let first = Math.ceil((now - off) / this.intervalMs) * this.intervalMs + off;
+    // After a reload, a slot the replaced group already evaluated is not evaluated again.
+    if (this.lastEvaluatedAt !== undefined && first <= this.lastEvaluatedAt) {
+      first =
+        Math.floor((this.lastEvaluatedAt - off) / this.intervalMs) * this.intervalMs + off + this.intervalMs;
+    }
+    this.schedule(first);
   }
 
   private schedule(at: number): void {
