@@ -57,6 +57,8 @@ export { AlertingRule, RESOLVED_RETENTION_MS } from './state/alerting-rule.ts';
 export type { Clock } from './state/clock.ts';
 export { ManualClock, systemClock } from './state/clock.ts';
 export { groupEvaluationOffsetMs } from './state/evaluation-offset.ts';
+export type { ForStateFileOptions } from './state/for-state-file.ts';
+export { ForStateFile } from './state/for-state-file.ts';
 export { RecordingRule } from './state/recording-rule.ts';
 export type { RuleGroupObserver, RuleGroupOptions, RuleHealth } from './state/rule-group.ts';
 export { RuleGroup } from './state/rule-group.ts';
