@@ -3,7 +3,6 @@
  * sent to a real Alertmanager 0.25 and read back from its v2 API; without it, the real CLI process evaluating
  * on its interval, delivering to a local webhook, and stopping cleanly on SIGTERM.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +11,7 @@ import { runCli } from '@yardstick/exporter-cli';
 import { SampleStore } from '@yardstick/promql';
 import { createQueryApi } from '@yardstick/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureCli } from './support/cli-io.ts';
+import { captureCli, spawnCli } from './support/cli-io.ts';
 import { freePort, peer, type RunningPeer, startPeer, tempDir } from './support/peers.ts';
 import { waitFor } from './support/wait-for.ts';
 
@@ -105,15 +104,8 @@ describe('yardstick alerts run', () => {
     });
     await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
     const webhookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
-    const main = join(import.meta.dirname, '..', 'packages', 'exporter-cli', 'src', 'main.ts');
     const args = ['alerts', 'run', '--rules', rules, '--source', source, '--webhook', webhookUrl];
-    args.push('--interval', '1s');
-    const child = spawn(process.execPath, ['--conditions=yardstick-source', main, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { child, stderr, exited } = spawnCli([...args, '--interval', '1s']);
     try {
       const firing = await waitFor(
         'the running CLI to deliver a firing alert to the webhook',
@@ -124,10 +116,10 @@ describe('yardstick alerts run', () => {
       expect(firing.alerts.map((a) => [a.status, a.labels.alertname, a.labels.queue])).toEqual([
         ['firing', 'QueueBacklog', 'mail'],
       ]);
-      expect(stderr).toMatch(/evaluating 1 rule groups against http:\/\/127\.0\.0\.1:\d+; Ctrl-C stops/);
+      expect(stderr()).toMatch(/evaluating 1 rule groups against http:\/\/127\.0\.0\.1:\d+; Ctrl-C stops/);
       child.kill('SIGTERM');
-      expect(await exited, stderr).toBe(0);
-      expect(stderr).not.toMatch(/yardstick: /);
+      expect(await exited, stderr()).toBe(0);
+      expect(stderr()).not.toMatch(/yardstick: /);
     } finally {
       child.kill('SIGKILL');
       await new Promise<void>((resolve) => webhook.close(() => resolve()));

@@ -3,13 +3,13 @@
  * JSON and Parquet and compared with Prometheus's own /api/v1/query_range answers; filters; the 365-day guard;
  * and no partial file when Prometheus dies or the CLI gets SIGTERM mid-export.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '@yardstick/exporter-cli';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureCli } from './support/cli-io.ts';
+import { captureCli, spawnCli } from './support/cli-io.ts';
 import { freePort, peer, type RunningPeer, startPeer, tempDir } from './support/peers.ts';
 import { waitFor } from './support/wait-for.ts';
 
@@ -302,24 +302,18 @@ describe.skipIf(skipReason !== undefined)('yardstick export against a real Prome
   it('removes its temp file and exits non-zero when the CLI process gets SIGTERM mid-export', async () => {
     const outDir = tempDir('yardstick-cli-sigterm-');
     const out = join(outDir.dir, 'interrupted.parquet');
-    const main = join(import.meta.dirname, '..', 'packages', 'exporter-cli', 'src', 'main.ts');
     const args = ['export', '--source', base, '--metric', 'demo_requests_total', '--start', String(startS)];
     args.push('--end', String(endS), '--step', '5m', '--format', 'parquet', '--out', out);
     args.push('--max-points', '20', '--concurrency', '1');
-    const child = spawn(process.execPath, ['--conditions=yardstick-source', main, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { child, stderr, exited } = spawnCli(args);
     try {
       await waitFor('the export to open its temp file', () => tempFiles(outDir.dir)[0], {
         timeoutMs: 20_000,
       });
       child.kill('SIGTERM');
       const code = await exited;
-      expect(code, stderr).toBe(143);
-      expect(stderr).toMatch(/export aborted: received SIGTERM/);
+      expect(code, stderr()).toBe(143);
+      expect(stderr()).toMatch(/export aborted: received SIGTERM/);
       expect(readdirSync(outDir.dir)).toEqual([]);
     } finally {
       child.kill('SIGKILL');

@@ -1,7 +1,10 @@
 /**
- * Runs `yardstick` verbs in-process for the top-level CLI tests: an injected `CliIo` that records what a verb
- * prints, so a test asserts on the exact lines a user would see.
+ * Runs `yardstick` verbs for the top-level CLI tests: in-process with an injected `CliIo` that records what a
+ * verb prints, so a test asserts on the exact lines a user would see; or as the real process, for signals.
  */
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { CliIo } from '@yardstick/exporter-cli';
 
 /** A recording `CliIo` and what the verb printed so far. */
@@ -44,4 +47,26 @@ export function captureCli(options: CaptureOptions = {}): CapturedCli {
     out: () => out,
     err: () => err,
   };
+}
+
+/** The `yardstick` CLI running as a child process. */
+export interface CliProcess {
+  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** Resolves with the exit code (`null` when killed by a signal it did not handle). */
+  readonly exited: Promise<number | null>;
+}
+
+const CLI_MAIN = join(import.meta.dirname, '..', '..', 'packages', 'exporter-cli', 'src', 'main.ts');
+
+/** Starts `yardstick <args>` from source as its own process (with real SIGINT/SIGTERM handling). */
+export function spawnCli(args: readonly string[]): CliProcess {
+  const child = spawn(process.execPath, ['--conditions=yardstick-source', CLI_MAIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, stderr: () => stderr, exited };
 }
