@@ -452,6 +452,58 @@ describe('AlertEvaluator', () => {
     await new Promise((r) => server.close(r));
   });
 
+  it('suppresses a threshold rule inside its maintenance window on the clock, logging both transitions', async () => {
+    const file = join(dir, 'j.yml');
+    writeFileSync(
+      file,
+      `alerts:
+  - name: GpuQueueBacklog
+    query: queue_depth
+    threshold: 100
+    comparison: greater_than
+    severity: critical
+    summary: Backlog on {{ $labels.pool }}
+    description: Queue depth {{ $value }} in {{ $labels.region }}
+    notification_channels: [pager]
+    suppression_enabled: true
+    suppression_schedule: "* 2 * * *"
+`,
+    );
+    // 01:58 UTC on some day, at this group's slot: the window covers 02:00-02:59.
+    const DAY = Date.UTC(2026, 0, 5);
+    const start = DAY + 118 * MIN + slot(file, 'threshold-alerts');
+    const clock = new ManualClock(start);
+    const { sent, notifiers } = capture();
+    const lines: { msg: string | undefined; obj: object }[] = [];
+    const ev = await AlertEvaluator.create({
+      ruleFiles: [file],
+      datasource,
+      clock,
+      notifiers: new Map([['pager', notifiers.get('pager')!]]),
+      logger: { ...logger, info: (obj, msg) => lines.push({ obj, msg }) },
+    });
+    ev.start();
+    await clock.advance(0); // 01:58 firing and sent
+    expect(sent).toHaveLength(1);
+    await clock.advance(2 * MIN); // 02:00 suppressed
+    expect(ev.alerts()[0]!.state).toBe('suppressed');
+    await clock.advance(58 * MIN); // through 02:58: nothing sent, even after the 1m resend delay
+    expect(sent).toHaveLength(1);
+    await clock.advance(2 * MIN); // 03:00 firing again and sent
+    expect(ev.alerts()[0]!.state).toBe('firing');
+    expect(sent).toHaveLength(2);
+    const transitions = lines.filter((l) => l.msg?.includes('uppress'));
+    expect(transitions.map((l) => l.msg)).toEqual([
+      'Alert suppressed by maintenance window',
+      'Alert unsuppressed',
+    ]);
+    expect(transitions[0]!.obj).toMatchObject({
+      rule: 'GpuQueueBacklog',
+      labels: { pool: 'gpu-a', region: 'eu' },
+    });
+    await ev.stop();
+  });
+
   it('refuses threshold rules naming a channel that is not configured', async () => {
     const file = join(dir, 'i.yml');
     writeFileSync(
