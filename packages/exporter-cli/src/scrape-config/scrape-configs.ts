@@ -70,11 +70,15 @@ export function vmagentScrapeConfig(target: ScrapeTarget): ScrapeConfigFile {
   };
 }
 
-/** A Prometheus Operator ServiceMonitor selecting the Service labelled `app.kubernetes.io/name: <job>`. */
-export function serviceMonitor(target: ScrapeTarget): ScrapeConfigFile {
-  const body = stringify({
+/** The Prometheus Operator resource both monitors share; they differ in kind and endpoint list key only. */
+function operatorMonitor(
+  kind: 'ServiceMonitor' | 'PodMonitor',
+  endpointsKey: 'endpoints' | 'podMetricsEndpoints',
+  target: ScrapeTarget,
+): string {
+  return stringify({
     apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'ServiceMonitor',
+    kind,
     metadata: {
       name: target.job,
       namespace: target.namespace ?? 'default',
@@ -82,7 +86,7 @@ export function serviceMonitor(target: ScrapeTarget): ScrapeConfigFile {
     },
     spec: {
       selector: { matchLabels: { 'app.kubernetes.io/name': target.job } },
-      endpoints: [
+      [endpointsKey]: [
         {
           port: target.portName ?? 'metrics',
           path: target.path ?? '/metrics',
@@ -91,38 +95,24 @@ export function serviceMonitor(target: ScrapeTarget): ScrapeConfigFile {
       ],
     },
   });
+}
+
+/** A Prometheus Operator ServiceMonitor selecting the Service labelled `app.kubernetes.io/name: <job>`. */
+export function serviceMonitor(target: ScrapeTarget): ScrapeConfigFile {
   return {
     name: 'servicemonitor.yaml',
     yaml:
       header(['Prometheus Operator: scrape the Service port named "metrics" (yardstick listens on 9464).']) +
-      body,
+      operatorMonitor('ServiceMonitor', 'endpoints', target),
   };
 }
 
 /** A Prometheus Operator PodMonitor selecting pods labelled `app.kubernetes.io/name: <job>`. */
 export function podMonitor(target: ScrapeTarget): ScrapeConfigFile {
-  const body = stringify({
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'PodMonitor',
-    metadata: {
-      name: target.job,
-      namespace: target.namespace ?? 'default',
-      labels: { 'app.kubernetes.io/name': target.job },
-    },
-    spec: {
-      selector: { matchLabels: { 'app.kubernetes.io/name': target.job } },
-      podMetricsEndpoints: [
-        {
-          port: target.portName ?? 'metrics',
-          path: target.path ?? '/metrics',
-          interval: target.interval ?? '15s',
-        },
-      ],
-    },
-  });
   return {
     name: 'podmonitor.yaml',
     yaml:
-      header(['Prometheus Operator: scrape pods directly when there is no Service (e.g. workers).']) + body,
+      header(['Prometheus Operator: scrape pods directly when there is no Service (e.g. workers).']) +
+      operatorMonitor('PodMonitor', 'podMetricsEndpoints', target),
   };
 }
