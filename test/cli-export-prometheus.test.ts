@@ -192,8 +192,14 @@ describe.skipIf(skipReason !== undefined)('yardstick export against a real Prome
       status: 'completed',
       step: STEP_S,
       file_size_bytes: statSync(out).size,
+      filters: [],
+      start: new Date(startS * 1000).toISOString(),
+      end: new Date(endS * 1000).toISOString(),
     });
     expect(parsed.metadata.export_id).toMatch(/^[0-9a-f-]{36}$/);
+    for (const field of ['requested_at', 'completed_at']) {
+      expect(parsed.metadata[field], field).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
     let count = 0;
     for (const series of parsed.series) {
       for (const [timestamp, value] of series.values) {

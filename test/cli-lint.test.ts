@@ -34,6 +34,20 @@ describe('yardstick lint', () => {
     expect(JSON.parse(cli.out())).toEqual({ findings: [], errors: 0, warnings: 0 });
   });
 
+  it('checks names against --prefix and rejects a prefix that is not a name', async () => {
+    const cli = captureCli({
+      stdin: '# HELP requests_total x\n# TYPE requests_total counter\nrequests_total 1\n',
+    });
+    expect(await runCli(['lint', '--prefix', 'checkout', '-'], cli.io)).toBe(0);
+    expect(cli.out()).toBe(
+      '<stdin>:1: warning [missing-prefix] requests_total: does not start with an application prefix (checkout_)\n' +
+        '0 errors, 1 warnings\n',
+    );
+    const bad = captureCli();
+    expect(await runCli(['lint', '--prefix', 'check-out', '-'], bad.io)).toBe(2);
+    expect(bad.err()).toBe('yardstick: yardstick lint: --prefix: must be a metric name prefix\n');
+  });
+
   it('exits 2 (usage) with one line naming a file that does not exist, or a directory', async () => {
     const missing = captureCli();
     expect(await runCli(['lint', '/nonexistent/metrics.txt'], missing.io)).toBe(2);

@@ -11,30 +11,33 @@ import { parseExposition } from '../lint/exposition-parser.ts';
 import { type LintFinding, lintExposition } from '../lint/lint-rules.ts';
 
 /** `yardstick lint --help`. */
-export const LINT_HELP = `Usage: yardstick lint [URL|FILE|-] [--json] [--max-label-values N]
+export const LINT_HELP = `Usage: yardstick lint [URL|FILE|-] [--json] [--max-label-values N] [--prefix P]...
 
 Checks a Prometheus text exposition (0.0.4) or OpenMetrics text for problems:
   errors    unparseable lines, invalid or reserved label names, _total on a non-counter,
             duplicate series, TYPE declared twice, histogram buckets without le or without le="+Inf",
             an OpenMetrics UNIT that is not the name's suffix
-  warnings  names not in snake_case, non-base units (_milliseconds, _kilobytes, _percent), counters
-            without _total, missing HELP/TYPE, id-like label values (UUIDs, IPs, ids in paths), labels
-            with more than N distinct values
+  warnings  names not in snake_case or without a --prefix, non-base units (_milliseconds,
+            _kilobytes, _percent), counters without _total, missing HELP/TYPE, id-like label values
+            (UUIDs, IPs, ids in paths), labels with more than N distinct values
 Reads standard input when the argument is - or missing. Exit codes: 0 no errors, 1 errors found, 2 bad usage.
 
   --json                  print {"findings": [...], "errors": N, "warnings": N}
   --max-label-values N    distinct values per label before a warning (default 100)
+  --prefix P              application prefix every name must start with (repeatable)
   --timeout D             for a URL: seconds to wait (default 10)
 
 Examples:
   yardstick lint http://127.0.0.1:9464/metrics
   curl -s localhost:9464/metrics | yardstick lint -
   yardstick lint --json metrics.txt
+  yardstick lint --prefix checkout --prefix http http://127.0.0.1:9464/metrics
 `;
 
 const SPEC = {
   json: { type: 'boolean' },
   'max-label-values': { type: 'string' },
+  prefix: { type: 'string', multiple: true },
   timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies FlagSpec;
@@ -42,6 +45,7 @@ const SPEC = {
 const LintFlags = z.object({
   json: z.boolean().default(false),
   'max-label-values': z.coerce.number().int().min(1).default(100),
+  prefix: z.array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a metric name prefix')).default([]),
   timeout: z.coerce.number().positive().default(10),
 });
 
@@ -93,6 +97,7 @@ export async function lintCommand(argv: readonly string[], io: CliIo): Promise<n
   const { text, contentType } = await readInput(source, io, flags.timeout);
   const findings = lintExposition(parseExposition(text, contentType), {
     maxLabelValues: flags['max-label-values'],
+    prefixes: flags.prefix,
   });
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.length - errors;

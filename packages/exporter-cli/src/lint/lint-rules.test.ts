@@ -78,6 +78,25 @@ target_info{service_instance_id="cd82d275-a511-4e28-85e5-939605298615",host_id="
     expect(lint(text)).toEqual([]);
   });
 
+  it('warns on names without one of the given application prefixes, once per family', () => {
+    const text = `# HELP checkout_orders_total x
+# TYPE checkout_orders_total counter
+checkout_orders_total 1
+# HELP requests_total x
+# TYPE requests_total counter
+requests_total{a="1"} 1
+requests_total{a="2"} 1
+# HELP target_info x
+# TYPE target_info gauge
+target_info{service_name="checkout"} 1
+job:requests:rate5m 1\n`;
+    const found = lintExposition(parseExposition(text), { prefixes: ['checkout', 'http'] });
+    expect(
+      found.filter((f) => f.rule === 'missing-prefix').map((f) => [f.line, f.metric, f.message]),
+    ).toEqual([[4, 'requests_total', 'does not start with an application prefix (checkout_, http_)']]);
+    expect(lint(text).filter((f) => f.rule === 'missing-prefix')).toEqual([]);
+  });
+
   it('warns once when a label passes the distinct-value limit', () => {
     const lines = ['# HELP q x', '# TYPE q gauge'];
     for (let i = 0; i < 12; i++) lines.push(`q{shard="s${i}"} 1`);

@@ -25,6 +25,8 @@ export interface LintFinding {
 export interface LintOptions {
   /** Distinct values of one label in one family above which it is reported (default 100). */
   readonly maxLabelValues?: number;
+  /** Application prefixes every metric name must start with (`checkout` accepts `checkout_orders_total`). */
+  readonly prefixes?: readonly string[];
 }
 
 // "Use base units" from the Prometheus naming guide: seconds, bytes, ratios.
@@ -127,7 +129,26 @@ function checkFamilies(parsed: ParsedExposition, findings: LintFinding[]): void 
   }
 }
 
-function checkName(name: string, line: number, findings: LintFinding[]): void {
+/**
+ * "A metric name should have a (single-word) application prefix relevant to the domain the metric belongs
+ * to" (Prometheus naming guide). Only the caller knows its prefixes, so the rule runs when given some. Info
+ * metrics (`target_info`, `otel_scope_info`) and recording-rule names (with colons) follow their own
+ * conventions.
+ */
+function checkPrefix(name: string, line: number, prefixes: readonly string[], findings: LintFinding[]): void {
+  if (prefixes.length === 0 || name.endsWith('_info') || name.includes(':')) return;
+  if (prefixes.some((prefix) => name.startsWith(`${prefix}_`))) return;
+  add(findings, {
+    rule: 'missing-prefix',
+    severity: 'warning',
+    line,
+    metric: name,
+    message: `does not start with an application prefix (${prefixes.map((p) => `${p}_`).join(', ')})`,
+  });
+}
+
+function checkName(name: string, line: number, prefixes: readonly string[], findings: LintFinding[]): void {
+  checkPrefix(name, line, prefixes, findings);
   if (/[A-Z]/.test(name)) {
     const snake = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
     add(findings, {
@@ -167,6 +188,7 @@ function checkName(name: string, line: number, findings: LintFinding[]): void {
  */
 export function lintExposition(parsed: ParsedExposition, options: LintOptions = {}): LintFinding[] {
   const maxLabelValues = options.maxLabelValues ?? 100;
+  const prefixes = options.prefixes ?? [];
   const findings: LintFinding[] = parsed.problems.map((p) => ({
     rule: 'parse-error',
     severity: 'error' as const,
@@ -179,7 +201,7 @@ export function lintExposition(parsed: ParsedExposition, options: LintOptions = 
   const namesChecked = new Set<string>();
   for (const family of parsed.families.values()) {
     namesChecked.add(family.name);
-    checkName(family.name, family.line, findings);
+    checkName(family.name, family.line, prefixes, findings);
   }
   const seen = new Map<string, number>();
   const reported = new Set<string>();
@@ -188,7 +210,7 @@ export function lintExposition(parsed: ParsedExposition, options: LintOptions = 
     const family = familyOf(sample.name, parsed.families);
     if (!namesChecked.has(family)) {
       namesChecked.add(family);
-      checkName(family, sample.line, findings);
+      checkName(family, sample.line, prefixes, findings);
     }
     const key =
       sample.name + JSON.stringify([...sample.labels].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
