@@ -3,7 +3,7 @@
  * the OTel API, the alert delivered to a webhook with its scope labels and rendered annotations, then
  * resolved; and an invalid rule file rejected at start with file:line.
  */
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -117,4 +117,54 @@ describe('alerting through startTelemetry', () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toContain(`${rules}:5`);
   });
+
+  it('restores the pending state of a long `for` after a restart from the state file', async () => {
+    const rules = join(tmp.dir, 'long-for.yml');
+    writeFileSync(
+      rules,
+      'groups:\n  - name: slow\n    interval: 1s\n    rules:\n      - alert: QueueStuck\n        expr: queue_depth > 10\n        for: 15m\n',
+    );
+    const stateFile = join(tmp.dir, 'alert-state.json');
+    const start = async () => {
+      const t = await startTelemetry({
+        env: {},
+        configFile: false,
+        logger: silentLogger,
+        registerGlobal: false,
+        server: { enabled: false },
+        collectIntervalMs: 100,
+        alerting: { ruleFiles: [rules], stateFile },
+      });
+      t.meter('orchestrator')
+        .createObservableGauge('queue.depth')
+        .addCallback((r) => r.observe(50, { queue: 'emails' }));
+      return t;
+    };
+    const first = await start();
+    const pending = await waitFor('a pending alert', () =>
+      first.alerting?.evaluator.alerts().find((a) => a.state === 'pending'),
+    );
+    // the state file is written once the rule's state has been restored (from the second evaluation on)
+    await waitFor('the state file', () =>
+      statSync(stateFile, { throwIfNoEntry: false })?.size ? true : undefined,
+    );
+    // pending for a while, so a restored alert is clearly older than a fresh one would be
+    await new Promise((r) => setTimeout(r, 3_500));
+    await first.shutdown();
+    expect(statSync(stateFile).mode & 0o777).toBe(0o600);
+
+    const restartedAt = Date.now();
+    const second = await start();
+    try {
+      const restored = await waitFor('the restored alert', () =>
+        second.alerting?.evaluator.alerts().find((a) => a.state === 'pending' && a.activeAt < restartedAt),
+      );
+      // a fresh alert would be active from after the restart; the restored one keeps the time it had spent
+      // pending (its start moves by the downtime, as Prometheus's restore does)
+      expect(restored.labels.queue).toBe('emails');
+      expect(restored.activeAt).toBeGreaterThanOrEqual(pending.activeAt);
+    } finally {
+      await second.shutdown();
+    }
+  }, 30_000);
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STALE_NAN } from '@yardstick/promql';
@@ -41,6 +41,8 @@ describe('ForStateFile', () => {
     ]);
     const restarted = new ForStateFile(path);
     expect(samplesOf(await restarted.load())).toEqual([{ labels: a, t: 61_000, v: 0 }]);
+    // the file holds data about the service: owner-only
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
   it('drops samples older than the retention, which could no longer be restored', async () => {

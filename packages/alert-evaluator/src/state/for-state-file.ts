@@ -136,7 +136,8 @@ export class ForStateFile {
     for (const [key, s] of this.latest) if (s.t < newest - this.retentionMs) this.latest.delete(key);
     const tmp = `${this.path}.tmp`;
     try {
-      await writeFile(tmp, JSON.stringify({ samples: [...this.latest.values()] }));
+      // alert state is data about the service: readable by its owner only
+      await writeFile(tmp, JSON.stringify({ samples: [...this.latest.values()] }), { mode: 0o600 });
       await rename(tmp, this.path);
     } catch (err) {
       this.dirty = true;

@@ -36,6 +36,7 @@ export async function startAlerting(
     restoreFrom: store,
     channels,
     defaultIntervalMs: config.evaluationIntervalMs,
+    ...(config.stateFile === undefined ? {} : { stateFile: config.stateFile }),
     externalLabels: config.externalLabels,
     externalURL: config.externalUrl ?? context.externalUrl ?? '',
     logger: context.logger,

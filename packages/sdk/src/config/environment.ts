@@ -80,6 +80,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'YARDSTICK_EVALUATION_INTERVAL', path: ['alerting', 'evaluationIntervalMs'], kind: 'duration' },
   { variable: 'YARDSTICK_ALERTMANAGER_URLS', path: ['alerting', 'alertmanagerUrls'], kind: 'string-list' },
   { variable: 'YARDSTICK_EXTERNAL_URL', path: ['alerting', 'externalUrl'], kind: 'string' },
+  { variable: 'YARDSTICK_ALERT_STATE_FILE', path: ['alerting', 'stateFile'], kind: 'string' },
   { variable: 'YARDSTICK_REGISTER_GLOBAL', path: ['registerGlobal'], kind: 'boolean' },
 ];
 

@@ -70,6 +70,11 @@ export function loadConfig(options: LoadConfigOptions = {}): YardstickConfig {
   const rulesSource = sourceOf(layers, ['alerting', 'ruleFiles'], 'value');
   const rulesBase = rulesSource.kind === 'file' && file !== undefined ? dirname(file.path) : cwd;
   config.alerting.ruleFiles = config.alerting.ruleFiles.map((path) => resolve(rulesBase, path));
+  if (config.alerting.stateFile !== undefined) {
+    const stateSource = sourceOf(layers, ['alerting', 'stateFile'], 'value');
+    const stateBase = stateSource.kind === 'file' && file !== undefined ? dirname(file.path) : cwd;
+    config.alerting.stateFile = resolve(stateBase, config.alerting.stateFile);
+  }
   return config;
 }
 

@@ -354,6 +354,11 @@ const alertingSchema = z
       .record(z.string().min(1), z.string())
       .default({})
       .describe('Labels added to every alert sent, as Prometheus external_labels.'),
+    stateFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('File (mode 0600) keeping pending/firing `for` state across restarts; none when unset.'),
     watch: z.boolean().default(true).describe('Reload rule files when they change and on SIGHUP.'),
   })
   .prefault({})
