@@ -39,12 +39,14 @@ export interface MeterScope {
 export type PipelineFactory = (scope: MeterScope, instrumentName: string, kind: string) => InstrumentPipeline;
 
 // Each bound instrument does the same three steps around the real call. try/finally costs nothing in V8
-// when nothing throws, and keeps the router right even if an SDK ever did throw.
-class BoundCounter implements Counter {
-  readonly inner: Counter;
+// when nothing throws, and keeps the router right even if an SDK ever did throw. Counters and up-down
+// counters share one class (`add`), histograms and gauges another (`record`): each call site then sees at
+// most two SDK instrument classes, which V8 still handles as a fast polymorphic call.
+class BoundAdder implements Counter, UpDownCounter {
+  readonly inner: Counter | UpDownCounter;
   readonly pipeline: InstrumentPipeline;
   readonly router: PipelineRouter;
-  constructor(inner: Counter, pipeline: InstrumentPipeline, router: PipelineRouter) {
+  constructor(inner: Counter | UpDownCounter, pipeline: InstrumentPipeline, router: PipelineRouter) {
     this.inner = inner;
     this.pipeline = pipeline;
     this.router = router;
@@ -61,53 +63,11 @@ class BoundCounter implements Counter {
   }
 }
 
-class BoundUpDownCounter implements UpDownCounter {
-  readonly inner: UpDownCounter;
+class BoundRecorder implements Histogram, Gauge {
+  readonly inner: Histogram | Gauge;
   readonly pipeline: InstrumentPipeline;
   readonly router: PipelineRouter;
-  constructor(inner: UpDownCounter, pipeline: InstrumentPipeline, router: PipelineRouter) {
-    this.inner = inner;
-    this.pipeline = pipeline;
-    this.router = router;
-  }
-  add(value: number, attributes?: Attributes, context?: Context): void {
-    const router = this.router;
-    const previous = router.current;
-    router.current = this.pipeline;
-    try {
-      this.inner.add(value, attributes, context);
-    } finally {
-      router.current = previous;
-    }
-  }
-}
-
-class BoundHistogram implements Histogram {
-  readonly inner: Histogram;
-  readonly pipeline: InstrumentPipeline;
-  readonly router: PipelineRouter;
-  constructor(inner: Histogram, pipeline: InstrumentPipeline, router: PipelineRouter) {
-    this.inner = inner;
-    this.pipeline = pipeline;
-    this.router = router;
-  }
-  record(value: number, attributes?: Attributes, context?: Context): void {
-    const router = this.router;
-    const previous = router.current;
-    router.current = this.pipeline;
-    try {
-      this.inner.record(value, attributes, context);
-    } finally {
-      router.current = previous;
-    }
-  }
-}
-
-class BoundGauge implements Gauge {
-  readonly inner: Gauge;
-  readonly pipeline: InstrumentPipeline;
-  readonly router: PipelineRouter;
-  constructor(inner: Gauge, pipeline: InstrumentPipeline, router: PipelineRouter) {
+  constructor(inner: Histogram | Gauge, pipeline: InstrumentPipeline, router: PipelineRouter) {
     this.inner = inner;
     this.pipeline = pipeline;
     this.router = router;
@@ -144,22 +104,22 @@ class BoundMeter implements Meter {
 
   createCounter(name: string, options?: MetricOptions): Counter {
     const pipeline = this.#pipelines(this.#scope, name, 'createCounter');
-    return new BoundCounter(this.#inner.createCounter(name, options), pipeline, this.#router);
+    return new BoundAdder(this.#inner.createCounter(name, options), pipeline, this.#router);
   }
 
   createUpDownCounter(name: string, options?: MetricOptions): UpDownCounter {
     const pipeline = this.#pipelines(this.#scope, name, 'createUpDownCounter');
-    return new BoundUpDownCounter(this.#inner.createUpDownCounter(name, options), pipeline, this.#router);
+    return new BoundAdder(this.#inner.createUpDownCounter(name, options), pipeline, this.#router);
   }
 
   createHistogram(name: string, options?: MetricOptions): Histogram {
     const pipeline = this.#pipelines(this.#scope, name, 'createHistogram');
-    return new BoundHistogram(this.#inner.createHistogram(name, options), pipeline, this.#router);
+    return new BoundRecorder(this.#inner.createHistogram(name, options), pipeline, this.#router);
   }
 
   createGauge(name: string, options?: MetricOptions): Gauge {
     const pipeline = this.#pipelines(this.#scope, name, 'createGauge');
-    return new BoundGauge(this.#inner.createGauge(name, options), pipeline, this.#router);
+    return new BoundRecorder(this.#inner.createGauge(name, options), pipeline, this.#router);
   }
 
   createObservableGauge(name: string, options?: MetricOptions): ObservableGauge {
