@@ -11,6 +11,7 @@ import { checkStepCount, type EvalContext, evalError, tooManySamples } from './c
 import { evaluate } from './evaluator.ts';
 import { mergeSameLabels } from './label-functions.ts';
 import { compareLabels, dropMetadata, labelsKey } from './labels.ts';
+import { stepSeriesToWindows } from './selectors.ts';
 import type { StepSeries, WindowSeries } from './step-values.ts';
 import type {
   EvaluateOptions,
@@ -179,22 +180,11 @@ export function evaluateRange(
     const type = value.kind === 'matrix' ? 'range vector' : 'string';
     throw evalError(`invalid expression type "${type}" for range query, must be Scalar or instant Vector`);
   }
-  const out: MatrixSeries[] = [];
-  for (const s of series) {
-    let count = 0;
-    for (let i = 0; i < ctx.numSteps; i++) count += s.present[i]!;
-    if (count === 0) continue;
-    const timestamps = new Float64Array(count);
-    const values = new Float64Array(count);
-    let j = 0;
-    for (let i = 0; i < ctx.numSteps; i++) {
-      if (s.present[i] === 0) continue;
-      timestamps[j] = startMs + i * stepMs;
-      values[j] = s.values[i]!;
-      j++;
-    }
-    out.push({ labels: s.labels, timestamps, values });
-  }
+  const out: MatrixSeries[] = stepSeriesToWindows(ctx, series).map(({ labels, timestamps, values }) => ({
+    labels,
+    timestamps,
+    values,
+  }));
   out.sort((a, b) => compareLabels(a.labels, b.labels));
   return withAnnotations(ctx, { type: 'matrix', series: out });
 }
