@@ -7,6 +7,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { diag } from '@opentelemetry/api';
 import { AggregationTemporality, MetricReader, type MetricReaderOptions } from '@opentelemetry/sdk-metrics';
 import { type ExpositionOptions, ExpositionSerializer } from './exposition-serializer.ts';
+import { collectIncrementally } from './incremental-collect.ts';
 import { type ExpositionFormat, type NegotiatedExposition, negotiateExposition } from './negotiate.ts';
 
 /** Options of {@link PrometheusReader}. */
@@ -82,14 +83,15 @@ export class PrometheusReader extends MetricReader {
   }
 
   /**
-   * Collects once, then yields the exposition in ~64 KiB chunks, giving the event loop a `setImmediate`
-   * turn between chunks whenever serializing has held it for `maxSliceMs`, so 100k series never hold the
-   * loop for the whole rendering. (The SDK's own `collect()` runs as one synchronous step before that.) Rejects when the reader is
-   * not registered on a `MeterProvider` or is shut down; errors of single callbacks are logged through
-   * `diag` and the rest of the collection is still served.
+   * Collects once, then yields the exposition in ~64 KiB chunks. Both steps give the event loop a
+   * `setImmediate` turn once they have held it for a slice: the collection between two instruments after
+   * ~10 ms (it yields the same data as `collect()`), the serialization between chunks after `maxSliceMs`,
+   * so 100k series never hold the loop for the whole rendering. Rejects when the reader is not registered
+   * on a `MeterProvider` or is shut down; errors of single callbacks are logged through `diag` and the
+   * rest of the collection is still served.
    */
   async render(format: ExpositionFormat): Promise<AsyncIterable<string>> {
-    const { resourceMetrics, errors } = await this.collect();
+    const { resourceMetrics, errors } = await collectIncrementally(this);
     for (const error of errors) diag.error('Prometheus exposition: collection error', error);
     return yieldingToEventLoop(this.#serializer.chunks(resourceMetrics, format), this.#maxSliceMs);
   }
