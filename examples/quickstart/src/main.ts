@@ -7,6 +7,10 @@ import { startTelemetry } from '@yardstick/sdk';
 import { createQuickstartServer } from './app.ts';
 import { startTrafficGenerator } from './traffic.ts';
 
+/** A query to try on the embedded store: p95 latency per route over the last 5 minutes. */
+const EXAMPLE_QUERY =
+  'histogram_quantile(0.95, sum by (le, http_route) (rate(http_server_request_duration_seconds_bucket[5m])))';
+
 const telemetry = await startTelemetry({ serviceName: 'yardstick-quickstart' });
 const server = createQuickstartServer(telemetry.meter('yardstick-quickstart', '0.1.0'));
 const port = Number(process.env.QUICKSTART_PORT ?? 3000);
@@ -18,6 +22,7 @@ console.log(`yardstick quickstart is running
   service:  ${appUrl}/  (a traffic generator sends it ~${process.env.QUICKSTART_RPS ?? 10} requests/s)
   metrics:  ${telemetry.url}/metrics
   health:   ${telemetry.url}/healthz
+  PromQL:   ${telemetry.url}/api/v1/query?query=${encodeURIComponent(EXAMPLE_QUERY)}
 Press Ctrl-C to stop.`);
 
 let stopping = false;
