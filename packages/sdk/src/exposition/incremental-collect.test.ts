@@ -25,6 +25,16 @@ function withoutTimes(resourceMetrics: ResourceMetrics): unknown {
   };
 }
 
+/** The first line where two large expositions differ: a full diff of two ~1 MB texts takes minutes. */
+function firstDifference(ours: string, theirs: string): string | undefined {
+  const a = ours.split('\n');
+  const b = theirs.split('\n');
+  const at = a.findIndex((line, i) => line !== b[i]);
+  if (at === -1 && a.length === b.length) return undefined;
+  const line = at === -1 ? a.length : at;
+  return `line ${line}: ${JSON.stringify(a[line])} vs ${JSON.stringify(b[line])}`;
+}
+
 function endTimes(resourceMetrics: ResourceMetrics): Set<string> {
   const times = new Set<string>();
   for (const scope of resourceMetrics.scopeMetrics)
@@ -118,29 +128,35 @@ afterEach(() => {
 });
 
 describe('collectIncrementally', () => {
-  it('collects what collect() does, across collections that add series, instruments and meters', async () => {
-    diag.setLogger(logger, DiagLogLevel.WARN);
-    const { incremental, reference, grow } = registry();
-    for (let collection = 0; collection < 4; collection++) {
-      grow();
-      // maxSliceMs 0 takes an event-loop turn before every storage.
-      const ours = await collectIncrementally(incremental, { maxSliceMs: 0 });
-      const theirs = await reference.collect();
-      expect(ours.errors).toEqual(theirs.errors);
-      expect(withoutTimes(ours.resourceMetrics)).toEqual(withoutTimes(theirs.resourceMetrics));
-      expect(ours.resourceMetrics.resource).toBe(theirs.resourceMetrics.resource);
-      expect(renderExposition(ours.resourceMetrics, 'openmetrics')).toBe(
-        renderExposition(theirs.resourceMetrics, 'openmetrics'),
-      );
-      // One collection time for every point, as the SDK's single collection has.
-      expect(endTimes(ours.resourceMetrics).size).toBe(1);
-    }
-    const last = await collectIncrementally(incremental);
-    const names = last.resourceMetrics.scopeMetrics.flatMap((s) => s.metrics.map((m) => m.descriptor.name));
-    expect(names).toEqual(expect.arrayContaining(['late', 'late.meter.counter', 'capped', 'busy']));
-    // No fallback: the SDK's private state was walked, not the public collect().
-    expect(warnings.filter((message) => message.includes('incremental collection'))).toEqual([]);
-  });
+  it.each([
+    { storages: 'whole', splitStoragesFrom: undefined },
+    { storages: 'split into slices', splitStoragesFrom: 1 },
+  ])(
+    'collects what collect() does across collections that add series, instruments and meters (storages $storages)',
+    async ({ splitStoragesFrom }) => {
+      diag.setLogger(logger, DiagLogLevel.WARN);
+      const { incremental, reference, grow } = registry();
+      for (let collection = 0; collection < 4; collection++) {
+        grow();
+        // maxSliceMs 0 takes an event-loop turn before every storage and every 256 entries of a split one.
+        const ours = await collectIncrementally(incremental, { maxSliceMs: 0, splitStoragesFrom });
+        const theirs = await reference.collect();
+        expect(ours.errors).toEqual(theirs.errors);
+        expect(withoutTimes(ours.resourceMetrics)).toEqual(withoutTimes(theirs.resourceMetrics));
+        expect(ours.resourceMetrics.resource).toBe(theirs.resourceMetrics.resource);
+        expect(renderExposition(ours.resourceMetrics, 'openmetrics')).toBe(
+          renderExposition(theirs.resourceMetrics, 'openmetrics'),
+        );
+        // One collection time for every point, as the SDK's single collection has.
+        expect(endTimes(ours.resourceMetrics).size).toBe(1);
+      }
+      const last = await collectIncrementally(incremental, { splitStoragesFrom });
+      const names = last.resourceMetrics.scopeMetrics.flatMap((s) => s.metrics.map((m) => m.descriptor.name));
+      expect(names).toEqual(expect.arrayContaining(['late', 'late.meter.counter', 'capped', 'busy']));
+      // No fallback: the SDK's private state was walked, not the public collect().
+      expect(warnings.filter((message) => message.includes('incremental collection'))).toEqual([]);
+    },
+  );
 
   it('serves render() from the incremental collection with the same text as collect()', async () => {
     const { incremental, reference, grow } = registry();
@@ -150,6 +166,56 @@ describe('collectIncrementally', () => {
       for await (const chunk of await incremental.render('text')) text += chunk;
       expect(text).toBe(renderExposition((await reference.collect()).resourceMetrics, 'text'));
     }
+  });
+
+  it('splits one large instrument into slices that add up to what collect() gives, while another reader collects', async () => {
+    const incremental = new PrometheusReader({ cardinalitySelector: () => 100_000 });
+    const reference = new PrometheusReader({ cardinalitySelector: () => 100_000 });
+    const meter = new MeterProvider({ readers: [incremental, reference] }).getMeter('large');
+    const histogram = meter.createHistogram('latency', { unit: 's' });
+    const counter = meter.createCounter('requests');
+    const record = (round: number, series: number) => {
+      for (let i = 0; i < series; i++) {
+        histogram.record(((i * 7 + round) % 1000) / 100, { route: `/r/${i}` });
+        counter.add(round + 1, { route: `/r/${i}` });
+      }
+    };
+    for (let round = 0; round < 3; round++) {
+      record(round, 10_000 + 1_000 * round);
+      let ticks = 0;
+      let running = true;
+      const tick = () => {
+        ticks++;
+        if (running) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const pending = collectIncrementally(incremental, { maxSliceMs: 0 });
+      // The other reader collects the same storages while this one is between two slices of them.
+      await new Promise((resolve) => setImmediate(resolve));
+      const theirs = await reference.collect();
+      const ours = await pending;
+      running = false;
+      expect(ticks).toBeGreaterThan(10);
+      const points = ours.resourceMetrics.scopeMetrics[0]?.metrics.map((m) => m.dataPoints.length);
+      expect(points?.[0]).toBe(10_000 + 1_000 * round);
+      expect(
+        firstDifference(
+          renderExposition(ours.resourceMetrics, 'text'),
+          renderExposition(theirs.resourceMetrics, 'text'),
+        ),
+      ).toBeUndefined();
+    }
+    // Recorded while a split collection is under way: in that collection or the next one, never lost.
+    const pending = collectIncrementally(incremental, { maxSliceMs: 0 });
+    await new Promise((resolve) => setImmediate(resolve));
+    histogram.record(99, { route: '/during' });
+    counter.add(5, { route: '/during' });
+    await pending;
+    const [ours, theirs] = [await collectIncrementally(incremental), await reference.collect()];
+    expect(renderExposition(ours.resourceMetrics, 'text')).toBe(
+      renderExposition(theirs.resourceMetrics, 'text'),
+    );
+    expect(renderExposition(ours.resourceMetrics, 'text')).toContain('requests_total{route="/during"');
   });
 
   it('reports callback errors as collect() does', async () => {
