@@ -9,7 +9,8 @@
  * Contenders: `yardstick` (defaults, scope labels on every series as the OTel spec asks),
  * `yardstickNoScopeLabels` (same bytes as prom-client's output), `promClient`, `otelExporter`. A breakdown
  * splits yardstick's time into the SDK's `collect()` and the serialization, and times the OTel serializer
- * on the same collection.
+ * on the same collection. (`render()` itself collects incrementally, with event-loop turns; the breakdown
+ * times the SDK's public `collect()`, which returns the same data in one synchronous run.)
  *
  *   npx node --conditions=yardstick-source --expose-gc bench/metrics-endpoint.ts
  *
@@ -317,20 +318,30 @@ for (const { series, rounds } of plan) {
 }
 
 /**
- * The SDK's `collect()` alone at 100k series, with yardstick's reader as the only reader: the longest
- * event-loop block while it runs, with the series in one meter and spread over 50 meters. sdk-metrics 3.1.0
- * collects every meter's storages synchronously and chains the meters through microtasks only, so
- * spreading series over meters does not shorten the block; a reader has no public API to collect one meter
- * or one instrument at a time.
+ * Collection at 100k series, with yardstick's reader as the only reader: the longest event-loop block of the
+ * SDK's public `collect()` and of a whole `render()` (yardstick's incremental collection plus the streamed
+ * serialization), alternating on the same registry. Series are in 1000-series instruments in one meter or
+ * spread over 50 meters, or in one counter and one histogram of 50k series each (the largest single
+ * storages, which yardstick splits into slices). sdk-metrics 3.1.0 collects every meter's storages
+ * synchronously and chains the meters through microtasks only, so its block does not shrink however the
+ * series are spread.
  */
-async function sdkCollectBlocks(meters: number): Promise<{ meters: number; longestBlockMs: number[] }> {
+async function collectionBlocks(
+  meters: number,
+  seriesPerInstrument: number,
+): Promise<{
+  meters: number;
+  seriesPerInstrument: number;
+  longestBlockMs: number[];
+  yardstickRenderLongestBlockMs: number[];
+}> {
   const reader = new PrometheusReader();
   const provider = new MeterProvider({
     readers: [reader],
     views: [{ instrumentName: '*', aggregationCardinalityLimit: 1_000_000 }],
   });
   const touchers: Array<(round: number) => void> = [];
-  const instruments = 100_000 / 2 / SERIES_PER_INSTRUMENT;
+  const instruments = 100_000 / 2 / seriesPerInstrument;
   for (let m = 0; m < instruments; m++) {
     const meter = provider.getMeter(`bench.${m % meters}`, '1.0.0');
     const counter = meter.createCounter(`app.requests.${m}`);
@@ -338,8 +349,8 @@ async function sdkCollectBlocks(meters: number): Promise<{ meters: number; longe
       unit: 's',
       advice: { explicitBucketBoundaries: BUCKETS },
     });
-    const attributes = Array.from({ length: SERIES_PER_INSTRUMENT }, (_, i) =>
-      labelsFor(m * SERIES_PER_INSTRUMENT + i),
+    const attributes = Array.from({ length: seriesPerInstrument }, (_, i) =>
+      labelsFor(m * seriesPerInstrument + i),
     );
     touchers.push((round) => {
       for (let i = 0; i < attributes.length; i++) {
@@ -349,19 +360,29 @@ async function sdkCollectBlocks(meters: number): Promise<{ meters: number; longe
       }
     });
   }
-  const blocks: number[] = [];
+  const sdk: number[] = [];
+  const yardstick: number[] = [];
   for (let pass = 0; pass < 3; pass++) {
     for (const toucher of touchers) toucher(pass);
     gc();
-    const gaps = tickerGaps();
+    let gaps = tickerGaps();
     await reader.collect();
-    blocks.push(round(Math.max(0, ...(await gaps.stop()).map((g) => g.ms))));
+    sdk.push(round(Math.max(0, ...(await gaps.stop()).map((g) => g.ms))));
+    for (const toucher of touchers) toucher(pass);
+    gc();
+    gaps = tickerGaps();
+    for await (const chunk of await reader.render('text')) Buffer.byteLength(chunk);
+    yardstick.push(round(Math.max(0, ...(await gaps.stop()).map((g) => g.ms))));
   }
   await provider.shutdown();
-  return { meters, longestBlockMs: blocks };
+  return { meters, seriesPerInstrument, longestBlockMs: sdk, yardstickRenderLongestBlockMs: yardstick };
 }
 
-const sdkCollectAt100k = [await sdkCollectBlocks(1), await sdkCollectBlocks(50)];
+const sdkCollectAt100k = [
+  await collectionBlocks(1, SERIES_PER_INSTRUMENT),
+  await collectionBlocks(50, SERIES_PER_INSTRUMENT),
+  await collectionBlocks(1, 50_000),
+];
 console.log(JSON.stringify({ sdkCollectAt100k }));
 
 const at10k = results.find((row) => row.series === 10_000);
@@ -377,7 +398,7 @@ const output = {
   longestEventLoopBlockAt100k: eventLoop,
   sdkCollectAt100k: {
     runs: sdkCollectAt100k,
-    note: 'Longest event-loop block of the SDK collect() alone (first round: no cumulative state yet). sdk-metrics 3.1.0 gives a reader one MetricProducer.collect() for all meters; each meter collects all its instruments in one synchronous loop and meters are chained by microtasks, so no setImmediate turn runs in between, however the series are spread. Collecting per meter or per instrument needs the private MetricCollector._sharedState, i.e. sdk-metrics internals, which yardstick does not use.',
+    note: 'longestBlockMs: longest event-loop block of the SDK collect() alone (first pass: no cumulative state yet). sdk-metrics 3.1.0 gives a reader one MetricProducer.collect() for all meters; each meter collects all its instruments in one synchronous loop and meters are chained by microtasks, so no setImmediate turn runs in between, however the series are spread. yardstickRenderLongestBlockMs: longest block of a whole PrometheusReader.render() on the same registry (passes alternate with collect()); it collects through the private state of sdk-metrics 3.1.0 (packages/sdk/src/exposition/incremental-collect.ts), storage by storage, splitting storages of 4096 series or more, with setImmediate turns after 10 ms slices.',
   },
   targets: {
     at10kVsPromClientAtLeast4x: (at10k?.speedup.vsPromClient ?? 0) >= 4,

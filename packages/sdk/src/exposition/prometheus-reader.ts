@@ -84,11 +84,11 @@ export class PrometheusReader extends MetricReader {
 
   /**
    * Collects once, then yields the exposition in ~64 KiB chunks. Both steps give the event loop a
-   * `setImmediate` turn once they have held it for a slice: the collection between two instruments after
-   * ~10 ms (it yields the same data as `collect()`), the serialization between chunks after `maxSliceMs`,
-   * so 100k series never hold the loop for the whole rendering. Rejects when the reader is not registered
-   * on a `MeterProvider` or is shut down; errors of single callbacks are logged through `diag` and the
-   * rest of the collection is still served.
+   * `setImmediate` turn once they have held it for a slice: the collection after ~10 ms, between two
+   * instruments or inside one of 4096 series or more (it returns the same data as `collect()`), the
+   * serialization between chunks after `maxSliceMs`, so 100k series never hold the loop for the whole
+   * rendering. Rejects when the reader is not registered on a `MeterProvider` or is shut down; errors of
+   * single callbacks are logged through `diag` and the rest of the collection is still served.
    */
   async render(format: ExpositionFormat): Promise<AsyncIterable<string>> {
     const { resourceMetrics, errors } = await collectIncrementally(this);
