@@ -1,9 +1,11 @@
 import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import {
+  AggregationTemporality,
   AggregationType,
   type CollectionResult,
   MeterProvider,
   type MetricProducer,
+  MetricReader,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -216,6 +218,33 @@ describe('collectIncrementally', () => {
       renderExposition(theirs.resourceMetrics, 'text'),
     );
     expect(renderExposition(ours.resourceMetrics, 'text')).toContain('requests_total{route="/during"');
+  });
+
+  it('collects a delta reader as collect() does, storages whole since only cumulative ones are split', async () => {
+    class DeltaReader extends MetricReader {
+      constructor() {
+        super({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
+      }
+      protected override onForceFlush(): Promise<void> {
+        return Promise.resolve();
+      }
+      protected override onShutdown(): Promise<void> {
+        return Promise.resolve();
+      }
+    }
+    const incremental = new DeltaReader();
+    const reference = new DeltaReader();
+    const meter = new MeterProvider({ readers: [incremental, reference] }).getMeter('delta');
+    const counter = meter.createCounter('requests');
+    for (let round = 1; round <= 3; round++) {
+      for (let i = 0; i < round * 3; i++) counter.add(round, { i: String(i) });
+      const ours = await collectIncrementally(incremental, { maxSliceMs: 0, splitStoragesFrom: 1 });
+      const theirs = await reference.collect();
+      expect(withoutTimes(ours.resourceMetrics)).toEqual(withoutTimes(theirs.resourceMetrics));
+      expect(ours.resourceMetrics.scopeMetrics[0]?.metrics[0]?.aggregationTemporality).toBe(
+        AggregationTemporality.DELTA,
+      );
+    }
   });
 
   it('reports callback errors as collect() does', async () => {

@@ -10,8 +10,8 @@
  *
  * Written against `@opentelemetry/sdk-metrics` 3.1.0 (pinned exactly through the root `overrides`). Every
  * shape it relies on is checked at runtime; when one is not as expected it falls back to the public
- * `collect()` and says so once through `diag`. It never throws: a failing storage becomes a collection
- * error, as a failing callback does.
+ * `collect()` and says so once through `diag`. It never throws on its own: a failing storage becomes a
+ * collection error, as a failing callback does.
  */
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -42,9 +42,12 @@ export interface IncrementalCollectOptions {
 
 const DEFAULT_MAX_SLICE_MS = 10;
 const DEFAULT_SPLIT_STORAGES_FROM = 4_096;
-/** measured: 4096 histogram points convert in ~2 ms, well inside a slice, with few calls per storage. */
+/**
+ * Points converted per `toMetricData()` call. The SDK collected a 50k-series histogram storage in 87–109 ms
+ * here (all steps, ~2 µs a series), so 4096 points stay well inside a slice with few calls per storage.
+ */
 const POINTS_PER_CONVERSION = 4_096;
-/** Entries handled between two clock reads: reading performance.now() for every entry cost ~10%. */
+/** Entries handled between two clock reads: at ~2 µs an entry a slice overruns by well under 1 ms. */
 const ENTRIES_PER_CLOCK_READ = 256;
 
 /** `MetricStorage.collect` of sdk-metrics 3.1.0 (sync and async storages alike). */
@@ -144,7 +147,6 @@ function isSplittable(value: unknown): value is SplittableStorage {
   const temporal = value._temporalMetricStorage;
   return (
     hasMethod(delta, 'collect') &&
-    isObject(delta) &&
     isHashMap(delta._activeCollectionStorage) &&
     isObject(temporal) &&
     hasMethod(temporal, '_stashAccumulations') &&
@@ -195,7 +197,9 @@ async function mergeInSlices(
  * then `TemporalMetricProcessor.buildMetrics()` step by step, with turns inside the merges and the
  * conversion to data points. Recordings made during a turn go to the delta processor's fresh map and join
  * the next collection; another reader's collection during a turn stashes into this reader's list, which
- * was already taken, so it joins the next collection too.
+ * was already taken, so it joins the next collection too. (A public `collect()` of the same reader during
+ * a turn merges into the same history map entry by entry, so values stay right; only the end times of two
+ * such overlapping collections may come out of order.)
  */
 async function collectInSlices(
   storage: SplittableStorage,
@@ -272,8 +276,8 @@ function splitTarget(
 }
 
 /**
- * The private state one collection needs, or why it cannot be used. `undefined` with no reason means the
- * reader is unbound or shut down: the public `collect()` then rejects with the SDK's own error.
+ * The private state one collection needs, or why it cannot be used. No plan and no reason means the reader
+ * is unbound or shut down: the public `collect()` then rejects with the SDK's own error.
  */
 function planFor(reader: MetricReader): CollectionPlan | { readonly reason?: string } {
   const fields = reader as unknown as Record<string, unknown>;
@@ -370,6 +374,8 @@ async function collectPlan(
     if (metrics.length > 0) scopeMetrics.push({ scope: meter._instrumentationScope, metrics });
     errors.push(...callbackErrors);
   }
+  // MetricReader.collect() rejects when an extra producer fails; a scrape still serves the SDK's metrics and
+  // reports the failure as a collection error.
   const extra = await produced.catch((error: unknown) => {
     errors.push(error);
     return [];
@@ -414,8 +420,9 @@ async function collectNow(
   try {
     return await collectPlan(plan, options);
   } catch (error) {
-    // Temporality is cumulative, so what the storages collected so far is still in the SDK's per-reader
-    // history: the public collect() reports it again in full.
+    // Only observe() or getStorages() can get here (storage errors are caught above), where sdk-metrics's
+    // own collect() would reject too. For a cumulative reader such as PrometheusReader what was collected
+    // before the failure stays in the SDK's per-reader history, so the public collect() reports it in full.
     warnOnce(reader, `the incremental collection failed: ${String(error)}`);
     return reader.collect(publicOptions);
   }
@@ -423,7 +430,7 @@ async function collectNow(
 
 /**
  * Collects for `reader` what `reader.collect()` would, giving the event loop a `setImmediate` turn between
- * two metric storages once collecting has held it for `maxSliceMs`. Falls back to `reader.collect()` (with
+ * two metric storages, and inside a large cumulative one, once collecting has held it for `maxSliceMs`. Falls back to `reader.collect()` (with
  * one `diag` warning per reader) when the SDK's private state is not shaped as in sdk-metrics 3.1.0; like
  * `collect()`, it rejects only when the reader is unbound or shut down. Collections of one reader run one
  * after the other, never interleaved storage by storage.
