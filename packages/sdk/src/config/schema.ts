@@ -1,36 +1,12 @@
-import { notificationChannelSchema } from '@yardstick/alert-evaluator';
 import { z } from 'zod';
 import { parseCidr } from '../server/cidr.ts';
-import { DURATION_PATTERN, durationToMs } from './duration.ts';
+import { alertingSchema } from './alerting-schema.ts';
+import { durationSchema as duration } from './duration-schema.ts';
 
 /** The endpoint OTLP/HTTP exporters use when none is configured (OTel specification default). */
 export const DEFAULT_OTLP_METRICS_ENDPOINT = 'http://localhost:4318/v1/metrics';
 
 const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
-
-/** A positive duration: milliseconds as a number, or a Prometheus duration string. Output: milliseconds. */
-function duration(description: string) {
-  return z
-    .union([
-      z.number().int().positive(),
-      z.string().min(1).regex(new RegExp(DURATION_PATTERN), {
-        error: "must be milliseconds or a Prometheus duration such as '15s', '1m30s' or '24h'",
-      }),
-    ])
-    .transform((value, ctx) => {
-      if (typeof value === 'number') return value;
-      const ms = durationToMs(value);
-      if (ms === undefined || ms === 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: ms === 0 ? 'must be greater than 0' : 'duration is too large',
-        });
-        return z.NEVER;
-      }
-      return ms;
-    })
-    .describe(`${description} Milliseconds, or a Prometheus duration string ('15s', '1m30s', '24h').`);
-}
 
 /** A per-metric series limit, as the OTel cardinality-limit spec allows us to bound it. */
 function seriesLimit(description: string) {
@@ -328,41 +304,6 @@ const storeSchema = z
   })
   .prefault({})
   .describe('The embedded time-series store behind /api/v1 and alerting.');
-
-const alertingSchema = z
-  .strictObject({
-    ruleFiles: z
-      .array(z.string().min(1))
-      .default([])
-      .describe(
-        'Prometheus-format (or threshold-form) rule files evaluated in-process against the embedded store.',
-      ),
-    evaluationIntervalMs: duration('Evaluation interval of groups that set none.').default(15_000),
-    channels: z
-      .array(notificationChannelSchema)
-      .default([])
-      .describe('Notification channels by name: alertmanager (API v2), webhook, slack.'),
-    alertmanagerUrls: z
-      .array(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }))
-      .optional()
-      .describe("Shorthand for an Alertmanager channel named 'alertmanager' with these URLs."),
-    externalUrl: z
-      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
-      .optional()
-      .describe("Base of alerts' generatorURL; default the telemetry server's URL."),
-    externalLabels: z
-      .record(z.string().min(1), z.string())
-      .default({})
-      .describe('Labels added to every alert sent, as Prometheus external_labels.'),
-    stateFile: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('File (mode 0600) keeping pending/firing `for` state across restarts; none when unset.'),
-    watch: z.boolean().default(true).describe('Reload rule files when they change and on SIGHUP.'),
-  })
-  .prefault({})
-  .describe('In-process alerting: rules over the embedded store, sent to Alertmanager or webhooks.');
 
 /**
  * The whole yardstick configuration, with defaults. Objects are strict: an unknown key is an error naming it.
