@@ -53,6 +53,9 @@ async function timeHttp(url: string): Promise<{ ms: number; body: unknown }> {
   return { ms: performance.now() - t0, body };
 }
 
+/** Undone in reverse order however the run ends, so no Prometheus outlives the benchmark. */
+const cleanups: Array<() => unknown> = [];
+
 async function main(): Promise<void> {
   console.log(`loading ${SERIES} series x ${SAMPLES} samples into the embedded store`);
   const store = new SampleStore({ retentionMs: 365 * 86_400_000, maxBytes: 4 * 1024 ** 3, now: () => END });
@@ -68,12 +71,14 @@ async function main(): Promise<void> {
   const api = createQueryApi({ store, now: () => END });
   const server = createServer(api);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => server.close());
   const yardstickUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const prometheus = peer('prometheus');
   const promtool = peer('promtool');
   let prometheusUrl: string | undefined;
   const tmp = tempDir('yardstick-bench-promql-');
+  cleanups.push(tmp.cleanup);
   let running: Awaited<ReturnType<typeof startPeer>> | undefined;
   if (prometheus.path && promtool.path) {
     console.log(
@@ -111,6 +116,7 @@ async function main(): Promise<void> {
       `http://127.0.0.1:${port}/-/ready`,
       120_000,
     );
+    cleanups.push(() => running?.stop());
     prometheusUrl = `http://127.0.0.1:${port}`;
   } else {
     console.log(`Prometheus not installed: ${prometheus.skipReason ?? promtool.skipReason}; yardstick alone`);
@@ -196,9 +202,10 @@ async function main(): Promise<void> {
       2,
     )}\n`,
   );
-  await running?.stop();
-  server.close();
-  tmp.cleanup();
 }
 
-await main();
+try {
+  await main();
+} finally {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+}
