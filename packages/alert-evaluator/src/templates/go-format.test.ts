@@ -53,6 +53,15 @@ describe('formatGoFloat', () => {
 });
 
 describe('goSprintf', () => {
+  it('prints invalid code points as U+FFFD with %c and negative integers as uint64 with %U, as Go does', () => {
+    expect(goSprintf('%c', [-1n])).toBe('\ufffd');
+    expect(goSprintf('%c', [0xd800n])).toBe('\ufffd');
+    expect(goSprintf('%c', [0x110000n])).toBe('\ufffd');
+    expect(goSprintf('%c', [0x41n])).toBe('A');
+    expect(goSprintf('%U', [-1n])).toBe('U+FFFFFFFFFFFFFFFF');
+    expect(goSprintf('%U', [0x41n])).toBe('U+0041');
+  });
+
   it('never throws, whatever the format and arguments', () => {
     fc.assert(
       fc.property(

@@ -268,9 +268,12 @@ function formatOne(verb: string, prec: number | undefined, plus: boolean, v: unk
     case 'b':
       return typeof v === 'bigint' ? v.toString(2) : badVerb(verb, v);
     case 'c':
-      return typeof v === 'bigint' ? String.fromCodePoint(Number(v)) : badVerb(verb, v);
+      return typeof v === 'bigint' ? goRune(v) : badVerb(verb, v);
     case 'U':
-      return typeof v === 'bigint' ? `U+${v.toString(16).toUpperCase().padStart(4, '0')}` : badVerb(verb, v);
+      // Go formats the value as uint64: a negative integer shows its two's complement
+      return typeof v === 'bigint'
+        ? `U+${BigInt.asUintN(64, v).toString(16).toUpperCase().padStart(4, '0')}`
+        : badVerb(verb, v);
     case 't':
       return typeof v === 'boolean' ? String(v) : badVerb(verb, v);
     case 'T':
@@ -312,4 +315,10 @@ export function goSprintf(format: string, args: readonly unknown[]): string {
       .join(', ')})`;
   }
   return out;
+}
+
+/** Go's `%c`: the character of a code point; negative, too large or surrogate values print U+FFFD. */
+function goRune(v: bigint): string {
+  const invalid = v < 0n || v > 0x10ffffn || (v >= 0xd800n && v <= 0xdfffn);
+  return invalid ? '\ufffd' : String.fromCodePoint(Number(v));
 }
