@@ -13,12 +13,19 @@ import { labelKey } from '../state/label-key.ts';
 import { type Logger, silentLogger } from '../state/sample-sink.ts';
 import {
   generatorURL,
-  goTime,
   type Notifier,
   type NotifierObserver,
   type NotifyContext,
   type NotifyResult,
 } from './notifier.ts';
+
+/**
+ * Times as Prometheus posts them to the API v2: go-openapi's `strfmt.DateTime`, always with three fraction
+ * digits (`…:33.800Z`), unlike Go's trimmed RFC 3339 of the webhook payload.
+ */
+function openApiTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
 
 /** One alert in Alertmanager's API v2 `postableAlert` form. */
 export interface AlertmanagerAlert {
@@ -94,8 +101,8 @@ export class AlertmanagerNotifier implements Notifier {
       return {
         labels,
         annotations: a.annotations,
-        startsAt: goTime(a.firedAt ?? a.activeAt),
-        endsAt: endsAt === undefined ? '0001-01-01T00:00:00Z' : goTime(endsAt),
+        startsAt: openApiTime(a.firedAt ?? a.activeAt),
+        endsAt: endsAt === undefined ? '0001-01-01T00:00:00.000Z' : openApiTime(endsAt),
         generatorURL: generatorURL(this.options.externalURL ?? '', context.expr),
       };
     });

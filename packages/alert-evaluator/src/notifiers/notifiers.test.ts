@@ -84,15 +84,16 @@ describe('AlertmanagerNotifier', () => {
           {
             labels: { alertname: 'QueueHigh', pool: 'p1', region: 'eu', cluster: 'prod' },
             annotations: { summary: 'pool p1 backlog' },
-            startsAt: '2026-01-05T12:00:00Z',
-            endsAt: '2026-01-05T12:04:00Z',
+            // go-openapi strfmt.DateTime: always three fraction digits, as Prometheus posts them
+            startsAt: '2026-01-05T12:00:00.000Z',
+            endsAt: '2026-01-05T12:04:00.000Z',
             generatorURL: 'http://prom:9090/graph?g0.expr=queue+%3E+10&g0.tab=1',
           },
           {
             labels: { alertname: 'QueueHigh', pool: 'p2', region: 'eu', cluster: 'prod' },
             annotations: { summary: 'pool p2 backlog' },
-            startsAt: '2026-01-05T12:00:00Z',
-            endsAt: '2026-01-05T12:01:00.5Z',
+            startsAt: '2026-01-05T12:00:00.000Z',
+            endsAt: '2026-01-05T12:01:00.500Z',
             generatorURL: 'http://prom:9090/graph?g0.expr=queue+%3E+10&g0.tab=1',
           },
         ],
