@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PromqlError } from '../errors.ts';
 import { isStaleNaN } from '../storage/queryable.ts';
-import { parseSequence, parseSeriesDescription, type SequenceValue } from './series-description.ts';
+import {
+  MAX_SEQUENCE_VALUES,
+  parseSequence,
+  parseSeriesDescription,
+  type SequenceValue,
+} from './series-description.ts';
 
 function floats(values: readonly SequenceValue[]): Array<number | '_' | 'h'> {
   return values.map((v) => (v.kind === 'float' ? v.value : v.kind === 'omitted' ? '_' : 'h'));
@@ -59,6 +64,15 @@ describe('parseSequence', () => {
   it('rejects values that are not numbers', () => {
     expect(() => parseSequence('1 two')).toThrow(PromqlError);
     expect(() => parseSequence('1+2')).toThrow(/x<count>/);
+  });
+
+  it('refuses a count that would expand past the limit instead of allocating it', () => {
+    // A typo in an expected value (found by the edited-files property test) once took the worker down.
+    for (const text of ['0.4285714x2857142855', '_x2857142855', 'stalex2857142855', '{{sum:1}}x2857142855']) {
+      expect(() => parseSequence(text)).toThrow(/expand to more than 1000000 values/);
+    }
+    expect(parseSequence(`1+1x${MAX_SEQUENCE_VALUES - 1}`)).toHaveLength(MAX_SEQUENCE_VALUES);
+    expect(() => parseSequence(`1+1x${MAX_SEQUENCE_VALUES - 1} 5`)).toThrow(/"5" expand to more than/);
   });
 });
 

@@ -110,27 +110,45 @@ function splitItems(text: string): string[] {
   return items;
 }
 
+/**
+ * Most values one series description may expand to. Prometheus's own corpus stays under 10,001; a count
+ * typed wrong (`1x2857142855`) would otherwise allocate until the process dies.
+ */
+export const MAX_SEQUENCE_VALUES = 1_000_000;
+
+/** `count` more values for `item`, or a clear error when the description would grow past the limit. */
+function reserve(out: SequenceValue[], count: number, item: string): number {
+  if (out.length + count > MAX_SEQUENCE_VALUES) {
+    throw fail(
+      `series values ${JSON.stringify(item)} expand to more than ${MAX_SEQUENCE_VALUES} values in one series`,
+    );
+  }
+  return count;
+}
+
 /** Expands one item: `_`, `_x3`, `stale`, `5`, `5x3`, `1+2x3`, `-1-2x3`, or a histogram literal. */
 function expandItem(item: string, out: SequenceValue[]): void {
   if (item === '_') {
+    reserve(out, 1, item);
     out.push({ kind: 'omitted' });
     return;
   }
   const blanks = /^_x(\d+)$/.exec(item);
   if (blanks !== null) {
-    for (let i = 0; i < Number(blanks[1]); i++) out.push({ kind: 'omitted' });
+    const count = reserve(out, Number(blanks[1]), item);
+    for (let i = 0; i < count; i++) out.push({ kind: 'omitted' });
     return;
   }
   if (item.startsWith('{{')) {
     const times = /x(\d+)$/.exec(item);
-    const count = times === null ? 1 : Number(times[1]) + 1;
+    const count = reserve(out, times === null ? 1 : Number(times[1]) + 1, item);
     for (let i = 0; i < count; i++) out.push({ kind: 'histogram', text: item });
     return;
   }
   if (item === 'stale' || item.startsWith('stalex')) {
     const times = /^stale(?:x(\d+))?$/.exec(item);
     if (times === null) throw fail(`bad series value ${JSON.stringify(item)}`);
-    const count = times[1] === undefined ? 1 : Number(times[1]) + 1;
+    const count = reserve(out, times[1] === undefined ? 1 : Number(times[1]) + 1, item);
     for (let i = 0; i < count; i++) out.push({ kind: 'float', value: STALE_NAN });
     return;
   }
@@ -139,13 +157,14 @@ function expandItem(item: string, out: SequenceValue[]): void {
   let value = seriesNumber(match[1]!);
   if (match[4] === undefined) {
     if (match[2] !== undefined) throw fail(`expected "x<count>" after ${JSON.stringify(item)}`);
+    reserve(out, 1, item);
     out.push({ kind: 'float', value });
     return;
   }
   // `a+bxN` is N+1 values, each the previous plus b: repeated float addition, as Prometheus computes it.
   const delta = match[2] === undefined ? 0 : seriesNumber(`${match[2]}${match[3]}`);
-  const count = Number(match[4]);
-  for (let i = 0; i <= count; i++) {
+  const count = reserve(out, Number(match[4]) + 1, item);
+  for (let i = 0; i < count; i++) {
     out.push({ kind: 'float', value });
     value += delta;
   }
