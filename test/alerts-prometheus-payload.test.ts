@@ -23,7 +23,8 @@ interface PostedAlert {
   generatorURL: string;
 }
 
-const EXPR = 'sum by (pool) (vector(1)) > 0';
+// Spelled unlike Prometheus prints it, so generatorURL must carry the canonical form to match.
+const EXPR = 'sum(vector(1))   by(pool)>0';
 const EXTERNAL_URL = 'http://prom.example:9090';
 
 describe.skipIf(prometheus.skipReason !== undefined)('Alertmanager payload parity with Prometheus', () => {

@@ -45,7 +45,9 @@ export type {
   VectorMatching,
   VectorSelector,
 } from './parser/ast.ts';
-export { parseDurationMs } from './parser/literals.ts';
+export { formatExpr, formatNumber } from './parser/format-expr.ts';
+export { goQuote } from './parser/go-strings.ts';
+export { formatDurationMs, parseDurationMs } from './parser/literals.ts';
 export type { ParseOptions } from './parser/parse-expr.ts';
 export { parseExpr } from './parser/parse-expr.ts';
 export type { ValidateOptions, ValidationProblem } from './parser/validate-expr.ts';

@@ -1,6 +1,7 @@
 /**
  * What every notifier implements, and the wire helpers they share (Go's time and URL encodings).
  */
+import { formatExpr, parseExpr } from '@yardstick/promql';
 import type { AlertSnapshot } from '../state/alert.ts';
 
 /** What the rule that produced the alerts says about them. */
@@ -47,9 +48,21 @@ export function goQueryEscape(s: string): string {
     .replace(/%20/g, '+');
 }
 
-/** Prometheus's `generatorURL`: the external URL plus a table link for the expression. */
+/**
+ * Prometheus's `generatorURL`: the external URL plus a table link for the expression, printed the way
+ * Prometheus prints it (`sum by (pool) (x)` whatever the file's spelling). An expression the embedded
+ * parser does not read (MetricsQL for a VictoriaMetrics source) goes in as written.
+ */
 export function generatorURL(externalURL: string, expr: string): string {
-  return `${externalURL}/graph?g0.expr=${goQueryEscape(expr)}&g0.tab=1`;
+  return `${externalURL}/graph?g0.expr=${goQueryEscape(canonicalExpr(expr))}&g0.tab=1`;
+}
+
+function canonicalExpr(expr: string): string {
+  try {
+    return formatExpr(parseExpr(expr));
+  } catch {
+    return expr;
+  }
 }
 
 /** Alertmanager's alert fingerprint: FNV-1a 64 over sorted `name 0xff value 0xff`, as 16 hex digits. */

@@ -25,6 +25,16 @@ describe('parseDuration', () => {
     );
   });
 
+  it('prints years and weeks only when nothing is left over, as model.Duration does', () => {
+    expect(formatDuration(8 * 86_400_000)).toBe('8d');
+    expect(formatDuration(14 * 86_400_000)).toBe('2w');
+    expect(formatDuration(90 * 86_400_000)).toBe('90d');
+    expect(formatDuration(365 * 86_400_000)).toBe('1y');
+    expect(formatDuration(5_400_000)).toBe('1h30m');
+    expect(formatDuration(1_500)).toBe('1s500ms');
+    expect(formatDuration(0)).toBe('0s');
+  });
+
   it('either parses or throws DURATION_INVALID for any string', () => {
     fc.assert(
       fc.property(fc.string(), (s) => {

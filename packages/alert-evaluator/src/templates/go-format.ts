@@ -5,6 +5,7 @@
  * Rounding is on the exact binary value with ties to even, as Go's `strconv` does (JavaScript's
  * `toFixed`/`toPrecision` round ties away from zero instead).
  */
+import { goQuote } from '@yardstick/promql';
 import { TemplateStruct } from './template-values.ts';
 
 /** Decimal digits of |v|: value = 0.DIGITS × 10^dp, trailing zeros trimmed (`digits` is '' for 0). */
@@ -177,38 +178,6 @@ function badVerb(verb: string, v: unknown): string {
   return `%!${verb}(${goTypeName(v)}=${formatGoValue(v)})`;
 }
 
-const QUOTE_ESCAPES: Readonly<Record<string, string>> = {
-  '"': '\\"',
-  '\\': '\\\\',
-  '\x07': '\\a',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\v': '\\v',
-};
-
-/** Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-function isGoPrint(ch: string): boolean {
-  return ch === ' ' || /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(ch);
-}
-
-/** Go's `strconv.Quote` (`%q`), or `strconv.QuoteToASCII` (`%+q`) when `ascii`. */
-function quoteGo(s: string, ascii = false): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    const fixed = QUOTE_ESCAPES[ch];
-    if (fixed !== undefined) out += fixed;
-    else if (c < 0x80 ? c >= 0x20 && c !== 0x7f : !ascii && isGoPrint(ch)) out += ch;
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
-    else out += `\\U${c.toString(16).padStart(8, '0')}`;
-  }
-  return `${out}"`;
-}
-
 /** The first `n` runes of `s` (Go's precision for strings counts runes). */
 function runes(s: string, n: number | undefined): string {
   return n === undefined ? s : Array.from(s).slice(0, n).join('');
@@ -237,7 +206,7 @@ function formatOne(verb: string, prec: number | undefined, plus: boolean, v: unk
       }
       return formatGoValue(v);
     case 'q':
-      return typeof v === 'string' ? quoteGo(runes(v, prec), plus) : badVerb(verb, v);
+      return typeof v === 'string' ? goQuote(runes(v, prec), plus) : badVerb(verb, v);
     case 'd':
       if (typeof v !== 'bigint') return badVerb(verb, v);
       return (plus && v >= 0n ? '+' : '') + v.toString();

@@ -6,8 +6,9 @@
  */
 
 import type { Aggregate } from '../parser/ast.ts';
+import { goQuote } from '../parser/go-strings.ts';
 import type { Labels } from '../storage/queryable.ts';
-import { goFloat, goQuote } from './annotations.ts';
+import { goFloat } from './annotations.ts';
 import { type EvalContext, evalError } from './context.ts';
 import { type KahanState, kahanInc, quantileOf } from './float-math.ts';
 import {

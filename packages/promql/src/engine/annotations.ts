@@ -20,14 +20,6 @@ export class AnnotationSet {
   }
 }
 
-/**
- * Go's `%q` for a string. JSON quoting matches it for valid text; bytes that were not valid UTF-8 (kept
- * by the parser as lone surrogates U+DC80..U+DCFF) print as `\xHH`, as Go prints them.
- */
-export function goQuote(value: string): string {
-  return JSON.stringify(value).replace(/\\udc([89a-f][0-9a-f])/g, '\\x$1');
-}
-
 /** Go's `%g` (`strconv.FormatFloat(v, 'g', -1, 64)`), as used in quantile and ratio warnings. */
 export function goFloat(value: number): string {
   if (Number.isNaN(value)) return 'NaN';

@@ -5,8 +5,9 @@
 
 import { PromqlError } from '../errors.ts';
 import type { Call, Expr } from '../parser/ast.ts';
+import { goQuote } from '../parser/go-strings.ts';
 import type { Labels } from '../storage/queryable.ts';
-import { goFloat, goQuote, openMetricsFloat } from './annotations.ts';
+import { goFloat, openMetricsFloat } from './annotations.ts';
 import { type EvalContext, evalError } from './context.ts';
 import { type Bucket, bucketFraction, bucketQuantile, evalBucketFunction } from './histogram-functions.ts';
 import { evalInfo } from './info-function.ts';

@@ -2,8 +2,9 @@
  * `histogram_quantile` and `histogram_fraction` over classic histograms (`_bucket` series with an
  * `le` label), with Prometheus's bucket coalescing, monotonicity fix and `+Inf` handling.
  */
+
+import { goQuote } from '../parser/go-strings.ts';
 import type { Labels } from '../storage/queryable.ts';
-import { goQuote } from './annotations.ts';
 import type { EvalContext } from './context.ts';
 import { almostEqual } from './float-math.ts';
 import { keyWithout, METRIC_NAME, omitLabels } from './labels.ts';

@@ -3,7 +3,8 @@
  * whole query, then slides the window `(t - range, t]` across the steps with two cursors.
  */
 import type { Expr } from '../parser/ast.ts';
-import { goFloat, goQuote } from './annotations.ts';
+import { goQuote } from '../parser/go-strings.ts';
+import { goFloat } from './annotations.ts';
 import type { Evaluate } from './calls.ts';
 import { checkDeadline, childContext, type EvalContext, evalError } from './context.ts';
 import { absentLabels } from './label-functions.ts';

@@ -34,6 +34,27 @@ export function parseDurationMs(text: string): number | undefined {
   return ms;
 }
 
+/**
+ * A duration as Prometheus prints it (`model.Duration.String`): `1h30m`, `90d`, `0s`. Years and weeks
+ * are used only when nothing is left over, so 8 days print as `8d`, not `1w1d`. Negative values get a `-`.
+ */
+export function formatDurationMs(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms < 0) return `-${formatDurationMs(-ms)}`;
+  let rest = ms;
+  let out = '';
+  for (const unit of unitOrder) {
+    const size = durationUnitsMs[unit]!;
+    if ((unit === 'y' || unit === 'w') && rest % size !== 0) continue;
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      out += `${n}${unit}`;
+      rest -= n * size;
+    }
+  }
+  return out;
+}
+
 const maxInt64 = 2n ** 63n - 1n;
 const goIntPattern = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-7_]*|[1-9][0-9_]*)$/;
 const goFloatPattern = /^[+-]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?$/;
