@@ -11,6 +11,8 @@ export type {
   TestFileResult,
 } from './conformance/run-test-file.ts';
 export { runPromqlTestFile } from './conformance/run-test-file.ts';
+export type { SequenceValue } from './conformance/series-description.ts';
+export { MAX_SEQUENCE_VALUES, parseSequence as parseSeriesValues } from './conformance/series-description.ts';
 export type { SkipReason } from './conformance/skip-reason.ts';
 export { evaluateInstant, evaluateRange } from './engine/evaluate.ts';
 export type {

@@ -25,6 +25,11 @@ describe('expandSeriesValues', () => {
   it('rejects garbage', () => {
     expect(() => expandSeriesValues('1+x')).toThrow(/bad series value/);
     expect(() => expandSeriesValues('abc')).toThrow(/bad series value/);
+    expect(() => expandSeriesValues('{{schema:0 sum:1}}')).toThrow(/native histogram/);
+  });
+
+  it('refuses a count that would not fit in memory', () => {
+    expect(() => expandSeriesValues('1+1x4000000000')).toThrow(/expand to more than 1000000 values/);
   });
 
   it('expands a+bxn into n+1 values for any a, b, n', () => {
