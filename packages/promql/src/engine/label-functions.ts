@@ -3,8 +3,8 @@
  * family and `absent`; and the merge of series that end up with the same labels.
  */
 import type { Expr } from '../parser/ast.ts';
-import { anchoredRegex } from '../storage/label-matcher.ts';
 import type { Labels } from '../storage/queryable.ts';
+import { compileLabelRegex, type RegexMatch } from '../storage/re2-regex.ts';
 import { evalError } from './context.ts';
 import { compareLabels, isValidLabelName, labelsKey, METRIC_NAME, withLabel } from './labels.ts';
 import type { StepSeries } from './step-values.ts';
@@ -36,7 +36,7 @@ export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
 }
 
 /** Go's `regexp.Expand` for `$1`, `${1}`, `$name`, `${name}` and `$$`. */
-function expandTemplate(template: string, match: RegExpExecArray): string {
+function expandTemplate(template: string, match: RegexMatch): string {
   let out = '';
   let i = 0;
   while (i < template.length) {
@@ -62,7 +62,7 @@ function expandTemplate(template: string, match: RegExpExecArray): string {
     }
     const name = template.slice(nameStart, j);
     i = braced ? j + 1 : j;
-    const group = /^\d+$/.test(name) ? match[Number(name)] : match.groups?.[name];
+    const group = match(/^\d+$/.test(name) ? Number(name) : name);
     if (group !== undefined) out += group;
   }
   return out;
@@ -76,12 +76,12 @@ export function labelReplace(
   src: string,
   regexText: string,
 ): StepSeries[] {
-  // anchoredRegex reads RE2 syntax, `(?P<name>...)` groups included.
-  const regex = anchoredRegex(regexText);
-  if (regex === null) throw evalError(`invalid regular expression in label_replace(): ${regexText}`);
+  const regex = compileLabelRegex(regexText);
+  if (typeof regex === 'string')
+    throw evalError(`invalid regular expression in label_replace(): ${regexText}`);
   if (!isValidLabelName(dst)) throw evalError(`invalid destination label name in label_replace(): ${dst}`);
   for (const s of input) {
-    const match = regex.exec(s.labels[src] ?? '');
+    const match = regex.match(s.labels[src] ?? '');
     if (match === null) continue;
     s.labels = withLabel(s.labels, dst, expandTemplate(replacement, match));
     if (dst === METRIC_NAME) s.dropName = false;

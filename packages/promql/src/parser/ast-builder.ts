@@ -189,8 +189,7 @@ export class AstBuilder {
         // Prometheus compiles matcher regexes while parsing and refuses the query when one does not compile;
         // matching nothing instead would hide the mistake (an alert that can never fire).
         const problem = regexSyntaxError(value);
-        if (problem !== undefined)
-          throw this.fail(m, `error parsing regexp: ${problem} (JavaScript RegExp): \`${value}\``);
+        if (problem !== undefined) throw this.fail(m, problem);
       }
       matchers.push({ type, name: this.labelName(labelNode), value });
     }
