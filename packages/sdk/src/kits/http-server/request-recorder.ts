@@ -1,0 +1,184 @@
+/**
+ * Measures one request from the moment a kit entry point sees it to the response's `close` event, which
+ * Node emits both after a complete response and when the connection goes away early, so every request is
+ * recorded exactly once: complete, or with `error.type` `aborted`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Attributes, Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
+import { errorType, normalizeMethod, protocolVersion, requestScheme } from './request-attributes.ts';
+import { expressRoute, templatedRequestPath } from './route-template.ts';
+
+/** Bucket boundaries the conventions advise for `http.server.request.duration`, in seconds. */
+export const HTTP_SERVER_DURATION_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+];
+
+/** What a recorder is built from. */
+export interface RequestRecorderOptions {
+  /** Requests for which this returns `true` are not measured (a throwing callback measures the request). */
+  readonly ignore?: ((req: IncomingMessage) => boolean) | undefined;
+  /** The route template of a request, asked after the response; `undefined` falls back (see the kit). */
+  readonly route?: ((req: IncomingMessage) => string | undefined) | undefined;
+  /** Methods recorded as they are; all others become `_OTHER`. */
+  readonly knownMethods: readonly string[];
+  /** Told once about the first failure of a user callback; default a `diag` warning. */
+  readonly onError?: ((error: unknown) => void) | undefined;
+}
+
+/** One request in flight. */
+interface Measurement {
+  readonly recorder: RequestRecorder;
+  readonly startedAt: number;
+  /** The `http.server.active_requests` attributes, shared by every request with the same method and scheme. */
+  readonly activeAttributes: Attributes;
+  /** The route a framework hook knew at the start (fastify); read before express's and the fallback. */
+  frameworkRoute: string | undefined;
+}
+
+// A module-private symbol: only this module reads or writes the field, so it never clashes with the app's.
+const MEASUREMENT = Symbol('yardstick.http-server.measurement');
+
+/** `null` marks an ignored request, so a second entry point does not ask `ignore()` again. */
+type TrackedRequest = IncomingMessage & { [MEASUREMENT]?: Measurement | null };
+
+/**
+ * The `close` listener of every measured response. Shaped for speed: one shared function instead of a
+ * closure per request; it finds its measurement through `res.req`, which Node sets on every response.
+ */
+function onResponseClose(this: ServerResponse): void {
+  const req = this.req as TrackedRequest;
+  const measurement = req[MEASUREMENT];
+  if (measurement) measurement.recorder.finish(req, this, measurement);
+}
+
+/** Records `http.server.request.duration` and `http.server.active_requests` for the requests it sees. */
+export class RequestRecorder {
+  readonly #duration: Histogram;
+  readonly #active: UpDownCounter;
+  readonly #known: ReadonlySet<string>;
+  readonly #ignore: ((req: IncomingMessage) => boolean) | undefined;
+  readonly #route: ((req: IncomingMessage) => string | undefined) | undefined;
+  readonly #onError: (error: unknown) => void;
+  #reported = false;
+  /**
+   * Active-request attributes by scheme and method. Shaped for speed: the add(+1)/add(-1) pair reuses one
+   * frozen object per (scheme, method) instead of building two per request; the keys are bounded by the
+   * known methods plus `_OTHER`, times two schemes.
+   */
+  readonly #activeAttributes = new Map<string, Attributes>();
+
+  /**
+   * @param meter - where the two instruments are created
+   * @param options - ignore, route and method settings
+   */
+  constructor(meter: Meter, options: RequestRecorderOptions) {
+    this.#duration = meter.createHistogram('http.server.request.duration', {
+      description: 'Duration of HTTP server requests.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [...HTTP_SERVER_DURATION_BUCKETS] },
+    });
+    this.#active = meter.createUpDownCounter('http.server.active_requests', {
+      description: 'Number of active HTTP server requests.',
+      unit: '{request}',
+    });
+    this.#known = new Set(options.knownMethods);
+    this.#ignore = options.ignore;
+    this.#route = options.route;
+    this.#onError =
+      options.onError ??
+      ((error) => diag.warn('yardstick http-server kit: an ignore() or route() callback threw', error));
+  }
+
+  /**
+   * Starts measuring `req` unless an entry point already did (then only `frameworkRoute` is added) or
+   * `ignore()` says so. Never throws.
+   */
+  start(req: IncomingMessage, res: ServerResponse, frameworkRoute?: string): void {
+    const tracked = req as TrackedRequest;
+    const existing = tracked[MEASUREMENT];
+    if (existing !== undefined) {
+      if (existing !== null && frameworkRoute !== undefined) existing.frameworkRoute = frameworkRoute;
+      return;
+    }
+    if (this.#ignores(req)) {
+      tracked[MEASUREMENT] = null;
+      return;
+    }
+    const activeAttributes = this.#activeAttributesOf(req);
+    tracked[MEASUREMENT] = {
+      recorder: this,
+      startedAt: performance.now(),
+      activeAttributes,
+      frameworkRoute,
+    };
+    this.#active.add(1, activeAttributes);
+    res.on('close', onResponseClose);
+  }
+
+  /** Records a request whose response closed; called once per request by the shared `close` listener. */
+  finish(req: IncomingMessage, res: ServerResponse, measurement: Measurement): void {
+    const seconds = (performance.now() - measurement.startedAt) / 1000;
+    const active = measurement.activeAttributes;
+    // A status code is an attribute "if and only if one was sent": an early close may come before the head.
+    const statusCode = res.headersSent ? res.statusCode : undefined;
+    const attributes: Attributes = {
+      'http.request.method': active['http.request.method'],
+      'url.scheme': active['url.scheme'],
+      'network.protocol.version': protocolVersion(req.httpVersion),
+    };
+    if (statusCode !== undefined) attributes['http.response.status_code'] = statusCode;
+    const route = this.#routeOf(req, measurement);
+    if (route !== undefined) attributes['http.route'] = route;
+    const error = errorType(res.writableFinished, statusCode);
+    if (error !== undefined) attributes['error.type'] = error;
+    this.#active.add(-1, active);
+    this.#duration.record(seconds, attributes);
+  }
+
+  #activeAttributesOf(req: IncomingMessage): Attributes {
+    const method = normalizeMethod(req.method, this.#known);
+    const scheme = requestScheme(req);
+    const key = scheme + ' ' + method;
+    let attributes = this.#activeAttributes.get(key);
+    if (attributes === undefined) {
+      attributes = Object.freeze({ 'http.request.method': method, 'url.scheme': scheme });
+      this.#activeAttributes.set(key, attributes);
+    }
+    return attributes;
+  }
+
+  #ignores(req: IncomingMessage): boolean {
+    if (this.#ignore === undefined) return false;
+    try {
+      return this.#ignore(req) === true;
+    } catch (error) {
+      this.#report(error);
+      return false;
+    }
+  }
+
+  /** The user's `route()`, then the framework's route, then the templated path. */
+  #routeOf(req: IncomingMessage, measurement: Measurement): string | undefined {
+    if (this.#route !== undefined) {
+      try {
+        const route = this.#route(req);
+        if (typeof route === 'string' && route !== '') return route;
+      } catch (error) {
+        this.#report(error);
+      }
+    }
+    return measurement.frameworkRoute ?? expressRoute(req) ?? templatedRequestPath(req);
+  }
+
+  #report(error: unknown): void {
+    if (this.#reported) return;
+    this.#reported = true;
+    try {
+      this.#onError(error);
+    } catch {
+      // The error callback is the user's too; a failure there must not reach the request either.
+    }
+  }
+}
