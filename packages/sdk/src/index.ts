@@ -28,6 +28,8 @@ export {
   renderExposition,
   TEXT_CONTENT_TYPE,
 } from './exposition/index.ts';
+export type { RuntimeMetrics, RuntimeMetricsOptions } from './kits/runtime/runtime-metrics.ts';
+export { startRuntimeMetrics } from './kits/runtime/runtime-metrics.ts';
 export type { Logger } from './logging/logger.ts';
 export { createDefaultLogger, routeDiagTo, silentLogger } from './logging/logger.ts';
 export type { OtlpReaderOptions } from './otlp/create-otlp-reader.ts';

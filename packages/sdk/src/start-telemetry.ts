@@ -10,6 +10,7 @@ import { type RunningAlerting, startAlerting } from './alerting/start-alerting.t
 import { loadConfig } from './config/load-config.ts';
 import type { YardstickConfig, YardstickConfigInput } from './config/schema.ts';
 import { PrometheusReader } from './exposition/prometheus-reader.ts';
+import { startRuntimeMetrics } from './kits/runtime/runtime-metrics.ts';
 import { createDefaultLogger, type Logger, routeDiagTo } from './logging/logger.ts';
 import { createOtlpReader } from './otlp/create-otlp-reader.ts';
 import { withDefaultHistogramBuckets } from './provider/default-histogram-buckets.ts';
@@ -117,6 +118,11 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     ? withDefaultHistogramBuckets(limitedProvider, config.histogramBuckets)
     : limitedProvider;
   views.bindSelfMetrics(meterProvider.getMeter('@yardstick/views'));
+  const runtime = startRuntimeMetrics(meterProvider.getMeter('@yardstick/sdk/runtime'), {
+    enabled: config.enabled && config.metrics.process,
+    onError: (error) =>
+      logger.warn({ err: error }, 'runtime metrics: a reading failed; later failures are not logged'),
+  });
 
   let server: TelemetryServer | undefined;
   if (config.enabled && config.server.enabled) {
@@ -161,6 +167,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     shutdown() {
       shuttingDown ??= (async () => {
         await alerting?.stop();
+        runtime.stop();
         await server?.close();
         await sdkMeterProvider
           .shutdown()
