@@ -1,0 +1,33 @@
+/**
+ * Where the instrumentation kits report problems: the caller's logger when one is given, OTel's `diag`
+ * otherwise (which `routeDiagTo` sends into yardstick's logger, so `startTelemetry` users see one stream).
+ * A problem that recurs at every collection (a pool callback that always throws) is reported once.
+ */
+import { diag } from '@opentelemetry/api';
+import type { Logger } from '../../logging/logger.ts';
+
+/** A `Logger` over OTel's global `diag`: the context object travels as `diag`'s extra argument. */
+export const diagLogger: Logger = {
+  debug: (obj, msg) => diag.debug(msg ?? '', obj),
+  info: (obj, msg) => diag.info(msg ?? '', obj),
+  warn: (obj, msg) => diag.warn(msg ?? '', obj),
+  error: (obj, msg) => diag.error(msg ?? '', obj),
+};
+
+/** Logs a warning the first time a `key` is seen and stays silent for it afterwards. */
+export type WarnOnce = (key: string, obj: object, msg: string) => void;
+
+/** A `WarnOnce` writing to `logger`; each returned function remembers its own keys. */
+export function createWarnOnce(logger: Logger): WarnOnce {
+  const seen = new Set<string>();
+  return (key, obj, msg) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    logger.warn(obj, msg);
+  };
+}
+
+/** The message of a thrown value, for a log line (never for an attribute: messages are unbounded). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
