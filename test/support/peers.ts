@@ -1,5 +1,6 @@
 /**
- * Real peers (Debian's prometheus, promtool, alertmanager, victoria-metrics) for integration tests.
+ * Real peers (Debian's prometheus, promtool, alertmanager, victoria-metrics, redis-server) for integration
+ * tests.
  *
  * A test that needs a peer calls {@link peer}: when the binary is missing the test is skipped with a clear
  * message, unless `YARDSTICK_REQUIRE_PEERS=1` (set by `.ci/run` after installing them), where it fails.
@@ -16,7 +17,17 @@ export const PEER_BINARIES = {
   promtool: 'promtool',
   alertmanager: 'prometheus-alertmanager',
   'victoria-metrics': 'victoria-metrics',
+  redis: 'redis-server',
 } as const;
+
+/** The Debian package that installs each peer. */
+const PEER_PACKAGES: Readonly<Record<PeerName, string>> = {
+  prometheus: 'prometheus',
+  promtool: 'prometheus',
+  alertmanager: 'prometheus-alertmanager',
+  'victoria-metrics': 'victoria-metrics',
+  redis: 'redis-server',
+};
 
 export type PeerName = keyof typeof PEER_BINARIES;
 
@@ -49,9 +60,7 @@ export function peer(name: PeerName): PeerLookup {
   const binary = PEER_BINARIES[name];
   const path = which(binary);
   if (path) return { path, skipReason: undefined };
-  const message = `${binary} not found on PATH: install the Debian package (apt-get install -y ${
-    name === 'promtool' ? 'prometheus' : name === 'alertmanager' ? 'prometheus-alertmanager' : name
-  }) to run these tests`;
+  const message = `${binary} not found on PATH: install the Debian package (apt-get install -y ${PEER_PACKAGES[name]}) to run these tests`;
   if (requirePeers) throw new Error(`YARDSTICK_REQUIRE_PEERS=1 but ${message}`);
   console.warn(`skipping: ${message}`);
   return { path: undefined, skipReason: message };
