@@ -12,6 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Meter } from '@opentelemetry/api';
+import { trackExpressRoutes } from './express-route.ts';
 import { DEFAULT_KNOWN_METHODS } from './request-attributes.ts';
 import { RequestRecorder } from './request-recorder.ts';
 
@@ -144,6 +145,7 @@ export function createHttpServerMetrics(
   return {
     middleware(req, res, next) {
       recorder.start(req, res);
+      trackExpressRoutes(req);
       next();
     },
     wrap(listener) {

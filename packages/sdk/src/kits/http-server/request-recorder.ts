@@ -7,8 +7,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Attributes, Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
 import { diag } from '@opentelemetry/api';
+import { expressRoute } from './express-route.ts';
 import { errorType, normalizeMethod, protocolVersion, requestScheme } from './request-attributes.ts';
-import { expressRoute, templatedRequestPath } from './route-template.ts';
+import { templatedRequestPath } from './route-template.ts';
 
 /** Bucket boundaries the conventions advise for `http.server.request.duration`, in seconds. */
 export const HTTP_SERVER_DURATION_BUCKETS: readonly number[] = [

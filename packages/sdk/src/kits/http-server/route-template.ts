@@ -1,28 +1,14 @@
 /**
- * `http.route` of a request: a template, never the path a client sent. The framework's matched route when
- * there is one; otherwise the request path with identifier segments replaced by `@yardstick/views`'
- * `templatePath` (`/users/123` -> `/users/:id`), without the query string, fragment, host or credentials.
+ * The fallback `http.route` of a request no framework route matched: the request path with identifier
+ * segments replaced by `@yardstick/views`' `templatePath` (`/users/123` -> `/users/:id`), without the query
+ * string, fragment, host or credentials, so never the path a client sent.
  */
 import type { IncomingMessage } from 'node:http';
 import { templatePath } from '@yardstick/views';
 
-/** The fields express puts on its request (the same object as Node's `IncomingMessage`). */
-interface ExpressRouting {
-  readonly baseUrl?: unknown;
+/** Express keeps the target as the client sent it in `originalUrl` (its `req.url` is rewritten in routers). */
+interface ExpressUrl {
   readonly originalUrl?: unknown;
-  readonly route?: { readonly path?: unknown } | undefined;
-}
-
-/**
- * Express's matched route, `req.baseUrl + req.route.path` (`/api` + `/users/:id`), read after the
- * response: express sets `req.route` while it dispatches, after the middleware has run. Routes declared
- * as a RegExp or an array have no template, so they give `undefined`.
- */
-export function expressRoute(req: IncomingMessage): string | undefined {
-  const routing = req as IncomingMessage & ExpressRouting;
-  const path = routing.route?.path;
-  if (typeof path !== 'string') return undefined;
-  return typeof routing.baseUrl === 'string' ? routing.baseUrl + path : path;
 }
 
 /**
@@ -48,7 +34,7 @@ export function requestPath(target: string): string | undefined {
  * rewritten inside mounted routers), else `req.url`, through {@link requestPath} and `templatePath`.
  */
 export function templatedRequestPath(req: IncomingMessage): string | undefined {
-  const original = (req as IncomingMessage & ExpressRouting).originalUrl;
+  const original = (req as IncomingMessage & ExpressUrl).originalUrl;
   const target = typeof original === 'string' ? original : req.url;
   if (target === undefined) return undefined;
   const path = requestPath(target);
