@@ -28,6 +28,20 @@ export {
   renderExposition,
   TEXT_CONTENT_TYPE,
 } from './exposition/index.ts';
+export type {
+  PoolItemState,
+  PoolLease,
+  PoolReading,
+  TrackedPool,
+  TrackPoolOptions,
+} from './kits/pools/index.ts';
+export {
+  POOL_ITEM_STATE_ATTRIBUTE,
+  POOL_METRIC_NAMES,
+  POOL_NAME_ATTRIBUTE,
+  POOL_TIME_BUCKETS,
+  trackPool,
+} from './kits/pools/index.ts';
 export type { RuntimeMetrics, RuntimeMetricsOptions } from './kits/runtime/runtime-metrics.ts';
 export { startRuntimeMetrics } from './kits/runtime/runtime-metrics.ts';
 export type { Logger } from './logging/logger.ts';
