@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Meter } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpServerMetrics, type HttpServerMetricsOptions } from './http-server-metrics.ts';
 import {
@@ -240,6 +241,27 @@ describe('createHttpServerMetrics with wrap (node:http)', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(totalCount(await harness.collect())).toBe(1);
     expect(activeTotal(data)).toBe(0);
+  });
+
+  it('keeps serving when recording itself fails, and reports the failure once', async () => {
+    const errors: unknown[] = [];
+    const failing = {
+      createHistogram: () => ({
+        record() {
+          throw new Error('exporter pipeline broken');
+        },
+      }),
+      createUpDownCounter: () => ({ add() {} }),
+    } as unknown as Meter;
+    const kit = createHttpServerMetrics(failing, { onError: (error) => errors.push(error) });
+    const server = await listen(createServer(kit.wrap(respond)));
+    cleanups.push(server.close);
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`http://127.0.0.1:${server.port}/still/${i}`);
+      expect(await response.text()).toBe('ok');
+    }
+    expect(await waitUntil(async () => errors.length === 1)).toBe(true);
+    expect(errors).toHaveLength(1);
   });
 
   it('records nothing and returns the listener unchanged when disabled', async () => {

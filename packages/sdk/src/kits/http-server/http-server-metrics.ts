@@ -3,10 +3,13 @@
  * semantic-convention attributes, from a connect/express middleware, a wrapper for a `node:http` request
  * listener, or a fastify plugin.
  *
- * | OTel name                      | kind      | unit        | attributes                                                                                                    | on /metrics                                 |
- * |--------------------------------|-----------|-------------|---------------------------------------------------------------------------------------------------------------|---------------------------------------------|
- * | `http.server.request.duration` | histogram | `s`         | `http.request.method`, `http.response.status_code`, `http.route`, `url.scheme`, `network.protocol.version`, `error.type` | `http_server_request_duration_seconds_*` |
- * | `http.server.active_requests`  | up-down   | `{request}` | `http.request.method`, `url.scheme`                                                                           | `http_server_active_requests`               |
+ * - `http.server.request.duration`: histogram in `s` with the advised buckets (0.005 s to 10 s), attributes
+ *   `http.request.method`, `http.response.status_code` (when one was sent), `http.route`, `url.scheme`,
+ *   `network.protocol.version` and `error.type` (a 5xx status as a string, or `aborted` when the connection
+ *   closed before the response was complete: the kit reports no other error types). On `/metrics`:
+ *   `http_server_request_duration_seconds_bucket|sum|count`.
+ * - `http.server.active_requests`: up-down counter in `{request}`, attributes `http.request.method` and
+ *   `url.scheme`. On `/metrics`: `http_server_active_requests`.
  *
  * Never recorded: client addresses, user agents, headers, credentials, query strings or full URLs.
  */
@@ -39,7 +42,10 @@ export interface HttpServerMetricsOptions {
    * way to override the list). A full replacement, not an addition. Default RFC 9110's methods and PATCH.
    */
   readonly knownMethods?: readonly string[];
-  /** Told about the first failure of `ignore()` or `route()`; default a warning through OTel's `diag`. */
+  /**
+   * Told about the first failure while measuring (a throwing `ignore()`, `route()` or instrument); default a
+   * warning through OTel's `diag`. The request itself is never affected.
+   */
   readonly onError?: (error: unknown) => void;
 }
 

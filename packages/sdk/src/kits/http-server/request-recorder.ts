@@ -24,7 +24,7 @@ export interface RequestRecorderOptions {
   readonly route?: ((req: IncomingMessage) => string | undefined) | undefined;
   /** Methods recorded as they are; all others become `_OTHER`. */
   readonly knownMethods: readonly string[];
-  /** Told once about the first failure of a user callback; default a `diag` warning. */
+  /** Told about the first failure (a throwing `ignore()` or `route()`); default a `diag` warning. */
   readonly onError?: ((error: unknown) => void) | undefined;
 }
 
@@ -32,7 +32,7 @@ export interface RequestRecorderOptions {
 interface Measurement {
   readonly recorder: RequestRecorder;
   readonly startedAt: number;
-  /** The `http.server.active_requests` attributes, shared by every request with the same method and scheme. */
+  /** The `http.server.active_requests` attributes, one object per method and scheme. */
   readonly activeAttributes: Attributes;
   /** The route a framework hook knew at the start (fastify); read before express's and the fallback. */
   frameworkRoute: string | undefined;
@@ -64,11 +64,12 @@ export class RequestRecorder {
   readonly #onError: (error: unknown) => void;
   #reported = false;
   /**
-   * Active-request attributes by scheme and method. Shaped for speed: the add(+1)/add(-1) pair reuses one
-   * frozen object per (scheme, method) instead of building two per request; the keys are bounded by the
-   * known methods plus `_OTHER`, times two schemes.
+   * Active-request attributes by method, one map per scheme. Shaped for speed: the add(+1)/add(-1) pair
+   * reuses one frozen object per (scheme, method) instead of building two per request, and the lookup
+   * needs no key string; the entries are bounded by the known methods plus `_OTHER`.
    */
-  readonly #activeAttributes = new Map<string, Attributes>();
+  readonly #activeHttp = new Map<string, Attributes>();
+  readonly #activeHttps = new Map<string, Attributes>();
 
   /**
    * @param meter - where the two instruments are created
@@ -89,7 +90,7 @@ export class RequestRecorder {
     this.#route = options.route;
     this.#onError =
       options.onError ??
-      ((error) => diag.warn('yardstick http-server kit: an ignore() or route() callback threw', error));
+      ((error) => diag.warn('yardstick http-server kit: a request could not be measured', error));
   }
 
   /**
@@ -97,6 +98,14 @@ export class RequestRecorder {
    * `ignore()` says so. Never throws.
    */
   start(req: IncomingMessage, res: ServerResponse, frameworkRoute?: string): void {
+    try {
+      this.#start(req, res, frameworkRoute);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  #start(req: IncomingMessage, res: ServerResponse, frameworkRoute: string | undefined): void {
     const tracked = req as TrackedRequest;
     const existing = tracked[MEASUREMENT];
     if (existing !== undefined) {
@@ -118,8 +127,19 @@ export class RequestRecorder {
     res.on('close', onResponseClose);
   }
 
-  /** Records a request whose response closed; called once per request by the shared `close` listener. */
+  /**
+   * Records a request whose response closed; called once per request by the shared `close` listener. Never
+   * throws: an exception there would be an uncaught one in the app.
+   */
   finish(req: IncomingMessage, res: ServerResponse, measurement: Measurement): void {
+    try {
+      this.#finish(req, res, measurement);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  #finish(req: IncomingMessage, res: ServerResponse, measurement: Measurement): void {
     const seconds = (performance.now() - measurement.startedAt) / 1000;
     const active = measurement.activeAttributes;
     // A status code is an attribute "if and only if one was sent": an early close may come before the head.
@@ -141,11 +161,11 @@ export class RequestRecorder {
   #activeAttributesOf(req: IncomingMessage): Attributes {
     const method = normalizeMethod(req.method, this.#known);
     const scheme = requestScheme(req);
-    const key = scheme + ' ' + method;
-    let attributes = this.#activeAttributes.get(key);
+    const byMethod = scheme === 'https' ? this.#activeHttps : this.#activeHttp;
+    let attributes = byMethod.get(method);
     if (attributes === undefined) {
       attributes = Object.freeze({ 'http.request.method': method, 'url.scheme': scheme });
-      this.#activeAttributes.set(key, attributes);
+      byMethod.set(method, attributes);
     }
     return attributes;
   }

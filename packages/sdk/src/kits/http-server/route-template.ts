@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { templatePath } from '@yardstick/views';
 
-/** Express keeps the target as the client sent it in `originalUrl` (its `req.url` is rewritten in routers). */
+/** Express keeps the target as sent in `originalUrl` (its `req.url` is rewritten inside routers). */
 interface ExpressUrl {
   readonly originalUrl?: unknown;
 }
