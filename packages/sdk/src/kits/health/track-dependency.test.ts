@@ -226,6 +226,17 @@ describe('trackDependency', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('does not keep the process alive with its timers', async () => {
+    vi.useRealTimers();
+    const { meter } = setup();
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const never = trackDependency(meter, { name: 'never', check: () => new Promise<boolean>(() => {}) });
+    // Both the interval and the running check's deadline exist now, and neither holds the event loop.
+    expect(timers()).toBe(before);
+    never.stop();
+  });
+
   it('falls back to the default interval with a warning when intervalMs is not a positive number', async () => {
     const { meter } = setup();
     const { logger, lines } = recordingLogger();

@@ -236,6 +236,25 @@ describe('trackPool', () => {
     expect(idle.mock.calls.length).toBe(calls);
   });
 
+  it('zeroes at close() a series whose callback answered once and has thrown since', async () => {
+    const { meter, reader } = setup();
+    const { logger } = recordingLogger();
+    let broken = false;
+    const pool = trackPool(meter, {
+      name: 'flaky',
+      logger,
+      max: () => {
+        if (broken) throw new Error('gone');
+        return 4;
+      },
+    });
+    expect(pointValue(await collect(reader), 'pool.limit', {})).toBe(4);
+    broken = true;
+    await collect(reader);
+    pool.close();
+    expect(pointValue(await collect(reader), 'pool.limit', {})).toBe(0);
+  });
+
   it('leaves a delta reader with no series of a closed pool after the closing collection', async () => {
     const reader = new MemoryReader({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
     const provider = new MeterProvider({ readers: [reader] });

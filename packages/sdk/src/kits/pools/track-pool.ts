@@ -61,7 +61,8 @@ type ReadingName = 'size' | 'idle' | 'inUse' | 'unhealthy' | 'max' | 'pending';
 /**
  * Tracks a pool on `meter`. Never throws into the SDK: a callback that throws or returns something other
  * than a non-negative finite number is skipped at that collection, reported once, and the pool's other
- * series are still observed.
+ * series are still observed. (While a callback that once answered is skipped, sdk-metrics 3.1.0 keeps
+ * exporting its last value under cumulative temporality, open-telemetry-js#4096.)
  *
  * @example
  * ```ts
@@ -78,14 +79,15 @@ export function trackPool(meter: Meter, options: TrackPoolOptions): TrackedPool 
   if (options.enabled === false) return disabledPool(options.name);
   const instruments = createPoolInstruments(meter);
   const attributes: Attributes = { ...options.attributes, [POOL_NAME_ATTRIBUTE]: options.name };
-  // One attribute object per state, built once: collection reuses them instead of spreading per callback.
-  const stateAttributes = (state: PoolItemState): Attributes => ({
-    ...attributes,
-    [POOL_ITEM_STATE_ATTRIBUTE]: state,
-  });
-  const idleAttributes = stateAttributes('idle');
-  const usedAttributes = stateAttributes('used');
-  const unhealthyAttributes = stateAttributes('unhealthy');
+  // The pool's five possible observed series, attribute objects built once: collection reuses them instead
+  // of spreading attributes at every callback.
+  const series = {
+    idle: seriesOf(instruments.items, { ...attributes, [POOL_ITEM_STATE_ATTRIBUTE]: 'idle' }),
+    used: seriesOf(instruments.items, { ...attributes, [POOL_ITEM_STATE_ATTRIBUTE]: 'used' }),
+    unhealthy: seriesOf(instruments.items, { ...attributes, [POOL_ITEM_STATE_ATTRIBUTE]: 'unhealthy' }),
+    limit: seriesOf(instruments.limit, attributes),
+    pending: seriesOf(instruments.pendingRequests, attributes),
+  } satisfies Record<PoolItemState | 'limit' | 'pending', ObservedSeries>;
   const warnOnce = createWarnOnce(options.logger ?? diagLogger);
   const book: LeaseBook = {
     instruments,
@@ -99,30 +101,16 @@ export function trackPool(meter: Meter, options: TrackPoolOptions): TrackedPool 
   };
   const read = readingsOf(options, warnOnce);
 
-  // The series observed at the last collection, so close() can report them once more as 0 (see close()).
-  let observed: [ObservableUpDownCounter, Attributes][] = [];
-  const observeIf = (
-    result: BatchObservableResult,
-    observable: ObservableUpDownCounter,
-    value: number | undefined,
-    seriesAttributes: Attributes,
-  ): void => {
-    if (value === undefined) return;
-    result.observe(observable, value, seriesAttributes);
-    observed.push([observable, seriesAttributes]);
-  };
   const observe = (result: BatchObservableResult): void => {
-    observed = [];
     const counts = poolItemCounts(
       { size: read('size'), idle: read('idle'), inUse: read('inUse'), unhealthy: read('unhealthy') },
       book.leasing ? book.inUse : undefined,
     );
-    observeIf(result, instruments.items, counts.idle, idleAttributes);
-    observeIf(result, instruments.items, counts.used, usedAttributes);
-    observeIf(result, instruments.items, counts.unhealthy, unhealthyAttributes);
-    observeIf(result, instruments.limit, read('max'), attributes);
-    const pending = read('pending') ?? (book.leasing ? book.pending : undefined);
-    observeIf(result, instruments.pendingRequests, pending, attributes);
+    observeIf(result, series.idle, counts.idle);
+    observeIf(result, series.used, counts.used);
+    observeIf(result, series.unhealthy, counts.unhealthy);
+    observeIf(result, series.limit, read('max'));
+    observeIf(result, series.pending, read('pending') ?? (book.leasing ? book.pending : undefined));
   };
   const observables = [instruments.items, instruments.limit, instruments.pendingRequests];
   meter.addBatchObservableCallback(observe, observables);
@@ -138,15 +126,32 @@ export function trackPool(meter: Meter, options: TrackPoolOptions): TrackedPool 
       // temporality (open-telemetry-js#4096; the specification says it SHOULD NOT), so a closed pool's
       // series would stay frozen at their last values. One last observation of 0 makes them read "nothing
       // left" instead; the callback then removes itself, after the SDK's loop over callbacks is done.
-      const last = observed;
-      if (last.length === 0) return;
+      const seen = Object.values(series).filter((one) => one.seen);
+      if (seen.length === 0) return;
       const zero = (result: BatchObservableResult): void => {
-        for (const [observable, seriesAttributes] of last) result.observe(observable, 0, seriesAttributes);
+        for (const one of seen) result.observe(one.observable, 0, one.attributes);
         queueMicrotask(() => meter.removeBatchObservableCallback(zero, observables));
       };
       meter.addBatchObservableCallback(zero, observables);
     },
   };
+}
+
+/** One series a pool may observe, and whether it ever did (close() zeroes exactly those). */
+interface ObservedSeries {
+  readonly observable: ObservableUpDownCounter;
+  readonly attributes: Attributes;
+  seen: boolean;
+}
+
+function seriesOf(observable: ObservableUpDownCounter, attributes: Attributes): ObservedSeries {
+  return { observable, attributes, seen: false };
+}
+
+function observeIf(result: BatchObservableResult, series: ObservedSeries, value: number | undefined): void {
+  if (value === undefined) return;
+  result.observe(series.observable, value, series.attributes);
+  series.seen = true;
 }
 
 /** Reads one callback safely: `undefined` when it is absent, throws, or returns a value that is no count. */
