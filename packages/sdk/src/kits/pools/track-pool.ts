@@ -74,6 +74,13 @@ type ReadingName = 'size' | 'idle' | 'inUse' | 'unhealthy' | 'max' | 'pending';
  * const proxy = await proxies.take(); lease.acquired();
  * try { await fetchThrough(proxy); } finally { lease.released(); }
  * ```
+ * @example A generic-pool pool, observed without wrapping it:
+ * ```ts
+ * trackPool(meter, {
+ *   name: 'pg', size: () => pg.size, idle: () => pg.available, inUse: () => pg.borrowed,
+ *   pending: () => pg.pending, max: () => pg.max, enabled: config.metrics.pools,
+ * });
+ * ```
  */
 export function trackPool(meter: Meter, options: TrackPoolOptions): TrackedPool {
   if (options.enabled === false) return disabledPool(options.name);
