@@ -29,6 +29,20 @@ export {
   TEXT_CONTENT_TYPE,
 } from './exposition/index.ts';
 export type {
+  DependencyCheck,
+  DependencyCheckOutcome,
+  DependencyStatus,
+  TrackDependencyOptions,
+  TrackedDependency,
+} from './kits/health/index.ts';
+export {
+  DEPENDENCY_CHECK_BUCKETS,
+  DEPENDENCY_CHECK_OUTCOME_ATTRIBUTE,
+  DEPENDENCY_METRIC_NAMES,
+  DEPENDENCY_NAME_ATTRIBUTE,
+  trackDependency,
+} from './kits/health/index.ts';
+export type {
   PoolItemState,
   PoolLease,
   PoolReading,
