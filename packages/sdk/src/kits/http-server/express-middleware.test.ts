@@ -36,6 +36,12 @@ function buildApp(kit: ReturnType<typeof createHttpServerMetrics>) {
     // never responds: the client goes away first
   });
   app.use('/api', api);
+  const admin = express();
+  admin.get('/reports/:id', (req, res) => {
+    if (req.params.id === 'bad') throw new Error('report failed');
+    res.send('report');
+  });
+  app.use('/admin', admin);
   app.get('/healthz', (_req, res) => {
     res.send('ok');
   });
@@ -98,6 +104,15 @@ describe('createHttpServerMetrics middleware with express', () => {
     expect(await request('/api/explode/9')).toBe(500);
     const data = await settle(harness, 1);
     expect(countWith(data, { ...attributes('GET', '/api/explode/:id', 500), 'error.type': '500' })).toBe(1);
+  });
+
+  it('keeps the mount path of a sub-app route, also when its error is handled by the parent app', async () => {
+    const { harness, request } = await serve();
+    expect(await request('/admin/reports/2024')).toBe(200);
+    expect(await request('/admin/reports/bad')).toBe(500);
+    const data = await settle(harness, 2);
+    expect(countWith(data, attributes('GET', '/admin/reports/:id', 200))).toBe(1);
+    expect(countWith(data, { ...attributes('GET', '/admin/reports/:id', 500), 'error.type': '500' })).toBe(1);
   });
 
   it('records a request whose client went away once, under its route, with error.type aborted', async () => {
