@@ -10,6 +10,8 @@ import { type RunningAlerting, startAlerting } from './alerting/start-alerting.t
 import { loadConfig } from './config/load-config.ts';
 import type { YardstickConfig, YardstickConfigInput } from './config/schema.ts';
 import { PrometheusReader } from './exposition/prometheus-reader.ts';
+import { type TrackDependencyOptions, type TrackedDependency, trackDependency } from './kits/health/index.ts';
+import { type TrackedPool, type TrackPoolOptions, trackPool } from './kits/pools/index.ts';
 import { startRuntimeMetrics } from './kits/runtime/runtime-metrics.ts';
 import { createDefaultLogger, type Logger, routeDiagTo } from './logging/logger.ts';
 import { createOtlpReader } from './otlp/create-otlp-reader.ts';
@@ -55,6 +57,16 @@ export interface Telemetry {
   readonly server: TelemetryServer | undefined;
   /** A meter of the provider (same as `meterProvider.getMeter`). */
   meter(name: string, version?: string): Meter;
+  /**
+   * The pool kit on this provider (`pool.items`, `pool.wait_time`, ...), with yardstick's logger; a no-op
+   * pool when `metrics.pools` is off. Closed by `shutdown()`.
+   */
+  trackPool(options: TrackPoolOptions): TrackedPool;
+  /**
+   * The dependency-health kit on this provider (`dependency.up`, `dependency.check.duration`), with
+   * yardstick's logger; a no-op when yardstick is disabled. Stopped by `shutdown()`.
+   */
+  trackDependency(options: TrackDependencyOptions): TrackedDependency;
   /** Exports pending OTLP data and refreshes the store now. */
   forceFlush(): Promise<void>;
   /** Flushes OTLP, closes the server, stops the readers. Idempotent. */
@@ -151,6 +163,8 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
   }
   const registeredGlobal = config.registerGlobal && metrics.setGlobalMeterProvider(meterProvider);
 
+  const pools: TrackedPool[] = [];
+  const dependencies: TrackedDependency[] = [];
   let shuttingDown: Promise<void> | undefined;
   return {
     config,
@@ -163,11 +177,30 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     alerting,
     url: server?.url,
     meter: (name, version) => meterProvider.getMeter(name, version),
+    trackPool(poolOptions) {
+      const enabled = config.enabled && config.metrics.pools && poolOptions.enabled !== false;
+      const pool = trackPool(meterProvider.getMeter('@yardstick/sdk/pools'), {
+        logger,
+        ...poolOptions,
+        enabled,
+      });
+      pools.push(pool);
+      return pool;
+    },
+    trackDependency(dependencyOptions) {
+      const dependency = config.enabled
+        ? trackDependency(meterProvider.getMeter('@yardstick/sdk/health'), { logger, ...dependencyOptions })
+        : disabledDependency(dependencyOptions.name);
+      dependencies.push(dependency);
+      return dependency;
+    },
     forceFlush: () => sdkMeterProvider.forceFlush(),
     shutdown() {
       shuttingDown ??= (async () => {
         await alerting?.stop();
         runtime.stop();
+        for (const pool of pools) pool.close();
+        for (const dependency of dependencies) dependency.stop();
         await server?.close();
         await sdkMeterProvider
           .shutdown()
@@ -176,5 +209,15 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
       })();
       return shuttingDown;
     },
+  };
+}
+
+/** What `trackDependency` gives while yardstick is disabled: no timer, no check, nothing recorded. */
+function disabledDependency(name: string): TrackedDependency {
+  return {
+    name,
+    status: () => ({ up: undefined, outcome: undefined }),
+    checkNow: async () => undefined,
+    stop() {},
   };
 }

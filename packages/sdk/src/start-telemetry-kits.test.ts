@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from './logging/logger.ts';
+import { startTelemetry, type Telemetry } from './start-telemetry.ts';
+
+let telemetry: Telemetry | undefined;
+afterEach(async () => {
+  await telemetry?.shutdown();
+  telemetry = undefined;
+});
+
+const start = (metrics?: { process?: boolean; pools?: boolean; requests?: boolean }) =>
+  startTelemetry({
+    env: {},
+    configFile: false,
+    logger: silentLogger,
+    registerGlobal: false,
+    server: { port: 0 },
+    ...(metrics ? { metrics } : {}),
+  });
+
+const scrape = async (t: Telemetry) => (await fetch(`${t.url}/metrics`)).text();
+
+describe('instrumentation kits through startTelemetry', () => {
+  it('serves runtime, pool and dependency metrics by default', async () => {
+    telemetry = await start();
+    let free = 3;
+    telemetry.trackPool({
+      name: 'workers',
+      attributes: { queue: 'emails' },
+      size: () => 4,
+      idle: () => free,
+    });
+    const redis = telemetry.trackDependency({ name: 'redis', check: async () => true, intervalMs: 60_000 });
+    await redis.checkNow();
+    free = 1;
+    const body = await scrape(telemetry);
+    expect(body).toMatch(
+      /^process_cpu_time_seconds_total\{cpu_mode="user",otel_scope_name="@yardstick\/sdk\/runtime"/m,
+    );
+    expect(body).toMatch(/^nodejs_eventloop_time_seconds_total\{nodejs_eventloop_state="idle"/m);
+    expect(body).toMatch(
+      /^pool_items\{pool_item_state="idle",pool_name="workers",queue="emails",otel_scope_name="@yardstick\/sdk\/pools"\} 1$/m,
+    );
+    expect(body).toMatch(
+      /^pool_items\{pool_item_state="used",pool_name="workers",queue="emails",[^}]*\} 3$/m,
+    );
+    expect(body).toMatch(
+      /^dependency_up\{dependency_name="redis",otel_scope_name="@yardstick\/sdk\/health"\} 1$/m,
+    );
+  });
+
+  it('turns the process and pool kits off with metrics.process and metrics.pools', async () => {
+    telemetry = await start({ process: false, pools: false });
+    const pool = telemetry.trackPool({ name: 'workers', size: () => 4, idle: () => 2 });
+    const lease = pool.acquireStarted();
+    lease.acquired();
+    lease.released();
+    const body = await scrape(telemetry);
+    expect(body).not.toMatch(/^process_cpu_time_seconds_total/m);
+    expect(body).not.toMatch(/^nodejs_eventloop/m);
+    expect(body).not.toMatch(/^pool_/m);
+  });
+
+  it('stops dependency checks and closes pools on shutdown', async () => {
+    telemetry = await start();
+    let checks = 0;
+    const dependency = telemetry.trackDependency({
+      name: 'db',
+      check: async () => {
+        checks++;
+      },
+      intervalMs: 20,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    await telemetry.shutdown();
+    const after = checks;
+    expect(after).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    expect(checks).toBe(after);
+    expect(dependency.status().up).toBe(true);
+    telemetry = undefined;
+  });
+});
