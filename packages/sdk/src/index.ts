@@ -43,6 +43,17 @@ export {
   trackDependency,
 } from './kits/health/index.ts';
 export type {
+  FastifyInstanceLike,
+  FastifyReplyLike,
+  FastifyRequestLike,
+  HttpRequestListener,
+  HttpServerFastifyPlugin,
+  HttpServerMetrics,
+  HttpServerMetricsOptions,
+  HttpServerMiddleware,
+} from './kits/http-server/http-server-metrics.ts';
+export { createHttpServerMetrics } from './kits/http-server/http-server-metrics.ts';
+export type {
   PoolItemState,
   PoolLease,
   PoolReading,

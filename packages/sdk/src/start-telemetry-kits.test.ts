@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from './logging/logger.ts';
 import { startTelemetry, type Telemetry } from './start-telemetry.ts';
@@ -59,6 +61,33 @@ describe('instrumentation kits through startTelemetry', () => {
     expect(body).not.toMatch(/^process_cpu_time_seconds_total/m);
     expect(body).not.toMatch(/^nodejs_eventloop/m);
     expect(body).not.toMatch(/^pool_/m);
+  });
+
+  it('records HTTP server requests through the kit, and nothing with metrics.requests off', async () => {
+    for (const requests of [true, false]) {
+      telemetry = await start({ requests });
+      const kit = telemetry.httpServerMetrics();
+      const app: Server = createServer(kit.wrap((_req, res) => res.writeHead(201).end('ok')));
+      await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+      const { port } = app.address() as AddressInfo;
+      await (
+        await fetch(`http://127.0.0.1:${port}/orders/9f1c2a3b4c5d?token=secret`, { method: 'POST' })
+      ).text();
+      await new Promise<void>((resolve) => app.close(() => resolve()));
+      const body = await scrape(telemetry);
+      const count = body.split('\n').find((l) => l.startsWith('http_server_request_duration_seconds_count{'));
+      if (requests) {
+        expect(count).toMatch(/http_request_method="POST"/);
+        expect(count).toMatch(/http_response_status_code="201"/);
+        expect(count).toMatch(/http_route="\/orders\/:id"/);
+        expect(count).toMatch(/ 1$/);
+        expect(body).not.toContain('secret');
+      } else {
+        expect(count).toBeUndefined();
+      }
+      await telemetry.shutdown();
+      telemetry = undefined;
+    }
   });
 
   it('stops dependency checks and closes pools on shutdown', async () => {

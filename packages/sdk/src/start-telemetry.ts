@@ -11,6 +11,11 @@ import { loadConfig } from './config/load-config.ts';
 import type { YardstickConfig, YardstickConfigInput } from './config/schema.ts';
 import { PrometheusReader } from './exposition/prometheus-reader.ts';
 import { type TrackDependencyOptions, type TrackedDependency, trackDependency } from './kits/health/index.ts';
+import {
+  createHttpServerMetrics,
+  type HttpServerMetrics,
+  type HttpServerMetricsOptions,
+} from './kits/http-server/http-server-metrics.ts';
 import { type TrackedPool, type TrackPoolOptions, trackPool } from './kits/pools/index.ts';
 import { startRuntimeMetrics } from './kits/runtime/runtime-metrics.ts';
 import { createDefaultLogger, type Logger, routeDiagTo } from './logging/logger.ts';
@@ -57,6 +62,12 @@ export interface Telemetry {
   readonly server: TelemetryServer | undefined;
   /** A meter of the provider (same as `meterProvider.getMeter`). */
   meter(name: string, version?: string): Meter;
+  /**
+   * The HTTP server kit on this provider (`http.server.request.duration`, `http.server.active_requests`):
+   * `wrap(listener)` for `node:http`, `middleware` for express/connect, `fastifyPlugin`. Records nothing when
+   * `metrics.requests` is off.
+   */
+  httpServerMetrics(options?: HttpServerMetricsOptions): HttpServerMetrics;
   /**
    * The pool kit on this provider (`pool.items`, `pool.wait_time`, ...), with yardstick's logger; a no-op
    * pool when `metrics.pools` is off. Closed by `shutdown()`.
@@ -177,6 +188,14 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     alerting,
     url: server?.url,
     meter: (name, version) => meterProvider.getMeter(name, version),
+    httpServerMetrics(httpOptions = {}) {
+      const enabled = config.enabled && config.metrics.requests && httpOptions.enabled !== false;
+      return createHttpServerMetrics(meterProvider.getMeter('@yardstick/sdk/http-server'), {
+        onError: (error) => logger.warn({ err: error }, 'http server metrics: recording failed'),
+        ...httpOptions,
+        enabled,
+      });
+    },
     trackPool(poolOptions) {
       const enabled = config.enabled && config.metrics.pools && poolOptions.enabled !== false;
       const pool = trackPool(meterProvider.getMeter('@yardstick/sdk/pools'), {

@@ -96,10 +96,13 @@ describe('createHttpServerMetrics with wrap (node:http)', () => {
   it('records a 5xx with the status code as error.type, and no error.type for a 4xx', async () => {
     const { harness, get } = await serve(respond);
     await get('/status/503');
+    await get('/status/400');
     await get('/status/404');
-    const data = await settle(harness, 2);
+    const data = await settle(harness, 3);
     expect(countWith(data, { ...base('/status/:id', 503), 'error.type': '503' })).toBe(1);
-    expect(countWith(data, base('/status/:id', 404))).toBe(1);
+    expect(countWith(data, base('/status/:id', 400))).toBe(1);
+    // A 404 matched no route: without a route() answer it gets no http.route (the path is the client's).
+    expect(countWith(data, base(undefined, 404))).toBe(1);
   });
 
   it('records unknown methods as _OTHER and known ones as sent', async () => {
@@ -273,12 +276,12 @@ describe('createHttpServerMetrics with wrap (node:http)', () => {
   });
 });
 
-function base(route: string, status: number) {
+function base(route: string | undefined, status: number) {
   return {
     'http.request.method': 'GET',
     'http.response.status_code': status,
     'url.scheme': 'http',
-    'http.route': route,
+    ...(route === undefined ? {} : { 'http.route': route }),
     'network.protocol.version': '1.1',
   };
 }

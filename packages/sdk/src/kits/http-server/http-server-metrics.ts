@@ -34,7 +34,8 @@ export interface HttpServerMetricsOptions {
   /**
    * The `http.route` template of a request (`/users/:id`, never a concrete path), asked after the response.
    * Wins over the framework's route; returning `undefined` (or throwing) falls back to the framework's route,
-   * then to the request path with identifier segments templated by `@yardstick/views`' `templatePath`.
+   * then (except for a 404) to the request path with identifier segments templated by `@yardstick/views`'
+   * `templatePath`.
    */
   readonly route?: (req: IncomingMessage) => string | undefined;
   /**
@@ -119,7 +120,9 @@ const passThroughMiddleware: HttpServerMiddleware = (_req, _res, next) => next()
  *
  * `http.route` is a template only: the `route` option, else express's `req.baseUrl + req.route.path`,
  * else fastify's `request.routeOptions.url`, else the request path with identifier segments templated
- * (`/users/123/orders/9f1c2e7a` -> `/users/:id/orders/:id`), never with the query string.
+ * (`/users/123/orders/9f1c2e7a` -> `/users/:id/orders/:id`), never with the query string. A 404 without a
+ * route from the option or the framework gets no `http.route`: it matched no route, and its path is
+ * whatever a client or a scanner typed (the conventions leave `http.route` out when there is none).
  *
  * @example
  * ```ts

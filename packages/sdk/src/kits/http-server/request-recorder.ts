@@ -156,7 +156,7 @@ export class RequestRecorder {
       'network.protocol.version': protocolVersion(req.httpVersion),
     };
     if (statusCode !== undefined) attributes['http.response.status_code'] = statusCode;
-    const route = this.#routeOf(req, measurement);
+    const route = this.#routeOf(req, measurement, statusCode);
     if (route !== undefined) attributes['http.route'] = route;
     const error = errorType(res.writableFinished, statusCode);
     if (error !== undefined) attributes['error.type'] = error;
@@ -193,8 +193,15 @@ export class RequestRecorder {
     }
   }
 
-  /** The user's `route()`, then the framework's route, then the templated path. */
-  #routeOf(req: IncomingMessage, measurement: Measurement): string | undefined {
+  /**
+   * The user's `route()`, then the framework's route, then the templated path — except for a 404, which
+   * matched no route: its path is whatever a client (or a scanner) typed, so it gets no `http.route`.
+   */
+  #routeOf(
+    req: IncomingMessage,
+    measurement: Measurement,
+    statusCode: number | undefined,
+  ): string | undefined {
     if (this.#route !== undefined) {
       try {
         const route = this.#route(req);
@@ -203,7 +210,9 @@ export class RequestRecorder {
         this.#report(error);
       }
     }
-    return measurement.frameworkRoute ?? expressRoute(req) ?? templatedRequestPath(req);
+    const known = measurement.frameworkRoute ?? expressRoute(req);
+    if (known !== undefined || statusCode === 404) return known;
+    return templatedRequestPath(req);
   }
 
   #report(error: unknown): void {
