@@ -1,0 +1,146 @@
+/**
+ * The fallback loop: a chat request goes to the model's backends in order, each attempt bounded by its
+ * own timeout, until one answers. A 5xx, a 429, a timeout, a connection error or an unreadable answer
+ * moves on to the next backend; any other 4xx is the client's problem and goes back to it unchanged.
+ */
+import type { Backend } from './gateway-config.ts';
+import type { GatewayMetrics, TokenUsage } from './gateway-metrics.ts';
+
+/** Options of {@link forwardChat}. */
+export interface ForwardChatOptions {
+  /** The model named in the request; it is in the routing table. */
+  readonly model: string;
+  /** Backends to try, in order. */
+  readonly route: readonly Backend[];
+  /** The request body to send, as JSON text. */
+  readonly body: string;
+  readonly attemptTimeoutMs: number;
+  readonly metrics: GatewayMetrics;
+  /** Aborted when the client went away: no further attempts are made for it. */
+  readonly signal: AbortSignal;
+}
+
+/** One backend that failed, and how. */
+export interface AttemptFailure {
+  readonly backend: string;
+  readonly errorType: string;
+}
+
+/** How a forwarded request ended. */
+export type ForwardOutcome =
+  | {
+      /** A backend answered: a 2xx, or a 4xx that is passed on (then `errorType` is its status). */
+      readonly kind: 'answered';
+      readonly backend: Backend;
+      readonly status: number;
+      readonly body: unknown;
+      readonly errorType: string | undefined;
+    }
+  | { readonly kind: 'failed'; readonly failures: readonly AttemptFailure[] }
+  | { readonly kind: 'cancelled' };
+
+type AttemptResult =
+  | { readonly kind: 'answer'; readonly status: number; readonly body: unknown; readonly usage: TokenUsage }
+  | { readonly kind: 'client-error'; readonly status: number; readonly body: unknown }
+  | { readonly kind: 'retry'; readonly errorType: string }
+  | { readonly kind: 'cancelled' };
+
+/** Node and undici error codes (ECONNREFUSED, UND_ERR_SOCKET) are a fixed set of constants: fine as label values. */
+const ERROR_CODE = /^[A-Z][A-Z0-9_]{1,39}$/;
+
+function networkErrorType(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  return typeof cause?.code === 'string' && ERROR_CODE.test(cause.code) ? cause.code : '_OTHER';
+}
+
+function tokenCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+/** The OpenAI `usage` block; counts that are missing or not whole numbers are not recorded. */
+function readUsage(body: Record<string, unknown>): TokenUsage {
+  const usage = body.usage;
+  if (typeof usage !== 'object' || usage === null) return { input: undefined, output: undefined };
+  const { prompt_tokens, completion_tokens } = usage as Record<string, unknown>;
+  return { input: tokenCount(prompt_tokens), output: tokenCount(completion_tokens) };
+}
+
+async function attempt(
+  backend: Backend,
+  body: string,
+  timeoutMs: number,
+  clientGone: AbortSignal,
+): Promise<AttemptResult> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  if (backend.apiKey !== undefined) headers.authorization = `Bearer ${backend.apiKey}`;
+  try {
+    // The timeout covers the whole attempt: a backend that sends headers and then stalls is cut off too.
+    const response = await fetch(`${backend.url}/chat/completions`, {
+      method: 'POST',
+      headers,
+      body,
+      redirect: 'error',
+      signal: AbortSignal.any([timeout, clientGone]),
+    });
+    const text = await response.text();
+    if (response.status === 429 || response.status >= 500)
+      return { kind: 'retry', errorType: String(response.status) };
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      if (response.ok) return { kind: 'retry', errorType: 'invalid_response' };
+      json = { error: { message: text.slice(0, 500), type: 'backend_error' } };
+    }
+    if (!response.ok) return { kind: 'client-error', status: response.status, body: json };
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      return { kind: 'retry', errorType: 'invalid_response' };
+    }
+    return {
+      kind: 'answer',
+      status: response.status,
+      body: json,
+      usage: readUsage(json as Record<string, unknown>),
+    };
+  } catch (error) {
+    if (clientGone.aborted) return { kind: 'cancelled' };
+    if (timeout.aborted) return { kind: 'retry', errorType: 'timeout' };
+    return { kind: 'retry', errorType: networkErrorType(error) };
+  }
+}
+
+/**
+ * Sends a chat request along `route` until a backend answers, recording every attempt and fallback.
+ * Never throws: every failure is an outcome.
+ */
+export async function forwardChat(options: ForwardChatOptions): Promise<ForwardOutcome> {
+  const { model, route, body, attemptTimeoutMs, metrics, signal } = options;
+  const failures: AttemptFailure[] = [];
+  for (let i = 0; i < route.length; i++) {
+    const backend = route[i]!;
+    const started = performance.now();
+    const result = await attempt(backend, body, attemptTimeoutMs, signal);
+    const seconds = (performance.now() - started) / 1000;
+    switch (result.kind) {
+      case 'answer':
+        metrics.attempt(model, backend, seconds, { usage: result.usage });
+        return { kind: 'answered', backend, status: result.status, body: result.body, errorType: undefined };
+      case 'client-error': {
+        const errorType = String(result.status);
+        metrics.attempt(model, backend, seconds, { errorType });
+        return { kind: 'answered', backend, status: result.status, body: result.body, errorType };
+      }
+      case 'cancelled':
+        metrics.attempt(model, backend, seconds, { errorType: 'cancelled' });
+        return { kind: 'cancelled' };
+      case 'retry': {
+        metrics.attempt(model, backend, seconds, { errorType: result.errorType });
+        failures.push({ backend: backend.name, errorType: result.errorType });
+        const next = route[i + 1];
+        if (next !== undefined) metrics.fallback(model, backend, next, result.errorType);
+      }
+    }
+  }
+  return { kind: 'failed', failures };
+}
