@@ -1,13 +1,10 @@
 /**
  * The quickstart's HTTP service: a few routes that behave like a real API (fast reads, slower writes,
- * occasional errors), each request recorded as `http.server.request.duration` with the OTel semantic
- * convention attributes.
+ * occasional errors), each request recorded by yardstick's HTTP server kit as
+ * `http.server.request.duration` with the OTel semantic-convention attributes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Meter } from '@opentelemetry/api';
-
-/** Bucket boundaries the OTel semantic conventions advise for `http.server.request.duration`. */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+import type { HttpServerMetrics } from '@yardstick/sdk';
 
 interface Route {
   readonly method: string;
@@ -47,35 +44,35 @@ const routes: readonly Route[] = [
   },
 ];
 
-/**
- * Creates the service. Every request, including unmatched ones, is measured; unmatched paths are recorded
- * without `http.route` so raw paths never become label values.
- */
-export function createQuickstartServer(meter: Meter): Server {
-  const duration = meter.createHistogram('http.server.request.duration', {
-    description: 'Duration of HTTP server requests.',
-    unit: 's',
-    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-  });
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
-    const started = performance.now();
-    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    let template: string | undefined;
-    res.once('finish', () => {
-      duration.record((performance.now() - started) / 1000, {
-        'http.request.method': req.method ?? 'GET',
-        'http.response.status_code': res.statusCode,
-        'url.scheme': 'http',
-        ...(template ? { 'http.route': template } : {}),
-      });
-    });
-    for (const route of routes) {
-      const match = route.method === req.method ? route.pattern.exec(path) : null;
-      if (!match) continue;
-      template = route.template;
-      Promise.resolve(route.handle(res, match)).catch(() => json(res, 500, { error: 'internal error' }));
-      return;
-    }
-    json(res, 404, { error: 'not found' });
-  });
+/** The route a request matches, with its captures. */
+function findRoute(req: IncomingMessage): { route: Route; match: RegExpExecArray } | undefined {
+  const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+  for (const route of routes) {
+    const match = route.method === req.method ? route.pattern.exec(path) : null;
+    if (match) return { route, match };
+  }
+  return undefined;
 }
+
+/**
+ * Creates the service, measured by yardstick's HTTP server kit: every request, including unmatched ones,
+ * is recorded as `http.server.request.duration`; the kit takes the route template from `findRoute`, and an
+ * unmatched path (a 404) gets no `http.route`, so raw paths never become label values.
+ */
+export function createQuickstartServer(http: HttpServerMetrics): Server {
+  return createServer(
+    http.wrap((req: IncomingMessage, res: ServerResponse) => {
+      const found = findRoute(req);
+      if (found === undefined) {
+        json(res, 404, { error: 'not found' });
+        return;
+      }
+      Promise.resolve(found.route.handle(res, found.match)).catch(() =>
+        json(res, 500, { error: 'internal error' }),
+      );
+    }),
+  );
+}
+
+/** The kit's options for this service: routes from the routing table above. */
+export const quickstartHttpOptions = { route: (req: IncomingMessage) => findRoute(req)?.route.template };

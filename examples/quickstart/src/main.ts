@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { startTelemetry } from '@yardstick/sdk';
-import { createQuickstartServer } from './app.ts';
+import { createQuickstartServer, quickstartHttpOptions } from './app.ts';
 import { startTrafficGenerator } from './traffic.ts';
 
 /** A query to try on the embedded store: p95 latency per route over the last 5 minutes. */
@@ -12,7 +12,7 @@ const EXAMPLE_QUERY =
   'histogram_quantile(0.95, sum by (le, http_route) (rate(http_server_request_duration_seconds_bucket[5m])))';
 
 const telemetry = await startTelemetry({ serviceName: 'yardstick-quickstart' });
-const server = createQuickstartServer(telemetry.meter('yardstick-quickstart', '0.1.0'));
+const server = createQuickstartServer(telemetry.httpServerMetrics(quickstartHttpOptions));
 const port = Number(process.env.QUICKSTART_PORT ?? 3000);
 await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
 const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
