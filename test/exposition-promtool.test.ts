@@ -110,6 +110,30 @@ describe.skipIf(promtool.skipReason !== undefined)('promtool check metrics', () 
     expect(result, result.output).toEqual({ code: 0, output: '' });
   });
 
+  it('accepts an le or quantile attribute on a counter as a style finding only', async () => {
+    const reader = new PrometheusReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const meter = provider.getMeter('prop');
+    meter.createCounter('prop.events', { description: 'Events.' }).add(1, { le: 0, quantile: 'x' });
+    meter.createHistogram('prop.duration', { unit: 's', description: 'Duration.' }).record(0.1, { le: 0 });
+    const { resourceMetrics } = await reader.collect();
+    const text = renderExposition(resourceMetrics, 'text');
+    // The histogram's buckets keep their own `le`; the attribute is dropped there, kept on the counter.
+    expect(text).toMatch(/^prop_events_total\{le="0",quantile="x",otel_scope_name="prop"\} 1$/m);
+    expect(text).toMatch(/^prop_duration_seconds_bucket\{otel_scope_name="prop",le="5"\} 1$/m);
+    const result = await checkMetrics(path, text);
+    expect(result.code, result.output).toBe(3);
+    expect(
+      result.output
+        .split('\n')
+        .filter((l) => l !== '')
+        .sort(),
+    ).toEqual([
+      'prop_events_total non-histogram metrics should not have "le" label',
+      'prop_events_total non-summary metrics should not have "quantile" label',
+    ]);
+  });
+
   it('parses arbitrary attribute keys and values with no finding but naming style (property, text 0.0.4)', async () => {
     const attributes: fc.Arbitrary<Attributes> = fc.dictionary(
       fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }),
@@ -127,12 +151,16 @@ describe.skipIf(promtool.skipReason !== undefined)('promtool check metrics', () 
           .record(0.1, attrs);
         const { resourceMetrics } = await reader.collect();
         const result = await checkMetrics(path, renderExposition(resourceMetrics, 'text'));
-        // promtool exits 1 on a parse error and 3 on lint findings. Arbitrary keys may be camelCase, which
-        // promlint flags as style; the exposition keeps attribute names as the OTel spec asks, so that
-        // finding (and only that one) is accepted here.
+        // promtool exits 1 on a parse error and 3 on lint findings. Arbitrary keys may be camelCase, or be
+        // `le`/`quantile` on a counter (a random key did hit `le`), which promlint flags as style; the
+        // exposition keeps attribute names as the OTel spec asks, so those findings (and only those) are
+        // accepted here. On histograms an `le` attribute is dropped, as the bucket label must win.
         const findings = result.output.split('\n').filter((line) => line !== '');
         const unexpected = findings.filter(
-          (line) => !line.endsWith("label names should be written in 'snake_case' not 'camelCase'"),
+          (line) =>
+            !line.endsWith("label names should be written in 'snake_case' not 'camelCase'") &&
+            !line.endsWith('non-histogram metrics should not have "le" label') &&
+            !line.endsWith('non-summary metrics should not have "quantile" label'),
         );
         expect(unexpected, result.output).toEqual([]);
         expect(result.code === 0 || (result.code === 3 && findings.length > 0), result.output).toBe(true);
