@@ -72,11 +72,19 @@ const stopClients = startClientLoop(pools, target, rps);
 
 // One proxy fails on a schedule so the health checks, the pool gauges and the alert have something to show.
 const flaky = fakes.find((f) => f.name === 'res-eu-3')!;
-let restartTimer: ReturnType<typeof setTimeout> | undefined;
-const outageTimer = setInterval(() => {
-  void flaky.stop();
-  restartTimer = setTimeout(() => void flaky.start(), outageMs);
-}, periodMs);
+let stopping = false;
+let outageTimer: ReturnType<typeof setTimeout> | undefined;
+const scheduleOutage = (): void => {
+  // Each step checks `stopping`, so no step started before Ctrl-C brings the proxy back after shutdown.
+  if (stopping) return;
+  outageTimer = setTimeout(() => {
+    void flaky.stop();
+    outageTimer = setTimeout(() => {
+      if (!stopping) void flaky.start().then(scheduleOutage);
+    }, outageMs);
+  }, periodMs);
+};
+scheduleOutage();
 
 // A tiny status page: each pool's proxies with health and load, as the library sees them.
 const status = createServer((_req, res) => {
@@ -102,13 +110,11 @@ console.log(`yardstick proxy-rotation demo is running
   outage:   res-eu-3 goes down every ${periodMs / 1000}s for ${outageMs / 1000}s
 Press Ctrl-C to stop.`);
 
-let stopping = false;
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal} received, shutting down`);
-  clearInterval(outageTimer);
-  clearTimeout(restartTimer);
+  clearTimeout(outageTimer);
   await stopClients();
   for (const pool of pools) pool.close();
   await Promise.all(fakes.map((f) => f.stop()));
