@@ -1,0 +1,67 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+let child: ChildProcess | undefined;
+
+afterEach(() => {
+  child?.kill('SIGKILL');
+  child = undefined;
+});
+
+describe('the LLM gateway demo', () => {
+  it('serves fallbacks to its own traffic, prints its URLs and stops cleanly on SIGINT', async () => {
+    const proc = spawn(process.execPath, ['--conditions=yardstick-source', main], {
+      env: {
+        ...process.env,
+        LLM_GATEWAY_PORT: '0',
+        LLM_GATEWAY_RPS: '40',
+        OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+        YARDSTICK_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    let out = '';
+    proc.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    proc.stderr?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+
+    let metricsUrl: string | undefined;
+    let statsUrl: string | undefined;
+    const started = Date.now() + 20_000;
+    while (Date.now() < started && (metricsUrl === undefined || statsUrl === undefined)) {
+      metricsUrl = /metrics:\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(out)?.[1];
+      statsUrl = /stats:\s+(http:\/\/127\.0\.0\.1:\d+\/v1\/stats)/.exec(out)?.[1];
+      if (proc.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (metricsUrl === undefined || statsUrl === undefined)
+      throw new Error(`the demo printed no URLs:\n${out}`);
+
+    // The primary fails 30% of attempts, so gpt-4o-mini soon falls back to the secondary.
+    let body = '';
+    const deadline = Date.now() + 15_000;
+    while (
+      Date.now() < deadline &&
+      !/llm_gateway_fallbacks_total\{[^}]*gen_ai_request_model="gpt-4o-mini"/.test(body)
+    ) {
+      await new Promise((r) => setTimeout(r, 200));
+      body = await (await fetch(metricsUrl)).text();
+    }
+    expect(body).toMatch(
+      /llm_gateway_fallbacks_total\{[^}]*gen_ai_request_model="gpt-4o-mini",llm_gateway_fallback_from="primary",llm_gateway_fallback_to="secondary"/,
+    );
+    const stats = (await (await fetch(statsUrl)).json()) as { models: Record<string, unknown> };
+    expect(Object.keys(stats.models)).toEqual(['gpt-4o-mini', 'llama-3.1-8b', 'mistral-small']);
+
+    proc.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(out).toContain('stopped cleanly');
+  });
+});
