@@ -1,0 +1,121 @@
+/**
+ * The runnable demo: without Redis it says so in one clear message and exits 1; with a real redis-server
+ * it runs jobs that show up on /metrics and stops cleanly on SIGINT.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect as connectTcp } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, peer, type RunningPeer, startPeer, tempDir } from '../../../test/support/peers.ts';
+import { waitFor } from '../../../test/support/wait-for.ts';
+
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+const redis = peer('redis');
+const stops: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+});
+
+/** Starts the demo against `redisUrl` with ephemeral telemetry ports; collects what it prints. */
+function startDemo(redisUrl: string): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, ['--conditions=yardstick-source', main], {
+    env: {
+      ...process.env,
+      REDIS_URL: redisUrl,
+      JOBS_PER_SECOND: '40',
+      OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+      YARDSTICK_COLLECT_INTERVAL: '1s',
+      YARDSTICK_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  stops.push(() => child.kill('SIGKILL'));
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+/** Answers PING within 500 ms on 127.0.0.1:port. */
+function pings(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connectTcp(port, '127.0.0.1');
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+describe('job orchestrator demo', () => {
+  it('says Redis is unreachable in one message, without a stack trace or the password, and exits 1', async () => {
+    const port = await freePort();
+    const demo = startDemo(`redis://demo:hunter2@127.0.0.1:${port}`);
+    expect(await demo.exited).toBe(1);
+    expect(demo.output()).toContain(`cannot reach Redis at redis://127.0.0.1:${port}`);
+    expect(demo.output()).toContain('set REDIS_URL');
+    expect(demo.output()).not.toContain('hunter2');
+    expect(demo.output()).not.toMatch(/^\s+at /m);
+  });
+
+  it.skipIf(redis.skipReason !== undefined)(
+    'runs jobs that /metrics counts and stops cleanly on SIGINT',
+    async () => {
+      const port = await freePort();
+      const data = tempDir('yardstick-job-demo-');
+      stops.push(data.cleanup);
+      // redis-server answers no HTTP: startPeer polls a probe that answers 200 once Redis answers PING.
+      const probe = createServer((_req, res) => {
+        void pings(port).then((ok) => res.writeHead(ok ? 200 : 503).end());
+      });
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const probeUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/`;
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+      let server: RunningPeer;
+      try {
+        server = await startPeer(redis.path!, [...args, '--dir', data.dir], probeUrl, 10_000);
+      } finally {
+        await new Promise((resolve) => probe.close(resolve));
+      }
+      stops.push(() => server.stop());
+
+      const demo = startDemo(`redis://127.0.0.1:${port}`);
+      const metricsUrl = await waitFor(
+        'the demo to print its metrics URL',
+        () => /metrics:\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(demo.output())?.[1],
+        { timeoutMs: 15_000 },
+      );
+      const body = await waitFor(
+        'completed and retried jobs on /metrics',
+        async () => {
+          const text = await (await fetch(metricsUrl)).text();
+          const done = /^jobs_completed_total\{[^}]*job_queue="emails"/m.test(text);
+          return done && /^jobs_retried_total\{/m.test(text) ? text : undefined;
+        },
+        { timeoutMs: 15_000, intervalMs: 250 },
+      );
+      expect(body).toMatch(/^pool_limit\{job_queue="emails",pool_name="workers"[^}]*\} 4$/m);
+      expect(body).toMatch(/^dependency_up\{[^}]*dependency_name="redis"[^}]*\} 1$/m);
+
+      demo.child.kill('SIGINT');
+      expect(await demo.exited).toBe(0);
+      expect(demo.output()).toMatch(/stopped cleanly \(\d+ finished, 0 put back in their queues\)/);
+    },
+    30_000,
+  );
+});
