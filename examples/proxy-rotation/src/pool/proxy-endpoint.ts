@@ -51,15 +51,16 @@ export function parseProxySpec(spec: ProxySpec | string, prefix: string, positio
   }
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   if (parsed.username === '') return { id: name, host, port };
-  return {
-    id: name,
-    host,
-    port,
-    credentials: {
-      username: decodeURIComponent(parsed.username),
-      password: decodeURIComponent(parsed.password),
-    },
-  };
+  try {
+    const username = decodeURIComponent(parsed.username);
+    const password = decodeURIComponent(parsed.password);
+    return { id: name, host, port, credentials: { username, password } };
+  } catch (error) {
+    // A stray `%` in the userinfo (found by the property test); the URIError's message holds no secret.
+    throw new ProxyPoolError('PROXY_SPEC_INVALID', `proxy ${name}: malformed %-escape in the credentials`, {
+      cause: error,
+    });
+  }
 }
 
 /** The `Proxy-Authorization` header value for `proxy`, or `undefined` when it needs none. */

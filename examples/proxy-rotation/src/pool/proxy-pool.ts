@@ -66,6 +66,7 @@ export interface ReleaseResult {
 
 /** One proxy handed out by {@link ProxyPool.acquire}. */
 export interface ProxyLease {
+  /** The proxy to send the request through (host, port, credentials for `Proxy-Authorization`). */
   readonly proxy: ProxyEndpoint;
   /** Gives the proxy back. Never throws; a second call is ignored. */
   release(result: ReleaseResult): void;
@@ -74,8 +75,11 @@ export interface ProxyLease {
 /** The pool's view of one proxy, for status pages and tests. */
 export interface ProxyStatus {
   readonly id: string;
+  /** In rotation (see `HealthHysteresis`). */
   readonly healthy: boolean;
+  /** Requests carried right now. */
   readonly inFlight: number;
+  /** Requests handed to it since the pool started. */
   readonly uses: number;
 }
 
