@@ -182,6 +182,8 @@ describe('the LLM gateway example', () => {
       body: JSON.stringify({ model: 'gpt-test', messages: [] }),
     });
     expect(noMessages.status).toBe(400);
+    const huge = await chat('gpt-test', 'x'.repeat(2 * 1_048_576));
+    expect(huge.status).toBe(413);
     await telemetry.forceFlush();
     expect(await (await fetch(`${telemetry.url}/metrics`)).text()).not.toContain('made-up-model-name');
   });

@@ -41,10 +41,12 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Answer at once, then discard the rest instead of cutting the connection: a client still sending
+        // would see a reset instead of the 413. Node's requestTimeout bounds a client that never stops.
         req.removeAllListeners('data');
+        req.resume();
         res.setHeader('connection', 'close');
         openAiError(res, 413, 'request_too_large', `the request body exceeds ${limit} bytes`);
-        res.once('finish', () => req.destroy());
         resolve(undefined);
         return;
       }
