@@ -1,4 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -63,5 +66,24 @@ describe('the LLM gateway demo', () => {
     proc.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(out).toContain('stopped cleanly');
+  });
+
+  it('refuses an invalid routing table in LLM_GATEWAY_CONFIG with one line per problem and exit code 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llm-gateway-'));
+    try {
+      const file = join(dir, 'routing.json');
+      writeFileSync(file, JSON.stringify({ backends: { a: { url: 'ftp://x' } }, models: { m: ['b'] } }));
+      const run = spawnSync(process.execPath, ['--conditions=yardstick-source', main], {
+        env: { ...process.env, LLM_GATEWAY_CONFIG: file },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('backends.a.url: must be an http:// or https:// URL');
+      expect(run.stderr).toContain('models.m.0: unknown backend "b"');
+      expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

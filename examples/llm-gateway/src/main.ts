@@ -12,7 +12,7 @@ import { startTelemetry } from '@yardstick/sdk';
 import { type FakeBackend, startFakeBackend } from './demo/fake-backend.ts';
 import { startChatTraffic } from './demo/traffic.ts';
 import { startWebhookReceiver } from './demo/webhook-receiver.ts';
-import { type GatewayConfigInput, parseGatewayConfig } from './gateway/gateway-config.ts';
+import { type GatewayConfig, type GatewayConfigInput, parseGatewayConfig } from './gateway/gateway-config.ts';
 import { createGatewayMetrics } from './gateway/gateway-metrics.ts';
 import { createGatewayServer } from './gateway/gateway-server.ts';
 import { createStatsHandler } from './stats/gateway-stats.ts';
@@ -36,9 +36,21 @@ if (configFile === undefined) {
     attemptTimeoutMs: 2_000,
   };
 } else {
-  routing = JSON.parse(readFileSync(configFile, 'utf8')) as GatewayConfigInput;
+  try {
+    routing = JSON.parse(readFileSync(configFile, 'utf8')) as GatewayConfigInput;
+  } catch (error) {
+    console.error(`llm-gateway: cannot read ${configFile}: ${(error as Error).message}`);
+    process.exit(1);
+  }
 }
-const config = parseGatewayConfig(routing);
+let config: GatewayConfig;
+try {
+  config = parseGatewayConfig(routing);
+} catch (error) {
+  // A GatewayError lists every problem as `path: message` lines: print them, not a stack trace.
+  console.error(`llm-gateway: ${configFile ?? 'built-in config'}: ${(error as Error).message}`);
+  process.exit(1);
+}
 
 const receiver = await startWebhookReceiver((alert) => {
   const labels = Object.entries(alert.labels)
