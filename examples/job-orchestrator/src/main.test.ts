@@ -3,16 +3,13 @@
  * it runs jobs that show up on /metrics and stops cleanly on SIGINT.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { connect as connectTcp } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, peer, type RunningPeer, startPeer, tempDir } from '../../../test/support/peers.ts';
+import { freePort, tempDir } from '../../../test/support/peers.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';
+import { redisPeer as redis, startRedisServer } from './testing/redis-server.ts';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-const redis = peer('redis');
 const stops: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
@@ -47,21 +44,6 @@ function startDemo(redisUrl: string): {
   return { child, output: () => out, exited };
 }
 
-/** Answers PING within 500 ms on 127.0.0.1:port. */
-function pings(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connectTcp(port, '127.0.0.1');
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
-  });
-}
-
 describe('job orchestrator demo', () => {
   it('says Redis is unreachable in one message, without a stack trace or the password, and exits 1', async () => {
     const port = await freePort();
@@ -79,19 +61,7 @@ describe('job orchestrator demo', () => {
       const port = await freePort();
       const data = tempDir('yardstick-job-demo-');
       stops.push(data.cleanup);
-      // redis-server answers no HTTP: startPeer polls a probe that answers 200 once Redis answers PING.
-      const probe = createServer((_req, res) => {
-        void pings(port).then((ok) => res.writeHead(ok ? 200 : 503).end());
-      });
-      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-      const probeUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/`;
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-      let server: RunningPeer;
-      try {
-        server = await startPeer(redis.path!, [...args, '--dir', data.dir], probeUrl, 10_000);
-      } finally {
-        await new Promise((resolve) => probe.close(resolve));
-      }
+      const server = await startRedisServer(port, data.dir);
       stops.push(() => server.stop());
 
       const demo = startDemo(`redis://127.0.0.1:${port}`);

@@ -7,57 +7,23 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Logger, startTelemetry, type Telemetry } from '@yardstick/sdk';
+import { type Logger, silentLogger, startTelemetry, type Telemetry } from '@yardstick/sdk';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, peer, type RunningPeer, startPeer, tempDir } from '../../../test/support/peers.ts';
+import { freePort, tempDir } from '../../../test/support/peers.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';
-import type { Job } from './jobs/job.ts';
+import { createJob, encodeJob, type Job } from './jobs/job.ts';
 import { type Orchestrator, startOrchestrator } from './orchestrator.ts';
+import { redisPeer as redis, startRedisServer } from './testing/redis-server.ts';
 
-const redis = peer('redis');
 const tmp = tempDir('yardstick-job-orchestrator-');
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
   tmp.cleanup();
 });
-
-/** Answers PING within 500 ms on 127.0.0.1:port; false otherwise (refused, no answer, not Redis). */
-function pings(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connectTcp(port, '127.0.0.1');
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
-  });
-}
-
-/**
- * Starts redis-server on `port`. It has no HTTP endpoint for startPeer's readiness poll, so a probe server
- * on a port of its own answers 200 once Redis answers PING, and 503 before.
- */
-async function startRedis(port: number): Promise<RunningPeer> {
-  const probe = createServer((_req, res) => {
-    void pings(port).then((ok) => res.writeHead(ok ? 200 : 503).end());
-  });
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const probeUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/`;
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  try {
-    return await startPeer(redis.path!, [...args, '--dir', tmp.dir], probeUrl, 10_000);
-  } finally {
-    await new Promise((resolve) => probe.close(resolve));
-  }
-}
 
 /** The sum of every sample of `name` on an exposition whose labels include `labels`. */
 function sampleSum(body: string, name: string, labels: Record<string, string> = {}): number {
@@ -141,7 +107,7 @@ const handlers = {
 describe.skipIf(redis.skipReason !== undefined)('job orchestrator against a real Redis', () => {
   it('counts every attempt as scheduled, alerts on a Redis outage without crashing, and recovers', async () => {
     const redisPort = await freePort();
-    let redisServer = await startRedis(redisPort);
+    let redisServer = await startRedisServer(redisPort, tmp.dir);
     cleanups.push(() => redisServer.stop());
     const redisUrl = `redis://127.0.0.1:${redisPort}`;
     const webhook = await startWebhook();
@@ -272,7 +238,7 @@ describe.skipIf(redis.skipReason !== undefined)('job orchestrator against a real
     expect(orchestrator.busy()).toBe(0);
 
     // Redis comes back on the same port: health recovers within a bounded time and jobs run again.
-    redisServer = await startRedis(redisPort);
+    redisServer = await startRedisServer(redisPort, tmp.dir);
     await waitFor(
       'dependency_up 1 after Redis is back',
       async () =>
@@ -292,4 +258,67 @@ describe.skipIf(redis.skipReason !== undefined)('job orchestrator against a real
     const stopped = await orchestrator.stop(1_000);
     expect(stopped).toEqual({ finished: 0, givenBack: 0 });
   }, 30_000);
+
+  it('requeues what a crashed run left, gives unfinished jobs back after the grace period, and finishes them later', async () => {
+    const port = await freePort();
+    const server = await startRedisServer(port, tmp.dir);
+    cleanups.push(() => server.stop());
+    const redisUrl = `redis://127.0.0.1:${port}`;
+    const raw = new Redis(redisUrl, { lazyConnect: true });
+    await raw.connect();
+    cleanups.push(() => raw.disconnect());
+    const telemetry = await startTelemetry({
+      env: {},
+      configFile: false,
+      logger: silentLogger,
+      registerGlobal: false,
+      server: { enabled: false },
+      store: { enabled: false },
+    });
+    cleanups.push(() => telemetry.shutdown());
+    const depth = async () => ({
+      ready: await raw.llen('crash:work:ready'),
+      running: await raw.llen('crash:work:running'),
+    });
+    const ran: string[] = [];
+    const start = (longMs: number) =>
+      startOrchestrator(telemetry, {
+        redisUrl,
+        keyPrefix: 'crash',
+        pollSeconds: 0.2,
+        queues: {
+          work: {
+            concurrency: 2,
+            timeoutMs: 10_000,
+            handlers: {
+              long: async (job: Job, signal: AbortSignal) => {
+                await sleep(longMs, undefined, { signal });
+                ran.push(job.id);
+              },
+            },
+          },
+        },
+      });
+
+    // A previous run died with a job in `running`: the next start puts it back and runs it.
+    const orphan = createJob('work', 'long', null, 3);
+    await raw.lpush('crash:work:running', encodeJob(orphan));
+    const first = await start(5_000);
+    await waitFor('the orphan to be taken again', () => (first.busy() === 1 ? true : undefined));
+    await first.enqueue('work', 'long', null);
+    await waitFor('both workers busy', () => (first.busy() === 2 ? true : undefined));
+
+    // Jobs still running when the grace period ends go back to the front of the queue, not lost.
+    expect(await first.stop(300)).toEqual({ finished: 0, givenBack: 2 });
+    expect(await depth()).toEqual({ ready: 2, running: 0 });
+    expect(ran).toEqual([]);
+
+    // Jobs that end within the grace period finish, and leave nothing behind.
+    const second = await start(400);
+    await waitFor('both workers busy again', () => (second.busy() === 2 ? true : undefined));
+    expect(await second.stop(5_000)).toEqual({ finished: 2, givenBack: 0 });
+    expect(await depth()).toEqual({ ready: 0, running: 0 });
+    expect(ran).toHaveLength(2);
+    expect(ran).toContain(orphan.id);
+  });
 });

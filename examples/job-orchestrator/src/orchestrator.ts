@@ -87,6 +87,10 @@ const DEFAULTS = {
   backoff: { baseMs: 1_000, maxMs: 300_000 },
   graceMs: 10_000,
 } as const;
+/** The reply deadline of non-blocking commands (ms): a stalled Redis fails a command instead of hanging it. */
+const COMMAND_TIMEOUT_MS = 2_000;
+/** How long past its own timeout a blocking take may go unanswered before it counts as empty (ms). */
+const BLOCKING_GRACE_MS = 2_000;
 /** The longest pause between reconnection attempts: an outage is noticed within a second of its end. */
 const MAX_RECONNECT_DELAY_MS = 1_000;
 
@@ -124,22 +128,22 @@ export async function startOrchestrator(
     }
   }
   const meter = telemetry.meter('job-orchestrator', '0.1.0');
-  const connect = (name: string, commandTimeoutMs?: number) =>
+  const connect = (name: string, timeouts: { commandTimeoutMs: number } | { blockingGraceMs: number }) =>
     connectRedis(options.redisUrl, {
       name,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
       maxReconnectDelayMs: MAX_RECONNECT_DELAY_MS,
       logger,
-      ...(commandTimeoutMs === undefined ? {} : { commandTimeoutMs }),
+      ...timeouts,
     });
-  const commands = await connect('orchestrator', 2_000);
+  const commands = await connect('orchestrator', { commandTimeoutMs: COMMAND_TIMEOUT_MS });
   const opened: Redis[] = [commands];
   try {
     const metrics = createJobMetrics(meter);
     const runtimes = new Map<string, QueueRuntime>();
     for (const [name, queueOptions] of Object.entries(options.queues)) {
       // Each queue's blocking take holds a connection of its own for up to pollSeconds.
-      const blocking = await connect(`orchestrator:${name}:take`);
+      const blocking = await connect(`orchestrator:${name}:take`, { blockingGraceMs: BLOCKING_GRACE_MS });
       opened.push(blocking);
       runtimes.set(name, await startQueue(name, queueOptions, commands, blocking, metrics));
     }

@@ -16,6 +16,11 @@ export interface ConnectRedisOptions {
   readonly connectTimeoutMs: number;
   /** A reply deadline for every command (ms); leave unset on a connection that runs blocking commands. */
   readonly commandTimeoutMs?: number;
+  /**
+   * For a connection that runs blocking takes: a take gives up client-side this long (ms) after its own
+   * timeout, so a half-open TCP connection (a partition, a host gone without a FIN) cannot hang a worker.
+   */
+  readonly blockingGraceMs?: number;
   /** The longest pause between two reconnection attempts (ms). */
   readonly maxReconnectDelayMs: number;
   readonly logger: Logger;
@@ -50,6 +55,11 @@ export async function connectRedis(url: string, options: ConnectRedisOptions): P
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
+      // ioredis applies blockingTimeout only to commands blocking forever; a finite take gets its own
+      // timeout plus the grace.
+      ...(options.blockingGraceMs === undefined
+        ? {}
+        : { blockingTimeout: 60_000, blockingTimeoutGrace: options.blockingGraceMs }),
       retryStrategy: (attempt) => Math.min(100 * attempt, options.maxReconnectDelayMs),
     });
   } catch (error) {
