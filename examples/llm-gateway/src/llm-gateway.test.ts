@@ -7,7 +7,7 @@ import { type FakeBackend, startFakeBackend } from './demo/fake-backend.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './demo/webhook-receiver.ts';
 import { parseGatewayConfig } from './gateway/gateway-config.ts';
 import { createGatewayMetrics } from './gateway/gateway-metrics.ts';
-import { BACKEND_HEADER, createGatewayServer } from './gateway/gateway-server.ts';
+import { BACKEND_HEADER, createGatewayServer, GATEWAY_HTTP_OPTIONS } from './gateway/gateway-server.ts';
 import { createStatsHandler, type GatewayStats } from './stats/gateway-stats.ts';
 
 const RULES = fileURLToPath(new URL('../rules/gateway.rules.yml', import.meta.url));
@@ -132,6 +132,7 @@ beforeAll(async () => {
     config,
     metrics: createGatewayMetrics(telemetry.meter('llm-gateway', '0.1.0')),
     stats: createStatsHandler(telemetry.store, [...config.routes.keys()]),
+    http: telemetry.httpServerMetrics(GATEWAY_HTTP_OPTIONS),
   });
   await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
   gatewayUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
@@ -226,6 +227,27 @@ describe('the LLM gateway example', () => {
         llm_gateway_backend: 'healthy',
       }),
     ).toBe(toldTokens.get('gpt-test')!.input);
+    // The gateway's own HTTP server, through yardstick's HTTP kit: the 10 answered chats, the 404 of an
+    // unknown model under its route, and no route for a path that is not one of the gateway's endpoints.
+    const http = (labels: Record<string, string>) =>
+      sample(body, 'http_server_request_duration_seconds_count', labels);
+    expect(
+      http({
+        http_request_method: 'POST',
+        http_response_status_code: '200',
+        http_route: '/v1/chat/completions',
+      }),
+    ).toBe(10);
+    expect(
+      http({
+        http_request_method: 'POST',
+        http_response_status_code: '404',
+        http_route: '/v1/chat/completions',
+      }),
+    ).toBe(1);
+    expect(
+      http({ http_request_method: 'GET', http_response_status_code: '200', http_route: '/v1/models' }),
+    ).toBe(1);
     for (const secret of [PROMPT_MARKER, 'sk-client-key', 'sk-backend-key', '127.0.0.1']) {
       expect(body).not.toContain(secret);
     }

@@ -14,7 +14,7 @@ import { startChatTraffic } from './demo/traffic.ts';
 import { startWebhookReceiver } from './demo/webhook-receiver.ts';
 import { type GatewayConfig, type GatewayConfigInput, parseGatewayConfig } from './gateway/gateway-config.ts';
 import { createGatewayMetrics } from './gateway/gateway-metrics.ts';
-import { createGatewayServer } from './gateway/gateway-server.ts';
+import { createGatewayServer, GATEWAY_HTTP_OPTIONS } from './gateway/gateway-server.ts';
 import { createStatsHandler } from './stats/gateway-stats.ts';
 
 const RULE_FILE = fileURLToPath(new URL('../rules/gateway.rules.yml', import.meta.url));
@@ -74,6 +74,7 @@ const server = createGatewayServer({
   config,
   metrics: createGatewayMetrics(telemetry.meter('llm-gateway', '0.1.0')),
   stats: createStatsHandler(telemetry.store, models),
+  http: telemetry.httpServerMetrics(GATEWAY_HTTP_OPTIONS),
 });
 const port = Number(process.env.LLM_GATEWAY_PORT ?? 4000);
 await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -4,6 +4,7 @@
  * error shape so OpenAI client libraries show them as they would show OpenAI's own.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { HttpServerMetrics } from '@yardstick/sdk';
 import { parseChatRequest } from './chat-request.ts';
 import { forwardChat } from './forward-chat.ts';
 import type { GatewayConfig } from './gateway-config.ts';
@@ -15,7 +16,22 @@ export interface GatewayServerOptions {
   readonly metrics: GatewayMetrics;
   /** Serves `GET /v1/stats`; the route answers 404 without it. */
   readonly stats?: (res: ServerResponse) => void;
+  /**
+   * yardstick's HTTP server kit (`telemetry.httpServerMetrics(GATEWAY_HTTP_OPTIONS)`): records
+   * `http.server.request.duration` for every request the gateway serves, its own endpoints included.
+   */
+  readonly http?: HttpServerMetrics;
 }
+
+const ROUTES = new Set(['/v1/chat/completions', '/v1/models', '/v1/stats']);
+
+/** The HTTP kit's options for the gateway: its three endpoints are the only routes. */
+export const GATEWAY_HTTP_OPTIONS = {
+  route: (req: IncomingMessage): string | undefined => {
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    return ROUTES.has(path) ? path : undefined;
+  },
+};
 
 /** The response header naming the backend that answered, so clients and tests can see a fallback. */
 export const BACKEND_HEADER = 'x-llm-gateway-backend';
@@ -117,7 +133,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       owned_by: 'llm-gateway',
     })),
   };
-  return createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     const route = `${req.method} ${path}`;
     if (route === 'POST /v1/chat/completions') {
@@ -132,5 +148,6 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     } else {
       openAiError(res, 404, 'not_found', 'no such endpoint');
     }
-  });
+  };
+  return createServer(options.http ? options.http.wrap(listener) : listener);
 }
