@@ -192,7 +192,7 @@ export class QueueWorkers {
       .catch((error: unknown) =>
         this.#options.logger.error(
           { queue: this.#options.queue.name, err: messageOf(error) },
-          'job processing failed',
+          'could not move a job in Redis after its attempt; it stays in the running list until the next start',
         ),
       )
       .finally(() => {
