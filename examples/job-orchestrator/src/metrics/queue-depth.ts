@@ -23,10 +23,13 @@ export interface QueueDepthObserver {
 
 const STATES = ['ready', 'running', 'delayed', 'dead'] as const;
 
+/** What the observation needs of a queue: its name and one depth reading. */
+export type DepthSource = Pick<JobQueue, 'name' | 'depth'>;
+
 /** Observes the depth and the oldest ready job's age of every queue in `queues`. */
 export function observeQueueDepth(
   meter: Meter,
-  queues: readonly JobQueue[],
+  queues: readonly DepthSource[],
   options: QueueDepthOptions,
 ): QueueDepthObserver {
   const depth = meter.createObservableUpDownCounter('jobs.queue.depth', {
