@@ -130,12 +130,12 @@ describe.skipIf(redis.skipReason !== undefined)('job orchestrator against a real
       keyPrefix: 'test',
       pollSeconds: 0.2,
       promoteIntervalMs: 50,
-      healthCheck: { intervalMs: 250, timeoutMs: 200 },
-      depthTimeoutMs: 200,
+      healthCheck: { intervalMs: 250, timeoutMs: 500 },
+      depthTimeoutMs: 1_000,
       queues: {
         work: {
           concurrency: 3,
-          timeoutMs: 300,
+          timeoutMs: 1_000,
           maxAttempts: 3,
           backoff: { baseMs: 20, maxMs: 100 },
           handlers,
