@@ -64,10 +64,11 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   console.log(`\n${signal} received: no new jobs; waiting for ${orchestrator.busy()} running job(s)`);
   stopProducer();
-  const { finished, givenBack } = await orchestrator.stop(10_000);
+  const { finished, givenBack, leftRunning } = await orchestrator.stop(10_000);
   await telemetry.shutdown();
   if (enqueueFailures > 0)
     console.log(`${enqueueFailures} job(s) could not be enqueued while Redis was away`);
+  if (leftRunning > 0) console.log(`${leftRunning} unfinished job(s) will be requeued at the next start`);
   console.log(`stopped cleanly (${finished} finished, ${givenBack} put back in their queues)`);
 }
 process.on('SIGINT', () => void stop('SIGINT'));

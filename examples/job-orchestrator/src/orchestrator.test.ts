@@ -256,7 +256,7 @@ describe.skipIf(redis.skipReason !== undefined)('job orchestrator against a real
     expect(logger.entries.some((entry) => entry.msg === 'cannot take jobs from Redis; retrying')).toBe(true);
 
     const stopped = await orchestrator.stop(1_000);
-    expect(stopped).toEqual({ finished: 0, givenBack: 0 });
+    expect(stopped).toEqual({ finished: 0, givenBack: 0, leftRunning: 0 });
   }, 30_000);
 
   it('requeues what a crashed run left, gives unfinished jobs back after the grace period, and finishes them later', async () => {
@@ -309,14 +309,14 @@ describe.skipIf(redis.skipReason !== undefined)('job orchestrator against a real
     await waitFor('both workers busy', () => (first.busy() === 2 ? true : undefined));
 
     // Jobs still running when the grace period ends go back to the front of the queue, not lost.
-    expect(await first.stop(300)).toEqual({ finished: 0, givenBack: 2 });
+    expect(await first.stop(300)).toEqual({ finished: 0, givenBack: 2, leftRunning: 0 });
     expect(await depth()).toEqual({ ready: 2, running: 0 });
     expect(ran).toEqual([]);
 
     // Jobs that end within the grace period finish, and leave nothing behind.
     const second = await start(400);
     await waitFor('both workers busy again', () => (second.busy() === 2 ? true : undefined));
-    expect(await second.stop(5_000)).toEqual({ finished: 2, givenBack: 0 });
+    expect(await second.stop(5_000)).toEqual({ finished: 2, givenBack: 0, leftRunning: 0 });
     expect(await depth()).toEqual({ ready: 0, running: 0 });
     expect(ran).toHaveLength(2);
     expect(ran).toContain(orphan.id);

@@ -247,8 +247,9 @@ function orchestratorOf(
           (sum, result) => ({
             finished: sum.finished + result.finished,
             givenBack: sum.givenBack + result.givenBack,
+            leftRunning: sum.leftRunning + result.leftRunning,
           }),
-          { finished: 0, givenBack: 0 },
+          { finished: 0, givenBack: 0, leftRunning: 0 },
         );
         logger.info(total, 'job orchestrator stopped');
         return total;

@@ -46,8 +46,10 @@ export interface QueueWorkersOptions {
 export interface WorkersStopped {
   /** Jobs that finished within the grace period. */
   readonly finished: number;
-  /** Jobs still running at its end, put back at the front of the queue for the next start. */
+  /** Jobs still running at its end, put back at the front of the queue. */
   readonly givenBack: number;
+  /** Jobs still running at its end that could not be put back (Redis away): requeued at the next start. */
+  readonly leftRunning: number;
 }
 
 /** `job.type` of an entry that is no job at all (not JSON, fields missing). */
@@ -117,20 +119,23 @@ export class QueueWorkers {
     });
     const finishedInTime = await Promise.race([allDone, graceOver]);
     clearTimeout(timer);
-    if (finishedInTime) return { finished: running.length, givenBack: 0 };
+    if (finishedInTime) return { finished: running.length, givenBack: 0, leftRunning: 0 };
     let givenBack = 0;
+    let leftRunning = 0;
     for (const job of this.#running) {
       job.giveUp.abort(new Error('the orchestrator is shutting down'));
       try {
+        // false: the job finished (and left `running`) between the end of the grace period and now.
         if (await this.#options.queue.giveBack(job.raw)) givenBack++;
       } catch (error) {
+        leftRunning++;
         this.#options.logger.error(
           { queue: this.#options.queue.name, err: messageOf(error) },
           'could not give an unfinished job back; it stays in the running list until the next start',
         );
       }
     }
-    return { finished: running.length - givenBack, givenBack };
+    return { finished: running.length - givenBack - leftRunning, givenBack, leftRunning };
   }
 
   async #dispatch(): Promise<void> {
