@@ -98,7 +98,6 @@ interface QueueRuntime {
   readonly queue: JobQueue;
   readonly workers: QueueWorkers;
   readonly pool: TrackedPool;
-  readonly blocking: Redis;
   readonly maxAttempts: number;
 }
 
@@ -138,6 +137,7 @@ export async function startOrchestrator(
     });
   const commands = await connect('orchestrator', { commandTimeoutMs: COMMAND_TIMEOUT_MS });
   const opened: Redis[] = [commands];
+  const pools: TrackedPool[] = [];
   try {
     const metrics = createJobMetrics(meter);
     const runtimes = new Map<string, QueueRuntime>();
@@ -159,12 +159,15 @@ export async function startOrchestrator(
       timeoutMs: options.healthCheck?.timeoutMs ?? DEFAULTS.healthTimeoutMs,
       check: async () => (await commands.ping()) === 'PONG',
     });
+    // Workers start once every queue is set up, so a failed setup leaves no dispatcher running.
+    for (const runtime of runtimes.values()) runtime.workers.start();
     logger.info(
       { redis: describeRedisUrl(options.redisUrl), queues: [...runtimes.keys()] },
       'job orchestrator started',
     );
     return orchestratorOf(runtimes, commands, opened, metrics, depth, redisHealth, logger);
   } catch (error) {
+    for (const pool of pools) pool.close();
     for (const connection of opened) connection.disconnect();
     throw error;
   }
@@ -187,6 +190,7 @@ export async function startOrchestrator(
       size: () => queueOptions.concurrency,
       max: () => queueOptions.concurrency,
     });
+    pools.push(pool);
     const workers = new QueueWorkers({
       queue,
       blocking,
@@ -200,8 +204,7 @@ export async function startOrchestrator(
       pool,
       logger,
     });
-    workers.start();
-    return { queue, workers, pool, blocking, maxAttempts: queueOptions.maxAttempts ?? DEFAULTS.maxAttempts };
+    return { queue, workers, pool, maxAttempts: queueOptions.maxAttempts ?? DEFAULTS.maxAttempts };
   }
 }
 
