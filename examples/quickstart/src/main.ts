@@ -22,6 +22,7 @@ console.log(`yardstick quickstart is running
   service:  ${appUrl}/  (a traffic generator sends it ~${process.env.QUICKSTART_RPS ?? 10} requests/s)
   metrics:  ${telemetry.url}/metrics
   health:   ${telemetry.url}/healthz
+  stats:    ${telemetry.url}/v1/stats
   PromQL:   ${telemetry.url}/api/v1/query?query=${encodeURIComponent(EXAMPLE_QUERY)}
 Press Ctrl-C to stop.`);
 

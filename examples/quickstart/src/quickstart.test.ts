@@ -23,6 +23,8 @@ async function startQuickstart(): Promise<{
       QUICKSTART_PORT: '0',
       QUICKSTART_RPS: '50',
       YARDSTICK_LOG_LEVEL: 'warn',
+      // The store samples every 250 ms here, so /v1/stats has rates within the test's time.
+      YARDSTICK_COLLECT_INTERVAL: '250',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -64,6 +66,18 @@ describe('quickstart example', () => {
     expect(body).toMatch(/http_server_request_duration_seconds_count\{[^}]*http_route="\/users\/:id"/);
     // unmatched paths are recorded without a route label, so raw paths never become label values
     expect(body).not.toMatch(/http_route="\/missing"/);
+
+    // /v1/stats summarises the same traffic from the embedded store.
+    const statsUrl = /stats:\s+(http:\/\/127\.0\.0\.1:\d+\/v1\/stats)/.exec(output())?.[1];
+    expect(statsUrl, output()).toBeDefined();
+    let stats: { http: { requestsPerSecond: number | null; routes: { route: string }[] } } | undefined;
+    const statsDeadline = Date.now() + 15_000;
+    while (Date.now() < statsDeadline && !stats?.http.routes.some((r) => r.route === '/users/:id')) {
+      await new Promise((r) => setTimeout(r, 250));
+      stats = (await (await fetch(`${statsUrl!}?window=10s`)).json()) as typeof stats;
+    }
+    expect(stats?.http.requestsPerSecond).toBeGreaterThan(0);
+    expect(stats?.http.routes.map((r) => r.route)).toContain('/users/:id');
 
     child?.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -88,5 +88,14 @@ export type { Route, TelemetryServer, TelemetryServerOptions } from './server/te
 export { startTelemetryServer } from './server/telemetry-server.ts';
 export type { StartTelemetryOptions, Telemetry } from './start-telemetry.ts';
 export { startTelemetry } from './start-telemetry.ts';
+export type {
+  DependencyStats,
+  PoolStats,
+  RouteStats,
+  ServiceStats,
+} from './stats/service-stats.ts';
+export { computeServiceStats } from './stats/service-stats.ts';
+export type { StatsHandlerOptions } from './stats/stats-handler.ts';
+export { createStatsHandler } from './stats/stats-handler.ts';
 export type { StoreReaderOptions } from './store/store-reader.ts';
 export { StoreReader } from './store/store-reader.ts';

@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { TrackedDependency } from './kits/health/index.ts';
 import { silentLogger } from './logging/logger.ts';
 import { startTelemetry, type Telemetry } from './start-telemetry.ts';
+import type { ServiceStats } from './stats/service-stats.ts';
 
 let telemetry: Telemetry | undefined;
 afterEach(async () => {
@@ -20,6 +22,13 @@ const start = (metrics?: { process?: boolean; pools?: boolean; requests?: boolea
     ...(metrics ? { metrics } : {}),
   });
 
+/** The first check starts with the tracking; waits (bounded) for its answer. */
+async function waitForFirstCheck(dependency: TrackedDependency): Promise<void> {
+  for (let i = 0; i < 200 && dependency.status().up === undefined; i++)
+    await new Promise((r) => setTimeout(r, 10));
+  expect(dependency.status().up).toBe(true);
+}
+
 const scrape = async (t: Telemetry) => (await fetch(`${t.url}/metrics`)).text();
 
 describe('instrumentation kits through startTelemetry', () => {
@@ -33,7 +42,7 @@ describe('instrumentation kits through startTelemetry', () => {
       idle: () => free,
     });
     const redis = telemetry.trackDependency({ name: 'redis', check: async () => true, intervalMs: 60_000 });
-    await redis.checkNow();
+    await waitForFirstCheck(redis);
     free = 1;
     const body = await scrape(telemetry);
     expect(body).toMatch(
@@ -49,6 +58,25 @@ describe('instrumentation kits through startTelemetry', () => {
     expect(body).toMatch(
       /^dependency_up\{dependency_name="redis",otel_scope_name="@yardstick\/sdk\/health"\} 1$/m,
     );
+  });
+
+  it("serves /v1/stats from the embedded store, with the kits' pools and dependencies in it", async () => {
+    telemetry = await start();
+    telemetry.trackPool({ name: 'workers', size: () => 4, idle: () => 1 });
+    const redis = telemetry.trackDependency({ name: 'redis', check: async () => true, intervalMs: 60_000 });
+    await waitForFirstCheck(redis);
+    await telemetry.forceFlush(); // the store takes its sample now
+    const res = await fetch(`${telemetry.url}/v1/stats`);
+    expect(res.status).toBe(200);
+    const stats = (await res.json()) as ServiceStats;
+    expect(stats.runtime.memoryBytes).toBeGreaterThan(0);
+    expect(stats.pools).toEqual([
+      expect.objectContaining({ labels: { pool_name: 'workers' }, idle: 1, used: 3 }),
+    ]);
+    expect(stats.dependencies).toEqual([
+      { labels: { dependency_name: 'redis' }, up: true, checkP95Seconds: null },
+    ]);
+    expect((await fetch(`${telemetry.url}/v1/stats?window=forever`)).status).toBe(400);
   });
 
   it('turns the process and pool kits off with metrics.process and metrics.pools', async () => {

@@ -24,6 +24,7 @@ import { withDefaultHistogramBuckets } from './provider/default-histogram-bucket
 import { createQueryApi } from './query-api/prometheus-api.ts';
 import { createResource } from './resource/create-resource.ts';
 import { startTelemetryServer, type TelemetryServer } from './server/telemetry-server.ts';
+import { createStatsHandler } from './stats/stats-handler.ts';
 import { StoreReader } from './store/store-reader.ts';
 
 /** Options of {@link startTelemetry}: the config (highest precedence) plus code-only settings. */
@@ -156,6 +157,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
       throw error;
     }
     if (store) server.mount('/api/v1/*', { methods: ['GET', 'POST'], handler: createQueryApi({ store }) });
+    if (store) server.mount('/v1/stats', { methods: ['GET'], handler: createStatsHandler({ store }) });
     logger.info({ url: server.url }, 'yardstick telemetry server listening');
   }
   let alerting: RunningAlerting | undefined;

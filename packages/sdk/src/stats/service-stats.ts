@@ -1,0 +1,261 @@
+/**
+ * `/v1/stats`: the numbers a service owner asks first — request rate, errors and latency per route, CPU,
+ * memory and event-loop health, pools, dependencies, cardinality and firing alerts — as one JSON document,
+ * computed with PromQL over the embedded store from what the instrumentation kits record. A part whose
+ * instruments are not in use is empty (no routes, no pools), never an error.
+ */
+import { type Expr, evaluateInstant, type Labels, parseExpr, type Queryable } from '@yardstick/promql';
+import { type StatsQueryName, statsQueries } from './stats-queries.ts';
+
+/** One route's numbers over the window. */
+export interface RouteStats {
+  readonly method: string;
+  readonly route: string;
+  readonly requestsPerSecond: number;
+  /** Share of 5xx answers; null without requests in the window. */
+  readonly errorRatio: number | null;
+  readonly latencyP95Seconds: number | null;
+}
+
+/** One pool (its `pool.name` and constant attributes as `labels`). */
+export interface PoolStats {
+  readonly labels: Labels;
+  readonly idle: number | null;
+  readonly used: number | null;
+  readonly unhealthy: number | null;
+  readonly pending: number | null;
+  readonly limit: number | null;
+  readonly waitP95Seconds: number | null;
+  readonly timeoutsPerSecond: number | null;
+}
+
+/** One tracked dependency. */
+export interface DependencyStats {
+  readonly labels: Labels;
+  /** Whether the last health check succeeded. */
+  readonly up: boolean;
+  readonly checkP95Seconds: number | null;
+}
+
+/** What `GET /v1/stats` answers. Rates and percentiles cover `window`; gauges are the latest values. */
+export interface ServiceStats {
+  /** Evaluation time, RFC 3339. */
+  readonly time: string;
+  readonly window: string;
+  readonly http: {
+    readonly requestsPerSecond: number | null;
+    readonly errorRatio: number | null;
+    readonly latencySeconds: {
+      readonly p50: number | null;
+      readonly p95: number | null;
+      readonly p99: number | null;
+    };
+    /** Busiest routes first, at most {@link MAX_ROUTES}. */
+    readonly routes: readonly RouteStats[];
+  };
+  readonly runtime: {
+    /** CPU time per second: 1 is one core busy all the time. */
+    readonly cpuCores: number | null;
+    readonly memoryBytes: number | null;
+    readonly heapUsedBytes: number | null;
+    /** Share of wall time spent in garbage collection. */
+    readonly gcTimeRatio: number | null;
+    readonly eventLoopDelayP99Seconds: number | null;
+    readonly eventLoopUtilization: number | null;
+    readonly uptimeSeconds: number | null;
+  };
+  readonly pools: readonly PoolStats[];
+  readonly dependencies: readonly DependencyStats[];
+  readonly cardinality: {
+    /** Series per metric under a limit, as the views count them. */
+    readonly series: Readonly<Record<string, number>>;
+    /** Metrics that sent measurements to their overflow series within the window. */
+    readonly overflowing: readonly string[];
+  };
+  /** Firing alerts of the in-process evaluator (`ALERTS{alertstate="firing"}` in the store). */
+  readonly alerts: readonly { readonly alertname: string; readonly labels: Labels }[];
+  /** The PromQL behind every number, to paste into Prometheus or Grafana. */
+  readonly queries: Readonly<Record<StatsQueryName, string>>;
+}
+
+/** Routes listed in the stats; the rest are in the totals. */
+export const MAX_ROUTES = 20;
+const EVALUATION_TIMEOUT_MS = 5_000;
+const LOOKBACK_MS = 5 * 60_000;
+const SCOPE_LABELS = ['otel_scope_name', 'otel_scope_version'];
+
+type Compiled = {
+  readonly text: Readonly<Record<StatsQueryName, string>>;
+  readonly exprs: Record<StatsQueryName, Expr>;
+};
+// Parsing is the costly part of a small query, and a service asks for one or two windows: keep them.
+const compiled = new Map<string, Compiled>();
+
+function compile(window: string): Compiled {
+  let entry = compiled.get(window);
+  if (entry === undefined) {
+    const text = statsQueries(window);
+    const exprs = Object.fromEntries(
+      Object.entries(text).map(([name, query]) => [name, parseExpr(query)]),
+    ) as Record<StatsQueryName, Expr>;
+    entry = { text, exprs };
+    if (compiled.size >= 16) compiled.clear();
+    compiled.set(window, entry);
+  }
+  return entry;
+}
+
+/** A finite number, or null (absent, NaN or infinite: nothing to report). */
+function finite(value: number | undefined): number | null {
+  return value !== undefined && Number.isFinite(value) ? value : null;
+}
+
+function withoutLabels(labels: Labels, drop: readonly string[]): Labels {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(labels)) if (!drop.includes(name)) out[name] = value;
+  return out;
+}
+
+function key(labels: Labels): string {
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Computes the stats at `nowMs` over `window` (a PromQL duration such as `5m`).
+ *
+ * @throws PromqlError when `window` is not a valid duration
+ */
+export function computeServiceStats(
+  store: Queryable,
+  window: string,
+  nowMs: number = Date.now(),
+): ServiceStats {
+  const { text, exprs } = compile(window);
+  const samples = (name: StatsQueryName) => {
+    try {
+      const { value } = evaluateInstant(store, exprs[name], nowMs, {
+        lookbackDeltaMs: LOOKBACK_MS,
+        timeoutMs: EVALUATION_TIMEOUT_MS,
+      });
+      if (value.type === 'vector') return value.samples;
+      if (value.type === 'scalar') return [{ labels: {}, value: value.value }];
+      return [];
+    } catch {
+      // One failing part (a timeout, a clash of label sets) leaves that part empty, not the whole answer.
+      return [];
+    }
+  };
+  const single = (name: StatsQueryName) => finite(samples(name)[0]?.value);
+
+  const byRoute = new Map<
+    string,
+    { method: string; route: string; rps: number; errors: number; p95: number | null }
+  >();
+  const routeKey = (l: Labels) => `${l.http_request_method ?? ''} ${l.http_route ?? ''}`;
+  for (const s of samples('routeRequestsPerSecond')) {
+    byRoute.set(routeKey(s.labels), {
+      method: s.labels.http_request_method ?? '',
+      route: s.labels.http_route ?? '',
+      rps: s.value,
+      errors: 0,
+      p95: null,
+    });
+  }
+  for (const s of samples('routeErrorsPerSecond')) {
+    const route = byRoute.get(routeKey(s.labels));
+    if (route) route.errors = s.value;
+  }
+  for (const s of samples('routeLatencyP95')) {
+    const route = byRoute.get(routeKey(s.labels));
+    if (route) route.p95 = finite(s.value);
+  }
+  const routes = [...byRoute.values()]
+    .sort((a, b) => b.rps - a.rps || (a.route < b.route ? -1 : 1))
+    .slice(0, MAX_ROUTES)
+    .map((r) => ({
+      method: r.method,
+      route: r.route,
+      requestsPerSecond: r.rps,
+      errorRatio: r.rps > 0 ? r.errors / r.rps : null,
+      latencyP95Seconds: r.p95,
+    }));
+
+  const pools = new Map<
+    string,
+    { labels: Labels } & Record<Exclude<keyof PoolStats, 'labels'>, number | null>
+  >();
+  const pool = (labels: Labels) => {
+    const own = withoutLabels(labels, ['pool_item_state']);
+    const k = key(own);
+    let entry = pools.get(k);
+    if (entry === undefined) {
+      entry = {
+        labels: own,
+        idle: null,
+        used: null,
+        unhealthy: null,
+        pending: null,
+        limit: null,
+        waitP95Seconds: null,
+        timeoutsPerSecond: null,
+      };
+      pools.set(k, entry);
+    }
+    return entry;
+  };
+  for (const s of samples('poolItems')) {
+    const state = s.labels.pool_item_state;
+    if (state === 'idle' || state === 'used' || state === 'unhealthy')
+      pool(s.labels)[state] = finite(s.value);
+  }
+  for (const s of samples('poolPending')) pool(s.labels).pending = finite(s.value);
+  for (const s of samples('poolLimit')) pool(s.labels).limit = finite(s.value);
+  for (const s of samples('poolWaitP95')) pool(s.labels).waitP95Seconds = finite(s.value);
+  for (const s of samples('poolTimeoutsPerSecond')) pool(s.labels).timeoutsPerSecond = finite(s.value);
+
+  const checkP95 = new Map(samples('dependencyCheckP95').map((s) => [key(s.labels), finite(s.value)]));
+  const dependencies = samples('dependencyUp').map((s) => ({
+    labels: s.labels,
+    up: s.value === 1,
+    checkP95Seconds: checkP95.get(key(s.labels)) ?? null,
+  }));
+
+  return {
+    time: new Date(nowMs).toISOString(),
+    window,
+    http: {
+      requestsPerSecond: single('httpRequestsPerSecond'),
+      errorRatio: single('httpErrorRatio'),
+      latencySeconds: {
+        p50: single('httpLatencyP50'),
+        p95: single('httpLatencyP95'),
+        p99: single('httpLatencyP99'),
+      },
+      routes,
+    },
+    runtime: {
+      cpuCores: single('cpuCores'),
+      memoryBytes: single('memoryBytes'),
+      heapUsedBytes: single('heapUsedBytes'),
+      gcTimeRatio: single('gcTimeRatio'),
+      eventLoopDelayP99Seconds: single('eventLoopDelayP99'),
+      eventLoopUtilization: single('eventLoopUtilization'),
+      uptimeSeconds: single('uptimeSeconds'),
+    },
+    pools: [...pools.values()].sort((a, b) => (key(a.labels) < key(b.labels) ? -1 : 1)),
+    dependencies: dependencies.sort((a, b) => (key(a.labels) < key(b.labels) ? -1 : 1)),
+    cardinality: {
+      series: Object.fromEntries(samples('cardinalitySeries').map((s) => [s.labels.metric ?? '', s.value])),
+      overflowing: samples('cardinalityOverflowing')
+        .map((s) => s.labels.metric ?? '')
+        .sort(),
+    },
+    alerts: samples('firingAlerts')
+      .map((s) => ({
+        alertname: s.labels.alertname ?? '',
+        labels: withoutLabels(s.labels, ['__name__', 'alertname', 'alertstate', ...SCOPE_LABELS]),
+      }))
+      .sort((a, b) => (a.alertname + key(a.labels) < b.alertname + key(b.labels) ? -1 : 1)),
+    queries: text,
+  };
+}
