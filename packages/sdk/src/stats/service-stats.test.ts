@@ -67,6 +67,7 @@ function filledStore(): SampleStore {
   gauge(store, { __name__: 'dependency_up', dependency_name: 'pg' }, 0);
   gauge(store, { __name__: 'yardstick_cardinality_series', metric: 'requests_total' }, 2000);
   gauge(store, { __name__: 'yardstick_cardinality_series', metric: 'quiet_total' }, 12);
+  gauge(store, { __name__: 'yardstick_cardinality_series', metric: 'process.uptime' }, 0);
   counter(
     store,
     { __name__: 'yardstick_cardinality_overflow_measurements_total', metric: 'requests_total' },

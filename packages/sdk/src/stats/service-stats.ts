@@ -67,7 +67,7 @@ export interface ServiceStats {
   readonly pools: readonly PoolStats[];
   readonly dependencies: readonly DependencyStats[];
   readonly cardinality: {
-    /** Series per metric under a limit, as the views count them. */
+    /** Series per metric as the views count them: the 20 metrics with the most, none with zero. */
     readonly series: Readonly<Record<string, number>>;
     /** Metrics that sent measurements to their overflow series within the window. */
     readonly overflowing: readonly string[];

@@ -10,6 +10,9 @@ const SCOPE = 'otel_scope_name, otel_scope_version';
 const HTTP_COUNT = 'http_server_request_duration_seconds_count';
 const HTTP_BUCKET = 'http_server_request_duration_seconds_bucket';
 
+/** Metrics listed under `cardinality.series`: those with the most series. */
+export const MAX_CARDINALITY_METRICS = 20;
+
 /** The queries of one window, by the stats field they fill. */
 export function statsQueries(window: string) {
   const rate = (selector: string) => `rate(${selector}[${window}])`;
@@ -36,7 +39,7 @@ export function statsQueries(window: string) {
     poolTimeoutsPerSecond: `sum without (${SCOPE}) (${rate('pool_timeouts_total')})`,
     dependencyUp: `max without (${SCOPE}) (dependency_up)`,
     dependencyCheckP95: `histogram_quantile(0.95, sum without (${SCOPE}, dependency_check_outcome) (${rate('dependency_check_duration_seconds_bucket')}))`,
-    cardinalitySeries: 'max by (metric) (yardstick_cardinality_series)',
+    cardinalitySeries: `topk(${MAX_CARDINALITY_METRICS}, max by (metric) (yardstick_cardinality_series) > 0)`,
     cardinalityOverflowing: `sum by (metric) (increase(yardstick_cardinality_overflow_measurements_total[${window}])) > 0`,
     firingAlerts: 'ALERTS{alertstate="firing"}',
   } as const;
