@@ -37,6 +37,25 @@ describe('checkRuleText (Prometheus form)', () => {
     });
   });
 
+  it('accepts zero durations and empty annotations on a recording rule, as rulefmt does', () => {
+    // A property test against promtool found `keep_firing_for: "0"` refused here and accepted there.
+    const zero = `groups:
+  - name: g
+    rules:
+      - record: job:up:sum
+        expr: sum(up)
+        for: 0s
+        keep_firing_for: "0"
+        annotations: {}
+`;
+    expect(checkRuleText('r.yml', zero).problems).toEqual([]);
+    const set = zero.replace('for: 0s', 'for: 1m').replace('annotations: {}', 'annotations: { a: b }');
+    expect(checkRuleText('r.yml', set).problems.map((p) => p.message)).toEqual([
+      "invalid field 'annotations' in recording rule",
+      "invalid field 'for' in recording rule",
+    ]);
+  });
+
   it('reports YAML syntax errors with file and line', () => {
     const r = checkRuleText('bad.yml', 'groups:\n  - name: x\n    rules: [\n');
     expect(r.problems.length).toBeGreaterThan(0);

@@ -191,10 +191,12 @@ function checkPrometheusForm(c: Checker, data: unknown): RuleGroupDefinition[] {
       c.expr([...rp, 'expr'], r.expr);
       if (record !== undefined) {
         if (!METRIC_NAME.test(record)) c.add([...rp, 'record'], `invalid recording rule name: ${record}`);
-        if (r.annotations)
+        // rulefmt refuses these only when set to something: an empty map or a zero duration passes.
+        if (Object.keys(r.annotations ?? {}).length > 0)
           c.add([...rp, 'annotations'], "invalid field 'annotations' in recording rule", true);
-        if (r.for !== undefined) c.add([...rp, 'for'], "invalid field 'for' in recording rule", true);
-        if (r.keep_firing_for !== undefined) {
+        if (c.duration([...rp, 'for'], r.for) !== 0)
+          c.add([...rp, 'for'], "invalid field 'for' in recording rule", true);
+        if (c.duration([...rp, 'keep_firing_for'], r.keep_firing_for) !== 0) {
           c.add([...rp, 'keep_firing_for'], "invalid field 'keep_firing_for' in recording rule", true);
         }
         c.labels([...rp, 'labels'], labels, false);
