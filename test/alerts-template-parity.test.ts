@@ -96,6 +96,18 @@ const cases: readonly [string, string, number][] = [
   ['{{ printf "%s" (humanizeDuration "q") }}', '1', 1],
   ['{{ reReplaceAll "(" "x" "y" }}|{{ reReplaceAll "a)" "x" "y" }}', '1', 1],
   ['{{ match "[ab" "x" }}', '1', 1],
+  // Go's regexp, not JavaScript's: empty matches next to a match, `$1x` as a group name, flags mid-pattern,
+  // multi-byte advances, RE2 classes and its error wording. (Not `(?<=a)`: Go 1.22 reworded that error,
+  // and promtool 2.42 was built before.)
+  ['{{ reReplaceAll "a*" "-" "baaac" }}|{{ reReplaceAll "x*" "-" "日本" }}', '1', 1],
+  ['{{ reReplaceAll "(a)" "$1x|${1}x|$01|$$" "aa" }}', '1', 1],
+  ['{{ reReplaceAll "(?P<first>\\\\w)(\\\\w*)" "${2}$first" "hello world" }}', '1', 1],
+  [
+    '{{ reReplaceAll "\\\\pL+" "<$0>" "ab 12 cd" }}|{{ if match "a(?i)b" "aB" }}y{{ else }}n{{ end }}',
+    '1',
+    1,
+  ],
+  ['{{ match "a**" "x" }}', '1', 1],
   ['{{ humanizeTimestamp 1e10 }}', '1', 1],
   ['{{ if gt $value "a" }}x{{ end }}', '1', 1],
   ['{{ $labels.pool.x }}', '1', 1],

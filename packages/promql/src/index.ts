@@ -56,5 +56,7 @@ export type { ValidateOptions, ValidationProblem } from './parser/validate-expr.
 export { selectedMetricNames, validateExpr } from './parser/validate-expr.ts';
 export type { LabelMatcher, Labels, MatchType, Queryable, SeriesSamples } from './storage/queryable.ts';
 export { isStaleNaN, STALE_NAN } from './storage/queryable.ts';
+export type { GoRegexp, RegexMatch } from './storage/re2-regex.ts';
+export { compileGoRegexp, goExpand } from './storage/re2-regex.ts';
 export type { RetentionResult, SampleStoreOptions, SampleStoreStats } from './storage/sample-store.ts';
 export { SampleStore } from './storage/sample-store.ts';

@@ -1,7 +1,7 @@
 /**
  * Go's standard-library behaviour that template functions reproduce byte for byte: the html/js escapers,
- * `slice`, comparison kinds, `fmt.Sprint`, `strings.ToUpper/ToLower/Title`, and RE2 regexps with Go's
- * error wording and `Regexp.Expand` replacements.
+ * `slice`, comparison kinds, `fmt.Sprint`, `strings.ToUpper/ToLower/Title`. (RE2 regexps, with Go's error
+ * wording and `Regexp.Expand` replacements, come from `@yardstick/promql`'s `compileGoRegexp`.)
  */
 import { formatGoValue, goTypeName } from './go-format.ts';
 import { TemplateStruct } from './template-values.ts';
@@ -160,42 +160,4 @@ export function goTitle(s: string): string {
     prev = ch;
   }
   return out;
-}
-
-/**
- * Go's `regexp` (RE2) in JavaScript: `(?P<name>` becomes `(?<name>`, and leading flags such as `(?i)`
- * become RegExp flags (`s` and `m` too); JavaScript has no `(?flags)` form.
- */
-export function goRegExp(pattern: string, flags = ''): RegExp {
-  let p = pattern.replace(/\(\?P</g, '(?<');
-  let f = flags;
-  const lead = /^\(\?([imsU]+)\)/.exec(p);
-  if (lead !== null && !lead[1]!.includes('U')) {
-    for (const c of lead[1]!) if (!f.includes(c)) f += c;
-    p = p.slice(lead[0].length);
-  }
-  try {
-    return new RegExp(p, f);
-  } catch (err) {
-    throw new Error(`error parsing regexp: ${regexpSyntaxError(pattern, (err as Error).message)}`);
-  }
-}
-
-/** RE2's wording for the syntax errors JavaScript also detects; JavaScript's own otherwise. */
-function regexpSyntaxError(pattern: string, jsMessage: string): string {
-  if (/Unterminated group/.test(jsMessage)) return `missing closing ): \`${pattern}\``;
-  if (/Unmatched '\)'/.test(jsMessage)) return `unexpected ): \`${pattern}\``;
-  if (/Unterminated character class/.test(jsMessage)) {
-    return `missing closing ]: \`${pattern.slice(pattern.lastIndexOf('['))}\``;
-  }
-  return jsMessage;
-}
-
-/** Go's `Regexp.Expand` template: `$1`, `${1}`, `$name`, `$$`. */
-export function expandReplacement(repl: string): string {
-  return repl.replace(/\$(\$|\{(\w+)\}|(\w+))/g, (_m, all: string, braced?: string, bare?: string) => {
-    if (all === '$') return '$$';
-    const name = braced ?? bare ?? '';
-    return /^\d+$/.test(name) ? `$${name}` : `$<${name}>`;
-  });
 }

@@ -3,13 +3,12 @@
  * (`template/template.go`): humanizers, `printf`, `reReplaceAll`, `match`, `title`, `query` with
  * `first`/`label`/`value`/`sortByLabel`/`strvalue`, and friends.
  */
+import { compileGoRegexp } from '@yardstick/promql';
 import { parseDuration } from '../rules/duration.ts';
 import {
   compare,
   escaperInput,
-  expandReplacement,
   goCase,
-  goRegExp,
   goSlice,
   goSprint,
   goTitle,
@@ -224,19 +223,18 @@ const prometheus: Record<string, TemplateFunction> = {
   },
   match: (_c, a) => {
     arity('match', a, 2);
-    return goRegExp(toStr(a[0])).test(toStr(a[1]));
+    // Go's regexp.MatchString: a compile error is the function's error.
+    const re = compileGoRegexp(toStr(a[0]));
+    if (typeof re === 'string') throw new Error(re);
+    return re.matchString(toStr(a[1]));
   },
   reReplaceAll: (_c, a) => {
     arity('reReplaceAll', a, 3);
     const pattern = toStr(a[0]);
-    let re: RegExp;
-    try {
-      re = goRegExp(pattern, 'g');
-    } catch (err) {
-      // Prometheus compiles with regexp.MustCompile, whose panic message names the pattern.
-      throw new Error(`regexp: Compile(\`${pattern}\`): ${(err as Error).message}`);
-    }
-    return toStr(a[2]).replace(re, expandReplacement(toStr(a[1])));
+    const re = compileGoRegexp(pattern);
+    // Prometheus compiles with regexp.MustCompile, whose panic message names the pattern.
+    if (typeof re === 'string') throw new Error(`regexp: Compile(\`${pattern}\`): ${re}`);
+    return re.replaceAllString(toStr(a[2]), toStr(a[1]));
   },
   safeHtml: (_c, a) => {
     arity('safeHtml', a, 1);

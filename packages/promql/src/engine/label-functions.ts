@@ -4,7 +4,7 @@
  */
 import type { Expr } from '../parser/ast.ts';
 import type { Labels } from '../storage/queryable.ts';
-import { compileLabelRegex, type RegexMatch } from '../storage/re2-regex.ts';
+import { compileLabelRegex, goExpand } from '../storage/re2-regex.ts';
 import { evalError } from './context.ts';
 import { compareLabels, isValidLabelName, labelsKey, METRIC_NAME, withLabel } from './labels.ts';
 import type { StepSeries } from './step-values.ts';
@@ -35,39 +35,6 @@ export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
   return merged ? [...byKey.values()] : series;
 }
 
-/** Go's `regexp.Expand` for `$1`, `${1}`, `$name`, `${name}` and `$$`. */
-function expandTemplate(template: string, match: RegexMatch): string {
-  let out = '';
-  let i = 0;
-  while (i < template.length) {
-    const dollar = template.indexOf('$', i);
-    if (dollar === -1) {
-      out += template.slice(i);
-      break;
-    }
-    out += template.slice(i, dollar);
-    i = dollar + 1;
-    if (template[i] === '$') {
-      out += '$';
-      i++;
-      continue;
-    }
-    const braced = template[i] === '{';
-    const nameStart = braced ? i + 1 : i;
-    let j = nameStart;
-    while (j < template.length && /[\p{L}\p{N}_]/u.test(template[j]!)) j++;
-    if (j === nameStart || (braced && template[j] !== '}')) {
-      out += '$';
-      continue;
-    }
-    const name = template.slice(nameStart, j);
-    i = braced ? j + 1 : j;
-    const group = match(/^\d+$/.test(name) ? Number(name) : name);
-    if (group !== undefined) out += group;
-  }
-  return out;
-}
-
 /** `label_replace(v, dst, replacement, src, regex)`. */
 export function labelReplace(
   input: StepSeries[],
@@ -83,7 +50,7 @@ export function labelReplace(
   for (const s of input) {
     const match = regex.match(s.labels[src] ?? '');
     if (match === null) continue;
-    s.labels = withLabel(s.labels, dst, expandTemplate(replacement, match));
+    s.labels = withLabel(s.labels, dst, goExpand(replacement, match));
     if (dst === METRIC_NAME) s.dropName = false;
   }
   return mergeSameLabels(input);

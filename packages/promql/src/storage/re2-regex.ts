@@ -70,6 +70,92 @@ function compile(source: string): LabelRegex | string {
   return { source, test: fastTest(source) ?? ((value) => re.matches(value)), match };
 }
 
+/**
+ * Go's `Regexp.Expand` of a replacement template: `$1`, `${1}`, `$name`, `${name}`, `$$`. A name is the
+ * longest run of letters, digits and `_` (so `$1x` is the group named `1x`, empty when there is none), a
+ * number with a leading zero is a name too, and a malformed reference leaves the `$` as text.
+ */
+export function goExpand(template: string, group: RegexMatch): string {
+  let out = '';
+  let i = 0;
+  while (i < template.length) {
+    const dollar = template.indexOf('$', i);
+    if (dollar === -1) {
+      out += template.slice(i);
+      break;
+    }
+    out += template.slice(i, dollar);
+    i = dollar + 1;
+    if (template[i] === '$') {
+      out += '$';
+      i++;
+      continue;
+    }
+    const braced = template[i] === '{';
+    const nameStart = braced ? i + 1 : i;
+    let j = nameStart;
+    while (j < template.length && /[\p{L}\p{Nd}_]/u.test(template[j]!)) j++;
+    if (j === nameStart || (braced && template[j] !== '}')) {
+      out += '$';
+      continue;
+    }
+    const name = template.slice(nameStart, j);
+    i = braced ? j + 1 : j;
+    const numbered = /^(0|[1-9]\d{0,7})$/.test(name);
+    out += group(numbered ? Number(name) : name) ?? '';
+  }
+  return out;
+}
+
+/** An unanchored regex with Go's `regexp` semantics, for template functions. */
+export interface GoRegexp {
+  /** Go's `MatchString`: whether the regex matches anywhere in `text`. */
+  matchString(text: string): boolean;
+  /** Go's `ReplaceAllString`: every non-overlapping match replaced by `template` expanded as `Expand` does. */
+  replaceAllString(text: string, template: string): string;
+}
+
+/** Compiles `source` as Go's `regexp.Compile` would, or returns its error (`error parsing regexp: ...`). */
+export function compileGoRegexp(source: string): GoRegexp | string {
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(source);
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+  return {
+    matchString: (text) => re.matcher(text).find(),
+    replaceAllString(text, template) {
+      const m = re.matcher(text);
+      const group: RegexMatch = (ref) => {
+        try {
+          return m.group(ref) ?? undefined;
+        } catch {
+          return undefined;
+        }
+      };
+      // Go's replaceAll loop: an empty match right after a match is not replaced, and the search always
+      // advances by at least one character.
+      let out = '';
+      let lastMatchEnd = 0;
+      let searchPos = 0;
+      while (searchPos <= text.length && m.find(searchPos)) {
+        const start = m.start();
+        const end = m.end();
+        out += text.slice(lastMatchEnd, start);
+        if (end > lastMatchEnd || start === 0) out += goExpand(template, group);
+        lastMatchEnd = end;
+        const code = text.codePointAt(searchPos);
+        const width = code === undefined ? 0 : code > 0xffff ? 2 : 1;
+        if (searchPos + width > end) searchPos += width;
+        else if (searchPos + 1 > end) searchPos++;
+        else searchPos = end;
+      }
+      return out + text.slice(lastMatchEnd);
+    },
+  };
+}
+
 const META = '\\.+*?()|[]{}^$';
 
 /** The literal text of `source` when it has no regex syntax (escaped punctuation allowed), else undefined. */
