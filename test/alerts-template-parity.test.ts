@@ -100,7 +100,9 @@ const cases: readonly [string, string, number][] = [
   // multi-byte advances, RE2 classes and its error wording. (Not `(?<=a)`: Go 1.22 reworded that error,
   // and promtool 2.42 was built before.)
   ['{{ reReplaceAll "a*" "-" "baaac" }}|{{ reReplaceAll "x*" "-" "日本" }}', '1', 1],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's ${1} replacement syntax, not a JS template
   ['{{ reReplaceAll "(a)" "$1x|${1}x|$01|$$" "aa" }}', '1', 1],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's ${2} replacement syntax, not a JS template
   ['{{ reReplaceAll "(?P<first>\\\\w)(\\\\w*)" "${2}$first" "hello world" }}', '1', 1],
   [
     '{{ reReplaceAll "\\\\pL+" "<$0>" "ab 12 cd" }}|{{ if match "a(?i)b" "aB" }}y{{ else }}n{{ end }}',

@@ -28,6 +28,7 @@ describe('goExpand', () => {
   const expand = (template: string) => goExpand(template, (ref) => groups[ref]);
 
   it("reads names as Go's Regexp.Expand does", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's ${1} replacement syntax, not a JS template
     expect(expand('$1|${1}x|$1x|$10|$01|$name|${name}!|$$|$')).toBe('one|onex||ten||named|named!|$|$');
     expect(expand('${unclosed|$-')).toBe('${unclosed|$-');
   });
