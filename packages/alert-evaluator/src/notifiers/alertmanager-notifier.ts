@@ -93,6 +93,8 @@ export class AlertmanagerNotifier implements Notifier {
   /** Converts alerts to the wire form Prometheus sends. */
   toWire(alerts: readonly AlertSnapshot[], context: NotifyContext): AlertmanagerAlert[] {
     const ext = this.options.externalLabels ?? {};
+    // One rule's alerts share the link; formatting the expression means parsing it, so once per batch.
+    const link = generatorURL(this.options.externalURL ?? '', context.expr);
     return alerts.map((a) => {
       const labels: Record<string, string> = { ...a.labels };
       for (const [k, v] of Object.entries(ext))
@@ -103,7 +105,7 @@ export class AlertmanagerNotifier implements Notifier {
         annotations: a.annotations,
         startsAt: openApiTime(a.firedAt ?? a.activeAt),
         endsAt: endsAt === undefined ? '0001-01-01T00:00:00.000Z' : openApiTime(endsAt),
-        generatorURL: generatorURL(this.options.externalURL ?? '', context.expr),
+        generatorURL: link,
       };
     });
   }

@@ -69,13 +69,15 @@ export function webhookPayload(
   externalURL = '',
   maxAlerts = 0,
 ): WebhookPayload {
+  // One rule's alerts share the link; formatting the expression means parsing it, so once per payload.
+  const link = generatorURL(externalURL, context.expr);
   const wire: WebhookAlert[] = alerts.map((a) => ({
     status: a.state === 'inactive' ? 'resolved' : 'firing',
     labels: a.labels,
     annotations: a.annotations,
     startsAt: goTime(a.firedAt ?? a.activeAt),
     endsAt: a.resolvedAt === undefined ? '0001-01-01T00:00:00Z' : goTime(a.resolvedAt),
-    generatorURL: generatorURL(externalURL, context.expr),
+    generatorURL: link,
     fingerprint: alertFingerprint(a.labels),
   }));
   const shown = maxAlerts > 0 ? wire.slice(0, maxAlerts) : wire;
