@@ -5,6 +5,8 @@
  * instruments are not in use is empty (no routes, no pools), never an error.
  */
 import { type Expr, evaluateInstant, type Labels, parseExpr, type Queryable } from '@yardstick/promql';
+import { SCOPE_LABELS } from '../exposition/attribute-labels.ts';
+import { seriesKey } from '../store/series-key.ts';
 import { type StatsQueryName, statsQueries } from './stats-queries.ts';
 
 /** One route's numbers over the window. */
@@ -82,7 +84,6 @@ export interface ServiceStats {
 export const MAX_ROUTES = 20;
 const EVALUATION_TIMEOUT_MS = 5_000;
 const LOOKBACK_MS = 5 * 60_000;
-const SCOPE_LABELS = ['otel_scope_name', 'otel_scope_version'];
 
 type Compiled = {
   readonly text: Readonly<Record<StatsQueryName, string>>;
@@ -114,10 +115,6 @@ function withoutLabels(labels: Labels, drop: readonly string[]): Labels {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(labels)) if (!drop.includes(name)) out[name] = value;
   return out;
-}
-
-function key(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**
@@ -186,7 +183,7 @@ export function computeServiceStats(
   >();
   const pool = (labels: Labels) => {
     const own = withoutLabels(labels, ['pool_item_state']);
-    const k = key(own);
+    const k = seriesKey(own);
     let entry = pools.get(k);
     if (entry === undefined) {
       entry = {
@@ -213,11 +210,11 @@ export function computeServiceStats(
   for (const s of samples('poolWaitP95')) pool(s.labels).waitP95Seconds = finite(s.value);
   for (const s of samples('poolTimeoutsPerSecond')) pool(s.labels).timeoutsPerSecond = finite(s.value);
 
-  const checkP95 = new Map(samples('dependencyCheckP95').map((s) => [key(s.labels), finite(s.value)]));
+  const checkP95 = new Map(samples('dependencyCheckP95').map((s) => [seriesKey(s.labels), finite(s.value)]));
   const dependencies = samples('dependencyUp').map((s) => ({
     labels: s.labels,
     up: s.value === 1,
-    checkP95Seconds: checkP95.get(key(s.labels)) ?? null,
+    checkP95Seconds: checkP95.get(seriesKey(s.labels)) ?? null,
   }));
 
   return {
@@ -242,8 +239,8 @@ export function computeServiceStats(
       eventLoopUtilization: single('eventLoopUtilization'),
       uptimeSeconds: single('uptimeSeconds'),
     },
-    pools: [...pools.values()].sort((a, b) => (key(a.labels) < key(b.labels) ? -1 : 1)),
-    dependencies: dependencies.sort((a, b) => (key(a.labels) < key(b.labels) ? -1 : 1)),
+    pools: [...pools.values()].sort((a, b) => (seriesKey(a.labels) < seriesKey(b.labels) ? -1 : 1)),
+    dependencies: dependencies.sort((a, b) => (seriesKey(a.labels) < seriesKey(b.labels) ? -1 : 1)),
     cardinality: {
       series: Object.fromEntries(samples('cardinalitySeries').map((s) => [s.labels.metric ?? '', s.value])),
       overflowing: samples('cardinalityOverflowing')
@@ -255,7 +252,7 @@ export function computeServiceStats(
         alertname: s.labels.alertname ?? '',
         labels: withoutLabels(s.labels, ['__name__', 'alertname', 'alertstate', ...SCOPE_LABELS]),
       }))
-      .sort((a, b) => (a.alertname + key(a.labels) < b.alertname + key(b.labels) ? -1 : 1)),
+      .sort((a, b) => (a.alertname + seriesKey(a.labels) < b.alertname + seriesKey(b.labels) ? -1 : 1)),
     queries: text,
   };
 }

@@ -4,8 +4,10 @@
  * Prometheus or Grafana and give the same answer there.
  */
 
+import { SCOPE_LABELS } from '../exposition/attribute-labels.ts';
+
 /** Labels that say where a series came from, not what it measures; the stats group them away. */
-const SCOPE = 'otel_scope_name, otel_scope_version';
+const SCOPE = SCOPE_LABELS.join(', ');
 
 const HTTP_COUNT = 'http_server_request_duration_seconds_count';
 const HTTP_BUCKET = 'http_server_request_duration_seconds_bucket';

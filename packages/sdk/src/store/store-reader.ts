@@ -16,6 +16,7 @@ import { attributeLabelPairs, resourceTargetLabels } from '../exposition/attribu
 import { formatValue } from '../exposition/format-value.ts';
 import { collectFamilies } from '../exposition/metric-families.ts';
 import type { Logger } from '../logging/logger.ts';
+import { seriesKey } from './series-key.ts';
 
 type WarnOnce = (key: string, message: string) => void;
 
@@ -80,14 +81,6 @@ export function appendCollection(resourceMetrics: ResourceMetrics, sink: Sink, w
       }
     }
   }
-}
-
-function seriesKey(labels: Labels): string {
-  return JSON.stringify(
-    Object.keys(labels)
-      .sort()
-      .map((k) => [k, labels[k]]),
-  );
 }
 
 /**
