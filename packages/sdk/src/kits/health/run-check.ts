@@ -2,7 +2,7 @@
  * One health check, bounded in time: the check gets an `AbortSignal` that fires at `timeoutMs`, and the
  * result is `timeout` then whether or not the check honours the signal. Never throws or rejects.
  */
-import { errorMessage } from '../pools/kit-logger.ts';
+import { errorMessage } from '../kit-logger.ts';
 import type { DependencyCheckOutcome } from './dependency-metrics.ts';
 
 /** A health check: resolves `false` (or throws) when the dependency is unhealthy; should honour `signal`. */

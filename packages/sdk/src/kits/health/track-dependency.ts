@@ -4,7 +4,7 @@
  */
 import type { Attributes, Meter, ObservableResult } from '@opentelemetry/api';
 import type { Logger } from '../../logging/logger.ts';
-import { diagLogger } from '../pools/kit-logger.ts';
+import { diagLogger } from '../kit-logger.ts';
 import {
   createDependencyInstruments,
   DEPENDENCY_CHECK_OUTCOME_ATTRIBUTE,

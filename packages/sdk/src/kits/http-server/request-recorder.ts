@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Attributes, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
 import { diag } from '@opentelemetry/api';
+import { createReportOnce } from '../kit-logger.ts';
 import { expressRoute } from './express-route.ts';
 import { errorType, normalizeMethod, protocolVersion, requestScheme } from './request-attributes.ts';
 import { templatedRequestPath } from './route-template.ts';
@@ -66,8 +67,7 @@ export class RequestRecorder {
   readonly #known: ReadonlySet<string>;
   readonly #ignore: ((req: IncomingMessage) => boolean) | undefined;
   readonly #route: ((req: IncomingMessage) => string | undefined) | undefined;
-  readonly #onError: (error: unknown) => void;
-  #reported = false;
+  readonly #report: (error: unknown) => void;
   /**
    * In-flight counts by method, one map per scheme; the entries are bounded by the known methods plus
    * `_OTHER`. Shaped for speed: `http.server.active_requests` is an asynchronous up-down counter reading
@@ -97,9 +97,10 @@ export class RequestRecorder {
     this.#known = new Set(options.knownMethods);
     this.#ignore = options.ignore;
     this.#route = options.route;
-    this.#onError =
+    this.#report = createReportOnce(
       options.onError ??
-      ((error) => diag.warn('yardstick http-server kit: a request could not be measured', error));
+        ((error) => diag.warn('yardstick http-server kit: a request could not be measured', error)),
+    );
   }
 
   /**
@@ -213,15 +214,5 @@ export class RequestRecorder {
     const known = measurement.frameworkRoute ?? expressRoute(req);
     if (known !== undefined || statusCode === 404) return known;
     return templatedRequestPath(req);
-  }
-
-  #report(error: unknown): void {
-    if (this.#reported) return;
-    this.#reported = true;
-    try {
-      this.#onError(error);
-    } catch {
-      // The error callback is the user's too; a failure there must not reach the request either.
-    }
   }
 }

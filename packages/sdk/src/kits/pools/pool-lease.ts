@@ -5,7 +5,7 @@
  * is reported once through the logger and otherwise ignored.
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { WarnOnce } from './kit-logger.ts';
+import type { WarnOnce } from '../kit-logger.ts';
 import type { PoolInstruments } from './pool-metrics.ts';
 
 /**

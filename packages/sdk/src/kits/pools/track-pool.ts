@@ -5,7 +5,7 @@
  */
 import type { Attributes, BatchObservableResult, Meter, ObservableUpDownCounter } from '@opentelemetry/api';
 import type { Logger } from '../../logging/logger.ts';
-import { createWarnOnce, diagLogger, errorMessage, type WarnOnce } from './kit-logger.ts';
+import { createWarnOnce, diagLogger, errorMessage, type WarnOnce } from '../kit-logger.ts';
 import { poolItemCounts } from './pool-item-counts.ts';
 import { type LeaseBook, type PoolLease, TrackedLease } from './pool-lease.ts';
 import {

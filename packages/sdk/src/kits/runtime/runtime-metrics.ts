@@ -29,6 +29,7 @@ import { readdirSync } from 'node:fs';
 import { constants, monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
+import { createReportOnce } from '../kit-logger.ts';
 
 /** Options of {@link startRuntimeMetrics}. */
 export interface RuntimeMetricsOptions {
@@ -76,16 +77,7 @@ type LoopWindow = Record<DelayStat, number> & { utilization: number };
 export function startRuntimeMetrics(meter: Meter, options: RuntimeMetricsOptions = {}): RuntimeMetrics {
   if (options.enabled === false) return { stop() {} };
   const windowMs = options.windowMs ?? 10_000;
-  let reported = false;
-  const reportOnce = (error: unknown) => {
-    if (reported) return;
-    reported = true;
-    try {
-      options.onError?.(error);
-    } catch {
-      // A failing error hook must not break collection.
-    }
-  };
+  const reportOnce = createReportOnce(options.onError);
 
   const cpuTime = meter.createObservableCounter('process.cpu.time', {
     description: 'Total CPU seconds broken down by different CPU modes.',
