@@ -4,6 +4,7 @@ import type { Expr } from './ast.ts';
 import { formatExpr, formatNumber } from './format-expr.ts';
 import { formatDurationMs } from './literals.ts';
 import { parseExpr } from './parse-expr.ts';
+import { promqlExpression } from './testing/expression-arbitrary.ts';
 
 const canonical = (text: string) => formatExpr(parseExpr(text));
 
@@ -100,28 +101,7 @@ const atoms = [
   'label_join(x, "d", ",", "a", "b")',
   'time()',
 ];
-const operators = ['+', '-', '*', '/', '%', '^', '==', '!=', '> bool', '<', 'and', 'or', 'unless', 'atan2'];
-const modifiers = ['', ' on(job)', ' ignoring(a) group_left(b)', ' on() group_right'];
-
-const expression: fc.Arbitrary<string> = fc.letrec((tie) => ({
-  expr: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constantFrom(...atoms),
-    fc
-      .tuple(
-        tie('expr') as fc.Arbitrary<string>,
-        fc.constantFrom(...operators),
-        fc.constantFrom(...modifiers),
-        tie('expr') as fc.Arbitrary<string>,
-      )
-      .map(([a, op, m, b]) => `${a} ${op}${m} ${b}`),
-    (tie('expr') as fc.Arbitrary<string>).map((e) => `(${e})`),
-    (tie('expr') as fc.Arbitrary<string>).map((e) => `-${e}`),
-    (tie('expr') as fc.Arbitrary<string>).map((e) => `abs(${e})`),
-    (tie('expr') as fc.Arbitrary<string>).map((e) => `sum without (a) (${e})`),
-    (tie('expr') as fc.Arbitrary<string>).map((e) => `max_over_time((${e})[10m:1m])`),
-  ),
-})).expr;
+const expression = promqlExpression(atoms, { subqueries: true });
 
 describe('formatExpr round trip', () => {
   it('prints text that parses back to the same tree, and prints the same again', () => {

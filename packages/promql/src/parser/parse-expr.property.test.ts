@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PromqlError } from '../errors.ts';
 import { parseExpr } from './parse-expr.ts';
+import { promqlExpression } from './testing/expression-arbitrary.ts';
 import { validateExpr } from './validate-expr.ts';
 
 /** Building blocks of plausible PromQL, so random programs reach deep into the grammar. */
@@ -24,27 +25,7 @@ const atoms = [
   'x[1h:5m]',
   'histogram_quantile(0.9, sum by (le) (rate(b[5m])))',
 ];
-const operators = ['+', '-', '*', '/', '%', '^', '==', '!=', '> bool', '<', 'and', 'or', 'unless', 'atan2'];
-const modifiers = ['', ' on(job)', ' ignoring(a) group_left(b)', ' on() group_right'];
-
-const expression: fc.Arbitrary<string> = fc.letrec((tie) => ({
-  expr: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constantFrom(...atoms),
-    fc
-      .tuple(
-        tie('expr') as fc.Arbitrary<string>,
-        fc.constantFrom(...operators),
-        fc.constantFrom(...modifiers),
-        tie('expr') as fc.Arbitrary<string>,
-      )
-      .map(([a, op, m, b]) => `${a} ${op}${m} ${b}`),
-    (tie('expr') as fc.Arbitrary<string>).map((e) => `(${e})`),
-    (tie('expr') as fc.Arbitrary<string>).map((e) => `-${e}`),
-    (tie('expr') as fc.Arbitrary<string>).map((e) => `abs(${e})`),
-    (tie('expr') as fc.Arbitrary<string>).map((e) => `sum without (a) (${e})`),
-  ),
-})).expr;
+const expression = promqlExpression(atoms);
 
 /** Cuts, duplicates or replaces one slice of the text: the typos users make. */
 const mutated = fc
