@@ -11,6 +11,7 @@ import { evaluateInstant, parseExpr, SampleStore } from '@yardstick/promql';
 import { silentLogger, startTelemetry } from '@yardstick/sdk';
 import { describe, expect, it } from 'vitest';
 import { captureCli } from './support/cli-io.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const contracts = join(import.meta.dirname, '..', 'contracts');
 
@@ -81,8 +82,10 @@ describe('contracts/grafana-dashboard.json against a real yardstick /metrics', (
         intervalMs: 60_000,
       });
       // The runtime kit's event-loop figures and the first health check need a moment after start.
-      for (let i = 0; i < 200 && dependency.status().up === undefined; i++)
-        await new Promise((r) => setTimeout(r, 10));
+      await waitFor('the first health check', () => dependency.status().up, {
+        timeoutMs: 2_000,
+        intervalMs: 10,
+      });
       await new Promise((r) => setTimeout(r, 100));
       const meter = telemetry.meter('dashboard-contract');
       const http = meter.createHistogram('http.server.request.duration', {

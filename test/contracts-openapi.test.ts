@@ -10,6 +10,7 @@ import { silentLogger, startTelemetry, type Telemetry } from '@yardstick/sdk';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { waitFor } from './support/wait-for.ts';
 
 interface OpenApi {
   paths: Record<
@@ -65,8 +66,10 @@ describe('contracts/openapi.yaml', () => {
       check: async () => true,
       intervalMs: 60_000,
     });
-    for (let i = 0; i < 200 && dependency.status().up === undefined; i++)
-      await new Promise((r) => setTimeout(r, 10));
+    await waitFor('the first health check', () => dependency.status().up, {
+      timeoutMs: 2_000,
+      intervalMs: 10,
+    });
     await telemetry.forceFlush();
     await new Promise((r) => setTimeout(r, 20));
     await telemetry.forceFlush();
