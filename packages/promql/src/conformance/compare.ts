@@ -3,23 +3,18 @@
  * it: values within a relative tolerance of 1e-6, NaN equal to NaN, the staleness marker only to itself,
  * order ignored unless the eval says `ordered`, matrices required to be sorted by labels.
  */
+import { almostEqual as floatAlmostEqual } from '../engine/float-math.ts';
 import type { InstantValue, MatrixSeries, VectorSample } from '../engine/types.ts';
 import { isStaleNaN, type Labels } from '../storage/queryable.ts';
 import { type EvalCommand, labelsKey } from './test-file.ts';
 
 /** Relative tolerance of Prometheus's test runner (`defaultEpsilon`). */
 export const EPSILON = 0.000001;
-const minNormal = 2.2250738585072014e-308;
 
-/** Prometheus's `almost.Equal`. */
+/** Prometheus's `almost.Equal` as the test runner applies it: a staleness marker equals only another one. */
 export function almostEqual(a: number, b: number, epsilon: number = EPSILON): boolean {
   if (isStaleNaN(a) || isStaleNaN(b)) return isStaleNaN(a) && isStaleNaN(b);
-  if (Number.isNaN(a) && Number.isNaN(b)) return true;
-  if (a === b) return true;
-  const absSum = Math.abs(a) + Math.abs(b);
-  const diff = Math.abs(a - b);
-  if (a === 0 || b === 0 || absSum < minNormal) return diff < epsilon * minNormal;
-  return diff / Math.min(absSum, Number.MAX_VALUE) < epsilon;
+  return floatAlmostEqual(a, b, epsilon);
 }
 
 /** Go's `%v` of a float64, as Prometheus prints values in its messages. */
