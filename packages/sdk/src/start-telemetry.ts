@@ -209,9 +209,12 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
       return pool;
     },
     trackDependency(dependencyOptions) {
-      const dependency = config.enabled
-        ? trackDependency(meterProvider.getMeter('@yardstick/sdk/health'), { logger, ...dependencyOptions })
-        : disabledDependency(dependencyOptions.name);
+      const enabled = config.enabled && dependencyOptions.enabled !== false;
+      const dependency = trackDependency(meterProvider.getMeter('@yardstick/sdk/health'), {
+        logger,
+        ...dependencyOptions,
+        enabled,
+      });
       dependencies.push(dependency);
       return dependency;
     },
@@ -230,15 +233,5 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
       })();
       return shuttingDown;
     },
-  };
-}
-
-/** What `trackDependency` gives while yardstick is disabled: no timer, no check, nothing recorded. */
-function disabledDependency(name: string): TrackedDependency {
-  return {
-    name,
-    status: () => ({ up: undefined, outcome: undefined }),
-    checkNow: async () => undefined,
-    stop() {},
   };
 }

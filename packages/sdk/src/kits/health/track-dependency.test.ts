@@ -118,6 +118,25 @@ describe('trackDependency', () => {
     redis.stop();
   });
 
+  it('never checks and records nothing when disabled', async () => {
+    const { meter, reader } = setup();
+    let checks = 0;
+    const db = trackDependency(meter, {
+      name: 'db',
+      intervalMs: 1_000,
+      enabled: false,
+      check: async () => {
+        checks++;
+      },
+    });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(await db.checkNow()).toBeUndefined();
+    expect(checks).toBe(0);
+    expect(db.status()).toEqual({ up: undefined, outcome: undefined });
+    expect((await collect(reader)).size).toBe(0);
+    db.stop();
+  });
+
   it('reports nothing for dependency.up before the first check has answered', async () => {
     const { meter, reader } = setup();
     const answer = deferred<boolean>();

@@ -27,6 +27,11 @@ export interface TrackDependencyOptions {
   readonly attributes?: Attributes;
   /** Where check failures and recoveries are logged; OTel's `diag` when absent. */
   readonly logger?: Logger;
+  /**
+   * `false` gives a dependency object that never checks and records nothing (how `startTelemetry` turns
+   * the kit off when yardstick is disabled). Default `true`.
+   */
+  readonly enabled?: boolean;
 }
 
 /** The latest known state of a tracked dependency. */
@@ -77,6 +82,14 @@ const MAX_TIMER_MS = 2_147_483_647;
  * ```
  */
 export function trackDependency(meter: Meter, options: TrackDependencyOptions): TrackedDependency {
+  if (options.enabled === false) {
+    return {
+      name: options.name,
+      status: () => ({ up: undefined, outcome: undefined }),
+      checkNow: async () => undefined,
+      stop() {},
+    };
+  }
   const logger = options.logger ?? diagLogger;
   const intervalMs = positiveOr(options.intervalMs, DEFAULT_INTERVAL_MS, 'intervalMs', options.name, logger);
   const timeoutMs = positiveOr(options.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs', options.name, logger);
