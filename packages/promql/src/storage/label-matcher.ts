@@ -4,7 +4,7 @@
  * `{a=""}` matches series without `a`).
  */
 import type { LabelMatcher } from './queryable.ts';
-import { compileLabelRegex, literalAlternatives } from './re2-regex.ts';
+import { compileLabelRegex } from './re2-regex.ts';
 
 /** A matcher ready to test label values. */
 export interface CompiledMatcher {
@@ -47,16 +47,13 @@ export function compileMatcher(matcher: LabelMatcher): CompiledMatcher {
       break;
     case '=~':
     case '!~': {
-      exactValues = literalAlternatives(value);
-      const accepted = regexTest(value);
+      // Compiled once per source (cached): an uncompilable regex matches no value.
+      const regex = compileLabelRegex(value);
+      exactValues = typeof regex === 'string' ? undefined : regex.literals;
+      const accepted = typeof regex === 'string' ? () => false : (candidate: string) => regex.test(candidate);
       matches = type === '=~' ? accepted : (candidate) => !accepted(candidate);
       break;
     }
   }
   return { name, type, value, matchesEmpty: matches(''), exactValues, matches };
-}
-
-function regexTest(source: string): (candidate: string) => boolean {
-  const regex = compileLabelRegex(source);
-  return typeof regex === 'string' ? () => false : (candidate) => regex.test(candidate);
 }

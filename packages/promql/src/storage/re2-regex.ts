@@ -13,6 +13,8 @@ import { RE2JS } from 're2js';
 /** A compiled label regex. */
 export interface LabelRegex {
   readonly source: string;
+  /** The values it accepts when it is an alternation of literals (`api|web`), else undefined. */
+  readonly literals: readonly string[] | undefined;
   /** Whether the whole value matches. */
   test(value: string): boolean;
   /** The groups of a whole-value match (`$1`, `$name`), or `null` when the value does not match. */
@@ -67,7 +69,8 @@ function compile(source: string): LabelRegex | string {
       }
     };
   };
-  return { source, test: fastTest(source) ?? ((value) => re.matches(value)), match };
+  const literals = literalAlternatives(source);
+  return { source, literals, test: fastTest(source, literals) ?? ((value) => re.matches(value)), match };
 }
 
 /**
@@ -198,12 +201,14 @@ export function literalAlternatives(source: string): string[] | undefined {
 }
 
 /** A string test for the shapes that need no regex engine, or undefined. */
-function fastTest(source: string): ((value: string) => boolean) | undefined {
+function fastTest(
+  source: string,
+  literals: readonly string[] | undefined,
+): ((value: string) => boolean) | undefined {
   if (source === '.*') return () => true;
   if (source === '.+') return (value) => value.length > 0;
-  const alternatives = literalAlternatives(source);
-  if (alternatives !== undefined) {
-    const set = new Set(alternatives);
+  if (literals !== undefined) {
+    const set = new Set(literals);
     return (value) => set.has(value);
   }
   const leadingAny = source.startsWith('.*');
