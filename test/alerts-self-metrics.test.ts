@@ -2,12 +2,17 @@
  * The evaluator's self-metrics as an operator scrapes them: in-process alerting through `startTelemetry`,
  * a firing critical alert, a rule that fails every evaluation, one channel that accepts and one that is
  * unreachable, and a reload — then the exact family names and labels on `/metrics`.
+ * And `yardstick_alerts_active` through an alert's life (pending, firing, resolved), as `/metrics` renders
+ * it, evaluated at chosen instants.
  */
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { startTelemetry, type Telemetry } from '@yardstick/sdk';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { AlertEvaluator, createEmbeddedDatasource } from '@yardstick/alert-evaluator';
+import { SampleStore } from '@yardstick/promql';
+import { PrometheusReader, startTelemetry, type Telemetry } from '@yardstick/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, tempDir } from './support/peers.ts';
 
@@ -104,4 +109,66 @@ describe('alerting self-metrics on /metrics', () => {
     expect(line(/^yardstick_rule_reloads_total\{/)).toMatch(/result="success".*\} 1$/);
     expect(line(/^yardstick_rule_last_reload_success/)).toMatch(/ 1$/);
   }, 30_000);
+});
+
+describe('yardstick_alerts_active through the life of an alert', () => {
+  /** The gauge's samples in a `/metrics` exposition, as `alertname/alertstate/severity` → value. */
+  function activeSeries(text: string): Record<string, number> {
+    const series: Record<string, number> = {};
+    for (const line of text.split('\n')) {
+      const match = /^yardstick_alerts_active\{(.*)\} (\S+)$/.exec(line);
+      if (!match) continue;
+      const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+      series[`${labels.alertname}/${labels.alertstate}/${labels.severity}`] = Number(match[2]);
+    }
+    return series;
+  }
+
+  it('reports 0 for the states an alert has left: pending 1, then firing 1 and pending 0, then both 0', async () => {
+    const rules = join(tmp.dir, 'backlog.yml');
+    writeFileSync(
+      rules,
+      `groups:
+  - name: backlog
+    interval: 15s
+    rules:
+      - alert: QueueBacklog
+        expr: queue_depth > 10
+        for: 30s
+        labels: { severity: warning }
+`,
+    );
+    const store = new SampleStore();
+    const reader = new PrometheusReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const evaluator = await AlertEvaluator.create({
+      ruleFiles: [rules],
+      datasource: createEmbeddedDatasource(store),
+      meter: provider.getMeter('alerting'),
+    });
+    const group = evaluator.groups()[0]!;
+    const scrape = async () => {
+      let text = '';
+      for await (const chunk of await reader.render('text')) text += chunk;
+      return activeSeries(text);
+    };
+    const at = async (t: number, depth: number) => {
+      store.append({ __name__: 'queue_depth', queue: 'mail' }, t, depth);
+      await group.evaluate(t);
+    };
+    const t0 = Date.now();
+    try {
+      await at(t0, 42);
+      expect(await scrape()).toEqual({ 'QueueBacklog/pending/warning': 1 });
+      await at(t0 + 15_000, 42);
+      await at(t0 + 30_000, 42);
+      expect(await scrape()).toEqual({ 'QueueBacklog/pending/warning': 0, 'QueueBacklog/firing/warning': 1 });
+      await at(t0 + 45_000, 3);
+      expect(evaluator.alerts().map((a) => a.state)).toEqual(['inactive']);
+      expect(await scrape()).toEqual({ 'QueueBacklog/pending/warning': 0, 'QueueBacklog/firing/warning': 0 });
+    } finally {
+      await evaluator.stop();
+      await provider.shutdown();
+    }
+  });
 });

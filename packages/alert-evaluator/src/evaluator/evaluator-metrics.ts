@@ -22,19 +22,25 @@ export function createEvaluatorMetrics(
   alerts: () => readonly AlertSnapshot[],
 ): EvaluatorMetrics {
   const active = meter.createObservableGauge('yardstick_alerts_active', {
-    description: 'Alerts that are pending, firing or suppressed, by state and severity.',
+    description: 'Alerts that are pending, firing or suppressed, by alert name, state and severity.',
   });
+  // Every label set ever reported, so one that empties reads 0: an observable gauge only exports what it
+  // observes, and a series left out would keep its last value (pending 1 after the alert fired).
+  const seen = new Map<string, { alertname: string; alertstate: string; severity: string }>();
   active.addCallback((result) => {
-    const counts = new Map<string, { alertstate: string; severity: string; n: number }>();
+    const counts = new Map<string, number>();
     for (const a of alerts()) {
       if (a.state === 'inactive') continue;
-      const severity = a.labels.severity ?? '';
-      const key = `${a.state}\u0000${severity}`;
-      const c = counts.get(key) ?? { alertstate: a.state, severity, n: 0 };
-      c.n++;
-      counts.set(key, c);
+      const attributes = {
+        alertname: a.labels.alertname ?? a.rule,
+        alertstate: a.state,
+        severity: a.labels.severity ?? '',
+      };
+      const key = `${attributes.alertname}\u0000${attributes.alertstate}\u0000${attributes.severity}`;
+      if (!seen.has(key)) seen.set(key, attributes);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    for (const c of counts.values()) result.observe(c.n, { alertstate: c.alertstate, severity: c.severity });
+    for (const [key, attributes] of seen) result.observe(counts.get(key) ?? 0, attributes);
   });
   const duration = meter.createHistogram('yardstick_rule_evaluation_duration', {
     description: 'Time to evaluate one rule.',
