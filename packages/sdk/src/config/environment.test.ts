@@ -224,6 +224,24 @@ describe('malformed environment values', () => {
     ]);
   });
 
+  it('refuses a duration a timer cannot hold, naming the variable and the allowed range', () => {
+    // 2^31 ms and above would fire after 1 ms: an export every millisecond instead of never.
+    expect(
+      problemLines({
+        OTEL_METRIC_EXPORT_INTERVAL: '1000000000000000',
+        YARDSTICK_COLLECT_INTERVAL: '2147483648',
+        YARDSTICK_EVALUATION_INTERVAL: '30d',
+      }),
+    ).toEqual([
+      'collectIntervalMs: must be between 10ms and 1d, got 2147483648 ms (from environment variable YARDSTICK_COLLECT_INTERVAL)',
+      'otlp.exportIntervalMs: must be between 10ms and 1d, got 1000000000000000 ms (from environment variable OTEL_METRIC_EXPORT_INTERVAL)',
+      'alerting.evaluationIntervalMs: must be between 10ms and 1d, got "30d" (from environment variable YARDSTICK_EVALUATION_INTERVAL)',
+    ]);
+    expect(problemLines({ OTEL_METRIC_EXPORT_INTERVAL: '1e15' })).toEqual([
+      "otlp.exportIntervalMs: must be milliseconds or a Prometheus duration such as '15s', '1m30s' or '24h' (from environment variable OTEL_METRIC_EXPORT_INTERVAL)",
+    ]);
+  });
+
   it('says which auth variable is missing when only one is set', () => {
     expect(problemLines({ YARDSTICK_AUTH_USERNAME: 'scraper' })).toEqual([
       'server.auth.password: is required when server.auth.username is set (set both or neither; env YARDSTICK_AUTH_PASSWORD) (from environment variable YARDSTICK_AUTH_USERNAME)',

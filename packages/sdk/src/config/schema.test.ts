@@ -185,11 +185,49 @@ describe('yardstickConfigSchema rules', () => {
       }),
     ).toEqual([
       "collectIntervalMs: must be milliseconds or a Prometheus duration such as '15s', '1m30s' or '24h'",
-      'otlp.exportIntervalMs: must be greater than 0',
-      'store.retentionMs: Too small: expected number to be >0',
+      'otlp.exportIntervalMs: must be between 10ms and 1d, got "0s"',
+      'store.retentionMs: must be between 1s and 1y, got 0 ms',
     ]);
     expect(problems({ collectIntervalMs: '999999999999y' })).toEqual([
-      'collectIntervalMs: duration is too large',
+      'collectIntervalMs: must be between 10ms and 1d, got "999999999999y"',
+    ]);
+  });
+
+  it('bounds every duration that becomes a timer below what setTimeout can hold', () => {
+    // Node runs a delay above 2^31-1 ms after 1 ms: an unbounded interval would become a tight loop.
+    const tooLong = 2 ** 31;
+    expect(
+      problems({
+        collectIntervalMs: tooLong,
+        otlp: { exportIntervalMs: 1e15, exportTimeoutMs: '25h' },
+        alerting: { evaluationIntervalMs: '2d' },
+      }),
+    ).toEqual([
+      'collectIntervalMs: must be between 10ms and 1d, got 2147483648 ms',
+      'otlp.exportIntervalMs: must be between 10ms and 1d, got 1000000000000000 ms',
+      'otlp.exportTimeoutMs: must be between 10ms and 1d, got "25h"',
+      'alerting.evaluationIntervalMs: must be between 10ms and 1d, got "2d"',
+    ]);
+    expect(problems({ collectIntervalMs: 5, otlp: { exportIntervalMs: '1ms' } })).toEqual([
+      'collectIntervalMs: must be between 10ms and 1d, got 5 ms',
+      'otlp.exportIntervalMs: must be between 10ms and 1d, got "1ms"',
+    ]);
+    const edges = yardstickConfigSchema.parse({
+      collectIntervalMs: 10,
+      otlp: { exportIntervalMs: '24h', exportTimeoutMs: '1d' },
+      store: { retentionMs: '1y' },
+      cardinality: { idleEvictionMs: '1s' },
+    });
+    expect(edges.collectIntervalMs).toBe(10);
+    expect(edges.otlp).toMatchObject({ exportIntervalMs: 86_400_000, exportTimeoutMs: 86_400_000 });
+    expect(edges.store.retentionMs).toBe(365 * 86_400_000);
+    expect(edges.cardinality.idleEvictionMs).toBe(1_000);
+  });
+
+  it('bounds retention and idle eviction to between a second and a year', () => {
+    expect(problems({ store: { retentionMs: '2y' }, cardinality: { idleEvictionMs: 999 } })).toEqual([
+      'cardinality.idleEvictionMs: must be between 1s and 1y, got 999 ms',
+      'store.retentionMs: must be between 1s and 1y, got "2y"',
     ]);
   });
 

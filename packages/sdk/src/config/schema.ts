@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseCidr } from '../server/cidr.ts';
 import { alertingSchema } from './alerting-schema.ts';
-import { durationSchema as duration } from './duration-schema.ts';
+import { AGE_DURATION_BOUNDS, durationSchema as duration } from './duration-schema.ts';
 
 /** The endpoint OTLP/HTTP exporters use when none is configured (OTel specification default). */
 export const DEFAULT_OTLP_METRICS_ENDPOINT = 'http://localhost:4318/v1/metrics';
@@ -196,6 +196,7 @@ const cardinalitySchema = z
       .describe('Per-attribute value budgets.'),
     idleEvictionMs: duration(
       'Forget series not updated for this long (delta bookkeeping); never when unset.',
+      AGE_DURATION_BOUNDS,
     ).optional(),
     allow: z
       .record(z.string().min(1), z.array(z.string().min(1)))
@@ -294,7 +295,7 @@ const otlpSchema = z
 const storeSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Keep recent samples in the embedded PromQL store.'),
-    retentionMs: duration('How long samples are kept.').default(24 * 3_600_000),
+    retentionMs: duration('How long samples are kept.', AGE_DURATION_BOUNDS).default(24 * 3_600_000),
     maxBytes: z
       .number()
       .int()
