@@ -1,7 +1,8 @@
 /**
  * The evaluator's self-metrics as an operator scrapes them: in-process alerting through `startTelemetry`,
- * a firing critical alert, a rule that fails every evaluation, one channel that accepts and one that is
- * unreachable, and a reload — then the exact family names and labels on `/metrics`.
+ * a firing critical alert, a rule that fails every evaluation, one channel that accepts, one that is
+ * unreachable and one that refuses the payload, and a reload — then the exact family names and labels on
+ * `/metrics`.
  * And `yardstick_alerts_active` through an alert's life (pending, firing, resolved), as `/metrics` renders
  * it, evaluated at chosen instants.
  */
@@ -49,12 +50,16 @@ describe('alerting self-metrics on /metrics', () => {
     receiver = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
+        if (req.url === '/refused') {
+          res.writeHead(400).end();
+          return;
+        }
         posts++;
         res.writeHead(200).end();
       });
     });
     await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
-    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
     const closedPort = await freePort();
     const rules = join(tmp.dir, 'rules.yml');
     writeFileSync(
@@ -80,8 +85,9 @@ describe('alerting self-metrics on /metrics', () => {
       alerting: {
         ruleFiles: [rules],
         channels: [
-          { name: 'oncall', type: 'webhook', url: hook },
+          { name: 'oncall', type: 'webhook', url: `${base}/hook` },
           { name: 'gone', type: 'webhook', url: `http://127.0.0.1:${closedPort}/hook`, timeout_ms: 1_000 },
+          { name: 'refused', type: 'slack', url: `${base}/refused` },
         ],
       },
     });
@@ -93,6 +99,7 @@ describe('alerting self-metrics on /metrics', () => {
       /^yardstick_rule_evaluation_failures_total\{/m,
       /^yardstick_notifications_sent_total\{/m,
       /^yardstick_notifications_failed_total\{/m,
+      /^yardstick_notifications_dropped_total\{/m,
     ]);
     expect(posts).toBeGreaterThan(0);
     const line = (re: RegExp) => text.split('\n').find((l) => re.test(l));
@@ -105,7 +112,11 @@ describe('alerting self-metrics on /metrics', () => {
       /^yardstick_rule_evaluation_failures_total\{(?=.*rule_group="self")(?=.*rule="AlwaysFailing").*\} \d+$/,
     );
     expect(line(/^yardstick_notifications_sent_total\{/)).toMatch(/channel="oncall".*\} [1-9]\d*$/);
-    expect(line(/^yardstick_notifications_failed_total\{/)).toMatch(/channel="gone".*\} [1-9]\d*$/);
+    expect(line(/^yardstick_notifications_failed_total\{(?=.*channel="gone")/)).toMatch(/\} [1-9]\d*$/);
+    // A refused payload (4xx) is dropped, not retried; the unreachable channel keeps its alert queued.
+    expect(text.split('\n').filter((l) => /^yardstick_notifications_dropped_total\{/.test(l))).toEqual([
+      expect.stringMatching(/^yardstick_notifications_dropped_total\{.*channel="refused".*\} [1-9]\d*$/),
+    ]);
     expect(line(/^yardstick_rule_reloads_total\{/)).toMatch(/result="success".*\} 1$/);
     expect(line(/^yardstick_rule_last_reload_success/)).toMatch(/ 1$/);
   }, 30_000);

@@ -19,19 +19,22 @@ export type { AlertEvaluatorOptions, ReloadResult } from './evaluator/alert-eval
 export { AlertEvaluator } from './evaluator/alert-evaluator.ts';
 export type { EvaluatorMetrics } from './evaluator/evaluator-metrics.ts';
 export { createEvaluatorMetrics } from './evaluator/evaluator-metrics.ts';
-export type {
-  AlertmanagerAlert,
-  AlertmanagerNotifierOptions,
-  AlertmanagerNotifierStats,
-} from './notifiers/alertmanager-notifier.ts';
+export type { AlertmanagerAlert, AlertmanagerNotifierOptions } from './notifiers/alertmanager-notifier.ts';
 export { AlertmanagerNotifier } from './notifiers/alertmanager-notifier.ts';
 export type {
   NotificationChannelConfig,
   NotificationChannelOptions,
 } from './notifiers/notification-channels.ts';
 export { createNotificationChannels, notificationChannelSchema } from './notifiers/notification-channels.ts';
-export type { Notifier, NotifierObserver, NotifyContext, NotifyResult } from './notifiers/notifier.ts';
+export type {
+  FlushResult,
+  Notifier,
+  NotifierObserver,
+  NotifyContext,
+  NotifyResult,
+} from './notifiers/notifier.ts';
 export { alertFingerprint, generatorURL } from './notifiers/notifier.ts';
+export type { NotifierQueueOptions, NotifierQueueStats } from './notifiers/queued-notifier.ts';
 export type { SlackMessage, SlackNotifierOptions } from './notifiers/slack-notifier.ts';
 export { SlackNotifier, slackMessage } from './notifiers/slack-notifier.ts';
 export type { WebhookAlert, WebhookNotifierOptions, WebhookPayload } from './notifiers/webhook-notifier.ts';

@@ -1,5 +1,6 @@
 /**
- * Notification channels by name, from configuration: each an Alertmanager, a webhook or a Slack webhook.
+ * Notification channels by name, from configuration: each an Alertmanager, a webhook or a Slack webhook,
+ * each delivering through its own bounded retry queue (`queue_capacity` alerts).
  */
 
 import type { Labels } from '@yardstick/promql';
@@ -13,6 +14,12 @@ import { WebhookNotifier } from './webhook-notifier.ts';
 
 const url = z.url();
 
+/** Settings every channel has: its queue's capacity in alerts and the timeout of one request. */
+const delivery = {
+  queue_capacity: z.number().int().positive().optional(),
+  timeout_ms: z.number().int().positive().optional(),
+};
+
 /** The configuration of one channel. */
 export const notificationChannelSchema = z.discriminatedUnion('type', [
   z
@@ -20,8 +27,7 @@ export const notificationChannelSchema = z.discriminatedUnion('type', [
       name: z.string().min(1),
       type: z.literal('alertmanager'),
       urls: z.array(url).min(1),
-      queue_capacity: z.number().int().positive().optional(),
-      timeout_ms: z.number().int().positive().optional(),
+      ...delivery,
     })
     .strict(),
   z
@@ -30,7 +36,7 @@ export const notificationChannelSchema = z.discriminatedUnion('type', [
       type: z.literal('webhook'),
       url,
       max_alerts: z.number().int().min(0).optional(),
-      timeout_ms: z.number().int().positive().optional(),
+      ...delivery,
     })
     .strict(),
   z
@@ -38,7 +44,7 @@ export const notificationChannelSchema = z.discriminatedUnion('type', [
       name: z.string().min(1),
       type: z.literal('slack'),
       url,
-      timeout_ms: z.number().int().positive().optional(),
+      ...delivery,
     })
     .strict(),
 ]);
@@ -78,7 +84,13 @@ export function createNotificationChannels(
     if (channels.has(c.name)) {
       throw new AlertEvaluatorError('RULE_FILE_INVALID', `notification channel "${c.name}" is defined twice`);
     }
-    const common = { name: c.name, observer: options.observer };
+    const common = {
+      name: c.name,
+      ...(options.observer === undefined ? {} : { observer: options.observer }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(c.queue_capacity === undefined ? {} : { queueCapacity: c.queue_capacity }),
+      ...(c.timeout_ms === undefined ? {} : { timeoutMs: c.timeout_ms }),
+    };
     switch (c.type) {
       case 'alertmanager':
         channels.set(
@@ -88,9 +100,6 @@ export function createNotificationChannels(
             urls: c.urls,
             externalLabels: options.externalLabels ?? {},
             externalURL: options.externalURL ?? '',
-            ...(c.queue_capacity === undefined ? {} : { queueCapacity: c.queue_capacity }),
-            ...(c.timeout_ms === undefined ? {} : { timeoutMs: c.timeout_ms }),
-            ...(options.logger === undefined ? {} : { logger: options.logger }),
           }),
         );
         break;
@@ -102,12 +111,11 @@ export function createNotificationChannels(
             url: c.url,
             externalURL: options.externalURL ?? '',
             maxAlerts: c.max_alerts ?? 0,
-            timeoutMs: c.timeout_ms ?? 10_000,
           }),
         );
         break;
       case 'slack':
-        channels.set(c.name, new SlackNotifier({ ...common, url: c.url, timeoutMs: c.timeout_ms ?? 10_000 }));
+        channels.set(c.name, new SlackNotifier({ ...common, url: c.url }));
         break;
     }
   }

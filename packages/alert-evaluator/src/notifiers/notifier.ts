@@ -18,10 +18,23 @@ export interface NotifyResult {
   readonly error?: string;
 }
 
+/** What {@link Notifier.flush} found: whether everything handed over since the last flush arrived. */
+export interface FlushResult {
+  /** True when every alert handed over since the previous flush was delivered. */
+  readonly ok: boolean;
+  /** Alerts handed over since the previous flush that were dropped, or are still queued for a retry. */
+  readonly undelivered: number;
+  /** The latest delivery error since the previous flush: the URL and what happened. */
+  readonly error?: string;
+}
+
 /** A destination for alerts. */
 export interface Notifier {
   readonly name: string;
+  /** Hands alerts over; a queued notifier resolves at once with the number queued. */
   notify(alerts: readonly AlertSnapshot[], context: NotifyContext): Promise<NotifyResult>;
+  /** Delivers what is queued, if the notifier queues, and says whether it all arrived. */
+  flush?(): Promise<FlushResult>;
   /** Stops background delivery, if any. */
   close?(): Promise<void>;
 }

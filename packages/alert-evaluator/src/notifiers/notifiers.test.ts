@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertSnapshot } from '../state/alert.ts';
@@ -55,6 +56,15 @@ function alert(i: number, overrides: Partial<AlertSnapshot> = {}): AlertSnapshot
     validUntil: T + 240_000,
     ...overrides,
   };
+}
+
+/** A port on 127.0.0.1 nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as { port: number };
+  await new Promise((ok) => server.close(ok));
+  return port;
 }
 
 async function waitFor(cond: () => boolean, ms = 5_000): Promise<void> {
@@ -212,6 +222,7 @@ describe('WebhookNotifier and SlackNotifier', () => {
       expr: 'up',
     });
     expect(res).toEqual({ ok: true, accepted: 2 });
+    expect(await n.flush()).toEqual({ ok: true, undelivered: 0 });
     const { body } = hook.bodies[0] as { body: Record<string, unknown> };
     expect(body).toMatchObject({
       version: '4',
@@ -235,6 +246,7 @@ describe('WebhookNotifier and SlackNotifier', () => {
     const hook = await receiver();
     const n = new SlackNotifier({ name: 'slack', url: hook.url });
     await n.notify([alert(1)], { expr: 'up' });
+    await n.flush();
     const { body } = hook.bodies[0] as { body: { text: string; blocks: unknown[] } };
     expect(body.text).toBe(
       '[FIRING:1] QueueHigh\n:rotating_light: QueueHigh (pool=p1 region=eu): pool p1 backlog',
@@ -272,11 +284,71 @@ describe('WebhookNotifier and SlackNotifier', () => {
     expect(msg.text.startsWith('[FIRING:120] ')).toBe(true);
   });
 
-  it('returns a failed result instead of throwing when the receiver is unreachable', async () => {
-    const n = new WebhookNotifier({ name: 'ops', url: 'http://127.0.0.1:9/none', timeoutMs: 500 });
-    const res = await n.notify([alert(1)], { expr: 'up' });
-    expect(res.ok).toBe(false);
-    expect(res.error).toBeTruthy();
+  it('says which URL failed and why when the receiver is unreachable, instead of throwing', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/hook`;
+    const n = new WebhookNotifier({ name: 'ops', url, timeoutMs: 5_000, retryDelayMs: 60_000 });
+    expect(await n.notify([alert(1)], { expr: 'up' })).toEqual({ ok: true, accepted: 1 });
+    const flushed = await n.flush();
+    expect(flushed).toMatchObject({ ok: false, undelivered: 1 });
+    expect(flushed.error).toBe(`${url}: connect ECONNREFUSED ${new URL(url).host}`);
+    expect(n.stats()).toMatchObject({ failedAttempts: 1, queueLength: 1 });
+    await n.close();
+  });
+
+  it('drops a message the receiver refuses (4xx) instead of retrying it ahead of later ones', async () => {
+    const hook = await receiver();
+    hook.status = 400;
+    const dropped: number[] = [];
+    const n = new SlackNotifier({
+      name: 'chat',
+      url: hook.url,
+      retryDelayMs: 20,
+      observer: { dropped: (_channel, alerts) => dropped.push(alerts) },
+    });
+    await n.notify([alert(1), alert(2)], { expr: 'up' });
+    const flushed = await n.flush();
+    expect(flushed).toMatchObject({ ok: false, undelivered: 2 });
+    expect(flushed.error).toMatch(/: HTTP 400 Bad Request$/);
+    expect(n.stats()).toMatchObject({ failedAttempts: 1, dropped: 2, queueLength: 0 });
+    expect(dropped).toEqual([2]);
+    hook.status = 200;
+    await n.notify([alert(3)], { expr: 'up' });
+    expect(await n.flush()).toEqual({ ok: true, undelivered: 0 });
+    expect(hook.bodies).toHaveLength(1);
+  });
+
+  it('keeps messages beyond its capacity out by dropping the oldest, counted in alerts', async () => {
+    const n = new WebhookNotifier({
+      name: 'ops',
+      url: 'http://127.0.0.1:9/none',
+      queueCapacity: 3,
+      retryDelayMs: 60_000,
+    });
+    await n.notify([alert(1), alert(2)], { expr: 'up' });
+    await n.notify([alert(3)], { expr: 'up' });
+    await n.notify([alert(4), alert(5)], { expr: 'up' });
+    expect(n.stats()).toMatchObject({ dropped: 2, queueLength: 3 });
+    await n.close();
+  });
+
+  it('waits no longer than maxRetryDelayMs, whatever Retry-After asks for', async () => {
+    let requests = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        requests++;
+        if (requests === 1) res.writeHead(429, { 'retry-after': '3600' }).end();
+        else res.writeHead(200).end();
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const { port } = server.address() as { port: number };
+    const n = new SlackNotifier({ name: 'chat', url: `http://127.0.0.1:${port}`, maxRetryDelayMs: 50 });
+    await n.notify([alert(1)], { expr: 'up' });
+    await waitFor(() => n.stats().sent === 1);
+    expect(requests).toBe(2);
+    await n.close();
   });
 });
 

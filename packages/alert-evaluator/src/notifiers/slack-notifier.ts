@@ -1,9 +1,12 @@
 /**
  * A Slack-compatible incoming webhook (`{ text, blocks }`), which Slack, Mattermost and Rocket.Chat accept.
+ * Messages go through the bounded retry queue of {@link QueuedNotifier}, so a 503 or a rate limit (429,
+ * with Slack's `Retry-After`) delays them instead of losing them.
  */
 import type { AlertSnapshot } from '../state/alert.ts';
-import { postJson } from './http-post.ts';
-import type { Notifier, NotifierObserver, NotifyContext, NotifyResult } from './notifier.ts';
+import { type PostOutcome, postJson } from './http-post.ts';
+import type { NotifyContext, NotifyResult } from './notifier.ts';
+import { type NotifierQueueOptions, QueuedNotifier } from './queued-notifier.ts';
 
 /** The message body of a Slack incoming webhook. */
 export interface SlackMessage {
@@ -12,13 +15,13 @@ export interface SlackMessage {
 }
 
 /** Options of {@link SlackNotifier}. */
-export interface SlackNotifierOptions {
+export interface SlackNotifierOptions extends NotifierQueueOptions {
   readonly name: string;
   readonly url: string;
   /** Send Block Kit `blocks` besides the plain `text`. Default true. */
   readonly blocks?: boolean;
+  /** Timeout of one request. Default 10 s. */
   readonly timeoutMs?: number;
-  readonly observer?: NotifierObserver;
 }
 
 const SCOPE_LABELS = ['pool', 'region', 'model'];
@@ -76,28 +79,22 @@ export function slackMessage(alerts: readonly AlertSnapshot[], withBlocks = true
   };
 }
 
-/** POSTs alerts to a Slack-compatible incoming webhook. */
-export class SlackNotifier implements Notifier {
-  readonly name: string;
+/** POSTs alerts to a Slack-compatible incoming webhook, one message per notification, retried while it fails. */
+export class SlackNotifier extends QueuedNotifier<SlackMessage> {
   private readonly options: SlackNotifierOptions;
 
   constructor(options: SlackNotifierOptions) {
+    super(options.name, options, 1);
     this.options = options;
-    this.name = options.name;
   }
 
-  async notify(alerts: readonly AlertSnapshot[], _context: NotifyContext): Promise<NotifyResult> {
+  /** Queues the message for `alerts` and starts delivering; resolves at once with the number queued. */
+  override async notify(alerts: readonly AlertSnapshot[], _context: NotifyContext): Promise<NotifyResult> {
     if (alerts.length === 0) return { ok: true, accepted: 0 };
-    const error = await postJson(
-      this.options.url,
-      slackMessage(alerts, this.options.blocks ?? true),
-      this.options.timeoutMs ?? 10_000,
-    );
-    if (error !== undefined) {
-      this.options.observer?.failed?.(this.name, alerts.length);
-      return { ok: false, accepted: 0, error };
-    }
-    this.options.observer?.sent?.(this.name, alerts.length);
-    return { ok: true, accepted: alerts.length };
+    return this.enqueue([{ item: slackMessage(alerts, this.options.blocks ?? true), alerts: alerts.length }]);
+  }
+
+  protected override async send([message]: readonly SlackMessage[]): Promise<PostOutcome> {
+    return postJson(this.options.url, JSON.stringify(message), this.options.timeoutMs ?? 10_000);
   }
 }

@@ -1,19 +1,13 @@
 /**
  * A generic webhook receiving Alertmanager's webhook payload (version 4), so receivers written for
- * Alertmanager's `webhook_config` work unchanged.
+ * Alertmanager's `webhook_config` work unchanged. Payloads go through the bounded retry queue of
+ * {@link QueuedNotifier}, so a receiver's outage or overload (5xx, 429) delays them instead of losing them.
  */
 import type { Labels } from '@yardstick/promql';
 import type { AlertSnapshot } from '../state/alert.ts';
-import { postJson } from './http-post.ts';
-import {
-  alertFingerprint,
-  generatorURL,
-  goTime,
-  type Notifier,
-  type NotifierObserver,
-  type NotifyContext,
-  type NotifyResult,
-} from './notifier.ts';
+import { type PostOutcome, postJson } from './http-post.ts';
+import { alertFingerprint, generatorURL, goTime, type NotifyContext, type NotifyResult } from './notifier.ts';
+import { type NotifierQueueOptions, QueuedNotifier } from './queued-notifier.ts';
 
 /** One alert of the webhook payload. */
 export interface WebhookAlert {
@@ -41,15 +35,15 @@ export interface WebhookPayload {
 }
 
 /** Options of {@link WebhookNotifier}. */
-export interface WebhookNotifierOptions {
+export interface WebhookNotifierOptions extends NotifierQueueOptions {
   readonly name: string;
   readonly url: string;
   readonly externalURL?: string;
   /** Alerts per payload beyond which the rest are counted in `truncatedAlerts`. Default 0 (no limit). */
   readonly maxAlerts?: number;
+  /** Timeout of one request. Default 10 s. */
   readonly timeoutMs?: number;
   readonly headers?: Readonly<Record<string, string>>;
-  readonly observer?: NotifierObserver;
 }
 
 function common(maps: readonly Labels[]): Labels {
@@ -96,26 +90,26 @@ export function webhookPayload(
   };
 }
 
-/** POSTs Alertmanager-style webhook payloads. */
-export class WebhookNotifier implements Notifier {
-  readonly name: string;
+/** POSTs Alertmanager-style webhook payloads, one per notification, retried while the receiver fails. */
+export class WebhookNotifier extends QueuedNotifier<WebhookPayload> {
   private readonly options: WebhookNotifierOptions;
 
   constructor(options: WebhookNotifierOptions) {
+    // One payload per request: each is one rule's group, as Alertmanager sends one per group.
+    super(options.name, options, 1);
     this.options = options;
-    this.name = options.name;
   }
 
-  async notify(alerts: readonly AlertSnapshot[], context: NotifyContext): Promise<NotifyResult> {
+  /** Queues the payload for `alerts` and starts delivering; resolves at once with the number queued. */
+  override async notify(alerts: readonly AlertSnapshot[], context: NotifyContext): Promise<NotifyResult> {
     if (alerts.length === 0) return { ok: true, accepted: 0 };
     const o = this.options;
     const payload = webhookPayload(o.name, alerts, context, o.externalURL, o.maxAlerts);
-    const error = await postJson(o.url, payload, o.timeoutMs ?? 10_000, o.headers);
-    if (error !== undefined) {
-      o.observer?.failed?.(this.name, alerts.length);
-      return { ok: false, accepted: 0, error };
-    }
-    o.observer?.sent?.(this.name, alerts.length);
-    return { ok: true, accepted: alerts.length };
+    return this.enqueue([{ item: payload, alerts: alerts.length }]);
+  }
+
+  protected override async send([payload]: readonly WebhookPayload[]): Promise<PostOutcome> {
+    const o = this.options;
+    return postJson(o.url, JSON.stringify(payload), o.timeoutMs ?? 10_000, o.headers);
   }
 }
