@@ -1,7 +1,8 @@
 /**
  * `yardstick alerts run`: rules evaluated against yardstick's embedded /api/v1; with `--once`, firing alerts
- * sent to a real Alertmanager 0.25 and read back from its v2 API; without it, the real CLI process evaluating
- * on its interval, delivering to a local webhook, and stopping cleanly on SIGTERM.
+ * sent to a real Alertmanager 0.25 and read back from its v2 API, and to a local stand-in that accepts,
+ * answers 404 or is not there at all (exit 1 with one line naming the URL); without it, the real CLI
+ * process evaluating on its interval, delivering to a local webhook, and stopping cleanly on SIGTERM.
  */
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -17,6 +18,34 @@ import { waitFor } from './support/wait-for.ts';
 
 const rules = join(import.meta.dirname, 'fixtures', 'cli', 'alerts.yaml');
 const alertmanager = peer('alertmanager');
+
+/** A local stand-in for Alertmanager answering every request with `status`, keeping the posted alerts. */
+async function standInAlertmanager(status: number): Promise<{
+  url: string;
+  posted: { path: string; alerts: { labels: Record<string, string> }[] }[];
+  close(): Promise<void>;
+}> {
+  const posted: { path: string; alerts: { labels: Record<string, string> }[] }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      posted.push({ path: req.url ?? '', alerts: JSON.parse(body) });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    posted,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The `yardstick: ` message lines of stderr (the summary line is not one). */
+function messages(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => line.startsWith('yardstick: '));
+}
 
 describe('yardstick alerts run', () => {
   const work = tempDir('yardstick-cli-alerts-');
@@ -77,6 +106,76 @@ describe('yardstick alerts run', () => {
     const broken = join(import.meta.dirname, 'fixtures', 'cli', 'rules-broken.yaml');
     expect(await runCli(['alerts', 'run', '--rules', broken, '--source', source, '--once'], cli.io)).toBe(2);
     expect(cli.err()).toMatch(/^yardstick: .*rules-broken\.yaml:\d+: /);
+  });
+
+  it('with --once, exits 0 once Alertmanager accepted the firing alerts', async () => {
+    const am = await standInAlertmanager(200);
+    try {
+      const cli = captureCli({ now });
+      const args = [
+        'alerts',
+        'run',
+        '--rules',
+        rules,
+        '--source',
+        source,
+        '--alertmanager',
+        am.url,
+        '--once',
+      ];
+      expect(await runCli(args, cli.io), cli.err()).toBe(0);
+      expect(messages(cli.err())).toEqual([]);
+      expect(am.posted.map((p) => [p.path, p.alerts.map((a) => a.labels.alertname)])).toEqual([
+        ['/api/v2/alerts', ['QueueBacklog']],
+      ]);
+    } finally {
+      await am.close();
+    }
+  });
+
+  it('with --once, exits 1 with one line naming the URL when Alertmanager answers 404', async () => {
+    const am = await standInAlertmanager(404);
+    try {
+      const cli = captureCli({ now });
+      const args = [
+        'alerts',
+        'run',
+        '--rules',
+        rules,
+        '--source',
+        source,
+        '--alertmanager',
+        am.url,
+        '--once',
+      ];
+      expect(await runCli(args, cli.io), cli.err()).toBe(1);
+      expect(messages(cli.err())).toEqual([
+        `yardstick: alertmanager: 1 alert not delivered: ${am.url}/api/v2/alerts: HTTP 404 Not Found`,
+      ]);
+      // The alerts are still printed: the evaluation itself worked.
+      expect(cli.out()).toMatch(/^firing QueueBacklog /m);
+    } finally {
+      await am.close();
+    }
+  });
+
+  it('with --once, exits 1 with one line naming the URL when Alertmanager is unreachable', async () => {
+    const closed = `127.0.0.1:${await freePort()}`;
+    const cli = captureCli({ now });
+    const args = [
+      'alerts',
+      'run',
+      '--rules',
+      rules,
+      '--source',
+      source,
+      '--alertmanager',
+      `http://${closed}`,
+    ];
+    expect(await runCli([...args, '--once'], cli.io), cli.err()).toBe(1);
+    expect(messages(cli.err())).toEqual([
+      `yardstick: alertmanager: 1 alert not delivered: http://${closed}/api/v2/alerts: connect ECONNREFUSED ${closed}`,
+    ]);
   });
 
   it.skipIf(alertmanager.skipReason !== undefined)('sends firing alerts to a real Alertmanager', async () => {

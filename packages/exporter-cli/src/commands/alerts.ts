@@ -10,6 +10,7 @@ import {
   type AlertSnapshot,
   createPrometheusHttpDatasource,
   formatRuleFileProblem,
+  type Logger,
   loadRuleFiles,
   type Notifier,
   type RemoteAuth,
@@ -41,7 +42,10 @@ keep_firing_for), and sends firing and resolved alerts to Alertmanager (v2 API) 
   --channel NAME        notification channel names threshold rules may use (repeatable)
   --basic-auth U:P, --bearer-token T   credentials for --source (or env YARDSTICK_SOURCE_*)
 
-Without --once it runs until SIGINT/SIGTERM, then finishes the evaluation in progress and flushes.
+With --once, alerts that could not be delivered (Alertmanager or a webhook unreachable, or answering
+with an error) are reported as one line naming the URL and the answer, and the exit code is 1.
+Without --once it runs until SIGINT/SIGTERM, then finishes the evaluation in progress and flushes;
+failed deliveries are retried with backoff (5xx, 429, network errors) and reported on stderr.
 Exit codes: 0 done, 1 a source or notifier failure with --once, 2 bad usage or invalid rules.
 
 Examples:
@@ -91,6 +95,25 @@ function remoteAuth(flags: z.infer<typeof AlertsFlags>, env: CliIo['env']): Remo
   return undefined;
 }
 
+/**
+ * Delivery problems of the running command (a notifier's retries, a full queue) as `yardstick: channel:
+ * message: error` lines, like every other message of the CLI.
+ */
+function stderrLogger(io: CliIo): Logger {
+  const write = (obj: object, msg?: string): void => {
+    const { channel, err } = obj as { channel?: string; err?: string };
+    io.stderr.write(
+      `yardstick: ${channel ?? 'alerts'}: ${msg ?? 'delivery problem'}${err ? `: ${err}` : ''}\n`,
+    );
+  };
+  return { debug() {}, info() {}, warn: write, error: write };
+}
+
+/** `n alert(s)`. */
+function alertCount(n: number): string {
+  return `${n} alert${n === 1 ? '' : 's'}`;
+}
+
 /** `state alertname {labels} value`, one alert per line. */
 function formatAlert(alert: AlertSnapshot): string {
   const labels = Object.keys(alert.labels)
@@ -137,15 +160,17 @@ export async function alertsCommand(argv: readonly string[], io: CliIo): Promise
   const definitions = await loadGroups(flags.rules, flags.channel);
   const notifiers: Notifier[] = [];
   const externalURL = flags['external-url'];
+  // With --once the flush below reports what was not delivered, once; a running command reports each
+  // failed attempt as it happens, since it retries in the background.
+  const shared = {
+    ...(externalURL ? { externalURL } : {}),
+    ...(flags.once ? {} : { logger: stderrLogger(io) }),
+  };
   if (flags.alertmanager.length > 0) {
-    notifiers.push(
-      new AlertmanagerNotifier({ urls: flags.alertmanager, ...(externalURL ? { externalURL } : {}) }),
-    );
+    notifiers.push(new AlertmanagerNotifier({ urls: flags.alertmanager, ...shared }));
   }
   flags.webhook.forEach((url, i) => {
-    notifiers.push(
-      new WebhookNotifier({ name: `webhook-${i + 1}`, url, ...(externalURL ? { externalURL } : {}) }),
-    );
+    notifiers.push(new WebhookNotifier({ name: `webhook-${i + 1}`, url, ...shared }));
   });
   const auth = remoteAuth(flags, io.env);
   const datasource = createPrometheusHttpDatasource({ url: flags.source, ...(auth ? { auth } : {}) });
@@ -190,6 +215,14 @@ export async function alertsCommand(argv: readonly string[], io: CliIo): Promise
       const now = io.now();
       for (const group of groups) await group.evaluate(now);
       await Promise.all(deliveries);
+      for (const notifier of notifiers) {
+        const flushed = await notifier.flush?.();
+        if (flushed === undefined || flushed.ok) continue;
+        failures++;
+        io.stderr.write(
+          `yardstick: ${notifier.name}: ${alertCount(flushed.undelivered)} not delivered: ${flushed.error ?? 'delivery failed'}\n`,
+        );
+      }
       for (const group of groups)
         for (const alert of group.alerts()) io.stdout.write(`${formatAlert(alert)}\n`);
       const count = groups.reduce((n, g) => n + g.alerts().length, 0);
