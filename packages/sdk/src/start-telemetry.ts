@@ -21,10 +21,10 @@ import { startRuntimeMetrics } from './kits/runtime/runtime-metrics.ts';
 import { createDefaultLogger, type Logger, routeDiagTo } from './logging/logger.ts';
 import { createOtlpReader } from './otlp/create-otlp-reader.ts';
 import { withDefaultHistogramBuckets } from './provider/default-histogram-buckets.ts';
-import { createQueryApi } from './query-api/prometheus-api.ts';
+import { createQueryApi, type QueryApi } from './query-api/prometheus-api.ts';
 import { createResource } from './resource/create-resource.ts';
+import { isLoopbackHost } from './server/loopback-host.ts';
 import { startTelemetryServer, type TelemetryServer } from './server/telemetry-server.ts';
-import { createStatsHandler } from './stats/stats-handler.ts';
 import { StoreReader } from './store/store-reader.ts';
 
 /** Options of {@link startTelemetry}: the config (highest precedence) plus code-only settings. */
@@ -149,6 +149,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
   });
 
   let server: TelemetryServer | undefined;
+  let queryApi: QueryApi | undefined;
   if (config.enabled && config.server.enabled) {
     try {
       server = await startTelemetryServer(prometheus, { ...config.server, logger });
@@ -156,8 +157,12 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
       await sdkMeterProvider.shutdown().catch(() => undefined);
       throw error;
     }
-    if (store) server.mount('/api/v1/*', { methods: ['GET', 'POST'], handler: createQueryApi({ store }) });
-    if (store) server.mount('/v1/stats', { methods: ['GET'], handler: createStatsHandler({ store }) });
+    if (store && queryApiExposed(config, logger)) {
+      const { api: _api, ...limits } = config.query;
+      queryApi = createQueryApi({ store, limits });
+      server.mount('/api/v1/*', { methods: ['GET', 'POST'], handler: queryApi });
+      server.mount('/v1/stats', { methods: ['GET'], handler: queryApi.stats });
+    }
     logger.info({ url: server.url }, 'yardstick telemetry server listening');
   }
   let alerting: RunningAlerting | undefined;
@@ -226,6 +231,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
         for (const pool of pools) pool.close();
         for (const dependency of dependencies) dependency.stop();
         await server?.close();
+        await queryApi?.close();
         await sdkMeterProvider
           .shutdown()
           .catch((error: unknown) => logger.warn({ err: error }, 'meter provider shutdown failed'));
@@ -234,4 +240,18 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
       return shuttingDown;
     },
   };
+}
+
+/**
+ * Whether `/api/v1` and `/v1/stats` are served. They run queries over everything the service records, so
+ * on an address reachable from the network they need basic auth or an explicit `query.api: true`.
+ */
+function queryApiExposed(config: YardstickConfig, logger: Logger): boolean {
+  if (config.query.api !== undefined) return config.query.api;
+  if (isLoopbackHost(config.server.host) || config.server.auth !== undefined) return true;
+  logger.warn(
+    { host: config.server.host },
+    'yardstick: /api/v1 and /v1/stats are off because the telemetry server listens beyond loopback without basic auth; set server.auth, or query.api: true (env YARDSTICK_QUERY_API=true) to serve them anyway',
+  );
+  return false;
 }

@@ -306,6 +306,53 @@ const storeSchema = z
   .prefault({})
   .describe('The embedded time-series store behind /api/v1 and alerting.');
 
+const querySchema = z
+  .strictObject({
+    api: z
+      .boolean()
+      .optional()
+      .describe(
+        'Serve /api/v1 and /v1/stats. Default: on when the server listens on loopback or has basic auth, off otherwise (a warning says so).',
+      ),
+    timeoutMs: duration(
+      'Longest a query may take, queue wait and serialization included; a client `timeout` can only lower it.',
+    ).default(10_000),
+    maxSamples: z
+      .number()
+      .int()
+      .positive()
+      .max(1_000_000_000)
+      .default(5_000_000)
+      .describe(
+        'Most samples one query may hold in memory at once, counted as Prometheus counts --query.max-samples.',
+      ),
+    maxConcurrent: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(2)
+      .describe(
+        'Queries evaluated at once, each on its own worker thread; more wait (up to timeoutMs), then 503.',
+      ),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .default(64 * 1024 * 1024)
+      .describe('Largest JSON body one query may answer with; a larger result is a 422 execution error.'),
+    workerHeapBytes: z
+      .number()
+      .int()
+      .min(32 * 1024 * 1024)
+      .max(16 * 1024 * 1024 * 1024)
+      .default(256 * 1024 * 1024)
+      .describe('Heap limit of each query worker thread; a query that needs more fails with 422.'),
+  })
+  .prefault({})
+  .describe('Limits of the Prometheus query API (/api/v1) over the embedded store.');
+
 /**
  * The whole yardstick configuration, with defaults. Objects are strict: an unknown key is an error naming it.
  * Durations accept milliseconds or Prometheus duration strings and come out as milliseconds.
@@ -329,6 +376,7 @@ export const yardstickConfigSchema = z
     pathTemplating: pathTemplatingSchema,
     otlp: otlpSchema,
     store: storeSchema,
+    query: querySchema,
     alerting: alertingSchema,
     registerGlobal: z.boolean().default(true).describe('Register the MeterProvider as the global OTel one.'),
   })

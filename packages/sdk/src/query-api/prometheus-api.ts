@@ -5,52 +5,69 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  evaluateInstant,
-  evaluateRange,
-  type InstantValue,
   type LabelMatcher,
   type Labels,
-  type MatrixSeries,
   PromqlError,
   parseDurationMs,
   parseExpr,
   type SampleStore,
 } from '@yardstick/promql';
-import { formatApiFloat, formatApiTime, parseApiTime } from './api-format.ts';
+import { statsWindowOf } from '../stats/stats-handler.ts';
+import { API_ERROR_STATUS, ApiError, errorBody, toApiError } from './api-error.ts';
+import { parseApiTime } from './api-format.ts';
+import { QueryWorkerPool } from './query-worker-pool.ts';
 
 /** Prometheus refuses range queries with more points than this per series; so do we. */
 const MAX_POINTS_PER_SERIES = 11_000;
 /** Limit on the request body of POST queries (form-encoded). */
 const MAX_BODY_BYTES = 1 << 20;
+/** Most series `/api/v1/series` answers with when the client sets no smaller `limit`. */
+const MAX_SERIES_RESULTS = 100_000;
+
+/** Limits of the query API; see the `query` section of the configuration. */
+export interface QueryLimits {
+  /** Longest a query may take, from arrival to the last byte serialized; a client `timeout` can only lower it. */
+  readonly timeoutMs: number;
+  /** Most samples a query may hold at once (Prometheus's `--query.max-samples`). */
+  readonly maxSamples: number;
+  /** Queries evaluated at once (Prometheus's `--query.max-concurrency`); more wait up to their timeout. */
+  readonly maxConcurrent: number;
+  /** Largest JSON body of one answer. */
+  readonly maxResponseBytes: number;
+  /** Heap limit of each query worker thread. */
+  readonly workerHeapBytes: number;
+}
+
+/** The defaults of {@link QueryLimits}, sized for a process that is not a database. */
+export const DEFAULT_QUERY_LIMITS: QueryLimits = {
+  timeoutMs: 10_000,
+  maxSamples: 5_000_000,
+  maxConcurrent: 2,
+  maxResponseBytes: 64 * 1024 * 1024,
+  workerHeapBytes: 256 * 1024 * 1024,
+};
 
 /** Options of {@link createQueryApi}. */
 export interface QueryApiOptions {
   readonly store: SampleStore;
   readonly lookbackDeltaMs?: number | undefined;
-  /** Per-query evaluation timeout (default 2 minutes, as Prometheus). */
-  readonly timeoutMs?: number | undefined;
+  readonly limits?: Partial<QueryLimits> | undefined;
   readonly now?: (() => number) | undefined;
 }
 
-type ErrorType = 'bad_data' | 'execution' | 'timeout' | 'internal' | 'not_found';
-const STATUS: Record<ErrorType, number> = {
-  bad_data: 400,
-  execution: 422,
-  timeout: 503,
-  internal: 500,
-  not_found: 404,
-};
-
-class ApiError extends Error {
-  readonly type: ErrorType;
-  constructor(type: ErrorType, message: string) {
-    super(message);
-    this.type = type;
-  }
+/** The `/api/v1/*` request handler, the `/v1/stats` handler on the same workers, and `close()` to stop them. */
+export interface QueryApi {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** `GET /v1/stats` ({@link computeServiceStats}) evaluated on the query workers, under the same limits. */
+  readonly stats: (req: IncomingMessage, res: ServerResponse) => void;
+  close(): Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+function sendBody(res: ServerResponse, status: number, body: string | Uint8Array): void {
+  // The client may be gone, or an earlier failure may have answered already: never write twice.
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
 async function readParams(req: IncomingMessage): Promise<URLSearchParams> {
@@ -80,7 +97,7 @@ function timeParam(params: URLSearchParams, name: string, fallback: number): num
   const text = params.get(name);
   if (text === null || text === '') return fallback;
   const ms = parseApiTime(text);
-  if (ms === undefined)
+  if (ms === undefined || !Number.isFinite(ms))
     throw new ApiError(
       'bad_data',
       `invalid parameter "${name}": cannot parse "${text}" to a valid timestamp`,
@@ -92,17 +109,25 @@ function durationParam(params: URLSearchParams, name: string): number | undefine
   const text = params.get(name);
   if (text === null || text === '') return undefined;
   const ms = /^\d+(\.\d+)?$/.test(text) ? Math.round(Number(text) * 1000) : parseDurationMs(text);
-  if (ms === undefined)
+  if (ms === undefined || !Number.isFinite(ms))
     throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse "${text}" to a valid duration`);
   return ms;
 }
 
-function parseQuery(text: string) {
+function limitParam(params: URLSearchParams): number {
+  const text = params.get('limit');
+  if (text === null || text === '' || text === '0') return MAX_SERIES_RESULTS;
+  if (!/^\d+$/.test(text))
+    throw new ApiError('bad_data', `invalid parameter "limit": cannot parse "${text}"`);
+  return Math.min(Number(text), MAX_SERIES_RESULTS);
+}
+
+function parseSelector(text: string) {
   try {
     return parseExpr(text);
   } catch (error) {
     if (error instanceof PromqlError)
-      throw new ApiError('bad_data', `invalid parameter "query": ${error.message}`);
+      throw new ApiError('bad_data', `invalid parameter "match[]": ${error.message}`);
     throw error;
   }
 }
@@ -110,7 +135,7 @@ function parseQuery(text: string) {
 function matchersOf(selectors: string[]): LabelMatcher[][] {
   if (selectors.length === 0) throw new ApiError('bad_data', 'no match[] parameter provided');
   return selectors.map((text) => {
-    const expr = parseQuery(text);
+    const expr = parseSelector(text);
     if (expr.type !== 'vectorSelector') {
       throw new ApiError('bad_data', `invalid parameter "match[]": "${text}" is not a series selector`);
     }
@@ -118,74 +143,62 @@ function matchersOf(selectors: string[]): LabelMatcher[][] {
   });
 }
 
-const plainLabels = (labels: Labels): Record<string, string> => ({ ...labels });
-
-function matrixJson(series: readonly MatrixSeries[]) {
-  return series.map((s) => {
-    const values: Array<[number, string]> = new Array(s.timestamps.length);
-    for (let i = 0; i < s.timestamps.length; i++) {
-      values[i] = [formatApiTime(s.timestamps[i]!), formatApiFloat(s.values[i]!)];
-    }
-    return { metric: plainLabels(s.labels), values };
-  });
-}
-
-function instantJson(value: InstantValue) {
-  switch (value.type) {
-    case 'scalar':
-      return {
-        resultType: 'scalar',
-        result: [formatApiTime(value.timestampMs), formatApiFloat(value.value)],
-      };
-    case 'string':
-      return { resultType: 'string', result: [formatApiTime(value.timestampMs), value.value] };
-    case 'vector':
-      return {
-        resultType: 'vector',
-        result: value.samples.map((s) => ({
-          metric: plainLabels(s.labels),
-          value: [formatApiTime(value.timestampMs), formatApiFloat(s.value)],
-        })),
-      };
-    case 'matrix':
-      return { resultType: 'matrix', result: matrixJson(value.series) };
+/** A metadata answer as a body, held to the same byte cap as query results. */
+function dataBody(data: unknown, maxBytes: number): string {
+  const body = JSON.stringify({ status: 'success', data });
+  if (body.length > maxBytes) {
+    throw new ApiError(
+      'execution',
+      `the response would be larger than query.maxResponseBytes (${maxBytes} bytes): narrow match[] or set limit`,
+    );
   }
-}
-
-function evaluationError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  if (error instanceof PromqlError) {
-    if (error.code === 'PROMQL_TIMEOUT') return new ApiError('timeout', error.message);
-    if (error.code === 'PROMQL_PARSE' || error.code === 'PROMQL_TYPE')
-      return new ApiError('bad_data', error.message);
-    return new ApiError('execution', error.message);
-  }
-  return new ApiError('internal', error instanceof Error ? error.message : String(error));
+  return body;
 }
 
 /**
  * Creates the `/api/v1/*` handler. Mount it on the telemetry server with the prefix `/api/v1/*`; it applies
  * no access control of its own (the server's basic auth and CIDR rules do).
+ *
+ * Queries (`query`, `query_range`) run on worker threads under {@link QueryLimits}: the host's event loop
+ * only answers the workers' store reads, a bounded batch at a time, so `/metrics` and the host's own
+ * requests keep answering while a heavy query runs. A query stops at its deadline, when its client
+ * disconnects, or when it holds more than `maxSamples` samples; errors keep Prometheus's JSON envelope
+ * and status codes.
  */
-export function createQueryApi(
-  options: QueryApiOptions,
-): (req: IncomingMessage, res: ServerResponse) => void {
+export function createQueryApi(options: QueryApiOptions): QueryApi {
   const now = options.now ?? Date.now;
-  const evalOptions = { lookbackDeltaMs: options.lookbackDeltaMs, timeoutMs: options.timeoutMs ?? 120_000 };
+  const limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...definedOnly(options.limits ?? {}) };
+  const pool = new QueryWorkerPool({
+    store: options.store,
+    maxConcurrent: limits.maxConcurrent,
+    maxSamples: limits.maxSamples,
+    maxResponseBytes: limits.maxResponseBytes,
+    workerHeapBytes: limits.workerHeapBytes,
+    lookbackDeltaMs: options.lookbackDeltaMs,
+  });
 
-  async function handle(path: string, params: URLSearchParams): Promise<unknown> {
+  function deadlineOf(params: URLSearchParams, arrived: number): number {
+    const asked = durationParam(params, 'timeout');
+    // The client may shorten the server's timeout, never extend it (Prometheus caps it the same way).
+    const timeoutMs =
+      asked === undefined || asked <= 0 ? limits.timeoutMs : Math.min(asked, limits.timeoutMs);
+    return arrived + timeoutMs;
+  }
+
+  async function handle(
+    path: string,
+    params: URLSearchParams,
+    arrived: number,
+    signal: AbortSignal,
+  ): Promise<string | Uint8Array> {
     const { store } = options;
     if (path === '/api/v1/query') {
-      const expr = parseQuery(requireParam(params, 'query'));
-      const time = timeParam(params, 'time', now());
-      const result = evaluateInstant(store, expr, time, {
-        ...evalOptions,
-        timeoutMs: durationParam(params, 'timeout') ?? evalOptions.timeoutMs,
-      });
-      return { data: instantJson(result.value), warnings: result.warnings, infos: result.infos };
+      const query = requireParam(params, 'query');
+      const timeMs = timeParam(params, 'time', now());
+      return pool.run({ kind: 'instant', query, timeMs, deadline: deadlineOf(params, arrived) }, signal);
     }
     if (path === '/api/v1/query_range') {
-      const expr = parseQuery(requireParam(params, 'query'));
+      const query = requireParam(params, 'query');
       const start = timeParam(params, 'start', Number.NaN);
       const end = timeParam(params, 'end', Number.NaN);
       if (Number.isNaN(start)) throw new ApiError('bad_data', 'invalid parameter "start": missing');
@@ -209,45 +222,42 @@ export function createQueryApi(
           'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
         );
       }
-      const result = evaluateRange(store, expr, start, end, step, {
-        ...evalOptions,
-        timeoutMs: durationParam(params, 'timeout') ?? evalOptions.timeoutMs,
-      });
-      return {
-        data: { resultType: 'matrix', result: matrixJson(result.value.series) },
-        warnings: result.warnings,
-        infos: result.infos,
-      };
+      const deadline = deadlineOf(params, arrived);
+      return pool.run({ kind: 'range', query, startMs: start, endMs: end, stepMs: step, deadline }, signal);
     }
     if (path === '/api/v1/series') {
       const start = timeParam(params, 'start', Number.NEGATIVE_INFINITY);
       const end = timeParam(params, 'end', Number.POSITIVE_INFINITY);
+      const limit = limitParam(params);
       const seen = new Map<string, Labels>();
       for (const matchers of matchersOf(params.getAll('match[]'))) {
-        for (const labels of store.series(matchers, start, end))
+        for (const labels of store.series(matchers, start, end)) {
           seen.set(JSON.stringify(Object.entries(labels).sort()), labels);
+          if (seen.size >= limit) break;
+        }
+        if (seen.size >= limit) break;
       }
-      return { data: [...seen.values()].map(plainLabels) };
+      return dataBody([...seen.values()], limits.maxResponseBytes);
     }
     if (path === '/api/v1/labels') {
       const selectors = params.getAll('match[]');
       const names = new Set<string>();
       for (const matchers of selectors.length ? matchersOf(selectors) : [[]])
         for (const n of store.labelNames(matchers)) names.add(n);
-      return { data: [...names].sort() };
+      return dataBody([...names].sort().slice(0, limitParam(params)), limits.maxResponseBytes);
     }
     const labelValues = /^\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
     if (labelValues) {
-      const name = decodeURIComponent(labelValues[1]!);
+      const name = decodeLabelName(labelValues[1]!);
       const selectors = params.getAll('match[]');
       const values = new Set<string>();
       for (const matchers of selectors.length ? matchersOf(selectors) : [[]])
         for (const v of store.labelValues(name, matchers)) values.add(v);
-      return { data: [...values].sort() };
+      return dataBody([...values].sort().slice(0, limitParam(params)), limits.maxResponseBytes);
     }
     if (path === '/api/v1/status/buildinfo') {
-      return {
-        data: {
+      return dataBody(
+        {
           version: '0.1.0',
           revision: 'yardstick',
           branch: 'main',
@@ -255,23 +265,66 @@ export function createQueryApi(
           buildDate: '',
           goVersion: '',
         },
-      };
+        limits.maxResponseBytes,
+      );
     }
     throw new ApiError('not_found', `unknown API endpoint ${path}`);
   }
 
-  return (req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const arrived = Date.now();
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    readParams(req)
-      .then((params) => handle(path, params))
-      .then((body) => send(res, 200, { status: 'success', ...(body as object) }))
-      .catch((error: unknown) => {
-        const apiError = evaluationError(error);
-        send(res, STATUS[apiError.type], {
-          status: 'error',
-          errorType: apiError.type,
-          error: apiError.message,
-        });
-      });
+    const signal = disconnectSignal(res);
+    answer(
+      res,
+      readParams(req).then((params) => handle(path, params, arrived, signal)),
+    );
   };
+  const stats = (req: IncomingMessage, res: ServerResponse): void => {
+    const parsed = statsWindowOf(req.url);
+    if ('error' in parsed) {
+      sendBody(res, 400, JSON.stringify({ status: 'error', error: parsed.error }));
+      return;
+    }
+    const request = { kind: 'stats', query: '', window: parsed.window, timeMs: now() } as const;
+    answer(res, pool.run({ ...request, deadline: Date.now() + limits.timeoutMs }, disconnectSignal(res)));
+  };
+  return Object.assign(handler, { stats, close: () => pool.close() });
+}
+
+/** Aborts when the client disconnects before its answer is written (the query's worker is then stopped). */
+function disconnectSignal(res: ServerResponse): AbortSignal {
+  const disconnect = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) disconnect.abort();
+  });
+  return disconnect.signal;
+}
+
+/** Writes what `body` settles to: the body with 200, or the error in Prometheus's envelope. */
+function answer(res: ServerResponse, body: Promise<string | Uint8Array>): void {
+  body
+    .then(
+      (body) => sendBody(res, 200, body),
+      (error: unknown) => {
+        const apiError = toApiError(error);
+        sendBody(res, API_ERROR_STATUS[apiError.type], errorBody(apiError));
+      },
+    )
+    .catch(() => {
+      // Writing the answer failed (the socket broke mid-write): nothing is left to tell the client.
+      res.destroy();
+    });
+}
+
+function decodeLabelName(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw new ApiError('bad_data', `invalid label name: ${JSON.stringify(encoded)}`);
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -117,6 +117,14 @@ function withoutLabels(labels: Labels, drop: readonly string[]): Labels {
   return out;
 }
 
+/** Bounds of one {@link computeServiceStats} call; each query gets at most 5 s within them. */
+export interface StatsLimits {
+  /** Most samples each query may hold (the query API's `maxSamples`); unbounded when unset. */
+  readonly maxSamples?: number | undefined;
+  /** Epoch milliseconds by which every query must be done. */
+  readonly deadline?: number | undefined;
+}
+
 /**
  * Computes the stats at `nowMs` over `window` (a PromQL duration such as `5m`).
  *
@@ -126,13 +134,16 @@ export function computeServiceStats(
   store: Queryable,
   window: string,
   nowMs: number = Date.now(),
+  limits: StatsLimits = {},
 ): ServiceStats {
   const { text, exprs } = compile(window);
   const samples = (name: StatsQueryName) => {
     try {
+      const left = limits.deadline === undefined ? EVALUATION_TIMEOUT_MS : limits.deadline - Date.now();
       const { value } = evaluateInstant(store, exprs[name], nowMs, {
         lookbackDeltaMs: LOOKBACK_MS,
-        timeoutMs: EVALUATION_TIMEOUT_MS,
+        timeoutMs: Math.max(1, Math.min(EVALUATION_TIMEOUT_MS, left)),
+        maxSamples: limits.maxSamples,
       });
       if (value.type === 'vector') return value.samples;
       if (value.type === 'scalar') return [{ labels: {}, value: value.value }];

@@ -23,23 +23,35 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * The request handler for `GET /v1/stats`. A bad `window` is a 400 naming the parameter; the stats
- * themselves never fail the request (a part without data is empty).
+ * The `window` parameter of a `/v1/stats` request (default `5m`), or the 400 message when it is not a
+ * duration from 10s to 24h.
+ */
+export function statsWindowOf(url: string | undefined): { window: string } | { error: string } {
+  const window = new URL(url ?? '/', 'http://localhost').searchParams.get('window') ?? '5m';
+  const windowMs = parseDurationMs(window);
+  if (windowMs === undefined || windowMs < MIN_WINDOW_MS || windowMs > MAX_WINDOW_MS) {
+    return {
+      error: `window: expected a duration from 10s to 24h such as "5m", got ${JSON.stringify(window)}`,
+    };
+  }
+  return { window };
+}
+
+/**
+ * The request handler for `GET /v1/stats`, computing in the calling thread. A bad `window` is a 400
+ * naming the parameter; the stats themselves never fail the request (a part without data is empty).
+ * `startTelemetry` serves `/v1/stats` from the query API's worker threads instead (see `createQueryApi`).
  */
 export function createStatsHandler(
   options: StatsHandlerOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const now = options.now ?? Date.now;
   return (req, res) => {
-    const window = new URL(req.url ?? '/', 'http://localhost').searchParams.get('window') ?? '5m';
-    const windowMs = parseDurationMs(window);
-    if (windowMs === undefined || windowMs < MIN_WINDOW_MS || windowMs > MAX_WINDOW_MS) {
-      send(res, 400, {
-        status: 'error',
-        error: `window: expected a duration from 10s to 24h such as "5m", got ${JSON.stringify(window)}`,
-      });
+    const parsed = statsWindowOf(req.url);
+    if ('error' in parsed) {
+      send(res, 400, { status: 'error', error: parsed.error });
       return;
     }
-    send(res, 200, computeServiceStats(options.store, window, now()));
+    send(res, 200, computeServiceStats(options.store, parsed.window, now()));
   };
 }
