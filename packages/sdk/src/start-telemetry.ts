@@ -23,7 +23,7 @@ import { createOtlpReader } from './otlp/create-otlp-reader.ts';
 import { withDefaultHistogramBuckets } from './provider/default-histogram-buckets.ts';
 import { createQueryApi, type QueryApi } from './query-api/prometheus-api.ts';
 import { createResource } from './resource/create-resource.ts';
-import { isLoopbackHost } from './server/loopback-host.ts';
+import { queryApiExposure } from './server/query-api-exposure.ts';
 import { startTelemetryServer, type TelemetryServer } from './server/telemetry-server.ts';
 import { StoreReader } from './store/store-reader.ts';
 
@@ -157,7 +157,9 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
       await sdkMeterProvider.shutdown().catch(() => undefined);
       throw error;
     }
-    if (store && queryApiExposed(config, logger)) {
+    const exposure = queryApiExposure(config);
+    if (exposure.warning !== undefined) logger.warn({ host: config.server.host }, exposure.warning);
+    if (store && exposure.serve) {
       const { api: _api, ...limits } = config.query;
       queryApi = createQueryApi({ store, limits });
       server.mount('/api/v1/*', { methods: ['GET', 'POST'], handler: queryApi });
@@ -240,18 +242,4 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
       return shuttingDown;
     },
   };
-}
-
-/**
- * Whether `/api/v1` and `/v1/stats` are served. They run queries over everything the service records, so
- * on an address reachable from the network they need basic auth or an explicit `query.api: true`.
- */
-function queryApiExposed(config: YardstickConfig, logger: Logger): boolean {
-  if (config.query.api !== undefined) return config.query.api;
-  if (isLoopbackHost(config.server.host) || config.server.auth !== undefined) return true;
-  logger.warn(
-    { host: config.server.host },
-    'yardstick: /api/v1 and /v1/stats are off because the telemetry server listens beyond loopback without basic auth; set server.auth, or query.api: true (env YARDSTICK_QUERY_API=true) to serve them anyway',
-  );
-  return false;
 }
