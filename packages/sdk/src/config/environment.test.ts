@@ -155,6 +155,10 @@ describe('YARDSTICK_ environment variables', () => {
       YARDSTICK_STORE_ENABLED: 'false',
       YARDSTICK_STORE_RETENTION: '2h',
       YARDSTICK_STORE_MAX_BYTES: '1048576',
+      YARDSTICK_QUERY_API: 'false',
+      YARDSTICK_QUERY_TIMEOUT: '30s',
+      YARDSTICK_QUERY_MAX_SAMPLES: '1000000',
+      YARDSTICK_QUERY_MAX_CONCURRENT: '4',
       YARDSTICK_REGISTER_GLOBAL: 'false',
     });
     expect(config).toMatchObject({
@@ -173,6 +177,7 @@ describe('YARDSTICK_ environment variables', () => {
       redaction: { enabled: false, replacement: '***', dropKeys: ['user.email', 'client.address'] },
       otlp: { enabled: true },
       store: { enabled: false, retentionMs: 7_200_000, maxBytes: 1_048_576 },
+      query: { api: false, timeoutMs: 30_000, maxSamples: 1_000_000, maxConcurrent: 4 },
       registerGlobal: false,
     });
   });

@@ -31,6 +31,13 @@ describe('yardstickConfigSchema defaults', () => {
         exportTimeoutMs: 30_000,
       },
       store: { enabled: true, retentionMs: 24 * 3_600_000, maxBytes: 64 * 1024 * 1024 },
+      query: {
+        timeoutMs: 10_000,
+        maxSamples: 5_000_000,
+        maxConcurrent: 2,
+        maxResponseBytes: 64 * 1024 * 1024,
+        workerHeapBytes: 256 * 1024 * 1024,
+      },
       alerting: {
         ruleFiles: [],
         evaluationIntervalMs: 15_000,

@@ -315,7 +315,8 @@ const querySchema = z
         'Serve /api/v1 and /v1/stats. Default: on when the server listens on loopback or has basic auth, off otherwise (a warning says so).',
       ),
     timeoutMs: duration(
-      'Longest a query may take, queue wait and serialization included; a client `timeout` can only lower it.',
+      'Longest a query may take, queue wait and serialization included; a client `timeout` can only lower it. 100 ms to 10 min.',
+      { minMs: 100, maxMs: 600_000 },
     ).default(10_000),
     maxSamples: z
       .number()
