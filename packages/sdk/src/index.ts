@@ -42,6 +42,7 @@ export {
   DEPENDENCY_NAME_ATTRIBUTE,
   trackDependency,
 } from './kits/health/index.ts';
+export type { HonoContextLike, HttpServerHonoMiddleware } from './kits/http-server/hono-middleware.ts';
 export type {
   FastifyInstanceLike,
   FastifyReplyLike,

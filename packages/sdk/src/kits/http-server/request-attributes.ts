@@ -31,6 +31,12 @@ export const OTHER_METHOD = '_OTHER';
 export const ABORTED_ERROR_TYPE = 'aborted';
 
 /**
+ * The `error.type` of a request whose handler threw instead of answering, where no status code tells (hono
+ * on the fetch API with an error handler that rethrows): the conventions' fallback value.
+ */
+export const OTHER_ERROR_TYPE = '_OTHER';
+
+/**
  * `http.request.method`: the method as sent when it is known (method names are case-sensitive, so `get`
  * is not `GET`), `_OTHER` otherwise.
  */

@@ -1,16 +1,24 @@
 /**
  * Measures one request from the moment a kit entry point sees it to the response's `close` event, which
  * Node emits both after a complete response and when the connection goes away early, so every request is
- * recorded exactly once: complete, or with `error.type` `aborted`.
+ * recorded exactly once: complete, or with `error.type` `aborted`. Requests without Node's objects (hono on
+ * the fetch API) are measured from the middleware to the response it returns.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Attributes, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
 import { diag } from '@opentelemetry/api';
+import { ValueBudget } from '@yardstick/views';
 import { createReportOnce } from '../kit-logger.ts';
-import { expressRoute } from './express-route.ts';
-import { errorType, normalizeMethod, protocolVersion, requestScheme } from './request-attributes.ts';
-import { templatedRequestPath } from './route-template.ts';
+import { expressRoute, trackExpressRoutes } from './express-route.ts';
+import {
+  errorType,
+  normalizeMethod,
+  OTHER_ERROR_TYPE,
+  protocolVersion,
+  requestScheme,
+} from './request-attributes.ts';
+import { templatedRequestPath, templatedTarget } from './route-template.ts';
 
 /** Bucket boundaries the conventions advise for `http.server.request.duration`, in seconds. */
 export const HTTP_SERVER_DURATION_BUCKETS: readonly number[] = [
@@ -27,7 +35,18 @@ export interface RequestRecorderOptions {
   readonly knownMethods: readonly string[];
   /** Told about the first failure (a throwing `ignore()` or `route()`); default a `diag` warning. */
   readonly onError?: ((error: unknown) => void) | undefined;
+  /**
+   * When set, a request without a route template (and not a 404) gets its templated path as `http.route`,
+   * for at most `maxValues` distinct paths; when unset, such a request gets no `http.route`.
+   */
+  readonly templatePaths?: { readonly maxValues: number } | undefined;
 }
+
+/**
+ * The route a framework knows: a template, or a function asked for it when the request is recorded (hono
+ * knows the route only once its handler ran, which may be after the client went away).
+ */
+export type FrameworkRoute = string | (() => string | undefined);
 
 /** The requests in flight with one set of `http.server.active_requests` attributes. */
 interface ActiveCount {
@@ -41,8 +60,24 @@ interface Measurement {
   readonly startedAt: number;
   /** The in-flight count this request belongs to (by method and scheme). */
   readonly active: ActiveCount;
-  /** The route a framework hook knew at the start (fastify); read before express's and the fallback. */
-  frameworkRoute: string | undefined;
+  /** The route a framework hook knows (fastify, hono); read before express's and the fallback. */
+  frameworkRoute: FrameworkRoute | undefined;
+}
+
+/** One request in flight on the fetch API (no `IncomingMessage`), from {@link RequestRecorder.startFetch}. */
+export interface FetchMeasurement {
+  readonly startedAt: number;
+  readonly active: ActiveCount;
+}
+
+/** How a fetch-API request ended, for {@link RequestRecorder.finishFetch}. */
+export interface FetchOutcome {
+  /** The status of the response; `undefined` when the handler threw instead of answering. */
+  readonly statusCode: number | undefined;
+  /** The route template the framework matched. */
+  readonly route: string | undefined;
+  /** The request path, templated only when the kit opted into `templatePaths`. */
+  readonly path: string;
 }
 
 // A module-private symbol: only this module reads or writes the field, so it never clashes with the app's.
@@ -68,6 +103,8 @@ export class RequestRecorder {
   readonly #ignore: ((req: IncomingMessage) => boolean) | undefined;
   readonly #route: ((req: IncomingMessage) => string | undefined) | undefined;
   readonly #report: (error: unknown) => void;
+  /** The distinct templated paths recorded so far, when the kit opted into `templatePaths`. */
+  readonly #pathBudget: ValueBudget | undefined;
   /**
    * In-flight counts by method, one map per scheme; the entries are bounded by the known methods plus
    * `_OTHER`. Shaped for speed: `http.server.active_requests` is an asynchronous up-down counter reading
@@ -97,6 +134,10 @@ export class RequestRecorder {
     this.#known = new Set(options.knownMethods);
     this.#ignore = options.ignore;
     this.#route = options.route;
+    this.#pathBudget =
+      options.templatePaths === undefined
+        ? undefined
+        : new ValueBudget({ key: 'http.route', maxValues: validBudget(options.templatePaths.maxValues) });
     this.#report = createReportOnce(
       options.onError ??
         ((error) => diag.warn('yardstick http-server kit: a request could not be measured', error)),
@@ -107,7 +148,7 @@ export class RequestRecorder {
    * Starts measuring `req` unless an entry point already did (then only `frameworkRoute` is added) or
    * `ignore()` says so. Never throws.
    */
-  start(req: IncomingMessage, res: ServerResponse, frameworkRoute?: string): void {
+  start(req: IncomingMessage, res: ServerResponse, frameworkRoute?: FrameworkRoute): void {
     try {
       this.#start(req, res, frameworkRoute);
     } catch (error) {
@@ -115,7 +156,7 @@ export class RequestRecorder {
     }
   }
 
-  #start(req: IncomingMessage, res: ServerResponse, frameworkRoute: string | undefined): void {
+  #start(req: IncomingMessage, res: ServerResponse, frameworkRoute: FrameworkRoute | undefined): void {
     const tracked = req as TrackedRequest;
     const existing = tracked[MEASUREMENT];
     if (existing !== undefined) {
@@ -126,7 +167,7 @@ export class RequestRecorder {
       tracked[MEASUREMENT] = null;
       return;
     }
-    const active = this.#activeCountOf(req);
+    const active = this.#activeCount(normalizeMethod(req.method, this.#known), requestScheme(req));
     tracked[MEASUREMENT] = { recorder: this, startedAt: performance.now(), active, frameworkRoute };
     active.value++;
     res.on('close', onResponseClose);
@@ -146,17 +187,12 @@ export class RequestRecorder {
 
   #finish(req: IncomingMessage, res: ServerResponse, measurement: Measurement): void {
     const seconds = (performance.now() - measurement.startedAt) / 1000;
-    const active = measurement.active.attributes;
     // First, so that nothing below can leave the request counted as active forever.
     measurement.active.value--;
     // A status code is an attribute "if and only if one was sent": an early close may come before the head.
     const statusCode = res.headersSent ? res.statusCode : undefined;
-    const attributes: Attributes = {
-      'http.request.method': active['http.request.method'],
-      'url.scheme': active['url.scheme'],
-      'network.protocol.version': protocolVersion(req.httpVersion),
-    };
-    if (statusCode !== undefined) attributes['http.response.status_code'] = statusCode;
+    const attributes = this.#attributes(measurement.active, statusCode);
+    attributes['network.protocol.version'] = protocolVersion(req.httpVersion);
     const route = this.#routeOf(req, measurement, statusCode);
     if (route !== undefined) attributes['http.route'] = route;
     const error = errorType(res.writableFinished, statusCode);
@@ -164,9 +200,55 @@ export class RequestRecorder {
     this.#duration.record(seconds, attributes);
   }
 
-  #activeCountOf(req: IncomingMessage): ActiveCount {
-    const method = normalizeMethod(req.method, this.#known);
-    const scheme = requestScheme(req);
+  /**
+   * Starts measuring a request that has no Node objects (hono on the fetch API); `undefined` when that
+   * failed. `ignore()` and `route()` take an `IncomingMessage`, so they are not asked. Never throws.
+   */
+  startFetch(method: string, url: string): FetchMeasurement | undefined {
+    try {
+      const scheme = url.startsWith('https:') ? 'https' : 'http';
+      const active = this.#activeCount(normalizeMethod(method, this.#known), scheme);
+      active.value++;
+      return { startedAt: performance.now(), active };
+    } catch (error) {
+      this.#report(error);
+      return undefined;
+    }
+  }
+
+  /**
+   * Records a fetch-API request when its handler returned (or threw: `error.type` `_OTHER`, no status
+   * code), with the outcome `read` gives, asked inside this method's guard. The protocol version is not
+   * known there, so `network.protocol.version` is left out. Never throws.
+   */
+  finishFetch(measurement: FetchMeasurement, read: () => FetchOutcome): void {
+    const seconds = (performance.now() - measurement.startedAt) / 1000;
+    measurement.active.value--;
+    try {
+      const outcome = read();
+      const { statusCode } = outcome;
+      const attributes = this.#attributes(measurement.active, statusCode);
+      const route = outcome.route ?? this.#templatedPath(statusCode, () => templatedTarget(outcome.path));
+      if (route !== undefined) attributes['http.route'] = route;
+      const error = statusCode === undefined ? OTHER_ERROR_TYPE : errorType(true, statusCode);
+      if (error !== undefined) attributes['error.type'] = error;
+      this.#duration.record(seconds, attributes);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  /** The attributes every duration carries: method and scheme (from the in-flight count) and the status. */
+  #attributes(active: ActiveCount, statusCode: number | undefined): Attributes {
+    const attributes: Attributes = {
+      'http.request.method': active.attributes['http.request.method'],
+      'url.scheme': active.attributes['url.scheme'],
+    };
+    if (statusCode !== undefined) attributes['http.response.status_code'] = statusCode;
+    return attributes;
+  }
+
+  #activeCount(method: string, scheme: string): ActiveCount {
     const byMethod = scheme === 'https' ? this.#activeHttps : this.#activeHttp;
     let active = byMethod.get(method);
     if (active === undefined) {
@@ -195,8 +277,9 @@ export class RequestRecorder {
   }
 
   /**
-   * The user's `route()`, then the framework's route, then the templated path — except for a 404, which
-   * matched no route: its path is whatever a client (or a scanner) typed, so it gets no `http.route`.
+   * The user's `route()`, then the framework's route, then (only with `templatePaths`) the templated path.
+   * Nothing else: a request path is whatever a client or a scanner typed, and each distinct one would be
+   * a series of its own.
    */
   #routeOf(
     req: IncomingMessage,
@@ -211,8 +294,26 @@ export class RequestRecorder {
         this.#report(error);
       }
     }
-    const known = measurement.frameworkRoute ?? expressRoute(req);
-    if (known !== undefined || statusCode === 404) return known;
-    return templatedRequestPath(req);
+    const framework = measurement.frameworkRoute;
+    const known = typeof framework === 'function' ? framework() : framework;
+    if (known !== undefined) return known;
+    // With wrap() alone the app's request prototype shows up only now; tracking it serves later requests.
+    trackExpressRoutes(req);
+    return expressRoute(req) ?? this.#templatedPath(statusCode, () => templatedRequestPath(req));
   }
+
+  /**
+   * The opt-in fallback: the templated path while the budget has room for it. A 404 matched no route, so it
+   * never gets one.
+   */
+  #templatedPath(statusCode: number | undefined, template: () => string | undefined): string | undefined {
+    if (this.#pathBudget === undefined || statusCode === 404) return undefined;
+    const path = template();
+    return path !== undefined && this.#pathBudget.admits(path) ? path : undefined;
+  }
+}
+
+/** A budget of distinct values: a whole number, and none for anything that is not a positive number. */
+function validBudget(maxValues: number): number {
+  return Number.isFinite(maxValues) && maxValues > 0 ? Math.floor(maxValues) : 0;
 }

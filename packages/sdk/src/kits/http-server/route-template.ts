@@ -1,7 +1,8 @@
 /**
- * The fallback `http.route` of a request no framework route matched: the request path with identifier
- * segments replaced by `@yardstick/views`' `templatePath` (`/users/123` -> `/users/:id`), without the query
- * string, fragment, host or credentials, so never the path a client sent.
+ * The opt-in fallback `http.route` of a request no framework route matched (the kit's `templatePaths`): the
+ * request path with identifier segments replaced by `@yardstick/views`' `templatePath` (`/users/123` ->
+ * `/users/:id`), without the query string, fragment, host or credentials. Identifier detection is a guess, so
+ * the kit keeps these values under a budget.
  */
 import type { IncomingMessage } from 'node:http';
 import { templatePath } from '@yardstick/views';
@@ -29,14 +30,18 @@ export function requestPath(target: string): string | undefined {
   return '/';
 }
 
+/** The path of a request target through {@link requestPath} and `templatePath`. */
+export function templatedTarget(target: string): string | undefined {
+  const path = requestPath(target);
+  return path === undefined ? undefined : templatePath(path);
+}
+
 /**
  * The templated path of a request that no router matched: express's `originalUrl` (its `req.url` is
- * rewritten inside mounted routers), else `req.url`, through {@link requestPath} and `templatePath`.
+ * rewritten inside mounted routers), else `req.url`, through {@link templatedTarget}.
  */
 export function templatedRequestPath(req: IncomingMessage): string | undefined {
   const original = (req as IncomingMessage & ExpressUrl).originalUrl;
   const target = typeof original === 'string' ? original : req.url;
-  if (target === undefined) return undefined;
-  const path = requestPath(target);
-  return path === undefined ? undefined : templatePath(path);
+  return target === undefined ? undefined : templatedTarget(target);
 }
