@@ -1,6 +1,7 @@
 /**
  * `@yardstick/alert-evaluator`: Prometheus-format alert and recording rules, their validation, the
- * Prometheus alert state machine, Go-template annotations, datasources and notifiers.
+ * Prometheus alert state machine, Go-template annotations, datasources and notifiers; and the strict YAML and
+ * UTF-8 reading its rule files use, which `@yardstick/sdk` shares for its config file.
  * @packageDocumentation
  */
 
@@ -90,3 +91,7 @@ export type {
 export { formatRuleTestReport, runRuleTestFile, runRuleTestFiles } from './unit-test/run-rule-test-file.ts';
 export type { SeriesPoint } from './unit-test/series-notation.ts';
 export { expandSeriesValues, parseSeriesLabels } from './unit-test/series-notation.ts';
+export type { Utf8Decoding } from './yaml/decode-utf8.ts';
+export { decodeUtf8 } from './yaml/decode-utf8.ts';
+export type { StrictYaml, YamlProblem } from './yaml/strict-yaml.ts';
+export { parseStrictYaml } from './yaml/strict-yaml.ts';

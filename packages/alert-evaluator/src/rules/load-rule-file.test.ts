@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { formatRuleFileProblem } from '../errors.ts';
-import { checkRuleText } from './load-rule-file.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AlertEvaluatorError, formatRuleFileProblem } from '../errors.ts';
+import { checkRuleText, loadRuleFiles } from './load-rule-file.ts';
 
 const good = `groups:
   - name: inference
@@ -243,5 +246,56 @@ describe('checkRuleText (threshold form)', () => {
     expect(
       lines.some((l) => l.startsWith('t.yml:25: alerts.1.suppression_schedule: invalid cron pattern')),
     ).toBe(true);
+  });
+});
+
+describe('loadRuleFiles on hostile files', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  /** Writes `content` to a fresh rule file and returns the error loading it throws. */
+  async function loadError(content: string | Buffer): Promise<AlertEvaluatorError> {
+    dir = mkdtempSync(join(tmpdir(), 'yardstick-rules-'));
+    const file = join(dir, 'rules.yml');
+    writeFileSync(file, content);
+    const error = await loadRuleFiles([file]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AlertEvaluatorError);
+    return error as AlertEvaluatorError;
+  }
+
+  it('refuses an alias bomb with file:line instead of a ReferenceError, in bounded time', async () => {
+    const levels = ['  - name: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i <= 9; i++) {
+      levels.push(`    l${i}: &l${i} [${Array.from({ length: 9 }, () => `*l${i - 1}`).join(', ')}]`);
+    }
+    const start = performance.now();
+    const error = await loadError(`groups:\n${levels.join('\n')}\n`);
+    expect(performance.now() - start).toBeLessThan(2_000);
+    expect(error.code).toBe('RULE_FILE_YAML');
+    expect(error.message).toMatch(
+      /rules\.yml:5: alias \*l2 expands too much .*YAML alias bombs are refused$/m,
+    );
+  });
+
+  it('refuses invalid UTF-8 at the line of the first bad byte', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('groups:\n  - name: caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\n'),
+    ]);
+    const error = await loadError(bytes);
+    expect(error.problems).toEqual([
+      expect.objectContaining({ line: 2, message: 'invalid UTF-8 (byte 0xe9): save the file as UTF-8' }),
+    ]);
+  });
+
+  it('reports a duplicate key at its line', async () => {
+    const error = await loadError('groups:\n  - name: a\n    name: b\n    rules: []\n');
+    expect(error.problems).toEqual([
+      expect.objectContaining({ line: 3, message: 'duplicate key "name" (first at line 2)' }),
+    ]);
   });
 });

@@ -8,6 +8,7 @@ import { Cron } from 'croner';
 import type { z } from 'zod';
 import { AlertEvaluatorError, formatRuleFileProblem, type RuleFileProblem } from '../errors.ts';
 import { compileAlertTemplate } from '../templates/alert-template.ts';
+import { decodeUtf8 } from '../yaml/decode-utf8.ts';
 import { parseDuration } from './duration.ts';
 import type { ExprValidator } from './expr-validator.ts';
 import { promqlExprValidator } from './promql-validator.ts';
@@ -335,23 +336,25 @@ export function checkRuleText(file: string, text: string, options: RuleLoadOptio
   };
 }
 
-/** Reads and checks one rule file; a read failure is reported as a problem, not thrown. */
+/** Reads and checks one rule file; a read failure or invalid UTF-8 is reported as a problem, not thrown. */
 export async function checkRuleFile(path: string, options: RuleLoadOptions = {}): Promise<RuleFileCheck> {
-  let text: string;
+  const unreadable = (line: number | undefined, message: string): RuleFileCheck => ({
+    file: path,
+    format: 'prometheus',
+    groups: [],
+    threshold: undefined,
+    problems: [{ file: path, line, path: '', message }],
+    warnings: [],
+  });
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (err) {
-    const problem = { file: path, line: undefined, path: '', message: (err as Error).message };
-    return {
-      file: path,
-      format: 'prometheus',
-      groups: [],
-      threshold: undefined,
-      problems: [problem],
-      warnings: [],
-    };
+    return unreadable(undefined, (err as Error).message);
   }
-  return checkRuleText(path, text, options);
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok) return unreadable(decoded.line, `${decoded.message}: save the file as UTF-8`);
+  return checkRuleText(path, decoded.text, options);
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * YAML parsing that keeps node positions, so every validation problem can be reported as `file:line`.
  */
-import { isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import { isMap, isPair, isScalar, type Node } from 'yaml';
 import type { RuleFileProblem } from '../errors.ts';
+import { parseStrictYaml } from '../yaml/strict-yaml.ts';
 
 /** A parsed YAML document with a way back from a data path to a source line. */
 export interface LocatedYaml {
@@ -15,15 +16,17 @@ export interface LocatedYaml {
   lineOfKey(path: readonly PropertyKey[], key: string): number | undefined;
 }
 
-/** Parses `text` (from `file`) keeping positions; duplicate keys are errors, as in Go's strict YAML. */
+/**
+ * Parses `text` (from `file`) keeping positions; duplicate keys are errors, as in Go's strict YAML, and so is
+ * an alias bomb.
+ */
 export function parseLocatedYaml(file: string, text: string): LocatedYaml {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  const problems: RuleFileProblem[] = doc.errors.map((e) => ({
+  const { document: doc, lineCounter, problems: yamlProblems, data } = parseStrictYaml(text);
+  const problems: RuleFileProblem[] = yamlProblems.map((p) => ({
     file,
-    line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
+    line: p.line,
     path: '',
-    message: e.message.split('\n')[0] ?? e.message,
+    message: p.message,
   }));
   const lineAt = (node: unknown): number | undefined => {
     const range = (node as Node | undefined)?.range;
@@ -38,7 +41,7 @@ export function parseLocatedYaml(file: string, text: string): LocatedYaml {
     return doc.contents;
   };
   return {
-    data: problems.length > 0 ? undefined : doc.toJS(),
+    data,
     problems,
     lineOf: (path) => lineAt(nodeAt(path)),
     lineOfKey(path, key) {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { decodeUtf8, parseStrictYaml } from '@yardstick/alert-evaluator';
+import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import { ConfigError, type ConfigSource } from './config-error.ts';
 
 /** File names looked for in the working directory, in this order. */
@@ -70,15 +71,16 @@ export function findConfigFile(
 /**
  * Reads and parses a YAML or JSON config file (JSON is parsed as YAML, which gives positions for both).
  *
- * @throws ConfigError `CONFIG_FILE` when the file cannot be read, is not valid YAML/JSON, or its top level is
- * not a mapping; syntax errors are listed as `file:line:col: message`.
+ * @throws ConfigError `CONFIG_FILE` when the file cannot be read, is not UTF-8, is not valid YAML/JSON, repeats
+ * a key, expands aliases beyond the cap (an alias bomb), or its top level is not a mapping; each problem is
+ * listed as `file:line:col: message`.
  */
 export function readConfigFile(choice: ConfigFileChoice, cwd: string): ConfigFile {
   const path = choice.path;
   const displayPath = displayPathOf(path, cwd);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ConfigError(
@@ -87,24 +89,29 @@ export function readConfigFile(choice: ConfigFileChoice, cwd: string): ConfigFil
       { cause: error },
     );
   }
-  const lineCounter = new LineCounter();
-  // prettyErrors would append the offending source line to messages; that line may hold a password.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok) {
+    throw new ConfigError('CONFIG_FILE', [
+      {
+        path: '',
+        message: `${decoded.message}: save the file as UTF-8`,
+        source: { kind: 'file', file: displayPath, line: decoded.line, column: decoded.column },
+      },
+    ]);
+  }
+  const yaml = parseStrictYaml(decoded.text);
+  if (yaml.problems.length > 0) {
     throw new ConfigError(
       'CONFIG_FILE',
-      doc.errors.map((error) => {
-        const pos = lineCounter.linePos(error.pos[0]);
-        return {
-          path: '',
-          message: `YAML syntax error: ${error.message}`,
-          source: { kind: 'file', file: displayPath, line: pos.line, column: pos.col },
-        };
-      }),
-      { cause: doc.errors[0] },
+      yaml.problems.map((problem) => ({
+        path: '',
+        message: problem.kind === 'syntax' ? `YAML syntax error: ${problem.message}` : problem.message,
+        source: { kind: 'file', file: displayPath, line: problem.line, column: problem.column },
+      })),
+      { cause: yaml.document.errors[0] },
     );
   }
-  const data: unknown = doc.toJS();
+  const { document: doc, lineCounter, data } = yaml;
   if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) {
     throw new ConfigError('CONFIG_FILE', [
       {
