@@ -1,0 +1,5 @@
+/**
+ * `@yardstick/metrics-core`: yardstick's own OpenTelemetry metrics recording core.
+ * @packageDocumentation
+ */
+export {};
