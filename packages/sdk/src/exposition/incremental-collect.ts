@@ -14,7 +14,6 @@
  * collection error, as a failing callback does.
  */
 import { performance } from 'node:perf_hooks';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { diag, type HrTime } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
 import {
@@ -26,6 +25,7 @@ import {
   type MetricReader,
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { LoopSlice } from './loop-slice.ts';
 
 /** Options of {@link collectIncrementally}. */
 export interface IncrementalCollectOptions {
@@ -155,26 +155,6 @@ function isSplittable(value: unknown): value is SplittableStorage {
     hasMethod(temporal._aggregator, 'merge') &&
     hasMethod(temporal._aggregator, 'toMetricData')
   );
-}
-
-/** The event-loop time slice of one collection. */
-class LoopSlice {
-  readonly #maxMs: number;
-  #start = performance.now();
-
-  constructor(maxMs: number) {
-    this.#maxMs = maxMs;
-  }
-
-  get due(): boolean {
-    return performance.now() - this.#start >= this.#maxMs;
-  }
-
-  /** A `setImmediate` turn, not a resolved promise: it lets timers and I/O run. */
-  async turn(): Promise<void> {
-    await nextTurn();
-    this.#start = performance.now();
-  }
 }
 
 /** `TemporalMetricProcessor.merge()`: merges `current` into `last` in place, with turns in between. */
@@ -356,7 +336,7 @@ async function collectPlan(
     for (const storage of storages) {
       if (slice.due) await slice.turn();
       if (!isStorage(storage)) {
-        errors.push(new Error('Prometheus exposition: a metric storage has no collect()'));
+        errors.push(new Error('incremental collection: a metric storage has no collect()'));
         continue;
       }
       try {
@@ -398,7 +378,7 @@ function warnOnce(reader: MetricReader, reason: string): void {
   if (warned.has(reader)) return;
   warned.add(reader);
   diag.warn(
-    `Prometheus exposition: collecting in one synchronous step (${reason}); incremental collection was written against @opentelemetry/sdk-metrics 3.1.0`,
+    `incremental collection: collecting in one synchronous step (${reason}); incremental collection was written against @opentelemetry/sdk-metrics 3.1.0`,
   );
 }
 
