@@ -1,10 +1,15 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Meter } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { type LabelMatcher, SampleStore } from '@yardstick/promql';
 import { describe, expect, it } from 'vitest';
 import { renderExposition } from '../exposition/exposition-serializer.ts';
+import { LoopSlice } from '../exposition/loop-slice.ts';
 import { PrometheusReader } from '../exposition/prometheus-reader.ts';
-import { silentLogger } from '../logging/logger.ts';
-import { StoreReader, VanishedSeriesTracker } from './store-reader.ts';
+import { type Logger, silentLogger } from '../logging/logger.ts';
+import { StoreReader } from './store-reader.ts';
+import { VanishedSeriesTracker } from './vanished-series-tracker.ts';
 
 const byName = (name: string): LabelMatcher[] => [{ type: '=', name: '__name__', value: name }];
 
@@ -70,14 +75,17 @@ describe('StoreReader', () => {
 });
 
 describe('VanishedSeriesTracker', () => {
-  it('reports series the previous collection had and the current one lacks', () => {
+  it('reports series the previous collection had and the current one lacks', async () => {
     const tracker = new VanishedSeriesTracker();
+    const slice = new LoopSlice(10);
     tracker.see({ __name__: 'up', pool: 'eu' });
     tracker.see({ __name__: 'up', pool: 'us' });
-    expect(tracker.finish()).toEqual([]);
+    expect(await tracker.finish(slice)).toEqual([]);
     tracker.see({ pool: 'eu', __name__: 'up' });
-    expect(tracker.finish()).toEqual([{ __name__: 'up', pool: 'us' }]);
-    expect(tracker.finish()).toEqual([{ pool: 'eu', __name__: 'up' }]);
+    expect(await tracker.finish(slice)).toEqual([{ __name__: 'up', pool: 'us' }]);
+    expect(await tracker.finish(slice)).toEqual([{ __name__: 'up', pool: 'eu' }]);
+    tracker.see({ __name__: 'up', pool: 'us' });
+    expect(await tracker.finish(slice)).toEqual([]);
   });
 });
 
@@ -162,5 +170,101 @@ describe('StoreReader and /metrics', () => {
     expect([...stored.keys()].some((k) => k.includes('a_b="x;y"'))).toBe(true);
     expect([...stored.keys()].some((k) => k.includes('otel_scope_schema_url='))).toBe(true);
     await provider.shutdown();
+  });
+});
+
+/** `series` counter series over instruments of 2,000 series each, every one at 1. */
+function manyCounters(meter: Meter, series: number): void {
+  for (let m = 0; m < series / 2_000; m++) {
+    const counter = meter.createCounter(`jobs.${m}`);
+    for (let i = 0; i < 2_000; i++) counter.add(1, { job: String(i) });
+  }
+}
+
+/** The gaps between turns of a setImmediate ticker while `run` runs: each is one stretch the loop was held. */
+async function loopGaps(run: () => Promise<void>): Promise<{ gaps: number[]; tookMs: number }> {
+  const gaps: number[] = [];
+  let last = performance.now();
+  let running = true;
+  const tick = () => {
+    const now = performance.now();
+    gaps.push(now - last);
+    last = now;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const start = performance.now();
+  await run();
+  const tookMs = performance.now() - start;
+  running = false;
+  await new Promise((resolve) => setImmediate(resolve));
+  return { gaps, tookMs };
+}
+
+describe('StoreReader at 100k series', () => {
+  // Regression: the first collection appended everything in one synchronous pass and held the loop for
+  // 2.0–2.3 s at 10k series. Only relations are asserted: a busy machine stretches every figure.
+  it('appends every collection in slices, with event-loop turns in between', {
+    timeout: 180_000,
+  }, async () => {
+    const store = new SampleStore();
+    const reader = new StoreReader({ store, intervalMs: 3_600_000, logger: silentLogger });
+    const provider = new MeterProvider({
+      readers: [reader],
+      views: [{ instrumentName: '*', aggregationCardinalityLimit: 1_000_000 }],
+    });
+    manyCounters(provider.getMeter('load'), 100_000);
+    // The first collection creates every series in the store, the second appends to them.
+    for (const collection of [1, 2]) {
+      let timerFired = false;
+      const { gaps, tookMs } = await loopGaps(async () => {
+        setTimeout(() => {
+          timerFired = true;
+        }, 0);
+        await reader.scrape();
+      });
+      expect(timerFired, `collection ${collection}: a timer set at its start fired before it ended`).toBe(
+        true,
+      );
+      expect(gaps.length, `collection ${collection} spanned many event-loop turns`).toBeGreaterThan(20);
+      expect(Math.max(...gaps), `collection ${collection}: longest block vs ${tookMs} ms`).toBeLessThan(
+        tookMs / 5,
+      );
+    }
+    const all = [...store.select([{ type: '=~', name: '__name__', value: 'jobs_.+' }], 0, Date.now())];
+    expect(all).toHaveLength(100_000);
+    const times = new Set(all.flatMap((series) => [...series.timestamps]));
+    expect(times.size, 'one timestamp per collection').toBe(2);
+    expect(all.every((series) => series.values.length === 2 && series.values.every((v) => v === 1))).toBe(
+      true,
+    );
+    await provider.shutdown();
+  });
+
+  it('never starts a collection while the previous one runs; the timer skips those ticks', {
+    timeout: 120_000,
+  }, async () => {
+    const store = new SampleStore();
+    const skipped: string[] = [];
+    const logger: Logger = { ...silentLogger, debug: (_obj, msg) => msg && skipped.push(msg) };
+    // A 10 ms interval and 20k series: collections take far longer than the interval.
+    const reader = new StoreReader({ store, intervalMs: 10, logger });
+    const provider = new MeterProvider({
+      readers: [reader],
+      views: [{ instrumentName: '*', aggregationCardinalityLimit: 1_000_000 }],
+    });
+    const meter = provider.getMeter('load');
+    manyCounters(meter, 20_000);
+    let callbacks = 0;
+    meter.createObservableGauge('collections').addCallback((result) => result.observe(++callbacks));
+    while (callbacks < 4) await sleep(10);
+    await provider.shutdown();
+    expect(skipped.some((msg) => msg.includes('still running'))).toBe(true);
+    // Every collection that started appended each series once: no duplicates, nothing refused.
+    expect(store.stats().rejectedSamples).toBe(0);
+    const [gauge] = [...store.select(byName('collections'), 0, Number.MAX_SAFE_INTEGER)];
+    expect([...gauge!.values]).toEqual(Array.from({ length: callbacks }, (_, i) => i + 1));
+    const [counter] = [...store.select(byName('jobs_0_total'), 0, Number.MAX_SAFE_INTEGER)];
+    expect([...counter!.timestamps]).toEqual([...gauge!.timestamps]);
   });
 });

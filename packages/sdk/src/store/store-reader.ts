@@ -4,21 +4,13 @@
  * here and against a Prometheus that scrapes the service. Series that disappear get a staleness marker, as
  * Prometheus writes one when a target stops exposing a series.
  */
-import type { Attributes } from '@opentelemetry/api';
-import {
-  AggregationTemporality,
-  DataPointType,
-  MetricReader,
-  type ResourceMetrics,
-} from '@opentelemetry/sdk-metrics';
-import type { Labels, SampleStore } from '@yardstick/promql';
-import { attributeLabelPairs, resourceTargetLabels } from '../exposition/attribute-labels.ts';
-import { formatValue } from '../exposition/format-value.ts';
-import { collectFamilies } from '../exposition/metric-families.ts';
+import { AggregationTemporality, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { SampleStore } from '@yardstick/promql';
+import { collectIncrementally } from '../exposition/incremental-collect.ts';
+import { LoopSlice } from '../exposition/loop-slice.ts';
 import type { Logger } from '../logging/logger.ts';
-import { seriesKey } from './series-key.ts';
-
-type WarnOnce = (key: string, message: string) => void;
+import { collectionSamples, type WarnOnce } from './collection-samples.ts';
+import { VanishedSeriesTracker } from './vanished-series-tracker.ts';
 
 /** Options of {@link StoreReader}. */
 export interface StoreReaderOptions {
@@ -30,84 +22,26 @@ export interface StoreReaderOptions {
   readonly now?: () => number;
 }
 
-type Sink = (labels: Labels, value: number) => void;
-
-/** Only `__name__` is off limits for attributes: scope labels are joined, exactly as `/metrics` does. */
-const NAME_ONLY: ReadonlySet<string> = new Set(['__name__']);
-
-function seriesLabels(
-  name: string,
-  attributes: Attributes,
-  histogram: boolean,
-  scope: readonly (readonly [string, string])[],
-): Record<string, string> {
-  const labels = Object.fromEntries(attributeLabelPairs(attributes, histogram, NAME_ONLY, scope));
-  labels.__name__ = name;
-  return labels;
-}
-
 /**
- * Appends one collection to the store through `sink`: the same families (name translation, clash rules)
- * and the same labels as the Prometheus exposition, so a query means the same thing on both.
+ * How long (ms) a collection may hold the event loop before it takes a `setImmediate` turn, in the SDK
+ * collection and in the appends alike. measured (bench/store-collection.ts, 2-core machine, histograms
+ * and counters): one synchronous pass held the loop 559 ms at 10k series (75k store series) and 5.5 s at
+ * 100k (750k store series), 9.4 s on the first collection, which creates every series. In 10 ms slices the
+ * longest stretch of this thread's own work between two turns of a later collection is 8 ms at 10k and
+ * 19 ms at 100k series; the first collection at 100k still has ~200 ms ones, where the store's and the
+ * tracker's Maps grow past 2^19 entries (a V8 rehash, ~70–110 ms each, one block per Map).
  */
-export function appendCollection(resourceMetrics: ResourceMetrics, sink: Sink, warnOnce: WarnOnce): void {
-  const families = collectFamilies(resourceMetrics, { targetInfo: true, scopeLabels: true, warnOnce });
-  for (const family of families) {
-    if (family.type === 'info') {
-      const labels = resourceTargetLabels(resourceMetrics.resource.attributes);
-      if (Object.keys(labels).length > 0) sink({ ...labels, __name__: family.name }, 1);
-      continue;
-    }
-    for (const { metric, scopeLabels } of family.members) {
-      const scope = scopeLabels.pairs;
-      if (metric.dataPointType === DataPointType.HISTOGRAM) {
-        for (const point of metric.dataPoints) {
-          const base = seriesLabels(family.name, point.attributes, true, scope);
-          const { boundaries, counts } = point.value.buckets;
-          let cumulative = 0;
-          for (let i = 0; i < counts.length; i++) {
-            cumulative += counts[i]!;
-            const le = i < boundaries.length ? formatValue(boundaries[i]!) : '+Inf';
-            sink({ ...base, __name__: `${family.name}_bucket`, le }, cumulative);
-          }
-          if (point.value.sum !== undefined)
-            sink({ ...base, __name__: `${family.name}_sum` }, point.value.sum);
-          sink({ ...base, __name__: `${family.name}_count` }, point.value.count);
-        }
-        continue;
-      }
-      for (const point of metric.dataPoints) {
-        sink(seriesLabels(family.name, point.attributes, false, scope), point.value as number);
-      }
-    }
-  }
-}
-
+const MAX_SLICE_MS = 10;
 /**
- * Tracks which series one collection reported, to find those the previous collection had and this one
- * lacks (they get a staleness marker).
+ * Samples appended between two clock reads. An append costs ~7 µs (more when it creates the series), so
+ * 64 of them overrun a slice by well under 1 ms while the clock is read for one sample in 64.
  */
-export class VanishedSeriesTracker {
-  #previous = new Map<string, Labels>();
-  #current = new Map<string, Labels>();
-
-  /** Notes a series of the collection in progress. */
-  see(labels: Labels): void {
-    this.#current.set(seriesKey(labels), labels);
-  }
-
-  /** Ends the collection in progress; returns the series that vanished since the previous one. */
-  finish(): Labels[] {
-    const vanished: Labels[] = [];
-    for (const [key, labels] of this.#previous) if (!this.#current.has(key)) vanished.push(labels);
-    this.#previous = this.#current;
-    this.#current = new Map();
-    return vanished;
-  }
-}
+const SAMPLES_PER_CLOCK_READ = 64;
 
 /**
  * The embedded store's reader. Uses cumulative temporality (the store holds counters as Prometheus does).
+ * A collection gives the event loop a turn every {@link MAX_SLICE_MS} ms, so it can span many turns; the
+ * interval timer skips a tick while one is running, and all its samples carry the time it started at.
  */
 export class StoreReader extends MetricReader {
   readonly #options: StoreReaderOptions;
@@ -121,7 +55,10 @@ export class StoreReader extends MetricReader {
   };
   #lastTimestamp = Number.NEGATIVE_INFINITY;
   #gridOrigin: number | undefined;
-  #collecting: Promise<void> | undefined;
+  /** The collection in progress. */
+  #running: Promise<void> | undefined;
+  /** The collection that starts when the running one ends, shared by the `scrape()` calls made meanwhile. */
+  #queued: Promise<void> | undefined;
 
   constructor(options: StoreReaderOptions) {
     super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
@@ -130,36 +67,70 @@ export class StoreReader extends MetricReader {
 
   protected override onInitialized(): void {
     this.#gridOrigin = (this.#options.now ?? Date.now)();
-    this.#timer = setInterval(() => void this.scrape(), this.#options.intervalMs);
+    this.#timer = setInterval(() => this.#tick(), this.#options.intervalMs);
     // A telemetry timer must never keep the process alive on its own.
     this.#timer.unref();
   }
 
-  /** Collects now and appends to the store; concurrent calls share one collection. Never rejects. */
+  /**
+   * Collects now and appends to the store. A call made while a collection runs waits for it and then
+   * collects again, so what was recorded before the call is in the store when it resolves; calls made during
+   * the same collection share that next one. Never rejects.
+   */
   scrape(): Promise<void> {
-    this.#collecting ??= this.#scrapeOnce().finally(() => {
-      this.#collecting = undefined;
+    if (this.#running === undefined) return this.#start();
+    this.#queued ??= this.#running.then(() => {
+      this.#queued = undefined;
+      return this.#start();
     });
-    return this.#collecting;
+    return this.#queued;
+  }
+
+  /** A tick of the interval: a collection still running is not started a second time. */
+  #tick(): void {
+    if (this.#running !== undefined) {
+      this.#options.logger.debug(
+        { reader: 'store', intervalMs: this.#options.intervalMs },
+        'store collection still running at the next interval; this tick is skipped',
+      );
+      return;
+    }
+    void this.#start();
+  }
+
+  #start(): Promise<void> {
+    const run = this.#scrapeOnce().finally(() => {
+      if (this.#running === run) this.#running = undefined;
+    });
+    this.#running = run;
+    return run;
   }
 
   async #scrapeOnce(): Promise<void> {
     const { store, logger } = this.#options;
     try {
-      const { resourceMetrics, errors } = await this.collect();
-      if (errors.length) logger.warn({ errors: errors.map(String) }, 'store collection had errors');
+      // The time the collection starts at, for every sample of it, as Prometheus stamps a scrape with its
+      // start: the collection spans many event-loop turns, and the timer tick is what lands on the grid.
       const now = this.#sampleTime((this.#options.now ?? Date.now)());
+      const { resourceMetrics, errors } = await collectIncrementally(this, { maxSliceMs: MAX_SLICE_MS });
+      if (errors.length) logger.warn({ errors: errors.map(String) }, 'store collection had errors');
+      // The collection's last slice may have just used up its time: the appends start with a fresh one.
+      const slice = new LoopSlice(MAX_SLICE_MS);
+      await slice.turn();
       let rejected = 0;
-      appendCollection(
-        resourceMetrics,
-        (labels, value) => {
-          this.#tracker.see(labels);
-          if (!store.append(labels, now, value)) rejected++;
-        },
-        this.#warnOnce,
-      );
-      for (const labels of this.#tracker.finish()) store.appendStaleMarker(labels, now);
+      let appended = 0;
+      for (const { labels, value } of collectionSamples(resourceMetrics, this.#warnOnce)) {
+        this.#tracker.see(labels);
+        if (!store.append(labels, now, value)) rejected++;
+        if (++appended % SAMPLES_PER_CLOCK_READ === 0 && slice.due) await slice.turn();
+      }
+      let marked = 0;
+      for (const labels of await this.#tracker.finish(slice)) {
+        store.appendStaleMarker(labels, now);
+        if (++marked % SAMPLES_PER_CLOCK_READ === 0 && slice.due) await slice.turn();
+      }
       if (rejected) logger.debug({ rejected }, 'store rejected out-of-order samples');
+      if (slice.due) await slice.turn();
       store.enforceRetention();
     } catch (error) {
       logger.warn({ err: error }, 'store collection failed');
@@ -186,8 +157,10 @@ export class StoreReader extends MetricReader {
     await this.scrape();
   }
 
+  /** Stops the timer and lets a collection in progress (and one queued behind it) finish. */
   protected override async onShutdown(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    await (this.#queued ?? this.#running);
   }
 }
