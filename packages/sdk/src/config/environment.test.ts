@@ -247,6 +247,24 @@ describe('malformed environment values', () => {
     ]);
   });
 
+  it('refuses a CR or LF in an OTLP header value, naming the variable and the header but not the value', () => {
+    expect(
+      problemLines({
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=secret-1%0D%0AX-Injected: 1',
+        OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'authorization=Bearer secret-2\nX-Injected: 1',
+      }),
+    ).toEqual([
+      'OTEL_EXPORTER_OTLP_HEADERS: header "x-api-key" has a character HTTP cannot carry in its value (CR, LF, another control character or one beyond Latin-1)',
+      'OTEL_EXPORTER_OTLP_METRICS_HEADERS: header "authorization" has a character HTTP cannot carry in its value (CR, LF, another control character or one beyond Latin-1)',
+    ]);
+    expect(problemLines({ OTEL_EXPORTER_OTLP_HEADERS: 'bad name=1' })).toEqual([
+      'OTEL_EXPORTER_OTLP_HEADERS: header name "bad name" is not an HTTP token',
+    ]);
+    expect(fromEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=a%09b' }).otlp.headers).toEqual({
+      'x-api-key': 'a\tb',
+    });
+  });
+
   it('says which auth variable is missing when only one is set', () => {
     expect(problemLines({ YARDSTICK_AUTH_USERNAME: 'scraper' })).toEqual([
       'server.auth.password: is required when server.auth.username is set (set both or neither; env YARDSTICK_AUTH_PASSWORD) (from environment variable YARDSTICK_AUTH_USERNAME)',

@@ -1,4 +1,5 @@
 import type { ConfigProblem } from './config-error.ts';
+import { headerProblem } from './http-header.ts';
 import { parseKeyValueList } from './key-value-list.ts';
 
 /**
@@ -16,6 +17,7 @@ export type EnvValueKind =
   | 'string-list'
   | 'number-list'
   | 'key-value-list'
+  | 'header-list'
   | 'otlp-base-endpoint';
 
 /** One environment variable and the setting it feeds. */
@@ -38,8 +40,8 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'OTEL_EXPORTER_PROMETHEUS_PORT', path: ['server', 'port'], kind: 'integer' },
   { variable: 'OTEL_EXPORTER_OTLP_ENDPOINT', path: ['otlp', 'endpoint'], kind: 'otlp-base-endpoint' },
   { variable: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', path: ['otlp', 'endpoint'], kind: 'string' },
-  { variable: 'OTEL_EXPORTER_OTLP_HEADERS', path: ['otlp', 'headers'], kind: 'key-value-list' },
-  { variable: 'OTEL_EXPORTER_OTLP_METRICS_HEADERS', path: ['otlp', 'headers'], kind: 'key-value-list' },
+  { variable: 'OTEL_EXPORTER_OTLP_HEADERS', path: ['otlp', 'headers'], kind: 'header-list' },
+  { variable: 'OTEL_EXPORTER_OTLP_METRICS_HEADERS', path: ['otlp', 'headers'], kind: 'header-list' },
   { variable: 'OTEL_EXPORTER_OTLP_PROTOCOL', path: ['otlp', 'protocol'], kind: 'lowercase' },
   { variable: 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', path: ['otlp', 'protocol'], kind: 'lowercase' },
   { variable: 'OTEL_EXPORTER_OTLP_COMPRESSION', path: ['otlp', 'compression'], kind: 'lowercase' },
@@ -123,7 +125,7 @@ export function readEnvironment(env: Readonly<Record<string, string | undefined>
     if (converted.value === undefined) continue;
     const previous = getIn(values, binding.path);
     const value =
-      binding.kind === 'key-value-list' && isRecord(previous)
+      (binding.kind === 'key-value-list' || binding.kind === 'header-list') && isRecord(previous)
         ? { ...previous, ...(converted.value as Record<string, string>) }
         : converted.value;
     setIn(values, binding.path, value);
@@ -159,6 +161,16 @@ function convert(text: string, kind: EnvValueKind): Converted {
     case 'key-value-list': {
       const parsed = parseKeyValueList(text);
       return parsed.ok ? { ok: true, value: parsed.entries } : parsed;
+    }
+    case 'header-list': {
+      // Checked here as well as by the schema: when both header variables are set, only this names the right one.
+      const parsed = parseKeyValueList(text);
+      if (!parsed.ok) return parsed;
+      for (const [name, value] of Object.entries(parsed.entries)) {
+        const problem = headerProblem(name, value);
+        if (problem !== undefined) return { ok: false, message: problem };
+      }
+      return { ok: true, value: parsed.entries };
     }
     case 'otlp-base-endpoint':
       // Spec: the generic endpoint is a base URL; exporters append the signal path `v1/metrics` to it.

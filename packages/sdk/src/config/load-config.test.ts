@@ -344,6 +344,21 @@ describe('loadConfig keeps secrets out of messages', () => {
     );
   });
 
+  it('refuses a CR or LF in an OTLP header value from the file or code, naming the header but not the value', () => {
+    write('yardstick.config.yaml', 'otlp:\n  headers:\n    x-api-key: "k-1\\r\\nX-Injected: 1"\n');
+    expect(lines(loadError({}))).toEqual([
+      'yardstick.config.yaml:3:16: otlp.headers["x-api-key"]: header "x-api-key" has a character HTTP cannot carry in its value (CR, LF, another control character or one beyond Latin-1)',
+    ]);
+    const fromCode = loadError({
+      file: false,
+      code: { otlp: { headers: { authorization: 'Bearer k-2\n' } } },
+    });
+    expect(lines(fromCode)).toEqual([
+      'otlp.headers.authorization: header "authorization" has a character HTTP cannot carry in its value (CR, LF, another control character or one beyond Latin-1)',
+    ]);
+    expect(fromCode.message).not.toContain('k-2');
+  });
+
   it('does not echo the source line of a YAML syntax error, which may hold a password', () => {
     write('yardstick.config.yaml', `server:\n  auth:\n    password: ${password}: [\n`);
     const error = loadError({});

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseCidr } from '../server/cidr.ts';
 import { alertingSchema } from './alerting-schema.ts';
 import { AGE_DURATION_BOUNDS, durationSchema as duration } from './duration-schema.ts';
+import { headerProblem } from './http-header.ts';
 
 /** The endpoint OTLP/HTTP exporters use when none is configured (OTel specification default). */
 export const DEFAULT_OTLP_METRICS_ENDPOINT = 'http://localhost:4318/v1/metrics';
@@ -260,6 +261,12 @@ const otlpSchema = z
       .describe(`Full metrics URL, used as is; default ${DEFAULT_OTLP_METRICS_ENDPOINT}.`),
     headers: z
       .record(z.string().min(1), z.string())
+      .superRefine((headers, ctx) => {
+        for (const [name, value] of Object.entries(headers)) {
+          const problem = headerProblem(name, value);
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+        }
+      })
       .default({})
       .describe('Headers sent with every export (e.g. API keys). Values are never logged.'),
     protocol: z.enum(['http/protobuf', 'http/json']).default('http/protobuf').describe('OTLP/HTTP encoding.'),
