@@ -346,7 +346,7 @@ describe('WebhookNotifier and SlackNotifier', () => {
     const { port } = server.address() as { port: number };
     const n = new SlackNotifier({ name: 'chat', url: `http://127.0.0.1:${port}`, maxRetryDelayMs: 50 });
     await n.notify([alert(1)], { expr: 'up' });
-    await waitFor(() => n.stats().sent === 1);
+    await waitFor(() => n.stats().sent === 1, 15_000);
     expect(requests).toBe(2);
     await n.close();
   });
