@@ -117,7 +117,9 @@ beforeAll(async () => {
     backends: {
       refused: { url: await refusedUrl(), apiKey: 'sk-backend-key-never-recorded' },
       broken: { url: broken.url },
-      hanging: { url: hanging.url },
+      // Only the backend that never answers has a short timeout; the others get a generous one, so a busy
+      // machine cannot turn a slow answer into a timeout (and a 502).
+      hanging: { url: hanging.url, attemptTimeoutMs: 300 },
       healthy: { url: healthy.url },
       toggle: { url: toggle.url },
     },
@@ -126,7 +128,7 @@ beforeAll(async () => {
       'slow-test': ['hanging', 'healthy'],
       'flaky-test': ['toggle'],
     },
-    attemptTimeoutMs: 300,
+    attemptTimeoutMs: 10_000,
   });
   gateway = createGatewayServer({
     config,
@@ -152,9 +154,10 @@ describe('the LLM gateway example', () => {
         ...Array.from({ length: 3 }, () => chat('gpt-test').then((res) => ({ model: 'gpt-test', res }))),
         ...Array.from({ length: 2 }, () => chat('slow-test').then((res) => ({ model: 'slow-test', res }))),
       ]);
-    // Two waves a few collections apart: rate() needs an increase between two samples of a series, as in Prometheus.
+    // Two waves with a store collection in between: rate() needs an increase between two samples of a series,
+    // as in Prometheus. forceFlush() collects now, instead of sleeping and hoping a collection ran.
     const first = await wave();
-    await sleep(350);
+    await telemetry.forceFlush();
     const responses = [...first, ...(await wave())];
     for (const { model, res } of responses) {
       expect(res.status).toBe(200);
@@ -279,7 +282,11 @@ describe('the LLM gateway example', () => {
     expect(summary.backends.healthy).toEqual({ answered: 10, failed: {} });
   });
 
-  it('sends the error-ratio alert with the model label to the webhook, then resolves it once the backend recovers', async () => {
+  // Bounded waits, generous for a busy machine: resolving takes some 9 answers per earlier failure in the
+  // rule's [1m] window, and a loaded machine serves them slower.
+  it('sends the error-ratio alert with the model label to the webhook, then resolves it once the backend recovers', {
+    timeout: 90_000,
+  }, async () => {
     let failed = 0;
     const firing = await waitForAlert(
       'firing',
@@ -290,7 +297,7 @@ describe('the LLM gateway example', () => {
         failed++;
         await sleep(50);
       },
-      10_000,
+      20_000,
     );
     expect(firing.labels).toMatchObject({ gen_ai_request_model: 'flaky-test', severity: 'page' });
     expect(firing.annotations.summary).toMatch(
@@ -311,7 +318,7 @@ describe('the LLM gateway example', () => {
         }
         await sleep(20);
       },
-      15_000,
+      40_000,
     );
     expect(resolved.labels).toMatchObject({
       gen_ai_request_model: 'flaky-test',

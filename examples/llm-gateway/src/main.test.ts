@@ -14,7 +14,10 @@ afterEach(() => {
 });
 
 describe('the LLM gateway demo', () => {
-  it('serves fallbacks to its own traffic, prints its URLs and stops cleanly on SIGINT', async () => {
+  // Bounded waits, generous for a busy machine: the child compiles and starts the whole SDK first.
+  it('serves fallbacks to its own traffic, prints its URLs and stops cleanly on SIGINT', {
+    timeout: 120_000,
+  }, async () => {
     const proc = spawn(process.execPath, ['--conditions=yardstick-source', main], {
       env: {
         ...process.env,
@@ -37,7 +40,7 @@ describe('the LLM gateway demo', () => {
 
     let metricsUrl: string | undefined;
     let statsUrl: string | undefined;
-    const started = Date.now() + 20_000;
+    const started = Date.now() + 60_000;
     while (Date.now() < started && (metricsUrl === undefined || statsUrl === undefined)) {
       metricsUrl = /metrics:\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(out)?.[1];
       statsUrl = /stats:\s+(http:\/\/127\.0\.0\.1:\d+\/v1\/stats)/.exec(out)?.[1];
@@ -49,7 +52,7 @@ describe('the LLM gateway demo', () => {
 
     // The primary fails 30% of attempts, so gpt-4o-mini soon falls back to the secondary.
     let body = '';
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 30_000;
     while (
       Date.now() < deadline &&
       !/llm_gateway_fallbacks_total\{[^}]*gen_ai_request_model="gpt-4o-mini"/.test(body)

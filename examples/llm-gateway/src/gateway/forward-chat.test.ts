@@ -18,8 +18,18 @@ afterEach(async () => {
   );
 });
 
+/**
+ * Attempt timeout of the tests whose backends all answer: generous, so a busy machine never turns an answer
+ * into a timeout; a backend that is meant to time out gets its own short one.
+ */
+const ANSWERING_TIMEOUT_MS = 10_000;
+
 /** A backend that answers with `listener`, counting the requests it got. */
-async function backend(name: string, listener: RequestListener): Promise<Backend & { calls: () => number }> {
+async function backend(
+  name: string,
+  listener: RequestListener,
+  attemptTimeoutMs?: number,
+): Promise<Backend & { calls: () => number }> {
   let calls = 0;
   const server = createServer((req, res) => {
     calls++;
@@ -29,7 +39,7 @@ async function backend(name: string, listener: RequestListener): Promise<Backend
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-  return { name, url, provider: 'openai', apiKey: undefined, calls: () => calls };
+  return { name, url, provider: 'openai', apiKey: undefined, attemptTimeoutMs, calls: () => calls };
 }
 
 const reply =
@@ -67,7 +77,7 @@ describe('forwardChat', () => {
       model: 'm',
       route: [limited, garbled, good],
       body,
-      attemptTimeoutMs: 2_000,
+      attemptTimeoutMs: ANSWERING_TIMEOUT_MS,
       metrics,
       signal: new AbortController().signal,
     });
@@ -90,7 +100,7 @@ describe('forwardChat', () => {
       model: 'm',
       route: [strict, spare],
       body,
-      attemptTimeoutMs: 2_000,
+      attemptTimeoutMs: ANSWERING_TIMEOUT_MS,
       metrics,
       signal: new AbortController().signal,
     });
@@ -106,13 +116,15 @@ describe('forwardChat', () => {
 
   it('reports every failure in route order when no backend answers, and no fallback after the last', async () => {
     const down = await backend('down', reply(503, ''));
-    const slow = await backend('slow', () => undefined);
+    // Only the backend that never answers has a short timeout: the 503 must not become a timeout on a busy
+    // machine.
+    const slow = await backend('slow', () => undefined, 200);
     const { metrics, events } = recordingMetrics();
     const outcome = await forwardChat({
       model: 'm',
       route: [down, slow],
       body,
-      attemptTimeoutMs: 200,
+      attemptTimeoutMs: ANSWERING_TIMEOUT_MS,
       metrics,
       signal: new AbortController().signal,
     });
@@ -136,7 +148,7 @@ describe('forwardChat', () => {
       model: 'm',
       route: [slow, spare],
       body,
-      attemptTimeoutMs: 5_000,
+      attemptTimeoutMs: ANSWERING_TIMEOUT_MS,
       metrics,
       signal: client.signal,
     });
@@ -155,7 +167,7 @@ describe('forwardChat', () => {
       model: 'm',
       route: [odd],
       body,
-      attemptTimeoutMs: 2_000,
+      attemptTimeoutMs: ANSWERING_TIMEOUT_MS,
       metrics,
       signal: new AbortController().signal,
     });

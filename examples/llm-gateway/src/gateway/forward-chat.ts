@@ -14,6 +14,7 @@ export interface ForwardChatOptions {
   readonly route: readonly Backend[];
   /** The request body to send, as JSON text. */
   readonly body: string;
+  /** Time one attempt may take, body included, unless the backend has its own `attemptTimeoutMs`. */
   readonly attemptTimeoutMs: number;
   readonly metrics: GatewayMetrics;
   /** Aborted when the client went away: no further attempts are made for it. */
@@ -120,7 +121,7 @@ export async function forwardChat(options: ForwardChatOptions): Promise<ForwardO
   for (let i = 0; i < route.length; i++) {
     const backend = route[i]!;
     const started = performance.now();
-    const result = await attempt(backend, body, attemptTimeoutMs, signal);
+    const result = await attempt(backend, body, backend.attemptTimeoutMs ?? attemptTimeoutMs, signal);
     const seconds = (performance.now() - started) / 1000;
     switch (result.kind) {
       case 'answer':

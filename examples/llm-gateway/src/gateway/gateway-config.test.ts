@@ -18,7 +18,7 @@ describe('parseGatewayConfig', () => {
     const config = parseGatewayConfig({
       backends: {
         a: { url: 'http://127.0.0.1:1/v1/' },
-        b: { url: 'https://llm.example/v1', provider: 'vllm', apiKey: 'sk-1' },
+        b: { url: 'https://llm.example/v1', provider: 'vllm', apiKey: 'sk-1', attemptTimeoutMs: 500 },
       },
       models: { m1: ['b', 'a'], m2: ['a'] },
     });
@@ -28,8 +28,9 @@ describe('parseGatewayConfig', () => {
       url: 'http://127.0.0.1:1/v1',
       provider: 'openai',
       apiKey: undefined,
+      attemptTimeoutMs: undefined,
     });
-    expect(config.routes.get('m1')![0]!.provider).toBe('vllm');
+    expect(config.routes.get('m1')![0]).toMatchObject({ provider: 'vllm', attemptTimeoutMs: 500 });
     expect(config.attemptTimeoutMs).toBe(30_000);
     expect(config.maxBodyBytes).toBe(1_048_576);
   });

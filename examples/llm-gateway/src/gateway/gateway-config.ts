@@ -24,6 +24,14 @@ const backendSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('Sent as `Authorization: Bearer`; never logged, never an attribute.'),
+  attemptTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      "This backend's own attempt timeout, instead of the table's: e.g. short for a local server that answers fast or not at all.",
+    ),
 });
 
 /** The routing table's schema; {@link parseGatewayConfig} applies it. */
@@ -63,6 +71,8 @@ export interface Backend {
   readonly url: string;
   readonly provider: string;
   readonly apiKey: string | undefined;
+  /** Time one attempt on this backend may take; undefined for the table's `attemptTimeoutMs`. */
+  readonly attemptTimeoutMs: number | undefined;
 }
 
 /** A validated routing table: per model, the backends to try in order. */
@@ -96,7 +106,13 @@ export function parseGatewayConfig(input: unknown): GatewayConfig {
   const byName = new Map<string, Backend>(
     Object.entries(backends).map(([name, b]) => [
       name,
-      { name, url: b.url.replace(/\/+$/, ''), provider: b.provider, apiKey: b.apiKey },
+      {
+        name,
+        url: b.url.replace(/\/+$/, ''),
+        provider: b.provider,
+        apiKey: b.apiKey,
+        attemptTimeoutMs: b.attemptTimeoutMs,
+      },
     ]),
   );
   const routes = new Map<string, readonly Backend[]>(
