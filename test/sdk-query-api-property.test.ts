@@ -71,7 +71,7 @@ describe('the query API with random queries', () => {
     await fc.assert(
       fc.asyncProperty(request, async ({ query, range, endAgoMs, spanMs, stepMs }) => {
         const end = (NOW - endAgoMs) / 1000;
-        const params = range
+        const params: Record<string, string> = range
           ? // steps kept within Prometheus's 11,000 points per series, or every range query is a 400
             {
               query,
