@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from './logging/logger.ts';
+import { writeSelfSignedCert } from './server/testing/self-signed-cert.ts';
 import { startTelemetry, type Telemetry } from './start-telemetry.ts';
 
 let telemetry: Telemetry | undefined;
@@ -121,5 +122,79 @@ describe('startTelemetry', () => {
     expect(line).toContain('tier="gold"');
     expect(line).not.toContain('note=');
     expect(body).not.toContain('hunter2');
+  });
+});
+
+describe('startTelemetry on hostile configuration', () => {
+  it('refuses a port in use with one line naming host:port and how to change it', async () => {
+    telemetry = await startTelemetry({
+      env: {},
+      configFile: false,
+      logger: silentLogger,
+      server: { port: 0 },
+    });
+    const port = new URL(telemetry.url!).port;
+    const error = await startTelemetry({
+      env: { OTEL_EXPORTER_PROMETHEUS_PORT: port },
+      configFile: false,
+      logger: silentLogger,
+      registerGlobal: false,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: 'YardstickError',
+      code: 'SERVER_START',
+      message: `telemetry server cannot listen on 127.0.0.1:${port}: the address is already in use; set server.port (env OTEL_EXPORTER_PROMETHEUS_PORT) to a free port, or 0 for any`,
+    });
+  });
+
+  it('refuses a certificate file that is not PEM, naming the file and server.tls.certFile', async () => {
+    const cwd = projectDir({});
+    const cert = writeSelfSignedCert(cwd, 'server');
+    writeFileSync(cert.certFile, '');
+    const error = await startTelemetry({
+      env: { YARDSTICK_TLS_CERT_FILE: cert.certFile, YARDSTICK_TLS_KEY_FILE: cert.keyFile },
+      cwd,
+      configFile: false,
+      logger: silentLogger,
+      server: { port: 0 },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ConfigError', code: 'CONFIG_INVALID' });
+    expect((error as Error).message.split('\n').slice(1)).toEqual([
+      `server.tls.certFile: ${cert.certFile} is not a PEM certificate (PEM routines::no start line) (from environment variable YARDSTICK_TLS_CERT_FILE)`,
+    ]);
+  });
+
+  it('refuses an export interval setTimeout cannot hold instead of exporting every millisecond', async () => {
+    const error = await startTelemetry({
+      env: {
+        OTEL_METRIC_EXPORT_INTERVAL: '1000000000000000',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+      },
+      configFile: false,
+      logger: silentLogger,
+      server: { port: 0 },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining(
+        'otlp.exportIntervalMs: must be between 10ms and 1d, got 1000000000000000 ms (from environment variable OTEL_METRIC_EXPORT_INTERVAL)',
+      ),
+    });
+  });
+
+  it('refuses a config file holding an alias bomb with its file and line', async () => {
+    const bomb = ['resourceAttributes:', '  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i <= 9; i++)
+      bomb.push(
+        `  l${i}: &l${i} [${Array(9)
+          .fill(`*l${i - 1}`)
+          .join(', ')}]`,
+      );
+    const cwd = projectDir({ 'yardstick.config.yaml': `${bomb.join('\n')}\n` });
+    const error = await startTelemetry({ env: {}, cwd, logger: silentLogger }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'CONFIG_FILE',
+      message: expect.stringMatching(/\nyardstick\.config\.yaml:5:\d+: alias \*l2 expands too much/),
+    });
   });
 });

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { YardstickError } from '../errors.ts';
+import { writeSelfSignedCert } from '../server/testing/self-signed-cert.ts';
 import { ConfigError } from './config-error.ts';
 import { type LoadConfigOptions, loadConfig } from './load-config.ts';
 import { yardstickConfigSchema } from './schema.ts';
@@ -236,8 +237,7 @@ describe('loadConfig errors', () => {
 
   it('resolves TLS files from the config file against its folder and returns absolute paths', () => {
     mkdirSync(join(dir, 'conf'));
-    write('conf/server.crt', 'cert');
-    write('conf/server.key', 'key');
+    writeSelfSignedCert(join(dir, 'conf'), 'server');
     write('conf/yardstick.yaml', 'server:\n  tls:\n    certFile: server.crt\n    keyFile: server.key\n');
     const config = loadConfig({ env: {}, cwd: dir, file: 'conf/yardstick.yaml' });
     expect(config.server.tls).toEqual({
@@ -299,6 +299,34 @@ describe('loadConfig on hostile files', () => {
     expect(Object.keys(loadConfig({ env: {}, cwd: dir, file: large }).resourceAttributes)).toHaveLength(
       20_000,
     );
+  });
+});
+
+describe('loadConfig checks what the TLS files hold', () => {
+  it('names the field, the file and its line when the certificate is not PEM', () => {
+    writeSelfSignedCert(dir, 'server');
+    write('server.crt', 'MIIB...base64 pasted without the BEGIN line\n');
+    write('yardstick.config.yaml', 'server:\n  tls:\n    certFile: server.crt\n    keyFile: server.key\n');
+    const error = loadError({});
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(lines(error)).toEqual([
+      `yardstick.config.yaml:3:15: server.tls.certFile: ${join(dir, 'server.crt')} is not a PEM certificate (PEM routines::no start line)`,
+    ]);
+  });
+
+  it('names the key file and the variable when the key belongs to another certificate', () => {
+    const mine = writeSelfSignedCert(dir, 'mine');
+    const theirs = writeSelfSignedCert(dir, 'theirs');
+    const error = loadError({
+      env: { YARDSTICK_TLS_CERT_FILE: mine.certFile, YARDSTICK_TLS_KEY_FILE: theirs.keyFile },
+    });
+    expect(lines(error)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^server\\.tls\\.keyFile: ${theirs.keyFile} does not belong to the certificate in certFile \\(.+\\) \\(from environment variable YARDSTICK_TLS_KEY_FILE\\)$`,
+        ),
+      ),
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
+import { readTlsCredentials } from '../server/tls-credentials.ts';
 import { ConfigError, type ConfigProblem } from './config-error.ts';
 import { findConfigFile, readConfigFile } from './config-file.ts';
 import { type ConfigLayer, isPlainObject, mergeLayers, sourceOf } from './config-layers.ts';
@@ -120,7 +121,10 @@ interface TlsCheck {
   readonly keyFile: string | undefined;
 }
 
-/** Resolves the TLS files and checks that each is a readable file, so the server does not fail later. */
+/**
+ * Resolves the TLS files and checks that each is a readable file and that together they load as a certificate
+ * and its key, so the server does not fail later with an OpenSSL message naming no file.
+ */
 function checkTlsFiles(
   merged: Record<string, unknown>,
   layers: readonly ConfigLayer[],
@@ -146,6 +150,17 @@ function checkTlsFiles(
     const reason = unreadableReason(absolute);
     if (reason === undefined) resolved[field] = absolute;
     else problems.push({ path: formatPath(path), message: `cannot read ${absolute}: ${reason}`, source });
+  }
+  if (resolved.certFile !== undefined && resolved.keyFile !== undefined) {
+    const loaded = readTlsCredentials({ certFile: resolved.certFile, keyFile: resolved.keyFile });
+    if (!loaded.ok) {
+      const path = ['server', 'tls', loaded.field];
+      problems.push({
+        path: formatPath(path),
+        message: `${loaded.file} ${loaded.message}`,
+        source: sourceOf(layers, path, 'value'),
+      });
+    }
   }
   return { problems, ...resolved };
 }

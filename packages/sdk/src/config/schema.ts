@@ -68,12 +68,16 @@ const tlsSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('PEM certificate (chain) file; must exist and be readable when the config is loaded.'),
+      .describe(
+        'PEM certificate (chain) file; must load, with keyFile, when the config is loaded. Reloaded without a restart when either file changes or on SIGHUP.',
+      ),
     keyFile: z
       .string()
       .min(1)
       .optional()
-      .describe('PEM private key file; must exist and be readable when the config is loaded.'),
+      .describe(
+        'Unencrypted PEM private key of certFile; must exist and match it when the config is loaded.',
+      ),
   })
   .superRefine((tls, ctx) => {
     if (tls.certFile !== undefined && tls.keyFile === undefined) {

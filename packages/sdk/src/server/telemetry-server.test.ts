@@ -1,17 +1,51 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../logging/logger.ts';
+import { type Logger, silentLogger } from '../logging/logger.ts';
 import type { ExpositionSource } from './metrics-handler.ts';
 import {
   startTelemetryServer,
   type TelemetryServer,
   type TelemetryServerOptions,
 } from './telemetry-server.ts';
+import { type SelfSignedCert, writeSelfSignedCert } from './testing/self-signed-cert.ts';
+
+/** A logger that keeps the messages of warnings, to assert on what an operator reads. */
+function warningsLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return { ...silentLogger, warnings, warn: (_obj, msg) => warnings.push(msg ?? '') };
+}
+
+/** GETs `path` over a new TLS connection trusting `ca`; returns the body and the certificate the server showed. */
+function httpsGet(port: number, path: string, ca: string[]): Promise<{ body: string; fingerprint: string }> {
+  return new Promise((resolve, reject) => {
+    httpsRequest({ host: '127.0.0.1', port, path, ca, agent: false }, (res) => {
+      const fingerprint = (res.socket as TLSSocket).getPeerX509Certificate()?.fingerprint256 ?? '';
+      let body = '';
+      res.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
+      res.on('end', () => resolve({ body, fingerprint }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** Polls until `probe` is true or 10 s have passed. */
+async function eventually(what: string, probe: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
 
 /** A source that renders a fixed two-chunk exposition and records the formats asked for. */
 function fixedSource(): ExpositionSource & { formats: string[] } {
@@ -122,57 +156,39 @@ describe('telemetry server', () => {
   it('serves HTTPS with the configured certificate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'yardstick-tls-'));
     try {
-      const certFile = join(dir, 'cert.pem');
-      const keyFile = join(dir, 'key.pem');
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-          '-keyout',
-          keyFile,
-          '-out',
-          certFile,
-        ],
-        { stdio: 'ignore' },
-      );
-      server = await startTelemetryServer(fixedSource(), { ...base, tls: { certFile, keyFile } });
+      const cert = writeSelfSignedCert(dir, 'server');
+      server = await startTelemetryServer(fixedSource(), { ...base, tls: cert });
       expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-      const { port } = server;
-      const body = await new Promise<string>((resolve, reject) => {
-        httpsRequest(
-          { host: '127.0.0.1', port, path: '/metrics', ca: [execFileSync('cat', [certFile])] },
-          (res) => {
-            let text = '';
-            res.on('data', (d: Buffer) => {
-              text += d.toString();
-            });
-            res.on('end', () => resolve(text));
-          },
-        )
-          .on('error', reject)
-          .end();
-      });
-      expect(body).toBe('# TYPE up gauge\nup 1\n');
+      expect((await httpsGet(server.port, '/metrics', [cert.certPem])).body).toBe('# TYPE up gauge\nup 1\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('fails to start with SERVER_START naming the address when the port is taken', async () => {
+  it('fails to start with one line naming the address and the setting when the port is taken', async () => {
     server = await startTelemetryServer(fixedSource(), base);
     await expect(startTelemetryServer(fixedSource(), { ...base, port: server.port })).rejects.toMatchObject({
       code: 'SERVER_START',
-      message: expect.stringContaining(`127.0.0.1:${server.port}`),
+      message: `telemetry server cannot listen on 127.0.0.1:${server.port}: the address is already in use; set server.port (env OTEL_EXPORTER_PROMETHEUS_PORT) to a free port, or 0 for any`,
+    });
+  });
+
+  it('names the host setting when the host is not an address of this machine', async () => {
+    // 192.0.2.0/24 is TEST-NET-1: never assigned to a local interface.
+    await expect(startTelemetryServer(fixedSource(), { ...base, host: '192.0.2.1' })).rejects.toMatchObject({
+      code: 'SERVER_START',
+      message: expect.stringMatching(
+        /^telemetry server cannot listen on 192\.0\.2\.1:0: 192\.0\.2\.1 is not an address of this machine; set server\.host \(env OTEL_EXPORTER_PROMETHEUS_HOST\)$/,
+      ),
+    });
+  });
+
+  it.skipIf(process.getuid?.() === 0)('names the port setting when the port needs privileges', async () => {
+    await expect(startTelemetryServer(fixedSource(), { ...base, port: 80 })).rejects.toMatchObject({
+      code: 'SERVER_START',
+      message: expect.stringContaining(
+        '127.0.0.1:80: permission denied (ports below 1024 need privileges); set server.port (env OTEL_EXPORTER_PROMETHEUS_PORT)',
+      ),
     });
   });
 
@@ -195,5 +211,69 @@ describe('telemetry server', () => {
     await server.close();
     await server.close();
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('telemetry server TLS files', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Copies a certificate pair over the files the server was started with, key first as rotation tools do. */
+  function rotate(to: SelfSignedCert, live: SelfSignedCert): void {
+    copyFileSync(to.keyFile, live.keyFile);
+    copyFileSync(to.certFile, live.certFile);
+  }
+
+  const fingerprint = (cert: SelfSignedCert) => new X509Certificate(cert.certPem).fingerprint256;
+
+  it('refuses a file that is not PEM with SERVER_START naming the field and the file', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'yardstick-tls-'));
+    const cert = writeSelfSignedCert(dir, 'server');
+    writeFileSync(cert.certFile, 'not a certificate\n');
+    await expect(startTelemetryServer(fixedSource(), { ...base, tls: cert })).rejects.toMatchObject({
+      code: 'SERVER_START',
+      message: `server.tls.certFile: ${cert.certFile} is not a PEM certificate (PEM routines::no start line)`,
+    });
+    const other = writeSelfSignedCert(dir, 'other');
+    await expect(
+      startTelemetryServer(fixedSource(), {
+        ...base,
+        tls: { certFile: other.certFile, keyFile: cert.keyFile },
+      }),
+    ).rejects.toMatchObject({
+      message: expect.stringMatching(
+        new RegExp(`^server\\.tls\\.keyFile: ${cert.keyFile} does not belong to the certificate in certFile`),
+      ),
+    });
+  });
+
+  it('serves a rotated certificate without a restart, and keeps the old one while the new files are bad', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'yardstick-tls-'));
+    const live = writeSelfSignedCert(dir, 'live');
+    const first = writeSelfSignedCert(dir, 'first');
+    const second = writeSelfSignedCert(dir, 'second');
+    rotate(first, live);
+    const logger = warningsLogger();
+    server = await startTelemetryServer(fixedSource(), { ...base, tls: live, logger });
+    const { port } = server;
+    const trust = [first.certPem, second.certPem];
+    expect((await httpsGet(port, '/healthz', trust)).fingerprint).toBe(fingerprint(first));
+
+    rotate(second, live);
+    await eventually('the rotated certificate', async () => {
+      return (await httpsGet(port, '/healthz', trust)).fingerprint === fingerprint(second);
+    });
+
+    writeFileSync(live.certFile, '-----BEGIN CERTIFICATE-----\ntruncated');
+    await eventually('the warning about the bad file', async () => logger.warnings.length > 0);
+    expect(logger.warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^TLS reload failed: server\\.tls\\.certFile ${live.certFile} is not a PEM certificate .*; still serving the previous certificate$`,
+        ),
+      ),
+    ]);
+    const stillServed = await httpsGet(port, '/healthz', trust);
+    expect(stillServed).toEqual({ body: 'ok\n', fingerprint: fingerprint(second) });
   });
 });

@@ -2,14 +2,13 @@
  * The telemetry HTTP(S) server: `/metrics`, `/healthz`, and whatever other components mount
  * (`/v1/stats`, `/api/v1/*`). Listens on 127.0.0.1 unless configured otherwise.
  */
-import { readFileSync } from 'node:fs';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { YardstickError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -20,6 +19,8 @@ import {
   type ExpositionSource,
   type RequestHandler,
 } from './metrics-handler.ts';
+import { readTlsCredentials } from './tls-credentials.ts';
+import { type TlsReloader, watchTlsFiles } from './tls-reloader.ts';
 
 /** How long close() lets in-flight requests finish before cutting connections. */
 const CLOSE_GRACE_MS = 500;
@@ -31,7 +32,10 @@ export interface TelemetryServerOptions extends AccessOptions {
   readonly port: number;
   readonly metricsPath: string;
   readonly gzip: boolean;
-  /** PEM files; when set the server speaks HTTPS. */
+  /**
+   * PEM files; when set the server speaks HTTPS, and reloads them when they change or on SIGHUP (a pair that
+   * does not load is logged and the previous certificate kept).
+   */
   readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
   readonly logger: Logger;
 }
@@ -56,7 +60,10 @@ export interface TelemetryServer {
   close(): Promise<void>;
 }
 
-/** Starts the server; rejects with `YardstickError('SERVER_START')` when it cannot listen. */
+/**
+ * Starts the server; rejects with `YardstickError('SERVER_START')` when the TLS files do not load (naming the
+ * file and the `server.tls` field) or it cannot listen (naming `host:port` and the setting that changes it).
+ */
 export async function startTelemetryServer(
   source: ExpositionSource,
   options: TelemetryServerOptions,
@@ -104,18 +111,20 @@ export async function startTelemetryServer(
   };
 
   let server: Server;
+  let https: HttpsServer | undefined;
   if (options.tls) {
-    let cert: Buffer;
-    let key: Buffer;
-    try {
-      cert = readFileSync(options.tls.certFile);
-      key = readFileSync(options.tls.keyFile);
-    } catch (error) {
-      throw new YardstickError('SERVER_START', `cannot read TLS files: ${(error as Error).message}`, {
-        cause: error,
-      });
+    const loaded = readTlsCredentials(options.tls);
+    if (!loaded.ok) {
+      throw new YardstickError(
+        'SERVER_START',
+        `server.tls.${loaded.field}: ${loaded.file} ${loaded.message}`,
+        {
+          cause: loaded.cause,
+        },
+      );
     }
-    server = createHttpsServer({ cert, key }, dispatch);
+    https = createHttpsServer(loaded.credentials, dispatch);
+    server = https;
   } else {
     server = createHttpServer(dispatch);
   }
@@ -123,15 +132,11 @@ export async function startTelemetryServer(
   server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error) =>
+    const onError = (error: NodeJS.ErrnoException) =>
       reject(
-        new YardstickError(
-          'SERVER_START',
-          `telemetry server cannot listen on ${options.host}:${options.port}: ${error.message}`,
-          {
-            cause: error,
-          },
-        ),
+        new YardstickError('SERVER_START', listenFailure(options.host, options.port, error), {
+          cause: error,
+        }),
       );
     server.once('error', onError);
     server.listen(options.port, options.host, () => {
@@ -144,6 +149,15 @@ export async function startTelemetryServer(
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `${options.tls ? 'https' : 'http'}://${host}:${port}`;
+  const tls = options.tls;
+  const reloader: TlsReloader | undefined =
+    https === undefined || tls === undefined
+      ? undefined
+      : watchTlsFiles({
+          files: tls,
+          logger: options.logger,
+          apply: (credentials) => https.setSecureContext(credentials),
+        });
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -153,6 +167,7 @@ export async function startTelemetryServer(
       else exact.set(path, route);
     },
     close() {
+      reloader?.close();
       closing ??= new Promise<void>((resolve) => {
         // In-flight scrapes get a moment to finish; then keep-alive sockets must not hold shutdown up.
         const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
@@ -166,4 +181,22 @@ export async function startTelemetryServer(
       return closing;
     },
   };
+}
+
+/** One line naming the address, why it failed and the setting (and variable) that changes it. */
+function listenFailure(host: string, port: number, error: NodeJS.ErrnoException): string {
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const prefix = `telemetry server cannot listen on ${address}`;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `${prefix}: the address is already in use; set server.port (env OTEL_EXPORTER_PROMETHEUS_PORT) to a free port, or 0 for any`;
+    case 'EACCES':
+      return `${prefix}: permission denied (ports below 1024 need privileges); set server.port (env OTEL_EXPORTER_PROMETHEUS_PORT) to a port above 1023`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `${prefix}: ${host} is not an address of this machine; set server.host (env OTEL_EXPORTER_PROMETHEUS_HOST)`;
+    default:
+      return `${prefix}: ${error.message}`;
+  }
 }
