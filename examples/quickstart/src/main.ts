@@ -1,25 +1,71 @@
 /**
  * yardstick quickstart: an instrumented HTTP service with its own traffic, `/metrics` on
- * 127.0.0.1:9464. Runs until Ctrl-C and then shuts down cleanly.
+ * 127.0.0.1:9464. Runs until Ctrl-C and then shuts down cleanly. `QUICKSTART_PORT` moves the service
+ * (default 3000) and `OTEL_EXPORTER_PROMETHEUS_PORT` the telemetry server; 0 picks a free port. A port in
+ * use, or any other bad setting, ends the process with one line saying what to change, and exit code 1.
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startTelemetry } from '@yardstick/sdk';
+import { startTelemetry, type Telemetry, YardstickError } from '@yardstick/sdk';
 import { createQuickstartServer, quickstartHttpOptions } from './app.ts';
+import { readQuickstartSettings } from './quickstart-settings.ts';
 import { startTrafficGenerator } from './traffic.ts';
 
 /** A query to try on the embedded store: p95 latency per route over the last 5 minutes. */
 const EXAMPLE_QUERY =
   'histogram_quantile(0.95, sum by (le, http_route) (rate(http_server_request_duration_seconds_bucket[5m])))';
 
-const telemetry = await startTelemetry({ serviceName: 'yardstick-quickstart' });
+const HOST = '127.0.0.1';
+
+/** Ends the process with `message` as its only output on stderr: no stack trace for a setting to change. */
+function exitWith(message: string): never {
+  process.stderr.write(`quickstart: ${message}\n`);
+  process.exit(1);
+}
+
+/** Listens, or says which address failed and which variable changes it. */
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? 'the address is already in use'
+          : error.code === 'EACCES'
+            ? 'permission denied (ports below 1024 need privileges)'
+            : error.message;
+      reject(
+        new Error(
+          `cannot listen on ${HOST}:${port}: ${reason}; set QUICKSTART_PORT to a free port, or 0 for any`,
+        ),
+      );
+    });
+    server.listen(port, HOST, resolve);
+  });
+}
+
+const settings = readQuickstartSettings(process.env);
+if ('error' in settings) exitWith(settings.error);
+
+let telemetry: Telemetry;
+try {
+  telemetry = await startTelemetry({ serviceName: 'yardstick-quickstart' });
+} catch (error) {
+  // A ConfigError or SERVER_START error already names the setting and its environment variable.
+  if (error instanceof YardstickError) exitWith(error.message);
+  throw error;
+}
 const server = createQuickstartServer(telemetry.httpServerMetrics(quickstartHttpOptions));
-const port = Number(process.env.QUICKSTART_PORT ?? 3000);
-await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const stopTraffic = startTrafficGenerator(appUrl, Number(process.env.QUICKSTART_RPS ?? 10));
+try {
+  await listen(server, settings.port);
+} catch (error) {
+  await telemetry.shutdown();
+  exitWith((error as Error).message);
+}
+const appUrl = `http://${HOST}:${(server.address() as AddressInfo).port}`;
+const stopTraffic = startTrafficGenerator(appUrl, settings.requestsPerSecond);
 
 console.log(`yardstick quickstart is running
-  service:  ${appUrl}/  (a traffic generator sends it ~${process.env.QUICKSTART_RPS ?? 10} requests/s)
+  service:  ${appUrl}/  (a traffic generator sends it ~${settings.requestsPerSecond} requests/s)
   metrics:  ${telemetry.url}/metrics
   health:   ${telemetry.url}/healthz
   stats:    ${telemetry.url}/v1/stats

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -82,5 +83,81 @@ describe('quickstart example', () => {
     child?.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output()).toContain('stopped cleanly');
+  });
+});
+
+/** Runs the quickstart with `env` until it exits (at most 20 s) and returns its exit code and output. */
+async function runToExit(
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, ['--conditions=yardstick-source', main], {
+    env: {
+      ...process.env,
+      OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+      QUICKSTART_PORT: '0',
+      YARDSTICK_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child = proc;
+  let stdout = '';
+  let stderr = '';
+  proc.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  proc.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const timeout = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+  const code = await new Promise<number | null>((resolve) => proc.once('close', (c) => resolve(c)));
+  clearTimeout(timeout);
+  return { code, stdout, stderr };
+}
+
+/** Holds a port on 127.0.0.1 the way another process would. */
+async function occupyPort(): Promise<{ port: number; release: () => Promise<void> }> {
+  const holder: Server = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const { port } = holder.address() as { port: number };
+  return { port, release: () => new Promise((resolve) => holder.close(() => resolve())) };
+}
+
+describe('quickstart with a setting to change', () => {
+  it('exits 1 with one line naming the address and QUICKSTART_PORT when the service port is taken', async () => {
+    const { port, release } = await occupyPort();
+    try {
+      const { code, stderr } = await runToExit({ QUICKSTART_PORT: String(port) });
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        `quickstart: cannot listen on 127.0.0.1:${port}: the address is already in use; set QUICKSTART_PORT to a free port, or 0 for any\n`,
+      );
+    } finally {
+      await release();
+    }
+  });
+
+  it('exits 1 with one line naming the address and the telemetry port setting when that port is taken', async () => {
+    const { port, release } = await occupyPort();
+    try {
+      const { code, stderr } = await runToExit({ OTEL_EXPORTER_PROMETHEUS_PORT: String(port) });
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        `quickstart: telemetry server cannot listen on 127.0.0.1:${port}: the address is already in use; set server.port (env OTEL_EXPORTER_PROMETHEUS_PORT) to a free port, or 0 for any\n`,
+      );
+    } finally {
+      await release();
+    }
+  });
+
+  it('exits 1 with one line for a malformed port or rate instead of a RangeError or a 1 ms timer', async () => {
+    expect(await runToExit({ QUICKSTART_PORT: 'http' })).toMatchObject({
+      code: 1,
+      stderr: 'quickstart: QUICKSTART_PORT must be a port number from 0 to 65535, got "http"\n',
+    });
+    expect(await runToExit({ QUICKSTART_RPS: '0' })).toMatchObject({
+      code: 1,
+      stderr: 'quickstart: QUICKSTART_RPS must be a number from 0.1 to 1000, got "0"\n',
+    });
   });
 });
