@@ -46,6 +46,7 @@ describe('runCli', () => {
   it.each([
     [['--step', '0s'], /--step: must be greater than 0/],
     [['--step', 'fast'], /--step: "fast" is not a duration/],
+    [['--timeout', '30d'], /--timeout: must be at most 1d/],
     [['--format', 'xlsx'], /--format: must be csv, json or parquet/],
     [['--start', 'yesterday'], /--start: "yesterday" is not a time/],
     [['--start', 'now', '--end', '-1h'], /--start .* must be before --end/],

@@ -28,7 +28,7 @@ Exports the history of PromQL queries from Prometheus, VictoriaMetrics, Mimir or
   --format F            csv | json | parquet
   --out FILE            output file, written atomically (mode 0600); never left partial
   --requested-by WHO    who asked for the export (default: the OS user), recorded in the metadata
-  --timeout D           total time allowed (default 30m)
+  --timeout D           total time allowed (default 30m, at most 1d)
   --concurrency N       requests in flight, 1-16 (default 4)
   --max-points N        points per series per request, 1-11000 (default 11000, Prometheus's limit)
   --basic-auth U:P      basic auth (or env YARDSTICK_SOURCE_BASIC_AUTH)
@@ -67,6 +67,8 @@ const SPEC = {
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const MAX_RANGE_MS = 365 * 86_400_000;
+/** Longest `--timeout`: a day, well inside what a timer can hold. */
+const MAX_TIMEOUT_MS = 86_400_000;
 
 const required = (flag: string) => ({ error: `required (e.g. ${flag})` });
 
@@ -129,6 +131,8 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   const timeoutMs = parseDuration(flags.timeout, '--timeout');
   if (step <= 0) throw new CliError('INVALID_DURATION', '--step: must be greater than 0');
   if (timeoutMs <= 0) throw new CliError('INVALID_DURATION', '--timeout: must be greater than 0');
+  // AbortSignal.timeout holds its delay in a timer: past 2^31-1 ms it fires after 1 ms, past 2^32-1 it throws.
+  if (timeoutMs > MAX_TIMEOUT_MS) throw new CliError('INVALID_DURATION', '--timeout: must be at most 1d');
   if (start >= end) {
     throw new CliError(
       'INVALID_TIME',
