@@ -95,7 +95,21 @@ describe('buildDashboard', () => {
 describe('parseDashboardConfig', () => {
   it('names the line of a YAML syntax error', () => {
     expect(() => parseDashboardConfig('title: x\npanels: [\n  - a: b\n', 'dash.yaml')).toThrow(
-      /^dash\.yaml:\d+: /,
+      /^dash\.yaml:\d+:\d+: /,
+    );
+  });
+
+  it('refuses a YAML alias bomb and duplicate keys at their line instead of a raw error', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 12; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)}]`,
+      );
+    expect(() => parseDashboardConfig(`${bomb.join('\n')}\n`, 'dash.yaml')).toThrow(
+      /^dash\.yaml:\d+:\d+: .*alias/i,
+    );
+    expect(() => parseDashboardConfig('title: x\ntitle: y\n', 'dash.yaml')).toThrow(
+      /^dash\.yaml:2:1: duplicate key "title"/,
     );
   });
 

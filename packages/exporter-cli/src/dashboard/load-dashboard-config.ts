@@ -3,7 +3,7 @@
  * YAML path, both as one line naming the file.
  */
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { decodeUtf8, parseStrictYaml } from '@yardstick/alert-evaluator';
 import { CliError } from '../errors.ts';
 import { findSyntaxError } from '../export/filter-rewrite.ts';
 import { type DashboardConfig, DashboardConfigSchema } from './dashboard-config.ts';
@@ -15,19 +15,13 @@ import { type DashboardConfig, DashboardConfigSchema } from './dashboard-config.
  * @throws CliError `INVALID_CONFIG` naming the file and the line or path at fault
  */
 export function parseDashboardConfig(text: string, file: string): DashboardConfig {
-  const document = parseDocument(text, { prettyErrors: true });
-  const syntax = document.errors[0];
-  if (syntax) {
-    const line = syntax.linePos?.[0]?.line;
-    throw new CliError(
-      'INVALID_CONFIG',
-      `${file}${line ? `:${line}` : ''}: ${syntax.message.split('\n')[0]}`,
-      {
-        cause: syntax,
-      },
-    );
+  // The same strict reading as config and rule files: duplicate keys and alias bombs are refused at their line.
+  const yaml = parseStrictYaml(text);
+  const problem = yaml.problems[0];
+  if (problem !== undefined) {
+    throw new CliError('INVALID_CONFIG', `${file}:${problem.line}:${problem.column}: ${problem.message}`);
   }
-  const result = DashboardConfigSchema.safeParse(document.toJS());
+  const result = DashboardConfigSchema.safeParse(yaml.data);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const path = issue.path.map(String).join('.') || '(top level)';
@@ -46,9 +40,9 @@ export function parseDashboardConfig(text: string, file: string): DashboardConfi
 
 /** Reads and validates a dashboard config file. */
 export function loadDashboardConfig(file: string): DashboardConfig {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     throw new CliError(
       'INVALID_CONFIG',
@@ -58,5 +52,9 @@ export function loadDashboardConfig(file: string): DashboardConfig {
       },
     );
   }
-  return parseDashboardConfig(text, file);
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok) {
+    throw new CliError('INVALID_CONFIG', `${file}:${decoded.line}:${decoded.column}: ${decoded.message}`);
+  }
+  return parseDashboardConfig(decoded.text, file);
 }
