@@ -141,7 +141,10 @@ export class ExponentialHistogramCell {
   /**
    * Adds `other` into this histogram, exactly: the result has the buckets this one would have if it had
    * recorded `other`'s values too, at the highest scale at or below both scales where both ranges fit in
-   * `maxSize` buckets. Only `sum` depends on the order of addition, as with any float sum.
+   * `maxSize` buckets. Only `sum` depends on the order of addition, as with any float sum. (One caveat,
+   * inherited from the reference mapping: a value within ~1e-13 below a power of two, recorded at a
+   * positive scale and later downscaled past scale 0, may sit one bucket higher than if it had been
+   * recorded at scale <= 0; see `exponential-mapping.ts`. sdk-metrics behaves the same.)
    */
   merge(other: ExponentialHistogramCell): void {
     if (other.recorded === 0) return;
