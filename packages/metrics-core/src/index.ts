@@ -1,5 +1,33 @@
 /**
- * `@yardstick/metrics-core`: yardstick's own OpenTelemetry metrics recording core.
+ * `@yardstick/metrics-core`: yardstick's own OpenTelemetry metrics recording core. Instruments behind the
+ * standard `@opentelemetry/api` meter API record into per-series cells found through an attribute trie (no
+ * hashing, no allocation per call); readers collect in the OTel data model, cumulative or delta.
  * @packageDocumentation
  */
-export {};
+
+export { DEFAULT_HISTOGRAM_BOUNDARIES } from './aggregations/explicit-histogram.ts';
+export type { HistogramAggregationDefault } from './aggregations/resolve-aggregation.ts';
+export type { TemporalitySelector } from './collection/reader-slot.ts';
+export { cumulativeTemporality } from './collection/reader-slot.ts';
+export { hrTimeToMillis, millisToHrTime } from './model/hr-time.ts';
+export type {
+  DataPoint,
+  ExponentialHistogramMetricData,
+  ExponentialHistogramValue,
+  GaugeMetricData,
+  HistogramMetricData,
+  HistogramValue,
+  InstrumentationScope,
+  InstrumentKind,
+  MetricData,
+  MetricDescriptor,
+  ScopeMetrics,
+  SumMetricData,
+} from './model/metric-data.ts';
+export { DataPointType, Temporality } from './model/metric-data.ts';
+export type { CoreMeterProviderOptions, CoreReader } from './provider/core-meter-provider.ts';
+export { CoreMeterProvider } from './provider/core-meter-provider.ts';
+export type { CoreCollection, InstrumentInfo } from './provider/meter-registry.ts';
+export { OVERFLOW_ATTRIBUTES } from './series/series-cell.ts';
+export type { AttributePolicy } from './series/series-table.ts';
+export type { AggregationOption, CoreView } from './views/view.ts';

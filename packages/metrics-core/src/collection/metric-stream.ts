@@ -1,0 +1,119 @@
+/**
+ * One exported metric of a synchronous instrument: its descriptor, its aggregation and its series, and
+ * how a reader collects it (cumulative or delta).
+ */
+import type { HrTime } from '@opentelemetry/api';
+import type { Aggregator } from '../aggregations/aggregator.ts';
+import {
+  DataPointType,
+  type InstrumentKind,
+  type MetricData,
+  type MetricDescriptor,
+  Temporality,
+} from '../model/metric-data.ts';
+import type { SeriesCell } from '../series/series-cell.ts';
+import type { SeriesTable } from '../series/series-table.ts';
+import type { ReaderSlot } from './reader-slot.ts';
+
+/** What every stream offers the collector. */
+export interface CollectableStream {
+  readonly descriptor: MetricDescriptor;
+  readonly kind: InstrumentKind;
+  /** The stream's data for `reader`, or undefined when it has no point to report. */
+  collect(
+    reader: ReaderSlot,
+    endTime: HrTime,
+    nowMs: number,
+    deltaSlots: number,
+    collectionId: number,
+  ): MetricData | undefined;
+}
+
+/** A synchronous instrument's stream. */
+export class SyncMetricStream<C extends SeriesCell, V, P> implements CollectableStream {
+  readonly descriptor: MetricDescriptor;
+  readonly kind: InstrumentKind;
+  readonly table: SeriesTable<C>;
+  readonly #aggregator: Aggregator<C, V, P>;
+  readonly #isMonotonic: boolean;
+
+  constructor(
+    descriptor: MetricDescriptor,
+    kind: InstrumentKind,
+    table: SeriesTable<C>,
+    aggregator: Aggregator<C, V, P>,
+    isMonotonic: boolean,
+  ) {
+    this.descriptor = descriptor;
+    this.kind = kind;
+    this.table = table;
+    this.#aggregator = aggregator;
+    this.#isMonotonic = isMonotonic;
+  }
+
+  collect(reader: ReaderSlot, endTime: HrTime, nowMs: number, deltaSlots: number): MetricData | undefined {
+    const aggregator = this.#aggregator;
+    const delta = reader.isDelta(this.kind);
+    const points: Array<{ startTime: HrTime; endTime: HrTime; attributes: C['attributes']; value: V }> = [];
+    for (const cell of this.table.cells()) {
+      const pending = pendingOf(cell, deltaSlots, aggregator);
+      // Only series with measurements since the last fold have an interval to fold.
+      if (cell.updates !== cell.foldedUpdates) {
+        aggregator.fold(cell, pending);
+        cell.foldedUpdates = cell.updates;
+      }
+      if (!delta) {
+        const value = aggregator.cumulative(cell);
+        if (value !== undefined)
+          points.push({ startTime: cell.startTime, endTime, attributes: cell.attributes, value });
+      } else {
+        const value = aggregator.takeDelta(pending[reader.deltaSlot]!, cell);
+        if (value !== undefined) {
+          points.push({
+            startTime: reader.intervalStart(cell.startTime),
+            endTime,
+            attributes: cell.attributes,
+            value,
+          });
+        }
+      }
+    }
+    this.table.evictIdle(nowMs);
+    if (points.length === 0) return undefined;
+    const temporality = delta ? Temporality.DELTA : Temporality.CUMULATIVE;
+    const dataPointType = aggregator.dataPointType;
+    if (dataPointType === DataPointType.SUM) {
+      return {
+        descriptor: this.descriptor,
+        aggregationTemporality: temporality,
+        dataPointType,
+        dataPoints: points as never,
+        isMonotonic: this.#isMonotonic,
+      };
+    }
+    return {
+      descriptor: this.descriptor,
+      aggregationTemporality: temporality,
+      dataPointType,
+      dataPoints: points as never,
+    } as MetricData;
+  }
+}
+
+const noPending: readonly never[] = [];
+
+/** The cell's pending state per delta reader, created when the first delta reader sees it. */
+function pendingOf<C extends SeriesCell, P>(
+  cell: C,
+  deltaSlots: number,
+  aggregator: Aggregator<C, unknown, P>,
+): P[] {
+  if (deltaSlots === 0) return noPending as unknown as P[];
+  let pending = cell.pending as P[] | undefined;
+  if (pending === undefined) {
+    pending = [];
+    cell.pending = pending;
+  }
+  while (pending.length < deltaSlots) pending.push(aggregator.emptyPending());
+  return pending;
+}

@@ -1,0 +1,111 @@
+/**
+ * One exported metric of an observable instrument. Callbacks report absolute values at each collection:
+ * sums are cumulative by nature (a delta reader gets the change since it last read), gauges are the value
+ * observed. Only series observed in the current collection are exported, as the OTel SDK does.
+ */
+import type { Attributes, HrTime } from '@opentelemetry/api';
+import {
+  DataPointType,
+  type InstrumentKind,
+  type MetricData,
+  type MetricDescriptor,
+  Temporality,
+} from '../model/metric-data.ts';
+import { SeriesCell } from '../series/series-cell.ts';
+import type { SeriesTable } from '../series/series-table.ts';
+import type { CollectableStream } from './metric-stream.ts';
+import type { ReaderSlot } from './reader-slot.ts';
+
+/** An observed series: its value in the collection `observedIn`. */
+export class ObservedCell extends SeriesCell {
+  value = 0;
+  observedIn = -1;
+}
+
+/** A delta reader's last reported absolute value of a series. */
+interface LastReported {
+  value: number | undefined;
+}
+
+/** An observable instrument's stream. */
+export class ObservableMetricStream implements CollectableStream {
+  readonly descriptor: MetricDescriptor;
+  readonly kind: InstrumentKind;
+  readonly table: SeriesTable<ObservedCell>;
+  readonly #isSum: boolean;
+  readonly #isMonotonic: boolean;
+
+  constructor(descriptor: MetricDescriptor, kind: InstrumentKind, table: SeriesTable<ObservedCell>) {
+    this.descriptor = descriptor;
+    this.kind = kind;
+    this.table = table;
+    this.#isSum = kind !== 'OBSERVABLE_GAUGE';
+    this.#isMonotonic = kind === 'OBSERVABLE_COUNTER';
+  }
+
+  /** Records one observation of collection `collectionId`. */
+  observe(value: number, attributes: Attributes, collectionId: number): void {
+    const cell = this.table.series(attributes);
+    // Two sets rewritten into one series (or the overflow series) add up for sums; a gauge keeps the last.
+    if (this.#isSum && cell.observedIn === collectionId) cell.value += value;
+    else cell.value = value;
+    cell.observedIn = collectionId;
+    cell.updates++;
+  }
+
+  collect(
+    reader: ReaderSlot,
+    endTime: HrTime,
+    nowMs: number,
+    deltaSlots: number,
+    collectionId = -1,
+  ): MetricData | undefined {
+    const delta = this.#isSum && reader.isDelta(this.kind);
+    const points: Array<{ startTime: HrTime; endTime: HrTime; attributes: Attributes; value: number }> = [];
+    for (const cell of this.table.cells()) {
+      if (cell.observedIn !== collectionId) continue;
+      if (!delta) {
+        points.push({ startTime: cell.startTime, endTime, attributes: cell.attributes, value: cell.value });
+        continue;
+      }
+      const reported = lastReported(cell, deltaSlots)[reader.deltaSlot]!;
+      const change = reported.value === undefined ? cell.value : cell.value - reported.value;
+      reported.value = cell.value;
+      points.push({
+        startTime: reader.intervalStart(cell.startTime),
+        endTime,
+        attributes: cell.attributes,
+        value: change,
+      });
+    }
+    this.table.evictIdle(nowMs);
+    if (points.length === 0) return undefined;
+    // A gauge's value is the same either way, but it carries the temporality its reader asked for.
+    const aggregationTemporality = reader.isDelta(this.kind) ? Temporality.DELTA : Temporality.CUMULATIVE;
+    if (this.#isSum) {
+      return {
+        descriptor: this.descriptor,
+        aggregationTemporality,
+        dataPointType: DataPointType.SUM,
+        dataPoints: points,
+        isMonotonic: this.#isMonotonic,
+      };
+    }
+    return {
+      descriptor: this.descriptor,
+      aggregationTemporality,
+      dataPointType: DataPointType.GAUGE,
+      dataPoints: points,
+    };
+  }
+}
+
+function lastReported(cell: ObservedCell, deltaSlots: number): LastReported[] {
+  let pending = cell.pending as LastReported[] | undefined;
+  if (pending === undefined) {
+    pending = [];
+    cell.pending = pending;
+  }
+  while (pending.length < deltaSlots) pending.push({ value: undefined });
+  return pending;
+}

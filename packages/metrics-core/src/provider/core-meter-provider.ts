@@ -1,0 +1,93 @@
+/**
+ * The core's `MeterProvider`: meters by scope, and readers that collect everything recorded so far in the
+ * OTel data model, cumulative or delta per instrument kind.
+ */
+import { diag, type Meter, type MeterOptions, type MeterProvider } from '@opentelemetry/api';
+import type { HistogramAggregationDefault } from '../aggregations/resolve-aggregation.ts';
+import {
+  cumulativeTemporality,
+  type ReaderSlot,
+  type TemporalitySelector,
+} from '../collection/reader-slot.ts';
+import type { AttributePolicy } from '../series/series-table.ts';
+import type { CoreView } from '../views/view.ts';
+import { CoreMeter } from './core-meter.ts';
+import { type CoreCollection, type InstrumentInfo, MeterRegistry } from './meter-registry.ts';
+
+/** Options of {@link CoreMeterProvider}. */
+export interface CoreMeterProviderOptions {
+  readonly views?: readonly CoreView[] | undefined;
+  /** Distinct attribute sets per stream before measurements go to the overflow series (default 2000). */
+  readonly cardinalityLimit?: number | undefined;
+  /** Series with no measurement for this long are forgotten at the next collection. */
+  readonly idleEvictionMs?: number | undefined;
+  /** Aggregation of histograms no view configures (default `'explicit'`). */
+  readonly histogramAggregation?: HistogramAggregationDefault | undefined;
+  /** Per-instrument attribute rewriting (redaction, budgets, key filters), run once per distinct set. */
+  readonly attributePolicy?: ((instrument: InstrumentInfo) => AttributePolicy | undefined) | undefined;
+  /** Where warnings go (invalid values, names, views); default OTel's `diag.warn`. */
+  readonly warn?: ((message: string) => void) | undefined;
+}
+
+/** A reader's handle: collect whenever you like. */
+export interface CoreReader {
+  /** Everything recorded, in the OTel data model. Never rejects. */
+  collect(options?: { readonly timeoutMillis?: number }): Promise<CoreCollection>;
+}
+
+const DEFAULT_CARDINALITY_LIMIT = 2000;
+const DEFAULT_CALLBACK_TIMEOUT_MS = 10_000;
+
+/**
+ * yardstick's recording core behind the standard meter API.
+ *
+ * @example
+ * ```ts
+ * const provider = new CoreMeterProvider({ cardinalityLimit: 1000 });
+ * const reader = provider.addReader();
+ * provider.getMeter('checkout').createCounter('orders.placed').add(1, { 'payment.method': 'card' });
+ * const { scopeMetrics } = await reader.collect();
+ * ```
+ */
+export class CoreMeterProvider implements MeterProvider {
+  readonly #registry: MeterRegistry;
+  readonly #meters = new Map<string, CoreMeter>();
+
+  constructor(options: CoreMeterProviderOptions = {}) {
+    this.#registry = new MeterRegistry({
+      views: options.views ?? [],
+      cardinalityLimit: options.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT,
+      idleEvictionMs: options.idleEvictionMs,
+      histogramAggregation: options.histogramAggregation ?? 'explicit',
+      attributePolicy: options.attributePolicy,
+      warn: options.warn ?? ((message) => diag.warn(message)),
+    });
+  }
+
+  getMeter(name: string, version?: string, options?: MeterOptions): Meter {
+    const key = JSON.stringify([name, version ?? '', options?.schemaUrl ?? '']);
+    let meter = this.#meters.get(key);
+    if (meter === undefined) {
+      const scope = {
+        name,
+        ...(version === undefined ? {} : { version }),
+        ...(options?.schemaUrl === undefined ? {} : { schemaUrl: options.schemaUrl }),
+      };
+      meter = new CoreMeter(scope, this.#registry);
+      this.#meters.set(key, meter);
+    }
+    return meter;
+  }
+
+  /**
+   * Registers a reader. Register readers before recording starts: a delta reader added later sees only what
+   * arrives after its registration.
+   */
+  addReader(temporality: TemporalitySelector = cumulativeTemporality): CoreReader {
+    const slot: ReaderSlot = this.#registry.addReader(temporality);
+    const registry = this.#registry;
+    return {
+      collect: (options) => registry.collect(slot, options?.timeoutMillis ?? DEFAULT_CALLBACK_TIMEOUT_MS),
+    };
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * The provider's state: every stream by meter, the observable instruments and batch callbacks, the
+ * registered readers, and collection. Meters create streams through it; readers collect through it.
+ */
+import type {
+  Attributes,
+  BatchObservableCallback,
+  BatchObservableResult,
+  MetricOptions,
+  Observable,
+} from '@opentelemetry/api';
+import {
+  type AnyAggregator,
+  type HistogramAggregationDefault,
+  resolveAggregation,
+} from '../aggregations/resolve-aggregation.ts';
+import { type CollectableStream, SyncMetricStream } from '../collection/metric-stream.ts';
+import { ObservableMetricStream, ObservedCell } from '../collection/observable-stream.ts';
+import { ReaderSlot, type TemporalitySelector } from '../collection/reader-slot.ts';
+import { ObservableInstrument } from '../instruments/observable-instruments.ts';
+import { nowHrTime } from '../model/hr-time.ts';
+import type {
+  InstrumentationScope,
+  InstrumentKind,
+  MetricDescriptor,
+  ScopeMetrics,
+} from '../model/metric-data.ts';
+import type { SeriesCell } from '../series/series-cell.ts';
+import { type AttributePolicy, SeriesTable } from '../series/series-table.ts';
+import { type CoreView, viewMatches } from '../views/view.ts';
+
+/** Settings of the core that apply to every instrument. */
+export interface CoreSettings {
+  readonly views: readonly CoreView[];
+  /** Distinct attribute sets per stream before the overflow series; a view may set its own. */
+  readonly cardinalityLimit: number;
+  readonly idleEvictionMs: number | undefined;
+  readonly histogramAggregation: HistogramAggregationDefault;
+  /** The attribute policy of an instrument (redaction, budgets, key filters), decided once per stream. */
+  readonly attributePolicy: ((instrument: InstrumentInfo) => AttributePolicy | undefined) | undefined;
+  readonly warn: (message: string) => void;
+}
+
+/** What an attribute policy factory learns about an instrument. */
+export interface InstrumentInfo {
+  readonly name: string;
+  readonly kind: InstrumentKind;
+  readonly unit: string;
+  readonly meterName: string;
+}
+
+/** The result of one collection. */
+export interface CoreCollection {
+  readonly scopeMetrics: ScopeMetrics[];
+  /** Callbacks that threw or timed out; the rest of the collection is complete. */
+  readonly errors: unknown[];
+}
+
+interface ScopeEntry {
+  readonly scope: InstrumentationScope;
+  readonly streams: CollectableStream[];
+}
+
+/** The provider's registry of streams, callbacks and readers. */
+export class MeterRegistry {
+  readonly #settings: CoreSettings;
+  readonly #scopes = new Map<string, ScopeEntry>();
+  readonly #observables: ObservableInstrument[] = [];
+  readonly #batch: Array<{ callback: BatchObservableCallback; instruments: Set<ObservableInstrument> }> = [];
+  readonly #readers: ReaderSlot[] = [];
+  #deltaSlots = 0;
+  #collectionId = 0;
+  #lastCollection: Promise<unknown> = Promise.resolve();
+
+  constructor(settings: CoreSettings) {
+    this.#settings = settings;
+  }
+
+  readonly reportInvalid = (instrument: string, value: unknown, why: string): void => {
+    this.#settings.warn(
+      `instrument ${instrument}: dropped ${String(value)}: ${why} (reported once per instrument)`,
+    );
+  };
+
+  warn(message: string): void {
+    this.#settings.warn(message);
+  }
+
+  /** Registers a reader; its temporality selector is read once per stream and collection. */
+  addReader(temporality: TemporalitySelector): ReaderSlot {
+    const slot = new ReaderSlot(temporality, this.#deltaSlots);
+    if (slot.deltaSlot >= 0) this.#deltaSlots++;
+    this.#readers.push(slot);
+    return slot;
+  }
+
+  createSyncStreams(
+    scope: InstrumentationScope,
+    name: string,
+    kind: InstrumentKind,
+    options: MetricOptions,
+  ): SeriesTable<SeriesCell>[] {
+    const tables: SeriesTable<SeriesCell>[] = [];
+    for (const { descriptor, aggregator, table } of this.#streamsFor(
+      scope,
+      name,
+      kind,
+      options,
+      (a) => a.create,
+    )) {
+      this.#scope(scope).streams.push(
+        new SyncMetricStream(descriptor, kind, table, aggregator, kind === 'COUNTER'),
+      );
+      tables.push(table);
+    }
+    return tables;
+  }
+
+  createObservableStreams(
+    scope: InstrumentationScope,
+    name: string,
+    kind: InstrumentKind,
+    options: MetricOptions,
+  ): ObservableMetricStream[] {
+    const streams: ObservableMetricStream[] = [];
+    const createObserved =
+      () => (attributes: Attributes, startTime: ReturnType<typeof nowHrTime>, nowMs: number) =>
+        new ObservedCell(attributes, startTime, nowMs);
+    for (const { descriptor, table } of this.#streamsFor(scope, name, kind, options, createObserved)) {
+      const stream = new ObservableMetricStream(
+        descriptor,
+        kind,
+        table as unknown as SeriesTable<ObservedCell>,
+      );
+      this.#scope(scope).streams.push(stream);
+      streams.push(stream);
+    }
+    return streams;
+  }
+
+  /** Registers an observable instrument for its callbacks. */
+  addObservable(instrument: ObservableInstrument): void {
+    this.#observables.push(instrument);
+  }
+
+  addBatchCallback(callback: BatchObservableCallback, observables: Observable[]): void {
+    const instruments = new Set(
+      observables.filter((o): o is ObservableInstrument => o instanceof ObservableInstrument),
+    );
+    if (instruments.size === 0) return;
+    this.#batch.push({ callback, instruments });
+  }
+
+  removeBatchCallback(callback: BatchObservableCallback, observables: Observable[]): void {
+    const wanted = new Set(observables);
+    const at = this.#batch.findIndex(
+      (entry) =>
+        entry.callback === callback &&
+        entry.instruments.size === wanted.size &&
+        [...entry.instruments].every((i) => wanted.has(i)),
+    );
+    if (at >= 0) this.#batch.splice(at, 1);
+  }
+
+  /**
+   * Collects every stream for `reader`: runs the observable callbacks (each bounded by `timeoutMs`), then
+   * reads every stream. Never rejects: callback failures are returned in `errors`.
+   */
+  collect(reader: ReaderSlot, timeoutMs: number): Promise<CoreCollection> {
+    // One collection at a time: observations of an interleaved collection would land in the wrong one.
+    const run = this.#lastCollection.then(() => this.#collectNow(reader, timeoutMs));
+    this.#lastCollection = run.catch(() => undefined);
+    return run;
+  }
+
+  async #collectNow(reader: ReaderSlot, timeoutMs: number): Promise<CoreCollection> {
+    const collectionId = ++this.#collectionId;
+    const errors = await this.#runCallbacks(collectionId, timeoutMs);
+    const endTime = nowHrTime();
+    const nowMs = Date.now();
+    const scopeMetrics: ScopeMetrics[] = [];
+    for (const { scope, streams } of this.#scopes.values()) {
+      const metrics = [];
+      for (const stream of streams) {
+        const data = stream.collect(reader, endTime, nowMs, this.#deltaSlots, collectionId);
+        if (data !== undefined) metrics.push(data);
+      }
+      if (metrics.length > 0) scopeMetrics.push({ scope, metrics });
+    }
+    reader.lastCollection = endTime;
+    return { scopeMetrics, errors };
+  }
+
+  async #runCallbacks(collectionId: number, timeoutMs: number): Promise<unknown[]> {
+    const errors: unknown[] = [];
+    const running: Promise<unknown>[] = [];
+    const run = (call: () => unknown) => {
+      try {
+        const result = call();
+        if (result instanceof Promise) running.push(result.catch((error: unknown) => errors.push(error)));
+      } catch (error) {
+        errors.push(error);
+      }
+    };
+    for (const instrument of this.#observables) {
+      if (instrument.callbacks.size === 0) continue;
+      const result = instrument.resultFor(collectionId);
+      for (const callback of instrument.callbacks) run(() => callback(result));
+    }
+    for (const { callback, instruments } of this.#batch) {
+      const result: BatchObservableResult = {
+        observe: (observable, value, attributes) => {
+          if (observable instanceof ObservableInstrument && instruments.has(observable))
+            observable.observe(value, attributes, collectionId);
+        },
+      };
+      run(() => callback(result));
+    }
+    if (running.length === 0) return errors;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const outcome = await Promise.race([Promise.all(running), timeout]);
+    clearTimeout(timer);
+    if (outcome === 'timeout')
+      errors.push(new Error(`observable callbacks did not finish within ${timeoutMs} ms`));
+    return errors;
+  }
+
+  #scope(scope: InstrumentationScope): ScopeEntry {
+    const key = JSON.stringify([scope.name, scope.version ?? '', scope.schemaUrl ?? '']);
+    let entry = this.#scopes.get(key);
+    if (entry === undefined) {
+      entry = { scope, streams: [] };
+      this.#scopes.set(key, entry);
+    }
+    return entry;
+  }
+
+  *#streamsFor(
+    scope: InstrumentationScope,
+    name: string,
+    kind: InstrumentKind,
+    options: MetricOptions,
+    create: (
+      aggregator: AnyAggregator,
+    ) => (attributes: Attributes, startTime: ReturnType<typeof nowHrTime>, nowMs: number) => SeriesCell,
+  ): Generator<{ descriptor: MetricDescriptor; aggregator: AnyAggregator; table: SeriesTable<SeriesCell> }> {
+    const settings = this.#settings;
+    const unit = options.unit ?? '';
+    const subject = {
+      name,
+      kind,
+      unit,
+      meterName: scope.name,
+      meterVersion: scope.version,
+      meterSchemaUrl: scope.schemaUrl,
+    };
+    const matched = settings.views.filter((view) => viewMatches(view, subject));
+    const views: readonly CoreView[] = matched.length > 0 ? matched : [{}];
+    for (const view of views) {
+      const aggregator = resolveAggregation(
+        view.aggregation,
+        kind,
+        options,
+        settings.histogramAggregation,
+        (m) => this.warn(`instrument ${name}: ${m}`),
+      );
+      if (aggregator === 'drop') continue;
+      const descriptor: MetricDescriptor = {
+        name: view.name ?? name,
+        description: view.description ?? options.description ?? '',
+        unit,
+        valueType: options.valueType ?? 1,
+      };
+      const policy = settings.attributePolicy?.({ name, kind, unit, meterName: scope.name });
+      const table = new SeriesTable<SeriesCell>({
+        create: create(aggregator),
+        cardinalityLimit: view.cardinalityLimit ?? settings.cardinalityLimit,
+        attributeKeys: view.attributeKeys,
+        policy,
+        idleEvictionMs: settings.idleEvictionMs,
+        onPolicyError: (error) => this.warn(`instrument ${name}: attribute policy failed: ${String(error)}`),
+      });
+      yield { descriptor, aggregator, table };
+    }
+  }
+}
