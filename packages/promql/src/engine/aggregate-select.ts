@@ -5,7 +5,7 @@
 import type { Aggregate } from '../parser/ast.ts';
 import { groupSeries } from './aggregate.ts';
 import { goFloat } from './annotations.ts';
-import { type EvalContext, evalError } from './context.ts';
+import { checkDeadline, type EvalContext, evalError, LABELS_WORK } from './context.ts';
 import { labelsHash } from './label-hash.ts';
 import { SeriesCollector } from './series-collector.ts';
 import type { StepSeries } from './step-values.ts';
@@ -64,7 +64,7 @@ export function aggregateK(
   if (pmax < 1) return [];
   if (pmin <= -maxInt64) throw evalError(`Scalar value ${goFloat(pmin)} underflows int64`);
   if (pmax >= maxInt64) throw evalError(`Scalar value ${goFloat(pmax)} overflows int64`);
-  const { of, labels } = groupSeries(input, node.grouping, node.without);
+  const { of, labels } = groupSeries(ctx.limits, input, node.grouping, node.without);
   const op = node.op;
   const less = op === 'bottomk' ? byReverseValue : byValue;
   const heaps: Entry[][] = labels.map(() => []);
@@ -72,6 +72,8 @@ export function aggregateK(
   for (let i = 0; i < ctx.numSteps; i++) {
     const k = Math.min(Math.trunc(param[i]!), input.length);
     if (k < 1) continue;
+    // A heap update costs about log k; every series is visited.
+    checkDeadline(ctx.limits, input.length * Math.ceil(Math.log2(k + 1)));
     for (const h of heaps) h.length = 0;
     for (let si = 0; si < input.length; si++) {
       const s = input[si]!;
@@ -132,11 +134,15 @@ export function aggregateLimitRatio(
   if (pmin < -1)
     ctx.annotations.warn(`ratio value should be between -1 and 1, got ${goFloat(pmin)}, capping to -1`);
   // The hash costs BigInt arithmetic, so it is computed once per series, not per step.
-  const offsets = input.map((s) => Number(labelsHash(s.labels)) / 2 ** 64);
+  const offsets = input.map((s) => {
+    checkDeadline(ctx.limits, LABELS_WORK);
+    return Number(labelsHash(s.labels)) / 2 ** 64;
+  });
   const out = new SeriesCollector(ctx.numSteps);
   for (let i = 0; i < ctx.numSteps; i++) {
     const r = Math.max(-1, Math.min(1, param[i]!));
     if (r === 0) continue;
+    checkDeadline(ctx.limits, input.length);
     for (let si = 0; si < input.length; si++) {
       const s = input[si]!;
       if (s.present[i] === 0) continue;

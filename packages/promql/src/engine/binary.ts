@@ -5,7 +5,14 @@
  */
 import type { BinaryOp, VectorMatching } from '../parser/ast.ts';
 import type { Labels } from '../storage/queryable.ts';
-import { type EvalContext, evalError } from './context.ts';
+import {
+  checkDeadline,
+  type EvalContext,
+  type EvalLimits,
+  evalError,
+  LABELS_WORK,
+  STEP_BLOCK,
+} from './context.ts';
 import { goPow } from './float-math.ts';
 import { dropMetadata, formatLabels, labelsKey, pickLabels } from './labels.ts';
 import { SeriesCollector } from './series-collector.ts';
@@ -66,19 +73,29 @@ function compare(op: BinaryOp, l: number, r: number): boolean {
 }
 
 /** Scalar op scalar at every step; comparisons give 0 or 1 (the parser requires `bool` there). */
-export function scalarBinary(op: BinaryOp, lhs: Float64Array, rhs: Float64Array): Float64Array {
+export function scalarBinary(
+  limits: EvalLimits,
+  op: BinaryOp,
+  lhs: Float64Array,
+  rhs: Float64Array,
+): Float64Array {
   const out = new Float64Array(lhs.length);
   const cmp = isComparison(op);
-  for (let i = 0; i < out.length; i++) {
-    const l = lhs[i]!;
-    const r = rhs[i]!;
-    out[i] = cmp ? (compare(op, l, r) ? 1 : 0) : arithmetic(op, l, r);
+  for (let from = 0; from < out.length; from += STEP_BLOCK) {
+    const to = Math.min(out.length, from + STEP_BLOCK);
+    checkDeadline(limits, to - from);
+    for (let i = from; i < to; i++) {
+      const l = lhs[i]!;
+      const r = rhs[i]!;
+      out[i] = cmp ? (compare(op, l, r) ? 1 : 0) : arithmetic(op, l, r);
+    }
   }
   return out;
 }
 
 /** Vector op scalar (or scalar op vector when `scalarOnLeft`), series by series. */
 export function vectorScalarBinary(
+  ctx: EvalContext,
   op: BinaryOp,
   vector: readonly StepSeries[],
   scalar: Float64Array,
@@ -91,24 +108,28 @@ export function vectorScalarBinary(
   for (const s of vector) {
     const res = emptySeries(s.labels, s.dropName || dropsName, s.values.length);
     let any = false;
-    for (let i = 0; i < s.values.length; i++) {
-      if (s.present[i] === 0) continue;
-      const v = s.values[i]!;
-      const c = scalar[i]!;
-      const l = scalarOnLeft ? c : v;
-      const r = scalarOnLeft ? v : c;
-      let value: number;
-      if (cmp) {
-        const keep = compare(op, l, r);
-        if (returnBool) value = keep ? 1 : 0;
-        else if (keep) value = v;
-        else continue;
-      } else {
-        value = arithmetic(op, l, r);
+    for (let from = 0; from < s.values.length; from += STEP_BLOCK) {
+      const to = Math.min(s.values.length, from + STEP_BLOCK);
+      checkDeadline(ctx.limits, to - from);
+      for (let i = from; i < to; i++) {
+        if (s.present[i] === 0) continue;
+        const v = s.values[i]!;
+        const c = scalar[i]!;
+        const l = scalarOnLeft ? c : v;
+        const r = scalarOnLeft ? v : c;
+        let value: number;
+        if (cmp) {
+          const keep = compare(op, l, r);
+          if (returnBool) value = keep ? 1 : 0;
+          else if (keep) value = v;
+          else continue;
+        } else {
+          value = arithmetic(op, l, r);
+        }
+        res.values[i] = value;
+        res.present[i] = 1;
+        any = true;
       }
-      res.values[i] = value;
-      res.present[i] = 1;
-      any = true;
     }
     if (any) out.push(res);
   }
@@ -129,7 +150,10 @@ export function vectorBinary(
   // One-to-many runs as many-to-one with the sides swapped; values are swapped back for the operator.
   const lhs = oneToMany ? rhsIn : lhsIn;
   const rhs = oneToMany ? lhsIn : rhsIn;
-  const [lsig, rsig, numSigs] = ordinals(signatures(lhs, matching), signatures(rhs, matching));
+  const [lsig, rsig, numSigs] = ordinals(
+    signatures(ctx.limits, lhs, matching),
+    signatures(ctx.limits, rhs, matching),
+  );
   const cmp = isComparison(op);
   const dropsName = changesMetricSchema(op);
   const rightAt = new Int32Array(numSigs);
@@ -168,7 +192,7 @@ export function vectorBinary(
     partner[rsig[j]!] = j;
   }
   if (unique) {
-    checkMatchesBySeries(ctx.numSteps, lhs, rhs, lsig, partner, oneToOne, resultMetric);
+    checkMatchesBySeries(ctx, lhs, rhs, lsig, partner, oneToOne, resultMetric);
     const out = new SeriesCollector(ctx.numSteps);
     for (let j = 0; j < lhs.length; j++) {
       const ri = partner[lsig[j]!]!;
@@ -176,22 +200,26 @@ export function vectorBinary(
       const ls = lhs[j]!;
       const rs = rhs[ri]!;
       let slot: StepSeries | undefined;
-      for (let i = 0; i < ctx.numSteps; i++) {
-        if (ls.present[i] === 0 || rs.present[i] === 0) continue;
-        const fl = oneToMany ? rs.values[i]! : ls.values[i]!;
-        const fr = oneToMany ? ls.values[i]! : rs.values[i]!;
-        let value: number;
-        let keep = true;
-        if (cmp) {
-          keep = compare(op, fl, fr);
-          value = fl;
-        } else {
-          value = arithmetic(op, fl, fr);
+      for (let from = 0; from < ctx.numSteps; from += STEP_BLOCK) {
+        const to = Math.min(ctx.numSteps, from + STEP_BLOCK);
+        checkDeadline(ctx.limits, to - from);
+        for (let i = from; i < to; i++) {
+          if (ls.present[i] === 0 || rs.present[i] === 0) continue;
+          const fl = oneToMany ? rs.values[i]! : ls.values[i]!;
+          const fr = oneToMany ? ls.values[i]! : rs.values[i]!;
+          let value: number;
+          let keep = true;
+          if (cmp) {
+            keep = compare(op, fl, fr);
+            value = fl;
+          } else {
+            value = arithmetic(op, fl, fr);
+          }
+          if (returnBool) value = keep ? 1 : 0;
+          else if (!keep) continue;
+          slot ??= out.slot(resultMetric(j, ri), returnBool);
+          SeriesCollector.put(slot, i, value);
         }
-        if (returnBool) value = keep ? 1 : 0;
-        else if (!keep) continue;
-        slot ??= out.slot(resultMetric(j, ri), returnBool);
-        SeriesCollector.put(slot, i, value);
       }
     }
     return out.series();
@@ -204,6 +232,7 @@ export function vectorBinary(
   const lastMetric: Labels[] = new Array(lhs.length);
   const lastSlot: (StepSeries | undefined)[] = new Array(lhs.length);
   for (let step = 0; step < ctx.numSteps; step++) {
+    checkDeadline(ctx.limits, lhs.length + rhs.length);
     let lhsAny = false;
     for (const s of lhs) {
       if (s.present[step] === 1) {
@@ -298,7 +327,7 @@ export function vectorBinary(
  * labels (many-to-one).
  */
 function checkMatchesBySeries(
-  numSteps: number,
+  ctx: EvalContext,
   lhs: readonly StepSeries[],
   rhs: readonly StepSeries[],
   lsig: Int32Array,
@@ -306,8 +335,10 @@ function checkMatchesBySeries(
   oneToOne: boolean,
   resultMetric: (li: number, ri: number) => Labels,
 ): void {
+  const numSteps = ctx.numSteps;
   const groups = new Map<string, number[]>();
   for (let j = 0; j < lhs.length; j++) {
+    checkDeadline(ctx.limits, LABELS_WORK);
     const ri = partner[lsig[j]!]!;
     if (ri === -1) continue;
     const key = oneToOne ? String(lsig[j]) : `${lsig[j]}\xff${labelsKey(resultMetric(j, ri))}`;
@@ -318,6 +349,7 @@ function checkMatchesBySeries(
   for (const members of groups.values()) {
     if (members.length < 2) continue;
     const right = rhs[partner[lsig[members[0]!]!]!]!;
+    checkDeadline(ctx.limits, numSteps * members.length);
     for (let i = 0; i < numSteps; i++) {
       if (right.present[i] === 0) continue;
       let present = 0;

@@ -8,7 +8,7 @@ import type { Call, Expr } from '../parser/ast.ts';
 import { goQuote } from '../parser/go-strings.ts';
 import type { Labels } from '../storage/queryable.ts';
 import { goFloat, openMetricsFloat } from './annotations.ts';
-import { type EvalContext, evalError } from './context.ts';
+import { checkDeadline, countSamples, type EvalContext, evalError, STEP_BLOCK } from './context.ts';
 import { type Bucket, bucketFraction, bucketQuantile, evalBucketFunction } from './histogram-functions.ts';
 import { evalInfo } from './info-function.ts';
 import { absentLabels, labelJoin, labelReplace, sortByLabels, sortByValue } from './label-functions.ts';
@@ -17,7 +17,7 @@ import { clampValue, dateFunctions, floatFunctions, mapValues, roundTo } from '.
 import { evalRangeCall, isRangeFunction } from './range-call.ts';
 import { atTime, evalVectorSelector } from './selectors.ts';
 import { SeriesCollector } from './series-collector.ts';
-import { emptySeries, type StepSeries, type StepValue } from './step-values.ts';
+import { constantSteps, emptySeries, type StepSeries, type StepValue } from './step-values.ts';
 
 /** The evaluator, passed in to keep the module graph acyclic. */
 export type Evaluate = (ctx: EvalContext, expr: Expr) => StepValue;
@@ -44,16 +44,22 @@ function stringArg(expr: Expr | undefined): string {
 
 /** A series with labels `{}` and the value `fn(step)` at every step. */
 function constantVector(ctx: EvalContext, fn: (step: number) => number): StepSeries[] {
+  countSamples(ctx.limits, ctx.numSteps);
   const series = emptySeries({}, false, ctx.numSteps);
-  for (let i = 0; i < ctx.numSteps; i++) {
-    series.values[i] = fn(i);
-    series.present[i] = 1;
+  for (let from = 0; from < ctx.numSteps; from += STEP_BLOCK) {
+    const to = Math.min(ctx.numSteps, from + STEP_BLOCK);
+    checkDeadline(ctx.limits, to - from);
+    for (let i = from; i < to; i++) {
+      series.values[i] = fn(i);
+      series.present[i] = 1;
+    }
   }
   return ctx.numSteps === 0 ? [] : [series];
 }
 
 function constantScalar(ctx: EvalContext, value: number): StepValue {
-  return { kind: 'scalar', values: new Float64Array(ctx.numSteps).fill(value) };
+  countSamples(ctx.limits, ctx.numSteps);
+  return { kind: 'scalar', values: constantSteps(ctx.limits, ctx.numSteps, value) };
 }
 
 /** Evaluates a function call over every step of `ctx`. */
@@ -74,12 +80,12 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
 
   if (isRangeFunction(name)) return vector(evalRangeCall(ctx, name, args, evaluate));
   const floatFn = floatFunctions.get(name);
-  if (floatFn !== undefined) return vector(mapValues(vectorArg(0), floatFn));
+  if (floatFn !== undefined) return vector(mapValues(ctx.limits, vectorArg(0), floatFn));
   const dateFn = dateFunctions.get(name);
   if (dateFn !== undefined) {
     if (args.length === 0)
       return vector(constantVector(ctx, (i) => dateFn(Math.trunc((ctx.start + i * ctx.interval) / 1000))));
-    return vector(mapValues(vectorArg(0), dateFn));
+    return vector(mapValues(ctx.limits, vectorArg(0), dateFn));
   }
   if (nativeHistogramFunctions.has(name)) {
     throw new PromqlError(
@@ -89,11 +95,18 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
   }
 
   switch (name) {
-    case 'time':
-      return {
-        kind: 'scalar',
-        values: Float64Array.from({ length: ctx.numSteps }, (_, i) => (ctx.start + i * ctx.interval) / 1000),
-      };
+    case 'time': {
+      countSamples(ctx.limits, ctx.numSteps);
+      const values = new Float64Array(ctx.numSteps);
+      for (let from = 0; from < ctx.numSteps; from += STEP_BLOCK) {
+        const to = Math.min(ctx.numSteps, from + STEP_BLOCK);
+        checkDeadline(ctx.limits, to - from);
+        for (let i = from; i < to; i++) {
+          values[i] = (ctx.start + i * ctx.interval) / 1000;
+        }
+      }
+      return { kind: 'scalar', values };
+    }
     case 'pi':
       return constantScalar(ctx, Math.PI);
     case 'max_of':
@@ -120,6 +133,7 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
       const input = vectorArg(0);
       const values = new Float64Array(ctx.numSteps);
       for (let i = 0; i < ctx.numSteps; i++) {
+        checkDeadline(ctx.limits, input.length);
         let found = 0;
         let value = Number.NaN;
         for (const s of input) {
@@ -135,23 +149,23 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
     case 'round': {
       const input = vectorArg(0);
       const to = args.length > 1 ? scalarArg(1) : undefined;
-      return vector(mapValues(input, (v, i) => roundTo(v, to === undefined ? 1 : to[i]!)));
+      return vector(mapValues(ctx.limits, input, (v, i) => roundTo(v, to === undefined ? 1 : to[i]!)));
     }
     case 'clamp': {
       const input = vectorArg(0);
       const min = scalarArg(1);
       const max = scalarArg(2);
-      return vector(mapValues(input, (v, i) => clampValue(v, min[i]!, max[i]!)));
+      return vector(mapValues(ctx.limits, input, (v, i) => clampValue(v, min[i]!, max[i]!)));
     }
     case 'clamp_min': {
       const input = vectorArg(0);
       const min = scalarArg(1);
-      return vector(mapValues(input, (v, i) => clampValue(v, min[i]!, Number.POSITIVE_INFINITY)));
+      return vector(mapValues(ctx.limits, input, (v, i) => clampValue(v, min[i]!, Number.POSITIVE_INFINITY)));
     }
     case 'clamp_max': {
       const input = vectorArg(0);
       const max = scalarArg(1);
-      return vector(mapValues(input, (v, i) => clampValue(v, Number.NEGATIVE_INFINITY, max[i]!)));
+      return vector(mapValues(ctx.limits, input, (v, i) => clampValue(v, Number.NEGATIVE_INFINITY, max[i]!)));
     }
     case 'timestamp':
       return vector(evalTimestamp(ctx, args[0]!, evaluate));
@@ -160,6 +174,7 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
       const labels = absentLabels(args[0]!);
       const out = emptySeries(labels, false, ctx.numSteps);
       for (let i = 0; i < ctx.numSteps; i++) {
+        checkDeadline(ctx.limits, input.length);
         if (!input.some((s) => s.present[i] === 1)) {
           out.values[i] = 1;
           out.present[i] = 1;
@@ -170,6 +185,7 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
     case 'label_replace':
       return vector(
         labelReplace(
+          ctx.limits,
           vectorArg(0),
           stringArg(args[1]),
           stringArg(args[2]),
@@ -179,7 +195,13 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
       );
     case 'label_join':
       return vector(
-        labelJoin(vectorArg(0), stringArg(args[1]), stringArg(args[2]), args.slice(3).map(stringArg)),
+        labelJoin(
+          ctx.limits,
+          vectorArg(0),
+          stringArg(args[1]),
+          stringArg(args[2]),
+          args.slice(3).map(stringArg),
+        ),
       );
     case 'sort':
     case 'sort_desc':
@@ -191,8 +213,11 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
         );
       }
       const input = vectorArg(0);
-      if (name === 'sort' || name === 'sort_desc') return vector(sortByValue(input, name === 'sort_desc'));
-      return vector(sortByLabels(input, args.slice(1).map(stringArg), name === 'sort_by_label_desc'));
+      if (name === 'sort' || name === 'sort_desc')
+        return vector(sortByValue(ctx.limits, input, name === 'sort_desc'));
+      return vector(
+        sortByLabels(ctx.limits, input, args.slice(1).map(stringArg), name === 'sort_by_label_desc'),
+      );
     }
     case 'histogram_quantile':
       return vector(evalHistogramQuantile(ctx, scalarArg(0), vectorArg(1)));
@@ -228,14 +253,20 @@ function evalTimestamp(ctx: EvalContext, arg: Expr, evaluate: Evaluate): StepSer
   if (arg.type === 'vectorSelector') {
     const at = atTime(ctx, arg.at);
     const refs = new Float64Array(ctx.numSteps);
-    for (let i = 0; i < ctx.numSteps; i++) refs[i] = at ?? ctx.start + i * ctx.interval - arg.offsetMs;
+    for (let from = 0; from < ctx.numSteps; from += STEP_BLOCK) {
+      const to = Math.min(ctx.numSteps, from + STEP_BLOCK);
+      checkDeadline(ctx.limits, to - from);
+      for (let i = from; i < to; i++) {
+        refs[i] = at ?? ctx.start + i * ctx.interval - arg.offsetMs;
+      }
+    }
     const series = evalVectorSelector(ctx, arg, refs, true);
     for (const s of series) s.dropName = true;
     return series;
   }
   const v = evaluate(ctx, arg);
   if (v.kind !== 'vector') throw evalError(`expected instant vector argument to timestamp, got ${v.kind}`);
-  return mapValues(v.series, (_, i) => (ctx.start + i * ctx.interval) / 1000);
+  return mapValues(ctx.limits, v.series, (_, i) => (ctx.start + i * ctx.interval) / 1000);
 }
 
 const monotonicityInfo =
@@ -275,24 +306,31 @@ function evalHistogramQuantiles(
   qs: Float64Array[],
 ): StepSeries[] {
   for (const q of qs) warnInvalidQuantiles(ctx, q);
-  const perQuantile = qs.map((q) =>
-    evalBucketFunction(ctx, input, (buckets, i, labels) =>
+  const out = new SeriesCollector(ctx.numSteps);
+  // Each quantile adds as many samples as the histograms have: the output can outgrow the input, so it
+  // is counted quantile by quantile as it is collected.
+  for (const q of qs) {
+    const series = evalBucketFunction(ctx, input, (buckets, i, labels) =>
       quantileOfBuckets(
         ctx,
         q[i]!,
         buckets.map((b) => ({ ...b })),
         labels,
       ),
-    ),
-  );
-  const out = new SeriesCollector(ctx.numSteps);
-  perQuantile.forEach((series, k) => {
+    );
     for (const s of series) {
-      for (let i = 0; i < ctx.numSteps; i++) {
-        if (s.present[i] === 0) continue;
-        out.add(withLabel(s.labels, label, openMetricsFloat(qs[k]![i]!)), true, i, s.values[i]!);
+      let n = 0;
+      for (let from = 0; from < ctx.numSteps; from += STEP_BLOCK) {
+        const to = Math.min(ctx.numSteps, from + STEP_BLOCK);
+        checkDeadline(ctx.limits, to - from);
+        for (let i = from; i < to; i++) {
+          if (s.present[i] === 0) continue;
+          out.add(withLabel(s.labels, label, openMetricsFloat(q[i]!)), true, i, s.values[i]!);
+          n++;
+        }
       }
+      countSamples(ctx.limits, n);
     }
-  });
+  }
   return out.series();
 }

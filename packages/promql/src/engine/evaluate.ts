@@ -7,7 +7,15 @@ import { PromqlError } from '../errors.ts';
 import type { Expr } from '../parser/ast.ts';
 import type { Queryable } from '../storage/queryable.ts';
 import { AnnotationSet } from './annotations.ts';
-import { checkStepCount, type EvalContext, evalError, tooManySamples } from './context.ts';
+import {
+  checkDeadline,
+  checkStepGrid,
+  createLimits,
+  type EvalContext,
+  evalError,
+  LABELS_WORK,
+  tooManySamples,
+} from './context.ts';
 import { evaluate } from './evaluator.ts';
 import { mergeSameLabels } from './label-functions.ts';
 import { compareLabels, dropMetadata, labelsKey } from './labels.ts';
@@ -32,25 +40,22 @@ function createContext(
   interval: number,
   options: EvaluateOptions,
 ): EvalContext {
-  checkStepCount(Math.floor((end - start) / interval) + 1);
+  const numSteps = Math.floor((end - start) / interval) + 1;
+  const limits = createLimits(options.timeoutMs, options.maxSamples);
+  checkStepGrid(limits, numSteps);
   return {
     queryable,
     start,
     end,
     interval,
-    numSteps: Math.floor((end - start) / interval) + 1,
+    numSteps,
     lookbackDelta: options.lookbackDeltaMs ?? defaultLookbackMs,
     defaultSubqueryStep: options.defaultSubqueryStepMs ?? defaultSubqueryStepMs,
     queryStart: start,
     queryEnd: end,
     queryStep: end === start ? 0 : interval,
     annotations: new AnnotationSet(),
-    limits: {
-      deadline: options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs,
-      maxSamples: options.maxSamples ?? Number.POSITIVE_INFINITY,
-      samplesLoaded: 0,
-      checks: -1,
-    },
+    limits,
   };
 }
 
@@ -76,17 +81,27 @@ function withAnnotations<V>(ctx: EvalContext, value: V): QueryResult<V> {
 }
 
 /** Removes the names marked for removal (Prometheus 3's delayed name removal) and merges what collides. */
-function finishSeries(series: StepSeries[]): StepSeries[] {
+function finishSeries(ctx: EvalContext, series: StepSeries[]): StepSeries[] {
   for (const s of series) {
+    checkDeadline(ctx.limits, LABELS_WORK);
     if (s.dropName) s.labels = dropMetadata(s.labels);
   }
-  return mergeSameLabels(series);
+  return mergeSameLabels(ctx.limits, series);
 }
 
-function finishWindows(series: readonly WindowSeries[]): MatrixSeries[] {
+/** Sorts by labels; a comparison of two label sets counts as label work against the deadline. */
+function sortByLabelSet(ctx: EvalContext, series: MatrixSeries[]): MatrixSeries[] {
+  return series.sort((a, b) => {
+    checkDeadline(ctx.limits, LABELS_WORK);
+    return compareLabels(a.labels, b.labels);
+  });
+}
+
+function finishWindows(ctx: EvalContext, series: readonly WindowSeries[]): MatrixSeries[] {
   const out: MatrixSeries[] = [];
   const seen = new Set<string>();
   for (const s of series) {
+    checkDeadline(ctx.limits, LABELS_WORK + s.timestamps.length);
     const labels = s.dropName ? dropMetadata(s.labels) : s.labels;
     const key = labelsKey(labels);
     if (seen.has(key)) throw evalError('vector cannot contain metrics with the same labelset');
@@ -94,7 +109,7 @@ function finishWindows(series: readonly WindowSeries[]): MatrixSeries[] {
     // Window arrays may be views of the store's own buffers; the caller gets copies.
     out.push({ labels, timestamps: s.timestamps.slice(), values: s.values.slice() });
   }
-  return out.sort((a, b) => compareLabels(a.labels, b.labels));
+  return sortByLabelSet(ctx, out);
 }
 
 /**
@@ -123,14 +138,16 @@ export function evaluateInstant(
     case 'string':
       return withAnnotations(ctx, { type: 'string', timestampMs: timeMs, value: value.value });
     case 'matrix':
-      return withAnnotations(ctx, { type: 'matrix', series: finishWindows(value.series) });
+      return withAnnotations(ctx, { type: 'matrix', series: finishWindows(ctx, value.series) });
     case 'vector': {
-      for (const s of value.series) {
-        if (s.dropName) s.labels = dropMetadata(s.labels);
-      }
       const seen = new Set<string>();
       const samples: VectorSample[] = [];
       for (const s of value.series) {
+        checkDeadline(ctx.limits, LABELS_WORK);
+        if (s.dropName) s.labels = dropMetadata(s.labels);
+      }
+      for (const s of value.series) {
+        checkDeadline(ctx.limits, LABELS_WORK);
         if (s.present[0] !== 1) continue;
         const key = labelsKey(s.labels);
         if (seen.has(key)) throw evalError('vector cannot contain metrics with the same labelset');
@@ -175,7 +192,7 @@ export function evaluateRange(
       { labels: {}, dropName: false, values: value.values, present: new Uint8Array(ctx.numSteps).fill(1) },
     ];
   } else if (value.kind === 'vector') {
-    series = finishSeries(value.series);
+    series = finishSeries(ctx, value.series);
   } else {
     const type = value.kind === 'matrix' ? 'range vector' : 'string';
     throw evalError(`invalid expression type "${type}" for range query, must be Scalar or instant Vector`);
@@ -185,6 +202,5 @@ export function evaluateRange(
     timestamps,
     values,
   }));
-  out.sort((a, b) => compareLabels(a.labels, b.labels));
-  return withAnnotations(ctx, { type: 'matrix', series: out });
+  return withAnnotations(ctx, { type: 'matrix', series: sortByLabelSet(ctx, out) });
 }

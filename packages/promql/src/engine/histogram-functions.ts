@@ -5,7 +5,7 @@
 
 import { goQuote } from '../parser/go-strings.ts';
 import type { Labels } from '../storage/queryable.ts';
-import type { EvalContext } from './context.ts';
+import { checkDeadline, type EvalContext, LABELS_WORK } from './context.ts';
 import { almostEqual } from './float-math.ts';
 import { keyWithout, METRIC_NAME, omitLabels } from './labels.ts';
 import { emptySeries, type StepSeries } from './step-values.ts';
@@ -170,6 +170,7 @@ export function evalBucketFunction(
 ): StepSeries[] {
   const groups = new Map<string, { labels: Labels; members: { series: StepSeries; bound: number }[] }>();
   for (const s of input) {
+    checkDeadline(ctx.limits, LABELS_WORK);
     const le = s.labels[bucketLabel] ?? '';
     const bound = parseGoFloat(le);
     if (bound === undefined) {
@@ -193,6 +194,7 @@ export function evalBucketFunction(
     const res = emptySeries(group.labels, true, ctx.numSteps);
     let any = false;
     for (let i = 0; i < ctx.numSteps; i++) {
+      checkDeadline(ctx.limits, group.members.length);
       const buckets: Bucket[] = [];
       for (const m of group.members) {
         if (m.series.present[i] === 1) buckets.push({ upperBound: m.bound, count: m.series.values[i]! });

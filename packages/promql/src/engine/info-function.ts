@@ -6,8 +6,7 @@
 import type { Expr, VectorSelector } from '../parser/ast.ts';
 import { type CompiledMatcher, compileMatcher } from '../storage/label-matcher.ts';
 import type { LabelMatcher, Labels } from '../storage/queryable.ts';
-import type { EvalContext } from './context.ts';
-import { evalError } from './context.ts';
+import { checkDeadline, type EvalContext, evalError, LABELS_WORK, STEP_BLOCK } from './context.ts';
 import { formatLabels, labelsKey, METRIC_NAME } from './labels.ts';
 import { atTime, evalVectorSelector } from './selectors.ts';
 import { SeriesCollector } from './series-collector.ts';
@@ -115,8 +114,13 @@ export function evalInfo(
     for (const ms of dataMatchers.values()) matchers.push(...ms);
     matchers.push(...effectiveNameMatchers(nameMatchers));
     const refs = new Float64Array(ctx.numSteps);
-    for (let i = 0; i < ctx.numSteps; i++)
-      refs[i] = (timing.at ?? ctx.start + i * ctx.interval) - timing.offset;
+    for (let from = 0; from < ctx.numSteps; from += STEP_BLOCK) {
+      const to = Math.min(ctx.numSteps, from + STEP_BLOCK);
+      checkDeadline(ctx.limits, to - from);
+      for (let i = from; i < to; i++) {
+        refs[i] = (timing.at ?? ctx.start + i * ctx.interval) - timing.offset;
+      }
+    }
     const infoSelector: VectorSelector = {
       type: 'vectorSelector',
       name: undefined,
@@ -150,6 +154,8 @@ function combine(
   const bySig = new Map<string, number>();
   const labelCache = new Map<string, Labels>();
   for (let step = 0; step < ctx.numSteps; step++) {
+    // Every base series at a step may build a label set.
+    checkDeadline(ctx.limits, info.length + base.length * LABELS_WORK);
     bySig.clear();
     info.forEach((s, j) => {
       if (s.present[step] === 0) return;

@@ -5,7 +5,7 @@
 import type { Expr } from '../parser/ast.ts';
 import type { Labels } from '../storage/queryable.ts';
 import { compileLabelRegex, goExpand } from '../storage/re2-regex.ts';
-import { evalError } from './context.ts';
+import { checkDeadline, type EvalLimits, evalError, LABELS_WORK, STEP_BLOCK } from './context.ts';
 import { compareLabels, isValidLabelName, labelsKey, METRIC_NAME, withLabel } from './labels.ts';
 import type { StepSeries } from './step-values.ts';
 
@@ -13,23 +13,29 @@ import type { StepSeries } from './step-values.ts';
  * Merges series whose label sets became equal (e.g. after the name was dropped); an overlap at any
  * step is Prometheus's "same labelset" error.
  */
-export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
+export function mergeSameLabels(limits: EvalLimits, series: StepSeries[]): StepSeries[] {
   if (series.length <= 1) return series;
   const byKey = new Map<string, StepSeries>();
   let merged = false;
   for (const s of series) {
     const key = labelsKey(s.labels);
+    checkDeadline(limits, LABELS_WORK + key.length);
     const existing = byKey.get(key);
     if (existing === undefined) {
       byKey.set(key, s);
       continue;
     }
     merged = true;
-    for (let i = 0; i < s.present.length; i++) {
-      if (s.present[i] === 0) continue;
-      if (existing.present[i] === 1) throw evalError('vector cannot contain metrics with the same labelset');
-      existing.present[i] = 1;
-      existing.values[i] = s.values[i]!;
+    for (let from = 0; from < s.present.length; from += STEP_BLOCK) {
+      const to = Math.min(s.present.length, from + STEP_BLOCK);
+      checkDeadline(limits, to - from);
+      for (let i = from; i < to; i++) {
+        if (s.present[i] === 0) continue;
+        if (existing.present[i] === 1)
+          throw evalError('vector cannot contain metrics with the same labelset');
+        existing.present[i] = 1;
+        existing.values[i] = s.values[i]!;
+      }
     }
   }
   return merged ? [...byKey.values()] : series;
@@ -37,6 +43,7 @@ export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
 
 /** `label_replace(v, dst, replacement, src, regex)`. */
 export function labelReplace(
+  limits: EvalLimits,
   input: StepSeries[],
   dst: string,
   replacement: string,
@@ -48,16 +55,20 @@ export function labelReplace(
     throw evalError(`invalid regular expression in label_replace(): ${regexText}`);
   if (!isValidLabelName(dst)) throw evalError(`invalid destination label name in label_replace(): ${dst}`);
   for (const s of input) {
-    const match = regex.match(s.labels[src] ?? '');
+    const value = s.labels[src] ?? '';
+    // Matching and expanding cost the length of the value, which nested calls can make grow fast.
+    checkDeadline(limits, LABELS_WORK + value.length);
+    const match = regex.match(value);
     if (match === null) continue;
     s.labels = withLabel(s.labels, dst, goExpand(replacement, match));
     if (dst === METRIC_NAME) s.dropName = false;
   }
-  return mergeSameLabels(input);
+  return mergeSameLabels(limits, input);
 }
 
 /** `label_join(v, dst, separator, src...)`. */
 export function labelJoin(
+  limits: EvalLimits,
   input: StepSeries[],
   dst: string,
   separator: string,
@@ -69,14 +80,16 @@ export function labelJoin(
   if (!isValidLabelName(dst)) throw evalError(`invalid destination label name in label_join(): ${dst}`);
   for (const s of input) {
     const joined = sources.map((src) => s.labels[src] ?? '').join(separator);
+    checkDeadline(limits, LABELS_WORK + joined.length);
     s.labels = withLabel(s.labels, dst, joined);
     if (dst === METRIC_NAME) s.dropName = false;
   }
-  return mergeSameLabels(input);
+  return mergeSameLabels(limits, input);
 }
 
 /** Ascending with NaN last (`sort`), or descending with NaN last (`sort_desc`), by the first step's value. */
-export function sortByValue(input: StepSeries[], descending: boolean): StepSeries[] {
+export function sortByValue(limits: EvalLimits, input: StepSeries[], descending: boolean): StepSeries[] {
+  checkDeadline(limits, input.length * Math.ceil(Math.log2(input.length + 1)));
   return [...input].sort((a, b) => {
     const x = a.values[0]!;
     const y = b.values[0]!;
@@ -111,9 +124,16 @@ export function naturalCompare(a: string, b: string): number {
 }
 
 /** `sort_by_label` / `sort_by_label_desc`: natural order of the given labels, then the full label set. */
-export function sortByLabels(input: StepSeries[], names: string[], descending: boolean): StepSeries[] {
+export function sortByLabels(
+  limits: EvalLimits,
+  input: StepSeries[],
+  names: string[],
+  descending: boolean,
+): StepSeries[] {
   const sign = descending ? -1 : 1;
   return [...input].sort((a, b) => {
+    // A comparison of label values in natural order is label work; a sort of many series can run long.
+    checkDeadline(limits, LABELS_WORK);
     for (const name of names) {
       const x = a.labels[name] ?? '';
       const y = b.labels[name] ?? '';

@@ -3,6 +3,7 @@
  * functions (UTC, as Prometheus) and `timestamp` of a computed vector. Each works series by series;
  * like Prometheus they mark the metric name for removal.
  */
+import { checkDeadline, type EvalLimits, STEP_BLOCK } from './context.ts';
 import { emptySeries, type StepSeries } from './step-values.ts';
 
 /** A function of one float. */
@@ -42,6 +43,7 @@ export const floatFunctions: ReadonlyMap<string, FloatFunction> = new Map<string
  * the value. The result series drop their name at the end of the query.
  */
 export function mapValues(
+  limits: EvalLimits,
   input: readonly StepSeries[],
   fn: (v: number, step: number) => number | undefined,
 ): StepSeries[] {
@@ -49,13 +51,17 @@ export function mapValues(
   for (const s of input) {
     const res = emptySeries(s.labels, true, s.values.length);
     let any = false;
-    for (let i = 0; i < s.values.length; i++) {
-      if (s.present[i] === 0) continue;
-      const v = fn(s.values[i]!, i);
-      if (v === undefined) continue;
-      res.values[i] = v;
-      res.present[i] = 1;
-      any = true;
+    for (let from = 0; from < s.values.length; from += STEP_BLOCK) {
+      const to = Math.min(s.values.length, from + STEP_BLOCK);
+      checkDeadline(limits, to - from);
+      for (let i = from; i < to; i++) {
+        if (s.present[i] === 0) continue;
+        const v = fn(s.values[i]!, i);
+        if (v === undefined) continue;
+        res.values[i] = v;
+        res.present[i] = 1;
+        any = true;
+      }
     }
     if (any) out.push(res);
   }

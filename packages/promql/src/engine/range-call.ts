@@ -6,7 +6,14 @@ import type { Expr } from '../parser/ast.ts';
 import { goQuote } from '../parser/go-strings.ts';
 import { goFloat } from './annotations.ts';
 import type { Evaluate } from './calls.ts';
-import { checkDeadline, childContext, type EvalContext, evalError } from './context.ts';
+import {
+  checkDeadline,
+  childContext,
+  countSamples,
+  type EvalContext,
+  evalError,
+  STEP_BLOCK,
+} from './context.ts';
 import { absentLabels } from './label-functions.ts';
 import { METRIC_NAME } from './labels.ts';
 import { rangeKernels, type Window } from './range-functions.ts';
@@ -38,6 +45,8 @@ function subqueryWindows(
   const end = refs[refs.length - 1]!;
   if (end < start) return [];
   const child = childContext(ctx, start, end, step);
+  // The inner result stays counted as held until the enclosing node completes; its windows are the
+  // same samples, so they are not counted again (Prometheus holds a subquery's result once).
   const inner = evaluate(child, node.expr);
   if (inner.kind === 'scalar') {
     const series = emptySeries({}, false, child.numSteps);
@@ -100,38 +109,47 @@ export function evalRangeCall(
     manySteps: numSteps > 1,
     resetsBefore: undefined,
   };
+  const limits = ctx.limits;
   const out: StepSeries[] = [];
   for (const s of windows) {
-    checkDeadline(ctx.limits);
     const ts = s.timestamps;
     const n = ts.length;
     w.timestamps = ts;
     w.values = s.values;
     w.resetsBefore = undefined;
     const res = emptySeries(s.labels, dropsName || s.dropName, numSteps);
-    let any = false;
+    let produced = 0;
     // Window ends never move backwards, so both cursors only advance: one pass over the samples.
     let lo = 0;
     let hi = 0;
-    for (let i = 0; i < numSteps; i++) {
-      const ref = refs[i]!;
-      while (hi < n && ts[hi]! <= ref) hi++;
-      const from = ref - rangeMs;
-      while (lo < hi && ts[lo]! <= from) lo++;
-      if (lo === hi) continue;
-      w.lo = lo;
-      w.hi = hi;
-      w.stepTime = ctx.start + i * ctx.interval;
-      w.rangeEnd = ref;
-      for (let p = 0; p < params.length; p++) w.params[p] = params[p]![i]!;
-      if (name === 'quantile_over_time') warnQuantile(ctx, w.params[0]!);
-      const v = kernel(w);
-      if (v === undefined) continue;
-      res.values[i] = v;
-      res.present[i] = 1;
-      any = true;
+    for (let from = 0; from < numSteps; from += STEP_BLOCK) {
+      const to = Math.min(numSteps, from + STEP_BLOCK);
+      checkDeadline(limits, to - from);
+      for (let i = from; i < to; i++) {
+        const ref = refs[i]!;
+        while (hi < n && ts[hi]! <= ref) hi++;
+        const from = ref - rangeMs;
+        while (lo < hi && ts[lo]! <= from) lo++;
+        if (lo === hi) continue;
+        // Most kernels scan their window: a step costs its window's samples too (a 1d window of 1s
+        // samples, 86,400 of them, at every step of a range query must not outlast the deadline).
+        checkDeadline(limits, hi - lo);
+        w.lo = lo;
+        w.hi = hi;
+        w.stepTime = ctx.start + i * ctx.interval;
+        w.rangeEnd = ref;
+        for (let p = 0; p < params.length; p++) w.params[p] = params[p]![i]!;
+        if (name === 'quantile_over_time') warnQuantile(ctx, w.params[0]!);
+        const v = kernel(w);
+        if (v === undefined) continue;
+        res.values[i] = v;
+        res.present[i] = 1;
+        produced++;
+      }
     }
-    if (!any) continue;
+    if (produced === 0) continue;
+    // A window can give a sample at many steps: the output can outgrow what was read.
+    countSamples(limits, produced);
     out.push(res);
     if (name === 'rate' || name === 'increase') {
       const metric = s.labels[METRIC_NAME];
@@ -166,20 +184,29 @@ function absentOverTime(
   const covered = new Uint8Array(ctx.numSteps);
   for (const s of windows) {
     const ts = s.timestamps;
+    checkDeadline(ctx.limits, ts.length);
     let lo = 0;
     let hi = 0;
-    for (let i = 0; i < ctx.numSteps; i++) {
-      const ref = refs[i]!;
-      while (hi < ts.length && ts[hi]! <= ref) hi++;
-      while (lo < hi && ts[lo]! <= ref - rangeMs) lo++;
-      if (lo < hi) covered[i] = 1;
+    for (let from = 0; from < ctx.numSteps; from += STEP_BLOCK) {
+      const to = Math.min(ctx.numSteps, from + STEP_BLOCK);
+      checkDeadline(ctx.limits, to - from);
+      for (let i = from; i < to; i++) {
+        const ref = refs[i]!;
+        while (hi < ts.length && ts[hi]! <= ref) hi++;
+        while (lo < hi && ts[lo]! <= ref - rangeMs) lo++;
+        if (lo < hi) covered[i] = 1;
+      }
     }
   }
   const out = emptySeries(absentLabels(arg), true, ctx.numSteps);
-  for (let i = 0; i < ctx.numSteps; i++) {
-    if (covered[i] === 0) {
-      out.values[i] = 1;
-      out.present[i] = 1;
+  for (let from = 0; from < ctx.numSteps; from += STEP_BLOCK) {
+    const to = Math.min(ctx.numSteps, from + STEP_BLOCK);
+    checkDeadline(ctx.limits, to - from);
+    for (let i = from; i < to; i++) {
+      if (covered[i] === 0) {
+        out.values[i] = 1;
+        out.present[i] = 1;
+      }
     }
   }
   return out.present.indexOf(1) === -1 ? [] : [out];

@@ -6,7 +6,7 @@
  */
 import type { AtModifier, VectorSelector } from '../parser/ast.ts';
 import { isStaleNaN } from '../storage/queryable.ts';
-import { checkDeadline, countSamples, type EvalContext } from './context.ts';
+import { checkDeadline, countSamples, type EvalContext, STEP_BLOCK } from './context.ts';
 import { emptySeries, type StepSeries, type WindowSeries } from './step-values.ts';
 
 /** The fixed time an `@` modifier pins evaluation to, or `undefined` without one. */
@@ -25,8 +25,12 @@ export function atTime(ctx: EvalContext, at: AtModifier | undefined): number | u
 /** The window end (reference time) of every step, for a selector with `offsetMs` and `@`. */
 export function referenceTimes(ctx: EvalContext, at: number | undefined, offsetMs: number): Float64Array {
   const refs = new Float64Array(ctx.numSteps);
-  for (let i = 0; i < ctx.numSteps; i++) {
-    refs[i] = (at ?? ctx.start + i * ctx.interval) - offsetMs;
+  for (let from = 0; from < ctx.numSteps; from += STEP_BLOCK) {
+    const to = Math.min(ctx.numSteps, from + STEP_BLOCK);
+    checkDeadline(ctx.limits, to - from);
+    for (let i = from; i < to; i++) {
+      refs[i] = (at ?? ctx.start + i * ctx.interval) - offsetMs;
+    }
   }
   return refs;
 }
@@ -51,33 +55,40 @@ export function evalVectorSelector(
   for (const raw of ctx.queryable.select(selector.matchers, minT, maxT)) {
     const { timestamps, values } = raw;
     const n = timestamps.length;
-    countSamples(ctx.limits, n);
-    checkDeadline(ctx.limits);
+    checkDeadline(ctx.limits, n);
     const series = emptySeries(raw.labels, false, numSteps);
-    let any = false;
+    // One sample can be selected at many steps (up to lookback / step of them): the output, not the
+    // samples read, is what is held, and it is counted series by series.
+    let selected = 0;
     // `next` is the first sample after the current reference; it only moves forward (a merge walk,
     // O(samples + steps) per series instead of a search per step).
     let next = 0;
-    for (let i = 0; i < numSteps; i++) {
-      const ref = refs[i]!;
-      while (next < n && timestamps[next]! <= ref) next++;
-      if (next === 0) continue;
-      const t = timestamps[next - 1]!;
-      if (t <= ref - lookback) continue;
-      const v = values[next - 1]!;
-      if (isStaleNaN(v)) continue;
-      series.values[i] = sampleTimestamps ? t / 1000 : v;
-      series.present[i] = 1;
-      any = true;
+    for (let from = 0; from < numSteps; from += STEP_BLOCK) {
+      const to = Math.min(numSteps, from + STEP_BLOCK);
+      checkDeadline(ctx.limits, to - from);
+      for (let i = from; i < to; i++) {
+        const ref = refs[i]!;
+        while (next < n && timestamps[next]! <= ref) next++;
+        if (next === 0) continue;
+        const t = timestamps[next - 1]!;
+        if (t <= ref - lookback) continue;
+        const v = values[next - 1]!;
+        if (isStaleNaN(v)) continue;
+        series.values[i] = sampleTimestamps ? t / 1000 : v;
+        series.present[i] = 1;
+        selected++;
+      }
     }
-    if (any) out.push(series);
+    if (selected === 0) continue;
+    countSamples(ctx.limits, selected);
+    out.push(series);
   }
   return out;
 }
 
 /**
  * Loads every series of a range selector over the windows ending at `refs`, with staleness markers
- * removed (Prometheus never hands them to range functions).
+ * removed (Prometheus never hands them to range functions). The points loaded are counted as held.
  */
 export function selectWindows(
   ctx: EvalContext,
@@ -91,8 +102,7 @@ export function selectWindows(
   const out: WindowSeries[] = [];
   for (const raw of ctx.queryable.select(selector.matchers, minT, maxT)) {
     const { timestamps, values } = raw;
-    countSamples(ctx.limits, timestamps.length);
-    checkDeadline(ctx.limits);
+    checkDeadline(ctx.limits, timestamps.length);
     let stale = 0;
     let first = 0;
     let end = timestamps.length;
@@ -104,6 +114,7 @@ export function selectWindows(
       if (isStaleNaN(v)) stale++;
     }
     if (end - first - stale <= 0) continue;
+    countSamples(ctx.limits, end - first - stale);
     if (stale === 0) {
       out.push({
         labels: raw.labels,
@@ -133,16 +144,26 @@ export function stepSeriesToWindows(ctx: EvalContext, series: readonly StepSerie
   const out: WindowSeries[] = [];
   for (const s of series) {
     let count = 0;
-    for (let i = 0; i < ctx.numSteps; i++) count += s.present[i]!;
+    for (let from = 0; from < ctx.numSteps; from += STEP_BLOCK) {
+      const to = Math.min(ctx.numSteps, from + STEP_BLOCK);
+      checkDeadline(ctx.limits, to - from);
+      for (let i = from; i < to; i++) {
+        count += s.present[i]!;
+      }
+    }
     if (count === 0) continue;
     const timestamps = new Float64Array(count);
     const values = new Float64Array(count);
     let j = 0;
-    for (let i = 0; i < ctx.numSteps; i++) {
-      if (s.present[i] === 0) continue;
-      timestamps[j] = ctx.start + i * ctx.interval;
-      values[j] = s.values[i]!;
-      j++;
+    for (let from = 0; from < ctx.numSteps; from += STEP_BLOCK) {
+      const to = Math.min(ctx.numSteps, from + STEP_BLOCK);
+      checkDeadline(ctx.limits, to - from);
+      for (let i = from; i < to; i++) {
+        if (s.present[i] === 0) continue;
+        timestamps[j] = ctx.start + i * ctx.interval;
+        values[j] = s.values[i]!;
+        j++;
+      }
     }
     out.push({ labels: s.labels, dropName: s.dropName, timestamps, values });
   }

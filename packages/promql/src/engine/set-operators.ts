@@ -2,13 +2,14 @@
  * The set operators `and`, `or` and `unless` between two instant vectors (always many-to-many).
  */
 import type { VectorMatching } from '../parser/ast.ts';
-import type { EvalContext } from './context.ts';
+import { checkDeadline, type EvalContext, type EvalLimits, STEP_BLOCK } from './context.ts';
 import { SeriesCollector } from './series-collector.ts';
 import type { StepSeries } from './step-values.ts';
 import { ordinals, signatures } from './vector-matching.ts';
 
 /** Which signatures a side has at each step, as a signature-major `numSigs × numSteps` mask. */
 function signatureMask(
+  limits: EvalLimits,
   series: readonly StepSeries[],
   sigs: Int32Array,
   numSigs: number,
@@ -18,7 +19,13 @@ function signatureMask(
   for (let j = 0; j < series.length; j++) {
     const present = series[j]!.present;
     const base = sigs[j]! * numSteps;
-    for (let i = 0; i < numSteps; i++) if (present[i] === 1) mask[base + i] = 1;
+    for (let from = 0; from < numSteps; from += STEP_BLOCK) {
+      const to = Math.min(numSteps, from + STEP_BLOCK);
+      checkDeadline(limits, to - from);
+      for (let i = from; i < to; i++) {
+        if (present[i] === 1) mask[base + i] = 1;
+      }
+    }
   }
   return mask;
 }
@@ -28,6 +35,7 @@ function signatureMask(
  * the output series of its labels.
  */
 function emit(
+  limits: EvalLimits,
   out: SeriesCollector,
   s: StepSeries,
   mask: Uint8Array | undefined,
@@ -35,10 +43,14 @@ function emit(
   want: number,
 ): void {
   let slot: StepSeries | undefined;
-  for (let i = 0; i < s.present.length; i++) {
-    if (s.present[i] === 0 || (mask !== undefined && mask[base + i] !== want)) continue;
-    slot ??= out.slot(s.labels, s.dropName);
-    SeriesCollector.put(slot, i, s.values[i]!);
+  for (let from = 0; from < s.present.length; from += STEP_BLOCK) {
+    const to = Math.min(s.present.length, from + STEP_BLOCK);
+    checkDeadline(limits, to - from);
+    for (let i = from; i < to; i++) {
+      if (s.present[i] === 0 || (mask !== undefined && mask[base + i] !== want)) continue;
+      slot ??= out.slot(s.labels, s.dropName);
+      SeriesCollector.put(slot, i, s.values[i]!);
+    }
   }
 }
 
@@ -55,16 +67,20 @@ export function setBinary(
   matching: VectorMatching,
 ): StepSeries[] {
   const n = ctx.numSteps;
-  const [lsig, rsig, numSigs] = ordinals(signatures(lhs, matching), signatures(rhs, matching));
+  const limits = ctx.limits;
+  const [lsig, rsig, numSigs] = ordinals(
+    signatures(limits, lhs, matching),
+    signatures(limits, rhs, matching),
+  );
   const out = new SeriesCollector(n);
   if (op === 'or') {
-    const left = signatureMask(lhs, lsig, numSigs, n);
-    for (const s of lhs) emit(out, s, undefined, 0, 1);
-    for (let j = 0; j < rhs.length; j++) emit(out, rhs[j]!, left, rsig[j]! * n, 0);
+    const left = signatureMask(limits, lhs, lsig, numSigs, n);
+    for (const s of lhs) emit(limits, out, s, undefined, 0, 1);
+    for (let j = 0; j < rhs.length; j++) emit(limits, out, rhs[j]!, left, rsig[j]! * n, 0);
   } else {
-    const right = signatureMask(rhs, rsig, numSigs, n);
+    const right = signatureMask(limits, rhs, rsig, numSigs, n);
     const want = op === 'and' ? 1 : 0;
-    for (let j = 0; j < lhs.length; j++) emit(out, lhs[j]!, right, lsig[j]! * n, want);
+    for (let j = 0; j < lhs.length; j++) emit(limits, out, lhs[j]!, right, lsig[j]! * n, want);
   }
   return out.series();
 }

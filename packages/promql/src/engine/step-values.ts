@@ -4,6 +4,7 @@
  * then becomes a set of series with one optional value per step.
  */
 import type { Labels } from '../storage/queryable.ts';
+import { checkDeadline, type EvalLimits, STEP_BLOCK } from './context.ts';
 
 /** One series of an instant-vector expression over the steps of the evaluation. */
 export interface StepSeries {
@@ -55,6 +56,23 @@ export interface WindowSeries {
 
 /** Any evaluated value. */
 export type StepValue = ScalarSteps | VectorSteps | StringSteps | RangeSteps;
+
+/**
+ * A scalar's values: `value` at each of `numSteps` steps. Written in a loop that checks the deadline
+ * rather than with `fill`: the first write to fresh memory faults its pages in (measured: 110-240 ms to
+ * fill 28.8M steps), which one native call would spend without noticing the deadline.
+ */
+export function constantSteps(limits: EvalLimits, numSteps: number, value: number): Float64Array {
+  const values = new Float64Array(numSteps);
+  for (let from = 0; from < numSteps; from += STEP_BLOCK) {
+    const to = Math.min(numSteps, from + STEP_BLOCK);
+    checkDeadline(limits, to - from);
+    for (let i = from; i < to; i++) {
+      values[i] = value;
+    }
+  }
+  return values;
+}
 
 const slabBytes = 1 << 20;
 let slab = new ArrayBuffer(0);

@@ -62,12 +62,24 @@ export interface EvaluateOptions {
   readonly lookbackDeltaMs?: number;
   /** The step of a subquery written without one (`x[1h:]`); Prometheus uses the global evaluation interval, 1 minute by default. */
   readonly defaultSubqueryStepMs?: number;
-  /** Abort with a `PROMQL_TIMEOUT` error once evaluation has run this long. */
+  /**
+   * Abort with a `PROMQL_TIMEOUT` error ("query timed out in expression evaluation") once evaluation has
+   * run this many milliseconds. The deadline is checked inside every loop that can run long (per series,
+   * per block of steps, per window of a range function), so a query stops within about a millisecond of
+   * work after it; only a single allocation or regex match on one label value runs to its end first.
+   * Default: no deadline.
+   */
   readonly timeoutMs?: number;
   /**
-   * Abort with a `PROMQL_TOO_MANY_SAMPLES` error once the query has loaded more samples from the data
-   * source than this, counted over all selectors. Prometheus counts peak samples in memory instead, so
-   * the two limits are related but not equal.
+   * Abort with a `PROMQL_TOO_MANY_SAMPLES` error ("query processing would load too many samples into
+   * memory in query execution") once the query would hold more samples than this at one time, counted
+   * as Prometheus counts `--query.max-samples`: every node's output (a scalar holds one sample per step,
+   * an instant vector one per series and step where it has a value, a range vector its points) is held
+   * until its parent has produced its own, and the points a range selector or subquery provides are held
+   * while its function runs (all series' points at once: Prometheus, which slides one series' window at
+   * a time, counts fewer there). Nodes that can produce more than they read are checked series by series
+   * as they produce. A step grid with more steps than there are samples left fails before it is
+   * allocated. Default: no limit (grids are still capped at 50M steps).
    */
   readonly maxSamples?: number;
 }

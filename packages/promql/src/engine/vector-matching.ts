@@ -4,17 +4,22 @@
  */
 import type { VectorMatching } from '../parser/ast.ts';
 import type { Labels } from '../storage/queryable.ts';
+import { checkDeadline, type EvalLimits, LABELS_WORK } from './context.ts';
 import { keyWith, keyWithout, METRIC_NAME, omitLabels, pickLabels } from './labels.ts';
 import type { StepSeries } from './step-values.ts';
 
 /** The matching signature of each series: the `on` labels, or all but the `ignoring` labels and the name. */
-export function signatures(series: readonly StepSeries[], matching: VectorMatching): string[] {
-  if (matching.on) {
-    const names = [...matching.labels].sort();
-    return series.map((s) => keyWith(s.labels, names));
-  }
+export function signatures(
+  limits: EvalLimits,
+  series: readonly StepSeries[],
+  matching: VectorMatching,
+): string[] {
+  const names = [...matching.labels].sort();
   const excluded = new Set([METRIC_NAME, ...matching.labels]);
-  return series.map((s) => keyWithout(s.labels, excluded));
+  return series.map((s) => {
+    checkDeadline(limits, LABELS_WORK);
+    return matching.on ? keyWith(s.labels, names) : keyWithout(s.labels, excluded);
+  });
 }
 
 /** The labels Prometheus prints for a match group (`MatchLabels`). */
