@@ -63,8 +63,15 @@ export interface RunTestFileOptions {
 }
 
 function defaultEngine(timeoutMs: number): ConformanceEngine {
-  // Prometheus's test engine: 5m lookback, 1m default subquery step.
-  const options = { timeoutMs, lookbackDeltaMs: 5 * 60_000, defaultSubqueryStepMs: 60_000 };
+  // Prometheus's test engine: 5m lookback, 1m default subquery step, and promqltest's
+  // DefaultMaxSamplesPerQuery of 10,000 samples held at once, so the corpus also checks the engine's
+  // sample count is no stricter than Prometheus's.
+  const options = {
+    timeoutMs,
+    maxSamples: 10_000,
+    lookbackDeltaMs: 5 * 60_000,
+    defaultSubqueryStepMs: 60_000,
+  };
   return {
     instant: (q, e, t) => evaluateInstant(q, e, t, options),
     range: (q, e, s, end, step) => evaluateRange(q, e, s, end, step, options),
