@@ -34,6 +34,8 @@ export {
   DEFAULT_TEMPLATED_KEYS,
   templatePath,
 } from './templating/path-template.ts';
+export type { CorePolicies, PolicyInstrument, PolicyStreamStats } from './views/create-core-policies.ts';
+export { createCorePolicies } from './views/create-core-policies.ts';
 export type {
   CardinalityOptions,
   CardinalityStats,

@@ -12,13 +12,21 @@ import {
 import type { AttributePolicy } from '../series/series-table.ts';
 import type { CoreView } from '../views/view.ts';
 import { CoreMeter } from './core-meter.ts';
-import { type CoreCollection, type InstrumentInfo, MeterRegistry } from './meter-registry.ts';
+import {
+  type CoreCollection,
+  type InstrumentInfo,
+  MeterRegistry,
+  type StreamStats,
+} from './meter-registry.ts';
 
 /** Options of {@link CoreMeterProvider}. */
 export interface CoreMeterProviderOptions {
   readonly views?: readonly CoreView[] | undefined;
-  /** Distinct attribute sets per stream before measurements go to the overflow series (default 2000). */
-  readonly cardinalityLimit?: number | undefined;
+  /**
+   * Distinct attribute sets per stream before measurements go to the overflow series (default 2000), or a
+   * function choosing it per instrument.
+   */
+  readonly cardinalityLimit?: number | ((instrument: InstrumentInfo) => number) | undefined;
   /** Series with no measurement for this long are forgotten at the next collection. */
   readonly idleEvictionMs?: number | undefined;
   /** Aggregation of histograms no view configures (default `'explicit'`). */
@@ -27,6 +35,8 @@ export interface CoreMeterProviderOptions {
   readonly attributePolicy?: ((instrument: InstrumentInfo) => AttributePolicy | undefined) | undefined;
   /** Where warnings go (invalid values, names, views); default OTel's `diag.warn`. */
   readonly warn?: ((message: string) => void) | undefined;
+  /** Called once per stream when its first attribute set goes to the overflow series. */
+  readonly onFirstOverflow?: ((instrument: InstrumentInfo, limit: number) => void) | undefined;
 }
 
 /** A reader's handle: collect whenever you like. */
@@ -61,6 +71,7 @@ export class CoreMeterProvider implements MeterProvider {
       histogramAggregation: options.histogramAggregation ?? 'explicit',
       attributePolicy: options.attributePolicy,
       warn: options.warn ?? ((message) => diag.warn(message)),
+      onFirstOverflow: options.onFirstOverflow,
     });
   }
 
@@ -77,6 +88,11 @@ export class CoreMeterProvider implements MeterProvider {
       this.#meters.set(key, meter);
     }
     return meter;
+  }
+
+  /** Current figures of every stream's series (limit, series, overflow, eviction), for self-metrics. */
+  stats(): IterableIterator<StreamStats> {
+    return this.#registry.stats();
   }
 
   /**

@@ -33,12 +33,14 @@ import { type CoreView, viewMatches } from '../views/view.ts';
 export interface CoreSettings {
   readonly views: readonly CoreView[];
   /** Distinct attribute sets per stream before the overflow series; a view may set its own. */
-  readonly cardinalityLimit: number;
+  readonly cardinalityLimit: number | ((instrument: InstrumentInfo) => number);
   readonly idleEvictionMs: number | undefined;
   readonly histogramAggregation: HistogramAggregationDefault;
   /** The attribute policy of an instrument (redaction, budgets, key filters), decided once per stream. */
   readonly attributePolicy: ((instrument: InstrumentInfo) => AttributePolicy | undefined) | undefined;
   readonly warn: (message: string) => void;
+  /** Called once per stream when its first attribute set goes to the overflow series. */
+  readonly onFirstOverflow: ((instrument: InstrumentInfo, limit: number) => void) | undefined;
 }
 
 /** What an attribute policy factory learns about an instrument. */
@@ -47,6 +49,21 @@ export interface InstrumentInfo {
   readonly kind: InstrumentKind;
   readonly unit: string;
   readonly meterName: string;
+}
+
+/** Figures of one stream's series, for self-metrics and `/v1/stats`. */
+export interface StreamStats {
+  readonly meterName: string;
+  /** The instrument's name (before any view renamed the stream). */
+  readonly instrument: string;
+  readonly kind: InstrumentKind;
+  readonly cardinalityLimit: number;
+  /** Admitted series, the overflow series left out. */
+  readonly series: number;
+  readonly overflowMeasurements: number;
+  readonly evictedSeries: number;
+  /** Every live series' attributes with the measurements it holds. */
+  forEachSeries(visit: (attributes: Attributes, measurements: number) => void): void;
 }
 
 /** The result of one collection. */
@@ -68,6 +85,12 @@ export class MeterRegistry {
   readonly #observables: ObservableInstrument[] = [];
   readonly #batch: Array<{ callback: BatchObservableCallback; instruments: Set<ObservableInstrument> }> = [];
   readonly #readers: ReaderSlot[] = [];
+  readonly #tables: Array<{
+    meterName: string;
+    instrument: string;
+    kind: InstrumentKind;
+    table: SeriesTable<SeriesCell>;
+  }> = [];
   #deltaSlots = 0;
   #collectionId = 0;
   #lastCollection: Promise<unknown> = Promise.resolve();
@@ -136,6 +159,24 @@ export class MeterRegistry {
       streams.push(stream);
     }
     return streams;
+  }
+
+  /** Current figures of every stream. */
+  *stats(): IterableIterator<StreamStats> {
+    for (const { meterName, instrument, kind, table } of this.#tables) {
+      yield {
+        meterName,
+        instrument,
+        kind,
+        cardinalityLimit: table.cardinalityLimit,
+        series: table.admittedSeries,
+        overflowMeasurements: table.overflowMeasurements,
+        evictedSeries: table.evictedSeries,
+        forEachSeries(visit) {
+          for (const cell of table.cells()) visit(cell.attributes, cell.updates);
+        },
+      };
+    }
   }
 
   /** Registers an observable instrument for its callbacks. */
@@ -274,15 +315,21 @@ export class MeterRegistry {
         unit,
         valueType: options.valueType ?? 1,
       };
-      const policy = settings.attributePolicy?.({ name, kind, unit, meterName: scope.name });
+      const info: InstrumentInfo = { name, kind, unit, meterName: scope.name };
+      const policy = settings.attributePolicy?.(info);
+      const limitSetting = settings.cardinalityLimit;
+      const limit =
+        view.cardinalityLimit ?? (typeof limitSetting === 'number' ? limitSetting : limitSetting(info));
       const table = new SeriesTable<SeriesCell>({
         create: create(aggregator),
-        cardinalityLimit: view.cardinalityLimit ?? settings.cardinalityLimit,
+        cardinalityLimit: limit,
+        onFirstOverflow: () => settings.onFirstOverflow?.(info, limit),
         attributeKeys: view.attributeKeys,
         policy,
         idleEvictionMs: settings.idleEvictionMs,
         onPolicyError: (error) => this.warn(`instrument ${name}: attribute policy failed: ${String(error)}`),
       });
+      this.#tables.push({ meterName: scope.name, instrument: name, kind, table });
       yield { descriptor, aggregator, table };
     }
   }

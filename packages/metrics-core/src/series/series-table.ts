@@ -24,6 +24,8 @@ export interface SeriesTableOptions<C extends SeriesCell> {
   readonly policy?: AttributePolicy | undefined;
   /** Series with no measurement for this long are removed at the next collection. */
   readonly idleEvictionMs?: number | undefined;
+  /** Called once, when the first attribute set goes to the overflow series. */
+  readonly onFirstOverflow?: (() => void) | undefined;
   /** Reports a policy that threw (the measurement still lands, with its attributes unchanged). */
   readonly onPolicyError?: ((error: unknown) => void) | undefined;
 }
@@ -34,6 +36,8 @@ export class SeriesTable<C extends SeriesCell> {
   readonly #trie: AttributeTrie<C>;
   readonly #byKey = new Map<string, C>();
   #overflow: C | undefined = undefined;
+  /** Series removed by idle eviction so far. */
+  evictedSeries = 0;
 
   constructor(options: SeriesTableOptions<C>) {
     this.#options = options;
@@ -55,6 +59,21 @@ export class SeriesTable<C extends SeriesCell> {
     const cell = this.#trie.get(attributes);
     if (cell !== undefined && !cell.evicted) return cell;
     return this.#decide(attributes);
+  }
+
+  /** The configured limit of distinct attribute sets. */
+  get cardinalityLimit(): number {
+    return this.#options.cardinalityLimit;
+  }
+
+  /** Measurements recorded into the overflow series so far. */
+  get overflowMeasurements(): number {
+    return this.#overflow?.updates ?? 0;
+  }
+
+  /** Admitted series (the overflow series left out). */
+  get admittedSeries(): number {
+    return this.#byKey.size;
   }
 
   /** Every live series (admitted ones in creation order, then overflow). */
@@ -79,6 +98,7 @@ export class SeriesTable<C extends SeriesCell> {
     }
     // Cached decisions may point at evicted cells or at the overflow series while a place is free again.
     if (evicted.length > 0) this.#trie.clear();
+    this.evictedSeries += evicted.length;
     return evicted;
   }
 
@@ -92,7 +112,10 @@ export class SeriesTable<C extends SeriesCell> {
         cell = this.#options.create(Object.freeze(attributes), nowHrTime(), nowMs);
         this.#byKey.set(key, cell);
       } else {
-        this.#overflow ??= this.#options.create(OVERFLOW_ATTRIBUTES, nowHrTime(), nowMs);
+        if (this.#overflow === undefined) {
+          this.#overflow = this.#options.create(OVERFLOW_ATTRIBUTES, nowHrTime(), nowMs);
+          this.#options.onFirstOverflow?.();
+        }
         // With idle eviction an overflowing set must ask again each time, or a freed place would never be
         // offered to it.
         if (this.#options.idleEvictionMs !== undefined) return this.#overflow;

@@ -1,5 +1,12 @@
 import type { Attributes, Meter } from '@opentelemetry/api';
-import type { InstrumentPipeline } from '../pipeline/instrument-pipeline.ts';
+/** One metric's figures, as the self-metrics report them. */
+export interface SelfMetricRow {
+  /** The instrument's name. */
+  readonly name: string;
+  readonly overflowMeasurements: number;
+  readonly series: number;
+  readonly capped: ReadonlyArray<{ readonly key: string; readonly measurements: number }>;
+}
 
 /**
  * OTel names of the views' own metrics. On `/metrics` they read `yardstick_cardinality_overflow_measurements_total`,
@@ -21,7 +28,7 @@ function sumBy(entries: Iterable<readonly [string, number]>): Map<string, number
  * Registers the self-metrics as observable instruments on `meter`: they are read at collection time, so
  * they add nothing to the recording path. An instrument created in several meters is summed under its name.
  */
-export function registerSelfMetrics(meter: Meter, pipelines: () => Iterable<InstrumentPipeline>): void {
+export function registerSelfMetrics(meter: Meter, rows: () => Iterable<SelfMetricRow>): void {
   const overflow = meter.createObservableCounter(SELF_METRIC_NAMES.overflowMeasurements, {
     description:
       'Measurements recorded into the otel.metric.overflow series because the series limit was reached.',
@@ -33,23 +40,23 @@ export function registerSelfMetrics(meter: Meter, pipelines: () => Iterable<Inst
     description: 'Measurements whose attribute value was replaced because the key exceeded its value budget.',
   });
   overflow.addCallback((result) => {
-    const sums = sumBy([...pipelines()].map((p) => [p.name, p.limiter.overflowMeasurements] as const));
+    const sums = sumBy([...rows()].map((r) => [r.name, r.overflowMeasurements] as const));
     for (const [metric, value] of sums) result.observe(value, { metric });
   });
   series.addCallback((result) => {
-    const sums = sumBy([...pipelines()].map((p) => [p.name, p.limiter.seriesCount] as const));
+    const sums = sumBy([...rows()].map((r) => [r.name, r.series] as const));
     for (const [metric, value] of sums) result.observe(value, { metric });
   });
   capped.addCallback((result) => {
-    const rows: Array<readonly [string, number]> = [];
     const labels = new Map<string, Attributes>();
-    for (const pipeline of pipelines()) {
-      for (const budget of pipeline.budgets) {
-        const id = JSON.stringify([pipeline.name, budget.key]);
-        labels.set(id, { metric: pipeline.name, key: budget.key });
-        rows.push([id, budget.cappedMeasurements]);
+    const entries: Array<readonly [string, number]> = [];
+    for (const row of rows()) {
+      for (const { key, measurements } of row.capped) {
+        const id = JSON.stringify([row.name, key]);
+        labels.set(id, { metric: row.name, key });
+        entries.push([id, measurements]);
       }
     }
-    for (const [id, value] of sumBy(rows)) result.observe(value, labels.get(id));
+    for (const [id, value] of sumBy(entries)) result.observe(value, labels.get(id));
   });
 }

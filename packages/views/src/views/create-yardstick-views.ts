@@ -1,17 +1,13 @@
 import type { Attributes, Meter, MeterProvider } from '@opentelemetry/api';
 import { type IAttributesProcessor, InstrumentType, type ViewOptions } from '@opentelemetry/sdk-metrics';
-import { ViewsError } from '../errors/views-error.ts';
 import { diagViewsLogger, type ViewsLogger } from '../logging/views-logger.ts';
-import { compileNamePattern, mostSpecificMatch, type NamePattern } from '../matching/name-pattern.ts';
-import type { AttributeTransform } from '../pipeline/attribute-transform.ts';
 import { InstrumentPipeline } from '../pipeline/instrument-pipeline.ts';
 import { bindMeterProvider, type MeterScope, type PipelineRouter } from '../pipeline/meter-binding.ts';
-import { createKeyFilterTransform } from '../processors/key-filter.ts';
 import { SeriesLimiter, sdkLimitAbove } from '../processors/series-limiter.ts';
-import { ValueBudget } from '../processors/value-budget.ts';
-import { createRedactionTransform, type RedactionOptions } from '../redaction/redaction-processor.ts';
+import type { RedactionOptions } from '../redaction/redaction-processor.ts';
 import { registerSelfMetrics, SELF_METRIC_NAMES } from '../telemetry/self-metrics.ts';
-import { createPathTemplateTransform, type PathTemplatingOptions } from '../templating/path-template.ts';
+import type { PathTemplatingOptions } from '../templating/path-template.ts';
+import { compileCardinalityRules } from './cardinality-rules.ts';
 
 /**
  * Cardinality and attribute settings, the shape yardstick's config file uses. Patterns match instrument
@@ -64,8 +60,7 @@ export interface YardstickViewsContext {
   readonly ownMeters?: readonly string[];
 }
 
-/** The meters of yardstick's own telemetry, whose instruments are always redacted: `@yardstick/*`. */
-export const DEFAULT_OWN_METERS: readonly string[] = ['@yardstick/*'];
+export { DEFAULT_OWN_METERS } from './cardinality-rules.ts';
 
 /** Per-metric numbers, as the self-metrics report them. */
 export interface CardinalityStats {
@@ -92,48 +87,8 @@ export interface YardstickViews {
   stats(): CardinalityStats[];
 }
 
-const DEFAULT_LIMIT = 2000;
 const INSTRUMENT_TYPES = Object.values(InstrumentType);
 const SELF_METRIC_NAME_SET: ReadonlySet<string> = new Set(Object.values(SELF_METRIC_NAMES));
-
-function invalid(message: string): never {
-  throw new ViewsError('VIEWS_CONFIG_INVALID', message);
-}
-
-function checkInteger(path: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    invalid(`${path}: must be an integer in ${min}..${max}, got ${value}`);
-  }
-}
-
-function validate(options: CardinalityOptions): void {
-  if (options.defaultLimit !== undefined) checkInteger('defaultLimit', options.defaultLimit, 100, 10_000);
-  for (const [pattern, limit] of Object.entries(options.limits ?? {})) {
-    checkInteger(`limits.${pattern}`, limit, 1, 1_000_000);
-  }
-  options.attributeBudgets?.forEach((budget, i) => {
-    checkInteger(`attributeBudgets.${i}.maxValues`, budget.maxValues, 1, 1_000_000);
-  });
-  if (options.idleEvictionMs !== undefined && !(options.idleEvictionMs > 0)) {
-    invalid(`idleEvictionMs: must be positive, got ${options.idleEvictionMs}`);
-  }
-}
-
-function patternEntries<T>(
-  record: Readonly<Record<string, T>> | undefined,
-): Array<readonly [NamePattern, T]> {
-  return Object.entries(record ?? {}).map(
-    ([pattern, value]) => [compileNamePattern(pattern), value] as const,
-  );
-}
-
-function mergedLists(
-  entries: ReadonlyArray<readonly [NamePattern, readonly string[]]>,
-  matches: (pattern: NamePattern) => boolean,
-): string[] | undefined {
-  const hits = entries.filter(([pattern]) => matches(pattern));
-  return hits.length === 0 ? undefined : hits.flatMap(([, keys]) => keys);
-}
 
 /**
  * Builds yardstick's views: spec-correct per-metric series limits with an overflow series, per-attribute
@@ -157,33 +112,8 @@ export function createYardstickViews(
   options: CardinalityOptions = {},
   context: YardstickViewsContext = {},
 ): YardstickViews {
-  validate(options);
+  const rules = compileCardinalityRules(options, context);
   const logger = context.logger ?? diagViewsLogger;
-  const defaultLimit = options.defaultLimit ?? DEFAULT_LIMIT;
-  const limits = patternEntries(options.limits);
-  const allow = patternEntries(options.allow);
-  const deny = patternEntries(options.deny);
-  const budgets = (options.attributeBudgets ?? []).map((b) => [compileNamePattern(b.instrument), b] as const);
-  const redactionOptions = options.redaction ?? { enabled: true };
-  const redaction = createRedactionTransform(redactionOptions);
-  // Yardstick's own metrics (the telemetry server's) are redacted whatever the configuration says.
-  const ownRedaction = redactionOptions.enabled
-    ? redaction
-    : createRedactionTransform({ ...redactionOptions, enabled: true });
-  const ownMeters = (context.ownMeters ?? DEFAULT_OWN_METERS).map(compileNamePattern);
-  const templating =
-    options.pathTemplating === false ? undefined : createPathTemplateTransform(options.pathTemplating ?? {});
-
-  const transformsFor = (
-    matches: (pattern: NamePattern) => boolean,
-    redact: AttributeTransform | undefined,
-  ): AttributeTransform[] => {
-    const filter = createKeyFilterTransform({
-      ...(mergedLists(allow, matches) === undefined ? {} : { allow: mergedLists(allow, matches)! }),
-      deny: mergedLists(deny, matches) ?? [],
-    });
-    return [filter, redact, templating].filter((t): t is AttributeTransform => t !== undefined);
-  };
 
   const warnFirstOverflow = (name: string) => (limiter: SeriesLimiter) => {
     try {
@@ -202,20 +132,11 @@ export function createYardstickViews(
     const id = `${scope.id}\u0000${instrumentName}\u0000${kind}`;
     let pipeline = pipelines.get(id);
     if (pipeline === undefined) {
-      const limit = mostSpecificMatch(limits, instrumentName) ?? defaultLimit;
-      const perKey = new Map<string, ValueBudget>();
-      const matching = budgets
-        .filter(([pattern]) => pattern.matches(instrumentName))
-        .sort((a, b) => b[0].specificity - a[0].specificity);
-      for (const [, budget] of matching)
-        if (!perKey.has(budget.key)) perKey.set(budget.key, new ValueBudget(budget));
+      const limit = rules.limitFor(instrumentName);
       pipeline = new InstrumentPipeline({
         name: instrumentName,
-        transforms: transformsFor(
-          (pattern) => pattern.matches(instrumentName),
-          ownMeters.some((pattern) => pattern.matches(scope.name)) ? ownRedaction : redaction,
-        ),
-        budgets: [...perKey.values()],
+        transforms: rules.transformsFor(scope.name, instrumentName),
+        budgets: rules.budgetsFor(instrumentName),
         limiter: new SeriesLimiter({
           limit,
           // Not for observables: the SDK remembers every set they ever reported and overflows on its own past
@@ -236,7 +157,7 @@ export function createYardstickViews(
 
   const router: PipelineRouter = { current: undefined, processed: new WeakSet() };
   // Without an instrument, only what applies to every name can be applied.
-  const unrouted = transformsFor((pattern) => pattern.specificity === 0, redaction);
+  const unrouted = rules.unroutedTransforms;
   const processor: IAttributesProcessor = {
     process(incoming: Attributes): Attributes {
       const pipeline = router.current;
@@ -254,7 +175,7 @@ export function createYardstickViews(
     },
   };
 
-  const maxLimit = Math.max(defaultLimit, ...limits.map(([, limit]) => limit));
+  const maxLimit = rules.maxLimit;
   // One view per instrument type, so exactly one matches each instrument (every matching view would make
   // another stream).
   const views: ViewOptions[] = INSTRUMENT_TYPES.map((instrumentType) => ({
@@ -270,7 +191,15 @@ export function createYardstickViews(
   return {
     views,
     bindMeterProvider: (provider) => bindMeterProvider(provider, pipelineFor, router),
-    bindSelfMetrics: (meter) => registerSelfMetrics(meter, reported),
+    bindSelfMetrics: (meter) =>
+      registerSelfMetrics(meter, () =>
+        reported().map((p) => ({
+          name: p.name,
+          overflowMeasurements: p.limiter.overflowMeasurements,
+          series: p.limiter.seriesCount,
+          capped: p.budgets.map((b) => ({ key: b.key, measurements: b.cappedMeasurements })),
+        })),
+      ),
     stats: () =>
       reported().map((p) => ({
         metric: p.name,
