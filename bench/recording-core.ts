@@ -81,6 +81,7 @@ const gc: (options?: GcOptions) => void = exposedGc;
 
 const CONTENDERS = ['core', 'stock', 'promClient', 'prometheusIo'] as const;
 type Contender = (typeof CONTENDERS)[number];
+const BASELINES = CONTENDERS.filter((c) => c !== 'core');
 const CASES = ['counterPrebuilt', 'counterLiteral', 'histogramPrebuilt', 'histogramLiteral'] as const;
 type Case = (typeof CASES)[number];
 const CASE_TITLES: Record<Case, string> = {
@@ -545,7 +546,9 @@ if (args.includes('--child')) {
         1,
       ),
     ),
-    runRatios: perContender((contender) => runs.map((r) => round(r.ratio[c][contender], 2))),
+    runRatios: Object.fromEntries(
+      BASELINES.map((baseline) => [baseline, runs.map((r) => round(r.ratio[c][baseline], 2))]),
+    ),
   }));
   const heapPerSeries = {
     series: HEAP_SERIES,
