@@ -24,12 +24,12 @@ export interface StoreReaderOptions {
 
 /**
  * How long (ms) a collection may hold the event loop before it takes a `setImmediate` turn, in the SDK
- * collection and in the appends alike. measured (bench/store-collection.ts, 2-core machine, histograms
- * and counters): one synchronous pass held the loop 559 ms at 10k series (75k store series) and 5.5 s at
- * 100k (750k store series), 9.4 s on the first collection, which creates every series. In 10 ms slices the
- * longest stretch of this thread's own work between two turns of a later collection is 8 ms at 10k and
- * 19 ms at 100k series; the first collection at 100k still has ~200 ms ones, where the store's and the
- * tracker's Maps grow past 2^19 entries (a V8 rehash, ~70–110 ms each, one block per Map).
+ * collection and in the appends alike. measured (bench/store-collection.ts, 2-core machine, half counters
+ * and half 11-bucket histograms): one synchronous pass held the loop 559 ms at 10k series (75k store series)
+ * and 5.5 s at 100k (750k store series), 855 ms and 9.4 s on the first collection, which creates every
+ * series. In 10 ms slices the longest block of a later collection is 17 ms at 10k and 27 ms at 100k series,
+ * of the first one 58 ms and 167 ms: at 750k new store series the store's Maps grow past 2^19 entries, a
+ * V8 rehash of ~70–110 ms per Map that no slicing here can split.
  */
 const MAX_SLICE_MS = 10;
 /**
