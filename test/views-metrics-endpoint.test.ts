@@ -115,9 +115,13 @@ describe('views on the /metrics of startTelemetry', () => {
     expect(only(overflow, { metric: 'app.requests' }).value).toBe(16);
     const series = samples(body, 'yardstick_cardinality_series');
     expect(only(series, { metric: 'app.requests' }).value).toBe(100);
-    // tenants t2 and t3 are over the budget of 2 values: 54 of the 110 measurements (i % 4 of 2 or 3).
+    // tenants t2 and t3 are over the budget of 2 values: 54 of the 110 measurements (i % 4 of 2 or 3), of which
+    // 8 came after the limit was full and are in the overflow series; the 46 others carry tenant="__other__".
     const capped = samples(body, 'yardstick_attribute_values_capped_total');
-    expect(only(capped, { metric: 'app.requests', key: 'tenant' }).value).toBe(54);
+    expect(only(capped, { metric: 'app.requests', key: 'tenant' }).value).toBe(46);
+    expect(only(requests, { otel_metric_overflow: 'true' }).value + 46).toBe(16 + 46);
+    const other = requests.filter((s) => s.labels.tenant === '__other__');
+    expect(other.reduce((sum, s) => sum + s.value, 0)).toBe(46);
     expect(body).not.toMatch(/metric="yardstick\./);
 
     counter.add(1, { 'http.route': '/another' });

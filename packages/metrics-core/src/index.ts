@@ -27,7 +27,12 @@ export type {
 export { DataPointType, Temporality } from './model/metric-data.ts';
 export type { CoreMeterProviderOptions, CoreReader } from './provider/core-meter-provider.ts';
 export { CoreMeterProvider } from './provider/core-meter-provider.ts';
-export type { CoreCollection, InstrumentInfo, StreamStats } from './provider/meter-registry.ts';
+export type {
+  CoreCollection,
+  InstrumentInfo,
+  OverflowListener,
+  StreamStats,
+} from './provider/meter-registry.ts';
 export { OVERFLOW_ATTRIBUTES } from './series/series-cell.ts';
 export type { AttributePolicy } from './series/series-table.ts';
 export type { AggregationOption, CoreView } from './views/view.ts';

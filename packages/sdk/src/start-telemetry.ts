@@ -3,9 +3,10 @@
  * (Prometheus pull, OTLP push, the embedded store) and starts the telemetry server.
  */
 import { type Meter, type MeterProvider, metrics } from '@opentelemetry/api';
-import { type MetricReader, MeterProvider as SdkMeterProvider } from '@opentelemetry/sdk-metrics';
+import type { MetricReader } from '@opentelemetry/sdk-metrics';
+import { CoreMeterProvider } from '@yardstick/metrics-core';
 import { SampleStore } from '@yardstick/promql';
-import { createYardstickViews } from '@yardstick/views';
+import { createCorePolicies } from '@yardstick/views';
 import { type RunningAlerting, startAlerting } from './alerting/start-alerting.ts';
 import { loadConfig } from './config/load-config.ts';
 import type { YardstickConfig, YardstickConfigInput } from './config/schema.ts';
@@ -20,6 +21,7 @@ import { type TrackedPool, type TrackPoolOptions, trackPool } from './kits/pools
 import { startRuntimeMetrics } from './kits/runtime/runtime-metrics.ts';
 import { createDefaultLogger, type Logger, routeDiagTo } from './logging/logger.ts';
 import { createOtlpReader } from './otlp/create-otlp-reader.ts';
+import { type ConnectedReaders, connectReaders } from './provider/core-readers.ts';
 import { withDefaultHistogramBuckets } from './provider/default-histogram-buckets.ts';
 import { createQueryApi, type QueryApi } from './query-api/prometheus-api.ts';
 import { createResource } from './resource/create-resource.ts';
@@ -48,8 +50,13 @@ export interface Telemetry {
    * created through it get yardstick's per-instrument series limits and value budgets.
    */
   readonly meterProvider: MeterProvider;
-  /** The underlying sdk-metrics provider, for adding readers or views the OTel way. */
-  readonly sdkMeterProvider: SdkMeterProvider;
+  /** The recording core behind {@link Telemetry.meterProvider} (its stream figures: `stats()`). */
+  readonly coreMeterProvider: CoreMeterProvider;
+  /**
+   * Connects one more sdk-metrics `MetricReader` (e.g. a `PeriodicExportingMetricReader` of your own) to the
+   * recording core. A delta reader sees what is recorded after it is added.
+   */
+  addMetricReader(reader: MetricReader): void;
   readonly logger: Logger;
   /** The Prometheus pull reader; mount it elsewhere with `createMetricsHandler(telemetry.prometheus)`. */
   readonly prometheus: PrometheusReader;
@@ -119,7 +126,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     readers.push(createOtlpReader({ ...config.otlp, url: config.otlp.endpoint }));
   }
 
-  const views = createYardstickViews(
+  const policies = createCorePolicies(
     {
       ...config.cardinality,
       redaction: config.redaction,
@@ -127,21 +134,26 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     },
     { logger },
   );
-  const sdkMeterProvider = new SdkMeterProvider({
-    resource: await createResource({
-      serviceName: config.serviceName,
-      serviceVersion: config.serviceVersion,
-      attributes: config.resourceAttributes,
-      cwd,
-    }),
-    readers: config.enabled ? readers : [],
-    views: views.views,
+  const coreMeterProvider = new CoreMeterProvider({
+    attributePolicy: (instrument) => policies.attributePolicy(instrument),
+    cardinalityLimit: (instrument) => policies.cardinalityLimit(instrument),
+    idleEvictionMs: policies.idleEvictionMs,
+    onFirstOverflow: (instrument, limit, forEachSeries) =>
+      policies.onFirstOverflow(instrument, limit, forEachSeries),
+    warn: (message) => logger.warn({ component: 'metrics-core' }, message),
   });
-  const limitedProvider = views.bindMeterProvider(sdkMeterProvider);
+  const resource = await createResource({
+    serviceName: config.serviceName,
+    serviceVersion: config.serviceVersion,
+    attributes: config.resourceAttributes,
+    cwd,
+  });
+  const connected = connectReaders(coreMeterProvider, config.enabled ? readers : [], resource);
+  const extraReaders: ConnectedReaders[] = [];
   const meterProvider = config.histogramBuckets
-    ? withDefaultHistogramBuckets(limitedProvider, config.histogramBuckets)
-    : limitedProvider;
-  views.bindSelfMetrics(meterProvider.getMeter('@yardstick/views'));
+    ? withDefaultHistogramBuckets(coreMeterProvider, config.histogramBuckets)
+    : coreMeterProvider;
+  policies.bindSelfMetrics(meterProvider.getMeter('@yardstick/views'), () => coreMeterProvider.stats());
   const runtime = startRuntimeMetrics(meterProvider.getMeter('@yardstick/sdk/runtime'), {
     enabled: config.enabled && config.metrics.process,
     onError: (error) =>
@@ -154,7 +166,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     try {
       server = await startTelemetryServer(prometheus, { ...config.server, logger });
     } catch (error) {
-      await sdkMeterProvider.shutdown().catch(() => undefined);
+      await connected.shutdown().catch(() => undefined);
       throw error;
     }
     const exposure = queryApiExposure(config);
@@ -177,7 +189,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
       });
     } catch (error) {
       await server?.close();
-      await sdkMeterProvider.shutdown().catch(() => undefined);
+      await connected.shutdown().catch(() => undefined);
       throw error;
     }
   }
@@ -189,7 +201,10 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
   return {
     config,
     meterProvider,
-    sdkMeterProvider,
+    coreMeterProvider,
+    addMetricReader(reader) {
+      extraReaders.push(connectReaders(coreMeterProvider, [reader], resource));
+    },
     logger,
     prometheus,
     store,
@@ -225,7 +240,9 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
       dependencies.push(dependency);
       return dependency;
     },
-    forceFlush: () => sdkMeterProvider.forceFlush(),
+    forceFlush: async () => {
+      await Promise.all([connected.forceFlush(), ...extraReaders.map((r) => r.forceFlush())]);
+    },
     shutdown() {
       shuttingDown ??= (async () => {
         await alerting?.stop();
@@ -234,9 +251,9 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
         for (const dependency of dependencies) dependency.stop();
         await server?.close();
         await queryApi?.close();
-        await sdkMeterProvider
-          .shutdown()
-          .catch((error: unknown) => logger.warn({ err: error }, 'meter provider shutdown failed'));
+        await Promise.all([connected.shutdown(), ...extraReaders.map((r) => r.shutdown())]).catch(
+          (error: unknown) => logger.warn({ err: error }, 'metric readers shutdown failed'),
+        );
         if (registeredGlobal) metrics.disable();
       })();
       return shuttingDown;

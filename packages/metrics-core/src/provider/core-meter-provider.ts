@@ -16,6 +16,7 @@ import {
   type CoreCollection,
   type InstrumentInfo,
   MeterRegistry,
+  type OverflowListener,
   type StreamStats,
 } from './meter-registry.ts';
 
@@ -36,7 +37,7 @@ export interface CoreMeterProviderOptions {
   /** Where warnings go (invalid values, names, views); default OTel's `diag.warn`. */
   readonly warn?: ((message: string) => void) | undefined;
   /** Called once per stream when its first attribute set goes to the overflow series. */
-  readonly onFirstOverflow?: ((instrument: InstrumentInfo, limit: number) => void) | undefined;
+  readonly onFirstOverflow?: OverflowListener | undefined;
 }
 
 /** A reader's handle: collect whenever you like. */

@@ -40,7 +40,7 @@ export interface CoreSettings {
   readonly attributePolicy: ((instrument: InstrumentInfo) => AttributePolicy | undefined) | undefined;
   readonly warn: (message: string) => void;
   /** Called once per stream when its first attribute set goes to the overflow series. */
-  readonly onFirstOverflow: ((instrument: InstrumentInfo, limit: number) => void) | undefined;
+  readonly onFirstOverflow: OverflowListener | undefined;
 }
 
 /** What an attribute policy factory learns about an instrument. */
@@ -50,6 +50,13 @@ export interface InstrumentInfo {
   readonly unit: string;
   readonly meterName: string;
 }
+
+/** Told when a stream's first attribute set goes to the overflow series, with the admitted sets. */
+export type OverflowListener = (
+  instrument: InstrumentInfo,
+  limit: number,
+  forEachSeries: (visit: (attributes: Attributes) => void) => void,
+) => void;
 
 /** Figures of one stream's series, for self-metrics and `/v1/stats`. */
 export interface StreamStats {
@@ -210,7 +217,11 @@ export class MeterRegistry {
   collect(reader: ReaderSlot, timeoutMs: number): Promise<CoreCollection> {
     // One collection at a time: observations of an interleaved collection would land in the wrong one.
     const run = this.#lastCollection.then(() => this.#collectNow(reader, timeoutMs));
-    this.#lastCollection = run.catch(() => undefined);
+    // Settled to nothing: keeping `run` itself would keep the last collection's data reachable.
+    this.#lastCollection = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -323,7 +334,7 @@ export class MeterRegistry {
       const table = new SeriesTable<SeriesCell>({
         create: create(aggregator),
         cardinalityLimit: limit,
-        onFirstOverflow: () => settings.onFirstOverflow?.(info, limit),
+        onFirstOverflow: (forEachSeries) => settings.onFirstOverflow?.(info, limit, forEachSeries),
         attributeKeys: view.attributeKeys,
         policy,
         idleEvictionMs: settings.idleEvictionMs,

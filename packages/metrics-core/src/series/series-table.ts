@@ -24,8 +24,10 @@ export interface SeriesTableOptions<C extends SeriesCell> {
   readonly policy?: AttributePolicy | undefined;
   /** Series with no measurement for this long are removed at the next collection. */
   readonly idleEvictionMs?: number | undefined;
-  /** Called once, when the first attribute set goes to the overflow series. */
-  readonly onFirstOverflow?: (() => void) | undefined;
+  /** Called once, when the first attribute set goes to the overflow series, with the admitted sets. */
+  readonly onFirstOverflow?:
+    | ((forEachSeries: (visit: (attributes: Attributes) => void) => void) => void)
+    | undefined;
   /** Reports a policy that threw (the measurement still lands, with its attributes unchanged). */
   readonly onPolicyError?: ((error: unknown) => void) | undefined;
 }
@@ -114,7 +116,9 @@ export class SeriesTable<C extends SeriesCell> {
       } else {
         if (this.#overflow === undefined) {
           this.#overflow = this.#options.create(OVERFLOW_ATTRIBUTES, nowHrTime(), nowMs);
-          this.#options.onFirstOverflow?.();
+          this.#options.onFirstOverflow?.((visit) => {
+            for (const admitted of this.#byKey.values()) visit(admitted.attributes);
+          });
         }
         // With idle eviction an overflowing set must ask again each time, or a freed place would never be
         // offered to it.

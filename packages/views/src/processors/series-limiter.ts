@@ -108,21 +108,9 @@ export class SeriesLimiter {
 
   /** The attribute keys with the most distinct values among admitted sets, most first. */
   topKeys(count: number): Array<{ key: string; distinctValues: number }> {
-    const values = new Map<string, Set<string>>();
-    for (const series of this.#series.values()) {
-      for (const key in series.attributes) {
-        let seen = values.get(key);
-        if (seen === undefined) {
-          seen = new Set();
-          values.set(key, seen);
-        }
-        seen.add(JSON.stringify(series.attributes[key]) ?? 'undefined');
-      }
-    }
-    return [...values]
-      .map(([key, seen]) => ({ key, distinctValues: seen.size }))
-      .sort((a, b) => b.distinctValues - a.distinctValues || a.key.localeCompare(b.key))
-      .slice(0, count);
+    return topKeys((visit) => {
+      for (const series of this.#series.values()) visit(series.attributes);
+    }, count);
   }
 
   /** Frees places held by idle sets; true when one is free now. Sweeps at most every quarter idle period. */
@@ -208,4 +196,29 @@ export function createSeriesLimitView(
     attributesProcessors: [createSeriesLimitProcessor(options)],
     aggregationCardinalityLimit: sdkLimitAbove(options.limit),
   };
+}
+
+/**
+ * The `count` attribute keys with the most distinct values among the sets `forEachSet` visits, most first:
+ * what the first-overflow warning names as the likely cause.
+ */
+export function topKeys(
+  forEachSet: (visit: (attributes: Attributes) => void) => void,
+  count: number,
+): Array<{ key: string; distinctValues: number }> {
+  const values = new Map<string, Set<string>>();
+  forEachSet((attributes) => {
+    for (const key in attributes) {
+      let seen = values.get(key);
+      if (seen === undefined) {
+        seen = new Set();
+        values.set(key, seen);
+      }
+      seen.add(JSON.stringify(attributes[key]) ?? 'undefined');
+    }
+  });
+  return [...values]
+    .map(([key, seen]) => ({ key, distinctValues: seen.size }))
+    .sort((a, b) => b.distinctValues - a.distinctValues || a.key.localeCompare(b.key))
+    .slice(0, count);
 }

@@ -8,6 +8,7 @@
 import type { Attributes, Meter } from '@opentelemetry/api';
 import { diagViewsLogger } from '../logging/views-logger.ts';
 import { withAttribute } from '../pipeline/attribute-transform.ts';
+import { topKeys } from '../processors/series-limiter.ts';
 import type { ValueBudget } from '../processors/value-budget.ts';
 import { registerSelfMetrics, SELF_METRIC_NAMES, type SelfMetricRow } from '../telemetry/self-metrics.ts';
 import { compileCardinalityRules } from './cardinality-rules.ts';
@@ -39,8 +40,15 @@ export interface CorePolicies {
   /** The series limit of an instrument. */
   cardinalityLimit(instrument: PolicyInstrument): number;
   readonly idleEvictionMs: number | undefined;
-  /** Logs the first overflow of a metric (once per metric). */
-  onFirstOverflow(instrument: PolicyInstrument, limit: number): void;
+  /**
+   * Logs the first overflow of a metric (once per metric), naming the keys with the most distinct values
+   * among the admitted sets that `forEachSeries` visits.
+   */
+  onFirstOverflow(
+    instrument: PolicyInstrument,
+    limit: number,
+    forEachSeries: (visit: (attributes: Attributes) => void) => void,
+  ): void;
   /**
    * Registers the self-metrics (`yardstick_cardinality_series`, `..._overflow_measurements_total`,
    * `yardstick_attribute_values_capped_total`) on `meter`, read from the core's stream figures.
@@ -93,10 +101,10 @@ export function createCorePolicies(
     },
     cardinalityLimit: (instrument) => rules.limitFor(instrument.name),
     idleEvictionMs: rules.idleEvictionMs,
-    onFirstOverflow(instrument, limit) {
+    onFirstOverflow(instrument, limit, forEachSeries) {
       try {
         logger.warn(
-          { metric: instrument.name, limit },
+          { metric: instrument.name, limit, topKeys: topKeys(forEachSeries, 3) },
           'cardinality limit reached: new attribute sets of this metric now go to the otel.metric.overflow series',
         );
       } catch {
@@ -110,7 +118,8 @@ export function createCorePolicies(
           const budgets =
             budgetsByStream.get(streamKey(stream.meterName, stream.instrument, stream.kind)) ?? [];
           // A budget replaces values with its otherValue, so the measurements of series carrying it are the
-          // capped ones: counted here at collection instead of on every measurement.
+          // capped ones: counted here at collection instead of on every measurement. Capped measurements
+          // that also overflowed are in the overflow series and counted as overflow measurements only.
           const capped = budgets.map((budget) => {
             let measurements = 0;
             stream.forEachSeries((attributes, count) => {
