@@ -60,3 +60,4 @@ export type { GoRegexp, RegexMatch } from './storage/re2-regex.ts';
 export { compileGoRegexp, goExpand } from './storage/re2-regex.ts';
 export type { RetentionResult, SampleStoreOptions, SampleStoreStats } from './storage/sample-store.ts';
 export { SampleStore } from './storage/sample-store.ts';
+export { ShardedMap, stringShard } from './storage/sharded-map.ts';

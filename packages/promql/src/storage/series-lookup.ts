@@ -5,6 +5,7 @@
  * sorted, concatenated string key in a `Map`, and no allocation when the series exists.
  */
 import type { Labels } from './queryable.ts';
+import { ShardedMap } from './sharded-map.ts';
 
 /** What the lookup needs of a series: its stored (sorted, non-empty) labels and their count. */
 export interface LookupEntry {
@@ -54,7 +55,8 @@ function sameLabels(entry: LookupEntry, labels: Labels, count: number): boolean 
 /** Label set → entry, by hash with collision lists. */
 export class SeriesLookup<Entry extends LookupEntry> {
   // Nearly every bucket holds one entry; only a collision turns it into an array.
-  readonly #buckets = new Map<number, Entry | Entry[]>();
+  // Sharded: one Map of 750k label sets blocked the event loop ~100 ms each time it doubled (sharded-map.ts).
+  readonly #buckets = new ShardedMap<Entry | Entry[]>();
 
   /** The entry whose labels equal the non-empty labels of `labels`. */
   get(labels: Labels, hash: number, count: number): Entry | undefined {

@@ -2,7 +2,7 @@
  * Which series vanished between two collections: Prometheus writes a staleness marker when a target stops
  * exposing a series, and the embedded store does the same.
  */
-import type { Labels } from '@yardstick/promql';
+import { type Labels, ShardedMap, stringShard } from '@yardstick/promql';
 import type { LoopSlice } from '../exposition/loop-slice.ts';
 import { seriesKey } from './series-key.ts';
 
@@ -24,7 +24,8 @@ export class VanishedSeriesTracker {
   // measured (bench/store-collection.ts, 100k series): keeping each collection's own label objects in a new
   // map promoted 750k objects and keys to the old generation every collection, and scavenges of 40–125 ms
   // held the loop; one map that keeps the first objects lets later collections' copies die young.
-  readonly #series = new Map<string, Tracked>();
+  // Sharded: one Map of 750k keys blocked the loop ~100 ms each time it doubled (see ShardedMap).
+  readonly #series = new ShardedMap<Tracked, string>(stringShard);
   #collection = 0;
 
   /** Notes a series of the collection in progress. */
@@ -43,7 +44,7 @@ export class VanishedSeriesTracker {
     const ended = this.#collection++;
     const vanished: Labels[] = [];
     let checked = 0;
-    for (const [key, tracked] of this.#series) {
+    for (const [key, tracked] of this.#series.entries()) {
       if (tracked.seenIn !== ended) {
         vanished.push(tracked.labels);
         this.#series.delete(key);
