@@ -61,6 +61,7 @@ export class SyncMetricStream<C extends SeriesCell, V, P> implements Collectable
       if (cell.updates !== cell.foldedUpdates) {
         aggregator.fold(cell, pending);
         cell.foldedUpdates = cell.updates;
+        cell.lastActiveSec = Math.floor(nowMs / 1000);
       }
       if (!delta) {
         const value = aggregator.cumulative(cell);

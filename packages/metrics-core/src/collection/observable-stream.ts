@@ -63,6 +63,10 @@ export class ObservableMetricStream implements CollectableStream {
     const delta = this.#isSum && reader.isDelta(this.kind);
     const points: Array<{ startTime: HrTime; endTime: HrTime; attributes: Attributes; value: number }> = [];
     for (const cell of this.table.cells()) {
+      if (cell.updates !== cell.foldedUpdates) {
+        cell.foldedUpdates = cell.updates;
+        cell.lastActiveSec = Math.floor(nowMs / 1000);
+      }
       if (cell.observedIn !== collectionId) continue;
       if (!delta) {
         points.push({ startTime: cell.startTime, endTime, attributes: cell.attributes, value: cell.value });

@@ -4,7 +4,7 @@
  * that decides which series a measurement lands in lives here, so evicting a series frees it everywhere.
  */
 import type { Attributes, HrTime } from '@opentelemetry/api';
-import { nowHrTime } from '../model/hr-time.ts';
+import { sharedStartTime } from '../model/start-times.ts';
 import { AttributeTrie } from './attribute-trie.ts';
 import { OVERFLOW_ATTRIBUTES, type SeriesCell } from './series-cell.ts';
 
@@ -35,32 +35,36 @@ export interface SeriesTableOptions<C extends SeriesCell> {
 /** The series of one stream. */
 export class SeriesTable<C extends SeriesCell> {
   readonly #options: SeriesTableOptions<C>;
-  readonly #trie: AttributeTrie<C>;
-  readonly #byKey = new Map<string, C>();
+  /**
+   * One trie is both the cache of incoming sets (in the caller's key order) and the index of admitted
+   * series (by their sorted exported attributes), so a set that arrives sorted and unchanged costs one path.
+   * Measured (bench/recording-core.ts, 100k series): a separate Map keyed by the set's JSON cost ~140 bytes
+   * per series. This needs attribute policies to be idempotent (a rewritten set rewrites to itself), which
+   * redaction, key filters, templating and value budgets are.
+   */
+  #trie = new AttributeTrie<C>();
+  readonly #maxLeaves: number;
+  /** Admitted series, in creation order. */
+  #live: C[] = [];
   #overflow: C | undefined = undefined;
   /** Series removed by idle eviction so far. */
   evictedSeries = 0;
 
   constructor(options: SeriesTableOptions<C>) {
     this.#options = options;
-    // Four cached incoming sets per admitted series absorb rewritten variants (redaction, budgets) while
-    // bounding the trie's memory under an attack of distinct sets.
-    this.#trie = new AttributeTrie<C>(Math.max(1024, options.cardinalityLimit * 4));
+    // Four cached incoming sets per admitted series absorb rewritten variants (redaction, budgets, key
+    // order) while bounding the trie's memory under an attack of distinct sets.
+    this.#maxLeaves = Math.max(1024, options.cardinalityLimit * 4);
   }
 
   /** Series held, the overflow series included. */
   get size(): number {
-    return this.#byKey.size + (this.#overflow === undefined ? 0 : 1);
+    return this.#live.length + (this.#overflow === undefined ? 0 : 1);
   }
 
-  /**
-   * The series a measurement with `attributes` records into. The hot path: a trie walk and a flag check.
-   * Never throws.
-   */
+  /** The series a measurement with `attributes` records into. The hot path: one trie walk. Never throws. */
   series(attributes: Attributes): C {
-    const cell = this.#trie.get(attributes);
-    if (cell !== undefined && !cell.evicted) return cell;
-    return this.#decide(attributes);
+    return this.#trie.get(attributes) ?? this.#decide(attributes);
   }
 
   /** The configured limit of distinct attribute sets. */
@@ -75,49 +79,50 @@ export class SeriesTable<C extends SeriesCell> {
 
   /** Admitted series (the overflow series left out). */
   get admittedSeries(): number {
-    return this.#byKey.size;
+    return this.#live.length;
   }
 
   /** Every live series (admitted ones in creation order, then overflow). */
   *cells(): IterableIterator<C> {
-    yield* this.#byKey.values();
+    yield* this.#live;
     if (this.#overflow !== undefined) yield this.#overflow;
   }
 
-  /** Removes series idle for longer than `idleEvictionMs` (as of `nowMs`); returns those removed. */
+  /**
+   * Removes admitted series whose last activity (`lastActiveSec`, set by collection) is `idleEvictionMs` or
+   * more before `nowMs` (to the second); returns those removed.
+   */
   evictIdle(nowMs: number): C[] {
     const idleMs = this.#options.idleEvictionMs;
+    if (idleMs === undefined) return [];
     const evicted: C[] = [];
-    for (const [key, cell] of this.#byKey) {
-      if (cell.updates !== cell.seenUpdates) {
-        cell.seenUpdates = cell.updates;
-        cell.lastActiveMs = nowMs;
-      } else if (idleMs !== undefined && nowMs - cell.lastActiveMs >= idleMs) {
-        cell.evicted = true;
-        this.#byKey.delete(key);
-        evicted.push(cell);
-      }
+    const kept: C[] = [];
+    const nowSec = Math.floor(nowMs / 1000);
+    const idleSec = Math.ceil(idleMs / 1000);
+    for (const cell of this.#live) (nowSec - cell.lastActiveSec >= idleSec ? evicted : kept).push(cell);
+    if (evicted.length > 0) {
+      this.#live = kept;
+      this.evictedSeries += evicted.length;
+      // Cached decisions may point at evicted series, or at the overflow series while a place is free again.
+      this.#rebuild();
     }
-    // Cached decisions may point at evicted cells or at the overflow series while a place is free again.
-    if (evicted.length > 0) this.#trie.clear();
-    this.evictedSeries += evicted.length;
     return evicted;
   }
 
   #decide(incoming: Attributes): C {
     const nowMs = Date.now();
     const attributes = this.#rewrite(incoming);
-    const key = attributesKey(attributes);
-    let cell = this.#byKey.get(key);
+    let cell = this.#trie.get(attributes);
     if (cell === undefined) {
-      if (this.#byKey.size < this.#options.cardinalityLimit) {
-        cell = this.#options.create(Object.freeze(attributes), nowHrTime(), nowMs);
-        this.#byKey.set(key, cell);
+      if (this.#live.length < this.#options.cardinalityLimit) {
+        cell = this.#options.create(Object.freeze(attributes), sharedStartTime(nowMs), nowMs);
+        this.#live.push(cell);
+        this.#remember(cell.attributes, cell);
       } else {
         if (this.#overflow === undefined) {
-          this.#overflow = this.#options.create(OVERFLOW_ATTRIBUTES, nowHrTime(), nowMs);
+          this.#overflow = this.#options.create(OVERFLOW_ATTRIBUTES, sharedStartTime(nowMs), nowMs);
           this.#options.onFirstOverflow?.((visit) => {
-            for (const admitted of this.#byKey.values()) visit(admitted.attributes);
+            for (const admitted of this.#live) visit(admitted.attributes);
           });
         }
         // With idle eviction an overflowing set must ask again each time, or a freed place would never be
@@ -126,8 +131,19 @@ export class SeriesTable<C extends SeriesCell> {
         cell = this.#overflow;
       }
     }
-    this.#trie.set(incoming, cell);
+    this.#remember(incoming, cell);
     return cell;
+  }
+
+  #remember(attributes: Attributes, cell: C): void {
+    if (this.#trie.size >= this.#maxLeaves) this.#rebuild();
+    this.#trie.set(attributes, cell);
+  }
+
+  /** Refills the trie with the admitted series alone (after evictions, or when cached variants fill it). */
+  #rebuild(): void {
+    this.#trie = new AttributeTrie<C>();
+    for (const cell of this.#live) this.#trie.set(cell.attributes, cell);
   }
 
   /** The attributes a set is exported with: a sorted copy, filtered and rewritten. */
@@ -151,9 +167,4 @@ export class SeriesTable<C extends SeriesCell> {
     }
     return copy;
   }
-}
-
-/** A string identifying a sorted attribute set (slow path only). */
-function attributesKey(sorted: Attributes): string {
-  return JSON.stringify(sorted);
 }
