@@ -40,6 +40,71 @@ describe('parseSequence', () => {
     ]);
   });
 
+  it('parses histogram literals into histograms, one instance repeated by x', () => {
+    const values = parseSequence('{{schema:1 sum:5 count:4 buckets:[1 2 1]}}x2');
+    expect(values).toHaveLength(3);
+    const [first, , last] = values;
+    if (first?.kind !== 'histogram' || last?.kind !== 'histogram') throw new Error('expected histograms');
+    expect(first.histogram).toBe(last.histogram);
+    expect(first.histogram.positiveBuckets).toEqual([1, 2, 1]);
+    expect(first.text).toBe('{{schema:1 sum:5 count:4 buckets:[1 2 1]}}x2');
+    expect(first.counterResetHintSet).toBe(false);
+  });
+
+  /** Cases of Prometheus's TestParseHistogramSeries (promql/parser/parse_test.go). */
+  function histograms(
+    text: string,
+  ): Array<{ schema: number; sum: number; buckets: number[]; spans: unknown[] }> {
+    return parseSequence(text).map((v) => {
+      if (v.kind !== 'histogram') throw new Error(`expected a histogram, got ${v.kind}`);
+      const h = v.histogram;
+      return { schema: h.schema, sum: h.sum, buckets: h.positiveBuckets, spans: h.positiveSpans };
+    });
+  }
+
+  it('expands {{a}}+{{b}}xN and {{a}}-{{b}}xN as promqltest does, reducing to the lower schema', () => {
+    expect(histograms('{{buckets:[5] schema:0}}+{{buckets:[1 2] schema:1}}x2')).toEqual([
+      { schema: 0, sum: 0, buckets: [5], spans: [{ offset: 0, length: 1 }] },
+      { schema: 0, sum: 0, buckets: [6, 2], spans: [{ offset: 0, length: 2 }] },
+      { schema: 0, sum: 0, buckets: [7, 4], spans: [{ offset: 0, length: 2 }] },
+    ]);
+    expect(histograms('{{sum:1}}+{{sum:1}}x2 {{sum:2}}+{{sum:2}}x2').map((h) => h.sum)).toEqual([
+      1, 2, 3, 2, 4, 6,
+    ]);
+    expect(
+      histograms('{{buckets:[5 10 7] schema:1}}-{{buckets:[1 2 3] schema:1}}x2').map((h) => h.buckets),
+    ).toEqual([
+      [5, 10, 7],
+      [4, 8, 4],
+      [3, 6, 1],
+    ]);
+    expect(histograms('{{buckets:[5 10 7] schema:1}}+{{buckets:[1 2 3] schema:1}}x0')).toHaveLength(1);
+  });
+
+  it('marks expanded values with the hint flag of the increment, as promqltest does', () => {
+    const flags = parseSequence(
+      '{{counter_reset_hint:gauge}}+{{sum:1}}x1 {{sum:1}}+{{counter_reset_hint:gauge}}x1',
+    ).map((v) => v.kind === 'histogram' && v.counterResetHintSet);
+    expect(flags).toEqual([false, false, true, true]);
+  });
+
+  it('refuses a lower-resolution increment and a mix of exponential and custom buckets, naming the item', () => {
+    expect(() => parseSequence('{{buckets:[5 10 7] schema:1}}+{{buckets:[1 2 3] schema:0}}x2')).toThrow(
+      'series values "{{buckets:[5 10 7] schema:1}}+{{buckets:[1 2 3] schema:0}}x2": cannot merge from schema 0 to 1',
+    );
+    expect(() => parseSequence('{{schema:-53 custom_values:[1]}}+{{schema:0}}x1')).toThrow(
+      /"\{\{schema:-53 custom_values:\[1\]\}\}\+\{\{schema:0\}\}x1": cannot apply this operation on histograms with a mix of exponential and custom bucket schemas/,
+    );
+  });
+
+  it('refuses malformed histogram items and literals', () => {
+    expect(() => parseSequence('{{sum:1}}+{{sum:1}}')).toThrow(
+      /bad series value "\{\{sum:1\}\}\+\{\{sum:1\}\}": expected/,
+    );
+    expect(() => parseSequence('{{sum:1}}x')).toThrow(PromqlError);
+    expect(() => parseSequence('1 {{foo:1}}')).toThrow('bad histogram "{{foo:1}}": unknown key "foo"');
+  });
+
   it('adds the increment step by step, like the Go runner, so float rounding matches', () => {
     fc.assert(
       fc.property(

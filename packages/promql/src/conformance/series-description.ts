@@ -3,15 +3,28 @@
  * `parser.ParseSeriesDesc` reads them (promql/parser/generated_parser.y, `series_item`).
  */
 import { PromqlError } from '../errors.ts';
+import { type FloatHistogram, MIXED_SCHEMAS_MESSAGE } from '../histogram/float-histogram.ts';
+import { parseHistogramDescription } from '../histogram/histogram-description.ts';
 import { parseGoNumber, unquoteString } from '../parser/literals.ts';
 import type { Labels } from '../storage/queryable.ts';
 import { STALE_NAN } from '../storage/queryable.ts';
 
-/** One position of a sequence: a float, nothing (`_`), or a native histogram the runner does not model. */
+/** One position of a sequence: a float, nothing (`_`), or a native histogram. */
 export type SequenceValue =
   | { readonly kind: 'float'; readonly value: number }
   | { readonly kind: 'omitted' }
-  | { readonly kind: 'histogram'; readonly text: string };
+  | {
+      readonly kind: 'histogram';
+      /** The series item the value comes from (`{{...}}`, `{{...}}x3`, `{{...}}+{{...}}x3`), for messages. */
+      readonly text: string;
+      /**
+       * The histogram, not compacted (as promqltest leaves it). Values expanded by `x` share one instance:
+       * copy before changing it.
+       */
+      readonly histogram: FloatHistogram;
+      /** Whether the literal gave `counter_reset_hint`; promqltest compares hints only then. */
+      readonly counterResetHintSet: boolean;
+    };
 
 /** A parsed series description. */
 export interface SeriesDescription {
@@ -126,7 +139,52 @@ function reserve(out: SequenceValue[], count: number, item: string): number {
   return count;
 }
 
-/** Expands one item: `_`, `_x3`, `stale`, `5`, `5x3`, `1+2x3`, `-1-2x3`, or a histogram literal. */
+/** `{{a}}`, `{{a}}xN`, `{{a}}+{{b}}xN` or `{{a}}-{{b}}xN`: the literals and what follows each. */
+const histogramLiteral = String.raw`\{\{(?:(?!\}\}).)*\}\}`;
+const histogramItem = new RegExp(`^(${histogramLiteral})(?:x(\\d+)|([+-])(${histogramLiteral})x(\\d+))?$`, 's');
+
+/**
+ * Expands a histogram item as promqltest does: `{{a}}xN` is N+1 times the same histogram; `{{a}}+{{b}}xN` is
+ * `a`, then N times the previous value plus `b` (minus with `-`), uncompacted. As in Prometheus, `b` may not
+ * have a lower resolution than the running value, and exponential and custom buckets do not mix.
+ */
+function expandHistogramItem(item: string, out: SequenceValue[]): void {
+  const match = histogramItem.exec(item);
+  if (match === null) {
+    throw fail(`bad series value ${JSON.stringify(item)}: expected {{...}}, {{...}}xN or {{...}}+{{...}}xN`);
+  }
+  const [, baseText, repeat, sign, incrementText, times] = match;
+  const count = reserve(
+    out,
+    repeat !== undefined ? Number(repeat) + 1 : times !== undefined ? Number(times) + 1 : 1,
+    item,
+  );
+  const base = parseHistogramDescription(baseText!);
+  if (incrementText === undefined) {
+    const value = { kind: 'histogram', text: item, ...base } as const;
+    for (let i = 0; i < count; i++) out.push(value);
+    return;
+  }
+  const increment = parseHistogramDescription(incrementText);
+  // promqltest marks every value with the increment's hint flag (the last literal parsed).
+  const counterResetHintSet = increment.counterResetHintSet;
+  let current = base.histogram;
+  out.push({ kind: 'histogram', text: item, histogram: current, counterResetHintSet });
+  for (let i = 1; i < count; i++) {
+    if (current.schema > increment.histogram.schema) {
+      throw fail(
+        `series values ${JSON.stringify(item)}: cannot merge from schema ${increment.histogram.schema} to ${current.schema}`,
+      );
+    }
+    const next = current.copy();
+    const result = sign === '+' ? next.add(increment.histogram) : next.sub(increment.histogram);
+    if (!result.ok) throw fail(`series values ${JSON.stringify(item)}: ${MIXED_SCHEMAS_MESSAGE}`);
+    current = next;
+    out.push({ kind: 'histogram', text: item, histogram: current, counterResetHintSet });
+  }
+}
+
+/** Expands one item: `_`, `_x3`, `stale`, `5`, `5x3`, `1+2x3`, `-1-2x3`, or a histogram item. */
 function expandItem(item: string, out: SequenceValue[]): void {
   if (item === '_') {
     reserve(out, 1, item);
@@ -140,9 +198,7 @@ function expandItem(item: string, out: SequenceValue[]): void {
     return;
   }
   if (item.startsWith('{{')) {
-    const times = /x(\d+)$/.exec(item);
-    const count = reserve(out, times === null ? 1 : Number(times[1]) + 1, item);
-    for (let i = 0; i < count; i++) out.push({ kind: 'histogram', text: item });
+    expandHistogramItem(item, out);
     return;
   }
   if (item === 'stale' || item.startsWith('stalex')) {
