@@ -6,6 +6,8 @@
  */
 
 export { DEFAULT_HISTOGRAM_BOUNDARIES } from './aggregations/explicit-histogram.ts';
+export type { ClassicBuckets } from './aggregations/exponential-classic-buckets.ts';
+export { toClassicBuckets } from './aggregations/exponential-classic-buckets.ts';
 export type { HistogramAggregationDefault } from './aggregations/resolve-aggregation.ts';
 export type { TemporalitySelector } from './collection/reader-slot.ts';
 export { cumulativeTemporality } from './collection/reader-slot.ts';

@@ -38,8 +38,13 @@ export interface ClassicBuckets {
  * const { boundaries, counts } = toClassicBuckets(cell.snapshot());
  * // e.g. at scale 0: boundaries [0, 1, 4], counts [1, 2, 3]; cumulated: le="0" 1, le="1" 3, le="4" 6
  * ```
+ *
+ * Only the scale and the buckets are read, so a collected point's value (`ExponentialHistogramValue`, the
+ * sdk-metrics `ExponentialHistogram`) can be passed as it is.
  */
-export function toClassicBuckets(snapshot: ExponentialHistogramSnapshot): ClassicBuckets {
+export function toClassicBuckets(
+  snapshot: Pick<ExponentialHistogramSnapshot, 'scale' | 'zeroCount' | 'positive' | 'negative'>,
+): ClassicBuckets {
   const { scale, negative, positive } = snapshot;
   const minIndex = minIndexOf(scale);
   const boundaries: number[] = [];
