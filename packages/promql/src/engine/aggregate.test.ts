@@ -11,7 +11,7 @@ store.append({ __name__: 'h', job: 'a', i: '2' }, 0, 3);
 store.append({ __name__: 'h', job: 'b', i: '3' }, 0, 10);
 
 function samples(query: string): { labels: Record<string, string>; value: number }[] {
-  const { value } = evaluateInstant(store, parseExpr(query), 0);
+  const { value } = evaluateInstant(store, parseExpr(query, { experimentalFunctions: true }), 0);
   if (value.type !== 'vector') throw new Error(`expected a vector, got ${value.type}`);
   return value.samples.map((s) => ({ labels: { ...s.labels }, value: s.value }));
 }

@@ -30,7 +30,7 @@ for (const [le, count] of [
 const at = 150_000;
 
 function result(query: string) {
-  return evaluateInstant(store, parseExpr(query), at);
+  return evaluateInstant(store, parseExpr(query, { experimentalFunctions: true }), at);
 }
 
 function samples(query: string): { labels: Record<string, string>; value: number }[] {
@@ -184,12 +184,15 @@ describe('classic histograms', () => {
 
 describe('min_of and max_of', () => {
   it('pick the smaller or larger of two scalars, NaN when either is NaN', () => {
-    const pos = { start: 0, end: 0 };
-    const num = (value: number) => ({ type: 'number' as const, value, pos });
-    const call = (func: string, a: number, b: number) =>
-      evaluateInstant(store, { type: 'call', func, args: [num(a), num(b)], pos }, 0).value;
-    expect(call('max_of', 3, 5)).toEqual({ type: 'scalar', timestampMs: 0, value: 5 });
-    expect(call('min_of', 3, 5)).toEqual({ type: 'scalar', timestampMs: 0, value: 3 });
-    expect(call('min_of', Number.NaN, 5)).toEqual({ type: 'scalar', timestampMs: 0, value: Number.NaN });
+    const value = (query: string) => {
+      const v = result(query).value;
+      return v.type === 'scalar' ? v.value : undefined;
+    };
+    expect(value('max_of(3, 5)')).toBe(5);
+    expect(value('min_of(3, 5)')).toBe(3);
+    expect(value('max_of(-2, -5)')).toBe(-2);
+    expect(value('min_of(NaN, 5)')).toBeNaN();
+    expect(value('max_of(5, NaN)')).toBeNaN();
+    expect(value('max_of(scalar(m), time())')).toBe(at / 1000);
   });
 });

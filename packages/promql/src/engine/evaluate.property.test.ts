@@ -68,9 +68,6 @@ const vectorMatching = [
   ' ignoring (le) group_right (job)',
 ];
 
-// Prometheus reads these only inside durations (`x[min_of(5m, 1h)]`); as calls they always fail to parse.
-const durationOnly = new Set(['min_of', 'max_of']);
-
 type Generated = Record<'vector' | 'scalar' | 'matrix', string>;
 
 /** Mostly well-typed expressions built from the function table, so evaluation gets past the type checker. */
@@ -87,25 +84,21 @@ const generated = fc.letrec<Generated>((tie) => {
           ? matrix()
           : fc.constantFrom(...strings);
   const call = (returns: ValueType): fc.Arbitrary<string> =>
-    fc
-      .constantFrom(
-        ...[...FUNCTIONS.values()].filter((f) => f.returnType === returns && !durationOnly.has(f.name)),
-      )
-      .chain((f) => {
-        const last = f.argTypes.length - 1;
-        const extra = f.variadic === 0 || last < 0 ? 0 : f.variadic < 0 ? 2 : f.variadic - 1;
-        return fc
-          .tuple(
-            fc.nat({ max: extra + 1 }),
-            fc.tuple(...f.argTypes.map(argument)),
-            fc.array(argument(f.argTypes[last] ?? 'scalar'), { maxLength: extra }),
-          )
-          .map(([drop, args, more]) => {
-            // Variadic functions may leave out their optional last argument.
-            const all = f.variadic !== 0 && drop === 0 ? args.slice(0, -1) : [...args, ...more];
-            return `${f.name}(${all.join(', ')})`;
-          });
-      });
+    fc.constantFrom(...[...FUNCTIONS.values()].filter((f) => f.returnType === returns)).chain((f) => {
+      const last = f.argTypes.length - 1;
+      const extra = f.variadic === 0 || last < 0 ? 0 : f.variadic < 0 ? 2 : f.variadic - 1;
+      return fc
+        .tuple(
+          fc.nat({ max: extra + 1 }),
+          fc.tuple(...f.argTypes.map(argument)),
+          fc.array(argument(f.argTypes[last] ?? 'scalar'), { maxLength: extra }),
+        )
+        .map(([drop, args, more]) => {
+          // Variadic functions may leave out their optional last argument.
+          const all = f.variadic !== 0 && drop === 0 ? args.slice(0, -1) : [...args, ...more];
+          return `${f.name}(${all.join(', ')})`;
+        });
+    });
   return {
     vector: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
@@ -166,12 +159,14 @@ const mutated = fc
 
 const store = fuzzStore();
 const limits = { timeoutMs: 2_000, maxSamples: 1_000_000 };
+// The generator draws from the whole function table, experimental functions included.
+const experimental = { experimentalFunctions: true };
 
 /** Parses and evaluates `text` as an instant and a range query; anything thrown must be a PromqlError. */
 function evaluatesOrThrowsPromqlError(text: string, atMs: number, stepMs: number, steps: number): void {
   for (const run of [
-    () => evaluateInstant(store, parseExpr(text), atMs, limits),
-    () => evaluateRange(store, parseExpr(text), atMs, atMs + stepMs * steps, stepMs, limits),
+    () => evaluateInstant(store, parseExpr(text, experimental), atMs, limits),
+    () => evaluateRange(store, parseExpr(text, experimental), atMs, atMs + stepMs * steps, stepMs, limits),
   ]) {
     try {
       run();
@@ -209,7 +204,7 @@ describe('the engine on random expressions', () => {
     const samples = fc.sample(generated.vector, { numRuns: 200, seed: 7 });
     const parsed = samples.filter((text) => {
       try {
-        parseExpr(text);
+        parseExpr(text, experimental);
         return true;
       } catch {
         return false;

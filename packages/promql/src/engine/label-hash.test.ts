@@ -5,6 +5,8 @@ import { SampleStore } from '../storage/sample-store.ts';
 import { evaluateInstant } from './evaluate.ts';
 import { labelsHash, xxhash64 } from './label-hash.ts';
 
+const experimental = { experimentalFunctions: true };
+
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe('xxhash64', () => {
@@ -26,7 +28,7 @@ describe('limit_ratio', () => {
     const store = new SampleStore();
     for (let i = 0; i < 40; i++) store.append({ __name__: 'x', i: String(i) }, 0, i);
     const count = (q: string): number => {
-      const { value } = evaluateInstant(store, parseExpr(q), 0);
+      const { value } = evaluateInstant(store, parseExpr(q, experimental), 0);
       return value.type === 'vector' ? value.samples.length : -1;
     };
     fc.assert(
@@ -44,10 +46,12 @@ describe('limit_ratio', () => {
   it('warns when the ratio is capped and fails on NaN', () => {
     const store = new SampleStore();
     store.append({ __name__: 'x' }, 0, 1);
-    const r = evaluateInstant(store, parseExpr('limit_ratio(1.1, x)'), 0);
+    const r = evaluateInstant(store, parseExpr('limit_ratio(1.1, x)', experimental), 0);
     expect(r.warnings).toEqual([
       'PromQL warning: ratio value should be between -1 and 1, got 1.1, capping to 1',
     ]);
-    expect(() => evaluateInstant(store, parseExpr('limit_ratio(NaN, x)'), 0)).toThrow('Ratio value is NaN');
+    expect(() => evaluateInstant(store, parseExpr('limit_ratio(NaN, x)', experimental), 0)).toThrow(
+      'Ratio value is NaN',
+    );
   });
 });

@@ -20,7 +20,7 @@ function load(stepMs: number, text: string): SampleStore {
 
 /** The single value of an instant query, or undefined for an empty vector. */
 function valueAt(store: SampleStore, query: string, timeMs: number): number | undefined {
-  const { value } = evaluateInstant(store, parseExpr(query), timeMs);
+  const { value } = evaluateInstant(store, parseExpr(query, { experimentalFunctions: true }), timeMs);
   if (value.type !== 'vector') throw new Error(`expected a vector, got ${value.type}`);
   expect(value.samples.length).toBeLessThanOrEqual(1);
   return value.samples[0]?.value;

@@ -59,9 +59,12 @@ const paramAggregations = new Set(['topk', 'bottomk', 'quantile', 'count_values'
 
 /** Builds the {@link Expr} of one parsed query; throws `PromqlError` for what the tree cannot hold. */
 export class AstBuilder {
-  /** The text lezer parsed (trailing dots normalized); same length as `source`. */
+  /**
+   * The text lezer parsed (trailing dots normalized, `min_of`/`max_of` calls spelled `vector`); same length
+   * as `source`.
+   */
   readonly text: string;
-  /** The user's text, for error excerpts. */
+  /** The user's text, for error excerpts and function names. */
   readonly source: string;
   readonly experimental: boolean;
 
@@ -278,29 +281,34 @@ export class AstBuilder {
   }
 
   call(node: SyntaxNode, pos: Position): Expr {
-    const func = this.slice(node.getChild('FunctionIdentifier')!);
-    const signature = getFunction(func);
-    if (signature === undefined) throw this.fail(node, `unknown function with name "${func}"`);
-    if (signature.experimental && !this.experimental) {
-      throw this.fail(node, `function "${func}" is not enabled`);
-    }
+    const identifier = node.getChild('FunctionIdentifier')!;
+    // From the user's text: the parser spells a `min_of`/`max_of` call as `vector` for lezer.
+    const func = this.source.slice(identifier.from, identifier.to);
+    // Go's parser reduces the arguments before the call, so their errors come first; its errors about the
+    // function itself span the name.
     const args = this.exprChildren(node.getChild('FunctionCallBody')!).map((a) => this.expr(a));
+    const signature = getFunction(func);
+    if (signature === undefined) throw this.fail(identifier, `unknown function with name "${func}"`);
+    if (signature.experimental && !this.experimental) {
+      throw this.fail(identifier, `function "${func}" is not enabled`);
+    }
     return { type: 'call', func, args, pos };
   }
 
   aggregate(node: SyntaxNode, pos: Position): Expr {
     const op = this.slice(node.getChild('AggregateOp')!).toLowerCase() as AggregateOp;
+    const modifier = node.getChild('AggregateModifier');
+    const without = modifier?.getChild('Without') !== null && modifier !== null;
+    const grouping = modifier === null ? [] : this.groupingLabels(modifier.getChild('GroupingLabels')!);
+    const args = this.exprChildren(node.getChild('FunctionCallBody')!).map((a) => this.expr(a));
+    // The order of Go's newAggregateExpr: no arguments, then the feature flag, then the argument count.
+    if (args.length === 0) throw this.fail(node, 'no arguments for aggregate expression provided');
     if (EXPERIMENTAL_AGGREGATIONS.has(op) && !this.experimental) {
       throw this.fail(
         node,
         `${op}() is experimental and must be enabled with --enable-feature=promql-experimental-functions`,
       );
     }
-    const modifier = node.getChild('AggregateModifier');
-    const without = modifier?.getChild('Without') !== null && modifier !== null;
-    const grouping = modifier === null ? [] : this.groupingLabels(modifier.getChild('GroupingLabels')!);
-    const args = this.exprChildren(node.getChild('FunctionCallBody')!).map((a) => this.expr(a));
-    if (args.length === 0) throw this.fail(node, 'no arguments for aggregate expression provided');
     const wanted = paramAggregations.has(op) ? 2 : 1;
     if (args.length !== wanted) {
       throw this.fail(

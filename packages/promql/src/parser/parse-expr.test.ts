@@ -332,15 +332,12 @@ describe('parseExpr errors', () => {
     for (const [text, message] of cases) expect(failure(text).message, text).toContain(message);
   });
 
-  it('refuses experimental functions when asked to', () => {
-    expect(() => parseExpr('sort_by_label(x, "a")', { experimentalFunctions: false })).toThrow(/not enabled/);
-    expect(() => parseExpr('limitk(1, x)', { experimentalFunctions: false })).toThrow(/experimental/);
-    expect(shape('sort_by_label(x, "a")')).toMatchObject({ type: 'call', func: 'sort_by_label' });
-  });
-
   it('accepts an empty-matching label filter as the second argument of info()', () => {
-    expect(shape('info(metric, {data=~".*"})')).toMatchObject({ type: 'call', func: 'info' });
-    expect(failure('info(metric, target_info)').message).toContain('expected label selectors only');
+    const expr = parseExpr('info(metric, {data=~".*"})', { experimentalFunctions: true });
+    expect(expr).toMatchObject({ type: 'call', func: 'info' });
+    expect(() => parseExpr('info(metric, target_info)', { experimentalFunctions: true })).toThrow(
+      'expected label selectors only',
+    );
   });
 
   it('keeps invalid UTF-8 bytes of Go strings visible as lone surrogates', () => {
@@ -353,10 +350,112 @@ describe('parseExpr errors', () => {
 
   it('reports feature-flagged syntax as unsupported', () => {
     expect(failure('x[1 + STEP()]').code).toBe('PROMQL_UNSUPPORTED');
-    expect(failure('min_of(1, 2)').code).toBe('PROMQL_UNSUPPORTED');
+    expect(failure('x[min_of(1m, 2m)]').code).toBe('PROMQL_UNSUPPORTED');
     expect(failure('x[5m] anchored').code).toBe('PROMQL_UNSUPPORTED');
     expect(failure('a + fill(0) b').code).toBe('PROMQL_UNSUPPORTED');
     expect(failure('x[step()]').code).toBe('PROMQL_UNSUPPORTED');
     expect(shape('x[5m + 30s]')).toMatchObject({ rangeMs: 330_000 });
+  });
+});
+
+describe('parseExpr experimental functions', () => {
+  const enabled = { experimentalFunctions: true };
+  const calls = [
+    'double_exponential_smoothing(x[5m], 0.5, 0.5)',
+    'histogram_quantiles(x, "q", 0.5, 0.9)',
+    'info(x)',
+    'mad_over_time(x[5m])',
+    'sort_by_label(x, "a")',
+    'sort_by_label_desc(x, "a", "b")',
+    'start_timestamp(x)',
+    'ts_of_first_over_time(x[5m])',
+    'ts_of_last_over_time(x[5m])',
+    'ts_of_max_over_time(x[5m])',
+    'ts_of_min_over_time(x[5m])',
+    'start()',
+    'end()',
+    'range()',
+    'step()',
+    'min_of(1, 2)',
+    'max_of(1, 2)',
+  ];
+
+  function parseError(text: string, options = {}): PromqlError {
+    try {
+      parseExpr(text, options);
+    } catch (e) {
+      if (e instanceof PromqlError) return e;
+      throw e;
+    }
+    throw new Error(`expected ${text} to fail`);
+  }
+
+  it('are a parse error by default, in the words of Prometheus without the feature flag', () => {
+    for (const text of calls) {
+      const name = text.slice(0, text.indexOf('('));
+      const error = parseError(text);
+      expect(error.code, text).toBe('PROMQL_PARSE');
+      expect(error.message, text).toBe(`1:1: parse error: function "${name}" is not enabled`);
+      expect(error.position, text).toMatchObject({ start: 0, end: name.length });
+    }
+    expect(parseError('limitk(1, x)').message).toBe(
+      '1:1: parse error: limitk() is experimental and must be enabled with --enable-feature=promql-experimental-functions',
+    );
+    expect(parseError('sum(limit_ratio(0.5, x))').message).toBe(
+      '1:5: parse error: limit_ratio() is experimental and must be enabled with --enable-feature=promql-experimental-functions',
+    );
+    expect(parseError('1 + sort_by_label(x, "a")').message).toBe(
+      '1:5: parse error: function "sort_by_label" is not enabled',
+    );
+  });
+
+  it('parse with experimentalFunctions', () => {
+    for (const text of calls) {
+      expect(parseExpr(text, enabled), text).toMatchObject({
+        type: 'call',
+        func: text.slice(0, text.indexOf('(')),
+      });
+    }
+    expect(parseExpr('limitk by (a) (2, x)', enabled)).toMatchObject({ type: 'aggregate', op: 'limitk' });
+    expect(parseExpr('limit_ratio(-0.5, x)', enabled)).toMatchObject({
+      type: 'aggregate',
+      op: 'limit_ratio',
+    });
+  });
+
+  it('leave the stable uses of start() and end() alone', () => {
+    expect(parseExpr('x @ start() + x @ end()')).toMatchObject({ type: 'binary' });
+  });
+
+  it('read min_of and max_of as calls outside durations, though lezer knows them only inside', () => {
+    expect(parseExpr('1 + max_of(2, min_of (time(), 4))', enabled)).toMatchObject({
+      rhs: { type: 'call', func: 'max_of', args: [{ value: 2 }, { type: 'call', func: 'min_of' }] },
+    });
+    expect(parseError('max_of(2, min_of(3))').message).toBe(
+      '1:11: parse error: function "min_of" is not enabled',
+    );
+    expect(parseError('min_of(1, 2, 3)', enabled).message).toBe(
+      '1:1: parse error: expected 2 argument(s) in call to "min_of", got 3',
+    );
+    expect(parseError('min_of(1, 2', enabled).message).toBe('1:12: parse error: unclosed left parenthesis');
+    expect(parseExpr('sum by (min_of) (x{max_of="a"})')).toMatchObject({
+      type: 'aggregate',
+      grouping: ['min_of'],
+    });
+  });
+
+  it('report errors in the order of Prometheus: the arguments first, then the flag, then the argument count', () => {
+    expect(parseError('sort_by_label(x{a=~"("}, "a")').message).toContain('error parsing regexp');
+    expect(parseError('limitk()').message).toBe(
+      '1:1: parse error: no arguments for aggregate expression provided',
+    );
+    expect(parseError('limitk(1)').message).toContain('limitk() is experimental');
+    expect(parseError('limitk(1)', enabled).message).toBe(
+      '1:1: parse error: wrong number of arguments for aggregate expression provided, expected 2, got 1',
+    );
+    expect(parseError('sort_by_label()').message).toContain('function "sort_by_label" is not enabled');
+    expect(parseError('sort_by_label()', enabled).message).toContain(
+      'expected at least 1 argument(s) in call to "sort_by_label", got 0',
+    );
   });
 });

@@ -8,13 +8,16 @@ import { AstBuilder } from './ast-builder.ts';
 import { checkTypes } from './check-types.ts';
 import { normalizeTrailingDots } from './literals.ts';
 import { promqlParser } from './promql-grammar.ts';
-import { findSyntaxError, parseError } from './syntax-error.ts';
+import { durationOnlyCallAt, findSyntaxError, parseError } from './syntax-error.ts';
 
 /** Options of {@link parseExpr}. */
 export interface ParseOptions {
   /**
-   * Accept functions and aggregations Prometheus marks experimental (`limitk`, `sort_by_label`, ...).
-   * Default `true`; with `false` they fail as Prometheus fails without its feature flag.
+   * Accept the functions and aggregations Prometheus marks experimental (`limitk`, `limit_ratio`,
+   * `sort_by_label`, `info`, `mad_over_time`, `ts_of_*_over_time`, ...), as Prometheus does with
+   * `--enable-feature=promql-experimental-functions`. Default `false`: like Prometheus without the flag, a
+   * call is a `PROMQL_PARSE` error (`function "info" is not enabled`, `limitk() is experimental and must
+   * be enabled with --enable-feature=promql-experimental-functions`).
    */
   readonly experimentalFunctions?: boolean;
 }
@@ -44,11 +47,19 @@ export function parseExpr(text: string, options: ParseOptions = {}): Expr {
  * (`validateExpr`). Syntax errors still throw.
  */
 export function parseExprUnchecked(text: string, options: ParseOptions = {}): Expr {
-  const normalized = normalizeTrailingDots(text);
-  const tree = promqlParser.parse(normalized);
+  let normalized = normalizeTrailingDots(text);
+  let tree = promqlParser.parse(normalized);
+  // A `min_of(`/`max_of(` call outside a duration is re-read as a call of `vector`, a name of the same
+  // length that lezer takes with any arguments; the builder reads function names from the user's text.
+  let at = durationOnlyCallAt(normalized, tree);
+  while (at !== undefined) {
+    normalized = `${normalized.slice(0, at)}vector${normalized.slice(at + 'vector'.length)}`;
+    tree = promqlParser.parse(normalized);
+    at = durationOnlyCallAt(normalized, tree);
+  }
   const syntaxError = findSyntaxError(text, tree);
   if (syntaxError !== undefined) throw syntaxError;
   const top = tree.topNode.firstChild;
   if (top === null) throw parseError(text, 'no expression found in input', 0, 0);
-  return new AstBuilder(normalized, text, options.experimentalFunctions ?? true).expr(top);
+  return new AstBuilder(normalized, text, options.experimentalFunctions ?? false).expr(top);
 }

@@ -5,7 +5,6 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { caretExcerpt, PromqlError, positionOf } from '../errors.ts';
 import { bracketStateAt, lexerErrorAt } from './bracket-state.ts';
-import { getFunction } from './functions.ts';
 
 /**
  * Where in the grammar an error sits, named as Prometheus names it in its messages. Go's grammar has error
@@ -123,6 +122,34 @@ function identifierBefore(text: string, node: SyntaxNode): { name: string; start
   return match?.[1] === undefined ? undefined : { name: match[1], start: match.index };
 }
 
+/** Whether the first error, at `node`, is a `(` right after the identifier `previous`: a call of it. */
+function isCallOf(
+  text: string,
+  node: SyntaxNode,
+  previous: { name: string; start: number } | undefined,
+): previous is { name: string; start: number } {
+  // Inside braces Go's lexer already refuses the '(' (see findSyntaxError), before any function is looked up.
+  return (
+    previous !== undefined &&
+    text.slice(node.from).trimStart().startsWith('(') &&
+    contextOf(node) !== 'grouping opts' &&
+    !bracketStateAt(text, node.from).braceOpen
+  );
+}
+
+/**
+ * Lezer's grammar reads `min_of` and `max_of` only inside durations (`x[min_of(5m, 1h)]`); Prometheus also
+ * calls them as scalar functions (`min_of(3, 5)`). When the first error of `tree` is such a call, the
+ * offset of the function's name, for the parser to re-read it as a call; otherwise `undefined`.
+ */
+export function durationOnlyCallAt(text: string, tree: Tree): number | undefined {
+  const node = firstErrorNode(tree);
+  if (node === undefined) return undefined;
+  const previous = identifierBefore(text, node);
+  if (!isCallOf(text, node, previous)) return undefined;
+  return previous.name === 'min_of' || previous.name === 'max_of' ? previous.start : undefined;
+}
+
 /** Builds a `PROMQL_PARSE` error at `[start, end)` of `text`. */
 export function parseError(text: string, message: string, start: number, end: number): PromqlError {
   const position = positionOf(text, start, Math.max(end, start));
@@ -145,20 +172,7 @@ export function findSyntaxError(text: string, tree: Tree): PromqlError | undefin
   const errorText = text.slice(node.from);
   const previous = identifierBefore(text, node);
   const context = contextOf(node);
-  // Inside braces Go's lexer already refuses the '(' (see below), before any function is looked up.
-  const looksLikeCall =
-    previous !== undefined &&
-    errorText.trimStart().startsWith('(') &&
-    context !== 'grouping opts' &&
-    !bracketStateAt(text, node.from).braceOpen;
-  if (looksLikeCall) {
-    // Prometheus knows a few functions that lezer's grammar only accepts inside durations (min_of, max_of).
-    if (getFunction(previous.name) !== undefined) {
-      return new PromqlError(
-        'PROMQL_UNSUPPORTED',
-        `function "${previous.name}" is not supported outside durations`,
-      );
-    }
+  if (isCallOf(text, node, previous)) {
     return parseError(
       text,
       `unknown function with name "${previous.name}"`,

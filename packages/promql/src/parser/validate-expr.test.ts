@@ -43,8 +43,20 @@ describe('validateExpr', () => {
     ]);
   });
 
-  it('flags experimental functions and aggregations as warnings', () => {
-    const kinds = validateExpr('limitk(1, sort_by_label(x, "a"))').map((p) => `${p.severity}:${p.kind}`);
+  it('rejects experimental functions by default, as Prometheus does without the feature flag', () => {
+    expect(validateExpr('sum(sort_by_label(x, "a"))')).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        kind: 'PROMQL_PARSE',
+        message: '1:5: parse error: function "sort_by_label" is not enabled',
+      }),
+    ]);
+  });
+
+  it('flags experimental functions and aggregations as warnings when they are enabled', () => {
+    const kinds = validateExpr('limitk(1, sort_by_label(x, "a"))', { experimentalFunctions: true }).map(
+      (p) => `${p.severity}:${p.kind}`,
+    );
     expect(kinds).toEqual(['warning:experimental', 'warning:experimental']);
   });
 });

@@ -7,7 +7,7 @@ import { compileMatcher } from '../storage/label-matcher.ts';
 import type { Expr } from './ast.ts';
 import { checkTypes } from './check-types.ts';
 import { EXPERIMENTAL_AGGREGATIONS, getFunction } from './functions.ts';
-import { parseExpr, parseExprUnchecked } from './parse-expr.ts';
+import { type ParseOptions, parseExpr, parseExprUnchecked } from './parse-expr.ts';
 
 /** One problem found by {@link validateExpr}. */
 export interface ValidationProblem {
@@ -19,8 +19,12 @@ export interface ValidationProblem {
   readonly position: PromqlErrorPosition | undefined;
 }
 
-/** Options of {@link validateExpr}. */
-export interface ValidateOptions {
+/**
+ * Options of {@link validateExpr}. Without `experimentalFunctions`, a call of an experimental function is
+ * an error, as in Prometheus without `--enable-feature=promql-experimental-functions`; with it, the call
+ * is accepted and reported as an `experimental` warning.
+ */
+export interface ValidateOptions extends ParseOptions {
   /** When given, selectors of metric names outside this set are reported as `unknown-metric` warnings. */
   readonly knownMetrics?: ReadonlySet<string> | readonly string[];
 }
@@ -69,8 +73,9 @@ function fromError(e: PromqlError): ValidationProblem {
 }
 
 /**
- * Every problem of `text`: the syntax error, or else all type errors, unknown metric names and uses of
- * experimental functions. An empty list means Prometheus accepts the expression.
+ * Every problem of `text`: the syntax error, or else all type errors, unknown metric names and (when
+ * `experimentalFunctions` allows them) uses of experimental functions. An empty list means Prometheus
+ * accepts the expression.
  *
  * @example
  * ```ts
@@ -80,20 +85,20 @@ function fromError(e: PromqlError): ValidationProblem {
 export function validateExpr(text: string, options: ValidateOptions = {}): ValidationProblem[] {
   let expr: Expr;
   try {
-    expr = parseExpr(text);
+    expr = parseExpr(text, options);
   } catch (e) {
     if (!(e instanceof PromqlError)) throw e;
     if (e.code !== 'PROMQL_TYPE') return [fromError(e)];
     // parseExpr stops at the first type error; re-parse without checking to list them all.
-    return checkTypesOfUnchecked(text, e);
+    return checkTypesOfUnchecked(text, e, options);
   }
   return [...checkTypes(expr, text).map(fromError), ...notes(expr, text, options)];
 }
 
-function checkTypesOfUnchecked(text: string, first: PromqlError): ValidationProblem[] {
+function checkTypesOfUnchecked(text: string, first: PromqlError, options: ParseOptions): ValidationProblem[] {
   let expr: Expr;
   try {
-    expr = parseExprUnchecked(text);
+    expr = parseExprUnchecked(text, options);
   } catch {
     return [fromError(first)];
   }
