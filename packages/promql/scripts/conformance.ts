@@ -4,7 +4,8 @@
  *   npm run conformance
  *
  * The corpus directory is `../shared/conformance/promql/testdata` from the repository root, or
- * `YARDSTICK_CONFORMANCE_DIR`; `YARDSTICK_CONFORMANCE_EXPERIMENTAL=1` also runs experimental functions. Prints one row per file and the closing line `N passed, N failed, N skipped`.
+ * `YARDSTICK_CONFORMANCE_DIR`. Experimental functions are enabled, as promqltest enables them. Prints one
+ * row per file and the closing line `N passed, N failed, N skipped`.
  * Exits 1 only when a file cannot be read as a `.test` file (a runner problem); failed evals are engine gaps
  * and are listed in CONFORMANCE.md for whoever fixes them.
  */
@@ -20,8 +21,6 @@ const corpusDir = resolve(
   process.env.YARDSTICK_CONFORMANCE_DIR ?? '../shared/conformance/promql/testdata',
 );
 const reportPath = join(packageDir, 'CONFORMANCE.md');
-/** `YARDSTICK_CONFORMANCE_EXPERIMENTAL=1` runs the evals of experimental functions instead of skipping them. */
-const runExperimental = process.env.YARDSTICK_CONFORMANCE_EXPERIMENTAL === '1';
 
 /** The files the corpus README lists as stable PromQL on float samples. */
 const stableFiles = new Set([
@@ -56,7 +55,7 @@ function runFile(path: string): FileRow {
   const stable = stableFiles.has(file.replace(/\.test$/, ''));
   const started = performance.now();
   try {
-    const result = runPromqlTestFile(readFileSync(path, 'utf8'), { runExperimental });
+    const result = runPromqlTestFile(readFileSync(path, 'utf8'), { runExperimental: true });
     return { file, stable, ...result, ms: performance.now() - started };
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
@@ -108,17 +107,17 @@ function markdown(rows: readonly FileRow[]): string {
     'As in promqltest, every instant eval is also re-run pinned with `@` at other times and as a range query',
     'around the same instant; values compare with a relative tolerance of 1e-6.',
     '',
+    'Experimental functions (`limitk`, `limit_ratio`, `sort_by_label`, `info`, `mad_over_time`, `ts_of_*`, ...)',
+    'run, as promqltest enables them (Prometheus: `--enable-feature=promql-experimental-functions`); the query',
+    "API and alert rules keep them off, as `parseExpr`'s `experimentalFunctions` option does by default.",
+    '',
     'Skips: an eval is skipped when its expected values are native histograms or one of its selectors matches',
-    'a loaded series with native histogram samples (`native histogram data`), when it calls a function',
-    'Prometheus marks experimental (`experimental function`), or when it needs syntax or data behind a',
-    'Prometheus feature flag: anchored/smoothed/fill modifiers, `step()`/`range()` durations, `@st` start',
-    'timestamps (`feature-flagged syntax`). Annotation `msg:` lines must match exactly, as in promqltest.',
+    'a loaded series with native histogram samples (`native histogram data`), or when it needs syntax or data',
+    'behind a Prometheus feature flag: anchored/smoothed/fill modifiers, `step()`/`range()` durations, `@st`',
+    'start timestamps (`feature-flagged syntax`). Annotation `msg:` lines must match exactly, as in promqltest.',
     'Labels with an empty value count as absent on both sides (`__unit__=""` in an expectation matches a',
     'series without `__unit__`): PromQL cannot tell the two apart, and the store drops empty labels on append',
     'as Prometheus does on scrape.',
-    runExperimental
-      ? 'This run included experimental functions (`YARDSTICK_CONFORMANCE_EXPERIMENTAL=1`).'
-      : 'Run with `YARDSTICK_CONFORMANCE_EXPERIMENTAL=1` to include experimental functions.',
     '',
     `Stable files: ${sum(stable, 'passed')} passed, ${sum(stable, 'failed')} failed, ${sum(stable, 'skipped')} skipped — ` +
       `**${percent(sum(stable, 'passed'), sum(stable, 'failed'))}** of non-skipped evals pass.`,
