@@ -141,7 +141,10 @@ function reserve(out: SequenceValue[], count: number, item: string): number {
 
 /** `{{a}}`, `{{a}}xN`, `{{a}}+{{b}}xN` or `{{a}}-{{b}}xN`: the literals and what follows each. */
 const histogramLiteral = String.raw`\{\{(?:(?!\}\}).)*\}\}`;
-const histogramItem = new RegExp(`^(${histogramLiteral})(?:x(\\d+)|([+-])(${histogramLiteral})x(\\d+))?$`, 's');
+const histogramItem = new RegExp(
+  `^(${histogramLiteral})(?:x(\\d+)|([+-])(${histogramLiteral})x(\\d+))?$`,
+  's',
+);
 
 /**
  * Expands a histogram item as promqltest does: `{{a}}xN` is N+1 times the same histogram; `{{a}}+{{b}}xN` is
