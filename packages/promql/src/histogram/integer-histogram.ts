@@ -48,7 +48,7 @@ export function integerToFloatHistogram(h: IntegerHistogram): FloatHistogram {
 }
 
 /** Running sums of delta-encoded bucket counts. */
-export function absoluteCounts(deltas: readonly number[]): number[] {
+function absoluteCounts(deltas: readonly number[]): number[] {
   const out = new Array<number>(deltas.length);
   let current = 0;
   for (let i = 0; i < deltas.length; i++) {
