@@ -74,6 +74,7 @@ export type { Logger } from './logging/logger.ts';
 export { createDefaultLogger, routeDiagTo, silentLogger } from './logging/logger.ts';
 export type { OtlpReaderOptions } from './otlp/create-otlp-reader.ts';
 export { createOtlpReader } from './otlp/create-otlp-reader.ts';
+export type { CoreMetricProducerOptions } from './provider/core-readers.ts';
 export type { QueryApiOptions } from './query-api/prometheus-api.ts';
 export { createQueryApi } from './query-api/prometheus-api.ts';
 export type { ResourceOptions } from './resource/create-resource.ts';

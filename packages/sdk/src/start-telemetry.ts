@@ -3,7 +3,7 @@
  * (Prometheus pull, OTLP push, the embedded store) and starts the telemetry server.
  */
 import { type Meter, type MeterProvider, metrics } from '@opentelemetry/api';
-import type { MetricReader } from '@opentelemetry/sdk-metrics';
+import type { MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
 import { CoreMeterProvider } from '@yardstick/metrics-core';
 import { SampleStore } from '@yardstick/promql';
 import { createCorePolicies } from '@yardstick/views';
@@ -21,7 +21,12 @@ import { type TrackedPool, type TrackPoolOptions, trackPool } from './kits/pools
 import { startRuntimeMetrics } from './kits/runtime/runtime-metrics.ts';
 import { createDefaultLogger, type Logger, routeDiagTo } from './logging/logger.ts';
 import { createOtlpReader } from './otlp/create-otlp-reader.ts';
-import { type ConnectedReaders, connectReaders } from './provider/core-readers.ts';
+import {
+  type ConnectedReaders,
+  type CoreMetricProducerOptions,
+  connectReaders,
+  createCoreMetricProducer,
+} from './provider/core-readers.ts';
 import { withDefaultHistogramBuckets } from './provider/default-histogram-buckets.ts';
 import { createQueryApi, type QueryApi } from './query-api/prometheus-api.ts';
 import { createResource } from './resource/create-resource.ts';
@@ -57,6 +62,27 @@ export interface Telemetry {
    * recording core. A delta reader sees what is recorded after it is added.
    */
   addMetricReader(reader: MetricReader): void;
+  /**
+   * The recording core's data as an sdk-metrics `MetricProducer`, for a reader of another provider (e.g.
+   * NodeSDK's): pass it in the reader's `metricProducers`. Cumulative unless `aggregationTemporalitySelector`
+   * says otherwise (the reader does not pass its own choice on). Each call registers a new reader on the
+   * core: create one per reader, before recording starts. The reader's provider sets the resource.
+   *
+   * @example
+   * ```ts
+   * const telemetry = await startTelemetry({ serviceName: 'checkout' });
+   * const sdk = new NodeSDK({
+   *   metricReaders: [
+   *     new PeriodicExportingMetricReader({
+   *       exporter: new OTLPMetricExporter(),
+   *       metricProducers: [telemetry.metricProducer()],
+   *     }),
+   *   ],
+   * });
+   * sdk.start();
+   * ```
+   */
+  metricProducer(options?: CoreMetricProducerOptions): MetricProducer;
   readonly logger: Logger;
   /** The Prometheus pull reader; mount it elsewhere with `createMetricsHandler(telemetry.prometheus)`. */
   readonly prometheus: PrometheusReader;
@@ -123,7 +149,19 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     readers.push(storeReader);
   }
   if (config.enabled && config.otlp.enabled) {
-    readers.push(createOtlpReader({ ...config.otlp, url: config.otlp.endpoint }));
+    const { histogramAggregation, ...otlp } = config.otlp;
+    readers.push(
+      createOtlpReader({
+        ...otlp,
+        url: config.otlp.endpoint,
+        histogramAggregation:
+          histogramAggregation === undefined
+            ? config.metrics.histogramAggregation
+            : histogramAggregation === 'base2_exponential_bucket_histogram'
+              ? 'exponential'
+              : 'explicit',
+      }),
+    );
   }
 
   const policies = createCorePolicies(
@@ -138,6 +176,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     attributePolicy: (instrument) => policies.attributePolicy(instrument),
     cardinalityLimit: (instrument) => policies.cardinalityLimit(instrument),
     idleEvictionMs: policies.idleEvictionMs,
+    histogramAggregation: config.metrics.histogramAggregation,
     onFirstOverflow: (instrument, limit, forEachSeries) =>
       policies.onFirstOverflow(instrument, limit, forEachSeries),
     warn: (message) => logger.warn({ component: 'metrics-core' }, message),
@@ -205,6 +244,8 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     addMetricReader(reader) {
       extraReaders.push(connectReaders(coreMeterProvider, [reader], resource));
     },
+    metricProducer: (producerOptions) =>
+      createCoreMetricProducer(coreMeterProvider, resource, producerOptions),
     logger,
     prometheus,
     store,

@@ -4,8 +4,53 @@
  * reader selects per instrument kind, so every reader works unchanged on top of the core.
  */
 import type { Resource } from '@opentelemetry/resources';
-import { AggregationTemporality, type InstrumentType, type MetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  type AggregationTemporalitySelector,
+  type InstrumentType,
+  type MetricProducer,
+  type MetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { type CoreMeterProvider, Temporality } from '@yardstick/metrics-core';
+
+/** Options of `Telemetry.metricProducer()`. */
+export interface CoreMetricProducerOptions {
+  /**
+   * The temporality of each instrument kind in the data produced (default cumulative for every kind).
+   * A reader does not tell its extra producers what it selects, so give the exporter's choice here, e.g.
+   * `(kind) => exporter.selectAggregationTemporality(kind)` for a delta OTLP exporter.
+   */
+  readonly aggregationTemporalitySelector?: AggregationTemporalitySelector | undefined;
+}
+
+const cumulative: AggregationTemporalitySelector = () => AggregationTemporality.CUMULATIVE;
+
+/**
+ * A `MetricProducer` of everything recorded through `core`, with `resource`. It registers a reader on the
+ * core for the core's lifetime: create one per reader (a delta producer shared by two readers would split
+ * the deltas between them), before recording starts (a delta producer sees what arrives after it).
+ */
+export function createCoreMetricProducer(
+  core: CoreMeterProvider,
+  resource: Resource,
+  options: CoreMetricProducerOptions = {},
+): MetricProducer {
+  const select = options.aggregationTemporalitySelector ?? cumulative;
+  const coreReader = core.addReader((kind) =>
+    select(kind as InstrumentType) === AggregationTemporality.DELTA
+      ? Temporality.DELTA
+      : Temporality.CUMULATIVE,
+  );
+  return {
+    async collect(collectOptions) {
+      const { scopeMetrics, errors } = await coreReader.collect(
+        collectOptions?.timeoutMillis === undefined ? {} : { timeoutMillis: collectOptions.timeoutMillis },
+      );
+      // The core's data model is sdk-metrics' own (same fields and enum values); only the resource is added.
+      return { resourceMetrics: { resource, scopeMetrics: scopeMetrics as never }, errors };
+    },
+  };
+}
 
 /** The readers connected to a core, flushed and shut down together. */
 export interface ConnectedReaders {
@@ -14,8 +59,9 @@ export interface ConnectedReaders {
 }
 
 /**
- * Binds each reader to `core` (a reader can be bound once, as with an sdk-metrics `MeterProvider`).
- * Register readers before recording starts: a delta reader sees only what arrives after it was bound.
+ * Binds each reader to `core` (a reader can be bound once, as with an sdk-metrics `MeterProvider`), in the
+ * temporality the reader selects. Register readers before recording starts: a delta reader sees only what
+ * arrives after it was bound.
  */
 export function connectReaders(
   core: CoreMeterProvider,
@@ -23,20 +69,11 @@ export function connectReaders(
   resource: Resource,
 ): ConnectedReaders {
   for (const reader of readers) {
-    const coreReader = core.addReader((kind) =>
-      reader.selectAggregationTemporality(kind as InstrumentType) === AggregationTemporality.DELTA
-        ? Temporality.DELTA
-        : Temporality.CUMULATIVE,
+    reader.setMetricProducer(
+      createCoreMetricProducer(core, resource, {
+        aggregationTemporalitySelector: (kind) => reader.selectAggregationTemporality(kind),
+      }),
     );
-    reader.setMetricProducer({
-      async collect(options) {
-        const { scopeMetrics, errors } = await coreReader.collect(
-          options?.timeoutMillis === undefined ? {} : { timeoutMillis: options.timeoutMillis },
-        );
-        // The core's data model is sdk-metrics' own (same fields and enum values); only the resource is added.
-        return { resourceMetrics: { resource, scopeMetrics: scopeMetrics as never }, errors };
-      },
-    });
   }
   return {
     async forceFlush() {
