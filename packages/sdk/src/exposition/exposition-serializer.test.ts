@@ -1,6 +1,14 @@
-import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
+import { type DiagLogger, DiagLogLevel, diag, ValueType } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationType, MeterProvider, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  AggregationType,
+  DataPointType,
+  type ExponentialHistogram,
+  MeterProvider,
+  type ResourceMetrics,
+  type ViewOptions,
+} from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderExposition } from './exposition-serializer.ts';
 import type { ExpositionFormat } from './negotiate.ts';
@@ -35,6 +43,55 @@ function lines(text: string, prefix: string): string[] {
 afterEach(() => {
   diag.disable();
 });
+
+/** A collection holding one exponential histogram point, `delta` in scope `s`, with no attributes. */
+function exponentialCollection(value: ExponentialHistogram): ResourceMetrics {
+  return {
+    resource: resourceFromAttributes({}),
+    scopeMetrics: [
+      {
+        scope: { name: 's' },
+        metrics: [
+          {
+            descriptor: { name: 'delta', description: '', unit: '', valueType: ValueType.DOUBLE },
+            aggregationTemporality: AggregationTemporality.CUMULATIVE,
+            dataPointType: DataPointType.EXPONENTIAL_HISTOGRAM,
+            dataPoints: [{ attributes: {}, startTime: [0, 0], endTime: [1, 0], value }],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * At scale 0 (base 2): negative buckets 1 and 2 hold the values [-4, -2) and [-8, -4); the zero bucket 5
+ * zeros; positive buckets 0 and 2 hold (1, 2] and (4, 8].
+ */
+const SIGNED_POINT: ExponentialHistogram = {
+  count: 15,
+  sum: -10.5,
+  scale: 0,
+  zeroCount: 5,
+  positive: { offset: 0, bucketCounts: [2, 0, 3] },
+  negative: { offset: 1, bucketCounts: [1, 4] },
+  min: -7,
+  max: 8,
+};
+
+/** The `le` values of the `_bucket` lines, in order, and the `+Inf` bucket's and `_count`'s values. */
+function classicOf(text: string, name: string) {
+  const les: number[] = [];
+  const cumulative: number[] = [];
+  for (const line of lines(text, `${name}_bucket`)) {
+    const match = /le="([^"]+)"\} (\S+)$/.exec(line);
+    if (!match) throw new Error(`no le in ${line}`);
+    les.push(match[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(match[1]));
+    cumulative.push(Number(match[2]));
+  }
+  const count = Number(lines(text, `${name}_count`)[0]?.split(' ')[1]);
+  return { les, cumulative, count };
+}
 
 describe('text format 0.0.4', () => {
   it('exposes a counter as <name>_<unit>_total with TYPE counter and escaped HELP', async () => {
@@ -105,20 +162,93 @@ describe('text format 0.0.4', () => {
     );
   });
 
-  it('skips exponential histograms with a single diag warning across scrapes', async () => {
+  it('writes an exponential histogram as a classic one, le at its exact bucket boundaries', () => {
+    const text = renderExposition(exponentialCollection(SIGNED_POINT), 'text', { withoutTargetInfo: true });
+    // Each negative le is the largest double below the bucket's open upper end (-2, -4), so -2 itself
+    // (in [-2, -1)) is not counted under it.
+    expect(text).toBe(
+      [
+        '# TYPE delta histogram',
+        'delta_bucket{otel_scope_name="s",le="-4.000000000000001"} 4',
+        'delta_bucket{otel_scope_name="s",le="-2.0000000000000004"} 5',
+        'delta_bucket{otel_scope_name="s",le="0"} 10',
+        'delta_bucket{otel_scope_name="s",le="2"} 12',
+        'delta_bucket{otel_scope_name="s",le="8"} 15',
+        'delta_bucket{otel_scope_name="s",le="+Inf"} 15',
+        'delta_sum{otel_scope_name="s"} -10.5',
+        'delta_count{otel_scope_name="s"} 15',
+        '',
+      ].join('\n'),
+    );
+    const { les, cumulative, count } = classicOf(text, 'delta');
+    for (let i = 1; i < les.length; i++) {
+      expect(les[i]).toBeGreaterThan(les[i - 1] as number);
+      expect(cumulative[i]).toBeGreaterThanOrEqual(cumulative[i - 1] as number);
+    }
+    expect(les.at(-1)).toBe(Number.POSITIVE_INFINITY);
+    expect(cumulative.at(-1)).toBe(count);
+  });
+
+  it('writes the topmost exponential bucket, whose le would be 2^1024, as the +Inf bucket only', () => {
+    const top: ExponentialHistogram = {
+      count: 3,
+      sum: Number.MAX_VALUE,
+      scale: 0,
+      zeroCount: 0,
+      positive: { offset: 1022, bucketCounts: [2, 1] },
+      negative: { offset: 0, bucketCounts: [] },
+    };
+    const text = renderExposition(exponentialCollection(top), 'text', { withoutTargetInfo: true });
+    expect(lines(text, 'delta_bucket')).toEqual([
+      'delta_bucket{otel_scope_name="s",le="8.98846567431158e+307"} 2',
+      'delta_bucket{otel_scope_name="s",le="+Inf"} 3',
+    ]);
+  });
+
+  it('writes no _sum for an exponential point without a sum, as for explicit histograms', () => {
+    const { sum: _sum, ...withoutSum } = SIGNED_POINT;
+    const text = renderExposition(exponentialCollection(withoutSum), 'text', { withoutTargetInfo: true });
+    expect(text).not.toContain('delta_sum');
+    expect(text).toContain('delta_bucket{otel_scope_name="s",le="+Inf"} 15\n');
+    expect(text).toContain('delta_count{otel_scope_name="s"} 15\n');
+  });
+
+  it('writes an empty exponential point as a lone +Inf bucket of 0', () => {
+    const empty: ExponentialHistogram = {
+      count: 0,
+      sum: 0,
+      scale: 0,
+      zeroCount: 0,
+      positive: { offset: 0, bucketCounts: [] },
+      negative: { offset: 0, bucketCounts: [] },
+    };
+    const text = renderExposition(exponentialCollection(empty), 'text', { withoutTargetInfo: true });
+    expect(lines(text, 'delta_')).toEqual([
+      'delta_bucket{otel_scope_name="s",le="+Inf"} 0',
+      'delta_sum{otel_scope_name="s"} 0',
+      'delta_count{otel_scope_name="s"} 0',
+    ]);
+  });
+
+  it('exposes histograms an sdk-metrics view makes exponential, without a warning', async () => {
     const warn = vi.fn();
     const logger: DiagLogger = { warn, error: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() };
     diag.setLogger(logger, DiagLogLevel.WARN);
     const { reader, meter } = setup({}, [
-      { instrumentName: 'latency', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } },
+      {
+        instrumentName: 'latency',
+        aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM, options: { maxSize: 160 } },
+      },
     ]);
-    meter.createHistogram('latency').record(3);
-    meter.createCounter('kept').add(1);
-    const first = await scrape(reader);
-    await scrape(reader);
-    expect(first).not.toContain('latency');
-    expect(first).toContain('kept_total');
-    expect(warn.mock.calls.filter(([message]) => String(message).includes('latency'))).toHaveLength(1);
+    const latency = meter.createHistogram('latency', { unit: 's' });
+    for (const value of [0, 0.25, 0.5, 3]) latency.record(value, { route: '/a' });
+    const text = await scrape(reader);
+    expect(text).toContain('# TYPE latency_seconds histogram\n');
+    const block = `route="/a",${SCOPE}`;
+    expect(lines(text, 'latency_seconds_bucket').at(-1)).toBe(`latency_seconds_bucket{${block},le="+Inf"} 4`);
+    expect(lines(text, 'latency_seconds_bucket')[0]).toBe(`latency_seconds_bucket{${block},le="0"} 1`);
+    expect(text).toContain(`latency_seconds_sum{${block}} 3.75\nlatency_seconds_count{${block}} 4\n`);
+    expect(warn).not.toHaveBeenCalled();
   });
 
   it('exposes the resource once as target_info, and can leave it out', async () => {
@@ -358,6 +488,52 @@ describe('OpenMetrics 1.0.0', () => {
     meter.createGauge('uptime', { unit: 's' }).record(2);
     const text = await scrape(reader, 'openmetrics');
     expect(lines(text, '# UNIT')).toEqual(['# UNIT uptime_seconds seconds']);
+  });
+
+  it('writes no _sum for a histogram with negative le thresholds, as OpenMetrics requires', async () => {
+    const signed = renderExposition(exponentialCollection(SIGNED_POINT), 'openmetrics', {
+      withoutTargetInfo: true,
+    });
+    expect(signed).toBe(
+      [
+        '# TYPE delta histogram',
+        'delta_bucket{otel_scope_name="s",le="-4.000000000000001"} 4',
+        'delta_bucket{otel_scope_name="s",le="-2.0000000000000004"} 5',
+        'delta_bucket{otel_scope_name="s",le="0"} 10',
+        'delta_bucket{otel_scope_name="s",le="2"} 12',
+        'delta_bucket{otel_scope_name="s",le="8"} 15',
+        'delta_bucket{otel_scope_name="s",le="+Inf"} 15',
+        'delta_count{otel_scope_name="s"} 15',
+        '# EOF',
+        '',
+      ].join('\n'),
+    );
+    const { negative: _negative, ...positiveOnly } = SIGNED_POINT;
+    const unsigned = renderExposition(
+      exponentialCollection({
+        ...positiveOnly,
+        negative: { offset: 0, bucketCounts: [] },
+        count: 10,
+        sum: 22,
+      }),
+      'openmetrics',
+      { withoutTargetInfo: true },
+    );
+    expect(unsigned).toContain(
+      'delta_bucket{otel_scope_name="s",le="+Inf"} 10\ndelta_sum{otel_scope_name="s"} 22\n',
+    );
+    // The same rule for explicit bounds: a negative bound is a negative threshold even when it holds nothing.
+    const { reader, meter } = setup({}, [
+      {
+        instrumentName: 'offset',
+        aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: [-1, 0, 1] } },
+      },
+    ]);
+    meter.createHistogram('offset').record(0.5);
+    const explicit = await scrape(reader, 'openmetrics');
+    expect(explicit).toContain(`offset_bucket{${SCOPE},le="-1"} 0\n`);
+    expect(explicit).not.toContain('offset_sum');
+    expect(await scrape(reader, 'text')).toContain(`offset_sum{${SCOPE}} 0.5\n`);
   });
 
   it('still ends with # EOF when nothing was recorded', async () => {

@@ -3,7 +3,8 @@
  * ~64 KiB chunks so a caller can give the event loop back between them.
  */
 import { type Attributes, diag } from '@opentelemetry/api';
-import type { DataPoint, Histogram, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { DataPoint, ExponentialHistogram, Histogram, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { toClassicBuckets } from '@yardstick/metrics-core';
 import { escapeHelp } from './escape.ts';
 import { formatValue } from './format-value.ts';
 import { flatten, renderLabels, renderSeriesLabels, type ScopeLabels } from './label-renderer.ts';
@@ -25,7 +26,7 @@ export interface ExpositionOptions {
   readonly chunkSize?: number | undefined;
 }
 
-type Point = DataPoint<number> | DataPoint<Histogram>;
+type Point = DataPoint<number> | DataPoint<Histogram> | DataPoint<ExponentialHistogram>;
 
 const DEFAULT_CHUNK_SIZE = 65_536;
 const INF_BUCKET = 'le="+Inf"} ';
@@ -127,7 +128,7 @@ export class ExpositionSerializer {
             continue;
           }
           previous = head;
-          out += this.#histogramLines(name, open.length, head, points[index] as Point);
+          out += this.#histogramLines(name, open.length, head, points[index] as Point, openMetrics);
           // For speed: a rope's length is O(1) in V8, so checking it after every series costs nothing.
           if (out.length >= chunkSize) {
             yield out;
@@ -171,12 +172,40 @@ export class ExpositionSerializer {
   }
 
   /**
-   * The lines of one histogram series. `bucketPrefix` is its key, `<name>_bucket{<labels>,`, and
-   * `openLength` the length of `<name>_bucket{`, so the labels of `_sum` and `_count` are a slice of the key
-   * (V8 slices long strings without copying).
+   * The lines of one histogram series, explicit or exponential. `bucketPrefix` is its key,
+   * `<name>_bucket{<labels>,`, and `openLength` the length of `<name>_bucket{`, so the labels of `_sum` and
+   * `_count` are a slice of the key (V8 slices long strings without copying).
    */
-  #histogramLines(name: string, openLength: number, bucketPrefix: string, point: Point): string {
-    const histogram = point.value as Histogram;
+  #histogramLines(
+    name: string,
+    openLength: number,
+    bucketPrefix: string,
+    point: Point,
+    openMetrics: boolean,
+  ): string {
+    const histogram = point.value as Histogram | ExponentialHistogram;
+    let lines: string;
+    let lowestBound: number | undefined;
+    if ('scale' in histogram) {
+      const { boundaries, counts } = toClassicBuckets(histogram);
+      lines = exponentialBucketLines(bucketPrefix, boundaries, counts, histogram.count);
+      lowestBound = boundaries[0];
+    } else {
+      lines = this.#explicitBucketLines(bucketPrefix, histogram);
+      lowestBound = histogram.buckets.boundaries[0];
+    }
+    const block = bucketPrefix.length === openLength ? ' ' : `{${bucketPrefix.slice(openLength, -1)}} `;
+    // OpenMetrics 1.0: "Negative threshold buckets MAY be used, but then the Histogram MetricPoint MUST NOT
+    // contain a sum value as it would no longer be a counter semantically." Text 0.0.4 has no such rule.
+    const sumAllowed = !(openMetrics && lowestBound !== undefined && lowestBound < 0);
+    if (histogram.sum !== undefined && sumAllowed) {
+      lines += `${name}_sum${block}${formatValue(histogram.sum)}\n`;
+    }
+    return `${lines}${name}_count${block}${formatValue(histogram.count)}\n`;
+  }
+
+  /** The cumulative `_bucket` lines of an explicit bucket histogram, `+Inf` last. */
+  #explicitBucketLines(bucketPrefix: string, histogram: Histogram): string {
     const bounds = this.#boundStrings(histogram.buckets.boundaries);
     const counts = histogram.buckets.counts;
     let lines = '';
@@ -188,10 +217,7 @@ export class ExpositionSerializer {
     }
     // The SDK's last count is the overflow bucket; `+Inf` also absorbs any count past the bounds.
     for (; i < counts.length; i++) cumulative += counts[i] ?? 0;
-    lines += `${bucketPrefix}${INF_BUCKET}${formatValue(cumulative)}\n`;
-    const block = bucketPrefix.length === openLength ? ' ' : `{${bucketPrefix.slice(openLength, -1)}} `;
-    if (histogram.sum !== undefined) lines += `${name}_sum${block}${formatValue(histogram.sum)}\n`;
-    return `${lines}${name}_count${block}${formatValue(histogram.count)}\n`;
+    return `${lines}${bucketPrefix}${INF_BUCKET}${formatValue(cumulative)}\n`;
   }
 
   /** `le="<bound>"} ` for each finite bound; an infinite bound is left to the `+Inf` line. */
@@ -226,6 +252,28 @@ export class ExpositionSerializer {
     this.#warned.add(key);
     diag.warn(message);
   }
+}
+
+/**
+ * The cumulative `_bucket` lines of an exponential histogram converted to classic buckets (one per non-empty
+ * exponential bucket, at its exact boundary, so the counts stay exact), `+Inf` last with the total count.
+ */
+function exponentialBucketLines(
+  bucketPrefix: string,
+  boundaries: readonly number[],
+  counts: readonly number[],
+  total: number,
+): string {
+  let lines = '';
+  let cumulative = 0;
+  for (let i = 0; i < boundaries.length; i++) {
+    const bound = boundaries[i] as number;
+    // The topmost bucket's `le` stands for 2^1024; no double lies above it, so `+Inf` says the same.
+    if (bound === Number.MAX_VALUE) break;
+    cumulative += counts[i] as number;
+    lines += `${bucketPrefix}le="${formatValue(bound)}"} ${formatValue(cumulative)}\n`;
+  }
+  return `${lines}${bucketPrefix}${INF_BUCKET}${formatValue(total)}\n`;
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { InstrumentationScope } from '@opentelemetry/core';
 import {
   DataPointType,
+  type ExponentialHistogramMetricData,
   type GaugeMetricData,
   type HistogramMetricData,
   type ResourceMetrics,
@@ -19,8 +20,12 @@ import { type PrometheusType, prometheusName } from './metric-name.ts';
 export const TARGET_INFO = 'target_info';
 const TARGET_FAMILY = 'target';
 
-/** The OTel metric kinds an exposition can carry. */
-export type ExposableMetric = SumMetricData | GaugeMetricData | HistogramMetricData;
+/** The OTel metric kinds an exposition can carry (an exponential histogram is written as a classic one). */
+export type ExposableMetric =
+  | SumMetricData
+  | GaugeMetricData
+  | HistogramMetricData
+  | ExponentialHistogramMetricData;
 
 /** One OTel metric inside a family, with the scope labels its series carry. */
 export interface FamilyMember {
@@ -51,7 +56,12 @@ export interface FamilyOptions {
 }
 
 function typeOf(metric: ExposableMetric): PrometheusType {
-  if (metric.dataPointType === DataPointType.HISTOGRAM) return 'histogram';
+  if (
+    metric.dataPointType === DataPointType.HISTOGRAM ||
+    metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM
+  ) {
+    return 'histogram';
+  }
   // Non-monotonic sums (up-down counters) are gauges, per the OTel specification.
   if (metric.dataPointType === DataPointType.SUM && metric.isMonotonic) return 'counter';
   return 'gauge';
@@ -79,8 +89,9 @@ function sampleNames(name: string, type: PrometheusType | 'info'): string[] {
  * Builds the families of a collection, sorted by name. A metric whose name is already taken by a family of
  * another type, whose OpenMetrics family name clashes with another family's, or whose samples would carry
  * the name of another family's samples (a gauge `x_count` beside a histogram `x`, which parsers reject as
- * a second TYPE for `x`) is dropped with a warning, keeping the first one registered; exponential
- * histograms are skipped with a warning.
+ * a second TYPE for `x`) is dropped with a warning, keeping the first one registered. Exponential
+ * histograms are histogram families: text formats cannot carry native histograms, so the serializer writes
+ * them as classic ones.
  */
 export function collectFamilies(resourceMetrics: ResourceMetrics, options: FamilyOptions): MetricFamily[] {
   const byExposedName = new Map<string, MetricFamily>();
@@ -104,13 +115,6 @@ export function collectFamilies(resourceMetrics: ResourceMetrics, options: Famil
     const scopeLabels = options.scopeLabels ? scopeLabelsOf(scope) : NO_SCOPE_LABELS;
     for (const metric of metrics) {
       const { descriptor } = metric;
-      if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
-        options.warnOnce(
-          `exponential:${descriptor.name}`,
-          `Prometheus exposition: exponential histogram "${descriptor.name}" skipped; text 0.0.4 and OpenMetrics 1.0 cannot carry it (use explicit bucket histograms for this reader)`,
-        );
-        continue;
-      }
       const type = typeOf(metric);
       const { name, familyName, unit } = prometheusName(descriptor.name, descriptor.unit, type);
       const existing = byExposedName.get(name);
