@@ -60,6 +60,31 @@ describe.each(['http/json', 'http/protobuf'] as const)('OTLP push over %s', (pro
   });
 });
 
+describe('OTLP histogram aggregation', () => {
+  it('sends exponential histograms when OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION asks, while /metrics keeps classic buckets', async () => {
+    receiver = await startOtlpReceiver();
+    telemetry = await startTelemetry({
+      server: { port: 0 },
+      store: { enabled: false },
+      registerGlobal: false,
+      otlp: { endpoint: receiver.url, exportIntervalMs: 60_000 },
+      logger: silentLogger,
+      env: { OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'base2_exponential_bucket_histogram' },
+    });
+    const latency = telemetry.meter('agg').createHistogram('job.duration', { unit: 's' });
+    for (const v of [0.01, 0.2, 0.2, 3]) latency.record(v, { queue: 'q' });
+    await telemetry.forceFlush();
+    const exp = await waitFor('an export', () => receiver?.exports[0]);
+    expect(exp.metrics.find((m) => m.name === 'job.duration')).toMatchObject({
+      kind: 'exponentialHistogram',
+      points: [{ attributes: { queue: 'q' }, count: 4, sum: 3.41 }],
+    });
+    const body = await (await fetch(`${telemetry.url}/metrics`)).text();
+    expect(body).toMatch(/^job_duration_seconds_bucket\{[^}]*le="\+Inf"[^}]*\} 4$/m);
+    expect(body).toMatch(/^job_duration_seconds_count\{[^}]*\} 4$/m);
+  });
+});
+
 describe('OTLP push with the collector down', () => {
   it('keeps the app serving and delivers correct cumulative totals once the collector is back', async () => {
     const port = await freePort();

@@ -26,7 +26,15 @@ message ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_met
 message ScopeMetrics { InstrumentationScope scope = 1; repeated Metric metrics = 2; string schema_url = 3; }
 message Metric {
   string name = 1; string description = 2; string unit = 3;
-  oneof data { Gauge gauge = 5; Sum sum = 7; Histogram histogram = 9; }
+  oneof data { Gauge gauge = 5; Sum sum = 7; Histogram histogram = 9; ExponentialHistogram exponential_histogram = 10; }
+}
+message ExponentialHistogram { repeated ExponentialHistogramDataPoint data_points = 1; int32 aggregation_temporality = 2; }
+message ExponentialHistogramDataPoint {
+  repeated KeyValue attributes = 1; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3;
+  fixed64 count = 4; optional double sum = 5; sint32 scale = 6; fixed64 zero_count = 7;
+  Buckets positive = 8; Buckets negative = 9; uint32 flags = 10; optional double min = 12; optional double max = 13;
+  double zero_threshold = 14;
+  message Buckets { sint32 offset = 1; repeated uint64 bucket_counts = 2; }
 }
 message Gauge { repeated NumberDataPoint data_points = 1; }
 message Sum { repeated NumberDataPoint data_points = 1; int32 aggregation_temporality = 2; bool is_monotonic = 3; }
@@ -57,7 +65,7 @@ export interface ReceivedPoint {
 export interface ReceivedMetric {
   readonly name: string;
   readonly unit: string;
-  readonly kind: 'sum' | 'gauge' | 'histogram';
+  readonly kind: 'sum' | 'gauge' | 'histogram' | 'exponentialHistogram';
   readonly points: readonly ReceivedPoint[];
 }
 
@@ -95,8 +103,14 @@ function normalize(request: Json, contentType: string): ReceivedExport {
     for (const sm of rm.scopeMetrics ?? []) {
       scopes.push(sm.scope?.name ?? '');
       for (const m of sm.metrics ?? []) {
-        const kind = m.sum ? 'sum' : m.gauge ? 'gauge' : 'histogram';
-        const data = m.sum ?? m.gauge ?? m.histogram ?? {};
+        const kind = m.sum
+          ? 'sum'
+          : m.gauge
+            ? 'gauge'
+            : m.exponentialHistogram
+              ? 'exponentialHistogram'
+              : 'histogram';
+        const data = m.sum ?? m.gauge ?? m.histogram ?? m.exponentialHistogram ?? {};
         const points = (data.dataPoints ?? []).map((p: Json) => ({
           attributes: attrs(p.attributes),
           value:

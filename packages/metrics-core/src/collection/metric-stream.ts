@@ -4,6 +4,7 @@
  */
 import type { HrTime } from '@opentelemetry/api';
 import type { Aggregator } from '../aggregations/aggregator.ts';
+import type { HistogramAggregationDefault } from '../aggregations/resolve-aggregation.ts';
 import {
   DataPointType,
   type InstrumentKind,
@@ -19,6 +20,11 @@ import type { ReaderSlot } from './reader-slot.ts';
 export interface CollectableStream {
   readonly descriptor: MetricDescriptor;
   readonly kind: InstrumentKind;
+  /**
+   * For a histogram stream made for the readers with one default histogram aggregation, that aggregation:
+   * only those readers collect it. Undefined: every reader does.
+   */
+  readonly readerGroup: HistogramAggregationDefault | undefined;
   /** The stream's data for `reader`, or undefined when it has no point to report. */
   collect(
     reader: ReaderSlot,
@@ -33,6 +39,7 @@ export interface CollectableStream {
 export class SyncMetricStream<C extends SeriesCell, V, P> implements CollectableStream {
   readonly descriptor: MetricDescriptor;
   readonly kind: InstrumentKind;
+  readonly readerGroup: HistogramAggregationDefault | undefined;
   readonly table: SeriesTable<C>;
   readonly #aggregator: Aggregator<C, V, P>;
   readonly #isMonotonic: boolean;
@@ -43,9 +50,11 @@ export class SyncMetricStream<C extends SeriesCell, V, P> implements Collectable
     table: SeriesTable<C>,
     aggregator: Aggregator<C, V, P>,
     isMonotonic: boolean,
+    readerGroup: HistogramAggregationDefault | undefined,
   ) {
     this.descriptor = descriptor;
     this.kind = kind;
+    this.readerGroup = readerGroup;
     this.table = table;
     this.#aggregator = aggregator;
     this.#isMonotonic = isMonotonic;

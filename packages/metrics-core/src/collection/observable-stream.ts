@@ -31,6 +31,8 @@ interface LastReported {
 export class ObservableMetricStream implements CollectableStream {
   readonly descriptor: MetricDescriptor;
   readonly kind: InstrumentKind;
+  /** Observable instruments are never histograms: every reader collects them. */
+  readonly readerGroup = undefined;
   readonly table: SeriesTable<ObservedCell>;
   readonly #isSum: boolean;
   readonly #isMonotonic: boolean;

@@ -3,6 +3,7 @@
  * any kind, its slot in every series' pending state, and the end of its last collection.
  */
 import type { HrTime } from '@opentelemetry/api';
+import type { HistogramAggregationDefault } from '../aggregations/resolve-aggregation.ts';
 import { hrTimeToMillis } from '../model/hr-time.ts';
 import { type InstrumentKind, Temporality } from '../model/metric-data.ts';
 
@@ -27,11 +28,18 @@ export class ReaderSlot {
   readonly temporality: TemporalitySelector;
   /** Index into each series' delta pending state, or -1 when the reader wants no delta at all. */
   readonly deltaSlot: number;
+  /** The aggregation this reader reads histograms with when no view chooses one. */
+  readonly histogramAggregation: HistogramAggregationDefault;
   /** End time of this reader's previous collection. */
   lastCollection: HrTime | undefined = undefined;
 
-  constructor(temporality: TemporalitySelector, nextDeltaSlot: number) {
+  constructor(
+    temporality: TemporalitySelector,
+    nextDeltaSlot: number,
+    histogramAggregation: HistogramAggregationDefault,
+  ) {
     this.temporality = temporality;
+    this.histogramAggregation = histogramAggregation;
     this.deltaSlot = KINDS.some((kind) => temporality(kind) === Temporality.DELTA) ? nextDeltaSlot : -1;
   }
 

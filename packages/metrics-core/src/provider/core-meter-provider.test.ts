@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { ValueType } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type MetricData, Temporality } from '../model/metric-data.ts';
+import { DataPointType, type MetricData, Temporality } from '../model/metric-data.ts';
 import { normalize, stockSdk } from '../testing/stock-sdk.ts';
 import { CoreMeterProvider } from './core-meter-provider.ts';
 
@@ -174,6 +174,38 @@ describe('CoreMeterProvider', () => {
     } finally {
       Date.now = realNow;
     }
+  });
+
+  it('aggregates a histogram no view configures as each reader asks: explicit for one, exponential for another', async () => {
+    const core = new CoreMeterProvider({ warn: () => undefined });
+    const explicit = core.addReader();
+    const exponential = core.addReader(undefined, { histogramAggregation: 'exponential' });
+    const latency = core.getMeter('h').createHistogram('latency');
+    const sizes = core
+      .getMeter('h')
+      .createHistogram('sizes', { advice: { explicitBucketBoundaries: [10, 100] } });
+    for (const v of [0.5, 3, 7, 700]) {
+      latency.record(v, { route: '/a' });
+      sizes.record(v);
+    }
+    const fromExplicit = await metricsOf(explicit);
+    const fromExponential = await metricsOf(exponential);
+    expect(fromExplicit.map((m) => m.dataPointType)).toEqual([
+      DataPointType.HISTOGRAM,
+      DataPointType.HISTOGRAM,
+    ]);
+    expect(fromExponential.map((m) => m.dataPointType)).toEqual([
+      DataPointType.EXPONENTIAL_HISTOGRAM,
+      DataPointType.EXPONENTIAL_HISTOGRAM,
+    ]);
+    for (const metrics of [fromExplicit, fromExponential]) {
+      expect(pointsOf(metrics, 'latency')[0]).toMatchObject({
+        attributes: { route: '/a' },
+        value: { count: 4, sum: 710.5, min: 0.5, max: 700 },
+      });
+    }
+    // the figures count the instrument once
+    expect([...core.stats()].filter((s) => s.instrument === 'latency').map((s) => s.series)).toEqual([1]);
   });
 
   it('drops invalid values with one warning per instrument, and never throws', async () => {

@@ -97,11 +97,15 @@ export class CoreMeterProvider implements MeterProvider {
   }
 
   /**
-   * Registers a reader. Register readers before recording starts: a delta reader added later sees only what
-   * arrives after its registration.
+   * Registers a reader, with the aggregation it reads histograms with when no view chooses one (default: the
+   * provider's). Register readers before creating instruments: a histogram keeps the aggregations of the
+   * readers known at its creation, and a delta reader sees only what arrives after its registration.
    */
-  addReader(temporality: TemporalitySelector = cumulativeTemporality): CoreReader {
-    const slot: ReaderSlot = this.#registry.addReader(temporality);
+  addReader(
+    temporality: TemporalitySelector = cumulativeTemporality,
+    options: { readonly histogramAggregation?: HistogramAggregationDefault | undefined } = {},
+  ): CoreReader {
+    const slot: ReaderSlot = this.#registry.addReader(temporality, options.histogramAggregation);
     const registry = this.#registry;
     return {
       collect: (options) => registry.collect(slot, options?.timeoutMillis ?? DEFAULT_CALLBACK_TIMEOUT_MS),

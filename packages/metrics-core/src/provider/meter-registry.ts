@@ -80,6 +80,14 @@ export interface CoreCollection {
   readonly errors: unknown[];
 }
 
+/** What a new stream is made of. */
+interface StreamParts {
+  readonly descriptor: MetricDescriptor;
+  readonly aggregator: AnyAggregator;
+  readonly table: SeriesTable<SeriesCell>;
+  readonly group: HistogramAggregationDefault | undefined;
+}
+
 interface ScopeEntry {
   readonly scope: InstrumentationScope;
   readonly streams: CollectableStream[];
@@ -117,8 +125,15 @@ export class MeterRegistry {
   }
 
   /** Registers a reader; its temporality selector is read once per stream and collection. */
-  addReader(temporality: TemporalitySelector): ReaderSlot {
-    const slot = new ReaderSlot(temporality, this.#deltaSlots);
+  addReader(
+    temporality: TemporalitySelector,
+    histogramAggregation?: HistogramAggregationDefault,
+  ): ReaderSlot {
+    const slot = new ReaderSlot(
+      temporality,
+      this.#deltaSlots,
+      histogramAggregation ?? this.#settings.histogramAggregation,
+    );
     if (slot.deltaSlot >= 0) this.#deltaSlots++;
     this.#readers.push(slot);
     return slot;
@@ -131,7 +146,7 @@ export class MeterRegistry {
     options: MetricOptions,
   ): SeriesTable<SeriesCell>[] {
     const tables: SeriesTable<SeriesCell>[] = [];
-    for (const { descriptor, aggregator, table } of this.#streamsFor(
+    for (const { descriptor, aggregator, table, group } of this.#streamsFor(
       scope,
       name,
       kind,
@@ -139,7 +154,7 @@ export class MeterRegistry {
       (a) => a.create,
     )) {
       this.#scope(scope).streams.push(
-        new SyncMetricStream(descriptor, kind, table, aggregator, kind === 'COUNTER'),
+        new SyncMetricStream(descriptor, kind, table, aggregator, kind === 'COUNTER', group),
       );
       tables.push(table);
     }
@@ -234,6 +249,7 @@ export class MeterRegistry {
     for (const { scope, streams } of this.#scopes.values()) {
       const metrics = [];
       for (const stream of streams) {
+        if (stream.readerGroup !== undefined && stream.readerGroup !== reader.histogramAggregation) continue;
         const data = stream.collect(reader, endTime, nowMs, this.#deltaSlots, collectionId);
         if (data !== undefined) metrics.push(data);
       }
@@ -298,7 +314,7 @@ export class MeterRegistry {
     create: (
       aggregator: AnyAggregator,
     ) => (attributes: Attributes, startTime: ReturnType<typeof nowHrTime>, nowMs: number) => SeriesCell,
-  ): Generator<{ descriptor: MetricDescriptor; aggregator: AnyAggregator; table: SeriesTable<SeriesCell> }> {
+  ): Generator<StreamParts> {
     const settings = this.#settings;
     const unit = options.unit ?? '';
     const subject = {
@@ -312,36 +328,72 @@ export class MeterRegistry {
     const matched = settings.views.filter((view) => viewMatches(view, subject));
     const views: readonly CoreView[] = matched.length > 0 ? matched : [{}];
     for (const view of views) {
-      const aggregator = resolveAggregation(
-        view.aggregation,
-        kind,
-        options,
-        settings.histogramAggregation,
-        (m) => this.warn(`instrument ${name}: ${m}`),
-      );
-      if (aggregator === 'drop') continue;
-      const descriptor: MetricDescriptor = {
-        name: view.name ?? name,
-        description: view.description ?? options.description ?? '',
-        unit,
-        valueType: options.valueType ?? 1,
-      };
-      const info: InstrumentInfo = { name, kind, unit, meterName: scope.name };
-      const policy = settings.attributePolicy?.(info);
-      const limitSetting = settings.cardinalityLimit;
-      const limit =
-        view.cardinalityLimit ?? (typeof limitSetting === 'number' ? limitSetting : limitSetting(info));
-      const table = new SeriesTable<SeriesCell>({
-        create: create(aggregator),
-        cardinalityLimit: limit,
-        onFirstOverflow: (forEachSeries) => settings.onFirstOverflow?.(info, limit, forEachSeries),
-        attributeKeys: view.attributeKeys,
-        policy,
-        idleEvictionMs: settings.idleEvictionMs,
-        onPolicyError: (error) => this.warn(`instrument ${name}: attribute policy failed: ${String(error)}`),
-      });
-      this.#tables.push({ meterName: scope.name, instrument: name, kind, table });
-      yield { descriptor, aggregator, table };
+      // A histogram no view configures is aggregated as each reader asks (explicit or exponential): one
+      // stream per distinct choice among the readers, each collected by its own readers only.
+      const groups: Array<HistogramAggregationDefault | undefined> =
+        kind === 'HISTOGRAM' && (view.aggregation?.type ?? 'default') === 'default'
+          ? this.#readerHistogramAggregations()
+          : [undefined];
+      for (const [index, group] of groups.entries()) {
+        const stream = this.#stream(scope, name, kind, options, view, group, create, index === 0);
+        if (stream !== undefined) yield stream;
+      }
     }
+  }
+
+  /** The distinct default histogram aggregations of the registered readers (the provider's when none). */
+  #readerHistogramAggregations(): HistogramAggregationDefault[] {
+    const chosen = new Set(this.#readers.map((reader) => reader.histogramAggregation));
+    return chosen.size === 0 ? [this.#settings.histogramAggregation] : [...chosen];
+  }
+
+  #stream(
+    scope: InstrumentationScope,
+    name: string,
+    kind: InstrumentKind,
+    options: MetricOptions,
+    view: CoreView,
+    group: HistogramAggregationDefault | undefined,
+    create: (
+      aggregator: AnyAggregator,
+    ) => (attributes: Attributes, startTime: ReturnType<typeof nowHrTime>, nowMs: number) => SeriesCell,
+    counted: boolean,
+  ): StreamParts | undefined {
+    const settings = this.#settings;
+    const unit = options.unit ?? '';
+    const aggregator = resolveAggregation(
+      view.aggregation,
+      kind,
+      options,
+      group ?? settings.histogramAggregation,
+      (m) => this.warn(`instrument ${name}: ${m}`),
+    );
+    if (aggregator === 'drop') return undefined;
+    const descriptor: MetricDescriptor = {
+      name: view.name ?? name,
+      description: view.description ?? options.description ?? '',
+      unit,
+      valueType: options.valueType ?? 1,
+    };
+    const info: InstrumentInfo = { name, kind, unit, meterName: scope.name };
+    const policy = settings.attributePolicy?.(info);
+    const limitSetting = settings.cardinalityLimit;
+    const limit =
+      view.cardinalityLimit ?? (typeof limitSetting === 'number' ? limitSetting : limitSetting(info));
+    const table = new SeriesTable<SeriesCell>({
+      create: create(aggregator),
+      cardinalityLimit: limit,
+      // One warning per instrument, from the stream its figures are counted for.
+      onFirstOverflow: counted
+        ? (forEachSeries) => settings.onFirstOverflow?.(info, limit, forEachSeries)
+        : undefined,
+      attributeKeys: view.attributeKeys,
+      policy,
+      idleEvictionMs: settings.idleEvictionMs,
+      onPolicyError: (error) => this.warn(`instrument ${name}: attribute policy failed: ${String(error)}`),
+    });
+    // One stream per reader group records the same measurements: the figures count the first only.
+    if (counted) this.#tables.push({ meterName: scope.name, instrument: name, kind, table });
+    return { descriptor, aggregator, table, group };
   }
 }

@@ -44,6 +44,11 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'OTEL_EXPORTER_OTLP_METRICS_HEADERS', path: ['otlp', 'headers'], kind: 'header-list' },
   { variable: 'OTEL_EXPORTER_OTLP_PROTOCOL', path: ['otlp', 'protocol'], kind: 'lowercase' },
   { variable: 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', path: ['otlp', 'protocol'], kind: 'lowercase' },
+  {
+    variable: 'OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION',
+    path: ['otlp', 'histogramAggregation'],
+    kind: 'lowercase',
+  },
   { variable: 'OTEL_EXPORTER_OTLP_COMPRESSION', path: ['otlp', 'compression'], kind: 'lowercase' },
   { variable: 'OTEL_EXPORTER_OTLP_METRICS_COMPRESSION', path: ['otlp', 'compression'], kind: 'lowercase' },
   { variable: 'OTEL_EXPORTER_OTLP_TIMEOUT', path: ['otlp', 'exportTimeoutMs'], kind: 'duration' },
@@ -66,6 +71,11 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'YARDSTICK_ALLOWED_CIDRS', path: ['server', 'allowedCidrs'], kind: 'string-list' },
   { variable: 'YARDSTICK_COLLECT_INTERVAL', path: ['collectIntervalMs'], kind: 'duration' },
   { variable: 'YARDSTICK_HISTOGRAM_BUCKETS', path: ['histogramBuckets'], kind: 'number-list' },
+  {
+    variable: 'YARDSTICK_HISTOGRAM_AGGREGATION',
+    path: ['metrics', 'histogramAggregation'],
+    kind: 'lowercase',
+  },
   { variable: 'YARDSTICK_METRICS_PROCESS', path: ['metrics', 'process'], kind: 'boolean' },
   { variable: 'YARDSTICK_METRICS_REQUESTS', path: ['metrics', 'requests'], kind: 'boolean' },
   { variable: 'YARDSTICK_METRICS_POOLS', path: ['metrics', 'pools'], kind: 'boolean' },

@@ -16,7 +16,7 @@ describe('yardstickConfigSchema defaults', () => {
       resourceAttributes: {},
       server: { enabled: true, host: '127.0.0.1', port: 9464, metricsPath: '/metrics', gzip: true },
       collectIntervalMs: 15_000,
-      metrics: { process: true, requests: true, pools: true },
+      metrics: { process: true, requests: true, pools: true, histogramAggregation: 'explicit' },
       cardinality: { defaultLimit: 2000 },
       redaction: { enabled: true, onMatch: 'replace' },
       pathTemplating: { enabled: true },

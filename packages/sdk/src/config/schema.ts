@@ -153,6 +153,12 @@ const metricsSchema = z
       .describe('Record process and runtime metrics (CPU, memory, event loop).'),
     requests: z.boolean().default(true).describe('Record HTTP server request metrics from the middleware.'),
     pools: z.boolean().default(true).describe('Record worker/connection pool metrics from the pool kit.'),
+    histogramAggregation: z
+      .enum(['explicit', 'exponential'])
+      .default('explicit')
+      .describe(
+        'Aggregation of histograms no view configures, for every reader: explicit buckets, or base-2 exponential (native histograms; classic buckets at their boundaries in text formats).',
+      ),
   })
   .prefault({})
   .describe('Built-in instrumentation kits to turn on.');
@@ -274,6 +280,12 @@ const otlpSchema = z
       .default({})
       .describe('Headers sent with every export (e.g. API keys). Values are never logged.'),
     protocol: z.enum(['http/protobuf', 'http/json']).default('http/protobuf').describe('OTLP/HTTP encoding.'),
+    histogramAggregation: z
+      .enum(['explicit_bucket_histogram', 'base2_exponential_bucket_histogram'])
+      .optional()
+      .describe(
+        "Aggregation of histograms no view configures, for OTLP only (the OTel spec's OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION); default: metrics.histogramAggregation.",
+      ),
     temporality: z
       .enum(['cumulative', 'delta'])
       .default('cumulative')

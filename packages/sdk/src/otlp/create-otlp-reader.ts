@@ -10,7 +10,12 @@ import {
 } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OtlpProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
-import { type MetricReader, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationType,
+  InstrumentType,
+  type MetricReader,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 
 /** What the OTLP reader needs from the config. */
 export interface OtlpReaderOptions {
@@ -22,6 +27,8 @@ export interface OtlpReaderOptions {
   readonly compression: 'gzip' | 'none';
   readonly exportIntervalMs: number;
   readonly exportTimeoutMs: number;
+  /** Aggregation of histograms no view configures (default explicit buckets). */
+  readonly histogramAggregation?: 'explicit' | 'exponential' | undefined;
 }
 
 /** In-flight export requests allowed while the collector is slow or down; later ones fail fast. */
@@ -35,6 +42,11 @@ export function createOtlpReader(options: OtlpReaderOptions): MetricReader {
     timeoutMillis: options.exportTimeoutMs,
     concurrencyLimit: MAX_IN_FLIGHT_EXPORTS,
     compression: options.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
+    // Read by the metrics core when it binds the reader: histograms without a view follow it.
+    aggregationPreference: (type: InstrumentType) =>
+      options.histogramAggregation === 'exponential' && type === InstrumentType.HISTOGRAM
+        ? { type: AggregationType.EXPONENTIAL_HISTOGRAM as const }
+        : { type: AggregationType.DEFAULT as const },
     temporalityPreference:
       options.temporality === 'delta'
         ? AggregationTemporalityPreference.DELTA

@@ -7,6 +7,7 @@ import type { Resource } from '@opentelemetry/resources';
 import {
   AggregationTemporality,
   type AggregationTemporalitySelector,
+  AggregationType,
   type InstrumentType,
   type MetricProducer,
   type MetricReader,
@@ -21,6 +22,8 @@ export interface CoreMetricProducerOptions {
    * `(kind) => exporter.selectAggregationTemporality(kind)` for a delta OTLP exporter.
    */
   readonly aggregationTemporalitySelector?: AggregationTemporalitySelector | undefined;
+  /** The aggregation of histograms no view configures (default: the core's, `metrics.histogramAggregation`). */
+  readonly histogramAggregation?: 'explicit' | 'exponential' | undefined;
 }
 
 const cumulative: AggregationTemporalitySelector = () => AggregationTemporality.CUMULATIVE;
@@ -36,10 +39,12 @@ export function createCoreMetricProducer(
   options: CoreMetricProducerOptions = {},
 ): MetricProducer {
   const select = options.aggregationTemporalitySelector ?? cumulative;
-  const coreReader = core.addReader((kind) =>
-    select(kind as InstrumentType) === AggregationTemporality.DELTA
-      ? Temporality.DELTA
-      : Temporality.CUMULATIVE,
+  const coreReader = core.addReader(
+    (kind) =>
+      select(kind as InstrumentType) === AggregationTemporality.DELTA
+        ? Temporality.DELTA
+        : Temporality.CUMULATIVE,
+    { histogramAggregation: options.histogramAggregation },
   );
   return {
     async collect(collectOptions) {
@@ -72,6 +77,7 @@ export function connectReaders(
     reader.setMetricProducer(
       createCoreMetricProducer(core, resource, {
         aggregationTemporalitySelector: (kind) => reader.selectAggregationTemporality(kind),
+        histogramAggregation: histogramAggregationOf(reader),
       }),
     );
   }
@@ -83,4 +89,16 @@ export function connectReaders(
       await Promise.all(readers.map((reader) => reader.shutdown()));
     },
   };
+}
+
+/**
+ * The aggregation a reader asks for histograms no view configures (an OTLP exporter's
+ * `OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION`, a reader's `aggregationSelector`), or undefined
+ * for the core's default.
+ */
+function histogramAggregationOf(reader: MetricReader): 'explicit' | 'exponential' | undefined {
+  const selected = reader.selectAggregation('HISTOGRAM' as InstrumentType).type;
+  if (selected === AggregationType.EXPONENTIAL_HISTOGRAM) return 'exponential';
+  if (selected === AggregationType.EXPLICIT_BUCKET_HISTOGRAM) return 'explicit';
+  return undefined;
 }
