@@ -114,10 +114,12 @@ export function aggregateK(
 
 /**
  * `limit_ratio(r, v)`: a deterministic sample of about `r` of the series (`1 + r` from the other end
- * for negative `r`), chosen by each series' label hash as Prometheus chooses them.
+ * for negative `r`), chosen by each series' label hash as Prometheus chooses them. Each group keeps its
+ * picks in a value heap, as Prometheus does, so an instant query lists them in Prometheus's order.
  */
 export function aggregateLimitRatio(
   ctx: EvalContext,
+  node: Aggregate,
   input: readonly StepSeries[],
   param: Float64Array,
 ): StepSeries[] {
@@ -138,16 +140,28 @@ export function aggregateLimitRatio(
     checkDeadline(ctx.limits, LABELS_WORK);
     return Number(labelsHash(s.labels)) / 2 ** 64;
   });
+  const { of, labels } = groupSeries(ctx.limits, input, node.grouping, node.without);
+  const heaps: Entry[][] = labels.map(() => []);
   const out = new SeriesCollector(ctx.numSteps);
   for (let i = 0; i < ctx.numSteps; i++) {
     const r = Math.max(-1, Math.min(1, param[i]!));
     if (r === 0) continue;
     checkDeadline(ctx.limits, input.length);
+    for (const h of heaps) h.length = 0;
     for (let si = 0; si < input.length; si++) {
       const s = input[si]!;
       if (s.present[i] === 0) continue;
       const offset = offsets[si]!;
-      if (r >= 0 ? offset < r : offset >= 1 + r) out.add(s.labels, s.dropName, i, s.values[i]!);
+      if (r >= 0 ? offset >= r : offset < 1 + r) continue;
+      const h = heaps[of[si]!]!;
+      h.push({ series: si, value: s.values[i]! });
+      heapUp(h, h.length - 1, byValue);
+    }
+    for (const h of heaps) {
+      for (const e of h) {
+        const s = input[e.series]!;
+        out.add(s.labels, s.dropName, i, e.value);
+      }
     }
   }
   return out.series();

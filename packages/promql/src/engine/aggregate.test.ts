@@ -61,6 +61,39 @@ describe('selecting aggregations', () => {
 
   it('pick the first k series per group with limitk', () => {
     expect(samples('limitk by (job) (1, h)').map((s) => s.labels.i)).toEqual(['1', '3']);
+    expect(samples('limitk(100, h)')).toHaveLength(3);
+    expect(samples('limitk(1.9, h)')).toHaveLength(1);
+    expect(samples('limitk(0, h)')).toEqual([]);
+    expect(samples('limitk(-1, h)')).toEqual([]);
+  });
+
+  it('refuse a k that is NaN or beyond int64, as Prometheus does', () => {
+    expect(() => samples('limitk(NaN, h)')).toThrow('Parameter value is NaN');
+    expect(() => samples('limitk(1e19, h)')).toThrow('Scalar value 1e+19 overflows int64');
+    // As in Prometheus, a k below 1 at every step returns nothing before the range is checked.
+    expect(samples('limitk(-1e19, h)')).toEqual([]);
+  });
+
+  it("list the picks of limitk and limit_ratio in the order of Prometheus's value heap", () => {
+    const s = new SampleStore();
+    for (const [i, v] of [
+      ['1', 3],
+      ['2', 2],
+      ['3', 1],
+    ] as const) {
+      s.append({ __name__: 'd', g: i === '2' ? 'y' : 'x', i }, 0, v);
+    }
+    const order = (query: string) => {
+      const { value } = evaluateInstant(s, parseExpr(query, { experimentalFunctions: true }), 0);
+      return value.type === 'vector' ? value.samples.map((x) => x.value) : [];
+    };
+    // Pushing 3, 2, 1 onto a min-heap leaves [1, 3, 2].
+    expect(order('limitk(3, d)')).toEqual([1, 3, 2]);
+    expect(order('limit_ratio(1, d)')).toEqual([1, 3, 2]);
+    expect(order('limit_ratio(-1, d)')).toEqual([1, 3, 2]);
+    // Groups in the order their first series comes, each in heap order.
+    expect(order('limit_ratio by (g) (1, d)')).toEqual([1, 3, 2]);
+    expect(order('limitk by (g) (1, d)')).toEqual([3, 2]);
   });
 
   it('fail on a NaN parameter', () => {

@@ -193,7 +193,7 @@ function evalAggregate(ctx: EvalContext, node: Aggregate): StepSeries[] {
     }
     case 'limit_ratio': {
       const ratio = evaluateScalar(ctx, node.param!);
-      return aggregateLimitRatio(ctx, evaluateVector(ctx, node.expr), ratio);
+      return aggregateLimitRatio(ctx, node, evaluateVector(ctx, node.expr), ratio);
     }
     case 'quantile': {
       const q = evaluateScalar(ctx, node.param!);
