@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseExpr } from '../parser/parse-expr.ts';
 import { SampleStore } from '../storage/sample-store.ts';
-import { evaluateInstant } from './evaluate.ts';
+import { evaluateInstant, evaluateRange } from './evaluate.ts';
 import { naturalCompare } from './label-functions.ts';
 
 const store = new SampleStore();
@@ -129,6 +129,29 @@ describe('label functions', () => {
     expect(samples('sort(h)').map((s) => s.value)).toEqual([1, 3, 10]);
     expect(samples('sort_desc(h)').map((s) => s.value)).toEqual([10, 3, 1]);
     expect(samples('sort_by_label(h, "i")').map((s) => s.labels.i)).toEqual(['3', '9', '10']);
+    expect(samples('sort_by_label_desc(h, "job", "i")').map((s) => s.labels.i)).toEqual(['3', '10', '9']);
+  });
+
+  it('break sort_by_label ties by the whole label set, reversed for sort_by_label_desc', () => {
+    // Equal job: {i="10", job="a"} before {i="9", job="a"}, as label sets compare byte-wise.
+    expect(samples('sort_by_label(h, "job")').map((s) => s.labels.i)).toEqual(['10', '9', '3']);
+    expect(samples('sort_by_label_desc(h, "job")').map((s) => s.labels.i)).toEqual(['3', '9', '10']);
+    // A label no series has leaves the whole label sets to decide: i="10" < i="3" < i="9" byte-wise.
+    expect(samples('sort_by_label(h, "missing")').map((s) => s.labels.i)).toEqual(['10', '3', '9']);
+  });
+
+  it('warn that sorting is ineffective in a range query', () => {
+    const range = evaluateRange(
+      store,
+      parseExpr('sort_by_label(h, "i")', { experimentalFunctions: true }),
+      0,
+      at,
+      60_000,
+    );
+    expect(range.warnings).toEqual([
+      'PromQL warning: sort is ineffective for range queries since results are always ordered by labels',
+    ]);
+    expect(result('sort_by_label(h, "i")').warnings).toEqual([]);
   });
 
   it('report an absent selector with its equality matchers', () => {

@@ -96,6 +96,37 @@ describe('*_over_time', () => {
     expect(valueAt(store, 'mad_over_time(g[5m])', at)).toBe(1.5);
   });
 
+  it('give the deviation from the median with mad_over_time, NaN when a sample is NaN', () => {
+    const odd = load(m, 'one 7\ngap 1 NaN 3\nflat 2 2 2');
+    expect(valueAt(odd, 'mad_over_time(one[5m])', 0)).toBe(0);
+    expect(valueAt(odd, 'mad_over_time(gap[5m])', 2 * m)).toBeNaN();
+    expect(valueAt(odd, 'mad_over_time(flat[5m])', 2 * m)).toBe(0);
+    expect(valueAt(odd, 'mad_over_time(one[5m])', 10 * m)).toBeUndefined();
+  });
+
+  it('give the time of the first, last, latest largest and latest smallest sample with ts_of_*', () => {
+    const ties = load(m, 'tie 3 1 3 1\ngap NaN 2 NaN 1');
+    expect(valueAt(ties, 'ts_of_first_over_time(tie[5m])', at)).toBe(0);
+    expect(valueAt(ties, 'ts_of_first_over_time(tie[2m])', at)).toBe(120);
+    expect(valueAt(ties, 'ts_of_last_over_time(tie[5m])', at)).toBe(180);
+    expect(valueAt(ties, 'ts_of_last_over_time(tie[5m])', 4 * m)).toBe(180);
+    expect(valueAt(ties, 'ts_of_max_over_time(tie[5m])', at)).toBe(120);
+    expect(valueAt(ties, 'ts_of_min_over_time(tie[5m])', at)).toBe(180);
+    // A NaN is replaced by the next number and never replaces one, as in max_over_time.
+    expect(valueAt(ties, 'ts_of_max_over_time(gap[5m])', at)).toBe(60);
+    expect(valueAt(ties, 'ts_of_min_over_time(gap[5m])', at)).toBe(180);
+    expect(valueAt(ties, 'ts_of_max_over_time(tie[5m] offset 10m)', at)).toBeUndefined();
+  });
+
+  it('drop the metric name with ts_of_*, as with the other *_over_time functions', () => {
+    const { value } = evaluateInstant(
+      store,
+      parseExpr('ts_of_last_over_time(g[5m])', { experimentalFunctions: true }),
+      at,
+    );
+    expect(value.type === 'vector' && value.samples[0]?.labels).toEqual({});
+  });
+
   it('warn about a quantile outside [0, 1] and return ±Inf', () => {
     const result = evaluateInstant(store, parseExpr('quantile_over_time(2, g[5m])'), at);
     expect(result.warnings).toEqual(['PromQL warning: quantile value should be between 0 and 1, got 2']);
@@ -121,6 +152,13 @@ describe('trends', () => {
     expect(() => valueAt(store, 'double_exponential_smoothing(g[5m], 1, 0.5)', 3 * m)).toThrow(
       'invalid smoothing factor. Expected: 0 < sf < 1, got: 1.000000',
     );
+    expect(() => valueAt(store, 'double_exponential_smoothing(g[5m], 0.5, Inf)', 3 * m)).toThrow(
+      'invalid trend factor. Expected: 0 < tf < 1, got: +Inf',
+    );
+    // NaN factors pass Prometheus's range check and smooth to NaN.
+    expect(valueAt(store, 'double_exponential_smoothing(g[5m], NaN, 0.5)', 3 * m)).toBeNaN();
+    // One sample is not enough to smooth.
+    expect(valueAt(store, 'double_exponential_smoothing(g[1m], 0.5, 0.5)', 3 * m)).toBeUndefined();
   });
 });
 

@@ -240,17 +240,24 @@ function linearRegression(w: Window, interceptTime: number): [slope: number, int
   return [slope, intercept];
 }
 
+/** Go's `%f` for the factors Prometheus reports: six decimals, and Go's spelling of the infinities. */
+function goFixed(v: number): string {
+  if (v === Number.POSITIVE_INFINITY) return '+Inf';
+  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
+  return v.toFixed(6);
+}
+
 function doubleExponentialSmoothing(w: Window): number | undefined {
   const sf = w.params[0]!;
   const tf = w.params[1]!;
   if (sf <= 0 || sf >= 1) {
     throw new PromqlError(
       'PROMQL_EVAL',
-      `invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf.toFixed(6)}`,
+      `invalid smoothing factor. Expected: 0 < sf < 1, got: ${goFixed(sf)}`,
     );
   }
   if (tf <= 0 || tf >= 1) {
-    throw new PromqlError('PROMQL_EVAL', `invalid trend factor. Expected: 0 < tf < 1, got: ${tf.toFixed(6)}`);
+    throw new PromqlError('PROMQL_EVAL', `invalid trend factor. Expected: 0 < tf < 1, got: ${goFixed(tf)}`);
   }
   const { values: vs, lo, hi } = w;
   if (hi - lo < 2) return undefined;
