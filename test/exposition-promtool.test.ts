@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { Attributes } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { AggregationType, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { PrometheusReader, renderExposition } from '@yardstick/sdk';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -86,6 +86,30 @@ describe.skipIf(promtool.skipReason !== undefined)('promtool check metrics', () 
     for await (const chunk of await reader.render('text')) text += chunk;
     expect(text).toContain('http_server_request_duration_seconds_bucket');
     expect(text).toContain('process_cpu_time_seconds_total');
+    const result = await checkMetrics(path, text);
+    expect(result, result.output).toEqual({ code: 0, output: '' });
+  });
+
+  it('finds nothing in exponential histograms written as classic ones, negative and zero buckets included', async () => {
+    const reader = new PrometheusReader();
+    const exponential = { type: AggregationType.EXPONENTIAL_HISTOGRAM } as const;
+    const provider = new MeterProvider({
+      readers: [reader],
+      views: [
+        { instrumentName: 'rpc.latency', aggregation: exponential },
+        { instrumentName: 'clock.offset', aggregation: exponential },
+      ],
+    });
+    const meter = provider.getMeter('exponential', '1.0.0');
+    const latency = meter.createHistogram('rpc.latency', { unit: 's', description: 'RPC latency.' });
+    for (const value of [0, 0.0003, 0.02, 0.02, 1.5, 7, 1e6]) latency.record(value, { 'rpc.method': 'get' });
+    // A gauge may record negative values: its classic buckets start below zero.
+    const offset = meter.createGauge('clock.offset', { unit: 's', description: 'Clock offset.' });
+    for (const value of [-2, -0.5, 0, 0.25, 3]) offset.record(value);
+    let text = '';
+    for await (const chunk of await reader.render('text')) text += chunk;
+    expect(text).toMatch(/^rpc_latency_seconds_bucket\{rpc_method="get",.*le="0"\} 1$/m);
+    expect(text).toMatch(/^clock_offset_seconds_bucket\{.*le="-1\.\d+"\} 1$/m);
     const result = await checkMetrics(path, text);
     expect(result, result.output).toEqual({ code: 0, output: '' });
   });
