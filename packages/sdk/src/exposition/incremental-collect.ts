@@ -129,6 +129,15 @@ function isMeter(value: unknown): value is MeterShape {
   );
 }
 
+/** A `MetricProducer` that is not the SDK's `MetricCollector` (which has state and a temporality selector). */
+function isPlainProducer(value: unknown): boolean {
+  return (
+    hasMethod(value, 'collect') &&
+    !('_sharedState' in value) &&
+    !hasMethod(value, 'selectAggregationTemporality')
+  );
+}
+
 function isStorage(value: unknown): value is StorageShape {
   return hasMethod(value, 'collect');
 }
@@ -267,6 +276,10 @@ function planFor(reader: MetricReader): CollectionPlan | { readonly reason?: str
   }
   const collector = fields._sdkMetricProducer;
   if (collector === undefined || fields._shutdown === true) return {};
+  // A producer bound through the public `setMetricProducer()` (as `startTelemetry()` binds every reader to
+  // the metrics core) is not the SDK's MetricCollector: there are no SDK storages to walk, its own collect()
+  // is the whole collection, and nothing is out of shape, so there is nothing to warn about.
+  if (isPlainProducer(collector)) return {};
   const producers = fields._metricProducers;
   if (
     !hasMethod(collector, 'selectAggregationTemporality') ||
@@ -411,7 +424,8 @@ async function collectNow(
 /**
  * Collects for `reader` what `reader.collect()` would, giving the event loop a `setImmediate` turn between
  * two metric storages, and inside a large cumulative one, once collecting has held it for `maxSliceMs`. Falls back to `reader.collect()` (with
- * one `diag` warning per reader) when the SDK's private state is not shaped as in sdk-metrics 3.1.0; like
+ * one `diag` warning per reader) when the SDK's private state is not shaped as in sdk-metrics 3.1.0, and
+ * uses it without a warning for a reader bound to another producer (`setMetricProducer()`); like
  * `collect()`, it rejects only when the reader is unbound or shut down. Collections of one reader run one
  * after the other, never interleaved storage by storage.
  */
