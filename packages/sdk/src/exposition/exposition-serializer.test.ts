@@ -10,7 +10,7 @@ import {
   type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { renderExposition } from './exposition-serializer.ts';
+import { ExpositionSerializer, renderExposition } from './exposition-serializer.ts';
 import type { ExpositionFormat } from './negotiate.ts';
 import { PrometheusReader, type PrometheusReaderOptions } from './prometheus-reader.ts';
 
@@ -228,6 +228,30 @@ describe('text format 0.0.4', () => {
       'delta_sum{otel_scope_name="s"} 0',
       'delta_count{otel_scope_name="s"} 0',
     ]);
+  });
+
+  it('writes the same le strings scrape after scrape, also past the le cache size', () => {
+    // 5000 series, each with one bucket of its own: more distinct boundaries than the serializer keeps.
+    const collection = exponentialCollection(SIGNED_POINT);
+    const metric = collection.scopeMetrics[0]?.metrics[0] as { dataPoints: unknown[] };
+    metric.dataPoints = Array.from({ length: 5000 }, (_, i) => ({
+      attributes: { series: i },
+      startTime: [0, 0],
+      endTime: [1, 0],
+      value: {
+        count: 1,
+        sum: 1,
+        scale: 3,
+        zeroCount: 0,
+        positive: { offset: i - 2500, bucketCounts: [1] },
+        negative: { offset: 0, bucketCounts: [] },
+      },
+    }));
+    const serializer = new ExpositionSerializer({ chunkSize: Number.POSITIVE_INFINITY });
+    const first = serializer.render(collection, 'text');
+    expect(serializer.render(collection, 'text')).toBe(first);
+    expect(first).toBe(renderExposition(collection, 'text'));
+    expect(new Set(lines(first, 'delta_bucket').filter((l) => !l.includes('+Inf'))).size).toBe(5000);
   });
 
   it('exposes histograms an sdk-metrics view makes exponential, without a warning', async () => {

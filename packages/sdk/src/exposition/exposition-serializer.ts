@@ -30,6 +30,8 @@ type Point = DataPoint<number> | DataPoint<Histogram> | DataPoint<ExponentialHis
 
 const DEFAULT_CHUNK_SIZE = 65_536;
 const INF_BUCKET = 'le="+Inf"} ';
+/** Distinct exponential `le` strings kept between scrapes (~100 bytes each). */
+const EXPONENTIAL_LE_CACHE_SIZE = 4_096;
 /** `target_info` carries no scope labels, so only `__name__` is off limits for resource attributes. */
 const TARGET_RESERVED: ReadonlySet<string> = new Set(['__name__']);
 
@@ -62,6 +64,12 @@ export class ExpositionSerializer {
   // For speed: histogram bounds are the same array object for every point of an instrument, so their
   // `le="..."} ` strings are formatted once per instrument instead of once per bucket line.
   readonly #bounds = new WeakMap<readonly number[], string[]>();
+  // For speed: an exponential point's boundaries are a fresh array each collection, but the series of an
+  // instrument share a few hundred distinct ones (320 for 10k series at scale 3-4). measured (A/B in one
+  // process, 10k exponential series of ~25 buckets): looking their `le="..."} ` strings up here instead of
+  // formatting each bucket cut the render from ~290 ms to ~170 ms. Cleared when it outgrows
+  // EXPONENTIAL_LE_CACHE_SIZE, so odd data cannot grow it without bound.
+  readonly #exponentialLes = new Map<number, string>();
   // measured (A/B in one process): the text before each value is the same scrape after scrape; keeping it
   // per series, flat, while a family's series are unchanged (no re-render, no re-sort) cut serialization of
   // 10k series by 8-15% and the longest slice for 50k series in one family from ~95 ms to ~6 ms.
@@ -188,7 +196,7 @@ export class ExpositionSerializer {
     let lowestBound: number | undefined;
     if ('scale' in histogram) {
       const { boundaries, counts } = toClassicBuckets(histogram);
-      lines = exponentialBucketLines(bucketPrefix, boundaries, counts, histogram.count);
+      lines = this.#exponentialBucketLines(bucketPrefix, boundaries, counts, histogram.count);
       lowestBound = boundaries[0];
     } else {
       lines = this.#explicitBucketLines(bucketPrefix, histogram);
@@ -218,6 +226,35 @@ export class ExpositionSerializer {
     // The SDK's last count is the overflow bucket; `+Inf` also absorbs any count past the bounds.
     for (; i < counts.length; i++) cumulative += counts[i] ?? 0;
     return `${lines}${bucketPrefix}${INF_BUCKET}${formatValue(cumulative)}\n`;
+  }
+
+  /**
+   * The cumulative `_bucket` lines of an exponential histogram converted to classic buckets (one per non-empty
+   * exponential bucket, at its exact boundary, so the counts stay exact), `+Inf` last with the total count.
+   */
+  #exponentialBucketLines(
+    bucketPrefix: string,
+    boundaries: readonly number[],
+    counts: readonly number[],
+    total: number,
+  ): string {
+    const les = this.#exponentialLes;
+    let lines = '';
+    let cumulative = 0;
+    for (let i = 0; i < boundaries.length; i++) {
+      const bound = boundaries[i] as number;
+      // The topmost bucket's `le` stands for 2^1024; no double lies above it, so `+Inf` says the same.
+      if (bound === Number.MAX_VALUE) break;
+      cumulative += counts[i] as number;
+      let le = les.get(bound);
+      if (le === undefined) {
+        if (les.size >= EXPONENTIAL_LE_CACHE_SIZE) les.clear();
+        le = `le="${formatValue(bound)}"} `;
+        les.set(bound, le);
+      }
+      lines += `${bucketPrefix}${le}${formatValue(cumulative)}\n`;
+    }
+    return `${lines}${bucketPrefix}${INF_BUCKET}${formatValue(total)}\n`;
   }
 
   /** `le="<bound>"} ` for each finite bound; an infinite bound is left to the `+Inf` line. */
@@ -252,28 +289,6 @@ export class ExpositionSerializer {
     this.#warned.add(key);
     diag.warn(message);
   }
-}
-
-/**
- * The cumulative `_bucket` lines of an exponential histogram converted to classic buckets (one per non-empty
- * exponential bucket, at its exact boundary, so the counts stay exact), `+Inf` last with the total count.
- */
-function exponentialBucketLines(
-  bucketPrefix: string,
-  boundaries: readonly number[],
-  counts: readonly number[],
-  total: number,
-): string {
-  let lines = '';
-  let cumulative = 0;
-  for (let i = 0; i < boundaries.length; i++) {
-    const bound = boundaries[i] as number;
-    // The topmost bucket's `le` stands for 2^1024; no double lies above it, so `+Inf` says the same.
-    if (bound === Number.MAX_VALUE) break;
-    cumulative += counts[i] as number;
-    lines += `${bucketPrefix}le="${formatValue(bound)}"} ${formatValue(cumulative)}\n`;
-  }
-  return `${lines}${bucketPrefix}${INF_BUCKET}${formatValue(total)}\n`;
 }
 
 /**
