@@ -11,9 +11,11 @@ export { toClassicBuckets } from './aggregations/exponential-classic-buckets.ts'
 export type { HistogramAggregationDefault } from './aggregations/resolve-aggregation.ts';
 export type { TemporalitySelector } from './collection/reader-slot.ts';
 export { cumulativeTemporality } from './collection/reader-slot.ts';
+export type { ExemplarFilter } from './exemplars/exemplar-filter.ts';
 export { hrTimeToMillis, millisToHrTime } from './model/hr-time.ts';
 export type {
   DataPoint,
+  Exemplar,
   ExponentialHistogramMetricData,
   ExponentialHistogramValue,
   GaugeMetricData,

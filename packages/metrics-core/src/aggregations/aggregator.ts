@@ -6,6 +6,7 @@
  * would lose float precision and cannot recover an interval's min and max).
  */
 import type { Attributes, HrTime } from '@opentelemetry/api';
+import type { ExemplarReservoir } from '../exemplars/exemplar-reservoir.ts';
 import type { DataPointType } from '../model/metric-data.ts';
 import type { SeriesCell } from '../series/series-cell.ts';
 
@@ -14,6 +15,8 @@ export interface Aggregator<C extends SeriesCell, V, P> {
   readonly dataPointType: DataPointType;
   /** A new series. */
   create(attributes: Attributes, startTime: HrTime, nowMs: number): C;
+  /** The exemplar reservoir of a series, per the specification's defaults for the aggregation. */
+  createReservoir(): ExemplarReservoir;
   /** Moves the cell's interval into its cumulative state and into each of `pending`, then clears it. */
   fold(cell: C, pending: readonly P[]): void;
   /** An empty pending state for a delta reader. */

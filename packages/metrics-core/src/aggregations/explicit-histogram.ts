@@ -3,6 +3,10 @@
  * count, sum, min and max, as the OTel SDK specification defines it.
  */
 import type { Attributes, HrTime } from '@opentelemetry/api';
+import {
+  AlignedHistogramBucketExemplarReservoir,
+  SimpleFixedSizeExemplarReservoir,
+} from '../exemplars/exemplar-reservoir.ts';
 import { DataPointType, type HistogramValue } from '../model/metric-data.ts';
 import { SeriesCell } from '../series/series-cell.ts';
 import type { Aggregator } from './aggregator.ts';
@@ -111,6 +115,11 @@ export function createHistogramAggregator(
   return {
     dataPointType: DataPointType.HISTOGRAM,
     create: (attributes, startTime, nowMs) => new HistogramCell(attributes, startTime, nowMs, boundaries),
+    // The specification's default: bucket-aligned when there is more than one bucket.
+    createReservoir: () =>
+      boundaries.length === 0
+        ? new SimpleFixedSizeExemplarReservoir(1)
+        : new AlignedHistogramBucketExemplarReservoir(boundaries),
     fold(cell, pending) {
       if (cell.count === 0) return;
       const counts = cell.counts;

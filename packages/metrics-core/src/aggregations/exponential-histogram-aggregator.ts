@@ -4,10 +4,15 @@
  * reader's pending cell.
  */
 import type { Attributes, HrTime } from '@opentelemetry/api';
+import { SimpleFixedSizeExemplarReservoir } from '../exemplars/exemplar-reservoir.ts';
 import { DataPointType, type ExponentialHistogramValue } from '../model/metric-data.ts';
 import { SeriesCell } from '../series/series-cell.ts';
 import type { Aggregator } from './aggregator.ts';
-import { ExponentialHistogramCell, type ExponentialHistogramOptions } from './exponential-histogram.ts';
+import {
+  DEFAULT_EXPONENTIAL_MAX_SIZE,
+  ExponentialHistogramCell,
+  type ExponentialHistogramOptions,
+} from './exponential-histogram.ts';
 
 /** An exponential histogram series. */
 export class ExponentialHistogramSeries extends SeriesCell {
@@ -64,6 +69,9 @@ export function createExponentialHistogramAggregator(
     dataPointType: DataPointType.EXPONENTIAL_HISTOGRAM,
     create: (attributes, startTime, nowMs) =>
       new ExponentialHistogramSeries(attributes, startTime, nowMs, cellOptions),
+    // The specification's default for base-2 exponential histograms: min(20, max_buckets) exemplars.
+    createReservoir: () =>
+      new SimpleFixedSizeExemplarReservoir(Math.min(20, options.maxSize ?? DEFAULT_EXPONENTIAL_MAX_SIZE)),
     fold(series, pending) {
       const interval = series.interval;
       if (interval.count === 0) return;

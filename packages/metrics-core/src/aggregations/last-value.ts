@@ -2,6 +2,7 @@
  * The last-value aggregation (synchronous gauges): the most recent measurement of each series.
  */
 import type { Attributes, HrTime } from '@opentelemetry/api';
+import { SimpleFixedSizeExemplarReservoir } from '../exemplars/exemplar-reservoir.ts';
 import { DataPointType } from '../model/metric-data.ts';
 import { SeriesCell } from '../series/series-cell.ts';
 import type { Aggregator } from './aggregator.ts';
@@ -23,6 +24,7 @@ export const lastValueAggregator: Aggregator<LastValueCell, number, LastValuePen
   dataPointType: DataPointType.GAUGE,
   create: (attributes: Attributes, startTime: HrTime, nowMs: number) =>
     new LastValueCell(attributes, startTime, nowMs),
+  createReservoir: () => new SimpleFixedSizeExemplarReservoir(1),
   fold(cell, pending) {
     if (!cell.fresh) return;
     cell.fresh = false;

@@ -2,6 +2,7 @@
  * The sum aggregation (counters and up-down counters): one number per series.
  */
 import type { Attributes, HrTime } from '@opentelemetry/api';
+import { SimpleFixedSizeExemplarReservoir } from '../exemplars/exemplar-reservoir.ts';
 import { DataPointType } from '../model/metric-data.ts';
 import { SeriesCell } from '../series/series-cell.ts';
 import type { Aggregator } from './aggregator.ts';
@@ -23,6 +24,7 @@ export const sumAggregator: Aggregator<SumCell, number, SumPending> = {
   dataPointType: DataPointType.SUM,
   create: (attributes: Attributes, startTime: HrTime, nowMs: number) =>
     new SumCell(attributes, startTime, nowMs),
+  createReservoir: () => new SimpleFixedSizeExemplarReservoir(1),
   fold(cell, pending) {
     const interval = cell.interval;
     cell.total += interval;

@@ -5,8 +5,10 @@
 import type { HrTime } from '@opentelemetry/api';
 import type { Aggregator } from '../aggregations/aggregator.ts';
 import type { HistogramAggregationDefault } from '../aggregations/resolve-aggregation.ts';
+import { hrTimeToMillis } from '../model/hr-time.ts';
 import {
   DataPointType,
+  type Exemplar,
   type InstrumentKind,
   type MetricData,
   type MetricDescriptor,
@@ -63,7 +65,14 @@ export class SyncMetricStream<C extends SeriesCell, V, P> implements Collectable
   collect(reader: ReaderSlot, endTime: HrTime, nowMs: number, deltaSlots: number): MetricData | undefined {
     const aggregator = this.#aggregator;
     const delta = reader.isDelta(this.kind);
-    const points: Array<{ startTime: HrTime; endTime: HrTime; attributes: C['attributes']; value: V }> = [];
+    const exemplars = this.table.exemplars;
+    const points: Array<{
+      startTime: HrTime;
+      endTime: HrTime;
+      attributes: C['attributes'];
+      value: V;
+      exemplars?: Exemplar[];
+    }> = [];
     for (const cell of this.table.cells()) {
       const pending = pendingOf(cell, deltaSlots, aggregator);
       // Only series with measurements since the last fold have an interval to fold.
@@ -74,17 +83,20 @@ export class SyncMetricStream<C extends SeriesCell, V, P> implements Collectable
       }
       if (!delta) {
         const value = aggregator.cumulative(cell);
-        if (value !== undefined)
-          points.push({ startTime: cell.startTime, endTime, attributes: cell.attributes, value });
+        if (value !== undefined) {
+          const point = { startTime: cell.startTime, endTime, attributes: cell.attributes, value };
+          // A cumulative point spans the series' whole life: every exemplar kept belongs to it.
+          const kept = exemplars?.collect(cell, Number.NEGATIVE_INFINITY);
+          points.push(kept === undefined ? point : { ...point, exemplars: kept });
+        }
       } else {
         const value = aggregator.takeDelta(pending[reader.deltaSlot]!, cell);
         if (value !== undefined) {
-          points.push({
-            startTime: reader.intervalStart(cell.startTime),
-            endTime,
-            attributes: cell.attributes,
-            value,
-          });
+          const startTime = reader.intervalStart(cell.startTime);
+          const point = { startTime, endTime, attributes: cell.attributes, value };
+          // Only exemplars recorded within the reader's interval belong to a delta point.
+          const kept = exemplars?.collect(cell, hrTimeToMillis(startTime));
+          points.push(kept === undefined ? point : { ...point, exemplars: kept });
         }
       }
     }

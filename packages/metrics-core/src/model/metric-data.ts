@@ -3,6 +3,10 @@
  * `@opentelemetry/sdk-metrics`'s `ScopeMetrics` / `MetricData` (same field names, same enum values), so an
  * sdk-metrics `MetricReader` or exporter takes it without conversion; only the resource is added by the
  * adapter. The core itself does not depend on sdk-metrics.
+ *
+ * One field is the core's own: a data point may carry `exemplars` ({@link Exemplar}), which sdk-metrics'
+ * data model lacks. sdk-metrics readers and exporters ignore it (its OTLP transformer sends no exemplars);
+ * yardstick's OpenMetrics exposition and embedded store read it.
  */
 import type { Attributes, HrTime, ValueType } from '@opentelemetry/api';
 
@@ -34,12 +38,37 @@ export interface MetricDescriptor {
   readonly valueType: ValueType;
 }
 
+/**
+ * A measurement kept as an exemplar of a data point (OTel data model `Exemplar`): its value, when it was
+ * recorded, and the trace and span it was recorded in (absent when there was no valid span, which only the
+ * `always_on` filter lets through).
+ */
+export interface Exemplar {
+  readonly value: number;
+  /** Epoch milliseconds. */
+  readonly timeUnixMs: number;
+  /** 32 lowercase hex digits. */
+  readonly traceId?: string;
+  /** 16 lowercase hex digits. */
+  readonly spanId?: string;
+  /**
+   * The measurement's attributes the series does not keep. Always empty here: attribute policies (redaction,
+   * value budgets) rewrite a set once, and what they remove must not come back through exemplars.
+   */
+  readonly filteredAttributes: Attributes;
+}
+
 /** One series' value over `[startTime, endTime]`. */
 export interface DataPoint<T> {
   readonly startTime: HrTime;
   readonly endTime: HrTime;
   readonly attributes: Attributes;
   readonly value: T;
+  /**
+   * Exemplars recorded within `[startTime, endTime]`, oldest first; absent when there are none. Not a field
+   * of sdk-metrics' `DataPoint` (see the file comment).
+   */
+  readonly exemplars?: Exemplar[];
 }
 
 /** An explicit-bucket histogram point: `counts[i]` counts values in `(boundaries[i-1], boundaries[i]]`. */

@@ -9,6 +9,7 @@ import {
   type ReaderSlot,
   type TemporalitySelector,
 } from '../collection/reader-slot.ts';
+import type { ExemplarFilter } from '../exemplars/exemplar-filter.ts';
 import type { AttributePolicy } from '../series/series-table.ts';
 import type { CoreView } from '../views/view.ts';
 import { CoreMeter } from './core-meter.ts';
@@ -32,6 +33,14 @@ export interface CoreMeterProviderOptions {
   readonly idleEvictionMs?: number | undefined;
   /** Aggregation of histograms no view configures (default `'explicit'`). */
   readonly histogramAggregation?: HistogramAggregationDefault | undefined;
+  /**
+   * Which measurements of synchronous instruments may become exemplars (default `'trace_based'`: those made
+   * in a sampled span, from the context given to `add`/`record` or the active one). Explicit histograms keep
+   * the last measurement per bucket, other aggregations a uniform sample (one, twenty for exponential
+   * histograms), as the OTel SDK specification's defaults; collected points carry them as `exemplars`.
+   * `'always_off'` keeps exemplar code off the recording path entirely.
+   */
+  readonly exemplarFilter?: ExemplarFilter | undefined;
   /** Per-instrument attribute rewriting (redaction, budgets, key filters), run once per distinct set. */
   readonly attributePolicy?: ((instrument: InstrumentInfo) => AttributePolicy | undefined) | undefined;
   /** Where warnings go (invalid values, names, views); default OTel's `diag.warn`. */
@@ -70,6 +79,7 @@ export class CoreMeterProvider implements MeterProvider {
       cardinalityLimit: options.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT,
       idleEvictionMs: options.idleEvictionMs,
       histogramAggregation: options.histogramAggregation ?? 'explicit',
+      exemplarFilter: options.exemplarFilter ?? 'trace_based',
       attributePolicy: options.attributePolicy,
       warn: options.warn ?? ((message) => diag.warn(message)),
       onFirstOverflow: options.onFirstOverflow,

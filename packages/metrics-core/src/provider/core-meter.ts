@@ -50,7 +50,14 @@ export class CoreMeter implements Meter {
         name,
         'COUNTER',
         options,
-        (tables, integer) => new CoreCounter(name, tables as never, integer, this.#registry.reportInvalid),
+        (tables, integer) =>
+          new CoreCounter(
+            name,
+            tables as never,
+            integer,
+            this.#registry.reportInvalid,
+            this.#registry.exemplarSampler,
+          ),
       ) ?? noopMeter.createCounter(name)
     );
   }
@@ -62,7 +69,13 @@ export class CoreMeter implements Meter {
         'UP_DOWN_COUNTER',
         options,
         (tables, integer) =>
-          new CoreUpDownCounter(name, tables as never, integer, this.#registry.reportInvalid),
+          new CoreUpDownCounter(
+            name,
+            tables as never,
+            integer,
+            this.#registry.reportInvalid,
+            this.#registry.exemplarSampler,
+          ),
       ) ?? noopMeter.createUpDownCounter(name)
     );
   }
@@ -79,6 +92,7 @@ export class CoreMeter implements Meter {
             tables as SeriesTable<RecordingCell>[],
             integer,
             this.#registry.reportInvalid,
+            this.#registry.exemplarSampler,
           ),
       ) ?? noopMeter.createHistogram(name)
     );
@@ -90,7 +104,14 @@ export class CoreMeter implements Meter {
         name,
         'GAUGE',
         options,
-        (tables, integer) => new CoreGauge(name, tables as never, integer, this.#registry.reportInvalid),
+        (tables, integer) =>
+          new CoreGauge(
+            name,
+            tables as never,
+            integer,
+            this.#registry.reportInvalid,
+            this.#registry.exemplarSampler,
+          ),
       ) ?? noopMeter.createGauge(name)
     );
   }

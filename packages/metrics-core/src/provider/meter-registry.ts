@@ -17,6 +17,13 @@ import {
 import { type CollectableStream, SyncMetricStream } from '../collection/metric-stream.ts';
 import { ObservableMetricStream, ObservedCell } from '../collection/observable-stream.ts';
 import { ReaderSlot, type TemporalitySelector } from '../collection/reader-slot.ts';
+import {
+  type ExemplarFilter,
+  type ExemplarSampler,
+  exemplarSampler,
+  refreshGlobalApi,
+} from '../exemplars/exemplar-filter.ts';
+import { SeriesExemplars } from '../exemplars/series-exemplars.ts';
 import { ObservableInstrument } from '../instruments/observable-instruments.ts';
 import { nowHrTime } from '../model/hr-time.ts';
 import type {
@@ -36,6 +43,8 @@ export interface CoreSettings {
   readonly cardinalityLimit: number | ((instrument: InstrumentInfo) => number);
   readonly idleEvictionMs: number | undefined;
   readonly histogramAggregation: HistogramAggregationDefault;
+  /** Which measurements of synchronous instruments may become exemplars. */
+  readonly exemplarFilter: ExemplarFilter;
   /** The attribute policy of an instrument (redaction, budgets, key filters), decided once per stream. */
   readonly attributePolicy: ((instrument: InstrumentInfo) => AttributePolicy | undefined) | undefined;
   readonly warn: (message: string) => void;
@@ -110,8 +119,13 @@ export class MeterRegistry {
   #collectionId = 0;
   #lastCollection: Promise<unknown> = Promise.resolve();
 
+  /** The exemplar filter's sampler, shared by every synchronous instrument; undefined for `always_off`. */
+  readonly exemplarSampler: ExemplarSampler | undefined;
+
   constructor(settings: CoreSettings) {
     this.#settings = settings;
+    this.exemplarSampler = exemplarSampler(settings.exemplarFilter);
+    refreshGlobalApi();
   }
 
   readonly reportInvalid = (instrument: string, value: unknown, why: string): void => {
@@ -152,6 +166,7 @@ export class MeterRegistry {
       kind,
       options,
       (a) => a.create,
+      this.exemplarSampler !== undefined,
     )) {
       this.#scope(scope).streams.push(
         new SyncMetricStream(descriptor, kind, table, aggregator, kind === 'COUNTER', group),
@@ -171,7 +186,7 @@ export class MeterRegistry {
     const createObserved =
       () => (attributes: Attributes, startTime: ReturnType<typeof nowHrTime>, nowMs: number) =>
         new ObservedCell(attributes, startTime, nowMs);
-    for (const { descriptor, table } of this.#streamsFor(scope, name, kind, options, createObserved)) {
+    for (const { descriptor, table } of this.#streamsFor(scope, name, kind, options, createObserved, false)) {
       const stream = new ObservableMetricStream(
         descriptor,
         kind,
@@ -242,6 +257,7 @@ export class MeterRegistry {
 
   async #collectNow(reader: ReaderSlot, timeoutMs: number): Promise<CoreCollection> {
     const collectionId = ++this.#collectionId;
+    refreshGlobalApi();
     const errors = await this.#runCallbacks(collectionId, timeoutMs);
     const endTime = nowHrTime();
     const nowMs = Date.now();
@@ -314,6 +330,7 @@ export class MeterRegistry {
     create: (
       aggregator: AnyAggregator,
     ) => (attributes: Attributes, startTime: ReturnType<typeof nowHrTime>, nowMs: number) => SeriesCell,
+    withExemplars: boolean,
   ): Generator<StreamParts> {
     const settings = this.#settings;
     const unit = options.unit ?? '';
@@ -335,7 +352,17 @@ export class MeterRegistry {
           ? this.#readerHistogramAggregations()
           : [undefined];
       for (const [index, group] of groups.entries()) {
-        const stream = this.#stream(scope, name, kind, options, view, group, create, index === 0);
+        const stream = this.#stream(
+          scope,
+          name,
+          kind,
+          options,
+          view,
+          group,
+          create,
+          index === 0,
+          withExemplars,
+        );
         if (stream !== undefined) yield stream;
       }
     }
@@ -358,6 +385,7 @@ export class MeterRegistry {
       aggregator: AnyAggregator,
     ) => (attributes: Attributes, startTime: ReturnType<typeof nowHrTime>, nowMs: number) => SeriesCell,
     counted: boolean,
+    withExemplars: boolean,
   ): StreamParts | undefined {
     const settings = this.#settings;
     const unit = options.unit ?? '';
@@ -391,6 +419,7 @@ export class MeterRegistry {
       policy,
       idleEvictionMs: settings.idleEvictionMs,
       onPolicyError: (error) => this.warn(`instrument ${name}: attribute policy failed: ${String(error)}`),
+      exemplars: withExemplars ? new SeriesExemplars(() => aggregator.createReservoir()) : undefined,
     });
     // One stream per reader group records the same measurements: the figures count the first only.
     if (counted) this.#tables.push({ meterName: scope.name, instrument: name, kind, table });

@@ -4,6 +4,7 @@
  * that decides which series a measurement lands in lives here, so evicting a series frees it everywhere.
  */
 import type { Attributes, HrTime } from '@opentelemetry/api';
+import type { SeriesExemplars } from '../exemplars/series-exemplars.ts';
 import { sharedStartTime } from '../model/start-times.ts';
 import { AttributeTrie } from './attribute-trie.ts';
 import { OVERFLOW_ATTRIBUTES, type SeriesCell } from './series-cell.ts';
@@ -30,6 +31,8 @@ export interface SeriesTableOptions<C extends SeriesCell> {
     | undefined;
   /** Reports a policy that threw (the measurement still lands, with its attributes unchanged). */
   readonly onPolicyError?: ((error: unknown) => void) | undefined;
+  /** The series' exemplar reservoirs; undefined when exemplars are off (filter `always_off`). */
+  readonly exemplars?: SeriesExemplars | undefined;
 }
 
 /** The series of one stream. */
@@ -49,9 +52,12 @@ export class SeriesTable<C extends SeriesCell> {
   #overflow: C | undefined = undefined;
   /** Series removed by idle eviction so far. */
   evictedSeries = 0;
+  /** The series' exemplar reservoirs, which instruments offer sampled measurements to. */
+  readonly exemplars: SeriesExemplars | undefined;
 
   constructor(options: SeriesTableOptions<C>) {
     this.#options = options;
+    this.exemplars = options.exemplars;
     // Four cached incoming sets per admitted series absorb rewritten variants (redaction, budgets, key
     // order) while bounding the trie's memory under an attack of distinct sets.
     this.#maxLeaves = Math.max(1024, options.cardinalityLimit * 4);
