@@ -3,6 +3,7 @@
  * {@link BitWriter}, and a chunk table of (first timestamp, start byte). The last chunk is the open head
  * chunk that appends go to.
  */
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import { BitWriter } from './bit-writer.ts';
 import { HIGH_WORD, highWord, LOW_WORD, lowWord } from './float-bits.ts';
 import type { Labels } from './queryable.ts';
@@ -19,6 +20,38 @@ const tableStride = 2;
 export interface SeriesWindow {
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
+  /** Set only when a sample of the window is a native histogram; see `SeriesSamples.histograms`. */
+  readonly histograms: (FloatHistogram | undefined)[] | undefined;
+}
+
+const placeholderBits = new DataView(new ArrayBuffer(8));
+placeholderBits.setUint32(0, 0x7ff00000);
+placeholderBits.setUint32(4, 0x00000003);
+
+/**
+ * The float written to the XOR chunk for a native histogram sample: a NaN whose payload differs from the
+ * staleness marker's, so that timestamps, ordering and staleness stay in one place for both kinds.
+ */
+const histogramPlaceholder = placeholderBits.getFloat64(0);
+
+/**
+ * A rough cost of one stored histogram: the object with its arrays (~200 bytes in V8) and 8 bytes per
+ * bucket and span field. The list is plain objects for now: Prometheus's histogram chunks, which encode a
+ * sample in about 2 bytes per bucket, are still to do.
+ */
+function histogramBytes(h: FloatHistogram): number {
+  return (
+    200 +
+    8 * (h.positiveBuckets.length + h.negativeBuckets.length) +
+    16 * (h.positiveSpans.length + h.negativeSpans.length)
+  );
+}
+
+/** The native histogram samples of a series, in time order, beside the XOR chunks that hold their times. */
+interface HistogramList {
+  readonly times: number[];
+  readonly values: FloatHistogram[];
+  bytes: number;
 }
 
 interface ScratchTarget extends DecodeTarget {
@@ -55,6 +88,10 @@ export class MemorySeries {
   #table = new Float64Array(4 * tableStride);
   #chunks = 0;
   #headSamples = 0;
+  // Created by the first histogram sample: float-only series read as before, with one field test and no
+  // allocation. Measured (10k float series x 240 samples, old and new store in one process): append and
+  // select times equal within run-to-run noise (±20% on the shared machine).
+  #histograms: HistogramList | undefined;
 
   constructor(id: number, labels: Labels, hash: number) {
     this.id = id;
@@ -73,9 +110,9 @@ export class MemorySeries {
     return this.#chunks === 0 ? 0 : (this.#chunks - 1) * samplesPerChunk + this.#headSamples;
   }
 
-  /** Bytes allocated for samples and the chunk table. */
+  /** Bytes allocated for samples and the chunk table, and an estimate of the histogram samples. */
   get byteSize(): number {
-    return this.#writer.capacity + this.#table.byteLength;
+    return this.#writer.capacity + this.#table.byteLength + (this.#histograms?.bytes ?? 0);
   }
 
   /** First timestamp of chunk `index` (0 is the oldest). */
@@ -101,6 +138,19 @@ export class MemorySeries {
     if (timestampMs <= this.#encoder.lastTimestamp) return false;
     this.#encoder.append(timestampMs, high, low);
     this.#headSamples++;
+    return true;
+  }
+
+  /**
+   * Appends a native histogram sample. The series keeps `histogram` itself: the caller must not change it.
+   * @returns `false` (nothing stored) when `timestampMs` is not after the newest sample.
+   */
+  appendHistogram(timestampMs: number, histogram: FloatHistogram): boolean {
+    if (!this.append(timestampMs, histogramPlaceholder)) return false;
+    this.#histograms ??= { times: [], values: [], bytes: 0 };
+    this.#histograms.times.push(timestampMs);
+    this.#histograms.values.push(histogram);
+    this.#histograms.bytes += histogramBytes(histogram);
     return true;
   }
 
@@ -140,7 +190,30 @@ export class MemorySeries {
     const values = new Float64Array(buffer, written * 8, written);
     timestamps.set(target.timestamps.subarray(0, written));
     values.set(target.values.subarray(0, written));
-    return { timestamps, values };
+    const histograms = this.#histograms === undefined ? undefined : this.#histogramsAt(timestamps);
+    return { timestamps, values, histograms };
+  }
+
+  /** The histogram at each of `timestamps` (undefined for floats); `undefined` when none is a histogram. */
+  #histogramsAt(timestamps: Float64Array): (FloatHistogram | undefined)[] | undefined {
+    const { times, values } = this.#histograms!;
+    const first = timestamps[0]!;
+    let low = 0;
+    let high = times.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (times[mid]! < first) low = mid + 1;
+      else high = mid;
+    }
+    const last = timestamps[timestamps.length - 1]!;
+    if (low === times.length || times[low]! > last) return undefined;
+    const out = new Array<FloatHistogram | undefined>(timestamps.length).fill(undefined);
+    // Histogram times are a subsequence of the window's timestamps: one merge walk places them.
+    let j = low;
+    for (let i = 0; i < timestamps.length && j < times.length; i++) {
+      if (timestamps[i] === times[j]) out[i] = values[j++];
+    }
+    return out;
   }
 
   /**
@@ -163,6 +236,7 @@ export class MemorySeries {
       this.#writer.dropBytes(this.#writer.byteLength);
       this.#chunks = 0;
       this.#headSamples = 0;
+      this.#histograms = undefined;
       return before;
     }
     const firstKeptByte = this.#table[count * tableStride + 1]!;
@@ -170,6 +244,7 @@ export class MemorySeries {
     this.#table.copyWithin(0, count * tableStride, this.#chunks * tableStride);
     this.#chunks -= count;
     for (let i = 0; i < this.#chunks; i++) this.#table[i * tableStride + 1]! -= firstKeptByte;
+    if (this.#histograms !== undefined) this.#dropHistogramsBefore(this.chunkMinTime(0));
     return before - this.sampleCount;
   }
 
@@ -179,6 +254,15 @@ export class MemorySeries {
     while (count < this.#chunks - 1 && this.chunkMinTime(count + 1) <= cutoff) count++;
     if (count === this.#chunks - 1 && this.#encoder.lastTimestamp < cutoff) count++;
     return count;
+  }
+
+  #dropHistogramsBefore(t: number): void {
+    const list = this.#histograms!;
+    let n = 0;
+    while (n < list.times.length && list.times[n]! < t) list.bytes -= histogramBytes(list.values[n++]!);
+    list.times.splice(0, n);
+    list.values.splice(0, n);
+    if (list.times.length === 0) this.#histograms = undefined;
   }
 
   #overlaps(minT: number, maxT: number): boolean {

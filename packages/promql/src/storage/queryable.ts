@@ -3,6 +3,7 @@
  * remote Prometheus-compatible API. The engine asks for raw samples; it does lookback, staleness and
  * range-window logic itself, exactly as Prometheus's engine does over its storage.
  */
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
 
 /** A label set, `__name__` included. Keys are unique; iteration order carries no meaning. */
 export type Labels = Readonly<Record<string, string>>;
@@ -22,9 +23,15 @@ export interface SeriesSamples {
   readonly labels: Labels;
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
+  /**
+   * Native histogram samples: absent (or `undefined`) when every sample returned is a float, as for most
+   * series; otherwise one entry per sample, the histogram where the sample is one (`values` then holds a
+   * NaN that means nothing) and `undefined` where it is a float. Readers must not change the histograms.
+   */
+  readonly histograms?: readonly (FloatHistogram | undefined)[] | undefined;
 }
 
-/** A source of raw float samples. */
+/** A source of raw float and native histogram samples. */
 export interface Queryable {
   /**
    * Every series matching all `matchers`, with its samples whose timestamp is in `[minT, maxT]`

@@ -3,6 +3,8 @@
  * through {@link Queryable}. Samples live in Gorilla/Prometheus XOR chunks (see `xor-chunk.ts`), series
  * are found through a postings index (see `postings-index.ts`).
  */
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
+import { validateHistogram } from '../histogram/validate.ts';
 import { compileMatcher } from './label-matcher.ts';
 import { MemorySeries } from './memory-series.ts';
 import { MinHeap } from './min-heap.ts';
@@ -42,7 +44,10 @@ export interface SampleStoreStats {
   readonly bytes: number;
   /** `bytes / samples` (0 when empty). */
   readonly bytesPerSample: number;
-  /** Samples refused since creation: timestamp not after the series' newest one, or not a valid time. */
+  /**
+   * Samples refused since creation: timestamp not after the series' newest one, or not a valid time, or a
+   * native histogram that fails Prometheus's validation.
+   */
   readonly rejectedSamples: number;
 }
 
@@ -115,6 +120,31 @@ export class SampleStore implements Queryable {
       this.#rejected++;
       return false;
     }
+    if (this.#seriesFor(labels).append(t, value)) return true;
+    this.#rejected++;
+    return false;
+  }
+
+  /**
+   * Appends one native histogram sample, after Prometheus's validation (`validateHistogram`). A series may
+   * switch between floats and histograms from one sample to the next, as in Prometheus; staleness markers
+   * ({@link SampleStore.appendStaleMarker}) end either kind. The store keeps `histogram` itself, so the caller
+   * must not change it afterwards.
+   * @returns `false` when the sample was refused (invalid histogram, timestamp not finite or not after the
+   * series' newest).
+   */
+  appendHistogram(labels: Labels, timestampMs: number, histogram: FloatHistogram): boolean {
+    const t = Math.round(timestampMs);
+    if (!(Math.abs(t) <= maxAbsTimestamp) || validateHistogram(histogram) !== undefined) {
+      this.#rejected++;
+      return false;
+    }
+    if (this.#seriesFor(labels).appendHistogram(t, histogram)) return true;
+    this.#rejected++;
+    return false;
+  }
+
+  #seriesFor(labels: Labels): MemorySeries {
     const { hash, count } = hashLabels(labels);
     let series = this.#lookup.get(labels, hash, count);
     if (series === undefined) {
@@ -123,9 +153,7 @@ export class SampleStore implements Queryable {
       this.#byId.set(series.id, series);
       this.#postings.add(series.id, series.labels);
     }
-    if (series.append(t, value)) return true;
-    this.#rejected++;
-    return false;
+    return series;
   }
 
   /** Appends Prometheus's staleness marker ({@link STALE_NAN}): the series ended at `timestampMs`. */
@@ -144,7 +172,12 @@ export class SampleStore implements Queryable {
       const window = series?.read(minT, maxT);
       // A literal of fixed shape, not a spread: one object layout for every yielded series.
       if (series !== undefined && window !== undefined)
-        yield { labels: series.labels, timestamps: window.timestamps, values: window.values };
+        yield {
+          labels: series.labels,
+          timestamps: window.timestamps,
+          values: window.values,
+          histograms: window.histograms,
+        };
     }
   }
 
