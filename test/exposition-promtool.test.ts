@@ -1,7 +1,8 @@
 /**
  * `promtool check metrics` (Prometheus 2.42) on the exposition: parse + lint must report nothing.
- * promtool 2.42 reads only the text format 0.0.4 (it rejects OpenMetrics' `info` type and `# EOF`), so the
- * OpenMetrics output is checked by a real Prometheus scrape in exposition-prometheus-scrape.test.ts.
+ * promtool 2.42 reads only the text format 0.0.4 (it rejects OpenMetrics' `info` type, `# EOF` and exemplars),
+ * so the OpenMetrics output is checked by a real Prometheus scrape in exposition-prometheus-scrape.test.ts
+ * (exemplars in exemplars-prometheus.test.ts).
  */
 import { spawn } from 'node:child_process';
 import type { Attributes } from '@opentelemetry/api';
@@ -86,6 +87,31 @@ describe.skipIf(promtool.skipReason !== undefined)('promtool check metrics', () 
     for await (const chunk of await reader.render('text')) text += chunk;
     expect(text).toContain('http_server_request_duration_seconds_bucket');
     expect(text).toContain('process_cpu_time_seconds_total');
+    const result = await checkMetrics(path, text);
+    expect(result, result.output).toEqual({ code: 0, output: '' });
+  });
+
+  it('finds nothing in the text 0.0.4 of points that carry exemplars (they are written in OpenMetrics only)', async () => {
+    const reader = new PrometheusReader();
+    const provider = new MeterProvider({ readers: [reader], resource: resourceFromAttributes({}) });
+    recordEverything(provider);
+    const { resourceMetrics } = await reader.collect();
+    // The metrics core attaches exemplars to its points this way (sdk-metrics has none of its own).
+    const exemplar = {
+      value: 0.2,
+      timeUnixMs: 1_700_000_000_123,
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      filteredAttributes: {},
+    };
+    for (const { metrics } of resourceMetrics.scopeMetrics)
+      for (const metric of metrics)
+        for (const point of metric.dataPoints) Object.assign(point, { exemplars: [exemplar] });
+    expect(renderExposition(resourceMetrics, 'openmetrics')).toContain(
+      `le="0.25"} 4 # {trace_id="${exemplar.traceId}",span_id="${exemplar.spanId}"} 0.2 1700000000.123`,
+    );
+    const text = renderExposition(resourceMetrics, 'text');
+    expect(text).not.toContain('trace_id');
     const result = await checkMetrics(path, text);
     expect(result, result.output).toEqual({ code: 0, output: '' });
   });

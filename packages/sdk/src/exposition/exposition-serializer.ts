@@ -6,6 +6,7 @@ import { type Attributes, diag } from '@opentelemetry/api';
 import type { DataPoint, ExponentialHistogram, Histogram, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { toClassicBuckets } from '@yardstick/metrics-core';
 import { escapeHelp } from './escape.ts';
+import { bucketExemplars, counterExemplar } from './exemplar-text.ts';
 import { formatValue } from './format-value.ts';
 import { flatten, renderLabels, renderSeriesLabels, type ScopeLabels } from './label-renderer.ts';
 import { collectFamilies, type MetricFamily } from './metric-families.ts';
@@ -158,8 +159,12 @@ export class ExpositionSerializer {
             continue;
           }
           previous = head;
-          const value = formatValue((points[index] as Point).value as number);
-          out += head.length === name.length ? `${head} ${value}\n` : `${head}} ${value}\n`;
+          const point = points[index] as Point;
+          const value = formatValue(point.value as number);
+          // Exemplars: OpenMetrics only, and only on counters (`_total`) among these families.
+          const exemplar = openMetrics && family.type === 'counter' ? counterExemplar(point) : '';
+          out +=
+            head.length === name.length ? `${head} ${value}${exemplar}\n` : `${head}} ${value}${exemplar}\n`;
           if (out.length >= chunkSize) {
             yield out;
             out = '';
@@ -196,10 +201,12 @@ export class ExpositionSerializer {
     let lowestBound: number | undefined;
     if ('scale' in histogram) {
       const { boundaries, counts } = toClassicBuckets(histogram);
-      lines = this.#exponentialBucketLines(bucketPrefix, boundaries, counts, histogram.count);
+      const exemplars = openMetrics ? bucketExemplars(point, boundaries) : undefined;
+      lines = this.#exponentialBucketLines(bucketPrefix, boundaries, counts, histogram.count, exemplars);
       lowestBound = boundaries[0];
     } else {
-      lines = this.#explicitBucketLines(bucketPrefix, histogram);
+      const exemplars = openMetrics ? bucketExemplars(point, histogram.buckets.boundaries) : undefined;
+      lines = this.#explicitBucketLines(bucketPrefix, histogram, exemplars);
       lowestBound = histogram.buckets.boundaries[0];
     }
     const block = bucketPrefix.length === openLength ? ' ' : `{${bucketPrefix.slice(openLength, -1)}} `;
@@ -212,8 +219,11 @@ export class ExpositionSerializer {
     return `${lines}${name}_count${block}${formatValue(histogram.count)}\n`;
   }
 
-  /** The cumulative `_bucket` lines of an explicit bucket histogram, `+Inf` last. */
-  #explicitBucketLines(bucketPrefix: string, histogram: Histogram): string {
+  /**
+   * The cumulative `_bucket` lines of an explicit bucket histogram, `+Inf` last; `exemplars` holds each
+   * line's exemplar suffix (see `bucketExemplars`), when the point has exemplars and the format takes them.
+   */
+  #explicitBucketLines(bucketPrefix: string, histogram: Histogram, exemplars: string[] | undefined): string {
     const bounds = this.#boundStrings(histogram.buckets.boundaries);
     const counts = histogram.buckets.counts;
     let lines = '';
@@ -221,11 +231,12 @@ export class ExpositionSerializer {
     let i = 0;
     for (; i < bounds.length; i++) {
       cumulative += counts[i] ?? 0;
-      lines += `${bucketPrefix}${bounds[i]}${formatValue(cumulative)}\n`;
+      lines += `${bucketPrefix}${bounds[i]}${formatValue(cumulative)}${exemplars?.[i] ?? ''}\n`;
     }
+    const inf = exemplars?.[i] ?? '';
     // The SDK's last count is the overflow bucket; `+Inf` also absorbs any count past the bounds.
     for (; i < counts.length; i++) cumulative += counts[i] ?? 0;
-    return `${lines}${bucketPrefix}${INF_BUCKET}${formatValue(cumulative)}\n`;
+    return `${lines}${bucketPrefix}${INF_BUCKET}${formatValue(cumulative)}${inf}\n`;
   }
 
   /**
@@ -237,11 +248,13 @@ export class ExpositionSerializer {
     boundaries: readonly number[],
     counts: readonly number[],
     total: number,
+    exemplars: string[] | undefined,
   ): string {
     const les = this.#exponentialLes;
     let lines = '';
     let cumulative = 0;
-    for (let i = 0; i < boundaries.length; i++) {
+    let i = 0;
+    for (; i < boundaries.length; i++) {
       const bound = boundaries[i] as number;
       // The topmost bucket's `le` stands for 2^1024; no double lies above it, so `+Inf` says the same.
       if (bound === Number.MAX_VALUE) break;
@@ -252,9 +265,10 @@ export class ExpositionSerializer {
         le = `le="${formatValue(bound)}"} `;
         les.set(bound, le);
       }
-      lines += `${bucketPrefix}${le}${formatValue(cumulative)}\n`;
+      lines += `${bucketPrefix}${le}${formatValue(cumulative)}${exemplars?.[i] ?? ''}\n`;
     }
-    return `${lines}${bucketPrefix}${INF_BUCKET}${formatValue(total)}\n`;
+    // `+Inf` holds the topmost bucket's exemplar when the loop stopped at it.
+    return `${lines}${bucketPrefix}${INF_BUCKET}${formatValue(total)}${exemplars?.[i] ?? ''}\n`;
   }
 
   /** `le="<bound>"} ` for each finite bound; an infinite bound is left to the `+Inf` line. */
