@@ -1,11 +1,19 @@
 /**
  * Result comparison of the `.test` runner, as `evalCmd.compareResult` and `almost.Equal` in Prometheus do
  * it: values within a relative tolerance of 1e-6, NaN equal to NaN, the staleness marker only to itself,
- * order ignored unless the eval says `ordered`, matrices required to be sorted by labels.
+ * order ignored unless the eval says `ordered`, matrices required to be sorted by labels. Native histograms
+ * compare as `compareNativeHistogram` does: both sides compacted, schema, zero threshold, custom bounds and
+ * layout exact, counts, sum and buckets within the tolerance, and the counter reset hint only when the
+ * expected literal gave one.
  */
 import { almostEqual as floatAlmostEqual } from '../engine/float-math.ts';
 import type { InstantValue, MatrixSeries, VectorSample } from '../engine/types.ts';
+import { customBoundsMatch } from '../histogram/custom-buckets.ts';
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
+import { spansMatch } from '../histogram/span.ts';
 import { isStaleNaN, type Labels } from '../storage/queryable.ts';
+import { histogramText } from './histogram-text.ts';
+import type { SequenceValue } from './series-description.ts';
 import { type EvalCommand, labelsKey } from './test-file.ts';
 
 /** Relative tolerance of Prometheus's test runner (`defaultEpsilon`). */
@@ -15,6 +23,36 @@ export const EPSILON = 0.000001;
 export function almostEqual(a: number, b: number, epsilon: number = EPSILON): boolean {
   if (isStaleNaN(a) || isStaleNaN(b)) return isStaleNaN(a) && isStaleNaN(b);
   return floatAlmostEqual(a, b, epsilon);
+}
+
+function bucketsAlmostEqual(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => almostEqual(v, b[i]!));
+}
+
+/**
+ * promqltest's `compareNativeHistogram` on compacted copies; the hint counts only when the expectation set
+ * it (`counterResetHintSet`).
+ */
+export function histogramsMatch(
+  expected: FloatHistogram,
+  counterResetHintSet: boolean,
+  actual: FloatHistogram,
+): boolean {
+  const exp = expected.copy().compact(0);
+  const cur = actual.copy().compact(0);
+  if (counterResetHintSet && expected.counterResetHint !== actual.counterResetHint) return false;
+  if (exp.schema !== cur.schema || !almostEqual(exp.count, cur.count) || !almostEqual(exp.sum, cur.sum)) {
+    return false;
+  }
+  if (exp.usesCustomBuckets() && !customBoundsMatch(exp.customValues, cur.customValues)) return false;
+  return (
+    exp.zeroThreshold === cur.zeroThreshold &&
+    almostEqual(exp.zeroCount, cur.zeroCount) &&
+    spansMatch(exp.negativeSpans, cur.negativeSpans) &&
+    bucketsAlmostEqual(exp.negativeBuckets, cur.negativeBuckets) &&
+    spansMatch(exp.positiveSpans, cur.positiveSpans) &&
+    bucketsAlmostEqual(exp.positiveBuckets, cur.positiveBuckets)
+  );
 }
 
 /** Go's `%v` of a float64, as Prometheus prints values in its messages. */
@@ -76,8 +114,15 @@ function describeExpected(cmd: EvalCommand): string {
 }
 
 function describeSeries(s: MatrixSeries): string {
-  const points = Array.from(s.values, (v, i) => `${formatValue(v)} @[${s.timestamps[i]}]`);
+  const points = Array.from(s.values, (v, i) => {
+    const h = s.histograms?.[i];
+    return `${h === undefined ? formatValue(v) : histogramText(h)} @[${s.timestamps[i]}]`;
+  });
   return `${formatLabels(s.labels)} ${points.join(' ')}`;
+}
+
+function describeSample(s: VectorSample): string {
+  return s.histogram === undefined ? formatValue(s.value) : histogramText(s.histogram);
 }
 
 /** Renders a result the way the runner reports it. */
@@ -90,7 +135,7 @@ export function describeResult(value: InstantValue): string {
     case 'vector':
       return value.samples.length === 0
         ? '(empty vector)'
-        : value.samples.map((s) => `${formatLabels(s.labels)} ${formatValue(s.value)}`).join('\n');
+        : value.samples.map((s) => `${formatLabels(s.labels)} ${describeSample(s)}`).join('\n');
     case 'matrix':
       return value.series.length === 0 ? '(empty matrix)' : value.series.map(describeSeries).join('\n');
   }
@@ -115,25 +160,45 @@ function compareMatrix(cmd: EvalCommand, series: readonly MatrixSeries[]): strin
     if (exp === undefined)
       return `unexpected metric ${formatLabels(s.labels)} in result, has ${describeSeries(s)}`;
     seen.add(key);
-    const expectedPoints: Array<{ t: number; v: number }> = [];
+    const expectedFloats: Array<{ t: number; v: number }> = [];
+    const expectedHistograms: Array<{ t: number; h: Extract<SequenceValue, { kind: 'histogram' }> }> = [];
     for (let i = 0; i < exp.values.length; i++) {
       const t = cmd.startMs + i * cmd.stepMs;
       if (t > cmd.endMs) {
         return `expected ${exp.values.length} points for ${formatLabels(exp.labels)}, but query time range cannot return this many points`;
       }
       const e = exp.values[i]!;
-      if (e.kind === 'float') expectedPoints.push({ t, v: e.value });
+      if (e.kind === 'float') expectedFloats.push({ t, v: e.value });
+      else if (e.kind === 'histogram') expectedHistograms.push({ t, h: e });
     }
-    if (expectedPoints.length !== s.values.length) {
-      return `expected ${expectedPoints.length} float points for ${formatLabels(exp.labels)}, but got ${describeSeries(s)}`;
+    const floatAt: number[] = [];
+    const histogramAt: number[] = [];
+    for (let i = 0; i < s.timestamps.length; i++) {
+      if (s.histograms?.[i] === undefined) floatAt.push(i);
+      else histogramAt.push(i);
     }
-    for (let i = 0; i < expectedPoints.length; i++) {
-      const e = expectedPoints[i]!;
-      if (e.t !== s.timestamps[i]) {
-        return `expected float value at index ${i} for ${formatLabels(exp.labels)} to have timestamp ${e.t}, but it had timestamp ${s.timestamps[i]}`;
+    if (expectedFloats.length !== floatAt.length || expectedHistograms.length !== histogramAt.length) {
+      return `expected ${expectedFloats.length} float points and ${expectedHistograms.length} histogram points for ${formatLabels(exp.labels)}, but got ${describeSeries(s)}`;
+    }
+    for (let i = 0; i < expectedFloats.length; i++) {
+      const e = expectedFloats[i]!;
+      const at = floatAt[i]!;
+      if (e.t !== s.timestamps[at]) {
+        return `expected float value at index ${i} for ${formatLabels(exp.labels)} to have timestamp ${e.t}, but it had timestamp ${s.timestamps[at]}`;
       }
-      if (!almostEqual(s.values[i]!, e.v)) {
-        return `expected float value at index ${i} (t=${e.t}) for ${formatLabels(exp.labels)} to be ${formatValue(e.v)}, but got ${formatValue(s.values[i]!)}`;
+      if (!almostEqual(s.values[at]!, e.v)) {
+        return `expected float value at index ${i} (t=${e.t}) for ${formatLabels(exp.labels)} to be ${formatValue(e.v)}, but got ${formatValue(s.values[at]!)}`;
+      }
+    }
+    for (let i = 0; i < expectedHistograms.length; i++) {
+      const e = expectedHistograms[i]!;
+      const at = histogramAt[i]!;
+      const actual = s.histograms![at]!;
+      if (e.t !== s.timestamps[at]) {
+        return `expected histogram value at index ${i} for ${formatLabels(exp.labels)} to have timestamp ${e.t}, but it had timestamp ${s.timestamps[at]}`;
+      }
+      if (!histogramsMatch(e.h.histogram, e.h.counterResetHintSet, actual)) {
+        return `expected histogram value at index ${i} (t=${e.t}) for ${formatLabels(exp.labels)} to be ${histogramText(e.h.histogram)}, but got ${histogramText(actual)}`;
       }
     }
   }
@@ -151,11 +216,24 @@ function compareVector(cmd: EvalCommand, samples: readonly VectorSample[]): stri
     const key = labelsKey(s.labels);
     const exp = cmd.expected.get(key);
     if (exp === undefined)
-      return `unexpected metric ${formatLabels(s.labels)} in result, has value ${formatValue(s.value)}`;
+      return `unexpected metric ${formatLabels(s.labels)} in result, has value ${describeSample(s)}`;
     if (isOrdered(cmd) && exp.pos !== pos + 1) {
       return `expected metric ${formatLabels(s.labels)} at position ${exp.pos} but was at ${pos + 1}`;
     }
     const first = exp.values[0];
+    if (first?.kind === 'histogram') {
+      if (s.histogram === undefined) {
+        return `expected histogram ${histogramText(first.histogram)} for ${formatLabels(s.labels)} but got float value ${formatValue(s.value)}`;
+      }
+      if (!histogramsMatch(first.histogram, first.counterResetHintSet, s.histogram)) {
+        return `expected ${histogramText(first.histogram)} for ${formatLabels(s.labels)} but got ${histogramText(s.histogram)}`;
+      }
+      seen.add(key);
+      continue;
+    }
+    if (s.histogram !== undefined) {
+      return `expected float value ${first?.kind === 'float' ? formatValue(first.value) : 0} for ${formatLabels(s.labels)} but got histogram ${histogramText(s.histogram)}`;
+    }
     // An omitted (`_`) expectation is the zero value in Prometheus's runner.
     const expectedValue = first?.kind === 'float' ? first.value : 0;
     if (!almostEqual(expectedValue, s.value)) {
@@ -186,6 +264,8 @@ export function compareResult(cmd: EvalCommand, value: InstantValue): void {
       const exp = cmd.expected.get('')?.values[0];
       if (!cmd.expectScalar || exp === undefined)
         problem = `expected vector or matrix result, but got scalar ${formatValue(value.value)}`;
+      else if (exp.kind === 'histogram')
+        problem = `expected histogram ${histogramText(exp.histogram)} but got scalar ${formatValue(value.value)}`;
       else if (!almostEqual(exp.kind === 'float' ? exp.value : 0, value.value)) {
         problem = `expected scalar ${exp.kind === 'float' ? formatValue(exp.value) : 0} but got ${formatValue(value.value)}`;
       }

@@ -12,8 +12,9 @@ import { parseExpr } from '../parser/parse-expr.ts';
 import type { Queryable } from '../storage/queryable.ts';
 import { SampleStore } from '../storage/sample-store.ts';
 import { atModifierVariants } from './at-modifier-variants.ts';
+import { classicToNhcb } from './classic-to-nhcb.ts';
 import { compareLabelSets, compareResult, formatLabels, ResultMismatch } from './compare.ts';
-import { MarkedSeries, nhcbBase, type SkipReason, skipReason } from './skip-reason.ts';
+import { MarkedSeries, type SkipReason, skipReason } from './skip-reason.ts';
 import type { EvalCommand, ExpectLine, LoadCommand } from './test-file.ts';
 import { parseTestFile } from './test-file.ts';
 
@@ -227,7 +228,9 @@ function runInstantQuery(
   const samples: VectorSample[] = [];
   for (const s of series) {
     const index = s.timestamps.indexOf(t);
-    if (index !== -1) samples.push({ labels: s.labels, value: s.values[index]! });
+    if (index !== -1) {
+      samples.push({ labels: s.labels, value: s.values[index]!, histogram: s.histograms?.[index] });
+    }
   }
   const mode = `${query.label} (range mode)`;
   if (result.value.type === 'scalar') {
@@ -298,11 +301,18 @@ function load(
     let hasHistogram = false;
     series.values.forEach((v, i) => {
       if (v.kind === 'float') store.append(labels, i * cmd.intervalMs, v.value);
-      else if (v.kind === 'histogram') hasHistogram = true;
+      else if (v.kind === 'histogram') {
+        // `x` expansions share one instance and the store keeps what it is given: each sample its own copy.
+        store.appendHistogram(labels, i * cmd.intervalMs, v.histogram.copy());
+        hasHistogram = true;
+      }
     });
     if (hasHistogram) histograms.add(labels);
-    const base = cmd.withNhcb ? nhcbBase(labels) : undefined;
-    if (base !== undefined) histograms.add(base);
+  }
+  if (!cmd.withNhcb) return;
+  for (const { labels, samples } of classicToNhcb(cmd.series, cmd.intervalMs)) {
+    for (const { t, histogram } of samples) store.appendHistogram(labels, t, histogram);
+    histograms.add(labels);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * Which evals the runner skips, and why: evals that read native histogram samples (which yardstick does not
- * store), that call functions Prometheus marks experimental, or that need syntax or data behind a
+ * Which evals the runner skips, and why: evals that read native histogram samples (the runner loads them,
+ * but the engine does not evaluate them yet), that call functions Prometheus marks experimental, or that need syntax or data behind a
  * Prometheus feature flag. The reasons are deliberately few, so a skip never hides an engine bug.
  */
 import { PromqlError } from '../errors.ts';
@@ -14,8 +14,8 @@ import type { EvalCommand } from './test-file.ts';
 export type SkipReason = 'native histogram data' | 'experimental function' | 'feature-flagged syntax';
 
 /**
- * Loaded series that carry data the runner does not model (native histogram samples, start timestamps),
- * kept as one marker sample each so that the selectors of an eval can ask whether they touch them.
+ * Loaded series that carry data the engine does not evaluate (native histogram samples) or the runner does
+ * not model (start timestamps), kept as one marker sample each so that the selectors of an eval can ask whether they touch them.
  */
 export class MarkedSeries {
   readonly store = new SampleStore();
@@ -35,15 +35,6 @@ export class MarkedSeries {
     });
     return found;
   }
-}
-
-/** Classic histogram series become one native histogram with custom buckets under `load_with_nhcb`. */
-export function nhcbBase(labels: Record<string, string>): Record<string, string> | undefined {
-  const name = labels.__name__ ?? '';
-  const match = /^(.*)_(bucket|count|sum)$/.exec(name);
-  if (match === null) return undefined;
-  const { le: _le, ...rest } = labels;
-  return { ...rest, __name__: match[1]! };
 }
 
 function usesExperimental(expr: Expr): boolean {

@@ -20,7 +20,7 @@ const bucketLabel = 'le';
 const leOnly = new Set([bucketLabel]);
 
 /** Go's `strconv.ParseFloat` for the forms a bucket bound takes; `undefined` where Go fails. */
-function parseGoFloat(text: string): number | undefined {
+export function parseGoFloat(text: string): number | undefined {
   const lower = text.toLowerCase();
   switch (lower) {
     case 'inf':

@@ -1,19 +1,29 @@
 /**
  * The values a PromQL evaluation returns, and its options. Timestamps are milliseconds since the epoch.
  */
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import type { Labels } from '../storage/queryable.ts';
 
 /** One element of an instant vector. */
 export interface VectorSample {
   readonly labels: Labels;
+  /** The float value; 0 when the sample is a native histogram. */
   readonly value: number;
+  /** Set when the sample is a native histogram. */
+  readonly histogram?: FloatHistogram | undefined;
 }
 
 /** One series of a range vector, or of a range query's result: points in time order. */
 export interface MatrixSeries {
   readonly labels: Labels;
   readonly timestamps: Float64Array;
+  /** The float value of each point; 0 where the point is a native histogram. */
   readonly values: Float64Array;
+  /**
+   * Set only when some point is a native histogram: one entry per point, the histogram or `undefined` for a
+   * float point.
+   */
+  readonly histograms?: readonly (FloatHistogram | undefined)[] | undefined;
 }
 
 /** A scalar, evaluated at `timestampMs`. */
