@@ -198,3 +198,30 @@ describe('startTelemetry on hostile configuration', () => {
     });
   });
 });
+
+describe('startTelemetry exemplars', () => {
+  it('passes metrics.exemplarFilter to the core: always_on samples outside spans, always_off never', async () => {
+    const exemplarsOf = async (exemplarFilter: 'always_on' | 'always_off') => {
+      const started = await startTelemetry({
+        env: {},
+        configFile: false,
+        registerGlobal: false,
+        server: { enabled: false },
+        store: { enabled: false },
+        metrics: { exemplarFilter },
+        logger: silentLogger,
+      });
+      const reader = started.coreMeterProvider.addReader();
+      started.meter('shop').createCounter('orders').add(1);
+      const { scopeMetrics } = await reader.collect();
+      await started.shutdown();
+      const point = scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === 'orders')
+        ?.dataPoints[0];
+      return point?.exemplars;
+    };
+    expect(await exemplarsOf('always_on')).toEqual([
+      { value: 1, timeUnixMs: expect.any(Number), filteredAttributes: {} },
+    ]);
+    expect(await exemplarsOf('always_off')).toBeUndefined();
+  });
+});

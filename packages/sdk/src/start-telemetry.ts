@@ -177,6 +177,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     cardinalityLimit: (instrument) => policies.cardinalityLimit(instrument),
     idleEvictionMs: policies.idleEvictionMs,
     histogramAggregation: config.metrics.histogramAggregation,
+    exemplarFilter: config.metrics.exemplarFilter,
     onFirstOverflow: (instrument, limit, forEachSeries) =>
       policies.onFirstOverflow(instrument, limit, forEachSeries),
     warn: (message) => logger.warn({ component: 'metrics-core' }, message),

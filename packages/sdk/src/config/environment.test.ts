@@ -101,6 +101,14 @@ describe('standard OTel environment variables', () => {
     );
   });
 
+  it('reads OTEL_METRICS_EXEMPLAR_FILTER case-insensitively and names it when the value is not a filter', () => {
+    expect(fromEnv({ OTEL_METRICS_EXEMPLAR_FILTER: 'ALWAYS_ON' }).metrics.exemplarFilter).toBe('always_on');
+    expect(fromEnv({}).metrics.exemplarFilter).toBe('trace_based');
+    expect(problemLines({ OTEL_METRICS_EXEMPLAR_FILTER: 'sometimes' })).toEqual([
+      'metrics.exemplarFilter: Invalid option: expected one of "trace_based"|"always_on"|"always_off" (from environment variable OTEL_METRICS_EXEMPLAR_FILTER)',
+    ]);
+  });
+
   it('names the variable when a value is not supported', () => {
     expect(
       problemLines({

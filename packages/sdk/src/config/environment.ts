@@ -55,6 +55,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'OTEL_EXPORTER_OTLP_METRICS_TIMEOUT', path: ['otlp', 'exportTimeoutMs'], kind: 'duration' },
   { variable: 'OTEL_METRIC_EXPORT_TIMEOUT', path: ['otlp', 'exportTimeoutMs'], kind: 'duration' },
   { variable: 'OTEL_METRIC_EXPORT_INTERVAL', path: ['otlp', 'exportIntervalMs'], kind: 'duration' },
+  { variable: 'OTEL_METRICS_EXEMPLAR_FILTER', path: ['metrics', 'exemplarFilter'], kind: 'lowercase' },
   {
     variable: 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
     path: ['otlp', 'temporality'],

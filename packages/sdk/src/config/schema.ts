@@ -159,6 +159,12 @@ const metricsSchema = z
       .describe(
         'Aggregation of histograms no view configures, for every reader: explicit buckets, or base-2 exponential (native histograms; classic buckets at their boundaries in text formats).',
       ),
+    exemplarFilter: z
+      .enum(['trace_based', 'always_on', 'always_off'])
+      .default('trace_based')
+      .describe(
+        "Which measurements may become exemplars (the OTel spec's OTEL_METRICS_EXEMPLAR_FILTER): trace_based (made in a sampled span), always_on, or always_off. Exemplars are exposed in OpenMetrics.",
+      ),
   })
   .prefault({})
   .describe('Built-in instrumentation kits to turn on.');
