@@ -4,6 +4,7 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
+import { CoreMeterProvider, type HistogramValue } from '@yardstick/metrics-core';
 import { describe, expect, it } from 'vitest';
 import { withDefaultHistogramBuckets } from './default-histogram-buckets.ts';
 
@@ -26,5 +27,19 @@ describe('withDefaultHistogramBuckets', () => {
     expect(boundaries('advised')).toEqual([0.5]);
     expect(metrics.find((m) => m.descriptor.name === 'counter')?.dataPoints[0]?.value).toBe(1);
     await sdk.shutdown();
+  });
+
+  it("works on the metrics core's meters, whose private fields refuse a proxy as `this`", async () => {
+    const core = new CoreMeterProvider();
+    const reader = core.addReader();
+    const meter = withDefaultHistogramBuckets(core, [1, 10]).getMeter('m');
+    meter.createCounter('counter').add(1);
+    meter.createObservableGauge('gauge').addCallback((result) => result.observe(4));
+    meter.createHistogram('plain').record(5);
+    const { scopeMetrics } = await reader.collect();
+    const metric = (name: string) => scopeMetrics[0]?.metrics.find((m) => m.descriptor.name === name);
+    expect(metric('counter')?.dataPoints[0]?.value).toBe(1);
+    expect(metric('gauge')?.dataPoints[0]?.value).toBe(4);
+    expect((metric('plain')?.dataPoints[0]?.value as HistogramValue).buckets.boundaries).toEqual([1, 10]);
   });
 });

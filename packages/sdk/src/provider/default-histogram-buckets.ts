@@ -14,8 +14,12 @@ export function withDefaultHistogramBuckets(
   const boundaries = [...buckets];
   const wrapMeter = (meter: Meter): Meter =>
     new Proxy(meter, {
-      get(target, property, receiver) {
-        if (property !== 'createHistogram') return Reflect.get(target, property, receiver);
+      get(target, property) {
+        if (property !== 'createHistogram') {
+          // Bound to the meter itself: a meter with private fields (the metrics core's) refuses the proxy as `this`.
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
         return (name: string, options: MetricOptions = {}) =>
           target.createHistogram(
             name,
