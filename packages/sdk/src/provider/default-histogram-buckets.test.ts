@@ -40,6 +40,8 @@ describe('withDefaultHistogramBuckets', () => {
     const metric = (name: string) => scopeMetrics[0]?.metrics.find((m) => m.descriptor.name === name);
     expect(metric('counter')?.dataPoints[0]?.value).toBe(1);
     expect(metric('gauge')?.dataPoints[0]?.value).toBe(4);
-    expect((metric('plain')?.dataPoints[0]?.value as HistogramValue).buckets.boundaries).toEqual([1, 10]);
+    expect((metric('plain')?.dataPoints[0]?.value as HistogramValue | undefined)?.buckets.boundaries).toEqual(
+      [1, 10],
+    );
   });
 });
