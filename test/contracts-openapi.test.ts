@@ -95,6 +95,8 @@ describe('contracts/openapi.yaml', () => {
     await check('/api/v1/query_range', `?query=pool_items&start=${now}&end=${now - 60}&step=15`, 400);
     await check('/api/v1/series', `?${encodeURIComponent('match[]')}=pool_items`, 200);
     await check('/api/v1/labels', '', 200);
+    await check('/api/v1/query_exemplars', `?query=${encodeURIComponent('rate(pool_items[5m])')}`, 200);
+    await check('/api/v1/query_exemplars', `?query=${encodeURIComponent('sum(')}`, 400);
     await check('/api/v1/label/{name}/values', '', 200);
   });
 

@@ -2,7 +2,8 @@
  * Exemplars end to end: an app records through startTelemetry in sampled spans (the default `trace_based`
  * filter, the span context given to `record`/`add`), a real Prometheus 2.42 started with
  * `--enable-feature=exemplar-storage` scrapes `/metrics` on 127.0.0.1 (it asks for OpenMetrics by default),
- * and its `/api/v1/query_exemplars` returns the recorded trace and span ids.
+ * and its `/api/v1/query_exemplars` returns the recorded trace and span ids; so does yardstick's own, from the
+ * embedded store.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -125,6 +126,18 @@ describe.skipIf(prometheus.skipReason !== undefined)('exemplars scraped by Prome
     expect(series?.exemplars[0]?.value).toBe('0.5');
     expect(Math.abs((series?.exemplars[0]?.timestamp ?? 0) - Date.now() / 1000)).toBeLessThan(120);
   }, 40_000);
+
+  it("returns the same trace ids from yardstick's own /api/v1/query_exemplars (the embedded store)", async () => {
+    await telemetry?.forceFlush();
+    const own = telemetry?.url ?? '';
+    const buckets = await queryExemplars(
+      own,
+      'histogram_quantile(0.9, rate(checkout_duration_seconds_bucket[5m]))',
+    );
+    expect(ids(buckets)).toEqual([[HISTOGRAM_TRACE, HISTOGRAM_SPAN]]);
+    expect(buckets[0]?.seriesLabels).toMatchObject({ __name__: 'checkout_duration_seconds_bucket', le: '1' });
+    expect(ids(await queryExemplars(own, 'checkout_orders_total'))).toEqual([[COUNTER_TRACE, COUNTER_SPAN]]);
+  });
 
   it('returns the counter exemplar from /api/v1/query_exemplars', async () => {
     const found = await waitForExemplars(base, 'checkout_orders_total');

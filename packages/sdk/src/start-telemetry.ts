@@ -32,6 +32,7 @@ import { createQueryApi, type QueryApi } from './query-api/prometheus-api.ts';
 import { createResource } from './resource/create-resource.ts';
 import { queryApiExposure } from './server/query-api-exposure.ts';
 import { startTelemetryServer, type TelemetryServer } from './server/telemetry-server.ts';
+import { ExemplarStore } from './store/exemplar-store.ts';
 import { StoreReader } from './store/store-reader.ts';
 
 /** Options of {@link startTelemetry}: the config (highest precedence) plus code-only settings. */
@@ -143,9 +144,11 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
   const readers: MetricReader[] = [prometheus];
   let store: SampleStore | undefined;
   let storeReader: StoreReader | undefined;
+  let exemplars: ExemplarStore | undefined;
   if (config.enabled && config.store.enabled) {
     store = new SampleStore({ retentionMs: config.store.retentionMs, maxBytes: config.store.maxBytes });
-    storeReader = new StoreReader({ store, intervalMs: config.collectIntervalMs, logger });
+    exemplars = new ExemplarStore();
+    storeReader = new StoreReader({ store, intervalMs: config.collectIntervalMs, logger, exemplars });
     readers.push(storeReader);
   }
   if (config.enabled && config.otlp.enabled) {
@@ -213,7 +216,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     if (exposure.warning !== undefined) logger.warn({ host: config.server.host }, exposure.warning);
     if (store && exposure.serve) {
       const { api: _api, ...limits } = config.query;
-      queryApi = createQueryApi({ store, limits });
+      queryApi = createQueryApi({ store, exemplars, limits });
       server.mount('/api/v1/*', { methods: ['GET', 'POST'], handler: queryApi });
       server.mount('/v1/stats', { methods: ['GET'], handler: queryApi.stats });
     }

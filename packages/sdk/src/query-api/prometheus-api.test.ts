@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SampleStore } from '@yardstick/promql';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ExemplarStore } from '../store/exemplar-store.ts';
 import { createQueryApi, type QueryApi, type QueryLimits } from './prometheus-api.ts';
 
 const T = 1_700_000_000_000;
@@ -23,8 +24,12 @@ function filledStore(series: number, points: number): SampleStore {
   return store;
 }
 
-async function serve(store: SampleStore, limits: Partial<QueryLimits> = {}): Promise<string> {
-  const api = createQueryApi({ store, limits });
+async function serve(
+  store: SampleStore,
+  limits: Partial<QueryLimits> = {},
+  exemplars?: ExemplarStore,
+): Promise<string> {
+  const api = createQueryApi({ store, limits, exemplars });
   const server = createServer((req, res) =>
     req.url?.startsWith('/v1/stats') ? api.stats(req, res) : api(req, res),
   );
@@ -108,5 +113,53 @@ describe('createQueryApi', () => {
     expect(stats.status).toBe(200);
     expect(stats.body).toHaveProperty('window', '1m');
     expect(await get(`${url}/v1/stats?window=1y`)).toMatchObject({ status: 400 });
+  });
+});
+
+describe('/api/v1/query_exemplars', () => {
+  it("answers the exemplars of the series the expression's selectors select, in Prometheus's shape", async () => {
+    const exemplars = new ExemplarStore();
+    const trace = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' };
+    exemplars.append({ __name__: 'req_total', job: 'api' }, { value: 2, timeMs: T + 1500, ...trace });
+    exemplars.append({ __name__: 'lat_bucket', le: '1' }, { value: 0.5, timeMs: T + 2000 });
+    exemplars.append({ __name__: 'other_total' }, { value: 1, timeMs: T + 2000, ...trace });
+    const base = await serve(new SampleStore(), {}, exemplars);
+    const query = encodeURIComponent(
+      'sum(rate(req_total{job="api"}[5m])) / histogram_quantile(0.9, lat_bucket)',
+    );
+    const { status, body } = await get(
+      `${base}/api/v1/query_exemplars?query=${query}&start=${T / 1000}&end=${T / 1000 + 60}`,
+    );
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      status: 'success',
+      data: [
+        {
+          seriesLabels: { __name__: 'req_total', job: 'api' },
+          exemplars: [
+            {
+              labels: { trace_id: trace.traceId, span_id: trace.spanId },
+              value: '2',
+              timestamp: 1_700_000_001.5,
+            },
+          ],
+        },
+        {
+          seriesLabels: { __name__: 'lat_bucket', le: '1' },
+          exemplars: [{ labels: {}, value: '0.5', timestamp: 1_700_000_002 }],
+        },
+      ],
+    });
+    // Outside [start, end]: nothing.
+    const late = await get(`${base}/api/v1/query_exemplars?query=req_total&start=${T / 1000 + 10}`);
+    expect(late.body).toEqual({ status: 'success', data: [] });
+  });
+
+  it('refuses a missing or unparsable query with bad_data, as Prometheus does', async () => {
+    const base = await serve(new SampleStore(), {}, new ExemplarStore());
+    expect((await get(`${base}/api/v1/query_exemplars`)).status).toBe(400);
+    const broken = await get(`${base}/api/v1/query_exemplars?query=${encodeURIComponent('rate(x[')}`);
+    expect(broken.status).toBe(400);
+    expect(broken.body).toMatchObject({ status: 'error', errorType: 'bad_data' });
   });
 });

@@ -1,7 +1,7 @@
 /**
- * The Prometheus HTTP API (`/api/v1/query`, `query_range`, `series`, `labels`, `label/<name>/values`) over
- * the embedded store, in Prometheus's JSON shapes, so Grafana, `yardstick export` and remote evaluators use
- * yardstick exactly like a Prometheus server.
+ * The Prometheus HTTP API (`/api/v1/query`, `query_range`, `series`, `labels`, `label/<name>/values`,
+ * `query_exemplars`) over the embedded store, in Prometheus's JSON shapes, so Grafana, `yardstick export`
+ * and remote evaluators use yardstick exactly like a Prometheus server.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -11,10 +11,12 @@ import {
   parseDurationMs,
   parseExpr,
   type SampleStore,
+  walkExpr,
 } from '@yardstick/promql';
 import { statsWindowOf } from '../stats/stats-handler.ts';
+import type { ExemplarStore } from '../store/exemplar-store.ts';
 import { API_ERROR_STATUS, ApiError, errorBody, toApiError } from './api-error.ts';
-import { parseApiTime } from './api-format.ts';
+import { formatApiFloat, formatApiTime, parseApiTime } from './api-format.ts';
 import { QueryWorkerPool } from './query-worker-pool.ts';
 
 /** Prometheus refuses range queries with more points than this per series; so do we. */
@@ -50,6 +52,8 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
 /** Options of {@link createQueryApi}. */
 export interface QueryApiOptions {
   readonly store: SampleStore;
+  /** The exemplars `/api/v1/query_exemplars` answers from; without it the endpoint answers an empty list. */
+  readonly exemplars?: ExemplarStore | undefined;
   readonly lookbackDeltaMs?: number | undefined;
   readonly limits?: Partial<QueryLimits> | undefined;
   readonly now?: (() => number) | undefined;
@@ -141,6 +145,26 @@ function matchersOf(selectors: string[]): LabelMatcher[][] {
     }
     return [...expr.matchers];
   });
+}
+
+/**
+ * The selectors of a query's expression, each as its matchers: Prometheus answers `query_exemplars` with the
+ * exemplars of the series any vector selector of the expression selects.
+ */
+function selectorsOf(query: string): LabelMatcher[][] {
+  let expr: ReturnType<typeof parseExpr>;
+  try {
+    expr = parseExpr(query);
+  } catch (error) {
+    if (error instanceof PromqlError)
+      throw new ApiError('bad_data', `invalid parameter "query": ${error.message}`);
+    throw error;
+  }
+  const selectors: LabelMatcher[][] = [];
+  walkExpr(expr, (e) => {
+    if (e.type === 'vectorSelector') selectors.push([...e.matchers]);
+  });
+  return selectors;
 }
 
 /** A metadata answer as a body, held to the same byte cap as query results. */
@@ -254,6 +278,28 @@ export function createQueryApi(options: QueryApiOptions): QueryApi {
       for (const matchers of selectors.length ? matchersOf(selectors) : [[]])
         for (const v of store.labelValues(name, matchers)) values.add(v);
       return dataBody([...values].sort().slice(0, limitParam(params)), limits.maxResponseBytes);
+    }
+    if (path === '/api/v1/query_exemplars') {
+      const query = requireParam(params, 'query');
+      const start = timeParam(params, 'start', Number.NEGATIVE_INFINITY);
+      const end = timeParam(params, 'end', Number.POSITIVE_INFINITY);
+      if (end < start)
+        throw new ApiError(
+          'bad_data',
+          'invalid parameter "end": end timestamp must not be before start time',
+        );
+      const found = options.exemplars?.select(selectorsOf(query), start, end) ?? [];
+      return dataBody(
+        found.map(({ seriesLabels, exemplars }) => ({
+          seriesLabels,
+          exemplars: exemplars.map((e) => ({
+            labels: e.traceId === undefined ? {} : { trace_id: e.traceId, span_id: e.spanId },
+            value: formatApiFloat(e.value),
+            timestamp: formatApiTime(e.timeMs),
+          })),
+        })),
+        limits.maxResponseBytes,
+      );
     }
     if (path === '/api/v1/status/buildinfo') {
       return dataBody(

@@ -4,6 +4,7 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import { DataPointType, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { Exemplar } from '@yardstick/metrics-core';
 import type { Labels } from '@yardstick/promql';
 import { attributeLabelPairs, resourceTargetLabels } from '../exposition/attribute-labels.ts';
 import { formatValue } from '../exposition/format-value.ts';
@@ -16,6 +17,24 @@ export type WarnOnce = (key: string, message: string) => void;
 export interface CollectionSample {
   readonly labels: Labels;
   readonly value: number;
+  /**
+   * The exemplars of the sample, as the OpenMetrics exposition writes them: a counter's on its `_total`
+   * series, a histogram's on the `_bucket` series whose `le` holds the value.
+   */
+  readonly exemplars?: readonly Exemplar[] | undefined;
+}
+
+/** The core's exemplars of a data point (a field sdk-metrics' type does not declare). */
+function exemplarsOf(point: object): readonly Exemplar[] | undefined {
+  const exemplars = (point as { exemplars?: readonly Exemplar[] }).exemplars;
+  return exemplars === undefined || exemplars.length === 0 ? undefined : exemplars;
+}
+
+/** The index of the bucket `(boundaries[i-1], boundaries[i]]` holding `value`; the overflow bucket last. */
+function bucketOf(boundaries: readonly number[], value: number): number {
+  let i = 0;
+  while (i < boundaries.length && value > (boundaries[i] as number)) i++;
+  return i;
 }
 
 /** Only `__name__` is off limits for attributes: scope labels are joined, exactly as `/metrics` does. */
@@ -53,11 +72,16 @@ export function* collectionSamples(
         for (const point of metric.dataPoints) {
           const base = seriesLabels(family.name, point.attributes, true, scope);
           const { boundaries, counts } = point.value.buckets;
+          const exemplars = exemplarsOf(point);
           let cumulative = 0;
           for (let i = 0; i < counts.length; i++) {
             cumulative += counts[i]!;
             const le = i < boundaries.length ? formatValue(boundaries[i]!) : '+Inf';
-            yield { labels: { ...base, __name__: `${family.name}_bucket`, le }, value: cumulative };
+            const labels = { ...base, __name__: `${family.name}_bucket`, le };
+            const held = exemplars?.filter((e) => bucketOf(boundaries, e.value) === i);
+            yield held === undefined || held.length === 0
+              ? { labels, value: cumulative }
+              : { labels, value: cumulative, exemplars: held };
           }
           if (point.value.sum !== undefined)
             yield { labels: { ...base, __name__: `${family.name}_sum` }, value: point.value.sum };
@@ -65,11 +89,13 @@ export function* collectionSamples(
         }
         continue;
       }
+      const counter = family.type === 'counter';
       for (const point of metric.dataPoints) {
-        yield {
-          labels: seriesLabels(family.name, point.attributes, false, scope),
-          value: point.value as number,
-        };
+        const labels = seriesLabels(family.name, point.attributes, false, scope);
+        const exemplars = counter ? exemplarsOf(point) : undefined;
+        yield exemplars === undefined
+          ? { labels, value: point.value as number }
+          : { labels, value: point.value as number, exemplars };
       }
     }
   }

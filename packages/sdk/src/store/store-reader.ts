@@ -10,6 +10,7 @@ import { collectIncrementally } from '../exposition/incremental-collect.ts';
 import { LoopSlice } from '../exposition/loop-slice.ts';
 import type { Logger } from '../logging/logger.ts';
 import { collectionSamples, type WarnOnce } from './collection-samples.ts';
+import type { ExemplarStore } from './exemplar-store.ts';
 import { VanishedSeriesTracker } from './vanished-series-tracker.ts';
 
 /** Options of {@link StoreReader}. */
@@ -18,6 +19,8 @@ export interface StoreReaderOptions {
   /** Collection interval (the embedded "scrape interval"). */
   readonly intervalMs: number;
   readonly logger: Logger;
+  /** Where the exemplars of counters and histogram buckets go (`/api/v1/query_exemplars`); none if absent. */
+  readonly exemplars?: ExemplarStore | undefined;
   /** Clock, for tests. */
   readonly now?: () => number;
 }
@@ -119,9 +122,19 @@ export class StoreReader extends MetricReader {
       await slice.turn();
       let rejected = 0;
       let appended = 0;
-      for (const { labels, value } of collectionSamples(resourceMetrics, this.#warnOnce)) {
+      const exemplarStore = this.#options.exemplars;
+      for (const { labels, value, exemplars } of collectionSamples(resourceMetrics, this.#warnOnce)) {
         this.#tracker.see(labels);
         if (!store.append(labels, now, value)) rejected++;
+        if (exemplars !== undefined && exemplarStore !== undefined) {
+          for (const e of exemplars)
+            exemplarStore.append(labels, {
+              value: e.value,
+              timeMs: e.timeUnixMs,
+              traceId: e.traceId,
+              spanId: e.spanId,
+            });
+        }
         if (++appended % SAMPLES_PER_CLOCK_READ === 0 && slice.due) await slice.turn();
       }
       let marked = 0;
