@@ -4,6 +4,7 @@
  */
 
 import { PromqlError } from '../errors.ts';
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import type { Call, Expr } from '../parser/ast.ts';
 import { goQuote } from '../parser/go-strings.ts';
 import type { Labels } from '../storage/queryable.ts';
@@ -14,20 +15,33 @@ import { evalInfo } from './info-function.ts';
 import { absentLabels, labelJoin, labelReplace, sortByLabels, sortByValue } from './label-functions.ts';
 import { METRIC_NAME, withLabel } from './labels.ts';
 import { clampValue, dateFunctions, floatFunctions, mapValues, roundTo } from './math-functions.ts';
+import {
+  histogramVariance,
+  mapHistograms,
+  nativeHistogramFraction,
+  nativeHistogramQuantile,
+} from './native-histogram-functions.ts';
 import { evalRangeCall, isRangeFunction } from './range-call.ts';
 import { atTime, evalVectorSelector } from './selectors.ts';
 import { SeriesCollector } from './series-collector.ts';
-import { constantSteps, emptySeries, type StepSeries, type StepValue } from './step-values.ts';
+import {
+  constantSteps,
+  emptySeries,
+  rejectHistograms,
+  type StepSeries,
+  type StepValue,
+} from './step-values.ts';
 
 /** The evaluator, passed in to keep the module graph acyclic. */
 export type Evaluate = (ctx: EvalContext, expr: Expr) => StepValue;
 
-const nativeHistogramFunctions = new Set([
-  'histogram_count',
-  'histogram_sum',
-  'histogram_avg',
-  'histogram_stddev',
-  'histogram_stdvar',
+/** The functions of one native histogram sample; float samples are skipped. */
+const nativeHistogramFunctions: ReadonlyMap<string, (h: FloatHistogram) => number> = new Map([
+  ['histogram_count', (h: FloatHistogram) => h.count],
+  ['histogram_sum', (h: FloatHistogram) => h.sum],
+  ['histogram_avg', (h: FloatHistogram) => h.sum / h.count],
+  ['histogram_stddev', (h: FloatHistogram) => Math.sqrt(histogramVariance(h))],
+  ['histogram_stdvar', histogramVariance],
 ]);
 
 function unwrap(expr: Expr): Expr {
@@ -87,12 +101,8 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
       return vector(constantVector(ctx, (i) => dateFn(Math.trunc((ctx.start + i * ctx.interval) / 1000))));
     return vector(mapValues(ctx.limits, vectorArg(0), dateFn));
   }
-  if (nativeHistogramFunctions.has(name)) {
-    throw new PromqlError(
-      'PROMQL_UNSUPPORTED',
-      `${name} needs native histograms, which yardstick does not support`,
-    );
-  }
+  const histogramFn = nativeHistogramFunctions.get(name);
+  if (histogramFn !== undefined) return vector(mapHistograms(ctx.limits, vectorArg(0), histogramFn));
 
   switch (name) {
     case 'time': {
@@ -137,7 +147,8 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
         let found = 0;
         let value = Number.NaN;
         for (const s of input) {
-          if (s.present[i] === 1) {
+          // Only floats count, as in Prometheus.
+          if (s.present[i] === 1 && s.histograms?.[i] === undefined) {
             found++;
             value = s.values[i]!;
           }
@@ -213,8 +224,10 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
         );
       }
       const input = vectorArg(0);
-      if (name === 'sort' || name === 'sort_desc')
+      if (name === 'sort' || name === 'sort_desc') {
+        rejectHistograms(input, name);
         return vector(sortByValue(ctx.limits, input, name === 'sort_desc'));
+      }
       return vector(
         sortByLabels(ctx.limits, input, args.slice(1).map(stringArg), name === 'sort_by_label_desc'),
       );
@@ -226,7 +239,9 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
       if (selector !== undefined && selector.type !== 'vectorSelector') {
         throw evalError('info() needs a label selector as its second argument');
       }
-      return vector(evalInfo(ctx, args[0]!, selector, vectorArg(0)));
+      const input = vectorArg(0);
+      rejectHistograms(input, name);
+      return vector(evalInfo(ctx, args[0]!, selector, input));
     }
     case 'histogram_quantiles': {
       const qs = args.slice(2).map((_, i) => scalarArg(i + 2));
@@ -235,7 +250,14 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
     case 'histogram_fraction': {
       const lower = scalarArg(0);
       const upper = scalarArg(1);
-      return vector(evalBucketFunction(ctx, vectorArg(2), (b, i) => bucketFraction(lower[i]!, upper[i]!, b)));
+      return vector(
+        evalBucketFunction(
+          ctx,
+          vectorArg(2),
+          (b, i) => bucketFraction(lower[i]!, upper[i]!, b),
+          (h, i, labels) => nativeHistogramFraction(lower[i]!, upper[i]!, h, labels, ctx.annotations),
+        ),
+      );
     }
     default:
       throw new PromqlError(
@@ -266,7 +288,7 @@ function evalTimestamp(ctx: EvalContext, arg: Expr, evaluate: Evaluate): StepSer
   }
   const v = evaluate(ctx, arg);
   if (v.kind !== 'vector') throw evalError(`expected instant vector argument to timestamp, got ${v.kind}`);
-  return mapValues(ctx.limits, v.series, (_, i) => (ctx.start + i * ctx.interval) / 1000);
+  return mapValues(ctx.limits, v.series, (_, i) => (ctx.start + i * ctx.interval) / 1000, true);
 }
 
 const monotonicityInfo =
@@ -293,8 +315,11 @@ function quantileOfBuckets(ctx: EvalContext, q: number, buckets: Bucket[], label
 
 function evalHistogramQuantile(ctx: EvalContext, q: Float64Array, input: StepSeries[]): StepSeries[] {
   warnInvalidQuantiles(ctx, q);
-  return evalBucketFunction(ctx, input, (buckets, i, labels) =>
-    quantileOfBuckets(ctx, q[i]!, buckets, labels),
+  return evalBucketFunction(
+    ctx,
+    input,
+    (buckets, i, labels) => quantileOfBuckets(ctx, q[i]!, buckets, labels),
+    (h, i, labels) => nativeHistogramQuantile(q[i]!, h, labels, ctx.annotations),
   );
 }
 
@@ -310,13 +335,17 @@ function evalHistogramQuantiles(
   // Each quantile adds as many samples as the histograms have: the output can outgrow the input, so it
   // is counted quantile by quantile as it is collected.
   for (const q of qs) {
-    const series = evalBucketFunction(ctx, input, (buckets, i, labels) =>
-      quantileOfBuckets(
-        ctx,
-        q[i]!,
-        buckets.map((b) => ({ ...b })),
-        labels,
-      ),
+    const series = evalBucketFunction(
+      ctx,
+      input,
+      (buckets, i, labels) =>
+        quantileOfBuckets(
+          ctx,
+          q[i]!,
+          buckets.map((b) => ({ ...b })),
+          labels,
+        ),
+      (h, i, labels) => nativeHistogramQuantile(q[i]!, h, labels, ctx.annotations),
     );
     for (const s of series) {
       let n = 0;

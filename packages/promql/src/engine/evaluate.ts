@@ -107,7 +107,12 @@ function finishWindows(ctx: EvalContext, series: readonly WindowSeries[]): Matri
     if (seen.has(key)) throw evalError('vector cannot contain metrics with the same labelset');
     seen.add(key);
     // Window arrays may be views of the store's own buffers; the caller gets copies.
-    out.push({ labels, timestamps: s.timestamps.slice(), values: s.values.slice() });
+    out.push({
+      labels,
+      timestamps: s.timestamps.slice(),
+      values: s.values.slice(),
+      histograms: s.histograms?.slice(),
+    });
   }
   return sortByLabelSet(ctx, out);
 }
@@ -152,7 +157,7 @@ export function evaluateInstant(
         const key = labelsKey(s.labels);
         if (seen.has(key)) throw evalError('vector cannot contain metrics with the same labelset');
         seen.add(key);
-        samples.push({ labels: s.labels, value: s.values[0]! });
+        samples.push({ labels: s.labels, value: s.values[0]!, histogram: s.histograms?.[0] });
       }
       return withAnnotations(ctx, { type: 'vector', timestampMs: timeMs, samples });
     }
@@ -197,10 +202,8 @@ export function evaluateRange(
     const type = value.kind === 'matrix' ? 'range vector' : 'string';
     throw evalError(`invalid expression type "${type}" for range query, must be Scalar or instant Vector`);
   }
-  const out: MatrixSeries[] = stepSeriesToWindows(ctx, series).map(({ labels, timestamps, values }) => ({
-    labels,
-    timestamps,
-    values,
-  }));
+  const out: MatrixSeries[] = stepSeriesToWindows(ctx, series).map(
+    ({ labels, timestamps, values, histograms }) => ({ labels, timestamps, values, histograms }),
+  );
   return withAnnotations(ctx, { type: 'matrix', series: sortByLabelSet(ctx, out) });
 }

@@ -19,7 +19,7 @@ import {
 import { rangeArgument } from './range-call.ts';
 import { atTime, evalVectorSelector, referenceTimes, selectWindows } from './selectors.ts';
 import { setBinary } from './set-operators.ts';
-import { constantSteps, type StepSeries, type StepValue } from './step-values.ts';
+import { constantSteps, rejectHistograms, type StepSeries, type StepValue } from './step-values.ts';
 
 /**
  * Evaluates `expr` over every step of `ctx`. The samples its children held are released once it has
@@ -130,6 +130,11 @@ function evalUnary(ctx: EvalContext, op: '-' | '+', inner: Expr): StepValue {
   if (value.kind !== 'vector') throw evalError(`unary minus is not defined on ${value.kind}`);
   for (const s of value.series) {
     s.dropName = true;
+    // Prometheus negates a histogram by scaling it by -1 (a gauge histogram then); a copy, the input is shared.
+    const histograms = s.histograms;
+    if (histograms !== undefined) {
+      for (let i = 0; i < histograms.length; i++) histograms[i] = histograms[i]?.copy().mul(-1);
+    }
     for (let from = 0; from < s.values.length; from += STEP_BLOCK) {
       const to = Math.min(s.values.length, from + STEP_BLOCK);
       checkDeadline(ctx.limits, to - from);
@@ -150,6 +155,11 @@ function evalBinary(ctx: EvalContext, node: Binary): StepValue {
   const { op } = node;
   if (lhs.kind === 'scalar' && rhs.kind === 'scalar') {
     return { kind: 'scalar', values: scalarBinary(ctx.limits, op, lhs.values, rhs.values) };
+  }
+  // `and`, `or` and `unless` pass samples through whatever their kind; the others do arithmetic.
+  if (op !== 'and' && op !== 'or' && op !== 'unless') {
+    if (lhs.kind === 'vector') rejectHistograms(lhs.series, `binary operator "${op}"`);
+    if (rhs.kind === 'vector') rejectHistograms(rhs.series, `binary operator "${op}"`);
   }
   if (lhs.kind === 'vector' && rhs.kind === 'scalar') {
     return {
@@ -180,26 +190,31 @@ function evalBinary(ctx: EvalContext, node: Binary): StepValue {
 }
 
 function evalAggregate(ctx: EvalContext, node: Aggregate): StepSeries[] {
+  const input = (): StepSeries[] => {
+    const series = evaluateVector(ctx, node.expr);
+    rejectHistograms(series, `${node.op} aggregation`);
+    return series;
+  };
   switch (node.op) {
     case 'count_values': {
       if (node.param?.type !== 'string') throw evalError('count_values needs a string parameter');
-      return aggregateCountValues(ctx, node, evaluateVector(ctx, node.expr), node.param.value);
+      return aggregateCountValues(ctx, node, input(), node.param.value);
     }
     case 'topk':
     case 'bottomk':
     case 'limitk': {
       const k = evaluateScalar(ctx, node.param!);
-      return aggregateK(ctx, node, evaluateVector(ctx, node.expr), k);
+      return aggregateK(ctx, node, input(), k);
     }
     case 'limit_ratio': {
       const ratio = evaluateScalar(ctx, node.param!);
-      return aggregateLimitRatio(ctx, node, evaluateVector(ctx, node.expr), ratio);
+      return aggregateLimitRatio(ctx, node, input(), ratio);
     }
     case 'quantile': {
       const q = evaluateScalar(ctx, node.param!);
-      return aggregateSimple(ctx, node, evaluateVector(ctx, node.expr), q);
+      return aggregateSimple(ctx, node, input(), q);
     }
     default:
-      return aggregateSimple(ctx, node, evaluateVector(ctx, node.expr), undefined);
+      return aggregateSimple(ctx, node, input(), undefined);
   }
 }

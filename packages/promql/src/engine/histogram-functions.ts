@@ -3,11 +3,13 @@
  * `le` label), with Prometheus's bucket coalescing, monotonicity fix and `+Inf` handling.
  */
 
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import { goQuote } from '../parser/go-strings.ts';
 import type { Labels } from '../storage/queryable.ts';
 import { checkDeadline, type EvalContext, LABELS_WORK } from './context.ts';
 import { almostEqual } from './float-math.ts';
 import { keyWithout, METRIC_NAME, omitLabels } from './labels.ts';
+import { forMetricName } from './native-histogram-functions.ts';
 import { emptySeries, type StepSeries } from './step-values.ts';
 
 /** One classic-histogram bucket: an upper bound and the cumulative count up to it. */
@@ -18,6 +20,7 @@ export interface Bucket {
 
 const bucketLabel = 'le';
 const leOnly = new Set([bucketLabel]);
+const noLabels = new Set<string>();
 
 /** Go's `strconv.ParseFloat` for the forms a bucket bound takes; `undefined` where Go fails. */
 export function parseGoFloat(text: string): number | undefined {
@@ -159,18 +162,30 @@ export function bucketFraction(lower: number, upper: number, input: Bucket[]): n
   return (upperRank - lowerRank) / count;
 }
 
+/** What a histogram function computes from a native histogram sample. */
+export type NativeCompute = (h: FloatHistogram, step: number, labels: Labels) => number;
+
 /**
  * Groups bucket series by their labels without `le` and computes `compute(buckets, step)` per group
- * and step. Series with a malformed `le` are skipped with Prometheus's warning.
+ * and step, and `native(h, step)` for each native histogram sample, as Prometheus's `resetHistograms`
+ * splits a vector. Series with a malformed `le` are skipped with Prometheus's warning; a native histogram
+ * with the labels of a classic group at the same step is a conflict: neither is evaluated, with a warning.
  */
 export function evalBucketFunction(
   ctx: EvalContext,
   input: readonly StepSeries[],
   compute: (buckets: Bucket[], step: number, labels: Labels) => number,
+  native: NativeCompute,
 ): StepSeries[] {
   const groups = new Map<string, { labels: Labels; members: { series: StepSeries; bound: number }[] }>();
+  const natives = new Map<string, StepSeries>();
   for (const s of input) {
     checkDeadline(ctx.limits, LABELS_WORK);
+    const histograms = s.histograms;
+    if (histograms !== undefined) {
+      natives.set(keyWithout(s.labels, noLabels), s);
+      if (!hasFloatStep(s)) continue;
+    }
     const le = s.labels[bucketLabel] ?? '';
     const bound = parseGoFloat(le);
     if (bound === undefined) {
@@ -190,21 +205,61 @@ export function evalBucketFunction(
     group.members.push({ series: s, bound });
   }
   const out: StepSeries[] = [];
-  for (const group of groups.values()) {
+  // Steps at which a native histogram met classic buckets of the same labels, per native series.
+  const conflicts = new Map<StepSeries, Uint8Array>();
+  for (const [key, group] of groups) {
     const res = emptySeries(group.labels, true, ctx.numSteps);
+    const rival = natives.get(key);
     let any = false;
     for (let i = 0; i < ctx.numSteps; i++) {
       checkDeadline(ctx.limits, group.members.length);
       const buckets: Bucket[] = [];
       for (const m of group.members) {
-        if (m.series.present[i] === 1) buckets.push({ upperBound: m.bound, count: m.series.values[i]! });
+        if (m.series.present[i] === 1 && m.series.histograms?.[i] === undefined) {
+          buckets.push({ upperBound: m.bound, count: m.series.values[i]! });
+        }
       }
       if (buckets.length === 0) continue;
+      const h = rival?.histograms?.[i];
+      if (h !== undefined) {
+        ctx.annotations.warn(
+          `vector contains a mix of classic and native histograms${forMetricName(rival!.labels)}`,
+        );
+        let steps = conflicts.get(rival!);
+        if (steps === undefined) {
+          steps = new Uint8Array(ctx.numSteps);
+          conflicts.set(rival!, steps);
+        }
+        steps[i] = 1;
+        continue;
+      }
       res.values[i] = compute(buckets, i, group.labels);
       res.present[i] = 1;
       any = true;
     }
     if (any) out.push(res);
   }
-  return out;
+  const nativeOut: StepSeries[] = [];
+  for (const series of natives.values()) {
+    const blocked = conflicts.get(series);
+    const histograms = series.histograms!;
+    const res = emptySeries(series.labels, true, ctx.numSteps);
+    let any = false;
+    for (let i = 0; i < histograms.length; i++) {
+      const h = histograms[i];
+      if (h === undefined || blocked?.[i] === 1) continue;
+      res.values[i] = native(h, i, series.labels);
+      res.present[i] = 1;
+      any = true;
+    }
+    checkDeadline(ctx.limits, histograms.length);
+    if (any) nativeOut.push(res);
+  }
+  return [...nativeOut, ...out];
+}
+
+function hasFloatStep(s: StepSeries): boolean {
+  for (let i = 0; i < s.present.length; i++)
+    if (s.present[i] === 1 && s.histograms?.[i] === undefined) return true;
+  return false;
 }

@@ -7,7 +7,7 @@ import type { Labels } from '../storage/queryable.ts';
 import { compileLabelRegex, goExpand } from '../storage/re2-regex.ts';
 import { checkDeadline, type EvalLimits, evalError, LABELS_WORK, STEP_BLOCK } from './context.ts';
 import { compareLabels, isValidLabelName, labelsKey, METRIC_NAME, withLabel } from './labels.ts';
-import type { StepSeries } from './step-values.ts';
+import { type StepSeries, setHistogram } from './step-values.ts';
 
 /**
  * Merges series whose label sets became equal (e.g. after the name was dropped); an overlap at any
@@ -33,6 +33,8 @@ export function mergeSameLabels(limits: EvalLimits, series: StepSeries[]): StepS
         if (s.present[i] === 0) continue;
         if (existing.present[i] === 1)
           throw evalError('vector cannot contain metrics with the same labelset');
+        const h = s.histograms?.[i];
+        if (h !== undefined) setHistogram(existing, i, h);
         existing.present[i] = 1;
         existing.values[i] = s.values[i]!;
       }

@@ -46,16 +46,19 @@ export function mapValues(
   limits: EvalLimits,
   input: readonly StepSeries[],
   fn: (v: number, step: number) => number | undefined,
+  includeHistograms = false,
 ): StepSeries[] {
   const out: StepSeries[] = [];
   for (const s of input) {
     const res = emptySeries(s.labels, true, s.values.length);
+    // Float functions skip native histogram samples, as Prometheus's do; `timestamp` keeps them.
+    const histograms = includeHistograms ? undefined : s.histograms;
     let any = false;
     for (let from = 0; from < s.values.length; from += STEP_BLOCK) {
       const to = Math.min(s.values.length, from + STEP_BLOCK);
       checkDeadline(limits, to - from);
       for (let i = from; i < to; i++) {
-        if (s.present[i] === 0) continue;
+        if (s.present[i] === 0 || (histograms !== undefined && histograms[i] !== undefined)) continue;
         const v = fn(s.values[i]!, i);
         if (v === undefined) continue;
         res.values[i] = v;

@@ -24,7 +24,26 @@ import {
   selectWindows,
   stepSeriesToWindows,
 } from './selectors.ts';
-import { emptySeries, type StepSeries, type WindowSeries } from './step-values.ts';
+import {
+  emptySeries,
+  rejectHistograms,
+  type StepSeries,
+  setHistogram,
+  type WindowSeries,
+} from './step-values.ts';
+
+/**
+ * Range functions that read only sample times, or pass the sample itself on, and so take native histogram
+ * samples as they take floats.
+ */
+const kindAgnostic = new Set([
+  'count_over_time',
+  'present_over_time',
+  'last_over_time',
+  'first_over_time',
+  'ts_of_last_over_time',
+  'ts_of_first_over_time',
+]);
 
 /** Whether `name` takes a range vector. */
 export function isRangeFunction(name: string): boolean {
@@ -94,7 +113,10 @@ export function evalRangeCall(
   const { windows, refs, rangeMs } = rangeArgument(ctx, args[matrixIndex]!, evaluate);
   const numSteps = ctx.numSteps;
   if (name === 'absent_over_time') return absentOverTime(ctx, args[matrixIndex]!, windows, refs, rangeMs);
+  if (!kindAgnostic.has(name)) rejectHistograms(windows, name);
   const kernel = rangeKernels.get(name)!;
+  // Which point `last_over_time` / `first_over_time` pass on, to pass a histogram on as itself.
+  const passedOn = name === 'last_over_time' ? 'last' : name === 'first_over_time' ? 'first' : undefined;
   // last_over_time and first_over_time act like an offset, so they keep the metric name.
   const dropsName = name !== 'last_over_time' && name !== 'first_over_time';
   const w: Window = {
@@ -140,6 +162,12 @@ export function evalRangeCall(
         w.rangeEnd = ref;
         for (let p = 0; p < params.length; p++) w.params[p] = params[p]![i]!;
         if (name === 'quantile_over_time') warnQuantile(ctx, w.params[0]!);
+        const h = passedOn === undefined ? undefined : s.histograms?.[passedOn === 'last' ? hi - 1 : lo];
+        if (h !== undefined) {
+          setHistogram(res, i, h);
+          produced++;
+          continue;
+        }
         const v = kernel(w);
         if (v === undefined) continue;
         res.values[i] = v;

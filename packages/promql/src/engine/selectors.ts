@@ -4,10 +4,12 @@
  * selector takes every non-stale sample in `(t - range, t]`. `offset` shifts the window back, `@` pins it
  * to a fixed time for every step.
  */
+
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import type { AtModifier, VectorSelector } from '../parser/ast.ts';
 import { isStaleNaN } from '../storage/queryable.ts';
 import { checkDeadline, countSamples, type EvalContext, STEP_BLOCK } from './context.ts';
-import { emptySeries, type StepSeries, type WindowSeries } from './step-values.ts';
+import { emptySeries, type StepSeries, setHistogram, type WindowSeries } from './step-values.ts';
 
 /** The fixed time an `@` modifier pins evaluation to, or `undefined` without one. */
 export function atTime(ctx: EvalContext, at: AtModifier | undefined): number | undefined {
@@ -54,6 +56,8 @@ export function evalVectorSelector(
   const maxT = refs[numSteps - 1]!;
   for (const raw of ctx.queryable.select(selector.matchers, minT, maxT)) {
     const { timestamps, values } = raw;
+    // `timestamp(selector)` reads only the sample times, whatever their kind.
+    const histograms = sampleTimestamps ? undefined : raw.histograms;
     const n = timestamps.length;
     checkDeadline(ctx.limits, n);
     const series = emptySeries(raw.labels, false, numSteps);
@@ -74,9 +78,14 @@ export function evalVectorSelector(
         if (t <= ref - lookback) continue;
         const v = values[next - 1]!;
         if (isStaleNaN(v)) continue;
+        selected++;
+        const h = histograms?.[next - 1];
+        if (h !== undefined) {
+          setHistogram(series, i, h);
+          continue;
+        }
         series.values[i] = sampleTimestamps ? t / 1000 : v;
         series.present[i] = 1;
-        selected++;
       }
     }
     if (selected === 0) continue;
@@ -115,26 +124,33 @@ export function selectWindows(
     }
     if (end - first - stale <= 0) continue;
     countSamples(ctx.limits, end - first - stale);
+    const rawHistograms = raw.histograms;
     if (stale === 0) {
+      const histograms = rawHistograms?.slice(first, end);
       out.push({
         labels: raw.labels,
         dropName: false,
         timestamps: timestamps.subarray(first, end),
         values: values.subarray(first, end),
+        histograms: histograms?.some((h) => h !== undefined) === true ? histograms : undefined,
       });
       continue;
     }
     const ts = new Float64Array(end - first - stale);
     const vs = new Float64Array(ts.length);
+    const hs: (FloatHistogram | undefined)[] | undefined = rawHistograms === undefined ? undefined : [];
     let j = 0;
     for (let i = first; i < end; i++) {
       const v = values[i]!;
       if (isStaleNaN(v)) continue;
       ts[j] = timestamps[i]!;
-      vs[j] = v;
+      const h = rawHistograms?.[i];
+      vs[j] = h === undefined ? v : 0;
+      hs?.push(h);
       j++;
     }
-    out.push({ labels: raw.labels, dropName: false, timestamps: ts, values: vs });
+    const histograms = hs?.some((h) => h !== undefined) === true ? hs : undefined;
+    out.push({ labels: raw.labels, dropName: false, timestamps: ts, values: vs, histograms });
   }
   return out;
 }
@@ -154,6 +170,9 @@ export function stepSeriesToWindows(ctx: EvalContext, series: readonly StepSerie
     if (count === 0) continue;
     const timestamps = new Float64Array(count);
     const values = new Float64Array(count);
+    const stepHistograms = s.histograms;
+    const histograms: (FloatHistogram | undefined)[] | undefined =
+      stepHistograms === undefined ? undefined : new Array(count).fill(undefined);
     let j = 0;
     for (let from = 0; from < ctx.numSteps; from += STEP_BLOCK) {
       const to = Math.min(ctx.numSteps, from + STEP_BLOCK);
@@ -162,10 +181,11 @@ export function stepSeriesToWindows(ctx: EvalContext, series: readonly StepSerie
         if (s.present[i] === 0) continue;
         timestamps[j] = ctx.start + i * ctx.interval;
         values[j] = s.values[i]!;
+        if (histograms !== undefined) histograms[j] = stepHistograms![i];
         j++;
       }
     }
-    out.push({ labels: s.labels, dropName: s.dropName, timestamps, values });
+    out.push({ labels: s.labels, dropName: s.dropName, timestamps, values, histograms });
   }
   return out;
 }

@@ -2,10 +2,11 @@
  * Assembles per-step results into output series, keyed by label set, as Prometheus's `rangeEval`
  * does. Two results with the same label set at the same step are an error.
  */
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import type { Labels } from '../storage/queryable.ts';
 import { evalError } from './context.ts';
 import { labelsKey } from './labels.ts';
-import { emptySeries, type StepSeries } from './step-values.ts';
+import { emptySeries, type StepSeries, setHistogram } from './step-values.ts';
 
 /** Collects samples step by step into series; insertion order is kept (an instant query's order). */
 export class SeriesCollector {
@@ -42,9 +43,16 @@ export class SeriesCollector {
     return series;
   }
 
-  /** Sets `value` at `step` of a slot; a second value at the same step is the same-labelset error. */
-  static put(series: StepSeries, step: number, value: number): void {
+  /**
+   * Sets `value` (or `histogram`, when given) at `step` of a slot; a second value at the same step is the
+   * same-labelset error.
+   */
+  static put(series: StepSeries, step: number, value: number, histogram?: FloatHistogram): void {
     if (series.present[step] === 1) throw evalError('vector cannot contain metrics with the same labelset');
+    if (histogram !== undefined) {
+      setHistogram(series, step, histogram);
+      return;
+    }
     series.present[step] = 1;
     series.values[step] = value;
   }

@@ -43,13 +43,14 @@ function emit(
   want: number,
 ): void {
   let slot: StepSeries | undefined;
+  const histograms = s.histograms;
   for (let from = 0; from < s.present.length; from += STEP_BLOCK) {
     const to = Math.min(s.present.length, from + STEP_BLOCK);
     checkDeadline(limits, to - from);
     for (let i = from; i < to; i++) {
       if (s.present[i] === 0 || (mask !== undefined && mask[base + i] !== want)) continue;
       slot ??= out.slot(s.labels, s.dropName);
-      SeriesCollector.put(slot, i, s.values[i]!);
+      SeriesCollector.put(slot, i, s.values[i]!, histograms?.[i]);
     }
   }
 }

@@ -3,6 +3,8 @@
  * steps of the query at once (an instant query is a range query with one step); an instant vector
  * then becomes a set of series with one optional value per step.
  */
+import { PromqlError } from '../errors.ts';
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import type { Labels } from '../storage/queryable.ts';
 import { checkDeadline, type EvalLimits, STEP_BLOCK } from './context.ts';
 
@@ -20,6 +22,13 @@ export interface StepSeries {
   // Dense per-step arrays beat point lists here: steps index directly, and a step's vector is gathered
   // without per-series cursors.
   readonly present: Uint8Array;
+  /**
+   * Native histogram samples: `undefined` unless some step holds one (so float-only series, nearly all of
+   * them, carry no per-step array); at a step where the entry is set, the sample is that histogram and
+   * `values` holds 0, as Prometheus's `Sample.F` does. Histograms may be shared with the store and other
+   * nodes: copy before changing one.
+   */
+  histograms?: (FloatHistogram | undefined)[] | undefined;
 }
 
 /** A scalar over the steps of the evaluation: always one value per step. */
@@ -52,6 +61,8 @@ export interface WindowSeries {
   readonly dropName: boolean;
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
+  /** As {@link StepSeries.histograms}, per point: set only when some point is a native histogram. */
+  readonly histograms?: readonly (FloatHistogram | undefined)[] | undefined;
 }
 
 /** Any evaluated value. */
@@ -94,4 +105,31 @@ export function emptySeries(labels: Labels, dropName: boolean, numSteps: number)
   const present = new Uint8Array(slab, slabUsed + valueBytes, numSteps);
   slabUsed += size;
   return { labels, dropName, values, present };
+}
+
+/** Whether any series holds a native histogram sample. */
+export function hasHistograms(series: readonly { readonly histograms?: unknown }[]): boolean {
+  for (const s of series) if (s.histograms !== undefined) return true;
+  return false;
+}
+
+/**
+ * Refuses native histogram input to an operation that does not evaluate them yet, rather than reading
+ * their placeholder values as floats. Prometheus evaluates them; yardstick will, operation by operation.
+ */
+export function rejectHistograms(
+  series: readonly { readonly histograms?: unknown }[],
+  operation: string,
+): void {
+  if (hasHistograms(series)) {
+    throw new PromqlError('PROMQL_UNSUPPORTED', `${operation} on native histograms is not supported yet`);
+  }
+}
+
+/** Sets the histogram of step `i`, creating the series' per-step histogram array on first use. */
+export function setHistogram(series: StepSeries, i: number, histogram: FloatHistogram): void {
+  series.histograms ??= new Array<FloatHistogram | undefined>(series.values.length).fill(undefined);
+  series.histograms[i] = histogram;
+  series.values[i] = 0;
+  series.present[i] = 1;
 }

@@ -47,6 +47,20 @@ function histogramBytes(h: FloatHistogram): number {
   );
 }
 
+/**
+ * The counter reset hint a sample reads back with, as from Prometheus's TSDB: a counter histogram right after
+ * another one says whether a reset happened between them (`counter-reset` or `not-counter-reset`, detected
+ * unless given); the first of a run, and gauge histograms, keep their own hint. A changed hint goes on a
+ * copy, so the caller's object stays as it was.
+ */
+function withStoredHint(h: FloatHistogram, previous: FloatHistogram | undefined): FloatHistogram {
+  if (previous === undefined || h.counterResetHint !== 'unknown' || previous.counterResetHint === 'gauge')
+    return h;
+  const stored = h.copy();
+  stored.counterResetHint = h.detectReset(previous) ? 'counter-reset' : 'not-counter-reset';
+  return stored;
+}
+
 /** The native histogram samples of a series, in time order, beside the XOR chunks that hold their times. */
 interface HistogramList {
   readonly times: number[];
@@ -146,7 +160,15 @@ export class MemorySeries {
    * @returns `false` (nothing stored) when `timestampMs` is not after the newest sample.
    */
   appendHistogram(timestampMs: number, histogram: FloatHistogram): boolean {
+    const list = this.#histograms;
+    const previous =
+      list !== undefined &&
+      this.#chunks > 0 &&
+      list.times[list.times.length - 1] === this.#encoder.lastTimestamp
+        ? list.values[list.values.length - 1]
+        : undefined;
     if (!this.append(timestampMs, histogramPlaceholder)) return false;
+    histogram = withStoredHint(histogram, previous);
     this.#histograms ??= { times: [], values: [], bytes: 0 };
     this.#histograms.times.push(timestampMs);
     this.#histograms.values.push(histogram);
