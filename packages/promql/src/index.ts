@@ -28,6 +28,11 @@ export type {
 } from './engine/types.ts';
 export type { PromqlErrorCode, PromqlErrorPosition } from './errors.ts';
 export { PromqlError } from './errors.ts';
+export type { ApiHistogram, ApiHistogramBucket, BoundaryRule } from './histogram/api-json.ts';
+export { toApiHistogram } from './histogram/api-json.ts';
+export type { CounterResetHint, FloatHistogramInit } from './histogram/float-histogram.ts';
+export { FloatHistogram } from './histogram/float-histogram.ts';
+export type { Span } from './histogram/span.ts';
 export type {
   Aggregate,
   AggregateOp,

@@ -1,4 +1,5 @@
 import type { InstantValue, QueryResult } from '@yardstick/promql';
+import { FloatHistogram } from '@yardstick/promql';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api-error.ts';
 import { queryResultBody } from './result-json.ts';
@@ -86,5 +87,54 @@ describe('queryResultBody', () => {
     expect(() => queryResultBody(matrix(50, 200), { maxBytes: 1 << 30, deadline: Date.now() - 1 })).toThrow(
       expect.objectContaining({ type: 'timeout' }),
     );
+  });
+
+  it('writes native histograms as Prometheus does: "histogram" in a vector, "histograms" beside "values" in a matrix', () => {
+    const h = new FloatHistogram({
+      schema: 0,
+      count: 4,
+      sum: 5,
+      positiveSpans: [{ offset: 0, length: 2 }],
+      positiveBuckets: [1, 3],
+    });
+    const json = {
+      count: '4',
+      sum: '5',
+      buckets: [
+        [0, '0.5', '1', '1'],
+        [0, '1', '2', '3'],
+      ],
+    };
+    const vector = decode(
+      queryResultBody(
+        {
+          value: {
+            type: 'vector',
+            timestampMs: 60_000,
+            samples: [{ labels: { __name__: 'h' }, value: 0, histogram: h }],
+          },
+          warnings: [],
+          infos: [],
+        },
+        open,
+      ),
+    );
+    expect(vector.data.result).toEqual([{ metric: { __name__: 'h' }, histogram: [60, json] }]);
+    const series = (histograms: (FloatHistogram | undefined)[]) => ({
+      labels: { __name__: 'h' },
+      timestamps: Float64Array.from(histograms, (_, i) => (i + 1) * 60_000),
+      values: new Float64Array(histograms.length).fill(7),
+      histograms,
+    });
+    const mixed = decode(
+      queryResultBody(
+        { value: { type: 'matrix', series: [series([undefined, h]), series([h])] }, warnings: [], infos: [] },
+        open,
+      ),
+    );
+    expect(mixed.data.result).toEqual([
+      { metric: { __name__: 'h' }, values: [[60, '7']], histograms: [[120, json]] },
+      { metric: { __name__: 'h' }, histograms: [[60, json]] },
+    ]);
   });
 });

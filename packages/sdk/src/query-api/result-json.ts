@@ -4,6 +4,7 @@
  * instead of building a body that exhausts memory or blocks for seconds.
  */
 import type { InstantValue, Labels, MatrixSeries, QueryResult } from '@yardstick/promql';
+import { type FloatHistogram, toApiHistogram } from '@yardstick/promql';
 import { ApiError } from './api-error.ts';
 import { formatApiFloat, formatApiTime } from './api-format.ts';
 
@@ -58,18 +59,50 @@ function writeLabels(out: BodyWriter, labels: Labels): void {
   out.write(JSON.stringify(labels));
 }
 
-function writeMatrix(out: BodyWriter, series: readonly MatrixSeries[]): void {
-  out.write('[');
-  for (let s = 0; s < series.length; s++) {
-    const { labels, timestamps, values } = series[s]!;
-    out.write(s === 0 ? '{"metric":' : ',{"metric":');
-    writeLabels(out, labels);
+/** A native histogram as `jsonutil.MarshalHistogram` writes it: `{"count":"…","sum":"…","buckets":[…]}`. */
+function histogramJson(h: FloatHistogram): string {
+  return JSON.stringify(toApiHistogram(h));
+}
+
+/**
+ * A series as Prometheus writes it: float points under `values` and native histogram points under
+ * `histograms`, each key only when it has points.
+ */
+function writeSeries(out: BodyWriter, series: MatrixSeries, first: boolean): void {
+  const { labels, timestamps, values, histograms } = series;
+  out.write(first ? '{"metric":' : ',{"metric":');
+  writeLabels(out, labels);
+  if (histograms === undefined) {
     out.write(',"values":[');
     for (let i = 0; i < timestamps.length; i++) {
       out.write(`${i === 0 ? '' : ','}[${formatApiTime(timestamps[i]!)},"${formatApiFloat(values[i]!)}"]`);
     }
     out.write(']}');
+    return;
   }
+  let floats = 0;
+  for (let i = 0; i < timestamps.length; i++) {
+    if (histograms[i] !== undefined) continue;
+    out.write(
+      `${floats++ === 0 ? ',"values":[' : ','}[${formatApiTime(timestamps[i]!)},"${formatApiFloat(values[i]!)}"]`,
+    );
+  }
+  if (floats > 0) out.write(']');
+  let points = 0;
+  for (let i = 0; i < timestamps.length; i++) {
+    const h = histograms[i];
+    if (h === undefined) continue;
+    out.write(
+      `${points++ === 0 ? ',"histograms":[' : ','}[${formatApiTime(timestamps[i]!)},${histogramJson(h)}]`,
+    );
+  }
+  if (points > 0) out.write(']');
+  out.write('}');
+}
+
+function writeMatrix(out: BodyWriter, series: readonly MatrixSeries[]): void {
+  out.write('[');
+  for (let s = 0; s < series.length; s++) writeSeries(out, series[s]!, s === 0);
   out.write(']');
 }
 
@@ -91,7 +124,9 @@ function writeData(out: BodyWriter, value: InstantValue): void {
       value.samples.forEach((sample, i) => {
         out.write(i === 0 ? '{"metric":' : ',{"metric":');
         writeLabels(out, sample.labels);
-        out.write(`,"value":[${time},"${formatApiFloat(sample.value)}"]}`);
+        if (sample.histogram === undefined)
+          out.write(`,"value":[${time},"${formatApiFloat(sample.value)}"]}`);
+        else out.write(`,"histogram":[${time},${histogramJson(sample.histogram)}]}`);
       });
       out.write(']}');
       return;
