@@ -39,18 +39,20 @@ export interface ExponentialAggregationOptions {
   readonly maxSize?: number | undefined;
   readonly maxScale?: number | undefined;
   readonly recordMinMax?: boolean | undefined;
+  /** Sum is left out for instruments whose values may be negative (OTel SDK behaviour); default true. */
+  readonly exportSum?: boolean | undefined;
 }
 
-function toValue(cell: ExponentialHistogramCell): ExponentialHistogramValue {
+function toValue(cell: ExponentialHistogramCell, exportSum: boolean): ExponentialHistogramValue {
   const snapshot = cell.snapshot();
   const value: ExponentialHistogramValue = {
     count: snapshot.count,
-    sum: snapshot.sum,
     scale: snapshot.scale,
     zeroCount: snapshot.zeroCount,
     positive: { offset: snapshot.positive.offset, bucketCounts: snapshot.positive.bucketCounts },
     negative: { offset: snapshot.negative.offset, bucketCounts: snapshot.negative.bucketCounts },
   };
+  if (exportSum) value.sum = snapshot.sum;
   if (snapshot.min !== undefined) value.min = snapshot.min;
   if (snapshot.max !== undefined) value.max = snapshot.max;
   return value;
@@ -60,6 +62,7 @@ function toValue(cell: ExponentialHistogramCell): ExponentialHistogramValue {
 export function createExponentialHistogramAggregator(
   options: ExponentialAggregationOptions,
 ): Aggregator<ExponentialHistogramSeries, ExponentialHistogramValue, ExponentialHistogramCell> {
+  const exportSum = options.exportSum ?? true;
   const cellOptions: ExponentialHistogramOptions = {
     ...(options.maxSize === undefined ? {} : { maxSize: options.maxSize }),
     ...(options.maxScale === undefined ? {} : { maxScale: options.maxScale }),
@@ -81,10 +84,10 @@ export function createExponentialHistogramAggregator(
       interval.reset();
     },
     emptyPending: () => new ExponentialHistogramCell(cellOptions),
-    cumulative: (series) => (series.total === undefined ? undefined : toValue(series.total)),
+    cumulative: (series) => (series.total === undefined ? undefined : toValue(series.total, exportSum)),
     takeDelta(pending) {
       if (pending.count === 0) return undefined;
-      const value = toValue(pending);
+      const value = toValue(pending, exportSum);
       pending.reset();
       return value;
     },

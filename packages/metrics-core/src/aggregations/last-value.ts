@@ -11,6 +11,11 @@ import type { Aggregator } from './aggregator.ts';
 export class LastValueCell extends SeriesCell {
   value = 0;
   fresh = false;
+
+  record(value: number): void {
+    this.value = value;
+    this.fresh = true;
+  }
 }
 
 /** A delta reader's last value since its last collection. */

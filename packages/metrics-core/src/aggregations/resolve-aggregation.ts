@@ -35,18 +35,31 @@ export function resolveAggregation(
     kind === 'OBSERVABLE_GAUGE';
   const type = option?.type ?? 'default';
   if (type === 'drop') return 'drop';
-  if (type === 'sum') return sumAggregator as unknown as AnyAggregator;
-  if (type === 'lastValue') return lastValueAggregator as unknown as AnyAggregator;
-  if (type === 'explicitHistogram' && option?.type === 'explicitHistogram') {
-    return explicit(option.boundaries, option.recordMinMax, !negativeAllowed, warn);
-  }
-  if (type === 'exponentialHistogram' && option?.type === 'exponentialHistogram') {
-    const chosen = { maxSize: option.maxSize, maxScale: option.maxScale, recordMinMax: option.recordMinMax };
-    const problem = checkExponentialHistogramOptions(chosen);
-    if (problem === undefined)
-      return createExponentialHistogramAggregator(chosen) as unknown as AnyAggregator;
-    warn(`exponential histogram options ignored (${problem}); the defaults are used`);
-    return createExponentialHistogramAggregator({}) as unknown as AnyAggregator;
+  const observable = kind.startsWith('OBSERVABLE_');
+  // Observable instruments report values they observe, as sums or gauges; a bucketed view of them is not
+  // supported here (the default is used, with a warning).
+  if (observable && (type === 'explicitHistogram' || type === 'exponentialHistogram')) {
+    warn(`a ${type} aggregation is not supported for observable instruments; the default is used`);
+  } else {
+    if (type === 'sum') return sumAggregator as unknown as AnyAggregator;
+    if (type === 'lastValue') return lastValueAggregator as unknown as AnyAggregator;
+    if (type === 'explicitHistogram' && option?.type === 'explicitHistogram') {
+      return explicit(option.boundaries, option.recordMinMax, !negativeAllowed, warn);
+    }
+    if (type === 'exponentialHistogram' && option?.type === 'exponentialHistogram') {
+      const chosen = {
+        maxSize: option.maxSize,
+        maxScale: option.maxScale,
+        recordMinMax: option.recordMinMax,
+      };
+      const problem = checkExponentialHistogramOptions(chosen);
+      if (problem !== undefined)
+        warn(`exponential histogram options ignored (${problem}); the defaults are used`);
+      return createExponentialHistogramAggregator({
+        ...(problem === undefined ? chosen : {}),
+        exportSum: !negativeAllowed,
+      }) as unknown as AnyAggregator;
+    }
   }
   switch (kind) {
     case 'COUNTER':

@@ -11,6 +11,10 @@ import type { Aggregator } from './aggregator.ts';
 export class SumCell extends SeriesCell {
   interval = 0;
   total = 0;
+
+  record(value: number): void {
+    this.interval += value;
+  }
 }
 
 /** A delta reader's sum since its last collection. */
