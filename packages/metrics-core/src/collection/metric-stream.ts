@@ -16,6 +16,7 @@ import {
 } from '../model/metric-data.ts';
 import type { SeriesCell } from '../series/series-cell.ts';
 import type { SeriesTable } from '../series/series-table.ts';
+import { type CollectionSlice, SERIES_PER_CLOCK_READ } from './collection-slice.ts';
 import type { ReaderSlot } from './reader-slot.ts';
 
 /** What every stream offers the collector. */
@@ -34,7 +35,8 @@ export interface CollectableStream {
     nowMs: number,
     deltaSlots: number,
     collectionId: number,
-  ): MetricData | undefined;
+    slice: CollectionSlice,
+  ): Promise<MetricData | undefined>;
 }
 
 /** A synchronous instrument's stream. */
@@ -62,7 +64,14 @@ export class SyncMetricStream<C extends SeriesCell, V, P> implements Collectable
     this.#isMonotonic = isMonotonic;
   }
 
-  collect(reader: ReaderSlot, endTime: HrTime, nowMs: number, deltaSlots: number): MetricData | undefined {
+  async collect(
+    reader: ReaderSlot,
+    endTime: HrTime,
+    nowMs: number,
+    deltaSlots: number,
+    _collectionId: number,
+    slice: CollectionSlice,
+  ): Promise<MetricData | undefined> {
     const aggregator = this.#aggregator;
     const delta = reader.isDelta(this.kind);
     const exemplars = this.table.exemplars;
@@ -73,7 +82,9 @@ export class SyncMetricStream<C extends SeriesCell, V, P> implements Collectable
       value: V;
       exemplars?: Exemplar[];
     }> = [];
+    let handled = 0;
     for (const cell of this.table.cells()) {
+      if (++handled % SERIES_PER_CLOCK_READ === 0 && slice.due) await slice.turn();
       const pending = pendingOf(cell, deltaSlots, aggregator);
       // Only series with measurements since the last fold have an interval to fold.
       if (cell.updates !== cell.foldedUpdates) {

@@ -13,6 +13,7 @@ import {
 } from '../model/metric-data.ts';
 import { SeriesCell } from '../series/series-cell.ts';
 import type { SeriesTable } from '../series/series-table.ts';
+import { type CollectionSlice, SERIES_PER_CLOCK_READ } from './collection-slice.ts';
 import type { CollectableStream } from './metric-stream.ts';
 import type { ReaderSlot } from './reader-slot.ts';
 
@@ -55,16 +56,19 @@ export class ObservableMetricStream implements CollectableStream {
     cell.updates++;
   }
 
-  collect(
+  async collect(
     reader: ReaderSlot,
     endTime: HrTime,
     nowMs: number,
     deltaSlots: number,
-    collectionId = -1,
-  ): MetricData | undefined {
+    collectionId: number,
+    slice: CollectionSlice,
+  ): Promise<MetricData | undefined> {
     const delta = this.#isSum && reader.isDelta(this.kind);
     const points: Array<{ startTime: HrTime; endTime: HrTime; attributes: Attributes; value: number }> = [];
+    let handled = 0;
     for (const cell of this.table.cells()) {
+      if (++handled % SERIES_PER_CLOCK_READ === 0 && slice.due) await slice.turn();
       if (cell.updates !== cell.foldedUpdates) {
         cell.foldedUpdates = cell.updates;
         cell.lastActiveSec = Math.floor(nowMs / 1000);

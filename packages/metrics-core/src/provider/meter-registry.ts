@@ -14,6 +14,7 @@ import {
   type HistogramAggregationDefault,
   resolveAggregation,
 } from '../aggregations/resolve-aggregation.ts';
+import { CollectionSlice } from '../collection/collection-slice.ts';
 import { type CollectableStream, SyncMetricStream } from '../collection/metric-stream.ts';
 import { ObservableMetricStream, ObservedCell } from '../collection/observable-stream.ts';
 import { ReaderSlot, type TemporalitySelector } from '../collection/reader-slot.ts';
@@ -262,11 +263,13 @@ export class MeterRegistry {
     const endTime = nowHrTime();
     const nowMs = Date.now();
     const scopeMetrics: ScopeMetrics[] = [];
+    const slice = new CollectionSlice();
     for (const { scope, streams } of this.#scopes.values()) {
       const metrics = [];
       for (const stream of streams) {
         if (stream.readerGroup !== undefined && stream.readerGroup !== reader.histogramAggregation) continue;
-        const data = stream.collect(reader, endTime, nowMs, this.#deltaSlots, collectionId);
+        if (slice.due) await slice.turn();
+        const data = await stream.collect(reader, endTime, nowMs, this.#deltaSlots, collectionId, slice);
         if (data !== undefined) metrics.push(data);
       }
       if (metrics.length > 0) scopeMetrics.push({ scope, metrics });
