@@ -1,0 +1,326 @@
+/**
+ * The message a worker sends its primary over the `node:cluster` IPC channel: its cumulative collections
+ * (one per histogram aggregation the primary's readers use) in the OTel data model, as JSON text in a tagged
+ * envelope. The text keeps the size check ahead of parsing and survives both IPC serializations ('json' and
+ * 'advanced'); non-finite values, which JSON cannot hold, are written as strings. Exemplars stay in the
+ * worker.
+ *
+ * The primary checks every field before using a report (a handwritten walk: reports arrive every second and
+ * may hold many thousands of points, zod would cost more than the merge). Messages without the tag are not
+ * ours and are left alone.
+ */
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import {
+  type DataPoint,
+  DataPointType,
+  type ExponentialHistogramValue,
+  type HistogramValue,
+  type MetricData,
+  type ScopeMetrics,
+  Temporality,
+} from '@yardstick/metrics-core';
+
+/** The tag that marks yardstick's cluster messages among an application's own. */
+export const CLUSTER_REPORT_TAG = 'yardstick.cluster.report';
+
+/** Format version of the envelope's body; a primary ignores versions it does not know. */
+export const CLUSTER_REPORT_VERSION = 1;
+
+/** Largest body a worker sends and a primary parses: 32 Mi characters. */
+export const MAX_REPORT_CHARS = 32 * 1024 * 1024;
+
+/** Most buckets one histogram range may hold in a report (exponential ranges hold at most 160 by default). */
+const MAX_BUCKETS = 16_384;
+
+/** Which histogram aggregation a collection was read with. */
+export type HistogramAggregationName = 'explicit' | 'exponential';
+
+/** One cumulative collection of a worker's core. */
+export interface ReportedCollection {
+  readonly histogramAggregation: HistogramAggregationName;
+  readonly scopeMetrics: ScopeMetrics[];
+}
+
+/** What a worker reports: its cumulative totals, per histogram aggregation. */
+export interface ClusterReport {
+  readonly collections: readonly ReportedCollection[];
+}
+
+/** The envelope sent with `process.send`. */
+export interface ClusterReportMessage {
+  readonly yardstick: typeof CLUSTER_REPORT_TAG;
+  readonly version: number;
+  /** The report as JSON text. */
+  readonly body: string;
+}
+
+/** A decoded report, or why it was refused. */
+export type DecodedReport =
+  | { readonly ok: true; readonly report: ClusterReport }
+  | { readonly ok: false; readonly problem: string };
+
+type WireNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+
+function toWire(value: number): WireNumber {
+  return Number.isFinite(value) ? value : (String(value) as WireNumber);
+}
+
+function wireValue(type: DataPointType, value: DataPoint<unknown>['value']): unknown {
+  if (type === DataPointType.SUM || type === DataPointType.GAUGE) return toWire(value as number);
+  const histogram = value as HistogramValue | ExponentialHistogramValue;
+  return {
+    ...histogram,
+    ...(histogram.sum === undefined ? {} : { sum: toWire(histogram.sum) }),
+    ...(histogram.min === undefined ? {} : { min: toWire(histogram.min) }),
+    ...(histogram.max === undefined ? {} : { max: toWire(histogram.max) }),
+  };
+}
+
+/** The envelope for `report`. */
+export function encodeClusterReport(report: ClusterReport): ClusterReportMessage {
+  const collections = report.collections.map(({ histogramAggregation, scopeMetrics }) => ({
+    histogramAggregation,
+    scopeMetrics: scopeMetrics.map(({ scope, metrics }) => ({
+      scope,
+      metrics: metrics.map((metric) => ({
+        ...metric,
+        dataPoints: (metric.dataPoints as DataPoint<unknown>[]).map((point) => ({
+          attributes: point.attributes,
+          startTime: point.startTime,
+          endTime: point.endTime,
+          value: wireValue(metric.dataPointType, point.value),
+        })),
+      })),
+    })),
+  }));
+  return {
+    yardstick: CLUSTER_REPORT_TAG,
+    version: CLUSTER_REPORT_VERSION,
+    body: JSON.stringify({ collections }),
+  };
+}
+
+/** Whether `message` carries yardstick's tag (its content is checked by {@link decodeClusterReport}). */
+export function isClusterReportMessage(message: unknown): message is ClusterReportMessage {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { yardstick?: unknown }).yardstick === CLUSTER_REPORT_TAG
+  );
+}
+
+class ReportProblem extends Error {}
+
+function fail(what: string): never {
+  throw new ReportProblem(what);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function record(value: unknown, what: string): Record<string, unknown> {
+  return isRecord(value) ? value : fail(`${what} is not an object`);
+}
+
+function list(value: unknown, what: string, max = Number.POSITIVE_INFINITY): unknown[] {
+  if (!Array.isArray(value)) fail(`${what} is not a list`);
+  if (value.length > max) fail(`${what} holds more than ${max} entries`);
+  return value;
+}
+
+function text(value: unknown, what: string): string {
+  return typeof value === 'string' ? value : fail(`${what} is not a string`);
+}
+
+function number(value: unknown, what: string): number {
+  if (typeof value === 'number') return value;
+  if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return Number(value);
+  return fail(`${what} is not a number`);
+}
+
+function count(value: unknown, what: string): number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+    ? value
+    : fail(`${what} is not a count`);
+}
+
+function integer(value: unknown, what: string): number {
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : fail(`${what} is not an integer`);
+}
+
+function hrTime(value: unknown, what: string): [number, number] {
+  const parts = list(value, what, 2);
+  if (parts.length !== 2) fail(`${what} is not a [seconds, nanoseconds] pair`);
+  return [integer(parts[0], what), integer(parts[1], what)];
+}
+
+function isPrimitive(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+function attributes(value: unknown, what: string): Attributes {
+  const input = record(value, what);
+  const output: Attributes = {};
+  for (const [key, attribute] of Object.entries(input)) {
+    const valid =
+      isPrimitive(attribute) ||
+      (Array.isArray(attribute) && attribute.every((item) => item === null || isPrimitive(item)));
+    if (!valid) fail(`${what}.${key} is not an attribute value`);
+    // defineProperty: a key such as `__proto__` becomes an own property, not a prototype change.
+    Object.defineProperty(output, key, {
+      value: attribute as AttributeValue,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return output;
+}
+
+function extremes(
+  input: Record<string, unknown>,
+  what: string,
+): { sum?: number; min?: number; max?: number } {
+  const output: { sum?: number; min?: number; max?: number } = {};
+  for (const key of ['sum', 'min', 'max'] as const) {
+    if (input[key] !== undefined) output[key] = number(input[key], `${what}.${key}`);
+  }
+  return output;
+}
+
+function counts(value: unknown, what: string): number[] {
+  return list(value, what, MAX_BUCKETS).map((item, i) => count(item, `${what}[${i}]`));
+}
+
+function histogramValue(value: unknown, what: string): HistogramValue {
+  const input = record(value, what);
+  const buckets = record(input.buckets, `${what}.buckets`);
+  const boundaries = list(buckets.boundaries, `${what}.buckets.boundaries`, MAX_BUCKETS).map((item, i) =>
+    number(item, `${what}.buckets.boundaries[${i}]`),
+  );
+  const bucketCounts = counts(buckets.counts, `${what}.buckets.counts`);
+  if (bucketCounts.length !== boundaries.length + 1) fail(`${what} has not one more count than boundaries`);
+  return {
+    buckets: { boundaries, counts: bucketCounts },
+    count: count(input.count, `${what}.count`),
+    ...extremes(input, what),
+  };
+}
+
+function exponentialRange(value: unknown, what: string): ExponentialHistogramValue['positive'] {
+  const input = record(value, what);
+  return {
+    offset: integer(input.offset, `${what}.offset`),
+    bucketCounts: counts(input.bucketCounts, `${what}.bucketCounts`),
+  };
+}
+
+function exponentialValue(value: unknown, what: string): ExponentialHistogramValue {
+  const input = record(value, what);
+  const scale = integer(input.scale, `${what}.scale`);
+  if (scale < -10 || scale > 20) fail(`${what}.scale is outside -10..20`);
+  return {
+    count: count(input.count, `${what}.count`),
+    scale,
+    zeroCount: count(input.zeroCount, `${what}.zeroCount`),
+    positive: exponentialRange(input.positive, `${what}.positive`),
+    negative: exponentialRange(input.negative, `${what}.negative`),
+    ...extremes(input, what),
+  };
+}
+
+function pointValue(type: DataPointType, value: unknown, what: string) {
+  if (type === DataPointType.HISTOGRAM) return histogramValue(value, what);
+  if (type === DataPointType.EXPONENTIAL_HISTOGRAM) return exponentialValue(value, what);
+  return number(value, what);
+}
+
+function metricData(value: unknown, what: string): MetricData {
+  const input = record(value, what);
+  const descriptor = record(input.descriptor, `${what}.descriptor`);
+  const valueType = descriptor.valueType;
+  if (valueType !== 0 && valueType !== 1) fail(`${what}.descriptor.valueType is not 0 or 1`);
+  const type = input.dataPointType;
+  if (type !== 0 && type !== 1 && type !== 2 && type !== 3) fail(`${what}.dataPointType is unknown`);
+  if (input.aggregationTemporality !== Temporality.CUMULATIVE) fail(`${what} is not cumulative`);
+  if (type === DataPointType.SUM && typeof input.isMonotonic !== 'boolean')
+    fail(`${what}.isMonotonic is missing`);
+  const dataPoints = list(input.dataPoints, `${what}.dataPoints`).map((item, i) => {
+    const point = record(item, `${what}.dataPoints[${i}]`);
+    return {
+      attributes: attributes(point.attributes, `${what}.dataPoints[${i}].attributes`),
+      startTime: hrTime(point.startTime, `${what}.dataPoints[${i}].startTime`),
+      endTime: hrTime(point.endTime, `${what}.dataPoints[${i}].endTime`),
+      value: pointValue(type, point.value, `${what}.dataPoints[${i}].value`),
+    };
+  });
+  return {
+    descriptor: {
+      name: text(descriptor.name, `${what}.descriptor.name`),
+      description: text(descriptor.description, `${what}.descriptor.description`),
+      unit: text(descriptor.unit, `${what}.descriptor.unit`),
+      valueType,
+    },
+    aggregationTemporality: Temporality.CUMULATIVE,
+    dataPointType: type,
+    ...(type === DataPointType.SUM ? { isMonotonic: input.isMonotonic } : {}),
+    dataPoints,
+  } as MetricData;
+}
+
+function scopeMetrics(value: unknown, what: string): ScopeMetrics {
+  const input = record(value, what);
+  const scope = record(input.scope, `${what}.scope`);
+  const version = scope.version === undefined ? undefined : text(scope.version, `${what}.scope.version`);
+  const schemaUrl =
+    scope.schemaUrl === undefined ? undefined : text(scope.schemaUrl, `${what}.scope.schemaUrl`);
+  return {
+    scope: {
+      name: text(scope.name, `${what}.scope.name`),
+      ...(version === undefined ? {} : { version }),
+      ...(schemaUrl === undefined ? {} : { schemaUrl }),
+    },
+    metrics: list(input.metrics, `${what}.metrics`).map((metric, i) =>
+      metricData(metric, `${what}.metrics[${i}]`),
+    ),
+  };
+}
+
+/** Checks and decodes a tagged message; every problem refuses the whole report. */
+export function decodeClusterReport(message: ClusterReportMessage): DecodedReport {
+  if (message.version !== CLUSTER_REPORT_VERSION) {
+    return {
+      ok: false,
+      problem: `report version ${String(message.version)} is not ${CLUSTER_REPORT_VERSION}`,
+    };
+  }
+  if (typeof message.body !== 'string') return { ok: false, problem: 'report body is not text' };
+  if (message.body.length > MAX_REPORT_CHARS) {
+    return { ok: false, problem: `report body is longer than ${MAX_REPORT_CHARS} characters` };
+  }
+  try {
+    const body = record(JSON.parse(message.body), 'report');
+    const seen = new Set<string>();
+    const collections = list(body.collections, 'report.collections', 2).map((item, i) => {
+      const collection = record(item, `report.collections[${i}]`);
+      const aggregation = collection.histogramAggregation;
+      if (aggregation !== 'explicit' && aggregation !== 'exponential') {
+        fail(`report.collections[${i}].histogramAggregation is unknown`);
+      }
+      if (seen.has(aggregation)) fail(`report.collections repeats ${aggregation}`);
+      seen.add(aggregation);
+      return {
+        histogramAggregation: aggregation as HistogramAggregationName,
+        scopeMetrics: list(collection.scopeMetrics, `report.collections[${i}].scopeMetrics`).map((scope, j) =>
+          scopeMetrics(scope, `report.collections[${i}].scopeMetrics[${j}]`),
+        ),
+      };
+    });
+    return { ok: true, report: { collections } };
+  } catch (error) {
+    if (error instanceof ReportProblem || error instanceof SyntaxError)
+      return { ok: false, problem: error.message };
+    throw error;
+  }
+}

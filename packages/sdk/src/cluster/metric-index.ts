@@ -1,0 +1,60 @@
+/**
+ * Collected metrics indexed by metric and by series, so that the reports of several processes can be
+ * matched point by point: a metric is its scope (name, version, schema URL) plus its exported name, a series
+ * is its attribute set in any key order.
+ */
+import type { Attributes } from '@opentelemetry/api';
+import type { InstrumentationScope, MetricData, ScopeMetrics } from '@yardstick/metrics-core';
+import type { AnyPoint } from './point-arithmetic.ts';
+
+/** One metric of one collection: where it comes from, its shape, and its points by series. */
+export interface MetricEntry {
+  readonly scope: InstrumentationScope;
+  /** The metric as collected; only its descriptor, type, temporality and monotonicity are read. */
+  readonly metric: MetricData;
+  readonly points: Map<string, AnyPoint>;
+}
+
+/** Metrics by {@link metricKey}. */
+export type MetricIndex = Map<string, MetricEntry>;
+
+/** The identity of a metric: its scope and exported name. */
+export function metricKey(scope: InstrumentationScope, name: string): string {
+  return `${scope.name}\u0000${scope.version ?? ''}\u0000${scope.schemaUrl ?? ''}\u0000${name}`;
+}
+
+/** The identity of a series: its attributes, in any key order. */
+export function attributesKey(attributes: Attributes): string {
+  const keys = Object.keys(attributes);
+  if (keys.length === 0) return '';
+  keys.sort();
+  return JSON.stringify(keys.map((key) => [key, attributes[key]]));
+}
+
+/** Indexes collected scopes; the points are shared, not copied. */
+export function indexMetrics(scopeMetrics: readonly ScopeMetrics[]): MetricIndex {
+  const index: MetricIndex = new Map();
+  for (const { scope, metrics } of scopeMetrics) {
+    for (const metric of metrics) {
+      const points = new Map<string, AnyPoint>();
+      for (const point of metric.dataPoints) points.set(attributesKey(point.attributes), point);
+      index.set(metricKey(scope, metric.descriptor.name), { scope, metric, points });
+    }
+  }
+  return index;
+}
+
+/** The index back as scopes in the data model, metrics in index order. */
+export function toScopeMetrics(index: MetricIndex): ScopeMetrics[] {
+  const scopes = new Map<string, ScopeMetrics>();
+  for (const { scope, metric, points } of index.values()) {
+    const key = metricKey(scope, '');
+    let scopeMetrics = scopes.get(key);
+    if (scopeMetrics === undefined) {
+      scopeMetrics = { scope, metrics: [] };
+      scopes.set(key, scopeMetrics);
+    }
+    scopeMetrics.metrics.push({ ...metric, dataPoints: [...points.values()] } as MetricData);
+  }
+  return [...scopes.values()];
+}
