@@ -96,7 +96,7 @@ export function connectReaders(
  * `OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION`, a reader's `aggregationSelector`), or undefined
  * for the core's default.
  */
-function histogramAggregationOf(reader: MetricReader): 'explicit' | 'exponential' | undefined {
+export function histogramAggregationOf(reader: MetricReader): 'explicit' | 'exponential' | undefined {
   const selected = reader.selectAggregation('HISTOGRAM' as InstrumentType).type;
   if (selected === AggregationType.EXPONENTIAL_HISTOGRAM) return 'exponential';
   if (selected === AggregationType.EXPLICIT_BUCKET_HISTOGRAM) return 'explicit';

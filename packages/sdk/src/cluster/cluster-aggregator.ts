@@ -1,0 +1,214 @@
+/**
+ * The primary's view of its workers: the latest cumulative report of each live worker, and the retired
+ * totals of everything that left (workers that exited or crashed, series a worker's core forgot or
+ * restarted), so that the sum over workers of a counter or a histogram never goes down.
+ *
+ * Only what accumulates is retired: monotonic sums and histograms. A gauge or an up-down counter describes
+ * a live process (its queue, its connections), so it leaves the aggregate with the process.
+ */
+import { DataPointType } from '@yardstick/metrics-core';
+import type { ClusterGaugePolicy } from '../config/cluster-schema.ts';
+import type { ClusterReport, HistogramAggregationName } from './cluster-report.ts';
+import { GaugeChangeClock } from './gauge-change-clock.ts';
+import { createGaugePolicyLookup } from './gauge-policy.ts';
+import { indexMetrics, type MetricEntry, type MetricIndex } from './metric-index.ts';
+import { type AnyPoint, accumulates, addPoints, continues } from './point-arithmetic.ts';
+
+/** Options of {@link ClusterAggregator}. */
+export interface ClusterAggregatorOptions {
+  /** `cluster.gauges`: gauge policy per instrument name or pattern. */
+  readonly gauges: Readonly<Record<string, ClusterGaugePolicy>>;
+  /** Where problems go (each is reported once). */
+  readonly warn: (message: string) => void;
+}
+
+/** The workers' part of the aggregate, for one histogram aggregation. Shared: read it, never change it. */
+export interface WorkerAggregate {
+  /** Sums and histograms of the live workers plus the retired totals, cumulative. */
+  readonly totals: MetricIndex;
+  /** The gauges of each live worker. */
+  readonly gauges: ReadonlyArray<{ readonly process: string; readonly metrics: MetricIndex }>;
+}
+
+function isMonotonic(entry: MetricEntry): boolean {
+  return entry.metric.dataPointType === DataPointType.SUM && entry.metric.isMonotonic;
+}
+
+function sameKind(a: MetricEntry, b: MetricEntry): boolean {
+  return a.metric.dataPointType === b.metric.dataPointType && isMonotonic(a) === isMonotonic(b);
+}
+
+/**
+ * Keeps what workers report and answers the aggregate. Fed by `listenToWorkers`; read by every reader of
+ * the primary at each collection.
+ */
+export class ClusterAggregator {
+  /** The gauge policy of a metric, by exported name. */
+  readonly gaugePolicy: (name: string) => ClusterGaugePolicy;
+  /** When gauge readings changed, for the `last` policy. */
+  readonly gaugeClock = new GaugeChangeClock();
+  readonly #warn: (message: string) => void;
+  readonly #warned = new Set<string>();
+  readonly #live = new Map<string, Map<HistogramAggregationName, MetricIndex>>();
+  readonly #retired = new Map<HistogramAggregationName, MetricIndex>();
+  readonly #gone = new Set<string>();
+  #version = 0;
+  readonly #cache = new Map<HistogramAggregationName, { version: number; aggregate: WorkerAggregate }>();
+
+  constructor(options: ClusterAggregatorOptions) {
+    this.gaugePolicy = createGaugePolicyLookup(options.gauges);
+    this.#warn = options.warn;
+  }
+
+  /** Whether any worker has reported: until then the primary's readers see the primary alone, unchanged. */
+  get active(): boolean {
+    return this.#live.size > 0 || this.#retired.size > 0;
+  }
+
+  /** Warns once per `key`. */
+  warnOnce(key: string, message: string): void {
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    this.#warn(message);
+  }
+
+  /**
+   * Takes `report` as the latest totals of worker `process`. Series of its previous report that are missing
+   * now, or restarted, keep their last totals in the retired cell. Reports of a retired worker are ignored.
+   */
+  accept(process: string, report: ClusterReport): void {
+    if (this.#gone.has(process)) return;
+    const next = new Map<HistogramAggregationName, MetricIndex>();
+    for (const { histogramAggregation, scopeMetrics } of report.collections) {
+      next.set(histogramAggregation, indexMetrics(scopeMetrics));
+    }
+    const previous = this.#live.get(process);
+    if (previous !== undefined) {
+      for (const [aggregation, before] of previous)
+        this.#retireDeparted(aggregation, before, next.get(aggregation));
+    }
+    this.#live.set(process, next);
+    const gaugeSeries = new Set<string>();
+    for (const index of next.values()) {
+      for (const [key, entry] of index) {
+        if (entry.metric.dataPointType !== DataPointType.GAUGE) continue;
+        for (const [series, point] of entry.points) {
+          const id = `${key}\u0000${series}`;
+          this.gaugeClock.stamp(process, id, point.value as number);
+          gaugeSeries.add(id);
+        }
+      }
+    }
+    this.gaugeClock.retain(process, gaugeSeries);
+    this.#version++;
+  }
+
+  /** Worker `process` is gone: its last totals join the retired cell, its gauges and up-down sums leave. */
+  retire(process: string): void {
+    if (this.#gone.has(process)) return;
+    this.#gone.add(process);
+    const last = this.#live.get(process);
+    if (last === undefined) return;
+    for (const [aggregation, before] of last) this.#retireDeparted(aggregation, before, undefined);
+    this.#live.delete(process);
+    this.gaugeClock.forget(process);
+    this.#version++;
+  }
+
+  /** The workers' part of the aggregate for readers of histograms in `aggregation`. */
+  aggregate(aggregation: HistogramAggregationName): WorkerAggregate {
+    const cached = this.#cache.get(aggregation);
+    if (cached !== undefined && cached.version === this.#version) return cached.aggregate;
+    const totals: MetricIndex = new Map();
+    for (const [key, entry] of this.#retired.get(aggregation) ?? []) {
+      totals.set(key, { ...entry, points: new Map(entry.points) });
+    }
+    const gauges: { process: string; metrics: MetricIndex }[] = [];
+    for (const [process, collections] of this.#live) {
+      let index = collections.get(aggregation);
+      const fallback = index === undefined;
+      if (index === undefined) {
+        // Sums and gauges read the same under either aggregation; histograms cannot be converted exactly.
+        index = collections.values().next().value ?? new Map();
+      }
+      const workerGauges: MetricIndex = new Map();
+      for (const [key, entry] of index) {
+        const type = entry.metric.dataPointType;
+        if (type === DataPointType.GAUGE) {
+          workerGauges.set(key, entry);
+        } else if (fallback && type !== DataPointType.SUM) {
+          this.warnOnce(
+            `fallback\u0000${aggregation}`,
+            `cluster: a worker reports no ${aggregation} histograms (its config differs from the primary's); its histograms are left out of readers that use them`,
+          );
+        } else {
+          this.#addInto(totals, key, entry);
+        }
+      }
+      gauges.push({ process, metrics: workerGauges });
+    }
+    const aggregate = { totals, gauges };
+    this.#cache.set(aggregation, { version: this.#version, aggregate });
+    return aggregate;
+  }
+
+  /** Adds every point of `entry` into `target` under `key`; `target`'s own maps are replaced, never changed. */
+  #addInto(target: MetricIndex, key: string, entry: MetricEntry): void {
+    const existing = target.get(key);
+    if (existing === undefined) {
+      target.set(key, entry);
+      return;
+    }
+    if (!sameKind(existing, entry)) {
+      this.warnOnce(
+        `kind\u0000${key}`,
+        `cluster: metric ${entry.metric.descriptor.name} has a different type in two processes; only one is kept`,
+      );
+      return;
+    }
+    const points = new Map(existing.points);
+    for (const [series, point] of entry.points) {
+      const before = points.get(series);
+      points.set(series, before === undefined ? point : this.#add(entry, before, point));
+    }
+    target.set(key, { ...existing, points });
+  }
+
+  #add(entry: MetricEntry, a: AnyPoint, b: AnyPoint): AnyPoint {
+    const sum = addPoints(entry.metric.dataPointType, a, b);
+    if (sum !== undefined) return sum;
+    this.warnOnce(
+      `boundaries\u0000${entry.metric.descriptor.name}`,
+      `cluster: histogram ${entry.metric.descriptor.name} has different bucket boundaries in two processes; only one is kept`,
+    );
+    return a;
+  }
+
+  /** Retires the accumulating series of `before` that `after` (the next report, if any) does not continue. */
+  #retireDeparted(
+    aggregation: HistogramAggregationName,
+    before: MetricIndex,
+    after: MetricIndex | undefined,
+  ): void {
+    for (const [key, entry] of before) {
+      const monotonic = isMonotonic(entry);
+      if (!accumulates(entry.metric.dataPointType, monotonic)) continue;
+      const now = after?.get(key);
+      const comparable = now !== undefined && sameKind(now, entry);
+      const departed = new Map<string, AnyPoint>();
+      for (const [series, point] of entry.points) {
+        const current = comparable ? now.points.get(series) : undefined;
+        if (current === undefined || !continues(entry.metric.dataPointType, current, point, monotonic)) {
+          departed.set(series, point);
+        }
+      }
+      if (departed.size === 0) continue;
+      let retired = this.#retired.get(aggregation);
+      if (retired === undefined) {
+        retired = new Map();
+        this.#retired.set(aggregation, retired);
+      }
+      this.#addInto(retired, key, { ...entry, points: departed });
+    }
+  }
+}
