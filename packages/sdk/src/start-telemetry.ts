@@ -8,6 +8,7 @@ import { CoreMeterProvider } from '@yardstick/metrics-core';
 import { SampleStore } from '@yardstick/promql';
 import { createCorePolicies } from '@yardstick/views';
 import { type RunningAlerting, startAlerting } from './alerting/start-alerting.ts';
+import { clusterRoleOf, startClusterPipeline } from './cluster/cluster-pipeline.ts';
 import { loadConfig } from './config/load-config.ts';
 import type { YardstickConfig, YardstickConfigInput } from './config/schema.ts';
 import { PrometheusReader } from './exposition/prometheus-reader.ts';
@@ -21,12 +22,7 @@ import { type TrackedPool, type TrackPoolOptions, trackPool } from './kits/pools
 import { startRuntimeMetrics } from './kits/runtime/runtime-metrics.ts';
 import { createDefaultLogger, type Logger, routeDiagTo } from './logging/logger.ts';
 import { createOtlpReader } from './otlp/create-otlp-reader.ts';
-import {
-  type ConnectedReaders,
-  type CoreMetricProducerOptions,
-  connectReaders,
-  createCoreMetricProducer,
-} from './provider/core-readers.ts';
+import type { ConnectedReaders, CoreMetricProducerOptions } from './provider/core-readers.ts';
 import { withDefaultHistogramBuckets } from './provider/default-histogram-buckets.ts';
 import { createQueryApi, type QueryApi } from './query-api/prometheus-api.ts';
 import { createResource } from './resource/create-resource.ts';
@@ -89,7 +85,10 @@ export interface Telemetry {
   readonly prometheus: PrometheusReader;
   /** The embedded sample store, when enabled. */
   readonly store: SampleStore | undefined;
-  /** Base URL of the telemetry server (`http://127.0.0.1:9464`), when it runs. */
+  /**
+   * Base URL of the telemetry server (`http://127.0.0.1:9464`), when it runs: not in a `node:cluster` worker,
+   * which reports to its primary (`cluster.mode`); nor does a worker run the store, alerting or OTLP.
+   */
   readonly url: string | undefined;
   /** In-process alerting, when rule files are configured. */
   readonly alerting: RunningAlerting | undefined;
@@ -140,18 +139,21 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
   const logger = customLogger ?? createDefaultLogger();
   routeDiagTo(logger);
 
+  // A cluster worker reports to its primary, which alone serves, stores, alerts and exports.
+  const clusterRole = clusterRoleOf(config);
+  const serves = config.enabled && clusterRole !== 'worker';
   const prometheus = new PrometheusReader();
   const readers: MetricReader[] = [prometheus];
   let store: SampleStore | undefined;
   let storeReader: StoreReader | undefined;
   let exemplars: ExemplarStore | undefined;
-  if (config.enabled && config.store.enabled) {
+  if (serves && config.store.enabled) {
     store = new SampleStore({ retentionMs: config.store.retentionMs, maxBytes: config.store.maxBytes });
     exemplars = new ExemplarStore();
     storeReader = new StoreReader({ store, intervalMs: config.collectIntervalMs, logger, exemplars });
     readers.push(storeReader);
   }
-  if (config.enabled && config.otlp.enabled) {
+  if (serves && config.otlp.enabled) {
     const { histogramAggregation, ...otlp } = config.otlp;
     readers.push(
       createOtlpReader({
@@ -191,7 +193,8 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     attributes: config.resourceAttributes,
     cwd,
   });
-  const connected = connectReaders(coreMeterProvider, config.enabled ? readers : [], resource);
+  const cluster = startClusterPipeline(clusterRole, coreMeterProvider, resource, config, logger);
+  const connected = cluster.connectReaders(config.enabled ? readers : []);
   const extraReaders: ConnectedReaders[] = [];
   const meterProvider = config.histogramBuckets
     ? withDefaultHistogramBuckets(coreMeterProvider, config.histogramBuckets)
@@ -205,10 +208,11 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
 
   let server: TelemetryServer | undefined;
   let queryApi: QueryApi | undefined;
-  if (config.enabled && config.server.enabled) {
+  if (serves && config.server.enabled) {
     try {
       server = await startTelemetryServer(prometheus, { ...config.server, logger });
     } catch (error) {
+      await cluster.shutdown();
       await connected.shutdown().catch(() => undefined);
       throw error;
     }
@@ -232,6 +236,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
       });
     } catch (error) {
       await server?.close();
+      await cluster.shutdown();
       await connected.shutdown().catch(() => undefined);
       throw error;
     }
@@ -246,10 +251,9 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     meterProvider,
     coreMeterProvider,
     addMetricReader(reader) {
-      extraReaders.push(connectReaders(coreMeterProvider, [reader], resource));
+      extraReaders.push(cluster.connectReaders([reader]));
     },
-    metricProducer: (producerOptions) =>
-      createCoreMetricProducer(coreMeterProvider, resource, producerOptions),
+    metricProducer: (producerOptions) => cluster.metricProducer(producerOptions),
     logger,
     prometheus,
     store,
@@ -294,6 +298,8 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
         runtime.stop();
         for (const pool of pools) pool.close();
         for (const dependency of dependencies) dependency.stop();
+        // A worker's final report, with everything recorded until now.
+        await cluster.shutdown();
         await server?.close();
         await queryApi?.close();
         await Promise.all([connected.shutdown(), ...extraReaders.map((r) => r.shutdown())]).catch(

@@ -168,6 +168,9 @@ describe('YARDSTICK_ environment variables', () => {
       YARDSTICK_QUERY_TIMEOUT: '30s',
       YARDSTICK_QUERY_MAX_SAMPLES: '1000000',
       YARDSTICK_QUERY_MAX_CONCURRENT: '4',
+      YARDSTICK_CLUSTER_MODE: 'Off',
+      YARDSTICK_CLUSTER_REPORT_INTERVAL: '250ms',
+      YARDSTICK_CLUSTER_GAUGES: 'queue.depth=max, pool.*=worker',
       YARDSTICK_REGISTER_GLOBAL: 'false',
     });
     expect(config).toMatchObject({
@@ -187,6 +190,7 @@ describe('YARDSTICK_ environment variables', () => {
       otlp: { enabled: true },
       store: { enabled: false, retentionMs: 7_200_000, maxBytes: 1_048_576 },
       query: { api: false, timeoutMs: 30_000, maxSamples: 1_000_000, maxConcurrent: 4 },
+      cluster: { mode: 'off', reportIntervalMs: 250, gauges: { 'queue.depth': 'max', 'pool.*': 'worker' } },
       registerGlobal: false,
     });
   });

@@ -98,6 +98,9 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'YARDSTICK_ALERTMANAGER_URLS', path: ['alerting', 'alertmanagerUrls'], kind: 'string-list' },
   { variable: 'YARDSTICK_EXTERNAL_URL', path: ['alerting', 'externalUrl'], kind: 'string' },
   { variable: 'YARDSTICK_ALERT_STATE_FILE', path: ['alerting', 'stateFile'], kind: 'string' },
+  { variable: 'YARDSTICK_CLUSTER_MODE', path: ['cluster', 'mode'], kind: 'lowercase' },
+  { variable: 'YARDSTICK_CLUSTER_REPORT_INTERVAL', path: ['cluster', 'reportIntervalMs'], kind: 'duration' },
+  { variable: 'YARDSTICK_CLUSTER_GAUGES', path: ['cluster', 'gauges'], kind: 'key-value-list' },
   { variable: 'YARDSTICK_REGISTER_GLOBAL', path: ['registerGlobal'], kind: 'boolean' },
 ];
 

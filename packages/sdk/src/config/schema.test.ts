@@ -51,6 +51,7 @@ describe('yardstickConfigSchema defaults', () => {
         externalLabels: {},
         watch: true,
       },
+      cluster: { mode: 'aggregate', reportIntervalMs: 1_000, gauges: {} },
       registerGlobal: true,
     });
   });
@@ -163,6 +164,16 @@ describe('yardstickConfigSchema rules', () => {
     expect(problems({ histogramBuckets: [1, Number.POSITIVE_INFINITY] })).toEqual([
       'histogramBuckets.1: Invalid input: expected number, received Infinity',
     ]);
+  });
+
+  it('bounds the cluster report interval to 100 ms..1 min and names the allowed gauge policies', () => {
+    expect(problems({ cluster: { reportIntervalMs: 50, gauges: { 'queue.*': 'avg' } } })).toEqual([
+      'cluster.reportIntervalMs: must be between 100ms and 1m, got 50 ms',
+      'cluster.gauges.queue.*: Invalid option: expected one of "sum"|"min"|"max"|"last"|"worker"',
+    ]);
+    expect(
+      problems({ cluster: { mode: 'aggregate', reportIntervalMs: '1m', gauges: { '*': 'last' } } }),
+    ).toEqual([]);
   });
 
   it('keeps series limits within 100..10000', () => {

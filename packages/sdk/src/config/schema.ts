@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseCidr } from '../server/cidr.ts';
 import { alertingSchema } from './alerting-schema.ts';
+import { clusterSchema } from './cluster-schema.ts';
 import { AGE_DURATION_BOUNDS, durationSchema as duration } from './duration-schema.ts';
 import { headerProblem } from './http-header.ts';
 
@@ -408,6 +409,7 @@ export const yardstickConfigSchema = z
     store: storeSchema,
     query: querySchema,
     alerting: alertingSchema,
+    cluster: clusterSchema,
     registerGlobal: z.boolean().default(true).describe('Register the MeterProvider as the global OTel one.'),
   })
   .superRefine((config, ctx) => {
