@@ -30,11 +30,13 @@ export interface StoreReaderOptions {
  * collection and in the appends alike. measured (bench/store-collection.ts, 2-core machine, half counters
  * and half 11-bucket histograms): one synchronous pass held the loop 559 ms at 10k series (75k store series)
  * and 5.5 s at 100k (750k store series), 855 ms and 9.4 s on the first collection, which creates every
- * series. In 10 ms slices the longest block of a later collection is 17 ms at 10k and 27 ms at 100k series,
- * of the first one 58 ms and 167 ms: at 750k new store series the store's Maps grow past 2^19 entries, a
- * V8 rehash of ~70–110 ms per Map that no slicing here can split.
+ * series. In 10 ms slices the longest block of a later collection was 17 ms at 10k and 27 ms at 100k series,
+ * of the first one 58 ms and 167 ms: at 750k new store series the store's Maps grew past 2^19 entries, a
+ * V8 rehash of ~70–110 ms per Map (the store now shards them, see ShardedMap). What remains at 750k series
+ * is V8's final marking pause of a heap that large (31–35 ms, --trace-gc), which can land inside a slice:
+ * 5 ms slices keep slice plus pause under 50 ms.
  */
-const MAX_SLICE_MS = 10;
+const MAX_SLICE_MS = 5;
 /**
  * Samples appended between two clock reads. An append costs ~7 µs (more when it creates the series), so
  * 64 of them overrun a slice by well under 1 ms while the clock is read for one sample in 64.
