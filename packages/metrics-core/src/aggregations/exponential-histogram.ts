@@ -202,11 +202,14 @@ export class ExponentialHistogramCell {
 
   /** Counts a non-zero magnitude in `buckets`, downscaling both ranges first when it does not fit. */
   private add(buckets: ExponentialBuckets, magnitude: number): void {
-    const index = mapToIndex(magnitude, this.scale, this.scaleFactor);
-    if (buckets.increment(index, 1, this.maxSize)) return;
-    this.downscale(buckets.changeToInclude(index, this.maxSize));
-    // Mapped again rather than shifted, as the reference implementations do (identical buckets).
-    buckets.increment(mapToIndex(magnitude, this.scale, this.scaleFactor), 1, this.maxSize);
+    let index = mapToIndex(magnitude, this.scale, this.scaleFactor);
+    while (!buckets.increment(index, 1, this.maxSize)) {
+      // Mapped again rather than shifted, as the reference implementations do. A value just below a power
+      // of two can map one bucket lower at the new scale than its shifted index (the log mapping's
+      // rounding), and then still not fit: downscale once more rather than lose the count.
+      this.downscale(Math.max(1, buckets.changeToInclude(index, this.maxSize)));
+      index = mapToIndex(magnitude, this.scale, this.scaleFactor);
+    }
   }
 
   private downscale(change: number): void {
