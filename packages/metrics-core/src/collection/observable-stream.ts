@@ -36,6 +36,8 @@ export class ObservableMetricStream implements CollectableStream {
   readonly readerGroup = undefined;
   readonly table: SeriesTable<ObservedCell>;
   readonly #isSum: boolean;
+  /** Each series' last reported value per delta reader (created when the first delta reader exists). */
+  #reported: Map<ObservedCell, LastReported[]> | undefined = undefined;
   readonly #isMonotonic: boolean;
 
   constructor(descriptor: MetricDescriptor, kind: InstrumentKind, table: SeriesTable<ObservedCell>) {
@@ -78,7 +80,7 @@ export class ObservableMetricStream implements CollectableStream {
         points.push({ startTime: cell.startTime, endTime, attributes: cell.attributes, value: cell.value });
         continue;
       }
-      const reported = lastReported(cell, deltaSlots)[reader.deltaSlot]!;
+      const reported = this.#lastReported(cell, deltaSlots)[reader.deltaSlot]!;
       const change = reported.value === undefined ? cell.value : cell.value - reported.value;
       reported.value = cell.value;
       points.push({
@@ -88,7 +90,7 @@ export class ObservableMetricStream implements CollectableStream {
         value: change,
       });
     }
-    this.table.evictIdle(nowMs);
+    for (const evicted of this.table.evictIdle(nowMs)) this.#reported?.delete(evicted);
     if (points.length === 0) return undefined;
     // A gauge's value is the same either way, but it carries the temporality its reader asked for.
     const aggregationTemporality = reader.isDelta(this.kind) ? Temporality.DELTA : Temporality.CUMULATIVE;
@@ -108,14 +110,15 @@ export class ObservableMetricStream implements CollectableStream {
       dataPoints: points,
     };
   }
-}
 
-function lastReported(cell: ObservedCell, deltaSlots: number): LastReported[] {
-  let pending = cell.pending as LastReported[] | undefined;
-  if (pending === undefined) {
-    pending = [];
-    cell.pending = pending;
+  #lastReported(cell: ObservedCell, deltaSlots: number): LastReported[] {
+    this.#reported ??= new Map();
+    let reported = this.#reported.get(cell);
+    if (reported === undefined) {
+      reported = [];
+      this.#reported.set(cell, reported);
+    }
+    while (reported.length < deltaSlots) reported.push({ value: undefined });
+    return reported;
   }
-  while (pending.length < deltaSlots) pending.push({ value: undefined });
-  return pending;
 }

@@ -50,3 +50,25 @@ describe('views that change an instrument aggregation', () => {
     expect(warnings).toEqual([expect.stringContaining('not supported for observable instruments')]);
   });
 });
+
+describe('attribute sets in any key order', () => {
+  it('records the same set listed in different orders into one series, and keeps a __proto__ key', async () => {
+    const core = new CoreMeterProvider({ warn: () => undefined });
+    const reader = core.addReader();
+    const counter = core.getMeter('o').createCounter('hits');
+    counter.add(1, { b: '2', a: '1' });
+    counter.add(1, { a: '1', b: '2' });
+    counter.add(1, { b: '2', a: '1' });
+    const tricky = JSON.parse('{"__proto__":"x","a":"1"}');
+    counter.add(5, tricky);
+    const { scopeMetrics } = await reader.collect();
+    const points = scopeMetrics[0]!.metrics[0]!.dataPoints as Array<{
+      attributes: Attributes;
+      value: number;
+    }>;
+    expect(points.map((p) => [JSON.stringify(Object.entries(p.attributes)), p.value])).toEqual([
+      ['[["a","1"],["b","2"]]', 3],
+      ['[["__proto__","x"],["a","1"]]', 5],
+    ]);
+  });
+});

@@ -29,8 +29,6 @@ export class SeriesCell {
    * small integer V8 stores inline; epoch milliseconds are a boxed double, 16 more bytes per series.
    */
   lastActiveSec: number;
-  /** Each delta reader's state of this series since its last collection (by the reader's delta slot). */
-  pending: unknown[] | undefined = undefined;
 
   constructor(attributes: Attributes, startTime: HrTime, nowMs: number) {
     this.attributes = attributes;

@@ -40,12 +40,16 @@ export class SeriesTable<C extends SeriesCell> {
   readonly #options: SeriesTableOptions<C>;
   /**
    * One trie is both the cache of incoming sets (in the caller's key order) and the index of admitted
-   * series (by their sorted exported attributes), so a set that arrives sorted and unchanged costs one path.
-   * Measured (bench/recording-core.ts, 100k series): a separate Map keyed by the set's JSON cost ~140 bytes
-   * per series. This needs attribute policies to be idempotent (a rewritten set rewrites to itself), which
-   * redaction, key filters, templating and value budgets are.
+   * series, whose path lists their exported attributes in this stream's key order: the order keys were
+   * first seen in. Instruments nearly always list their keys in one order, so a series usually costs one
+   * path. Measured (bench/recording-core.ts, 100k series, keys not in sorted order): indexing by sorted
+   * order cost a second path, ~100 bytes per series; a hash-keyed Map ~40; a JSON-keyed Map ~140. Needs
+   * attribute policies to be idempotent (a rewritten set rewrites to itself), which redaction, key
+   * filters, templating and value budgets are.
    */
   #trie = new AttributeTrie<C>();
+  /** This stream's key order: rank of each key, in the order keys were first seen. */
+  readonly #keyRank = new Map<string, number>();
   readonly #maxLeaves: number;
   /** Admitted series, in creation order. */
   #live: C[] = [];
@@ -118,12 +122,13 @@ export class SeriesTable<C extends SeriesCell> {
   #decide(incoming: Attributes): C {
     const nowMs = Date.now();
     const attributes = this.#rewrite(incoming);
-    let cell = this.#trie.get(attributes);
+    this.#rankKeys(incoming, attributes);
+    let cell = this.#trie.get(this.#inStreamOrder(attributes));
     if (cell === undefined) {
       if (this.#live.length < this.#options.cardinalityLimit) {
         cell = this.#options.create(Object.freeze(attributes), sharedStartTime(nowMs), nowMs);
         this.#live.push(cell);
-        this.#remember(cell.attributes, cell);
+        this.#remember(this.#inStreamOrder(cell.attributes), cell);
       } else {
         if (this.#overflow === undefined) {
           this.#overflow = this.#options.create(OVERFLOW_ATTRIBUTES, sharedStartTime(nowMs), nowMs);
@@ -149,7 +154,35 @@ export class SeriesTable<C extends SeriesCell> {
   /** Refills the trie with the admitted series alone (after evictions, or when cached variants fill it). */
   #rebuild(): void {
     this.#trie = new AttributeTrie<C>();
-    for (const cell of this.#live) this.#trie.set(cell.attributes, cell);
+    for (const cell of this.#live) this.#trie.set(this.#inStreamOrder(cell.attributes), cell);
+  }
+
+  /** Gives the keys of a new set a rank: the incoming set's order first, then any the policy added. */
+  #rankKeys(incoming: Attributes, exported: Attributes): void {
+    for (const key in incoming) if (!this.#keyRank.has(key)) this.#keyRank.set(key, this.#keyRank.size);
+    for (const key in exported) if (!this.#keyRank.has(key)) this.#keyRank.set(key, this.#keyRank.size);
+  }
+
+  /** `attributes` listed in this stream's key order (the same object when they already are). */
+  #inStreamOrder(attributes: Attributes): Attributes {
+    const ranks = this.#keyRank;
+    let previous = -1;
+    let ordered = true;
+    for (const key in attributes) {
+      const rank = ranks.get(key) ?? Number.MAX_SAFE_INTEGER;
+      if (rank < previous) {
+        ordered = false;
+        break;
+      }
+      previous = rank;
+    }
+    if (ordered) return attributes;
+    const keys = Object.keys(attributes).sort(
+      (a, b) => (ranks.get(a) ?? Number.MAX_SAFE_INTEGER) - (ranks.get(b) ?? Number.MAX_SAFE_INTEGER),
+    );
+    const copy: Attributes = {};
+    for (const key of keys) setKey(copy, key, attributes[key]);
+    return copy;
   }
 
   /** The attributes a set is exported with: a sorted copy, filtered and rewritten. */
@@ -169,8 +202,17 @@ export class SeriesTable<C extends SeriesCell> {
     for (const key of Object.keys(attributes).sort()) {
       if (allowed !== undefined && !allowed.includes(key)) continue;
       const value = attributes[key];
-      if (value !== undefined && value !== null) copy[key] = Array.isArray(value) ? [...value] : value;
+      if (value !== undefined && value !== null) setKey(copy, key, Array.isArray(value) ? [...value] : value);
     }
     return copy;
+  }
+}
+
+/** Sets `target[key]`, also for `__proto__`, which plain assignment would turn into a prototype change. */
+function setKey(target: Attributes, key: string, value: Attributes[string]): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
   }
 }
