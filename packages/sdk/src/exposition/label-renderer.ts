@@ -58,7 +58,32 @@ const NAME_ONLY: ReadonlySet<string> = new Set(['__name__']);
  *
  * @param histogram - also drop an attribute mapping to `le`, which histogram buckets use
  */
+/** A series' rendered labels, remembered per attribute set with what they were rendered for. */
+interface RenderedLabels {
+  readonly scopeText: string;
+  readonly histogram: boolean;
+  readonly labels: string;
+}
+
+/**
+ * Rendered labels by attribute set. The metrics core hands every collection the same frozen attributes
+ * object per series, so each series' labels are sanitized, sorted and escaped once, not on every scrape;
+ * the entry goes when the series does. Measured (bench/metrics-endpoint-core.ts, 1k series 10:1, a render
+ * after a full GC): 1.96 ms before, 1.3-1.75 ms with it (two runs on the shared machine).
+ */
+const rendered = new WeakMap<Attributes, RenderedLabels>();
+
 export function renderSeriesLabels(attributes: Attributes, histogram: boolean, scope: ScopeLabels): string {
+  const known = rendered.get(attributes);
+  if (known !== undefined && known.scopeText === scope.text && known.histogram === histogram)
+    return known.labels;
+  const labels = renderSeriesLabelsNow(attributes, histogram, scope);
+  // Only frozen sets can be cached: a mutable one may change between scrapes under the same identity.
+  if (Object.isFrozen(attributes)) rendered.set(attributes, { scopeText: scope.text, histogram, labels });
+  return labels;
+}
+
+function renderSeriesLabelsNow(attributes: Attributes, histogram: boolean, scope: ScopeLabels): string {
   if (scope.pairs.length === 0) return renderLabels(attributes, histogram, NAME_ONLY);
   const own = attributeLabelPairs(attributes, histogram, NAME_ONLY);
   // Common case: no attribute maps to a scope label, so the scope text rendered once per scrape is appended.
