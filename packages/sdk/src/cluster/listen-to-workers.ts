@@ -5,30 +5,13 @@
  * report is always taken before its totals are retired.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { acceptReportMessage } from './accept-report.ts';
 import type { ClusterAggregator } from './cluster-aggregator.ts';
-import { decodeClusterReport, isClusterReportMessage } from './cluster-report.ts';
 
 /** Feeds `aggregator` from the workers of this primary; returns a function that stops listening. */
 export function listenToWorkers(aggregator: ClusterAggregator): () => void {
-  const onMessage = (worker: Worker, message: unknown) => {
-    if (!isClusterReportMessage(message)) return;
-    const process = String(worker.id);
-    try {
-      const decoded = decodeClusterReport(message);
-      if (decoded.ok) aggregator.accept(process, decoded.report);
-      else
-        aggregator.warnOnce(
-          `refused\u0000${process}`,
-          `cluster: a report of worker ${process} was refused: ${decoded.problem}`,
-        );
-    } catch (error) {
-      // A listener that throws would take the primary down with it.
-      aggregator.warnOnce(
-        `failed\u0000${process}`,
-        `cluster: a report of worker ${process} failed: ${String(error)}`,
-      );
-    }
-  };
+  const onMessage = (worker: Worker, message: unknown) =>
+    acceptReportMessage(aggregator, String(worker.id), `worker ${worker.id}`, message);
   const onDisconnect = (worker: Worker) => aggregator.retire(String(worker.id));
   cluster.on('message', onMessage);
   cluster.on('disconnect', onDisconnect);
