@@ -89,7 +89,7 @@ export { createMetricsHandler } from './server/metrics-handler.ts';
 export type { Route, TelemetryServer, TelemetryServerOptions } from './server/telemetry-server.ts';
 export { startTelemetryServer } from './server/telemetry-server.ts';
 export type { StartTelemetryOptions, Telemetry } from './start-telemetry.ts';
-export { startTelemetry } from './start-telemetry.ts';
+export { connectTelemetry, startTelemetry } from './start-telemetry.ts';
 export type {
   DependencyStats,
   PoolStats,

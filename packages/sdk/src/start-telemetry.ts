@@ -87,7 +87,8 @@ export interface Telemetry {
   readonly store: SampleStore | undefined;
   /**
    * Base URL of the telemetry server (`http://127.0.0.1:9464`), when it runs: not in a `node:cluster` worker,
-   * which reports to its primary (`cluster.mode`); nor does a worker run the store, alerting or OTLP.
+   * which reports to its primary, nor in a worker thread, which reports to its main thread (`cluster.mode`);
+   * nor does either run the store, alerting or OTLP.
    */
   readonly url: string | undefined;
   /** In-process alerting, when rule files are configured. */
@@ -121,6 +122,8 @@ export interface Telemetry {
 /**
  * Starts yardstick. With no arguments it reads `yardstick.config.*`, `OTEL_*` and `YARDSTICK_*`, serves
  * `/metrics` on 127.0.0.1:9464 and keeps recent samples in an embedded PromQL store.
+ * In a `node:cluster` worker or a worker thread it reports to the primary or the main thread instead (see
+ * {@link connectTelemetry}).
  *
  * @throws ConfigError (`CONFIG_INVALID`, `CONFIG_FILE`) listing every problem; YardstickError
  *   (`SERVER_START`) when the server cannot listen.
@@ -134,14 +137,42 @@ export interface Telemetry {
  * ```
  */
 export async function startTelemetry(options: StartTelemetryOptions = {}): Promise<Telemetry> {
+  return startPipeline(options, false);
+}
+
+/**
+ * Connects a worker thread to the telemetry pipeline of its main thread (which called
+ * {@link startTelemetry}): instruments of the returned {@link Telemetry} record into a core of the thread's
+ * own, whose totals are reported to the main thread every `cluster.reportIntervalMs` (as the main thread
+ * says), on `shutdown()` and when the thread runs out of work; they appear in the main thread's `/metrics`
+ * and exports. Opens no port, store, alerting or OTLP. In a worker thread `startTelemetry()` does the same
+ * (unless `cluster.mode` is `off`). Without a pipeline in the main thread (or in the main thread itself) it
+ * warns once and records locally only. Options are read as by `startTelemetry`.
+ *
+ * @example
+ * ```ts
+ * // worker.ts, started with `new Worker('./worker.ts')` by a main thread that called startTelemetry()
+ * import { connectTelemetry } from '@yardstick/sdk';
+ * const telemetry = await connectTelemetry();
+ * telemetry.meter('resizer').createCounter('images.resized').add(1);
+ * await telemetry.shutdown();
+ * ```
+ */
+export async function connectTelemetry(options: StartTelemetryOptions = {}): Promise<Telemetry> {
+  return startPipeline(options, true);
+}
+
+async function startPipeline(options: StartTelemetryOptions, connect: boolean): Promise<Telemetry> {
   const { logger: customLogger, env, cwd, configFile, ...code } = options;
   const config = loadConfig({ code, env: env ?? process.env, cwd: cwd ?? process.cwd(), file: configFile });
   const logger = customLogger ?? createDefaultLogger();
   routeDiagTo(logger);
 
-  // A cluster worker reports to its primary, which alone serves, stores, alerts and exports.
-  const clusterRole = clusterRoleOf(config);
-  const serves = config.enabled && clusterRole !== 'worker';
+  // A cluster worker reports to its primary, a worker thread to its main thread: that one alone serves,
+  // stores, alerts and exports.
+  const clusterRole = clusterRoleOf(config, connect);
+  const reports = clusterRole === 'worker' || clusterRole === 'thread';
+  const serves = config.enabled && !reports;
   const prometheus = new PrometheusReader();
   const readers: MetricReader[] = [prometheus];
   let store: SampleStore | undefined;
@@ -193,7 +224,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     attributes: config.resourceAttributes,
     cwd,
   });
-  const cluster = startClusterPipeline(clusterRole, coreMeterProvider, resource, config, logger);
+  const cluster = await startClusterPipeline(clusterRole, coreMeterProvider, resource, config, logger);
   const connected = cluster.connectReaders(config.enabled ? readers : []);
   const extraReaders: ConnectedReaders[] = [];
   const meterProvider = config.histogramBuckets
@@ -201,7 +232,8 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     : coreMeterProvider;
   policies.bindSelfMetrics(meterProvider.getMeter('@yardstick/views'), () => coreMeterProvider.stats());
   const runtime = startRuntimeMetrics(meterProvider.getMeter('@yardstick/sdk/runtime'), {
-    enabled: config.enabled && config.metrics.process,
+    // Process metrics are the process's: its main thread reports them, a worker thread would add them twice.
+    enabled: config.enabled && config.metrics.process && clusterRole !== 'thread',
     onError: (error) =>
       logger.warn({ err: error }, 'runtime metrics: a reading failed; later failures are not logged'),
   });
