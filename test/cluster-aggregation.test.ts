@@ -2,9 +2,12 @@
  * node:cluster aggregation end to end: a real cluster (test/fixtures/cluster/cluster-app.ts, run with this
  * Node and the TypeScript sources) whose primary alone serves /metrics, with the workers' counters,
  * histograms and gauges aggregated; a worker killed with SIGKILL keeps its totals in the aggregate, a
- * worker that shuts down gracefully sends its last recordings before it exits.
+ * worker that shuts down gracefully sends its last recordings before it exits. Workers serving HTTP through
+ * the HTTP kit on a shared port add up, request by request and bucket by bucket, with a worker SIGKILLed and
+ * replaced between two bursts of traffic.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseExposition, type Sample, sampleValue } from './support/exposition-samples.ts';
@@ -80,6 +83,61 @@ async function startCluster(env: Record<string, string> = {}): Promise<RunningCl
   expect(listening.node).toBe(process.version);
   return Object.assign(cluster, { url: String(listening.url) });
 }
+
+/** One GET over `agent`; resolves with the status once the body is read. */
+function get(agent: Agent, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+      res.once('error', reject);
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * Sends `total` requests over `agent` (as many at once as its `maxSockets`) and counts the 200s, the
+ * acknowledged requests. A request that fails (a kept-alive socket of a killed worker) was answered by no
+ * one and is sent again, at most 5 times.
+ */
+async function drive(
+  agent: Agent,
+  port: number,
+  total: number,
+): Promise<{ acknowledged: number; retried: number }> {
+  let remaining = total;
+  let acknowledged = 0;
+  let retried = 0;
+  const lane = async () => {
+    while (remaining > 0) {
+      remaining--;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if ((await get(agent, port)) === 200) acknowledged++;
+          break;
+        } catch (error) {
+          if (attempt === 5) throw error;
+          retried++;
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: agent.maxSockets }, lane));
+  return { acknowledged, retried };
+}
+
+/** The sum over series of `name` on the primary's /metrics, bucket by bucket when `le` is given. */
+function summed(samples: readonly Sample[], name: string, le?: number): number {
+  const bound = (sample: Sample) =>
+    sample.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(sample.labels.le);
+  return samples
+    .filter((sample) => sample.name === name && (le === undefined || bound(sample) === le))
+    .reduce((sum, sample) => sum + sample.value, 0);
+}
+
+const REQUEST_COUNT = 'http_server_request_duration_seconds_count';
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((cluster) => cluster.stop()));
@@ -180,6 +238,115 @@ describe('node:cluster aggregation (cluster.mode aggregate, the default)', () =>
     // Gauges of processes that are gone are not shown.
     expect(sampleValue(samples, 'app_inflight')).toBeUndefined();
   });
+
+  it("shows exactly the 20,000 requests 4 workers served through the HTTP kit, every bucket the sum of the workers'", async () => {
+    const cluster = await startCluster();
+    cluster.send('serve 4');
+    const serving = await waitFor('4 workers to serve', () => {
+      const events = cluster.events.filter((event) => event.event === 'serving');
+      return events.length === 4 ? events : undefined;
+    });
+    // One port, shared through the cluster.
+    const port = Number(serving[0]!.port);
+    expect(new Set(serving.map((event) => event.port))).toEqual(new Set([port]));
+
+    const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+    const traffic = await drive(agent, port, 20_000);
+    agent.destroy();
+    expect(traffic).toEqual({ acknowledged: 20_000, retried: 0 });
+
+    const samples = await waitFor(
+      'the primary to count 20,000 requests',
+      async () => {
+        const scraped = await cluster.scrape();
+        return summed(scraped, REQUEST_COUNT) >= 20_000 ? scraped : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(summed(samples, REQUEST_COUNT)).toBe(20_000);
+
+    cluster.send('local');
+    const locals = await waitFor('4 workers to tell their own buckets', () => {
+      const events = cluster.events.filter((event) => event.event === 'local');
+      return events.length === 4 ? events : undefined;
+    });
+    const own = locals as unknown as { id: number; count: number; boundaries: number[]; buckets: number[] }[];
+    // Every worker served a share; the shares add up to what the primary shows.
+    expect(own.every((worker) => worker.count > 0)).toBe(true);
+    expect(own.reduce((sum, worker) => sum + worker.count, 0)).toBe(20_000);
+    const boundaries = own[0]!.boundaries;
+    expect(boundaries.length).toBeGreaterThan(0);
+    let below = 0;
+    boundaries.forEach((le, i) => {
+      below += own.reduce((sum, worker) => sum + (worker.buckets[i] ?? 0), 0);
+      expect([le, summed(samples, 'http_server_request_duration_seconds_bucket', le)]).toEqual([le, below]);
+    });
+    expect(summed(samples, 'http_server_request_duration_seconds_bucket', Number.POSITIVE_INFINITY)).toBe(
+      20_000,
+    );
+  }, 60_000);
+
+  it('never lets the served-request count go down when a worker is SIGKILLed mid-run and replaced, and ends at every acknowledged request', async () => {
+    const cluster = await startCluster();
+    cluster.send('serve 4');
+    const serving = await waitFor('4 workers to serve', () => {
+      const events = cluster.events.filter((event) => event.event === 'serving');
+      return events.length === 4 ? events : undefined;
+    });
+    const port = Number(serving[0]!.port);
+    const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+
+    // Sampled every 200 ms for the whole run, kill and replacement included.
+    const sampled: number[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        sampled.push(summed(await cluster.scrape(), REQUEST_COUNT));
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
+    const countedUpTo = (acknowledged: number) =>
+      waitFor(
+        `the primary to count ${acknowledged} requests`,
+        async () => (summed(await cluster.scrape(), REQUEST_COUNT) >= acknowledged ? true : undefined),
+        { timeoutMs: 20_000 },
+      );
+
+    const first = await drive(agent, port, 8_000);
+    // Traffic stops and the victim's last report covers every request it acknowledged, so nothing it
+    // answered can be lost with it: the final total can be held to equality.
+    await countedUpTo(first.acknowledged);
+    const victim = Number(serving[0]!.id);
+    cluster.send(`kill ${victim}`);
+    await waitFor('the victim to die', () =>
+      cluster.events.find((event) => event.event === 'exit' && event.id === victim),
+    );
+    cluster.send('serve 1');
+    await waitFor('the replacement to serve', () =>
+      cluster.events.filter((event) => event.event === 'serving').length === 5 ? true : undefined,
+    );
+    const second = await drive(agent, port, 8_000);
+    agent.destroy();
+    const acknowledged = first.acknowledged + second.acknowledged;
+    expect(acknowledged).toBe(16_000);
+    await countedUpTo(acknowledged);
+    sampling = false;
+    await sampler;
+
+    expect(summed(await cluster.scrape(), REQUEST_COUNT)).toBe(acknowledged);
+    expect(sampled.length).toBeGreaterThan(2);
+    sampled.forEach((value, i) => {
+      expect([i, value]).toEqual([i, Math.max(value, sampled[i - 1] ?? 0)]);
+    });
+    // The replacement served part of the second half.
+    cluster.send('local');
+    const locals = await waitFor('the 4 live workers to tell their own counts', () => {
+      const events = cluster.events.filter((event) => event.event === 'local');
+      return events.length === 4 ? events : undefined;
+    });
+    const replacement = cluster.events.filter((event) => event.event === 'serving')[4]!.id;
+    expect(Number(locals.find((event) => event.id === replacement)?.count)).toBeGreaterThan(0);
+  }, 60_000);
 
   it("with cluster.mode 'off', a worker runs its own pipeline and the primary shows only its own", async () => {
     const cluster = await startCluster({ YARDSTICK_CLUSTER_MODE: 'off' });
