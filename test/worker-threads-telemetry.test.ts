@@ -2,8 +2,9 @@
  * worker_threads aggregation end to end: the main thread runs startTelemetry(); worker threads
  * (test/fixtures/worker-threads/telemetry-thread.ts, loaded from the TypeScript sources) call startTelemetry()
  * or connectTelemetry() without arguments, report to it over a MessagePort, and their counters and
- * histograms appear in its /metrics, summed. A terminated thread keeps its totals; a thread whose main thread
- * has no pipeline warns once and records without throwing.
+ * histograms appear in its /metrics, summed, exactly for a pool of 3 threads recording 30,000. A terminated
+ * thread keeps its totals; a thread whose main thread has no pipeline warns once and records without
+ * throwing.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -50,7 +51,10 @@ interface RunningThread {
   readonly worker: Worker;
 }
 
-function startThread(workerData: { mode: 'shutdown' | 'hold'; api?: 'start' | 'connect' }): RunningThread {
+function startThread(workerData: {
+  mode: 'shutdown' | 'hold' | 'pool';
+  api?: 'start' | 'connect';
+}): RunningThread {
   const worker = new Worker(threadScript, { workerData, execArgv: ['--conditions=yardstick-source'] });
   const messages: Record<string, unknown>[] = [];
   const errors: unknown[] = [];
@@ -116,6 +120,42 @@ describe('worker_threads aggregation', () => {
       sampleValue(await main.scrape(), 'app_jobs_total') === 10 ? true : undefined,
     );
     expect(sampleValue(await main.scrape(), 'app_latency_count')).toBe(10);
+  });
+
+  it('exports exactly the 30,000 measurements a pool of 3 threads recorded, live and after the pool is terminated', async () => {
+    const main = await startMain();
+    const pool = [0, 1, 2].map(() => startThread({ mode: 'pool' }));
+    await waitFor('the pool to be ready', () =>
+      pool.every((thread) => thread.messages.some((message) => message.event === 'ready')) ? true : undefined,
+    );
+    // 30 tasks of 1,000, dealt round-robin.
+    for (let task = 0; task < 30; task++) pool[task % 3]!.worker.postMessage({ jobs: 1_000 });
+    const done = await waitFor('the pool to finish its 30 tasks', () => {
+      const finished = pool.map(
+        (thread) => thread.messages.filter((message) => message.event === 'task').length,
+      );
+      return finished.reduce((sum, count) => sum + count, 0) === 30 ? finished : undefined;
+    });
+    expect(done.every((count) => count > 0)).toBe(true);
+
+    const samples = await waitFor('the main thread to show 30,000 jobs', async () => {
+      const scraped = await main.scrape();
+      return (sampleValue(scraped, 'app_jobs_total') ?? 0) >= 30_000 ? scraped : undefined;
+    });
+    expect(sampleValue(samples, 'app_jobs_total')).toBe(30_000);
+    expect(sampleValue(samples, 'app_latency_count')).toBe(30_000);
+    // 6,000 of each of 0.5, 2, 3, 7, 20 (default boundaries 0, 5, 10, 25, ...).
+    expect(sampleValue(samples, 'app_latency_bucket', { le: '5' })).toBe(18_000);
+    expect(sampleValue(samples, 'app_latency_bucket', { le: '10' })).toBe(24_000);
+    expect(sampleValue(samples, 'app_latency_sum')).toBe(6_000 * 32.5);
+
+    await Promise.all(pool.map((thread) => thread.worker.terminate()));
+    for (let i = 0; i < 3; i++) {
+      const scraped = await main.scrape();
+      expect([sampleValue(scraped, 'app_jobs_total'), sampleValue(scraped, 'app_latency_count')]).toEqual([
+        30_000, 30_000,
+      ]);
+    }
   });
 
   it('warns once and records without throwing when the main thread has no pipeline', async () => {
