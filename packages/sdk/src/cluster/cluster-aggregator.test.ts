@@ -44,7 +44,12 @@ function gauge(name: string, value: number): MetricData {
 
 function report(...metrics: MetricData[]): ClusterReport {
   const scopeMetrics: ScopeMetrics[] = [{ scope: { name: 'app' }, metrics }];
-  return { collections: [{ histogramAggregation: 'explicit', scopeMetrics }] };
+  return { collections: [{ histogramAggregation: 'explicit', scopeMetrics }], sequence: 1, full: true };
+}
+
+/** A partial report numbered `sequence`: only the series in `metrics` changed. */
+function partial(sequence: number, ...metrics: MetricData[]): ClusterReport {
+  return { ...report(...metrics), sequence, full: false };
 }
 
 /** Every point of the workers' totals as `name{attributes}` -> value (histograms: their count). */
@@ -166,5 +171,53 @@ describe('ClusterAggregator', () => {
     ]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/reports no exponential histograms/);
+  });
+
+  it('applies a partial report series by series over the previous one, and retires a series it restarts', () => {
+    const aggregator = createAggregator();
+    aggregator.accept(
+      '1',
+      report(
+        sum('requests', [
+          [{ id: 'a' }, 5],
+          [{ id: 'b' }, 2],
+        ]),
+        gauge('inflight', 4),
+      ),
+    );
+    aggregator.accept('2', report(sum('requests', [[{ id: 'a' }, 1]])));
+    aggregator.accept('1', partial(2, sum('requests', [[{ id: 'b' }, 3]])));
+    expect(totals(aggregator)).toEqual({ 'requests{"id":"a"}': 6, 'requests{"id":"b"}': 3 });
+    expect(aggregator.aggregate('explicit').gauges.find((g) => g.process === '1')?.metrics.size).toBe(1);
+    // `a` restarted in worker 1 (a later start): its 5 stay, retired, under the new count.
+    aggregator.accept('1', partial(3, sum('requests', [[{ id: 'a' }, 2]], true, [150, 0])));
+    expect(totals(aggregator)).toEqual({ 'requests{"id":"a"}': 8, 'requests{"id":"b"}': 3 });
+  });
+
+  it('skips a partial report that does not follow the last one taken, until the next full report', () => {
+    const warnings: string[] = [];
+    const aggregator = createAggregator(warnings);
+    aggregator.accept('1', { ...report(sum('requests', [[{ id: 'a' }, 5]])), sequence: 4 });
+    // Report 5 never arrived: 6 would be applied over a stale 4.
+    aggregator.accept('1', partial(6, sum('requests', [[{ id: 'b' }, 1]])));
+    aggregator.accept('1', partial(7, sum('requests', [[{ id: 'b' }, 2]])));
+    // A partial report before any full one has nothing to go over.
+    aggregator.accept('2', partial(1, sum('requests', [[{ id: 'b' }, 9]])));
+    expect(totals(aggregator)).toEqual({ 'requests{"id":"a"}': 5 });
+    expect(warnings).toEqual([
+      'cluster: a partial report of worker 1 does not follow the last one taken; its totals wait for its next full report',
+      'cluster: a partial report of worker 2 does not follow the last one taken; its totals wait for its next full report',
+    ]);
+    aggregator.accept('1', {
+      ...report(
+        sum('requests', [
+          [{ id: 'a' }, 6],
+          [{ id: 'b' }, 3],
+        ]),
+      ),
+      sequence: 8,
+    });
+    aggregator.accept('1', partial(9, sum('requests', [[{ id: 'b' }, 4]])));
+    expect(totals(aggregator)).toEqual({ 'requests{"id":"a"}': 6, 'requests{"id":"b"}': 4 });
   });
 });

@@ -39,6 +39,25 @@ function sameKind(a: MetricEntry, b: MetricEntry): boolean {
 }
 
 /**
+ * `before` with the series of `changes` put over its own, metric by metric. Neither is changed: aggregates
+ * and the retired cell share their entries. A metric whose kind changed is taken from `changes` whole.
+ */
+function overlay(before: MetricIndex | undefined, changes: MetricIndex): MetricIndex {
+  const merged: MetricIndex = new Map(before);
+  for (const [key, entry] of changes) {
+    const old = merged.get(key);
+    if (old === undefined || !sameKind(old, entry)) {
+      merged.set(key, entry);
+      continue;
+    }
+    const points = new Map(old.points);
+    for (const [series, point] of entry.points) points.set(series, point);
+    merged.set(key, { ...entry, points });
+  }
+  return merged;
+}
+
+/**
  * Keeps what workers report and answers the aggregate. Fed by `listenToWorkers`; read by every reader of
  * the primary at each collection.
  */
@@ -52,6 +71,8 @@ export class ClusterAggregator {
   readonly #live = new Map<string, Map<HistogramAggregationName, MetricIndex>>();
   readonly #retired = new Map<HistogramAggregationName, MetricIndex>();
   readonly #gone = new Set<string>();
+  /** The sequence number of the last report taken from each live worker. */
+  readonly #sequences = new Map<string, number>();
   #version = 0;
   readonly #cache = new Map<HistogramAggregationName, { version: number; aggregate: WorkerAggregate }>();
 
@@ -73,16 +94,37 @@ export class ClusterAggregator {
   }
 
   /**
-   * Takes `report` as the latest totals of worker `process`. Series of its previous report that are missing
-   * now, or restarted, keep their last totals in the retired cell. Reports of a retired worker are ignored.
+   * Takes `report` as the latest totals of worker `process`: all of them from a full report; from a partial
+   * one, the series it carries on top of the previous report, which it must directly follow (otherwise it is
+   * skipped, and the worker's totals wait for its next full report). Series of the previous report that are
+   * missing from a full one, or restarted, keep their last totals in the retired cell. Reports of a retired
+   * worker are ignored.
    */
   accept(process: string, report: ClusterReport): void {
     if (this.#gone.has(process)) return;
-    const next = new Map<HistogramAggregationName, MetricIndex>();
-    for (const { histogramAggregation, scopeMetrics } of report.collections) {
-      next.set(histogramAggregation, indexMetrics(scopeMetrics));
-    }
     const previous = this.#live.get(process);
+    let next: Map<HistogramAggregationName, MetricIndex>;
+    if (report.full) {
+      next = new Map();
+      for (const { histogramAggregation, scopeMetrics } of report.collections) {
+        next.set(histogramAggregation, indexMetrics(scopeMetrics));
+      }
+    } else if (previous !== undefined && this.#sequences.get(process) === report.sequence - 1) {
+      next = new Map(previous);
+      for (const { histogramAggregation, scopeMetrics } of report.collections) {
+        next.set(
+          histogramAggregation,
+          overlay(previous.get(histogramAggregation), indexMetrics(scopeMetrics)),
+        );
+      }
+    } else {
+      this.warnOnce(
+        `gap\u0000${process}`,
+        `cluster: a partial report of worker ${process} does not follow the last one taken; its totals wait for its next full report`,
+      );
+      return;
+    }
+    this.#sequences.set(process, report.sequence);
     if (previous !== undefined) {
       for (const [aggregation, before] of previous)
         this.#retireDeparted(aggregation, before, next.get(aggregation));
@@ -111,6 +153,7 @@ export class ClusterAggregator {
     if (last === undefined) return;
     for (const [aggregation, before] of last) this.#retireDeparted(aggregation, before, undefined);
     this.#live.delete(process);
+    this.#sequences.delete(process);
     this.gaugeClock.forget(process);
     this.#version++;
   }

@@ -59,6 +59,8 @@ describe('cluster merge', () => {
             const scopeMetrics = await worker.collect();
             aggregator.accept(`w${i}`, {
               collections: [{ histogramAggregation: aggregation, scopeMetrics }],
+              sequence: 1,
+              full: true,
             });
           }
           const merged = comparable(aggregator.aggregate(aggregation).totals);

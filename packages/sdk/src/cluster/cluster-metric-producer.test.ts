@@ -20,7 +20,11 @@ function workerCore() {
     async reportTo(aggregator: ClusterAggregator, id: string) {
       const { scopeMetrics } = await reader.collect();
       const decoded = decodeClusterReport(
-        encodeClusterReport({ collections: [{ histogramAggregation: 'explicit', scopeMetrics }] }),
+        encodeClusterReport({
+          collections: [{ histogramAggregation: 'explicit', scopeMetrics }],
+          sequence: 1,
+          full: true,
+        }),
       );
       if (!decoded.ok) throw new Error(decoded.problem);
       aggregator.accept(id, decoded.report);

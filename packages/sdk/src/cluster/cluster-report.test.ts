@@ -39,6 +39,8 @@ describe('cluster reports', () => {
     const scopeMetrics = await collected();
     const message = encodeClusterReport({
       collections: [{ histogramAggregation: 'explicit', scopeMetrics }],
+      sequence: 1,
+      full: true,
     });
     expect(message).toMatchObject({ yardstick: CLUSTER_REPORT_TAG, version: CLUSTER_REPORT_VERSION });
     expect(isClusterReportMessage(structuredClone(message))).toBe(true);
@@ -67,7 +69,11 @@ describe('cluster reports', () => {
       },
     ];
     const decoded = decodeClusterReport(
-      encodeClusterReport({ collections: [{ histogramAggregation: 'explicit', scopeMetrics }] }),
+      encodeClusterReport({
+        collections: [{ histogramAggregation: 'explicit', scopeMetrics }],
+        sequence: 1,
+        full: true,
+      }),
     );
     expect(
       decoded.ok && decoded.report.collections[0]?.scopeMetrics[0]?.metrics[0]?.dataPoints[0]?.value,
@@ -82,7 +88,11 @@ describe('cluster reports', () => {
 
   it('are refused, with the reason, when a field is wrong, the version unknown or the body too long', async () => {
     const scopeMetrics = await collected();
-    const good = encodeClusterReport({ collections: [{ histogramAggregation: 'explicit', scopeMetrics }] });
+    const good = encodeClusterReport({
+      collections: [{ histogramAggregation: 'explicit', scopeMetrics }],
+      sequence: 1,
+      full: true,
+    });
     const body = JSON.parse(good.body);
     // biome-ignore lint/suspicious/noExplicitAny: a decoded report body, edited field by field to break it
     const refuse = (change: (body: any) => void) => {
@@ -106,7 +116,10 @@ describe('cluster reports', () => {
       refuse((b) => b.collections[0].scopeMetrics[0].metrics[2].dataPoints[0].value.buckets.counts.pop()),
     ).toMatch(/one more count/);
     expect(refuse((b) => b.collections.push(b.collections[0]))).toMatch(/repeats/);
-    expect(decodeClusterReport({ ...good, version: 2 })).toMatchObject({ ok: false });
+    expect(refuse((b) => (b.sequence = 0))).toMatch(/sequence/);
+    expect(refuse((b) => delete b.full)).toMatch(/full/);
+    // Version 1 had no partial reports: its primaries and this one's workers never mix.
+    expect(decodeClusterReport({ ...good, version: 1 })).toMatchObject({ ok: false });
     expect(decodeClusterReport({ ...good, body: ' '.repeat(MAX_REPORT_CHARS + 1) })).toMatchObject({
       ok: false,
     });
@@ -118,7 +131,7 @@ describe('cluster reports', () => {
       fc.property(fc.jsonValue(), (value) => {
         const decoded = decodeClusterReport({
           yardstick: CLUSTER_REPORT_TAG,
-          version: 1,
+          version: CLUSTER_REPORT_VERSION,
           body: JSON.stringify(value),
         });
         expect(typeof decoded.ok).toBe('boolean');

@@ -1,6 +1,8 @@
 /**
  * The message a worker sends its primary over the `node:cluster` IPC channel: its cumulative collections
- * (one per histogram aggregation the primary's readers use) in the OTel data model, as JSON text in a tagged
+ * (one per histogram aggregation the primary's readers use) in the OTel data model, either every series (a
+ * full report) or only the series whose cumulative values changed since the worker's previous report (a
+ * partial one, numbered so that the primary applies it only on top of that report), as JSON text in a tagged
  * envelope. The text keeps the size check ahead of parsing and survives both IPC serializations ('json' and
  * 'advanced'); non-finite values, which JSON cannot hold, are written as strings. Exemplars stay in the
  * worker.
@@ -23,8 +25,11 @@ import {
 /** The tag that marks yardstick's cluster messages among an application's own. */
 export const CLUSTER_REPORT_TAG = 'yardstick.cluster.report';
 
-/** Format version of the envelope's body; a primary ignores versions it does not know. */
-export const CLUSTER_REPORT_VERSION = 1;
+/**
+ * Format version of the envelope's body; a primary ignores versions it does not know. 2: reports are
+ * numbered and may be partial (a version-1 primary would take a partial report for all of a worker's series).
+ */
+export const CLUSTER_REPORT_VERSION = 2;
 
 /** Largest body a worker sends and a primary parses: 32 Mi characters. */
 export const MAX_REPORT_CHARS = 32 * 1024 * 1024;
@@ -44,6 +49,13 @@ export interface ReportedCollection {
 /** What a worker reports: its cumulative totals, per histogram aggregation. */
 export interface ClusterReport {
   readonly collections: readonly ReportedCollection[];
+  /** Numbers the reports of one reporter, from 1, without gaps while they are sent. */
+  readonly sequence: number;
+  /**
+   * `true`: the collections hold every series of the reporter. `false`: only the series that changed since
+   * report `sequence - 1`; the others keep their values from it (series never disappear in a partial report).
+   */
+  readonly full: boolean;
 }
 
 /** The envelope sent with `process.send`. */
@@ -96,7 +108,7 @@ export function encodeClusterReport(report: ClusterReport): ClusterReportMessage
   return {
     yardstick: CLUSTER_REPORT_TAG,
     version: CLUSTER_REPORT_VERSION,
-    body: JSON.stringify({ collections }),
+    body: JSON.stringify({ sequence: report.sequence, full: report.full, collections }),
   };
 }
 
@@ -301,6 +313,10 @@ export function decodeClusterReport(message: ClusterReportMessage): DecodedRepor
   }
   try {
     const body = record(JSON.parse(message.body), 'report');
+    const sequence = integer(body.sequence, 'report.sequence');
+    if (sequence < 1) fail('report.sequence is not positive');
+    if (typeof body.full !== 'boolean') fail('report.full is not a boolean');
+    const full = body.full;
     const seen = new Set<string>();
     const collections = list(body.collections, 'report.collections', 2).map((item, i) => {
       const collection = record(item, `report.collections[${i}]`);
@@ -317,7 +333,7 @@ export function decodeClusterReport(message: ClusterReportMessage): DecodedRepor
         ),
       };
     });
-    return { ok: true, report: { collections } };
+    return { ok: true, report: { collections, sequence, full } };
   } catch (error) {
     if (error instanceof ReportProblem || error instanceof SyntaxError)
       return { ok: false, problem: error.message };
