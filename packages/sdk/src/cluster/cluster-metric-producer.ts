@@ -16,10 +16,10 @@ import {
   type ScopeMetrics,
 } from '@yardstick/metrics-core';
 import {
+  bindReaders,
   type ConnectedReaders,
   type CoreMetricProducerOptions,
   createCoreMetricProducer,
-  histogramAggregationOf,
 } from '../provider/core-readers.ts';
 import type { ClusterAggregator } from './cluster-aggregator.ts';
 import type { HistogramAggregationName } from './cluster-report.ts';
@@ -80,20 +80,7 @@ export function connectClusterReaders(
   aggregator: ClusterAggregator,
   defaultHistogramAggregation: HistogramAggregationName,
 ): ConnectedReaders {
-  for (const reader of readers) {
-    reader.setMetricProducer(
-      createClusterMetricProducer(core, resource, aggregator, defaultHistogramAggregation, {
-        aggregationTemporalitySelector: (kind) => reader.selectAggregationTemporality(kind),
-        histogramAggregation: histogramAggregationOf(reader),
-      }),
-    );
-  }
-  return {
-    async forceFlush() {
-      await Promise.all(readers.map((reader) => reader.forceFlush()));
-    },
-    async shutdown() {
-      await Promise.all(readers.map((reader) => reader.shutdown()));
-    },
-  };
+  return bindReaders(readers, (options) =>
+    createClusterMetricProducer(core, resource, aggregator, defaultHistogramAggregation, options),
+  );
 }

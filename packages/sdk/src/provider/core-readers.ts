@@ -73,9 +73,20 @@ export function connectReaders(
   readers: readonly MetricReader[],
   resource: Resource,
 ): ConnectedReaders {
+  return bindReaders(readers, (options) => createCoreMetricProducer(core, resource, options));
+}
+
+/**
+ * Binds each reader to the producer `produce` makes for it, with the temporality and histogram aggregation
+ * the reader selects; the readers are then flushed and shut down together.
+ */
+export function bindReaders(
+  readers: readonly MetricReader[],
+  produce: (options: CoreMetricProducerOptions) => MetricProducer,
+): ConnectedReaders {
   for (const reader of readers) {
     reader.setMetricProducer(
-      createCoreMetricProducer(core, resource, {
+      produce({
         aggregationTemporalitySelector: (kind) => reader.selectAggregationTemporality(kind),
         histogramAggregation: histogramAggregationOf(reader),
       }),
@@ -96,7 +107,7 @@ export function connectReaders(
  * `OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION`, a reader's `aggregationSelector`), or undefined
  * for the core's default.
  */
-export function histogramAggregationOf(reader: MetricReader): 'explicit' | 'exponential' | undefined {
+function histogramAggregationOf(reader: MetricReader): 'explicit' | 'exponential' | undefined {
   const selected = reader.selectAggregation('HISTOGRAM' as InstrumentType).type;
   if (selected === AggregationType.EXPONENTIAL_HISTOGRAM) return 'exponential';
   if (selected === AggregationType.EXPLICIT_BUCKET_HISTOGRAM) return 'explicit';
