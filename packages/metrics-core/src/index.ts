@@ -9,6 +9,7 @@ export { DEFAULT_HISTOGRAM_BOUNDARIES } from './aggregations/explicit-histogram.
 export type { ClassicBuckets } from './aggregations/exponential-classic-buckets.ts';
 export { toClassicBuckets } from './aggregations/exponential-classic-buckets.ts';
 export type { HistogramAggregationDefault } from './aggregations/resolve-aggregation.ts';
+export { LoopSlice } from './collection/loop-slice.ts';
 export type { TemporalitySelector } from './collection/reader-slot.ts';
 export { cumulativeTemporality } from './collection/reader-slot.ts';
 export type { ExemplarFilter } from './exemplars/exemplar-filter.ts';

@@ -16,7 +16,7 @@ import {
 } from '../model/metric-data.ts';
 import type { SeriesCell } from '../series/series-cell.ts';
 import type { SeriesTable } from '../series/series-table.ts';
-import { type CollectionSlice, SERIES_PER_CLOCK_READ } from './collection-slice.ts';
+import { type LoopSlice, SERIES_PER_CLOCK_READ } from './loop-slice.ts';
 import type { ReaderSlot } from './reader-slot.ts';
 
 /** What every stream offers the collector. */
@@ -35,7 +35,7 @@ export interface CollectableStream {
     nowMs: number,
     deltaSlots: number,
     collectionId: number,
-    slice: CollectionSlice,
+    slice: LoopSlice,
   ): Promise<MetricData | undefined>;
 }
 
@@ -76,7 +76,7 @@ export class SyncMetricStream<C extends SeriesCell, V, P> implements Collectable
     nowMs: number,
     deltaSlots: number,
     _collectionId: number,
-    slice: CollectionSlice,
+    slice: LoopSlice,
   ): Promise<MetricData | undefined> {
     const aggregator = this.#aggregator;
     const delta = reader.isDelta(this.kind);

@@ -13,7 +13,7 @@ import {
 } from '../model/metric-data.ts';
 import { SeriesCell } from '../series/series-cell.ts';
 import type { SeriesTable } from '../series/series-table.ts';
-import { type CollectionSlice, SERIES_PER_CLOCK_READ } from './collection-slice.ts';
+import { type LoopSlice, SERIES_PER_CLOCK_READ } from './loop-slice.ts';
 import type { CollectableStream } from './metric-stream.ts';
 import type { ReaderSlot } from './reader-slot.ts';
 
@@ -64,7 +64,7 @@ export class ObservableMetricStream implements CollectableStream {
     nowMs: number,
     deltaSlots: number,
     collectionId: number,
-    slice: CollectionSlice,
+    slice: LoopSlice,
   ): Promise<MetricData | undefined> {
     const delta = this.#isSum && reader.isDelta(this.kind);
     const points: Array<{ startTime: HrTime; endTime: HrTime; attributes: Attributes; value: number }> = [];

@@ -14,7 +14,7 @@ import {
   type HistogramAggregationDefault,
   resolveAggregation,
 } from '../aggregations/resolve-aggregation.ts';
-import { CollectionSlice } from '../collection/collection-slice.ts';
+import { LoopSlice } from '../collection/loop-slice.ts';
 import { type CollectableStream, SyncMetricStream } from '../collection/metric-stream.ts';
 import { ObservableMetricStream, ObservedCell } from '../collection/observable-stream.ts';
 import { ReaderSlot, type TemporalitySelector } from '../collection/reader-slot.ts';
@@ -263,7 +263,7 @@ export class MeterRegistry {
     const endTime = nowHrTime();
     const nowMs = Date.now();
     const scopeMetrics: ScopeMetrics[] = [];
-    const slice = new CollectionSlice();
+    const slice = new LoopSlice();
     for (const { scope, streams } of this.#scopes.values()) {
       const metrics = [];
       for (const stream of streams) {

@@ -25,7 +25,7 @@ import {
   type MetricReader,
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { LoopSlice } from './loop-slice.ts';
+import { LoopSlice } from '@yardstick/metrics-core';
 
 /** Options of {@link collectIncrementally}. */
 export interface IncrementalCollectOptions {

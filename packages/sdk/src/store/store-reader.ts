@@ -5,9 +5,9 @@
  * Prometheus writes one when a target stops exposing a series.
  */
 import { AggregationTemporality, MetricReader } from '@opentelemetry/sdk-metrics';
+import { LoopSlice } from '@yardstick/metrics-core';
 import type { SampleStore } from '@yardstick/promql';
 import { collectIncrementally } from '../exposition/incremental-collect.ts';
-import { LoopSlice } from '../exposition/loop-slice.ts';
 import type { Logger } from '../logging/logger.ts';
 import { collectionSamples, type WarnOnce } from './collection-samples.ts';
 import type { ExemplarStore } from './exemplar-store.ts';

@@ -2,8 +2,9 @@
  * Which series vanished between two collections: Prometheus writes a staleness marker when a target stops
  * exposing a series, and the embedded store does the same.
  */
+
+import type { LoopSlice } from '@yardstick/metrics-core';
 import { type Labels, ShardedMap, stringShard } from '@yardstick/promql';
-import type { LoopSlice } from '../exposition/loop-slice.ts';
 import { seriesKey } from './series-key.ts';
 
 /** Entries checked between two clock reads: a Map entry costs well under 1 µs, so 1024 stay far inside a slice. */

@@ -9,12 +9,16 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 /** Series handled between two clock reads: about 0.1-2 µs each, so 128 stay well inside a slice. */
 export const SERIES_PER_CLOCK_READ = 128;
 
-/** The time budget of one collection slice. */
-export class CollectionSlice {
+/**
+ * A time budget for holding the event loop, renewed after each turn: long work asks whether its slice is
+ * used up and, if so, gives the loop a turn before it goes on. Used by collection here, and by the SDK's
+ * incremental collection and store appends.
+ */
+export class LoopSlice {
   readonly #budgetMs: number;
   #start = performance.now();
 
-  /** @param budgetMs how long a slice may hold the loop (default 8 ms) */
+  /** @param budgetMs how long a slice may hold the loop (default 8 ms); 0 turns every time */
   constructor(budgetMs = 8) {
     this.#budgetMs = budgetMs;
   }
@@ -24,7 +28,7 @@ export class CollectionSlice {
     return performance.now() - this.#start >= this.#budgetMs;
   }
 
-  /** Gives the event loop a turn and starts a new slice. */
+  /** A `setImmediate` turn, not a resolved promise: it lets timers and I/O run. Starts a new slice. */
   async turn(): Promise<void> {
     await nextTurn();
     this.#start = performance.now();
