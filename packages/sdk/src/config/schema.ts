@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_QUERY_LIMITS } from '../query-api/query-limits.ts';
 import { parseCidr } from '../server/cidr.ts';
 import { alertingSchema } from './alerting-schema.ts';
 import { clusterSchema } from './cluster-schema.ts';
@@ -347,13 +348,13 @@ const querySchema = z
     timeoutMs: duration(
       'Longest a query may take, queue wait and serialization included; a client `timeout` can only lower it. 100 ms to 10 min.',
       { minMs: 100, maxMs: 600_000 },
-    ).default(10_000),
+    ).default(DEFAULT_QUERY_LIMITS.timeoutMs),
     maxSamples: z
       .number()
       .int()
       .positive()
       .max(1_000_000_000)
-      .default(5_000_000)
+      .default(DEFAULT_QUERY_LIMITS.maxSamples)
       .describe(
         'Most samples one query may hold in memory at once, counted as Prometheus counts --query.max-samples.',
       ),
@@ -362,7 +363,7 @@ const querySchema = z
       .int()
       .min(1)
       .max(64)
-      .default(2)
+      .default(DEFAULT_QUERY_LIMITS.maxConcurrent)
       .describe(
         'Queries evaluated at once, each on its own worker thread; more wait (up to timeoutMs), then 503.',
       ),
@@ -371,14 +372,14 @@ const querySchema = z
       .int()
       .min(1024)
       .max(1024 * 1024 * 1024)
-      .default(64 * 1024 * 1024)
+      .default(DEFAULT_QUERY_LIMITS.maxResponseBytes)
       .describe('Largest JSON body one query may answer with; a larger result is a 422 execution error.'),
     workerHeapBytes: z
       .number()
       .int()
       .min(32 * 1024 * 1024)
       .max(16 * 1024 * 1024 * 1024)
-      .default(256 * 1024 * 1024)
+      .default(DEFAULT_QUERY_LIMITS.workerHeapBytes)
       .describe('Heap limit of each query worker thread; a query that needs more fails with 422.'),
   })
   .prefault({})

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { SampleStore } from '@yardstick/promql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExemplarStore } from '../store/exemplar-store.ts';
-import { createQueryApi, type QueryApi, type QueryLimits } from './prometheus-api.ts';
+import { createQueryApi, type QueryApi } from './prometheus-api.ts';
+import type { QueryLimits } from './query-limits.ts';
 
 const T = 1_700_000_000_000;
 let running: Array<{ server: Server; api: QueryApi }> = [];

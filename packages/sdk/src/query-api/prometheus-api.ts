@@ -17,6 +17,7 @@ import { statsWindowOf } from '../stats/stats-handler.ts';
 import type { ExemplarStore } from '../store/exemplar-store.ts';
 import { API_ERROR_STATUS, ApiError, errorBody, toApiError } from './api-error.ts';
 import { formatApiFloat, formatApiTime, parseApiTime } from './api-format.ts';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.ts';
 import { QueryWorkerPool } from './query-worker-pool.ts';
 
 /** Prometheus refuses range queries with more points than this per series; so do we. */
@@ -25,29 +26,6 @@ const MAX_POINTS_PER_SERIES = 11_000;
 const MAX_BODY_BYTES = 1 << 20;
 /** Most series `/api/v1/series` answers with when the client sets no smaller `limit`. */
 const MAX_SERIES_RESULTS = 100_000;
-
-/** Limits of the query API; see the `query` section of the configuration. */
-export interface QueryLimits {
-  /** Longest a query may take, from arrival to the last byte serialized; a client `timeout` can only lower it. */
-  readonly timeoutMs: number;
-  /** Most samples a query may hold at once (Prometheus's `--query.max-samples`). */
-  readonly maxSamples: number;
-  /** Queries evaluated at once (Prometheus's `--query.max-concurrency`); more wait up to their timeout. */
-  readonly maxConcurrent: number;
-  /** Largest JSON body of one answer. */
-  readonly maxResponseBytes: number;
-  /** Heap limit of each query worker thread. */
-  readonly workerHeapBytes: number;
-}
-
-/** The defaults of {@link QueryLimits}, sized for a process that is not a database. */
-export const DEFAULT_QUERY_LIMITS: QueryLimits = {
-  timeoutMs: 10_000,
-  maxSamples: 5_000_000,
-  maxConcurrent: 2,
-  maxResponseBytes: 64 * 1024 * 1024,
-  workerHeapBytes: 256 * 1024 * 1024,
-};
 
 /** Options of {@link createQueryApi}. */
 export interface QueryApiOptions {

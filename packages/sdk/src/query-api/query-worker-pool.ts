@@ -48,11 +48,6 @@ export class QueryWorkerPool {
     this.#options = options;
   }
 
-  /** Queries running now, and queries waiting for a worker. */
-  get load(): { readonly running: number; readonly waiting: number } {
-    return { running: this.#busy, waiting: this.#waiting.size };
-  }
-
   /**
    * Evaluates and serializes one query, resolving with its JSON body.
    * @throws ApiError with Prometheus's error type (`timeout`, `execution`, `bad_data`, `canceled`, ...).
