@@ -12,6 +12,7 @@ import {
   trackDependency,
   trackPool,
 } from '@yardstick/sdk';
+import type { ProxyWhirlMetrics } from '../metrics/proxywhirl-metrics.ts';
 import { HealthHysteresis } from './health-hysteresis.ts';
 import { healthProbe, type ProbeKind } from './health-probe.ts';
 import { type ProxyEndpoint, type ProxySpec, parseProxySpec } from './proxy-endpoint.ts';
@@ -54,6 +55,8 @@ export interface ProxyPoolOptions {
   readonly meter: Meter;
   /** Where health transitions are logged (never with a URL or credentials). */
   readonly logger?: Logger;
+  /** The spec's `proxywhirl_*` metrics, shared by all pools of the process; none recorded when absent. */
+  readonly proxywhirl?: ProxyWhirlMetrics;
 }
 
 /** What the caller reports when it gives a proxy back. */
@@ -127,6 +130,8 @@ export class ProxyPool {
   readonly #instruments: ProxyInstruments;
   readonly #tracked: TrackedPool;
   readonly #logger: Logger | undefined;
+  readonly #proxywhirl: ProxyWhirlMetrics | undefined;
+  readonly #removeFromProxyWhirl: (() => void) | undefined;
   readonly #poolAttributes: { readonly ok: Attributes; readonly failed: Attributes };
   readonly #rotationAttributes: Attributes;
   #cursor = 0;
@@ -141,6 +146,7 @@ export class ProxyPool {
     this.#maxInFlight = Math.max(1, options.maxInFlightPerProxy ?? 8);
     this.#acquireTimeoutMs = Math.max(1, options.acquireTimeoutMs ?? 5_000);
     this.#logger = options.logger;
+    this.#proxywhirl = options.proxywhirl;
     this.#instruments = createProxyInstruments(options.meter);
     const base = { [PROXY_ATTRIBUTES.pool]: options.name, [PROXY_ATTRIBUTES.region]: options.region };
     // Attribute objects are built once per pool and proxy, so a request records without allocating them.
@@ -182,6 +188,13 @@ export class ProxyPool {
       inUse: () => this.#entries.filter((e) => e.healthy && e.inFlight > 0).length,
       unhealthy: () => this.#entries.filter((e) => !e.healthy).length,
       ...(options.logger ? { logger: options.logger } : {}),
+    });
+    this.#removeFromProxyWhirl = options.proxywhirl?.addPool({
+      name: options.name,
+      healthCounts: () => {
+        const healthy = this.#entries.filter((e) => e.healthy).length;
+        return { healthy, unhealthy: this.#entries.length - healthy };
+      },
     });
     const probe = healthProbe(health.probe ?? 'connect', health.connectTarget ?? 'example.com:443');
     for (const entry of this.#entries) {
@@ -264,6 +277,7 @@ export class ProxyPool {
       waiter.reject(new ProxyPoolError('POOL_CLOSED', `pool ${this.name} (${this.region}) was closed`));
     }
     this.#tracked.close();
+    this.#removeFromProxyWhirl?.();
   }
 
   #pick(): number {
@@ -292,6 +306,12 @@ export class ProxyPool {
         else kitLease.failed();
         if (!this.#closed) {
           const latencyMs = result.latencyMs ?? performance.now() - handedAt;
+          this.#proxywhirl?.recordRequest(
+            this.name,
+            this.region,
+            result.ok ? 'success' : 'error',
+            latencyMs / 1000,
+          );
           // A negative or NaN latency from the caller is dropped rather than recorded as nonsense.
           if (Number.isFinite(latencyMs) && latencyMs >= 0) {
             this.#instruments.requestDuration.record(
@@ -321,6 +341,7 @@ export class ProxyPool {
 
   #recordCheck(entry: ProxyEntry, success: boolean): void {
     if (this.#closed) return;
+    this.#proxywhirl?.recordHealthCheck(this.name, entry.endpoint.id, success ? 'success' : 'failure');
     const transition = entry.health.record(success);
     if (transition === undefined) return;
     entry.healthy = entry.health.healthy;

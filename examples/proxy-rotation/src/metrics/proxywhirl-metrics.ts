@@ -1,0 +1,189 @@
+/**
+ * The metrics ProxyWhirl's spec fixes (seed 000 T028/T029–T031/T055, data model `ProxyMetric`), recorded
+ * through the OTel API so the OTel→Prometheus translation gives exactly the spec's names:
+ *
+ * | OTel name | instrument | unit | Prometheus name | attributes |
+ * |---|---|---|---|---|
+ * | `proxywhirl.requests` | Counter | `{request}` | `proxywhirl_requests_total` | `pool`, `region`, `status` |
+ * | `proxywhirl.request.duration` | Histogram | `s` | `proxywhirl_request_duration_seconds` | `pool`, `region` |
+ * | `proxywhirl.pool.proxies` | ObservableGauge | `{proxy}` | `proxywhirl_pool_proxies` | `pool`, `health_status` |
+ * | `proxywhirl.proxy.health_checks` | Counter | `{check}` | `proxywhirl_proxy_health_checks_total` | `pool`, `proxy_id`, `result` |
+ * | `proxywhirl.alerts.active` | ObservableGauge | `{alert}` | `proxywhirl_alerts_active` | none |
+ *
+ * They sit beside the kits' semantic-convention metrics (`pool.*`, `dependency.*`) and the library's own
+ * `proxy.*`, which keep their names. Label values are configured names only (pool, region, proxy id), never
+ * a host, an address or a credential.
+ */
+import type { Attributes, Counter, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
+
+/** The spec's default latency buckets (seconds), `MetricsConfig.histogram_buckets`. */
+export const PROXYWHIRL_DEFAULT_BUCKETS: readonly number[] = [0.1, 0.5, 1, 2, 5, 10];
+
+/** `status` of `proxywhirl_requests_total`: the values the spec's alert rules query. */
+export type RequestStatus = 'success' | 'error';
+
+/** `result` of `proxywhirl_proxy_health_checks_total`. */
+export type HealthCheckResult = 'success' | 'failure';
+
+/** The switches of `MetricsConfig` that can change while the service runs. */
+export interface ProxyWhirlMetricSwitches {
+  /** `enable_request_metrics`: `proxywhirl_requests_total` and `proxywhirl_request_duration_seconds`. */
+  readonly requests: boolean;
+  /** `enable_pool_metrics`: `proxywhirl_pool_proxies` and `proxywhirl_proxy_health_checks_total`. */
+  readonly pools: boolean;
+}
+
+/** What a pool reports for `proxywhirl_pool_proxies` at collection time. */
+export interface PoolHealthSource {
+  /** The pool's name, the `pool` label (pools of one name in several regions are summed, as the spec has no region here). */
+  readonly name: string;
+  /** Proxies in rotation and out of it right now. */
+  healthCounts(): { readonly healthy: number; readonly unhealthy: number };
+}
+
+/** Options of {@link ProxyWhirlMetrics}. */
+export interface ProxyWhirlMetricsOptions {
+  /** Latency buckets in seconds; default {@link PROXYWHIRL_DEFAULT_BUCKETS}. */
+  readonly buckets?: readonly number[];
+  /** Default: both on. */
+  readonly switches?: ProxyWhirlMetricSwitches;
+  /** Number of alerts firing now, for `proxywhirl_alerts_active`; the gauge reports 0 without it. */
+  readonly activeAlerts?: () => number;
+}
+
+/**
+ * The spec's instruments on one meter, shared by every pool of the process (the pool gauge sums pools of
+ * one name at collection time). Recording methods never throw.
+ *
+ * @example
+ * ```ts
+ * const metrics = new ProxyWhirlMetrics(telemetry.meter('proxywhirl'), { buckets: config.histogram_buckets });
+ * const pool = new ProxyPool({ name: 'residential', region: 'eu-west', meter, proxies, proxywhirl: metrics });
+ * ```
+ */
+export class ProxyWhirlMetrics {
+  readonly #requests: Counter;
+  readonly #duration: Histogram;
+  readonly #healthChecks: Counter;
+  readonly #pools = new Set<PoolHealthSource>();
+  #switches: ProxyWhirlMetricSwitches;
+  #activeAlerts: (() => number) | undefined;
+  // Attribute objects per (pool, region, status) and (pool, proxy, result), built once: recording a request
+  // then allocates nothing (the counter's attribute cache keys on the object's content anyway).
+  readonly #requestAttributes = new Map<string, Attributes>();
+  readonly #durationAttributes = new Map<string, Attributes>();
+  readonly #checkAttributes = new Map<string, Attributes>();
+
+  constructor(meter: Meter, options: ProxyWhirlMetricsOptions = {}) {
+    this.#switches = options.switches ?? { requests: true, pools: true };
+    this.#activeAlerts = options.activeAlerts;
+    this.#requests = meter.createCounter('proxywhirl.requests', {
+      description: 'Requests sent through a proxy pool, by status (success, error).',
+      unit: '{request}',
+    });
+    this.#duration = meter.createHistogram('proxywhirl.request.duration', {
+      description: 'Duration of requests sent through a proxy pool.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [...(options.buckets ?? PROXYWHIRL_DEFAULT_BUCKETS)] },
+    });
+    this.#healthChecks = meter.createCounter('proxywhirl.proxy.health_checks', {
+      description: 'Health checks of a proxy, by result (success, failure).',
+      unit: '{check}',
+    });
+    meter
+      .createObservableGauge('proxywhirl.pool.proxies', {
+        description: 'Proxies of a pool by health status (healthy, unhealthy).',
+        unit: '{proxy}',
+      })
+      .addCallback((result) => this.#observePools(result));
+    meter
+      .createObservableGauge('proxywhirl.alerts.active', {
+        description: 'Alerts firing now (suppressed ones not counted).',
+        unit: '{alert}',
+      })
+      .addCallback((result) => {
+        result.observe(this.#countAlerts());
+      });
+  }
+
+  /** The switches in force. */
+  get switches(): ProxyWhirlMetricSwitches {
+    return this.#switches;
+  }
+
+  /** Turns request or pool metrics on or off while running (hot reload of `MetricsConfig`). */
+  setSwitches(switches: ProxyWhirlMetricSwitches): void {
+    this.#switches = switches;
+  }
+
+  /** Sets where `proxywhirl_alerts_active` reads the number of firing alerts. */
+  setActiveAlerts(source: () => number): void {
+    this.#activeAlerts = source;
+  }
+
+  /** Adds a pool to `proxywhirl_pool_proxies`; returns the function that removes it. */
+  addPool(pool: PoolHealthSource): () => void {
+    this.#pools.add(pool);
+    return () => {
+      this.#pools.delete(pool);
+    };
+  }
+
+  /** One request through `pool` in `region`; a negative or non-finite duration records the count only. */
+  recordRequest(pool: string, region: string, status: RequestStatus, seconds: number): void {
+    if (!this.#switches.requests) return;
+    const key = `${pool}\u0000${region}\u0000${status}`;
+    let attributes = this.#requestAttributes.get(key);
+    if (attributes === undefined) {
+      attributes = { pool, region, status };
+      this.#requestAttributes.set(key, attributes);
+    }
+    this.#requests.add(1, attributes);
+    if (!(Number.isFinite(seconds) && seconds >= 0)) return;
+    const durationKey = `${pool}\u0000${region}`;
+    let durationAttributes = this.#durationAttributes.get(durationKey);
+    if (durationAttributes === undefined) {
+      durationAttributes = { pool, region };
+      this.#durationAttributes.set(durationKey, durationAttributes);
+    }
+    this.#duration.record(seconds, durationAttributes);
+  }
+
+  /** One health check of proxy `proxyId` (its configured id) of `pool`. */
+  recordHealthCheck(pool: string, proxyId: string, result: HealthCheckResult): void {
+    if (!this.#switches.pools) return;
+    const key = `${pool}\u0000${proxyId}\u0000${result}`;
+    let attributes = this.#checkAttributes.get(key);
+    if (attributes === undefined) {
+      attributes = { pool, proxy_id: proxyId, result };
+      this.#checkAttributes.set(key, attributes);
+    }
+    this.#healthChecks.add(1, attributes);
+  }
+
+  #observePools(result: ObservableResult): void {
+    if (!this.#switches.pools) return;
+    const byPool = new Map<string, { healthy: number; unhealthy: number }>();
+    for (const pool of this.#pools) {
+      const counts = pool.healthCounts();
+      const sum = byPool.get(pool.name) ?? { healthy: 0, unhealthy: 0 };
+      sum.healthy += counts.healthy;
+      sum.unhealthy += counts.unhealthy;
+      byPool.set(pool.name, sum);
+    }
+    for (const [pool, counts] of byPool) {
+      result.observe(counts.healthy, { pool, health_status: 'healthy' });
+      result.observe(counts.unhealthy, { pool, health_status: 'unhealthy' });
+    }
+  }
+
+  #countAlerts(): number {
+    if (this.#activeAlerts === undefined) return 0;
+    try {
+      return this.#activeAlerts();
+    } catch {
+      // A collection must not fail because the alert source did; 0 is what an idle evaluator reports.
+      return 0;
+    }
+  }
+}
