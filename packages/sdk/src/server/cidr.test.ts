@@ -50,3 +50,12 @@ describe('createCidrMatcher', () => {
     );
   });
 });
+
+describe('createCidrMatcher with zoned link-local addresses', () => {
+  it('matches a link-local client address that carries its interface zone', () => {
+    const allowed = createCidrMatcher(['fe80::/10']);
+    expect(allowed('fe80::1%eth0')).toBe(true);
+    expect(allowed('fe90::1%eth0')).toBe(true);
+    expect(allowed('fec0::1%eth0')).toBe(false);
+  });
+});
