@@ -6,135 +6,18 @@
  * the HTTP kit on a shared port add up, request by request and bucket by bucket, with a worker SIGKILLed and
  * replaced between two bursts of traffic.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
-import { join } from 'node:path';
+import { Agent } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseExposition, type Sample, sampleValue } from './support/exposition-samples.ts';
+import { sampleValue } from './support/exposition-samples.ts';
+import { drive, type RunningCluster, startCluster as startApp, summed } from './support/running-cluster.ts';
 import { waitFor } from './support/wait-for.ts';
-
-const app = join(import.meta.dirname, 'fixtures', 'cluster', 'cluster-app.ts');
-
-interface RunningCluster {
-  readonly url: string;
-  readonly events: Record<string, unknown>[];
-  send(command: string): void;
-  scrape(): Promise<Sample[]>;
-  stop(): Promise<void>;
-}
 
 const running: RunningCluster[] = [];
 
 async function startCluster(env: Record<string, string> = {}): Promise<RunningCluster> {
-  const child: ChildProcessWithoutNullStreams = spawn(
-    process.execPath,
-    ['--conditions=yardstick-source', app],
-    {
-      env: {
-        ...process.env,
-        YARDSTICK_LOG_LEVEL: 'warn',
-        YARDSTICK_CLUSTER_REPORT_INTERVAL: '100ms',
-        ...env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
-  const events: Record<string, unknown>[] = [];
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    const lines = stdout.split('\n');
-    stdout = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.startsWith('{')) events.push(JSON.parse(line) as Record<string, unknown>);
-    }
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const cluster: RunningCluster = {
-    url: '',
-    events,
-    send: (command) => child.stdin.write(`${command}\n`),
-    async scrape() {
-      const response = await fetch(`${cluster.url}/metrics`);
-      expect(response.status).toBe(200);
-      return parseExposition(await response.text());
-    },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.stdin.write('exit\n');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
-  };
+  const cluster = await startApp(env);
   running.push(cluster);
-  const listening = await waitFor(
-    'the cluster primary to listen',
-    () => events.find((event) => event.event === 'listening'),
-    {
-      timeoutMs: 20_000,
-    },
-  ).catch((error: unknown) => {
-    throw new Error(`${String(error)}; its stderr: ${stderr}`);
-  });
-  expect(listening.node).toBe(process.version);
-  return Object.assign(cluster, { url: String(listening.url) });
-}
-
-/** One GET over `agent`; resolves with the status once the body is read. */
-function get(agent: Agent, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-      res.resume();
-      res.once('end', () => resolve(res.statusCode ?? 0));
-      res.once('error', reject);
-    });
-    req.once('error', reject);
-    req.end();
-  });
-}
-
-/**
- * Sends `total` requests over `agent` (as many at once as its `maxSockets`) and counts the 200s, the
- * acknowledged requests. A request that fails (a kept-alive socket of a killed worker) was answered by no
- * one and is sent again, at most 5 times.
- */
-async function drive(
-  agent: Agent,
-  port: number,
-  total: number,
-): Promise<{ acknowledged: number; retried: number }> {
-  let remaining = total;
-  let acknowledged = 0;
-  let retried = 0;
-  const lane = async () => {
-    while (remaining > 0) {
-      remaining--;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          if ((await get(agent, port)) === 200) acknowledged++;
-          break;
-        } catch (error) {
-          if (attempt === 5) throw error;
-          retried++;
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: agent.maxSockets }, lane));
-  return { acknowledged, retried };
-}
-
-/** The sum over series of `name` on the primary's /metrics, bucket by bucket when `le` is given. */
-function summed(samples: readonly Sample[], name: string, le?: number): number {
-  const bound = (sample: Sample) =>
-    sample.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(sample.labels.le);
-  return samples
-    .filter((sample) => sample.name === name && (le === undefined || bound(sample) === le))
-    .reduce((sum, sample) => sum + sample.value, 0);
+  return cluster;
 }
 
 const REQUEST_COUNT = 'http_server_request_duration_seconds_count';
@@ -253,7 +136,7 @@ describe('node:cluster aggregation (cluster.mode aggregate, the default)', () =>
     const agent = new Agent({ keepAlive: true, maxSockets: 32 });
     const traffic = await drive(agent, port, 20_000);
     agent.destroy();
-    expect(traffic).toEqual({ acknowledged: 20_000, retried: 0 });
+    expect([traffic.acknowledged, traffic.retried]).toEqual([20_000, 0]);
 
     const samples = await waitFor(
       'the primary to count 20,000 requests',

@@ -5,7 +5,7 @@
 import { type Meter, type MeterProvider, metrics } from '@opentelemetry/api';
 import type { MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
 import { CoreMeterProvider } from '@yardstick/metrics-core';
-import { SampleStore } from '@yardstick/promql';
+import { formatDurationMs, SampleStore } from '@yardstick/promql';
 import { createCorePolicies } from '@yardstick/views';
 import { type RunningAlerting, startAlerting } from './alerting/start-alerting.ts';
 import { clusterRoleOf, startClusterPipeline } from './cluster/cluster-pipeline.ts';
@@ -162,6 +162,21 @@ export async function connectTelemetry(options: StartTelemetryOptions = {}): Pro
   return startPipeline(options, true);
 }
 
+/** How long after start a `/v1/stats` request first collects; after it the store holds a full window. */
+const WARM_UP_MS = 5 * 60_000;
+/** Collections that `/v1/stats` requests start are at least this far apart. */
+const WARM_UP_COLLECTION_MS = 1_000;
+
+/**
+ * While the store is young, `/v1/stats` collects before it answers (at most once a second): with only the
+ * interval's collections, the first 15-30 s would have fewer than the two samples a rate needs.
+ */
+async function warmUpCollection(reader: StoreReader | undefined, startedAt: number): Promise<void> {
+  if (reader === undefined || Date.now() - startedAt > WARM_UP_MS) return;
+  const last = reader.lastCollectionMs;
+  if (last === undefined || Date.now() - last >= WARM_UP_COLLECTION_MS) await reader.scrape();
+}
+
 async function startPipeline(options: StartTelemetryOptions, connect: boolean): Promise<Telemetry> {
   const { logger: customLogger, env, cwd, configFile, ...code } = options;
   const config = loadConfig({ code, env: env ?? process.env, cwd: cwd ?? process.cwd(), file: configFile });
@@ -200,6 +215,7 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
     );
   }
 
+  const startedAt = Date.now();
   const policies = createCorePolicies(
     {
       ...config.cardinality,
@@ -224,7 +240,15 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
     attributes: config.resourceAttributes,
     cwd,
   });
-  const cluster = await startClusterPipeline(clusterRole, coreMeterProvider, resource, config, logger);
+  const cluster = await startClusterPipeline(
+    clusterRole,
+    coreMeterProvider,
+    resource,
+    config,
+    logger,
+    // Limits are set by instrument name alone; the aggregate knows its metrics by name.
+    (name) => policies.cardinalityLimit({ name, kind: '', meterName: '' }),
+  );
   const connected = cluster.connectReaders(config.enabled ? readers : []);
   const extraReaders: ConnectedReaders[] = [];
   const meterProvider = config.histogramBuckets
@@ -252,7 +276,16 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
     if (exposure.warning !== undefined) logger.warn({ host: config.server.host }, exposure.warning);
     if (store && exposure.serve) {
       const { api: _api, ...limits } = config.query;
-      queryApi = createQueryApi({ store, exemplars, limits });
+      const reader = storeReader;
+      queryApi = createQueryApi({
+        store,
+        exemplars,
+        limits,
+        metadata: () => reader?.metadata() ?? new Map(),
+        alerting: () => alerting?.evaluator,
+        retention: formatDurationMs(config.store.retentionMs),
+        refresh: () => warmUpCollection(reader, startedAt),
+      });
       server.mount('/api/v1/*', { methods: ['GET', 'POST'], handler: queryApi });
       server.mount('/v1/stats', { methods: ['GET'], handler: queryApi.stats });
     }

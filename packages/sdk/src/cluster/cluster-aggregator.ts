@@ -8,6 +8,7 @@
  */
 import { DataPointType } from '@yardstick/metrics-core';
 import type { ClusterGaugePolicy } from '../config/cluster-schema.ts';
+import { AggregateSeriesLimit } from './aggregate-series-limit.ts';
 import type { ClusterReport, HistogramAggregationName } from './cluster-report.ts';
 import { GaugeChangeClock } from './gauge-change-clock.ts';
 import { createGaugePolicyLookup } from './gauge-policy.ts';
@@ -20,6 +21,11 @@ export interface ClusterAggregatorOptions {
   readonly gauges: Readonly<Record<string, ClusterGaugePolicy>>;
   /** Where problems go (each is reported once). */
   readonly warn: (message: string) => void;
+  /**
+   * The series limit of a metric by exported name (the `cardinality` settings), applied to the aggregate
+   * as to one process; undefined: the aggregate is not limited beyond each process's own limits.
+   */
+  readonly cardinalityLimit?: ((name: string) => number) | undefined;
 }
 
 /** The workers' part of the aggregate, for one histogram aggregation. Shared: read it, never change it. */
@@ -66,6 +72,8 @@ export class ClusterAggregator {
   readonly gaugePolicy: (name: string) => ClusterGaugePolicy;
   /** When gauge readings changed, for the `last` policy. */
   readonly gaugeClock = new GaugeChangeClock();
+  /** The series limit of the aggregate (readers' combined collections), if any. */
+  readonly seriesLimit: AggregateSeriesLimit | undefined;
   readonly #warn: (message: string) => void;
   readonly #warned = new Set<string>();
   readonly #live = new Map<string, Map<HistogramAggregationName, MetricIndex>>();
@@ -79,6 +87,19 @@ export class ClusterAggregator {
   constructor(options: ClusterAggregatorOptions) {
     this.gaugePolicy = createGaugePolicyLookup(options.gauges);
     this.#warn = options.warn;
+    const limitFor = options.cardinalityLimit;
+    this.seriesLimit =
+      limitFor === undefined
+        ? undefined
+        : new AggregateSeriesLimit({
+            limitFor,
+            gaugePolicy: this.gaugePolicy,
+            onMismatch: (name) =>
+              this.warnOnce(
+                `boundaries\u0000${name}`,
+                `cluster: histogram ${name} has different bucket boundaries in two processes; only one is kept`,
+              ),
+          });
   }
 
   /** Whether any worker has reported: until then the primary's readers see the primary alone, unchanged. */

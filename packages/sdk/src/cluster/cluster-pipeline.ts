@@ -1,7 +1,7 @@
 /**
  * What `startTelemetry()` does differently under `node:cluster` and `worker_threads`
- * (`cluster.mode: 'aggregate'`): in a cluster worker it reports to the primary, in a worker thread to the
- * main thread (and neither opens a port, runs a store, alerting or OTLP: `startTelemetry` asks
+ * (`cluster.mode: 'aggregate'`): in a cluster worker it reports to the primary (its own totals and its
+ * threads'), in a worker thread to the main thread (and neither opens a port, runs a store, alerting or OTLP: `startTelemetry` asks
  * {@link clusterRoleOf}); in the primary's main thread its readers read the aggregate of every process and
  * thread. With `cluster.mode: 'off'` or yardstick disabled it connects readers as without a cluster.
  */
@@ -68,30 +68,53 @@ function primaryHistogramAggregations(config: YardstickConfig): HistogramAggrega
   return [...aggregations];
 }
 
-/** Starts this process's part; see the module documentation. Never rejects. */
+/**
+ * Starts this process's part; see the module documentation. `cardinalityLimit` gives a metric's series limit
+ * by exported name, which aggregates keep to as one process does. Never rejects.
+ */
 export async function startClusterPipeline(
   role: ClusterRole,
   core: CoreMeterProvider,
   resource: Resource,
   config: YardstickConfig,
   logger: Logger,
+  cardinalityLimit: (name: string) => number,
 ): Promise<ClusterPipeline> {
   const local: Omit<ClusterPipeline, 'shutdown'> = {
     connectReaders: (readers) => connectReaders(core, readers, resource),
     metricProducer: (options) => createCoreMetricProducer(core, resource, options),
   };
+  const newAggregator = () =>
+    new ClusterAggregator({
+      gauges: config.cluster.gauges,
+      warn: (message) => logger.warn({ component: 'cluster' }, message),
+      cardinalityLimit,
+    });
   if (role === 'worker') {
+    // The worker's threads report to it as to any main thread; its reports to the primary include them.
+    const threads = newAggregator();
+    const stopThreads = listenToThreads(threads, {
+      histogramAggregations: primaryHistogramAggregations(config),
+      reportIntervalMs: config.cluster.reportIntervalMs,
+    });
     const reporter = startClusterReporter({
       core,
       histogramAggregations: primaryHistogramAggregations(config),
       intervalMs: config.cluster.reportIntervalMs,
       logger,
+      threads,
     });
     logger.info(
       { worker: cluster.worker?.id, reportIntervalMs: config.cluster.reportIntervalMs },
       'yardstick: cluster worker, reporting to the primary (no telemetry server in workers)',
     );
-    return { ...local, shutdown: () => reporter.stop() };
+    return {
+      ...local,
+      shutdown: async () => {
+        await reporter.stop();
+        stopThreads();
+      },
+    };
   }
   if (role === 'thread') {
     const connection = await connectToMainThread();
@@ -125,10 +148,7 @@ export async function startClusterPipeline(
     };
   }
   if (role === 'primary') {
-    const aggregator = new ClusterAggregator({
-      gauges: config.cluster.gauges,
-      warn: (message) => logger.warn({ component: 'cluster' }, message),
-    });
+    const aggregator = newAggregator();
     const stopWorkers = listenToWorkers(aggregator);
     const stopThreads = listenToThreads(aggregator, {
       histogramAggregations: primaryHistogramAggregations(config),

@@ -1,6 +1,7 @@
 /**
  * The worker's side of cluster aggregation: every `cluster.reportIntervalMs` it collects its core
- * cumulatively (once per histogram aggregation the primary's readers use) and sends the totals to the
+ * cumulatively (once per histogram aggregation the primary's readers use), adds its worker threads' totals,
+ * and sends the totals to the
  * primary over the IPC channel; once more when the worker shuts down. At most one report is in flight: a
  * primary slow to read the channel makes reports rarer, never queued.
  *
@@ -21,6 +22,7 @@ import {
   type ScopeMetrics,
 } from '@yardstick/metrics-core';
 import type { Logger } from '../logging/logger.ts';
+import type { ClusterAggregator } from './cluster-aggregator.ts';
 import {
   type ClusterReportMessage,
   encodeClusterReport,
@@ -28,6 +30,7 @@ import {
   MAX_REPORT_CHARS,
   type ReportedCollection,
 } from './cluster-report.ts';
+import { combineWithWorkers } from './combine-with-workers.ts';
 import { attributesKey, metricKey } from './metric-index.ts';
 
 /** How long `stop()` waits for the final report to be written to the channel. */
@@ -98,6 +101,11 @@ export interface ClusterReporterOptions {
   readonly logger: Logger;
   /** Default: this process's IPC channel. */
   readonly channel?: ReportChannel | undefined;
+  /**
+   * The worker threads of this process, whose totals the reports include (a cluster worker's threads reach
+   * the primary through their process's reports).
+   */
+  readonly threads?: ClusterAggregator | undefined;
 }
 
 /** A running reporter. */
@@ -134,6 +142,9 @@ export function startClusterReporter(options: ClusterReporterOptions): ClusterRe
     (histogramAggregation) =>
       [histogramAggregation, core.addReader(cumulativeTemporality, { histogramAggregation })] as const,
   );
+  const { threads } = options;
+  const withThreads = (aggregation: HistogramAggregationName, own: ScopeMetrics[]) =>
+    threads?.active === true ? combineWithWorkers(threads, own, threads.aggregate(aggregation)) : own;
   const warned = new Set<string>();
   const warnOnce = (key: string, fields: object, message: string) => {
     if (warned.has(key)) return;
@@ -154,7 +165,7 @@ export function startClusterReporter(options: ClusterReporterOptions): ClusterRe
       const collected = await Promise.all(
         readers.map(async ([histogramAggregation, reader]) => ({
           histogramAggregation,
-          scopeMetrics: (await reader.collect()).scopeMetrics,
+          scopeMetrics: withThreads(histogramAggregation, (await reader.collect()).scopeMetrics),
         })),
       );
       const fingerprints = new Map<string, string>();

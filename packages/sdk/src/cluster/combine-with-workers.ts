@@ -1,7 +1,8 @@
 /**
  * One collection of the primary's readers under `node:cluster`: the primary's own collection plus the
  * workers' part of the aggregate. Sums and histograms of the same series are added exactly; each gauge
- * series is combined across processes by its instrument's policy.
+ * series is combined across processes by its instrument's policy. The result keeps to the aggregator's
+ * series limits (see `aggregate-series-limit.ts`).
  */
 import { DataPointType, type ScopeMetrics } from '@yardstick/metrics-core';
 import type { ClusterAggregator, WorkerAggregate } from './cluster-aggregator.ts';
@@ -123,5 +124,7 @@ export function combineWithWorkers(
     }
   }
   for (const [key, readers] of gauges) combined.set(key, gaugeEntry(aggregator, key, readers));
+  const limit = aggregator.seriesLimit;
+  if (limit !== undefined) for (const [key, entry] of combined) combined.set(key, limit.apply(key, entry));
   return toScopeMetrics(combined);
 }
