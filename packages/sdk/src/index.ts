@@ -68,6 +68,13 @@ export {
   POOL_TIME_BUCKETS,
   trackPool,
 } from './kits/pools/index.ts';
+export type {
+  InstrumentedRedis,
+  InstrumentRedisOptions,
+  RedisClientLike,
+  RedisCommandLike,
+} from './kits/redis/index.ts';
+export { instrumentRedis, REDIS_DURATION_BUCKETS, REDIS_METRIC_NAMES } from './kits/redis/index.ts';
 export type { RuntimeMetrics, RuntimeMetricsOptions } from './kits/runtime/runtime-metrics.ts';
 export { startRuntimeMetrics } from './kits/runtime/runtime-metrics.ts';
 export type { Logger } from './logging/logger.ts';
