@@ -8,6 +8,12 @@
 export { DEFAULT_HISTOGRAM_BOUNDARIES } from './aggregations/explicit-histogram.ts';
 export type { ClassicBuckets } from './aggregations/exponential-classic-buckets.ts';
 export { toClassicBuckets } from './aggregations/exponential-classic-buckets.ts';
+export type {
+  NativeBuckets,
+  NativeSide,
+  NativeSpan,
+} from './aggregations/exponential-native-buckets.ts';
+export { toNativeBuckets } from './aggregations/exponential-native-buckets.ts';
 export type { HistogramAggregationDefault } from './aggregations/resolve-aggregation.ts';
 export { LoopSlice } from './collection/loop-slice.ts';
 export type { TemporalitySelector } from './collection/reader-slot.ts';

@@ -21,24 +21,41 @@ export function exemplarSuffix(exemplar: Exemplar): string {
   return ` # {${labels}} ${formatValue(exemplar.value)} ${(exemplar.timeUnixMs / 1000).toFixed(3)}`;
 }
 
-/** The suffix of a counter's `_total` line: its latest exemplar, or '' when it has none. */
-export function counterExemplar(point: object): string {
+/**
+ * The exemplars of a point: the core's `exemplars` beside sdk-metrics' fields, or undefined when it has
+ * none, so the common case costs one property read.
+ */
+export function pointExemplars(point: object): readonly Exemplar[] | undefined {
   const exemplars = (point as WithExemplars).exemplars;
-  if (exemplars === undefined || exemplars.length === 0) return '';
+  return exemplars === undefined || exemplars.length === 0 ? undefined : exemplars;
+}
+
+/** A counter's latest exemplar, or undefined when it has none. */
+export function latestExemplar(point: object): Exemplar | undefined {
+  const exemplars = pointExemplars(point);
+  if (exemplars === undefined) return undefined;
   let latest = exemplars[0] as Exemplar;
   for (const exemplar of exemplars) if (exemplar.timeUnixMs >= latest.timeUnixMs) latest = exemplar;
-  return exemplarSuffix(latest);
+  return latest;
+}
+
+/** The suffix of a counter's `_total` line: its latest exemplar, or '' when it has none. */
+export function counterExemplar(point: object): string {
+  const latest = latestExemplar(point);
+  return latest === undefined ? '' : exemplarSuffix(latest);
 }
 
 /**
- * The suffixes of a histogram's `_bucket` lines, by bucket (`bounds.length` finite `le`s, then `+Inf`): each
- * bucket gets the latest exemplar whose value it holds (the first `le` at or above the value), so a
- * reader of the exposition finds every exemplar on the bucket it was counted in. Undefined when the point
- * has no exemplars, so the common case costs one property read.
+ * The exemplar of each classic bucket (`bounds.length` finite `le`s, then `+Inf`): each bucket gets the
+ * latest exemplar whose value it holds (the first `le` at or above the value), so a reader of the
+ * exposition finds every exemplar on the bucket it was counted in. Undefined when the point has none.
  */
-export function bucketExemplars(point: object, bounds: readonly number[]): string[] | undefined {
-  const exemplars = (point as WithExemplars).exemplars;
-  if (exemplars === undefined || exemplars.length === 0) return undefined;
+export function chooseBucketExemplars(
+  point: object,
+  bounds: readonly number[],
+): Array<Exemplar | undefined> | undefined {
+  const exemplars = pointExemplars(point);
+  if (exemplars === undefined) return undefined;
   const chosen: Array<Exemplar | undefined> = new Array(bounds.length + 1).fill(undefined);
   for (const exemplar of exemplars) {
     let low = 0;
@@ -51,5 +68,12 @@ export function bucketExemplars(point: object, bounds: readonly number[]): strin
     const current = chosen[low];
     if (current === undefined || exemplar.timeUnixMs >= current.timeUnixMs) chosen[low] = exemplar;
   }
-  return chosen.map((exemplar) => (exemplar === undefined ? '' : exemplarSuffix(exemplar)));
+  return chosen;
+}
+
+/** The suffixes of a histogram's `_bucket` lines, by bucket (see {@link chooseBucketExemplars}). */
+export function bucketExemplars(point: object, bounds: readonly number[]): string[] | undefined {
+  return chooseBucketExemplars(point, bounds)?.map((exemplar) =>
+    exemplar === undefined ? '' : exemplarSuffix(exemplar),
+  );
 }

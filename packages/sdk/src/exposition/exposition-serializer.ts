@@ -11,6 +11,10 @@ import { formatValue } from './format-value.ts';
 import { flatten, renderLabels, renderSeriesLabels, type ScopeLabels } from './label-renderer.ts';
 import { collectFamilies, type MetricFamily } from './metric-families.ts';
 import type { ExpositionFormat } from './negotiate.ts';
+
+/** The formats this serializer writes; protobuf has its own (`protobuf-exposition.ts`). */
+export type TextExpositionFormat = Exclude<ExpositionFormat, 'protobuf'>;
+
 import { SeriesOrder } from './series-order.ts';
 
 /** Options of {@link ExpositionSerializer} and {@link renderExposition}. */
@@ -87,7 +91,10 @@ export class ExpositionSerializer {
    * caller should give the event loop a turn (while a large family is keyed or sorted). Each family is
    * ordered only when the generator reaches it, so no single step holds the thread for long.
    */
-  *chunks(resourceMetrics: ResourceMetrics, format: ExpositionFormat): Generator<string, void, undefined> {
+  *chunks(
+    resourceMetrics: ResourceMetrics,
+    format: TextExpositionFormat,
+  ): Generator<string, void, undefined> {
     const openMetrics = format === 'openmetrics';
     const families = collectFamilies(resourceMetrics, {
       targetInfo: this.#targetInfo,
@@ -178,7 +185,7 @@ export class ExpositionSerializer {
   }
 
   /** Renders the whole exposition as one string; for small outputs and tests. */
-  render(resourceMetrics: ResourceMetrics, format: ExpositionFormat): string {
+  render(resourceMetrics: ResourceMetrics, format: TextExpositionFormat): string {
     let text = '';
     for (const chunk of this.chunks(resourceMetrics, format)) text += chunk;
     return text;
@@ -317,7 +324,7 @@ export class ExpositionSerializer {
  */
 export function renderExposition(
   resourceMetrics: ResourceMetrics,
-  format: ExpositionFormat,
+  format: TextExpositionFormat,
   options: ExpositionOptions = {},
 ): string {
   return new ExpositionSerializer({ ...options, chunkSize: Number.POSITIVE_INFINITY }).render(

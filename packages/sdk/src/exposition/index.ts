@@ -7,7 +7,12 @@ export { ExpositionSerializer, renderExposition } from './exposition-serializer.
 export type { PrometheusName, PrometheusType } from './metric-name.ts';
 export { prometheusName } from './metric-name.ts';
 export type { ExpositionFormat, NegotiatedExposition } from './negotiate.ts';
-export { negotiateExposition, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './negotiate.ts';
+export {
+  negotiateExposition,
+  OPENMETRICS_CONTENT_TYPE,
+  PROTOBUF_CONTENT_TYPE,
+  TEXT_CONTENT_TYPE,
+} from './negotiate.ts';
 export type { PrometheusReaderOptions } from './prometheus-reader.ts';
 export { PrometheusReader } from './prometheus-reader.ts';
 export { prometheusUnit } from './unit-suffix.ts';

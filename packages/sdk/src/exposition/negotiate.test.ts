@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { negotiateExposition, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './negotiate.ts';
+import {
+  negotiateExposition,
+  OPENMETRICS_CONTENT_TYPE,
+  PROTOBUF_CONTENT_TYPE,
+  TEXT_CONTENT_TYPE,
+} from './negotiate.ts';
 
+const PROMETHEUS_2_42_NATIVE_HISTOGRAMS =
+  'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 const PROMETHEUS_2_42 =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
@@ -17,6 +24,26 @@ describe('negotiateExposition', () => {
       format: 'openmetrics',
       contentType: OPENMETRICS_CONTENT_TYPE,
     });
+  });
+
+  it('serves protobuf for the Accept header of Prometheus 2.42 with native histograms on', () => {
+    expect(negotiateExposition(PROMETHEUS_2_42_NATIVE_HISTOGRAMS)).toEqual({
+      format: 'protobuf',
+      contentType: PROTOBUF_CONTENT_TYPE,
+    });
+  });
+
+  it('serves protobuf only when named, for MetricFamily and the delimited encoding', () => {
+    expect(negotiateExposition('application/vnd.google.protobuf').format).toBe('protobuf');
+    expect(negotiateExposition('*/*, application/vnd.google.protobuf;q=0.5').format).toBe('text');
+    for (const other of ['encoding=text', 'encoding=compact-text', 'proto=io.prometheus.client.Other']) {
+      expect(negotiateExposition(`application/vnd.google.protobuf;${other}`).format).toBe('text');
+    }
+    expect(
+      negotiateExposition(
+        'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.4,application/openmetrics-text;q=0.6',
+      ).format,
+    ).toBe('openmetrics');
   });
 
   it('honours q-values: text wins when OpenMetrics is ranked lower', () => {
@@ -43,10 +70,10 @@ describe('negotiateExposition', () => {
     ).toBe('openmetrics');
   });
 
-  it('answers any header with one of the two formats, never throwing (property)', () => {
+  it('answers any header with one of the three formats, never throwing (property)', () => {
     fc.assert(
       fc.property(fc.option(fc.string({ unit: 'binary' }), { nil: undefined }), (accept) => {
-        expect([TEXT_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE]).toContain(
+        expect([TEXT_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE]).toContain(
           negotiateExposition(accept).contentType,
         );
       }),

@@ -1,12 +1,14 @@
 /**
  * Content negotiation for `/metrics`: text format 0.0.4 unless the `Accept` header prefers OpenMetrics 1.0.0
- * (q-values honoured). Prometheus 2.x scrapes with
+ * or the Prometheus protobuf format (q-values honoured). Prometheus 2.x scrapes with
  * `application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*\/*;q=0.1`,
- * which selects OpenMetrics.
+ * which selects OpenMetrics; with `--enable-feature=native-histograms` it puts
+ * `application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited` first, which
+ * selects protobuf.
  */
 
-/** The two exposition formats: Prometheus text 0.0.4 and OpenMetrics 1.0.0. */
-export type ExpositionFormat = 'text' | 'openmetrics';
+/** The exposition formats: Prometheus text 0.0.4, OpenMetrics 1.0.0 and delimited protobuf. */
+export type ExpositionFormat = 'text' | 'openmetrics' | 'protobuf';
 
 /** The format chosen for a request and the `Content-Type` to answer with. */
 export interface NegotiatedExposition {
@@ -18,12 +20,20 @@ export interface NegotiatedExposition {
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 /** `Content-Type` of OpenMetrics 1.0.0. */
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+/** `Content-Type` of the Prometheus protobuf format (length-delimited `MetricFamily` messages). */
+export const PROTOBUF_CONTENT_TYPE =
+  'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited';
 
-// Fast path: a header that never mentions OpenMetrics is answered without parsing it.
-const OPENMETRICS_MENTIONED = /openmetrics/i;
+// Fast path: a header that mentions neither OpenMetrics nor protobuf is answered without parsing it.
+const OTHER_FORMAT_MENTIONED = /openmetrics|protobuf/i;
 
-const TEXT: NegotiatedExposition = { format: 'text', contentType: TEXT_CONTENT_TYPE };
-const OPENMETRICS: NegotiatedExposition = { format: 'openmetrics', contentType: OPENMETRICS_CONTENT_TYPE };
+const NEGOTIATED: Readonly<Record<ExpositionFormat, NegotiatedExposition>> = {
+  text: { format: 'text', contentType: TEXT_CONTENT_TYPE },
+  openmetrics: { format: 'openmetrics', contentType: OPENMETRICS_CONTENT_TYPE },
+  protobuf: { format: 'protobuf', contentType: PROTOBUF_CONTENT_TYPE },
+};
+const PROTOBUF_TYPE = 'application/vnd.google.protobuf';
+const METRIC_FAMILY = 'io.prometheus.client.metricfamily';
 
 /** How well one media range matches a format: 0 no match, 1 `*\/*`, 2 `type/*`, 3 exact type. */
 interface Match {
@@ -49,20 +59,35 @@ function parseRange(part: string): { type: string; params: Map<string, string> }
   return { type: mediaType.trim().toLowerCase(), params };
 }
 
-function specificityFor(type: string, version: string | undefined, format: ExpositionFormat): number {
+type MediaRange = ReturnType<typeof parseRange>;
+
+function specificityFor(range: MediaRange, format: ExpositionFormat): number {
+  const { type, params } = range;
+  if (format === 'protobuf') {
+    // Only a range naming protobuf selects it: a binary body for `*\/*` (curl, a browser) helps nobody.
+    if (type !== PROTOBUF_TYPE) return 0;
+    // Other messages, and the text or compact-text encodings, are formats we do not produce.
+    const proto = params.get('proto');
+    const encoding = params.get('encoding');
+    const ours =
+      (proto === undefined || proto.toLowerCase() === METRIC_FAMILY) &&
+      (encoding ?? 'delimited') === 'delimited';
+    return ours ? 3 : 0;
+  }
   if (type === '*/*') return 1;
   const [wanted, wantedVersion] =
     format === 'text' ? ['text/plain', '0.0.4'] : ['application/openmetrics-text', '1.0.0'];
   if (type === `${wanted.slice(0, wanted.indexOf('/'))}/*`) return 2;
   if (type !== wanted) return 0;
   // A range naming another version (OpenMetrics 0.0.1, text 1.0.0) is a format we do not produce.
+  const version = params.get('version');
   return version === undefined || version === wantedVersion ? 3 : 0;
 }
 
-function bestMatch(ranges: readonly ReturnType<typeof parseRange>[], format: ExpositionFormat): Match {
+function bestMatch(ranges: readonly MediaRange[], format: ExpositionFormat): Match {
   let best: Match = { q: 0, specificity: 0, position: Number.POSITIVE_INFINITY };
   ranges.forEach((range, position) => {
-    const specificity = specificityFor(range.type, range.params.get('version'), format);
+    const specificity = specificityFor(range, format);
     // The most specific matching range decides the q-value (RFC 9110 §12.5.1).
     if (specificity === 0 || specificity <= best.specificity) return;
     const rawQ = range.params.get('q');
@@ -73,9 +98,9 @@ function bestMatch(ranges: readonly ReturnType<typeof parseRange>[], format: Exp
 }
 
 /**
- * Picks the exposition format for an `Accept` header. OpenMetrics 1.0.0 is chosen when its q-value is
- * higher than text 0.0.4's, or equal and listed first; anything else, including a missing or unusable
- * header, gets text 0.0.4 (as Prometheus's Go client does).
+ * Picks the exposition format for an `Accept` header: the format with the highest q-value, a tie going to
+ * the range listed first, then to text, OpenMetrics, protobuf in that order. Anything else, including a
+ * missing or unusable header, gets text 0.0.4 (as Prometheus's Go client does).
  *
  * @example
  * ```ts
@@ -85,12 +110,17 @@ function bestMatch(ranges: readonly ReturnType<typeof parseRange>[], format: Exp
  * ```
  */
 export function negotiateExposition(accept: string | undefined): NegotiatedExposition {
-  if (accept === undefined || !OPENMETRICS_MENTIONED.test(accept)) return TEXT;
+  if (accept === undefined || !OTHER_FORMAT_MENTIONED.test(accept)) return NEGOTIATED.text;
   const ranges = accept.split(',').map(parseRange);
-  const openMetrics = bestMatch(ranges, 'openmetrics');
-  if (openMetrics.q === 0) return TEXT;
-  const text = bestMatch(ranges, 'text');
-  if (openMetrics.q > text.q) return OPENMETRICS;
-  if (openMetrics.q === text.q && openMetrics.position < text.position) return OPENMETRICS;
-  return TEXT;
+  let chosen: ExpositionFormat = 'text';
+  let best = bestMatch(ranges, 'text');
+  for (const format of ['openmetrics', 'protobuf'] as const) {
+    const match = bestMatch(ranges, format);
+    if (match.q === 0) continue;
+    if (match.q > best.q || (match.q === best.q && match.position < best.position)) {
+      chosen = format;
+      best = match;
+    }
+  }
+  return NEGOTIATED[chosen];
 }

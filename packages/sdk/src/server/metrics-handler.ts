@@ -14,8 +14,8 @@ import { createCidrMatcher } from './cidr.ts';
 export interface ExpositionSource {
   /** Picks the format for an `Accept` header; returns the format and its `Content-Type`. */
   negotiate(accept: string | undefined): { format: ExpositionFormat; contentType: string };
-  /** Collects once and yields the exposition text in chunks. */
-  render(format: ExpositionFormat): Promise<AsyncIterable<string>>;
+  /** Collects once and yields the exposition in chunks (text, or bytes for protobuf). */
+  render(format: ExpositionFormat): Promise<AsyncIterable<string | Uint8Array>>;
 }
 
 /** Access control shared by every endpoint of the telemetry server. */
@@ -77,7 +77,7 @@ export function acceptsGzip(header: string | undefined): boolean {
 
 /**
  * Creates the `/metrics` handler. It answers GET and HEAD (405 otherwise), applies the access options,
- * negotiates text 0.0.4 or OpenMetrics from `Accept`, and gzips when the client accepts it.
+ * negotiates text 0.0.4, OpenMetrics or protobuf from `Accept`, and gzips when the client accepts it.
  *
  * @example
  * ```ts
@@ -111,7 +111,7 @@ async function serveExposition(
   onError: ((error: unknown) => void) | undefined,
 ): Promise<void> {
   const { format, contentType } = source.negotiate(req.headers.accept);
-  let chunks: AsyncIterable<string>;
+  let chunks: AsyncIterable<string | Uint8Array>;
   try {
     chunks = await source.render(format);
   } catch (error) {
