@@ -2,21 +2,8 @@
  * Time and duration parsing for CLI flags: RFC 3339, Unix seconds, and times relative to now (`-90d`, `now`).
  * All times are Unix milliseconds so the export works on integers end to end.
  */
+import { parseDurationMs } from '@yardstick/promql';
 import { CliError } from '../errors.ts';
-
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-  y: 31_536_000_000,
-};
-
-// Prometheus's duration grammar: units in decreasing order, each at most once (`1h30m`, `90d`, `500ms`).
-const DURATION_PART = /(\d+)(ms|s|m|h|d|w|y)/y;
-const DURATION_ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];
 
 /**
  * Parses a Prometheus duration (`15s`, `1h30m`, `90d`) or a plain number of seconds (`60`, `0.5`) into
@@ -29,29 +16,17 @@ const DURATION_ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];
  */
 export function parseDuration(text: string, flag: string): number {
   const trimmed = text.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  let total = 0;
-  let lastUnit = -1;
-  DURATION_PART.lastIndex = 0;
-  while (DURATION_PART.lastIndex < trimmed.length) {
-    const start = DURATION_PART.lastIndex;
-    const match = DURATION_PART.exec(trimmed);
-    if (!match || match.index !== start) {
-      throw new CliError(
-        'INVALID_DURATION',
-        `${flag}: "${text}" is not a duration (examples: 30s, 5m, 1h30m, 90d, or seconds like 60)`,
-      );
-    }
-    const unit = match[2]!;
-    const order = DURATION_ORDER.indexOf(unit);
-    if (order <= lastUnit) {
-      throw new CliError('INVALID_DURATION', `${flag}: "${text}" repeats a unit or has units out of order`);
-    }
-    lastUnit = order;
-    total += Number(match[1]) * UNIT_MS[unit]!;
-  }
   if (trimmed.length === 0) throw new CliError('INVALID_DURATION', `${flag}: empty duration`);
-  return total;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  // Prometheus's own grammar (`model.ParseDuration`), shared with the engine, the rule loader and the config
+  const ms = parseDurationMs(trimmed);
+  if (ms === undefined) {
+    throw new CliError(
+      'INVALID_DURATION',
+      `${flag}: "${text}" is not a duration (units largest first, each once: 30s, 5m, 1h30m, 90d, or seconds like 60)`,
+    );
+  }
+  return ms;
 }
 
 // RFC 3339: date, `T` or space, time with optional fraction, and a mandatory zone (Z or ±hh:mm).

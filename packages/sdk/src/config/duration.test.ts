@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.ts';
-import { parseDuration } from './duration.ts';
+import { DURATION_PATTERN, durationToMs, parseDuration } from './duration.ts';
 
 const units = [
   ['y', 365 * 86_400_000],
@@ -78,6 +78,18 @@ describe('parseDuration', () => {
           expect(error).toBeInstanceOf(ConfigError);
         }
       }),
+    );
+  });
+
+  it('agrees with the JSON Schema pattern editors check, for any text (property)', () => {
+    const pattern = new RegExp(DURATION_PATTERN);
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...'0123456789ymwdhs'.split('')), maxLength: 12 }),
+        (text) => {
+          expect(durationToMs(text) !== undefined).toBe(pattern.test(text) && text !== '');
+        },
+      ),
     );
   });
 });

@@ -1,3 +1,4 @@
+import { parseDurationMs } from '@yardstick/promql';
 import { ConfigError } from './config-error.ts';
 
 /**
@@ -7,34 +8,13 @@ import { ConfigError } from './config-error.ts';
  */
 export const DURATION_PATTERN = '^(0|(\\d+y)?(\\d+w)?(\\d+d)?(\\d+h)?(\\d+m)?(\\d+s)?(\\d+ms)?)$';
 
-const durationRegex =
-  /^(?:0|(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?)$/;
-
-/** Milliseconds per unit, in the order the capture groups of {@link durationRegex} appear. */
-const unitMs = [
-  365 * 24 * 3_600_000, // y, as Prometheus defines it: 365 days
-  7 * 24 * 3_600_000, // w
-  24 * 3_600_000, // d
-  3_600_000, // h
-  60_000, // m
-  1_000, // s
-  1, // ms
-] as const;
-
 /**
  * The milliseconds of a Prometheus duration string, or `undefined` when `text` is not one or does not fit a
  * safe integer. The config schema reports its own message from this; {@link parseDuration} throws.
  */
 export function durationToMs(text: string): number | undefined {
-  if (text === '') return undefined;
-  const match = durationRegex.exec(text);
-  if (match === null) return undefined;
-  let total = 0;
-  for (let i = 0; i < unitMs.length; i++) {
-    const amount = match[i + 1];
-    if (amount !== undefined) total += Number(amount) * unitMs[i]!;
-  }
-  return Number.isSafeInteger(total) ? total : undefined;
+  const ms = parseDurationMs(text);
+  return ms !== undefined && Number.isSafeInteger(ms) ? ms : undefined;
 }
 
 /**
