@@ -68,3 +68,5 @@ export { compileGoRegexp, goExpand } from './storage/re2-regex.ts';
 export type { RetentionResult, SampleStoreOptions, SampleStoreStats } from './storage/sample-store.ts';
 export { SampleStore } from './storage/sample-store.ts';
 export { ShardedMap, stringShard } from './storage/sharded-map.ts';
+export type { ChunkSamples } from './storage/xor-chunk-codec.ts';
+export { decodeXorChunkBytes, encodeXorChunkBytes } from './storage/xor-chunk-codec.ts';
