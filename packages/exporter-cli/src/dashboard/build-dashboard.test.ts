@@ -92,6 +92,29 @@ describe('buildDashboard', () => {
   });
 });
 
+describe('buildDashboard panel types', () => {
+  it('builds table, heatmap and gauge panels with the query format each visualization reads', () => {
+    const text = `
+title: Types
+panels:
+  - { title: Latest, type: table, queries: [{ expr: 'sum by (job) (up)' }] }
+  - { title: Latency, type: heatmap, unit: s, queries: [{ expr: 'sum by (le) (rate(x_bucket[5m]))', legend: '{{le}}' }] }
+  - { title: Healthy, type: gauge, unit: percentunit, queries: [{ expr: 'avg(up)' }] }
+`;
+    const [table, heatmap, gauge] = buildDashboard(parseDashboardConfig(text, 'dash.yaml'))
+      .panels as unknown as (PanelJson & {
+      targets: { instant?: boolean; range?: boolean; format?: string }[];
+    })[];
+    expect(table!.type).toBe('table');
+    expect(table!.targets[0]).toMatchObject({ expr: 'sum by (job) (up)', instant: true, format: 'table' });
+    expect(heatmap!.type).toBe('heatmap');
+    expect(heatmap!.fieldConfig.defaults.unit).toBe('s');
+    expect(heatmap!.targets[0]).toMatchObject({ range: true, format: 'heatmap', legendFormat: '{{le}}' });
+    expect(gauge!.type).toBe('gauge');
+    expect(gauge!.targets[0]).toMatchObject({ expr: 'avg(up)', range: true });
+  });
+});
+
 describe('parseDashboardConfig', () => {
   it('names the line of a YAML syntax error', () => {
     expect(() => parseDashboardConfig('title: x\npanels: [\n  - a: b\n', 'dash.yaml')).toThrow(

@@ -17,8 +17,11 @@ import {
   ThresholdsMode,
   VariableRefresh,
 } from '@grafana/grafana-foundation-sdk/dashboard';
-import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
+import { PanelBuilder as GaugePanelBuilder } from '@grafana/grafana-foundation-sdk/gauge';
+import { PanelBuilder as HeatmapPanelBuilder } from '@grafana/grafana-foundation-sdk/heatmap';
+import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
+import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import type { DashboardConfig } from './dashboard-config.ts';
 
@@ -28,8 +31,23 @@ const GRID_COLUMNS = 24;
 
 type PanelConfig = DashboardConfig['panels'][number];
 
+function panelBuilder(type: PanelConfig['type']) {
+  switch (type) {
+    case 'stat':
+      return new StatPanelBuilder();
+    case 'table':
+      return new TablePanelBuilder();
+    case 'heatmap':
+      return new HeatmapPanelBuilder();
+    case 'gauge':
+      return new GaugePanelBuilder();
+    default:
+      return new TimeseriesPanelBuilder();
+  }
+}
+
 function buildPanel(panel: PanelConfig, id: number, position: { x: number; y: number }) {
-  const builder = panel.type === 'stat' ? new StatPanelBuilder() : new TimeseriesPanelBuilder();
+  const builder = panelBuilder(panel.type);
   builder
     .id(id)
     .title(panel.title)
@@ -41,8 +59,11 @@ function buildPanel(panel: PanelConfig, id: number, position: { x: number; y: nu
     const target = new DataqueryBuilder()
       .expr(query.expr)
       .refId(String.fromCharCode(65 + index))
-      .datasource(DATASOURCE)
-      .range();
+      .datasource(DATASOURCE);
+    // A table shows the latest value per series; a heatmap needs Prometheus's buckets as Grafana's heatmap frame.
+    if (panel.type === 'table') target.instant().format(PromQueryFormat.Table);
+    else if (panel.type === 'heatmap') target.range().format(PromQueryFormat.Heatmap);
+    else target.range();
     if (query.legend) target.legendFormat(query.legend);
     builder.withTarget(target);
   });

@@ -17,7 +17,8 @@ const Query = z.object({
 
 const Panel = z.object({
   title: z.string().min(1),
-  type: z.enum(['timeseries', 'stat']).default('timeseries'),
+  /** Grafana visualization: time series, single stat, table (instant), heatmap (histogram buckets) or gauge. */
+  type: z.enum(['timeseries', 'stat', 'table', 'heatmap', 'gauge']).default('timeseries'),
   description: z.string().optional(),
   /** Grafana unit id: `reqps`, `s`, `bytes`, `percentunit`, `short`... */
   unit: z.string().default('short'),
