@@ -18,8 +18,7 @@ export type SkipReason =
 
 /**
  * Functions the engine evaluates on native histogram samples as Prometheus does: the histogram functions,
- * range functions that read only sample times or pass the sample on, label functions, and the float
- * functions, which skip histogram samples.
+ * the range functions, label functions, and the float functions, which skip histogram samples.
  */
 const histogramFunctions = new Set([
   'histogram_count',
@@ -37,6 +36,10 @@ const histogramFunctions = new Set([
   'first_over_time',
   'ts_of_last_over_time',
   'ts_of_first_over_time',
+  ...['rate', 'increase', 'delta', 'irate', 'idelta', 'sum_over_time', 'avg_over_time', 'changes', 'resets'],
+  ...['min_over_time', 'max_over_time', 'ts_of_min_over_time', 'ts_of_max_over_time', 'quantile_over_time'],
+  ...['stddev_over_time', 'stdvar_over_time', 'mad_over_time', 'deriv', 'predict_linear'],
+  'double_exponential_smoothing',
   'label_replace',
   'label_join',
   'sort_by_label',

@@ -4,6 +4,7 @@
  * inner expression with a child context on their own step grid.
  */
 import { PromqlError } from '../errors.ts';
+import type { VectorSelector } from '../parser/ast.ts';
 import type { Queryable } from '../storage/queryable.ts';
 import type { AnnotationSet } from './annotations.ts';
 
@@ -26,6 +27,8 @@ export interface EvalContext {
   readonly queryStep: number;
   readonly annotations: AnnotationSet;
   readonly limits: EvalLimits;
+  /** The selectors read as histogram statistics; see histogram-stats-selectors.ts. */
+  readonly histogramStats: ReadonlySet<VectorSelector>;
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   tooManySamples,
 } from './context.ts';
 import { evaluate } from './evaluator.ts';
+import { histogramStatsSelectors } from './histogram-stats-selectors.ts';
 import { mergeSameLabels } from './label-functions.ts';
 import { compareLabels, dropMetadata, labelsKey } from './labels.ts';
 import { stepSeriesToWindows } from './selectors.ts';
@@ -35,6 +36,7 @@ const defaultSubqueryStepMs = 60_000;
 
 function createContext(
   queryable: Queryable,
+  expr: Expr,
   start: number,
   end: number,
   interval: number,
@@ -56,6 +58,7 @@ function createContext(
     queryStep: end === start ? 0 : interval,
     annotations: new AnnotationSet(),
     limits,
+    histogramStats: histogramStatsSelectors(expr),
   };
 }
 
@@ -135,7 +138,7 @@ export function evaluateInstant(
 ): QueryResult<InstantValue> {
   // Prometheus works in whole milliseconds (timestamp.FromTime), and window bounds rely on it.
   timeMs = Math.floor(timeMs);
-  const ctx = createContext(queryable, timeMs, timeMs, 1, options);
+  const ctx = createContext(queryable, expr, timeMs, timeMs, 1, options);
   const value = withResourceErrors(() => evaluate(ctx, expr));
   switch (value.kind) {
     case 'scalar':
@@ -189,7 +192,7 @@ export function evaluateRange(
   stepMs = Math.floor(stepMs);
   if (!(stepMs > 0)) throw evalError('zero or negative query resolution step widths are not accepted');
   if (endMs < startMs) throw evalError('end timestamp must not be before start time');
-  const ctx = createContext(queryable, startMs, endMs, stepMs, options);
+  const ctx = createContext(queryable, expr, startMs, endMs, stepMs, options);
   const value = withResourceErrors(() => evaluate(ctx, expr));
   let series: StepSeries[];
   if (value.kind === 'scalar') {
@@ -200,7 +203,11 @@ export function evaluateRange(
     series = finishSeries(ctx, value.series);
   } else {
     const type = value.kind === 'matrix' ? 'range vector' : 'string';
-    throw evalError(`invalid expression type "${type}" for range query, must be Scalar or instant Vector`);
+    // A type error of the query, not of its evaluation: Prometheus answers it as bad_data (400).
+    throw new PromqlError(
+      'PROMQL_TYPE',
+      `invalid expression type "${type}" for range query, must be Scalar or instant Vector`,
+    );
   }
   const out: MatrixSeries[] = stepSeriesToWindows(ctx, series).map(
     ({ labels, timestamps, values, histograms }) => ({ labels, timestamps, values, histograms }),

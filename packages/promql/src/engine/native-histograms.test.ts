@@ -118,8 +118,28 @@ describe('native histograms in the engine', () => {
     expect(vector('count_over_time(latency[5m])').samples[0]?.value).toBe(5);
   });
 
+  it('takes the rate of a histogram counter bucket by bucket, extrapolated as for floats, as a gauge histogram', () => {
+    // Samples at 1m..5m in (0, 5m]: an increase of 16 over 4 minutes, extrapolated back to where the count
+    // would have been zero (1 minute earlier), over 300 s.
+    const rate = vector('rate(latency[5m])').samples[0]?.histogram;
+    expect(rate?.count).toBeCloseTo(20 / 300, 12);
+    expect(rate?.positiveBuckets.map((b) => b * 300)).toEqual([5, 10, 5].map((b) => expect.closeTo(b, 9)));
+    expect(rate?.counterResetHint).toBe('gauge');
+    expect(vector('rate(latency[5m])').infos).toEqual([]);
+    expect(vector('histogram_count(increase(latency[5m]))').samples[0]?.value).toBeCloseTo(20, 9);
+  });
+
+  it('gives nothing for a window mixing floats and histograms, with the warning Prometheus gives', () => {
+    const s = store();
+    s.append({ __name__: 'latency', job: 'api' }, 6 * m, 7);
+    const result = evaluateInstant(s, parseExpr('rate(latency[3m])'), 6 * m);
+    expect(result.value).toMatchObject({ samples: [] });
+    expect(result.warnings).toEqual([
+      'PromQL warning: encountered a mix of histograms and floats for metric name "latency"',
+    ]);
+  });
+
   it('refuses histograms in operations that do not evaluate them yet, instead of reading them as floats', () => {
-    expect(() => vector('rate(latency[5m])')).toThrow('rate on native histograms is not supported yet');
     expect(() => vector('sum(latency)')).toThrow('sum aggregation on native histograms is not supported yet');
     expect(() => vector('latency * 2')).toThrow(
       'binary operator "*" on native histograms is not supported yet',

@@ -14,6 +14,7 @@ import {
   evalError,
   STEP_BLOCK,
 } from './context.ts';
+import { histogramWindowValue } from './histogram-range-functions.ts';
 import { absentLabels } from './label-functions.ts';
 import { METRIC_NAME } from './labels.ts';
 import { rangeKernels, type Window } from './range-functions.ts';
@@ -24,13 +25,7 @@ import {
   selectWindows,
   stepSeriesToWindows,
 } from './selectors.ts';
-import {
-  emptySeries,
-  rejectHistograms,
-  type StepSeries,
-  setHistogram,
-  type WindowSeries,
-} from './step-values.ts';
+import { emptySeries, type StepSeries, setHistogram, type WindowSeries } from './step-values.ts';
 
 /**
  * Range functions that read only sample times, or pass the sample itself on, and so take native histogram
@@ -74,7 +69,30 @@ function subqueryWindows(
     return stepSeriesToWindows(child, [series]);
   }
   if (inner.kind !== 'vector') throw evalError('subquery is only allowed on instant vector');
-  return stepSeriesToWindows(child, inner.series);
+  return stepSeriesToWindows(child, inner.series).map(withoutResetHints);
+}
+
+/**
+ * The window with its histograms' `counter-reset` and `not-counter-reset` hints made `unknown`, as
+ * Prometheus does for subqueries: a subquery may skip the sample where a reset happened, or repeat it, so
+ * resets are detected from the values as for floats.
+ */
+function withoutResetHints(window: WindowSeries): WindowSeries {
+  const histograms = window.histograms;
+  if (histograms === undefined) return window;
+  return {
+    ...window,
+    histograms: histograms.map((h) => {
+      if (
+        h === undefined ||
+        (h.counterResetHint !== 'counter-reset' && h.counterResetHint !== 'not-counter-reset')
+      )
+        return h;
+      const copy = h.copy();
+      copy.counterResetHint = 'unknown';
+      return copy;
+    }),
+  };
 }
 
 /** The windows a range argument (selector or subquery) provides, with the reference time of each step. */
@@ -113,7 +131,6 @@ export function evalRangeCall(
   const { windows, refs, rangeMs } = rangeArgument(ctx, args[matrixIndex]!, evaluate);
   const numSteps = ctx.numSteps;
   if (name === 'absent_over_time') return absentOverTime(ctx, args[matrixIndex]!, windows, refs, rangeMs);
-  if (!kindAgnostic.has(name)) rejectHistograms(windows, name);
   const kernel = rangeKernels.get(name)!;
   // Which point `last_over_time` / `first_over_time` pass on, to pass a histogram on as itself.
   const passedOn = name === 'last_over_time' ? 'last' : name === 'first_over_time' ? 'first' : undefined;
@@ -140,7 +157,12 @@ export function evalRangeCall(
     w.values = s.values;
     w.resetsBefore = undefined;
     const res = emptySeries(s.labels, dropsName || s.dropName, numSteps);
+    // Windows of a series with histograms go through the histogram-aware evaluation, unless the function
+    // reads only times or passes the sample on.
+    const histograms = kindAgnostic.has(name) ? undefined : s.histograms;
+    const histogramContext = { annotations: ctx.annotations, labels: s.labels };
     let produced = 0;
+    let floatsProduced = 0;
     // Window ends never move backwards, so both cursors only advance: one pass over the samples.
     let lo = 0;
     let hi = 0;
@@ -168,18 +190,27 @@ export function evalRangeCall(
           produced++;
           continue;
         }
-        const v = kernel(w);
+        const v =
+          histograms === undefined
+            ? kernel(w)
+            : histogramWindowValue(name, w, histograms, kernel, histogramContext);
         if (v === undefined) continue;
+        produced++;
+        if (typeof v !== 'number') {
+          setHistogram(res, i, v);
+          continue;
+        }
         res.values[i] = v;
         res.present[i] = 1;
-        produced++;
+        floatsProduced++;
       }
     }
     if (produced === 0) continue;
     // A window can give a sample at many steps: the output can outgrow what was read.
     countSamples(limits, produced);
     out.push(res);
-    if (name === 'rate' || name === 'increase') {
+    // Prometheus gives this info only for a result with floats: histograms are known to be counters.
+    if ((name === 'rate' || name === 'increase') && floatsProduced > 0) {
       const metric = s.labels[METRIC_NAME];
       if (
         metric !== undefined &&

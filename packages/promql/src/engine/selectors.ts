@@ -58,6 +58,7 @@ export function evalVectorSelector(
     const { timestamps, values } = raw;
     // `timestamp(selector)` reads only the sample times, whatever their kind.
     const histograms = sampleTimestamps ? undefined : raw.histograms;
+    const stats = ctx.histogramStats.has(selector);
     const n = timestamps.length;
     checkDeadline(ctx.limits, n);
     const series = emptySeries(raw.labels, false, numSteps);
@@ -81,7 +82,7 @@ export function evalVectorSelector(
         selected++;
         const h = histograms?.[next - 1];
         if (h !== undefined) {
-          setHistogram(series, i, h);
+          setHistogram(series, i, stats ? h : asRead(h));
           continue;
         }
         series.values[i] = sampleTimestamps ? t / 1000 : v;
@@ -93,6 +94,18 @@ export function evalVectorSelector(
     out.push(series);
   }
   return out;
+}
+
+/**
+ * A stored histogram as PromQL reads it: a `counter-reset` hint reads as `unknown`, as Prometheus's TSDB
+ * reads back the first histogram of the chunk a reset started (prometheus/prometheus#15346); the reset is
+ * then detected again from the values. A changed hint goes on a copy: the store's object is shared.
+ */
+function asRead(h: FloatHistogram): FloatHistogram {
+  if (h.counterResetHint !== 'counter-reset') return h;
+  const copy = h.copy();
+  copy.counterResetHint = 'unknown';
+  return copy;
 }
 
 /**
@@ -125,8 +138,12 @@ export function selectWindows(
     if (end - first - stale <= 0) continue;
     countSamples(ctx.limits, end - first - stale);
     const rawHistograms = raw.histograms;
+    // Read as statistics, the first histogram of a window has no previous one to detect a reset against.
+    const stats = ctx.histogramStats.has(selector);
+    const read = (h: FloatHistogram | undefined, i: number) =>
+      h === undefined ? h : stats && i > first ? h : asRead(h);
     if (stale === 0) {
-      const histograms = rawHistograms?.slice(first, end);
+      const histograms = rawHistograms?.slice(first, end).map((h, i) => read(h, first + i));
       out.push({
         labels: raw.labels,
         dropName: false,
@@ -146,7 +163,7 @@ export function selectWindows(
       ts[j] = timestamps[i]!;
       const h = rawHistograms?.[i];
       vs[j] = h === undefined ? v : 0;
-      hs?.push(h);
+      hs?.push(read(h, i));
       j++;
     }
     const histograms = hs?.some((h) => h !== undefined) === true ? hs : undefined;

@@ -317,9 +317,9 @@ export class FloatHistogram {
   /**
    * The hint of a sum or difference (Prometheus's `adjustCounterReset`): equal hints stay, a gauge operand
    * makes a gauge, an unknown one makes unknown; `counter-reset` against `not-counter-reset` is a collision
-   * and makes unknown.
+   * and makes unknown. Changes this histogram's hint; returns whether the hints collided.
    */
-  private adjustCounterReset(other: FloatHistogram): boolean {
+  adjustCounterReset(other: FloatHistogram): boolean {
     const mine = this.counterResetHint;
     const theirs = other.counterResetHint;
     if (theirs === mine || mine === 'gauge') return false;
