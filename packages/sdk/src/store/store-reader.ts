@@ -6,9 +6,10 @@
  */
 import { AggregationTemporality, MetricReader } from '@opentelemetry/sdk-metrics';
 import { LoopSlice } from '@yardstick/metrics-core';
-import type { SampleStore } from '@yardstick/promql';
+import { type SampleStore, STALE_NAN } from '@yardstick/promql';
 import { collectIncrementally } from '../exposition/incremental-collect.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { CollectionSink } from './collection-sink.ts';
 import { collectionSamples, type WarnOnce } from './collection-samples.ts';
 import type { ExemplarStore } from './exemplar-store.ts';
 import { VanishedSeriesTracker } from './vanished-series-tracker.ts';
@@ -21,6 +22,8 @@ export interface StoreReaderOptions {
   readonly logger: Logger;
   /** Where the exemplars of counters and histogram buckets go (`/api/v1/query_exemplars`); none if absent. */
   readonly exemplars?: ExemplarStore | undefined;
+  /** Also receive every sample the store accepted (persistence, remote write), in this order. */
+  readonly sinks?: readonly CollectionSink[] | undefined;
   /** Clock, for tests. */
   readonly now?: () => number;
 }
@@ -125,9 +128,11 @@ export class StoreReader extends MetricReader {
       let rejected = 0;
       let appended = 0;
       const exemplarStore = this.#options.exemplars;
+      const sinks = this.#options.sinks ?? [];
       for (const { labels, value, exemplars } of collectionSamples(resourceMetrics, this.#warnOnce)) {
         this.#tracker.see(labels);
         if (!store.append(labels, now, value)) rejected++;
+        else for (const sink of sinks) sink.add(labels, value);
         if (exemplars !== undefined && exemplarStore !== undefined) {
           for (const e of exemplars)
             exemplarStore.append(labels, {
@@ -141,10 +146,11 @@ export class StoreReader extends MetricReader {
       }
       let marked = 0;
       for (const labels of await this.#tracker.finish(slice)) {
-        store.appendStaleMarker(labels, now);
+        if (store.appendStaleMarker(labels, now)) for (const sink of sinks) sink.add(labels, STALE_NAN);
         if (++marked % SAMPLES_PER_CLOCK_READ === 0 && slice.due) await slice.turn();
       }
       if (rejected) logger.debug({ rejected }, 'store rejected out-of-order samples');
+      for (const sink of sinks) await sink.collected(now, resourceMetrics, slice);
       if (slice.due) await slice.turn();
       store.enforceRetention();
     } catch (error) {

@@ -1,0 +1,108 @@
+/**
+ * The node:sqlite file behind a persistent embedded store: opened in WAL mode, checked to be ours and intact,
+ * and otherwise moved aside (never a crash) so the service starts with an empty store.
+ */
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { Logger } from '../../logging/logger.ts';
+
+/** File name of the database inside `store.path`; SQLite adds `-wal` and `-shm` beside it. */
+export const STORE_DATABASE_FILE = 'yardstick-store.db';
+
+/** `PRAGMA application_id` of a yardstick store ("YDST"), so a foreign SQLite file is told apart. */
+const APPLICATION_ID = 0x59445354;
+/** `PRAGMA user_version`: the layout of the tables below. */
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+  CREATE TABLE series (id INTEGER PRIMARY KEY, labels TEXT NOT NULL UNIQUE);
+  CREATE TABLE chunks (
+    series_id INTEGER NOT NULL,
+    min_t INTEGER NOT NULL,
+    max_t INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (series_id, min_t)
+  ) WITHOUT ROWID;
+  CREATE INDEX chunks_by_max_t ON chunks (max_t);
+  CREATE TABLE head (t INTEGER PRIMARY KEY, data BLOB NOT NULL);
+  CREATE TABLE cursors (endpoint TEXT PRIMARY KEY, t INTEGER NOT NULL);
+`;
+
+/** An open store database. */
+export interface StoreDatabase {
+  readonly db: DatabaseSync;
+  /** The database file. */
+  readonly file: string;
+}
+
+/**
+ * Opens (creating if needed) the store database in directory `dir`: the directory is made 0700 and the files
+ * 0600 (SQLite gives `-wal` and `-shm` the database file's mode). A file that is not a yardstick store, or
+ * fails `PRAGMA quick_check`, is renamed to `<file>.corrupt-<timestamp>` (with its `-wal`/`-shm`) and
+ * reported through `logger` with its path; a new empty store takes its place.
+ * @throws only when the directory itself cannot be created or written (a configuration problem).
+ */
+export function openStoreDatabase(dir: string, logger: Logger): StoreDatabase {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const file = join(dir, STORE_DATABASE_FILE);
+  try {
+    return { db: openChecked(file), file };
+  } catch (error) {
+    const movedTo = moveAside(file);
+    logger.error(
+      { path: file, movedTo, err: error },
+      'store database is corrupt or not a yardstick store: moved aside, starting with an empty store',
+    );
+    return { db: openChecked(file), file };
+  }
+}
+
+function openChecked(file: string): DatabaseSync {
+  // Created 0600 before SQLite opens it, so the database and the -wal/-shm files it derives never exist
+  // with the process umask's mode; an existing file is tightened too.
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+  const db = new DatabaseSync(file);
+  try {
+    const fresh = statSync(file).size === 0;
+    if (fresh) {
+      // auto_vacuum must be chosen before the first table: retention's deletes then give pages back.
+      db.exec('PRAGMA auto_vacuum = INCREMENTAL');
+      db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+      db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+      db.exec(`BEGIN; ${SCHEMA} COMMIT;`);
+    } else {
+      const id = pragmaNumber(db, 'application_id');
+      const version = pragmaNumber(db, 'user_version');
+      if (id !== APPLICATION_ID) throw new Error(`not a yardstick store (application_id ${id})`);
+      if (version !== SCHEMA_VERSION) throw new Error(`unknown yardstick store version ${version}`);
+      const check = db.prepare('PRAGMA quick_check').get() as { quick_check?: string } | undefined;
+      if (check?.quick_check !== 'ok') throw new Error(`quick_check: ${check?.quick_check ?? 'no answer'}`);
+    }
+    db.exec('PRAGMA journal_mode = WAL');
+    // NORMAL in WAL mode: a commit survives a process crash (SIGKILL); only an OS crash or power loss can
+    // take back the last commits, never corrupt the file.
+    db.exec('PRAGMA synchronous = NORMAL');
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function pragmaNumber(db: DatabaseSync, name: string): number {
+  const row = db.prepare(`PRAGMA ${name}`).get() as Record<string, unknown> | undefined;
+  return Number(row?.[name]);
+}
+
+/** Renames `file` and its WAL companions with a timestamp suffix; returns the new name of the database file. */
+function moveAside(file: string): string {
+  const suffix = `.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  for (const companion of ['', '-wal', '-shm']) {
+    if (existsSync(file + companion)) renameSync(file + companion, file + suffix + companion);
+  }
+  return file + suffix;
+}
