@@ -9,8 +9,8 @@ import { LoopSlice } from '@yardstick/metrics-core';
 import { type SampleStore, STALE_NAN } from '@yardstick/promql';
 import { collectIncrementally } from '../exposition/incremental-collect.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { CollectionSink } from './collection-sink.ts';
 import { collectionSamples, type WarnOnce } from './collection-samples.ts';
+import type { CollectionSink } from './collection-sink.ts';
 import type { ExemplarStore } from './exemplar-store.ts';
 import { VanishedSeriesTracker } from './vanished-series-tracker.ts';
 
