@@ -25,10 +25,14 @@ import { createOtlpReader } from './otlp/create-otlp-reader.ts';
 import type { ConnectedReaders, CoreMetricProducerOptions } from './provider/core-readers.ts';
 import { withDefaultHistogramBuckets } from './provider/default-histogram-buckets.ts';
 import { createQueryApi, type QueryApi } from './query-api/prometheus-api.ts';
+import { startRemoteWrite } from './remote-write/start-remote-write.ts';
 import { createResource } from './resource/create-resource.ts';
 import { queryApiExposure } from './server/query-api-exposure.ts';
 import { startTelemetryServer, type TelemetryServer } from './server/telemetry-server.ts';
+import type { CollectionSink } from './store/collection-sink.ts';
 import { ExemplarStore } from './store/exemplar-store.ts';
+import { startPersistence } from './store/persistence/start-persistence.ts';
+import type { StorePersistence } from './store/persistence/store-persistence.ts';
 import { StoreReader } from './store/store-reader.ts';
 
 /** Options of {@link startTelemetry}: the config (highest precedence) plus code-only settings. */
@@ -193,10 +197,21 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
   let store: SampleStore | undefined;
   let storeReader: StoreReader | undefined;
   let exemplars: ExemplarStore | undefined;
+  let persistence: StorePersistence | undefined;
+  const storeSinks: CollectionSink[] = [];
   if (serves && config.store.enabled) {
     store = new SampleStore({ retentionMs: config.store.retentionMs, maxBytes: config.store.maxBytes });
     exemplars = new ExemplarStore();
-    storeReader = new StoreReader({ store, intervalMs: config.collectIntervalMs, logger, exemplars });
+    const { path, retentionMs, maxBytes } = config.store;
+    if (path !== undefined) persistence = startPersistence({ path, retentionMs, maxBytes }, store, logger);
+    if (persistence !== undefined) storeSinks.push(persistence);
+    storeReader = new StoreReader({
+      store,
+      intervalMs: config.collectIntervalMs,
+      logger,
+      exemplars,
+      sinks: storeSinks,
+    });
     readers.push(storeReader);
   }
   if (serves && config.otlp.enabled) {
@@ -255,6 +270,19 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
     ? withDefaultHistogramBuckets(coreMeterProvider, config.histogramBuckets)
     : coreMeterProvider;
   policies.bindSelfMetrics(meterProvider.getMeter('@yardstick/views'), () => coreMeterProvider.stats());
+  // Fed by the store reader's sinks, so it sends exactly what the embedded store holds.
+  const remoteWrite =
+    store !== undefined && config.remoteWrite.length > 0
+      ? startRemoteWrite({
+          endpoints: config.remoteWrite,
+          resource,
+          meter: meterProvider.getMeter('@yardstick/sdk/remote-write'),
+          logger,
+          collectIntervalMs: config.collectIntervalMs,
+          database: persistence?.database.db,
+        })
+      : undefined;
+  if (remoteWrite !== undefined) storeSinks.push(...remoteWrite.sinks);
   const runtime = startRuntimeMetrics(meterProvider.getMeter('@yardstick/sdk/runtime'), {
     // Process metrics are the process's: its main thread reports them, a worker thread would add them twice.
     enabled: config.enabled && config.metrics.process && clusterRole !== 'thread',
@@ -370,6 +398,9 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
         await Promise.all([connected.shutdown(), ...extraReaders.map((r) => r.shutdown())]).catch(
           (error: unknown) => logger.warn({ err: error }, 'metric readers shutdown failed'),
         );
+        // After the readers: their final collection is persisted and queued first.
+        await remoteWrite?.stop();
+        persistence?.close();
         if (registeredGlobal) metrics.disable();
       })();
       return shuttingDown;

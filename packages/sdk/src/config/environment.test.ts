@@ -195,6 +195,15 @@ describe('YARDSTICK_ environment variables', () => {
     });
   });
 
+  it('YARDSTICK_STORE_PATH persists the store and YARDSTICK_REMOTE_WRITE_URL adds one endpoint', () => {
+    const config = fromEnv({
+      YARDSTICK_STORE_PATH: '/var/lib/app/metrics',
+      YARDSTICK_REMOTE_WRITE_URL: 'http://victoria:8428/api/v1/write',
+    });
+    expect(config.store.path).toBe('/var/lib/app/metrics');
+    expect(config.remoteWrite.map((endpoint) => endpoint.url)).toEqual(['http://victoria:8428/api/v1/write']);
+  });
+
   it('reads TLS file paths relative to the working directory', () => {
     const lines = problemLines({
       YARDSTICK_TLS_CERT_FILE: 'missing.crt',

@@ -18,7 +18,8 @@ export type EnvValueKind =
   | 'number-list'
   | 'key-value-list'
   | 'header-list'
-  | 'otlp-base-endpoint';
+  | 'otlp-base-endpoint'
+  | 'remote-write-url';
 
 /** One environment variable and the setting it feeds. */
 export interface EnvBinding {
@@ -89,6 +90,8 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'YARDSTICK_STORE_ENABLED', path: ['store', 'enabled'], kind: 'boolean' },
   { variable: 'YARDSTICK_STORE_RETENTION', path: ['store', 'retentionMs'], kind: 'duration' },
   { variable: 'YARDSTICK_STORE_MAX_BYTES', path: ['store', 'maxBytes'], kind: 'integer' },
+  { variable: 'YARDSTICK_STORE_PATH', path: ['store', 'path'], kind: 'string' },
+  { variable: 'YARDSTICK_REMOTE_WRITE_URL', path: ['remoteWrite'], kind: 'remote-write-url' },
   { variable: 'YARDSTICK_QUERY_API', path: ['query', 'api'], kind: 'boolean' },
   { variable: 'YARDSTICK_QUERY_TIMEOUT', path: ['query', 'timeoutMs'], kind: 'duration' },
   { variable: 'YARDSTICK_QUERY_MAX_SAMPLES', path: ['query', 'maxSamples'], kind: 'integer' },
@@ -189,6 +192,9 @@ function convert(text: string, kind: EnvValueKind): Converted {
     case 'otlp-base-endpoint':
       // Spec: the generic endpoint is a base URL; exporters append the signal path `v1/metrics` to it.
       return { ok: true, value: text.endsWith('/') ? `${text}v1/metrics` : `${text}/v1/metrics` };
+    case 'remote-write-url':
+      // One endpoint with default settings; more endpoints, or their options, need the config file.
+      return { ok: true, value: [{ url: text }] };
   }
 }
 

@@ -137,7 +137,7 @@ describe('loadConfig errors', () => {
       'yardstick.config.yaml:3:3: server: unknown key "prot" (did you mean "port"?)',
       'yardstick.config.yaml:7:26: histogramBuckets[2]: buckets must be strictly ascending: 2 does not exceed 5',
       'yardstick.config.yaml:9:17: cardinality.defaultLimit: Too small: expected number to be >=100',
-      'yardstick.config.yaml:10:1: unknown key "unknownTop" (allowed: enabled, serviceName, serviceVersion, resourceAttributes, server, collectIntervalMs, histogramBuckets, metrics, cardinality, redaction, pathTemplating, otlp, store, query, alerting, cluster, registerGlobal)',
+      'yardstick.config.yaml:10:1: unknown key "unknownTop" (allowed: enabled, serviceName, serviceVersion, resourceAttributes, server, collectIntervalMs, histogramBuckets, metrics, cardinality, redaction, pathTemplating, otlp, store, remoteWrite, query, alerting, cluster, registerGlobal)',
       'yardstick.config.yaml:11:1: unknown key "Server" (did you mean "server"?)',
     ]);
     expect(error.problems[0]!.source).toEqual({

@@ -52,6 +52,7 @@ describe('yardstickConfigSchema defaults', () => {
         watch: true,
       },
       cluster: { mode: 'aggregate', reportIntervalMs: 1_000, gauges: {} },
+      remoteWrite: [],
       registerGlobal: true,
     });
   });
@@ -280,5 +281,36 @@ describe('yardstickConfigSchema rules', () => {
         store: { maxBytes: 0 },
       }),
     ).toHaveLength(5);
+  });
+});
+
+describe('store.path and remoteWrite', () => {
+  it('fills an endpoint with its defaults and keeps store.path as given', () => {
+    const config = yardstickConfigSchema.parse({
+      store: { path: '/var/lib/app/metrics' },
+      remoteWrite: [{ url: 'http://prometheus:9090/api/v1/write', bearerToken: 'token' }],
+    });
+    expect(config.store.path).toBe('/var/lib/app/metrics');
+    expect(config.remoteWrite[0]).toMatchObject({
+      url: 'http://prometheus:9090/api/v1/write',
+      timeoutMs: 30_000,
+      queue: { maxSamplesPerSend: 2_000, maxConnections: 2, minBackoffMs: 100, maxBackoffMs: 5_000 },
+    });
+  });
+
+  it('refuses remote write without the store, a header it sets itself, and two kinds of credentials', () => {
+    const issues = (input: unknown) =>
+      yardstickConfigSchema.safeParse(input).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(issues({ store: { enabled: false }, remoteWrite: [{ url: 'http://a/api/v1/write' }] })).toEqual([
+      "remoteWrite: remote write sends the embedded store's samples: set store.enabled to true",
+    ]);
+    expect(
+      issues({ remoteWrite: [{ url: 'http://a/api/v1/write', headers: { 'Content-Encoding': 'gzip' } }] }),
+    ).toEqual(['remoteWrite.0.headers.Content-Encoding: is set by remote write itself']);
+    expect(
+      issues({
+        remoteWrite: [{ url: 'http://a/w', bearerToken: 't', basicAuth: { username: 'u', password: 'p' } }],
+      }),
+    ).toEqual(['remoteWrite.0: basicAuth and bearerToken both set: choose one']);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_QUERY_LIMITS } from '../query-api/query-limits.ts';
+import { remoteWriteSchema } from '../remote-write/remote-write-schema.ts';
 import { parseCidr } from '../server/cidr.ts';
 import { alertingSchema } from './alerting-schema.ts';
 import { clusterSchema } from './cluster-schema.ts';
@@ -333,6 +334,13 @@ const storeSchema = z
       .positive()
       .default(64 * 1024 * 1024)
       .describe('Memory budget of the store in bytes; the oldest samples go first.'),
+    path: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Directory of a node:sqlite file the store persists to (made 0700, files 0600); a restart restores the history. Unset: memory only. retentionMs and maxBytes apply on disk too.',
+      ),
   })
   .prefault({})
   .describe('The embedded time-series store behind /api/v1 and alerting.');
@@ -408,6 +416,7 @@ export const yardstickConfigSchema = z
     pathTemplating: pathTemplatingSchema,
     otlp: otlpSchema,
     store: storeSchema,
+    remoteWrite: remoteWriteSchema,
     query: querySchema,
     alerting: alertingSchema,
     cluster: clusterSchema,
@@ -419,6 +428,13 @@ export const yardstickConfigSchema = z
         code: 'custom',
         path: ['alerting', 'ruleFiles'],
         message: 'in-process alerting evaluates against the embedded store: set store.enabled to true',
+      });
+    }
+    if (config.remoteWrite.length > 0 && !config.store.enabled) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['remoteWrite'],
+        message: "remote write sends the embedded store's samples: set store.enabled to true",
       });
     }
   })
