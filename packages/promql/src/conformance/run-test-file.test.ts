@@ -141,7 +141,7 @@ describe('runPromqlTestFile against the engine', () => {
         'eval instant at 1m histogram_count(hist)',
         '  {} 1',
         '',
-        'eval instant at 1m sum(hist)',
+        'eval instant at 1m hist * 2',
         '',
         'eval instant at 1m sort_by_label(plain, "job")',
         '  plain 2',

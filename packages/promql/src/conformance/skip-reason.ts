@@ -61,7 +61,6 @@ function histogramGap(expr: Expr): string | undefined {
   walkExpr(expr, (e) => {
     if (gap !== undefined) return;
     if (e.type === 'call' && !histogramFunctions.has(e.func)) gap = e.func;
-    else if (e.type === 'aggregate') gap = e.op;
     else if (e.type === 'binary' && e.op !== 'and' && e.op !== 'or' && e.op !== 'unless') gap = e.op;
   });
   return gap;

@@ -105,7 +105,7 @@ export function aggregateK(
       }
       for (const e of h) {
         const s = input[e.series]!;
-        out.add(s.labels, s.dropName, i, e.value);
+        SeriesCollector.put(out.slot(s.labels, s.dropName), i, e.value, s.histograms?.[i]);
       }
     }
   }
@@ -160,7 +160,7 @@ export function aggregateLimitRatio(
     for (const h of heaps) {
       for (const e of h) {
         const s = input[e.series]!;
-        out.add(s.labels, s.dropName, i, e.value);
+        SeriesCollector.put(out.slot(s.labels, s.dropName), i, e.value, s.histograms?.[i]);
       }
     }
   }

@@ -5,6 +5,7 @@
  * order so that ties resolve the same way.
  */
 
+import { histogramString } from '../histogram/histogram-string.ts';
 import type { Aggregate } from '../parser/ast.ts';
 import { goQuote } from '../parser/go-strings.ts';
 import type { Labels } from '../storage/queryable.ts';
@@ -347,7 +348,9 @@ export function aggregateCountValues(
     counts.clear();
     for (const s of input) {
       if (s.present[i] === 0) continue;
-      const withValue = withLabel(s.labels, labelName, formatGoFloat(s.values[i]!));
+      const h = s.histograms?.[i];
+      const text = h === undefined ? formatGoFloat(s.values[i]!) : histogramString(h);
+      const withValue = withLabel(s.labels, labelName, text);
       const key = node.without ? keyWithout(withValue, excluded) : keyWith(withValue, sorted);
       if (!labelCache.has(key)) {
         labelCache.set(key, node.without ? omitLabels(withValue, excluded) : pickLabels(withValue, sorted));

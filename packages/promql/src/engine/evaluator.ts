@@ -5,6 +5,11 @@
 
 import type { Aggregate, Binary, Expr, VectorMatching } from '../parser/ast.ts';
 import { aggregateCountValues, aggregateSimple } from './aggregate.ts';
+import {
+  aggregateSumAvgHistograms,
+  FLOAT_ONLY_AGGREGATIONS,
+  withoutHistograms,
+} from './aggregate-histograms.ts';
 import { aggregateK, aggregateLimitRatio } from './aggregate-select.ts';
 import { scalarBinary, vectorBinary, vectorScalarBinary } from './binary.ts';
 import { evalCall } from './calls.ts';
@@ -19,7 +24,13 @@ import {
 import { rangeArgument } from './range-call.ts';
 import { atTime, evalVectorSelector, referenceTimes, selectWindows } from './selectors.ts';
 import { setBinary } from './set-operators.ts';
-import { constantSteps, rejectHistograms, type StepSeries, type StepValue } from './step-values.ts';
+import {
+  constantSteps,
+  hasHistograms,
+  rejectHistograms,
+  type StepSeries,
+  type StepValue,
+} from './step-values.ts';
 
 /**
  * Evaluates `expr` over every step of `ctx`. The samples its children held are released once it has
@@ -192,13 +203,23 @@ function evalBinary(ctx: EvalContext, node: Binary): StepValue {
 function evalAggregate(ctx: EvalContext, node: Aggregate): StepSeries[] {
   const input = (): StepSeries[] => {
     const series = evaluateVector(ctx, node.expr);
-    rejectHistograms(series, `${node.op} aggregation`);
+    if (!hasHistograms(series)) return series;
+    if (FLOAT_ONLY_AGGREGATIONS.has(node.op)) return withoutHistograms(ctx, series, node.op);
     return series;
   };
   switch (node.op) {
+    case 'sum':
+    case 'avg': {
+      const series = input();
+      if (hasHistograms(series)) return aggregateSumAvgHistograms(ctx, node, series);
+      return aggregateSimple(ctx, node, series, undefined);
+    }
     case 'count_values': {
-      if (node.param?.type !== 'string') throw evalError('count_values needs a string parameter');
-      return aggregateCountValues(ctx, node, input(), node.param.value);
+      // The label name may be parenthesized: `count_values((("version")), x)`.
+      let param = node.param;
+      while (param?.type === 'paren') param = param.expr;
+      if (param?.type !== 'string') throw evalError('count_values needs a string parameter');
+      return aggregateCountValues(ctx, node, input(), param.value);
     }
     case 'topk':
     case 'bottomk':

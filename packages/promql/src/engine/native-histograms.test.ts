@@ -139,8 +139,32 @@ describe('native histograms in the engine', () => {
     ]);
   });
 
+  it('sums histograms per group, ignores them in min and max with an info, and refuses a mix in sum', () => {
+    const s = store();
+    s.appendHistogram(
+      { __name__: 'latency', job: 'web' },
+      5 * m,
+      h('{{schema:0 count:2 sum:3 buckets:[1 1]}}'),
+    );
+    const run = (q: string) => evaluateInstant(s, parseExpr(q), 5 * m);
+    const sum = run('sum(latency)').value;
+    if (sum.type !== 'vector') throw new Error('expected a vector');
+    expect([sum.samples[0]?.histogram?.count, sum.samples[0]?.histogram?.positiveBuckets]).toEqual([
+      22,
+      [6, 11, 5],
+    ]);
+    expect(run('count(latency)').value).toMatchObject({ samples: [{ value: 2 }] });
+    const max = run('max(latency)');
+    expect(max.value).toMatchObject({ samples: [] });
+    expect(max.infos).toEqual(['PromQL info: ignored histogram in max aggregation']);
+    const mixed = run('sum({job="api"})');
+    expect(mixed.value).toMatchObject({ samples: [] });
+    expect(mixed.warnings).toEqual([
+      'PromQL warning: encountered a mix of histograms and floats for aggregation',
+    ]);
+  });
+
   it('refuses histograms in operations that do not evaluate them yet, instead of reading them as floats', () => {
-    expect(() => vector('sum(latency)')).toThrow('sum aggregation on native histograms is not supported yet');
     expect(() => vector('latency * 2')).toThrow(
       'binary operator "*" on native histograms is not supported yet',
     );
