@@ -40,6 +40,8 @@ export interface ExportOptions {
   readonly format: ExportFormat;
   readonly out: string;
   readonly requestedBy?: string | undefined;
+  /** The run's id when the caller tracks the export under its own (a UUID); a random UUID otherwise. */
+  readonly exportId?: string | undefined;
   /** Total time allowed, ms. */
   readonly timeoutMs: number;
   /** Chunks fetched at once (>= 1). */
@@ -163,7 +165,7 @@ function errorMessage(error: unknown): string {
  */
 export async function runExport(options: ExportOptions): Promise<ExportSummary> {
   const record: ExportRecord = {
-    export_id: randomUUID(),
+    export_id: options.exportId ?? randomUUID(),
     requested_at: formatTime(Date.now()),
     requested_by: options.requestedBy ?? osUserName(),
     source: redactUrl(options.source),
