@@ -1,31 +1,39 @@
 /**
  * The Prometheus HTTP API (`/api/v1/query`, `query_range`, `series`, `labels`, `label/<name>/values`,
- * `query_exemplars`) over the embedded store, in Prometheus's JSON shapes, so Grafana, `yardstick export`
- * and remote evaluators use yardstick exactly like a Prometheus server.
+ * `query_exemplars`, `metadata`, `rules`, `alerts`, `format_query`, `status/*`) over the embedded store, in
+ * Prometheus's JSON shapes, so Grafana, `yardstick export` and remote evaluators use yardstick exactly like
+ * a Prometheus server.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  type LabelMatcher,
-  type Labels,
-  PromqlError,
-  parseDurationMs,
-  parseExpr,
-  type SampleStore,
-  walkExpr,
-} from '@yardstick/promql';
+import type { AlertEvaluator } from '@yardstick/alert-evaluator';
+import type { LabelMatcher, Labels, SampleStore } from '@yardstick/promql';
 import { statsWindowOf } from '../stats/stats-handler.ts';
+import type { MetricMetadata } from '../store/collection-samples.ts';
 import type { ExemplarStore } from '../store/exemplar-store.ts';
 import { API_ERROR_STATUS, ApiError, errorBody, toApiError } from './api-error.ts';
-import { formatApiFloat, formatApiTime, parseApiTime } from './api-format.ts';
+import { formatApiFloat, formatApiTime } from './api-format.ts';
+import {
+  decodeLabelName,
+  durationParam,
+  formatQuery,
+  limitParam,
+  matchersOf,
+  rangeParams,
+  requireParam,
+  ruleFilterOf,
+  selectorsOf,
+  timeParam,
+  tsdbLimitParam,
+} from './api-params.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.ts';
 import { QueryWorkerPool } from './query-worker-pool.ts';
+import { alertsData, rulesData } from './rules-json.ts';
+import { buildInfoData, metadataData, runtimeInfoData, tsdbStatusData } from './status-json.ts';
 
 /** Prometheus refuses range queries with more points than this per series; so do we. */
 const MAX_POINTS_PER_SERIES = 11_000;
 /** Limit on the request body of POST queries (form-encoded). */
 const MAX_BODY_BYTES = 1 << 20;
-/** Most series `/api/v1/series` answers with when the client sets no smaller `limit`. */
-const MAX_SERIES_RESULTS = 100_000;
 
 /** Options of {@link createQueryApi}. */
 export interface QueryApiOptions {
@@ -35,6 +43,17 @@ export interface QueryApiOptions {
   readonly lookbackDeltaMs?: number | undefined;
   readonly limits?: Partial<QueryLimits> | undefined;
   readonly now?: (() => number) | undefined;
+  /** Type, help and unit of each metric (`/api/v1/metadata`); none without it. */
+  readonly metadata?: (() => ReadonlyMap<string, MetricMetadata>) | undefined;
+  /** The in-process alert evaluator (`/api/v1/rules`, `/api/v1/alerts`); no groups without it. */
+  readonly alerting?: (() => AlertEvaluator | undefined) | undefined;
+  /** The store's retention as `status/runtimeinfo` reports it (e.g. `2h`). */
+  readonly retention?: string | undefined;
+  /**
+   * Brings the store up to date before `/v1/stats` is computed (a collection), so the first answers after
+   * start, when the store holds few collections, already count recent requests.
+   */
+  readonly refresh?: (() => Promise<void>) | undefined;
 }
 
 /** The `/api/v1/*` request handler, the `/v1/stats` handler on the same workers, and `close()` to stop them. */
@@ -67,82 +86,6 @@ async function readParams(req: IncomingMessage): Promise<URLSearchParams> {
   for (const [key, value] of new URLSearchParams(Buffer.concat(parts).toString('utf8')))
     params.append(key, value);
   return params;
-}
-
-function requireParam(params: URLSearchParams, name: string): string {
-  const value = params.get(name);
-  if (value === null || value === '') throw new ApiError('bad_data', `invalid parameter "${name}": missing`);
-  return value;
-}
-
-function timeParam(params: URLSearchParams, name: string, fallback: number): number {
-  const text = params.get(name);
-  if (text === null || text === '') return fallback;
-  const ms = parseApiTime(text);
-  if (ms === undefined || !Number.isFinite(ms))
-    throw new ApiError(
-      'bad_data',
-      `invalid parameter "${name}": cannot parse "${text}" to a valid timestamp`,
-    );
-  return ms;
-}
-
-function durationParam(params: URLSearchParams, name: string): number | undefined {
-  const text = params.get(name);
-  if (text === null || text === '') return undefined;
-  const ms = /^\d+(\.\d+)?$/.test(text) ? Math.round(Number(text) * 1000) : parseDurationMs(text);
-  if (ms === undefined || !Number.isFinite(ms))
-    throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse "${text}" to a valid duration`);
-  return ms;
-}
-
-function limitParam(params: URLSearchParams): number {
-  const text = params.get('limit');
-  if (text === null || text === '' || text === '0') return MAX_SERIES_RESULTS;
-  if (!/^\d+$/.test(text))
-    throw new ApiError('bad_data', `invalid parameter "limit": cannot parse "${text}"`);
-  return Math.min(Number(text), MAX_SERIES_RESULTS);
-}
-
-function parseSelector(text: string) {
-  try {
-    return parseExpr(text);
-  } catch (error) {
-    if (error instanceof PromqlError)
-      throw new ApiError('bad_data', `invalid parameter "match[]": ${error.message}`);
-    throw error;
-  }
-}
-
-function matchersOf(selectors: string[]): LabelMatcher[][] {
-  if (selectors.length === 0) throw new ApiError('bad_data', 'no match[] parameter provided');
-  return selectors.map((text) => {
-    const expr = parseSelector(text);
-    if (expr.type !== 'vectorSelector') {
-      throw new ApiError('bad_data', `invalid parameter "match[]": "${text}" is not a series selector`);
-    }
-    return [...expr.matchers];
-  });
-}
-
-/**
- * The selectors of a query's expression, each as its matchers: Prometheus answers `query_exemplars` with the
- * exemplars of the series any vector selector of the expression selects.
- */
-function selectorsOf(query: string): LabelMatcher[][] {
-  let expr: ReturnType<typeof parseExpr>;
-  try {
-    expr = parseExpr(query);
-  } catch (error) {
-    if (error instanceof PromqlError)
-      throw new ApiError('bad_data', `invalid parameter "query": ${error.message}`);
-    throw error;
-  }
-  const selectors: LabelMatcher[][] = [];
-  walkExpr(expr, (e) => {
-    if (e.type === 'vectorSelector') selectors.push([...e.matchers]);
-  });
-  return selectors;
 }
 
 /** A metadata answer as a body, held to the same byte cap as query results. */
@@ -242,19 +185,29 @@ export function createQueryApi(options: QueryApiOptions): QueryApi {
       return dataBody([...seen.values()], limits.maxResponseBytes);
     }
     if (path === '/api/v1/labels') {
-      const selectors = params.getAll('match[]');
       const names = new Set<string>();
-      for (const matchers of selectors.length ? matchersOf(selectors) : [[]])
-        for (const n of store.labelNames(matchers)) names.add(n);
+      const range = rangeParams(params);
+      const selectors = params.getAll('match[]');
+      for (const matchers of selectors.length ? matchersOf(selectors) : [[]]) {
+        if (range === undefined) for (const n of store.labelNames(matchers)) names.add(n);
+        else for (const labels of seriesIn(store, matchers, range)) for (const n in labels) names.add(n);
+      }
       return dataBody([...names].sort().slice(0, limitParam(params)), limits.maxResponseBytes);
     }
     const labelValues = /^\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
     if (labelValues) {
       const name = decodeLabelName(labelValues[1]!);
-      const selectors = params.getAll('match[]');
       const values = new Set<string>();
-      for (const matchers of selectors.length ? matchersOf(selectors) : [[]])
-        for (const v of store.labelValues(name, matchers)) values.add(v);
+      const range = rangeParams(params);
+      const selectors = params.getAll('match[]');
+      for (const matchers of selectors.length ? matchersOf(selectors) : [[]]) {
+        if (range === undefined) for (const v of store.labelValues(name, matchers)) values.add(v);
+        else
+          for (const labels of seriesIn(store, matchers, range)) {
+            const value = labels[name];
+            if (value !== undefined) values.add(value);
+          }
+      }
       return dataBody([...values].sort().slice(0, limitParam(params)), limits.maxResponseBytes);
     }
     if (path === '/api/v1/query_exemplars') {
@@ -279,20 +232,31 @@ export function createQueryApi(options: QueryApiOptions): QueryApi {
         limits.maxResponseBytes,
       );
     }
-    if (path === '/api/v1/status/buildinfo') {
-      return dataBody(
-        {
-          version: '0.1.0',
-          revision: 'yardstick',
-          branch: 'main',
-          buildUser: '',
-          buildDate: '',
-          goVersion: '',
-        },
-        limits.maxResponseBytes,
-      );
-    }
+    const status = statusData(path, params);
+    if (status !== undefined) return dataBody(status, limits.maxResponseBytes);
     throw new ApiError('not_found', `unknown API endpoint ${path}`);
+  }
+
+  /** The data of the endpoints that read state rather than run queries, or undefined for another path. */
+  function statusData(path: string, params: URLSearchParams): unknown {
+    switch (path) {
+      case '/api/v1/status/buildinfo':
+        return buildInfoData();
+      case '/api/v1/status/runtimeinfo':
+        return runtimeInfoData(options.retention ?? '');
+      case '/api/v1/status/tsdb':
+        return tsdbStatusData(options.store, tsdbLimitParam(params));
+      case '/api/v1/metadata':
+        return metadataData(options.metadata?.() ?? new Map(), params.get('metric'), limitParam(params));
+      case '/api/v1/rules':
+        return rulesData(options.alerting?.(), ruleFilterOf(params));
+      case '/api/v1/alerts':
+        return alertsData(options.alerting?.());
+      case '/api/v1/format_query':
+        return formatQuery(requireParam(params, 'query'));
+      default:
+        return undefined;
+    }
   }
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -310,8 +274,15 @@ export function createQueryApi(options: QueryApiOptions): QueryApi {
       sendBody(res, 400, JSON.stringify({ status: 'error', error: parsed.error }));
       return;
     }
-    const request = { kind: 'stats', query: '', window: parsed.window, timeMs: now() } as const;
-    answer(res, pool.run({ ...request, deadline: Date.now() + limits.timeoutMs }, disconnectSignal(res)));
+    const deadline = Date.now() + limits.timeoutMs;
+    const signal = disconnectSignal(res);
+    const refreshed = options.refresh?.() ?? Promise.resolve();
+    answer(
+      res,
+      refreshed.then(() =>
+        pool.run({ kind: 'stats', query: '', window: parsed.window, timeMs: now(), deadline }, signal),
+      ),
+    );
   };
   return Object.assign(handler, { stats, close: () => pool.close() });
 }
@@ -341,12 +312,15 @@ function answer(res: ServerResponse, body: Promise<string | Uint8Array>): void {
     });
 }
 
-function decodeLabelName(encoded: string): string {
-  try {
-    return decodeURIComponent(encoded);
-  } catch {
-    throw new ApiError('bad_data', `invalid label name: ${JSON.stringify(encoded)}`);
-  }
+/** Label sets of the series with a sample in the range (Prometheus answers labels over the range's blocks). */
+function seriesIn(
+  store: SampleStore,
+  matchers: readonly LabelMatcher[],
+  range: { start: number; end: number },
+): Labels[] {
+  // With no match[], every series: a matcher every series satisfies.
+  const all: readonly LabelMatcher[] = [{ type: '=~', name: '__name__', value: '.+' }];
+  return store.series(matchers.length ? matchers : all, range.start, range.end);
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

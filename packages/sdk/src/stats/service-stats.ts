@@ -4,7 +4,15 @@
  * computed with PromQL over the embedded store from what the instrumentation kits record. A part whose
  * instruments are not in use is empty (no routes, no pools), never an error.
  */
-import { type Expr, evaluateInstant, type Labels, parseExpr, type Queryable } from '@yardstick/promql';
+import {
+  type Expr,
+  evaluateInstant,
+  formatDurationMs,
+  type Labels,
+  parseDurationMs,
+  parseExpr,
+  type Queryable,
+} from '@yardstick/promql';
 import { SCOPE_LABELS } from '../exposition/attribute-labels.ts';
 import { seriesKey } from '../store/series-key.ts';
 import { type StatsQueryName, statsQueries } from './stats-queries.ts';
@@ -125,8 +133,30 @@ export interface StatsLimits {
   readonly deadline?: number | undefined;
 }
 
+/** Series whose first sample in the window tells how long the store has been collecting. */
+const COLLECTION_SERIES = [
+  { type: '=~', name: '__name__', value: 'up|http_server_request_duration_seconds_count' },
+] as const;
+
 /**
- * Computes the stats at `nowMs` over `window` (a PromQL duration such as `5m`).
+ * The range the rates are taken over: `window`, or when the store holds less than that (a process that
+ * just started), the span it does hold. A rate over the full window would divide the requests of the
+ * first minute by five: Prometheus's `rate` extrapolates only to the range's data, so a range that starts
+ * 1 ms before the first collection gives the rate over the collections that exist.
+ */
+function availableWindow(store: Queryable, window: string, nowMs: number): string {
+  const windowMs = parseDurationMs(window);
+  if (windowMs === undefined) return window;
+  let first = Number.POSITIVE_INFINITY;
+  for (const series of store.select(COLLECTION_SERIES, nowMs - windowMs, nowMs))
+    if (series.timestamps.length > 0) first = Math.min(first, series.timestamps[0]!);
+  const held = nowMs - first + 1;
+  return Number.isFinite(held) && held < windowMs ? formatDurationMs(held) : window;
+}
+
+/**
+ * Computes the stats at `nowMs` over `window` (a PromQL duration such as `5m`), or over the data the store
+ * holds when that is less (see `queries` for the range each number was taken over).
  *
  * @throws PromqlError when `window` is not a valid duration
  */
@@ -136,7 +166,7 @@ export function computeServiceStats(
   nowMs: number = Date.now(),
   limits: StatsLimits = {},
 ): ServiceStats {
-  const { text, exprs } = compile(window);
+  const { text, exprs } = compile(availableWindow(store, window, nowMs));
   const samples = (name: StatsQueryName) => {
     try {
       const left = limits.deadline === undefined ? EVALUATION_TIMEOUT_MS : limits.deadline - Date.now();

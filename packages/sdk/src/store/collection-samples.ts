@@ -45,32 +45,82 @@ function seriesLabels(
   attributes: Attributes,
   histogram: boolean,
   scope: readonly (readonly [string, string])[],
+  target: TargetLabels,
 ): Record<string, string> {
   const labels = Object.fromEntries(attributeLabelPairs(attributes, histogram, NAME_ONLY, scope));
   labels.__name__ = name;
+  return withTarget(labels, target);
+}
+
+/** One metric family's metadata, as `/api/v1/metadata` lists it (Prometheus's `type`, `help`, `unit`). */
+export interface MetricMetadata {
+  readonly type: string;
+  readonly help: string;
+  readonly unit: string;
+}
+
+/** The `job` and `instance` labels a Prometheus scrape of this process gives every series. */
+export interface TargetLabels {
+  readonly job: string;
+  readonly instance: string;
+}
+
+/**
+ * `job` and `instance` from the resource, as the OTel specification maps them for Prometheus:
+ * `service.namespace/service.name` (or `service.name` alone) is the job, `service.instance.id` the instance.
+ */
+export function scrapeTargetLabels(attributes: Attributes): TargetLabels {
+  const name = attributes['service.name'];
+  const namespace = attributes['service.namespace'];
+  const instance = attributes['service.instance.id'];
+  const job = name === undefined ? '' : String(name);
+  return {
+    job: namespace === undefined || namespace === '' ? job : `${String(namespace)}/${job}`,
+    instance: instance === undefined ? '' : String(instance),
+  };
+}
+
+/**
+ * Adds the target's labels as a scrape does with `honor_labels: false`: a series' own `job` or `instance`
+ * moves to `exported_job`/`exported_instance`.
+ */
+function withTarget(labels: Record<string, string>, target: TargetLabels): Record<string, string> {
+  for (const name of ['job', 'instance'] as const) {
+    const own = labels[name];
+    if (own !== undefined) labels[`exported_${name}`] = own;
+    if (target[name] === '') delete labels[name];
+    else labels[name] = target[name];
+  }
   return labels;
 }
 
 /**
  * The samples of one collection, produced one at a time so the caller can give the event loop a turn
  * between any two of them: a histogram point becomes its cumulative `_bucket` series, `_sum` and `_count`.
+ * Every series carries the `job` and `instance` of {@link scrapeTargetLabels}, as if Prometheus had scraped
+ * `/metrics`; `metadata`, when given, receives each family's type, help and unit.
  */
 export function* collectionSamples(
   resourceMetrics: ResourceMetrics,
   warnOnce: WarnOnce,
+  metadata?: Map<string, MetricMetadata>,
 ): Generator<CollectionSample, void, undefined> {
   const families = collectFamilies(resourceMetrics, { targetInfo: true, scopeLabels: true, warnOnce });
+  const target = scrapeTargetLabels(resourceMetrics.resource.attributes);
   for (const family of families) {
+    // Keyed as Prometheus keys what it scrapes in OpenMetrics (what it negotiates): by family name.
+    metadata?.set(family.familyName, { type: family.type, help: family.help, unit: family.unit });
     if (family.type === 'info') {
       const labels = resourceTargetLabels(resourceMetrics.resource.attributes);
-      if (Object.keys(labels).length > 0) yield { labels: { ...labels, __name__: family.name }, value: 1 };
+      if (Object.keys(labels).length > 0)
+        yield { labels: withTarget({ ...labels, __name__: family.name }, target), value: 1 };
       continue;
     }
     for (const { metric, scopeLabels } of family.members) {
       const scope = scopeLabels.pairs;
       if (metric.dataPointType === DataPointType.HISTOGRAM) {
         for (const point of metric.dataPoints) {
-          const base = seriesLabels(family.name, point.attributes, true, scope);
+          const base = seriesLabels(family.name, point.attributes, true, scope, target);
           const { boundaries, counts } = point.value.buckets;
           const exemplars = exemplarsOf(point);
           let cumulative = 0;
@@ -91,7 +141,7 @@ export function* collectionSamples(
       }
       const counter = family.type === 'counter';
       for (const point of metric.dataPoints) {
-        const labels = seriesLabels(family.name, point.attributes, false, scope);
+        const labels = seriesLabels(family.name, point.attributes, false, scope, target);
         const exemplars = counter ? exemplarsOf(point) : undefined;
         yield exemplars === undefined
           ? { labels, value: point.value as number }

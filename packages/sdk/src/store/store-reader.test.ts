@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Meter } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { LoopSlice } from '@yardstick/metrics-core';
 import { type LabelMatcher, SampleStore } from '@yardstick/promql';
@@ -12,12 +13,18 @@ import { StoreReader } from './store-reader.ts';
 import { VanishedSeriesTracker } from './vanished-series-tracker.ts';
 
 const byName = (name: string): LabelMatcher[] => [{ type: '=', name: '__name__', value: name }];
+/** The resource of a service `shop/checkout`, instance `pod-1`: a scrape of it gives these job/instance. */
+const resource = resourceFromAttributes({
+  'service.name': 'checkout',
+  'service.namespace': 'shop',
+  'service.instance.id': 'pod-1',
+});
 
 function setup() {
   let now = 1_700_000_000_000;
   const store = new SampleStore();
   const reader = new StoreReader({ store, intervalMs: 60_000, logger: silentLogger, now: () => now });
-  const provider = new MeterProvider({ readers: [reader] });
+  const provider = new MeterProvider({ resource, readers: [reader] });
   const meter = provider.getMeter('store-test', '2.0.0');
   const advance = (ms: number) => {
     now += ms;
@@ -44,6 +51,8 @@ describe('StoreReader', () => {
       http_route: '/users/:id',
       otel_scope_name: 'store-test',
       otel_scope_version: '2.0.0',
+      job: 'shop/checkout',
+      instance: 'pod-1',
     });
     expect([...requests!.values]).toEqual([3]);
     expect([...[...store.select(byName('queue_depth'), 0, now())][0]!.values]).toEqual([7]);
@@ -70,6 +79,40 @@ describe('StoreReader', () => {
     const [series] = [...store.select(byName('pool_size'), 0, now())];
     expect([...series!.timestamps]).toEqual([now() - 15_000, now()]);
     expect([...series!.values]).toEqual([10, 10]);
+    await provider.shutdown();
+  });
+
+  it("records up for each collection and keeps a series' own job as exported_job, as a scrape does", async () => {
+    const { store, reader, provider, meter, advance, now } = setup();
+    meter.createCounter('tasks').add(1, { job: 'nightly-import' });
+    await reader.scrape();
+    advance(15_000);
+    await reader.scrape();
+    const [up] = [...store.select(byName('up'), 0, now())];
+    expect(up?.labels).toEqual({ __name__: 'up', job: 'shop/checkout', instance: 'pod-1' });
+    expect([...up!.values]).toEqual([1, 1]);
+    const [tasks] = [...store.select(byName('tasks_total'), 0, now())];
+    expect(tasks?.labels).toMatchObject({ job: 'shop/checkout', exported_job: 'nightly-import' });
+    await provider.shutdown();
+  });
+
+  it('keeps the type, help and unit of every family of the last collection', async () => {
+    const { reader, provider, meter } = setup();
+    meter.createCounter('http.requests', { description: 'Requests served.', unit: '{request}' }).add(1);
+    meter.createHistogram('job.duration', { unit: 's' }).record(1);
+    await reader.scrape();
+    // Keyed by family, as Prometheus keys an OpenMetrics scrape: a counter without `_total`.
+    expect(reader.metadata().get('http_requests')).toEqual({
+      type: 'counter',
+      help: 'Requests served.',
+      unit: '',
+    });
+    expect(reader.metadata().get('job_duration_seconds')).toEqual({
+      type: 'histogram',
+      help: '',
+      unit: 'seconds',
+    });
+    expect(reader.metadata().get('target')?.type).toBe('info');
     await provider.shutdown();
   });
 });
@@ -107,7 +150,7 @@ describe('StoreReader timestamps', () => {
 });
 
 describe('StoreReader and /metrics', () => {
-  it('hold exactly the same series and values, including the spec corner cases', async () => {
+  it('hold exactly the series a Prometheus scrape of /metrics would, including the spec corner cases', async () => {
     const store = new SampleStore();
     const reader = new StoreReader({
       store,
@@ -116,7 +159,7 @@ describe('StoreReader and /metrics', () => {
       now: () => 1_700_000_000_000,
     });
     const prometheus = new PrometheusReader();
-    const provider = new MeterProvider({ readers: [reader, prometheus] });
+    const provider = new MeterProvider({ resource, readers: [reader, prometheus] });
     const meter = provider.getMeter('corner', '1.0.0', {
       schemaUrl: 'https://opentelemetry.io/schemas/1.30.0',
     });
@@ -135,8 +178,14 @@ describe('StoreReader and /metrics', () => {
     for (const line of renderExposition((await prometheus.collect()).resourceMetrics, 'text').split('\n')) {
       if (line === '' || line.startsWith('#')) continue;
       const cut = line.lastIndexOf(' ');
-      exposed.set(line.slice(0, cut), Number(line.slice(cut + 1)));
+      // What a Prometheus scrape of /metrics stores: the target's job and instance on every series.
+      const target = 'instance="pod-1",job="shop/checkout"';
+      const series = line.slice(0, cut);
+      const scraped = series.endsWith('}') ? `${series.slice(0, -1)},${target}}` : `${series}{${target}}`;
+      exposed.set(scraped, Number(line.slice(cut + 1)));
     }
+    // ... and the scrape's own `up`.
+    exposed.set('up{instance="pod-1",job="shop/checkout"}', 1);
     const stored = new Map<string, number>();
     for (const series of store.select(
       [{ type: '=~', name: '__name__', value: '.+' }],

@@ -6,10 +6,16 @@
  */
 import { AggregationTemporality, MetricReader } from '@opentelemetry/sdk-metrics';
 import { LoopSlice } from '@yardstick/metrics-core';
-import { type SampleStore, STALE_NAN } from '@yardstick/promql';
+import { type Labels, type SampleStore, STALE_NAN } from '@yardstick/promql';
 import { collectIncrementally } from '../exposition/incremental-collect.ts';
 import type { Logger } from '../logging/logger.ts';
-import { collectionSamples, type WarnOnce } from './collection-samples.ts';
+import {
+  collectionSamples,
+  type MetricMetadata,
+  scrapeTargetLabels,
+  type TargetLabels,
+  type WarnOnce,
+} from './collection-samples.ts';
 import type { CollectionSink } from './collection-sink.ts';
 import type { ExemplarStore } from './exemplar-store.ts';
 import { VanishedSeriesTracker } from './vanished-series-tracker.ts';
@@ -67,6 +73,12 @@ export class StoreReader extends MetricReader {
   #running: Promise<void> | undefined;
   /** The collection that starts when the running one ends, shared by the `scrape()` calls made meanwhile. */
   #queued: Promise<void> | undefined;
+  /** The metadata of the last collection's families, by family name. */
+  #metadata: ReadonlyMap<string, MetricMetadata> = new Map();
+  /** The target of the last collection, for the `up` of one that fails before it knows its resource. */
+  #target: TargetLabels | undefined;
+  /** When the last collection started (epoch ms), or undefined before the first. */
+  #lastCollectionMs: number | undefined;
 
   constructor(options: StoreReaderOptions) {
     super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
@@ -94,6 +106,16 @@ export class StoreReader extends MetricReader {
     return this.#queued;
   }
 
+  /** Type, help and unit of every metric family of the last collection, by family name (as Prometheus keys them). */
+  metadata(): ReadonlyMap<string, MetricMetadata> {
+    return this.#metadata;
+  }
+
+  /** When the last collection started (epoch ms), or undefined before the first. */
+  get lastCollectionMs(): number | undefined {
+    return this.#lastCollectionMs;
+  }
+
   /** A tick of the interval: a collection still running is not started a second time. */
   #tick(): void {
     if (this.#running !== undefined) {
@@ -116,12 +138,16 @@ export class StoreReader extends MetricReader {
 
   async #scrapeOnce(): Promise<void> {
     const { store, logger } = this.#options;
+    let now: number | undefined;
     try {
       // The time the collection starts at, for every sample of it, as Prometheus stamps a scrape with its
       // start: the collection spans many event-loop turns, and the timer tick is what lands on the grid.
-      const now = this.#sampleTime((this.#options.now ?? Date.now)());
+      now = this.#sampleTime((this.#options.now ?? Date.now)());
+      this.#lastCollectionMs = now;
       const { resourceMetrics, errors } = await collectIncrementally(this, { maxSliceMs: MAX_SLICE_MS });
       if (errors.length) logger.warn({ errors: errors.map(String) }, 'store collection had errors');
+      this.#target = scrapeTargetLabels(resourceMetrics.resource.attributes);
+      const metadata = new Map<string, MetricMetadata>();
       // The collection's last slice may have just used up its time: the appends start with a fresh one.
       const slice = new LoopSlice(MAX_SLICE_MS);
       await slice.turn();
@@ -129,7 +155,11 @@ export class StoreReader extends MetricReader {
       let appended = 0;
       const exemplarStore = this.#options.exemplars;
       const sinks = this.#options.sinks ?? [];
-      for (const { labels, value, exemplars } of collectionSamples(resourceMetrics, this.#warnOnce)) {
+      for (const { labels, value, exemplars } of collectionSamples(
+        resourceMetrics,
+        this.#warnOnce,
+        metadata,
+      )) {
         this.#tracker.see(labels);
         if (!store.append(labels, now, value)) rejected++;
         else for (const sink of sinks) sink.add(labels, value);
@@ -149,13 +179,31 @@ export class StoreReader extends MetricReader {
         if (store.appendStaleMarker(labels, now)) for (const sink of sinks) sink.add(labels, STALE_NAN);
         if (++marked % SAMPLES_PER_CLOCK_READ === 0 && slice.due) await slice.turn();
       }
+      this.#metadata = metadata;
+      const up = this.#appendUp(now, 1);
+      if (up !== undefined) for (const sink of sinks) sink.add(up, 1);
       if (rejected) logger.debug({ rejected }, 'store rejected out-of-order samples');
       for (const sink of sinks) await sink.collected(now, resourceMetrics, slice);
       if (slice.due) await slice.turn();
       store.enforceRetention();
     } catch (error) {
       logger.warn({ err: error }, 'store collection failed');
+      if (now !== undefined) this.#appendUp(now, 0);
     }
+  }
+
+  /**
+   * `up` of the process's own collection, as Prometheus records it for every scrape: 1 when the collection
+   * succeeded, 0 when it failed. Labeled with the target alone, as Prometheus's is. Returns the labels when
+   * the store took the sample.
+   */
+  #appendUp(now: number, value: number): Labels | undefined {
+    const target = this.#target;
+    if (target === undefined) return undefined;
+    const labels: Record<string, string> = { __name__: 'up' };
+    if (target.job !== '') labels.job = target.job;
+    if (target.instance !== '') labels.instance = target.instance;
+    return this.#options.store.append(labels, now, value) ? labels : undefined;
   }
 
   /**
