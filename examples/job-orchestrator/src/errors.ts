@@ -4,7 +4,12 @@
  */
 
 /** What went wrong, as a literal union so a `switch` over it is exhaustive. */
-export type OrchestratorErrorCode = 'REDIS_UNAVAILABLE' | 'JOB_TIMEOUT' | 'UNKNOWN_QUEUE' | 'INVALID_OPTIONS';
+export type OrchestratorErrorCode =
+  | 'REDIS_UNAVAILABLE'
+  | 'JOB_TIMEOUT'
+  | 'UNKNOWN_QUEUE'
+  | 'INVALID_OPTIONS'
+  | 'SERVER_START';
 
 /** The base error of the job orchestrator. */
 export class OrchestratorError extends Error {

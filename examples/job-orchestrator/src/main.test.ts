@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, tempDir } from '../../../test/support/peers.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';
+import { sampleValue } from './testing/exposition.ts';
 import { redisPeer as redis, startRedisServer } from './testing/redis-server.ts';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -27,6 +28,8 @@ function startDemo(redisUrl: string): {
       REDIS_URL: redisUrl,
       JOBS_PER_SECOND: '40',
       OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+      ORCHESTRATOR_PORT: '0',
+      WORKER_PORT: '0',
       YARDSTICK_COLLECT_INTERVAL: '1s',
       YARDSTICK_LOG_LEVEL: 'warn',
     },
@@ -81,6 +84,47 @@ describe('job orchestrator demo', () => {
       );
       expect(body).toMatch(/^pool_limit\{job_queue="emails",pool_name="workers"[^}]*\} 4$/m);
       expect(body).toMatch(/^dependency_up\{[^}]*dependency_name="redis"[^}]*\} 1$/m);
+
+      // The asdlc services: the orchestrator's API and the workers' endpoints, each with its own /metrics.
+      const orchestrator = /orchestrator:\s+(http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(demo.output())![1]!;
+      const workers = /workers:\s+(http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(demo.output())![1]!;
+      expect(demo.output()).toContain('query proxy:   off (set VICTORIAMETRICS_URL)');
+      const health = await fetch(`${orchestrator}/health`);
+      expect([health.status, await health.json()]).toEqual([
+        200,
+        { status: 'healthy', service: 'orchestrator', version: '0.1.0', redis: 'up' },
+      ]);
+      const orchestratorMetrics = await waitFor(
+        'the orchestrator to count enqueued jobs and see the workers',
+        async () => {
+          const text = await (await fetch(`${orchestrator}/metrics`)).text();
+          const enqueued = sampleValue(text, 'jobs_enqueued_total', { job_queue: 'emails' }) ?? 0;
+          const workers = sampleValue(text, 'asdlc_active_workers', { service: 'orchestrator' }) ?? 0;
+          return enqueued > 0 && workers === 6 ? text : undefined;
+        },
+        { timeoutMs: 15_000, intervalMs: 250 },
+      );
+      expect(
+        sampleValue(orchestratorMetrics, 'asdlc_service_info', { service: 'orchestrator', version: '0.1.0' }),
+      ).toBe(1);
+      expect(
+        sampleValue(orchestratorMetrics, 'asdlc_requests_total', {
+          service: 'orchestrator',
+          method: 'GET',
+          endpoint: '/health',
+          status: '200',
+        }),
+      ).toBe(1);
+      expect((await fetch(`${workers}/health`)).status).toBe(200);
+      const stats = (await (await fetch(`${workers}/stats`)).json()) as { service: string; workers: number };
+      expect([stats.service, stats.workers]).toEqual(['workers', 6]);
+      const workerMetrics = await (await fetch(`${workers}/metrics`)).text();
+      expect(
+        sampleValue(workerMetrics, 'asdlc_events_processed_total', { service: 'workers', status: 'success' }),
+      ).toBeGreaterThan(0);
+      expect(
+        sampleValue(workerMetrics, 'asdlc_requests_total', { service: 'workers', endpoint: '/stats' }),
+      ).toBe(1);
 
       demo.child.kill('SIGINT');
       expect(await demo.exited).toBe(0);

@@ -1,17 +1,26 @@
 /**
- * yardstick job orchestrator demo: a Redis-backed queue with workers, retries and dead-lettering, a
- * producer adding a mix of jobs, `/metrics` on 127.0.0.1:9464 and the alert rules of `rules/` evaluated
- * in-process. Needs Redis (`REDIS_URL`, default redis://127.0.0.1:6379). Runs until Ctrl-C.
+ * yardstick job orchestrator demo: the asdlc services in one process. The orchestrator's API
+ * (`ORCHESTRATOR_PORT`, default 8000: /metrics, /health, jobs, the VictoriaMetrics query proxy) takes the
+ * jobs a producer adds; the workers service (`WORKER_PORT`, default 8001: /health, /stats, /metrics) runs
+ * them from Redis (`REDIS_URL`) with retries and dead-lettering. The workers' telemetry is also served by
+ * yardstick's server (`OTEL_EXPORTER_PROMETHEUS_PORT`, default 9464) with the embedded store, and the rules
+ * of `rules/` are evaluated in-process. Runs until Ctrl-C.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startTelemetry } from '@yardstick/sdk';
+import { startTelemetry, type Telemetry } from '@yardstick/sdk';
 import { DEMO_QUEUES, startDemoProducer } from './demo/demo-jobs.ts';
 import { OrchestratorError } from './errors.ts';
-import { type Orchestrator, startOrchestrator } from './orchestrator.ts';
 import { describeRedisUrl } from './redis/connect-redis.ts';
+import { type OrchestratorService, startOrchestratorService } from './services/orchestrator-service.ts';
+import { startWorkerService, type WorkerService } from './services/worker-service.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const perSecond = Number(process.env.JOBS_PER_SECOND ?? 5);
+const victoriaMetricsUrl = process.env.VICTORIAMETRICS_URL || undefined;
+const version = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 const rules = fileURLToPath(new URL('../rules/jobs.rules.yml', import.meta.url));
 /** Queries to try on the embedded store. */
 const QUERIES = {
@@ -20,39 +29,92 @@ const QUERIES = {
   alerts: 'ALERTS',
 };
 
+/** A port from `name` (0 for any free one), or exit 1 with one line saying what is wrong. */
+function portFrom(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(
+      `${name}=${JSON.stringify(text)} is no port: give a number from 0 (any free port) to 65535`,
+    );
+    process.exit(1);
+  }
+  return port;
+}
+const orchestratorPort = portFrom('ORCHESTRATOR_PORT', 8000);
+const workerPort = portFrom('WORKER_PORT', 8001);
+
 const telemetry = await startTelemetry({
-  serviceName: 'yardstick-job-orchestrator',
+  serviceName: 'asdlc-workers',
   alerting: { ruleFiles: [rules] },
 });
-let orchestrator: Orchestrator;
+// The orchestrator is a service of its own with its own /metrics: a provider of its own, served by its API.
+const orchestratorTelemetry: Telemetry = await startTelemetry({
+  serviceName: 'asdlc-orchestrator',
+  registerGlobal: false,
+  server: { enabled: false },
+  store: { enabled: false },
+});
+let workers: WorkerService | undefined;
+let orchestrator: OrchestratorService;
 try {
-  orchestrator = await startOrchestrator(telemetry, {
+  workers = await startWorkerService({
+    telemetry,
     redisUrl,
     queues: DEMO_QUEUES,
+    version,
+    port: workerPort,
     healthCheck: { intervalMs: 5_000, timeoutMs: 1_000 },
   });
+  orchestrator = await startOrchestratorService({
+    telemetry: orchestratorTelemetry,
+    redisUrl,
+    version,
+    port: orchestratorPort,
+    victoriaMetricsUrl,
+    queues: Object.fromEntries(
+      Object.entries(DEMO_QUEUES).map(([name, queue]) => [
+        name,
+        {
+          types: Object.keys(queue.handlers),
+          ...(queue.maxAttempts ? { maxAttempts: queue.maxAttempts } : {}),
+        },
+      ]),
+    ),
+  });
 } catch (error) {
-  await telemetry.shutdown();
-  if (error instanceof OrchestratorError && error.code === 'REDIS_UNAVAILABLE') {
-    console.error(`${error.message}
-Start Redis (apt-get install redis-server, or docker run -p 6379:6379 redis) or set REDIS_URL.`);
+  await workers?.stop(0);
+  await Promise.all([telemetry.shutdown(), orchestratorTelemetry.shutdown()]);
+  if (error instanceof OrchestratorError) {
+    const hint =
+      error.code === 'REDIS_UNAVAILABLE'
+        ? '\nStart Redis (apt-get install redis-server, or docker run -p 6379:6379 redis) or set REDIS_URL.'
+        : '';
+    console.error(`${error.message}${hint}`);
     process.exit(1);
   }
   throw error;
 }
+const running = workers;
 let enqueueFailures = 0;
 const stopProducer = startDemoProducer(orchestrator, perSecond, () => {
   enqueueFailures++;
 });
 const query = (expr: string) => `${telemetry.url}/api/v1/query?query=${encodeURIComponent(expr)}`;
+const range = `${orchestrator.url}/api/metrics/query_range?query=${encodeURIComponent('sum by (service) (rate(asdlc_events_processed_total[1m]))')}&start=<unix s>&end=<unix s>&step=15s`;
 
 console.log(`yardstick job orchestrator is running
-  redis:       ${describeRedisUrl(redisUrl)}  (queues: ${Object.keys(DEMO_QUEUES).join(', ')}; ~${perSecond} jobs/s)
-  metrics:     ${telemetry.url}/metrics
-  health:      ${telemetry.url}/healthz
-  throughput:  ${query(QUERIES.throughput)}
-  p95:         ${query(QUERIES.p95)}
-  alerts:      ${query(QUERIES.alerts)}
+  redis:         ${describeRedisUrl(redisUrl)}  (queues: ${Object.keys(DEMO_QUEUES).join(', ')}; ~${perSecond} jobs/s)
+  orchestrator:  ${orchestrator.url}/metrics  ${orchestrator.url}/health  POST ${orchestrator.url}/api/jobs
+  query proxy:   ${victoriaMetricsUrl === undefined ? 'off (set VICTORIAMETRICS_URL)' : range}
+                 ${orchestrator.url}/api/metrics/services  ${orchestrator.url}/api/metrics/health
+  workers:       ${running.url}/metrics  ${running.url}/health  ${running.url}/stats
+  metrics:       ${telemetry.url}/metrics
+  health:        ${telemetry.url}/healthz
+  throughput:    ${query(QUERIES.throughput)}
+  p95:           ${query(QUERIES.p95)}
+  alerts:        ${query(QUERIES.alerts)}
 Press Ctrl-C to stop (running jobs get 10 s to finish).`);
 
 let stopping = false;
@@ -62,10 +124,11 @@ async function stop(signal: string): Promise<void> {
     process.exit(130);
   }
   stopping = true;
-  console.log(`\n${signal} received: no new jobs; waiting for ${orchestrator.busy()} running job(s)`);
+  console.log(`\n${signal} received: no new jobs; waiting for ${running.orchestrator.busy()} running job(s)`);
   stopProducer();
-  const { finished, givenBack, leftRunning } = await orchestrator.stop(10_000);
-  await telemetry.shutdown();
+  await orchestrator.stop();
+  const { finished, givenBack, leftRunning } = await running.stop(10_000);
+  await Promise.all([telemetry.shutdown(), orchestratorTelemetry.shutdown()]);
   if (enqueueFailures > 0)
     console.log(`${enqueueFailures} job(s) could not be enqueued while Redis was away`);
   if (leftRunning > 0) console.log(`${leftRunning} unfinished job(s) will be requeued at the next start`);

@@ -48,6 +48,8 @@ export interface OrchestratorOptions {
   readonly depthTimeoutMs?: number;
   /** How long the first connection to Redis may take (ms); default 3 000. */
   readonly connectTimeoutMs?: number;
+  /** Told how each attempt ended (`asdlc_events_processed_total` counts with it). */
+  readonly onProcessed?: (status: 'success' | 'failed') => void;
 }
 
 /** Options of one `enqueue()`. */
@@ -67,6 +69,10 @@ export interface Orchestrator {
   busy(): number;
   /** The Redis health check (for a readiness endpoint). */
   readonly redisHealth: TrackedDependency;
+  /**
+   * The connection every non-blocking command goes through, to instrument or inspect; `stop()` closes it.
+   */
+  readonly redis: Redis;
   /**
    * Stops taking jobs, lets running ones finish within `graceMs` (default 10 000), gives the rest back to
    * their queues, and closes the Redis connections. Idempotent.
@@ -202,6 +208,7 @@ export async function startOrchestrator(
       promoteIntervalMs: options.promoteIntervalMs ?? DEFAULTS.promoteIntervalMs,
       metrics,
       pool,
+      onProcessed: options.onProcessed,
       logger,
     });
     return { queue, workers, pool, maxAttempts: queueOptions.maxAttempts ?? DEFAULTS.maxAttempts };
@@ -220,6 +227,7 @@ function orchestratorOf(
   let stopped: Promise<WorkersStopped> | undefined;
   return {
     redisHealth,
+    redis: commands,
     busy: () => [...runtimes.values()].reduce((sum, runtime) => sum + runtime.workers.busy, 0),
     async enqueue(queueName, type, payload, enqueueOptions = {}) {
       const runtime = runtimes.get(queueName);

@@ -78,7 +78,7 @@ function pickWeighted(point: number): readonly [string, string, number] {
  * drains; returns a function that stops it. Enqueue failures (Redis away) are counted, not thrown.
  */
 export function startDemoProducer(
-  orchestrator: Orchestrator,
+  orchestrator: Pick<Orchestrator, 'enqueue'>,
   perSecond: number,
   onEnqueueError: (error: unknown) => void,
 ): () => void {

@@ -39,6 +39,8 @@ export interface QueueWorkersOptions {
   readonly metrics: JobMetrics;
   /** The worker pool's metrics (`trackPool`): a lease per attempt. */
   readonly pool: TrackedPool;
+  /** Told how each attempt (or job that could not be attempted) ended. */
+  readonly onProcessed?: ((status: 'success' | 'failed') => void) | undefined;
   readonly logger: Logger;
 }
 
@@ -213,6 +215,7 @@ export class QueueWorkers {
       logger.warn({ queue: queue.name }, 'an entry of the ready list is no job; dead-lettered as is');
       await queue.deadLetter(raw, raw);
       metrics.deadLettered.add(1, this.#attributesOf(INVALID_TYPE).base);
+      this.#options.onProcessed?.('failed');
       return;
     }
     const handler = Object.hasOwn(handlers, job.type) ? handlers[job.type] : undefined;
@@ -221,6 +224,7 @@ export class QueueWorkers {
     metrics.waitTime.record(Math.max(0, Date.now() - job.availableAt) / 1000, attributes.base);
     if (handler === undefined) {
       metrics.failed.add(1, { ...attributes.base, [ERROR_TYPE_ATTRIBUTE]: 'unknown_type' });
+      this.#options.onProcessed?.('failed');
       await queue.deadLetter(raw, encodeJob({ ...job, attempts: job.attempts + 1, lastError: 'no handler' }));
       metrics.deadLettered.add(1, attributes.base);
       return;
@@ -237,12 +241,14 @@ export class QueueWorkers {
     if (result.outcome === 'success') {
       lease.released();
       metrics.completed.add(1, attributes.base);
+      this.#options.onProcessed?.('success');
       await queue.complete(raw);
       return;
     }
     if (result.outcome === 'timeout') lease.timedOut();
     else lease.failed();
     metrics.failed.add(1, { ...attributes.base, [ERROR_TYPE_ATTRIBUTE]: errorTypeOf(result) });
+    this.#options.onProcessed?.('failed');
     await this.#afterFailure(raw, job, result, attributes.base);
   }
 
