@@ -6,6 +6,7 @@
 import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import { BitWriter } from './bit-writer.ts';
 import { HIGH_WORD, highWord, LOW_WORD, lowWord } from './float-bits.ts';
+import { HistogramSamples } from './histogram-samples.ts';
 import type { Labels } from './queryable.ts';
 import { type DecodeTarget, decodeXorChunk, XorChunkEncoder } from './xor-chunk.ts';
 
@@ -35,19 +36,6 @@ placeholderBits.setUint32(4, 0x00000003);
 const histogramPlaceholder = placeholderBits.getFloat64(0);
 
 /**
- * A rough cost of one stored histogram: the object with its arrays (~200 bytes in V8) and 8 bytes per
- * bucket and span field. The list is plain objects for now: Prometheus's histogram chunks, which encode a
- * sample in about 2 bytes per bucket, are still to do.
- */
-function histogramBytes(h: FloatHistogram): number {
-  return (
-    200 +
-    8 * (h.positiveBuckets.length + h.negativeBuckets.length) +
-    16 * (h.positiveSpans.length + h.negativeSpans.length)
-  );
-}
-
-/**
  * The counter reset hint a sample reads back with, as from Prometheus's TSDB: a counter histogram right after
  * another one says whether a reset happened between them (`counter-reset` or `not-counter-reset`, detected
  * unless given); the first of a run, and gauge histograms, keep their own hint. A changed hint goes on a
@@ -59,13 +47,6 @@ function withStoredHint(h: FloatHistogram, previous: FloatHistogram | undefined)
   const stored = h.copy();
   stored.counterResetHint = h.detectReset(previous) ? 'counter-reset' : 'not-counter-reset';
   return stored;
-}
-
-/** The native histogram samples of a series, in time order, beside the XOR chunks that hold their times. */
-interface HistogramList {
-  readonly times: number[];
-  readonly values: FloatHistogram[];
-  bytes: number;
 }
 
 interface ScratchTarget extends DecodeTarget {
@@ -105,7 +86,7 @@ export class MemorySeries {
   // Created by the first histogram sample: float-only series read as before, with one field test and no
   // allocation. Measured (10k float series x 240 samples, old and new store in one process): append and
   // select times equal within run-to-run noise (±20% on the shared machine).
-  #histograms: HistogramList | undefined;
+  #histograms: HistogramSamples | undefined;
 
   constructor(id: number, labels: Labels, hash: number) {
     this.id = id;
@@ -124,9 +105,9 @@ export class MemorySeries {
     return this.#chunks === 0 ? 0 : (this.#chunks - 1) * samplesPerChunk + this.#headSamples;
   }
 
-  /** Bytes allocated for samples and the chunk table, and an estimate of the histogram samples. */
+  /** Bytes allocated for samples and the chunk table, and those of the histogram chunks. */
   get byteSize(): number {
-    return this.#writer.capacity + this.#table.byteLength + (this.#histograms?.bytes ?? 0);
+    return this.#writer.capacity + this.#table.byteLength + (this.#histograms?.byteSize ?? 0);
   }
 
   /** First timestamp of chunk `index` (0 is the oldest). */
@@ -156,23 +137,20 @@ export class MemorySeries {
   }
 
   /**
-   * Appends a native histogram sample. The series keeps `histogram` itself: the caller must not change it.
+   * Appends a native histogram sample, compressed into the series' histogram chunks (see
+   * `histogram-chunk.ts`). The series keeps `histogram` itself until the next one, to detect counter resets
+   * against it: the caller must not change it.
    * @returns `false` (nothing stored) when `timestampMs` is not after the newest sample.
    */
   appendHistogram(timestampMs: number, histogram: FloatHistogram): boolean {
-    const list = this.#histograms;
+    const samples = this.#histograms;
     const previous =
-      list !== undefined &&
-      this.#chunks > 0 &&
-      list.times[list.times.length - 1] === this.#encoder.lastTimestamp
-        ? list.values[list.values.length - 1]
+      samples !== undefined && this.#chunks > 0 && samples.lastTime === this.#encoder.lastTimestamp
+        ? samples.last
         : undefined;
     if (!this.append(timestampMs, histogramPlaceholder)) return false;
-    histogram = withStoredHint(histogram, previous);
-    this.#histograms ??= { times: [], values: [], bytes: 0 };
-    this.#histograms.times.push(timestampMs);
-    this.#histograms.values.push(histogram);
-    this.#histograms.bytes += histogramBytes(histogram);
+    this.#histograms ??= new HistogramSamples();
+    this.#histograms.append(timestampMs, withStoredHint(histogram, previous));
     return true;
   }
 
@@ -212,30 +190,8 @@ export class MemorySeries {
     const values = new Float64Array(buffer, written * 8, written);
     timestamps.set(target.timestamps.subarray(0, written));
     values.set(target.values.subarray(0, written));
-    const histograms = this.#histograms === undefined ? undefined : this.#histogramsAt(timestamps);
+    const histograms = this.#histograms?.at(timestamps);
     return { timestamps, values, histograms };
-  }
-
-  /** The histogram at each of `timestamps` (undefined for floats); `undefined` when none is a histogram. */
-  #histogramsAt(timestamps: Float64Array): (FloatHistogram | undefined)[] | undefined {
-    const { times, values } = this.#histograms!;
-    const first = timestamps[0]!;
-    let low = 0;
-    let high = times.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (times[mid]! < first) low = mid + 1;
-      else high = mid;
-    }
-    const last = timestamps[timestamps.length - 1]!;
-    if (low === times.length || times[low]! > last) return undefined;
-    const out = new Array<FloatHistogram | undefined>(timestamps.length).fill(undefined);
-    // Histogram times are a subsequence of the window's timestamps: one merge walk places them.
-    let j = low;
-    for (let i = 0; i < timestamps.length && j < times.length; i++) {
-      if (timestamps[i] === times[j]) out[i] = values[j++];
-    }
-    return out;
   }
 
   /**
@@ -266,7 +222,10 @@ export class MemorySeries {
     this.#table.copyWithin(0, count * tableStride, this.#chunks * tableStride);
     this.#chunks -= count;
     for (let i = 0; i < this.#chunks; i++) this.#table[i * tableStride + 1]! -= firstKeptByte;
-    if (this.#histograms !== undefined) this.#dropHistogramsBefore(this.chunkMinTime(0));
+    if (this.#histograms !== undefined) {
+      this.#histograms.dropBefore(this.chunkMinTime(0));
+      if (this.#histograms.isEmpty) this.#histograms = undefined;
+    }
     return before - this.sampleCount;
   }
 
@@ -276,15 +235,6 @@ export class MemorySeries {
     while (count < this.#chunks - 1 && this.chunkMinTime(count + 1) <= cutoff) count++;
     if (count === this.#chunks - 1 && this.#encoder.lastTimestamp < cutoff) count++;
     return count;
-  }
-
-  #dropHistogramsBefore(t: number): void {
-    const list = this.#histograms!;
-    let n = 0;
-    while (n < list.times.length && list.times[n]! < t) list.bytes -= histogramBytes(list.values[n++]!);
-    list.times.splice(0, n);
-    list.values.splice(0, n);
-    if (list.times.length === 0) this.#histograms = undefined;
   }
 
   #overlaps(minT: number, maxT: number): boolean {

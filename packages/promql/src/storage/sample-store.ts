@@ -128,8 +128,9 @@ export class SampleStore implements Queryable {
   /**
    * Appends one native histogram sample, after Prometheus's validation (`validateHistogram`). A series may
    * switch between floats and histograms from one sample to the next, as in Prometheus; staleness markers
-   * ({@link SampleStore.appendStaleMarker}) end either kind. The store keeps `histogram` itself, so the caller
-   * must not change it afterwards.
+   * ({@link SampleStore.appendStaleMarker}) end either kind. Samples are stored compressed (about 1 byte per
+   * bucket for slowly changing histograms); the store keeps the newest `histogram` of a series to detect
+   * counter resets against it, so the caller must not change it afterwards.
    * @returns `false` when the sample was refused (invalid histogram, timestamp not finite or not after the
    * series' newest).
    */
