@@ -17,7 +17,10 @@ afterEach(async () => {
 });
 
 /** Starts the demo against `redisUrl` with ephemeral telemetry ports; collects what it prints. */
-function startDemo(redisUrl: string): {
+function startDemo(
+  redisUrl: string,
+  extraEnv: Record<string, string> = {},
+): {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
@@ -32,6 +35,7 @@ function startDemo(redisUrl: string): {
       WORKER_PORT: '0',
       YARDSTICK_COLLECT_INTERVAL: '1s',
       YARDSTICK_LOG_LEVEL: 'warn',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -56,6 +60,22 @@ describe('job orchestrator demo', () => {
     expect(demo.output()).toContain('set REDIS_URL');
     expect(demo.output()).not.toContain('hunter2');
     expect(demo.output()).not.toMatch(/^\s+at /m);
+  });
+
+  it('names the variable in one line and exits 1 when ASDLC_SERVICES or a port is wrong', async () => {
+    for (const [name, value, message] of [
+      [
+        'ASDLC_SERVICES',
+        'orchestrator,api',
+        'ASDLC_SERVICES="orchestrator,api": give orchestrator, workers or both',
+      ],
+      ['ORCHESTRATOR_PORT', '80a', 'ORCHESTRATOR_PORT="80a" is no port: give a number from 0'],
+    ] as const) {
+      const demo = startDemo('redis://127.0.0.1:1', { [name]: value });
+      expect(await demo.exited).toBe(1);
+      expect(demo.output()).toContain(message);
+      expect(demo.output()).not.toMatch(/^\s+at /m);
+    }
   });
 
   it.skipIf(redis.skipReason !== undefined)(

@@ -1,7 +1,8 @@
 /**
- * yardstick job orchestrator demo: the asdlc services in one process. The orchestrator's API
- * (`ORCHESTRATOR_PORT`, default 8000: /metrics, /health, jobs, the VictoriaMetrics query proxy) takes the
- * jobs a producer adds; the workers service (`WORKER_PORT`, default 8001: /health, /stats, /metrics) runs
+ * yardstick job orchestrator demo: the asdlc services, both in one process unless `ASDLC_SERVICES` names
+ * one (`orchestrator` or `workers`, as a container runs it; `ASDLC_HOST` sets the address, default
+ * 127.0.0.1). The orchestrator's API (`ORCHESTRATOR_PORT`, default 8000: /metrics, /health, jobs, the
+ * VictoriaMetrics query proxy) takes the jobs a producer adds; the workers service (`WORKER_PORT`, default 8001: /health, /stats, /metrics) runs
  * them from Redis (`REDIS_URL`) with retries and dead-lettering. The workers' telemetry is also served by
  * yardstick's server (`OTEL_EXPORTER_PROMETHEUS_PORT`, default 9464) with the embedded store, and the rules
  * of `rules/` are evaluated in-process. Runs until Ctrl-C.
@@ -44,48 +45,74 @@ function portFrom(name: string, fallback: number): number {
 }
 const orchestratorPort = portFrom('ORCHESTRATOR_PORT', 8000);
 const workerPort = portFrom('WORKER_PORT', 8001);
+const host = process.env.ASDLC_HOST || '127.0.0.1';
+const services = new Set(
+  (process.env.ASDLC_SERVICES || 'orchestrator,workers').split(',').map((s) => s.trim()),
+);
+if (services.size === 0 || [...services].some((name) => name !== 'orchestrator' && name !== 'workers')) {
+  console.error(
+    `ASDLC_SERVICES=${JSON.stringify(process.env.ASDLC_SERVICES)}: give orchestrator, workers or both (comma-separated)`,
+  );
+  process.exit(1);
+}
+const runWorkers = services.has('workers');
+const runOrchestrator = services.has('orchestrator');
 
+// yardstick's own server (OTEL_EXPORTER_PROMETHEUS_PORT: the embedded store, /v1/stats, the rules of
+// rules/, which are about the workers' jobs) serves the workers' pipeline when they run here.
 const telemetry = await startTelemetry({
-  serviceName: 'asdlc-workers',
-  alerting: { ruleFiles: [rules] },
+  serviceName: runWorkers ? 'asdlc-workers' : 'asdlc-orchestrator',
+  ...(runWorkers ? { alerting: { ruleFiles: [rules] } } : {}),
 });
-// The orchestrator is a service of its own with its own /metrics: a provider of its own, served by its API.
-const orchestratorTelemetry: Telemetry = await startTelemetry({
-  serviceName: 'asdlc-orchestrator',
-  registerGlobal: false,
-  server: { enabled: false },
-  store: { enabled: false },
-});
+// The orchestrator is a service of its own with its own /metrics: next to the workers it gets a provider of
+// its own, served by its API.
+const orchestratorTelemetry: Telemetry =
+  runWorkers && runOrchestrator
+    ? await startTelemetry({
+        serviceName: 'asdlc-orchestrator',
+        registerGlobal: false,
+        server: { enabled: false },
+        store: { enabled: false },
+      })
+    : telemetry;
+const shutdownTelemetry = () =>
+  Promise.all([telemetry.shutdown(), orchestratorTelemetry.shutdown()]).then(() => undefined);
 let workers: WorkerService | undefined;
-let orchestrator: OrchestratorService;
+let orchestrator: OrchestratorService | undefined;
 try {
-  workers = await startWorkerService({
-    telemetry,
-    redisUrl,
-    queues: DEMO_QUEUES,
-    version,
-    port: workerPort,
-    healthCheck: { intervalMs: 5_000, timeoutMs: 1_000 },
-  });
-  orchestrator = await startOrchestratorService({
-    telemetry: orchestratorTelemetry,
-    redisUrl,
-    version,
-    port: orchestratorPort,
-    victoriaMetricsUrl,
-    queues: Object.fromEntries(
-      Object.entries(DEMO_QUEUES).map(([name, queue]) => [
-        name,
-        {
-          types: Object.keys(queue.handlers),
-          ...(queue.maxAttempts ? { maxAttempts: queue.maxAttempts } : {}),
-        },
-      ]),
-    ),
-  });
+  if (runWorkers) {
+    workers = await startWorkerService({
+      telemetry,
+      redisUrl,
+      queues: DEMO_QUEUES,
+      version,
+      host,
+      port: workerPort,
+      healthCheck: { intervalMs: 5_000, timeoutMs: 1_000 },
+    });
+  }
+  if (runOrchestrator) {
+    orchestrator = await startOrchestratorService({
+      telemetry: orchestratorTelemetry,
+      redisUrl,
+      version,
+      host,
+      port: orchestratorPort,
+      victoriaMetricsUrl,
+      queues: Object.fromEntries(
+        Object.entries(DEMO_QUEUES).map(([name, queue]) => [
+          name,
+          {
+            types: Object.keys(queue.handlers),
+            ...(queue.maxAttempts ? { maxAttempts: queue.maxAttempts } : {}),
+          },
+        ]),
+      ),
+    });
+  }
 } catch (error) {
   await workers?.stop(0);
-  await Promise.all([telemetry.shutdown(), orchestratorTelemetry.shutdown()]);
+  await shutdownTelemetry();
   if (error instanceof OrchestratorError) {
     const hint =
       error.code === 'REDIS_UNAVAILABLE'
@@ -96,26 +123,44 @@ try {
   }
   throw error;
 }
-const running = workers;
 let enqueueFailures = 0;
-const stopProducer = startDemoProducer(orchestrator, perSecond, () => {
-  enqueueFailures++;
-});
+// The demo's producer adds jobs through the orchestrator, so it runs where the orchestrator does.
+const stopProducer = orchestrator
+  ? startDemoProducer(orchestrator, perSecond, () => {
+      enqueueFailures++;
+    })
+  : () => undefined;
 const query = (expr: string) => `${telemetry.url}/api/v1/query?query=${encodeURIComponent(expr)}`;
-const range = `${orchestrator.url}/api/metrics/query_range?query=${encodeURIComponent('sum by (service) (rate(asdlc_events_processed_total[1m]))')}&start=<unix s>&end=<unix s>&step=15s`;
-
-console.log(`yardstick job orchestrator is running
-  redis:         ${describeRedisUrl(redisUrl)}  (queues: ${Object.keys(DEMO_QUEUES).join(', ')}; ~${perSecond} jobs/s)
-  orchestrator:  ${orchestrator.url}/metrics  ${orchestrator.url}/health  POST ${orchestrator.url}/api/jobs
-  query proxy:   ${victoriaMetricsUrl === undefined ? 'off (set VICTORIAMETRICS_URL)' : range}
-                 ${orchestrator.url}/api/metrics/services  ${orchestrator.url}/api/metrics/health
-  workers:       ${running.url}/metrics  ${running.url}/health  ${running.url}/stats
-  metrics:       ${telemetry.url}/metrics
-  health:        ${telemetry.url}/healthz
-  throughput:    ${query(QUERIES.throughput)}
-  p95:           ${query(QUERIES.p95)}
-  alerts:        ${query(QUERIES.alerts)}
-Press Ctrl-C to stop (running jobs get 10 s to finish).`);
+const lines = [
+  'yardstick job orchestrator is running',
+  `  redis:         ${describeRedisUrl(redisUrl)}  (queues: ${Object.keys(DEMO_QUEUES).join(', ')}${orchestrator ? `; ~${perSecond} jobs/s` : ''})`,
+];
+if (orchestrator) {
+  const range = `${orchestrator.url}/api/metrics/query_range?query=${encodeURIComponent('sum by (service) (rate(asdlc_events_processed_total[1m]))')}&start=<unix s>&end=<unix s>&step=15s`;
+  lines.push(
+    `  orchestrator:  ${orchestrator.url}/metrics  ${orchestrator.url}/health  POST ${orchestrator.url}/api/jobs`,
+    `  query proxy:   ${victoriaMetricsUrl === undefined ? 'off (set VICTORIAMETRICS_URL)' : range}`,
+  );
+  if (victoriaMetricsUrl !== undefined) {
+    lines.push(
+      `                 ${orchestrator.url}/api/metrics/services  ${orchestrator.url}/api/metrics/health`,
+    );
+  }
+}
+if (workers)
+  lines.push(`  workers:       ${workers.url}/metrics  ${workers.url}/health  ${workers.url}/stats`);
+if (telemetry.url !== undefined) {
+  lines.push(`  metrics:       ${telemetry.url}/metrics`, `  health:        ${telemetry.url}/healthz`);
+  if (runWorkers) {
+    lines.push(
+      `  throughput:    ${query(QUERIES.throughput)}`,
+      `  p95:           ${query(QUERIES.p95)}`,
+      `  alerts:        ${query(QUERIES.alerts)}`,
+    );
+  }
+}
+lines.push('Press Ctrl-C to stop (running jobs get 10 s to finish).');
+console.log(lines.join('\n'));
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {
@@ -124,11 +169,17 @@ async function stop(signal: string): Promise<void> {
     process.exit(130);
   }
   stopping = true;
-  console.log(`\n${signal} received: no new jobs; waiting for ${running.orchestrator.busy()} running job(s)`);
+  console.log(
+    `\n${signal} received: no new jobs; waiting for ${workers?.orchestrator.busy() ?? 0} running job(s)`,
+  );
   stopProducer();
-  await orchestrator.stop();
-  const { finished, givenBack, leftRunning } = await running.stop(10_000);
-  await Promise.all([telemetry.shutdown(), orchestratorTelemetry.shutdown()]);
+  await orchestrator?.stop();
+  const { finished, givenBack, leftRunning } = (await workers?.stop(10_000)) ?? {
+    finished: 0,
+    givenBack: 0,
+    leftRunning: 0,
+  };
+  await shutdownTelemetry();
   if (enqueueFailures > 0)
     console.log(`${enqueueFailures} job(s) could not be enqueued while Redis was away`);
   if (leftRunning > 0) console.log(`${leftRunning} unfinished job(s) will be requeued at the next start`);
