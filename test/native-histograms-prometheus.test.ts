@@ -81,10 +81,12 @@ describe.skipIf(prometheus.skipReason !== undefined)('native histograms in Prome
       logger: { debug: quiet, info: quiet, warn: quiet, error: quiet },
     });
     telemetry = app;
+    if (!app.url) throw new Error('startTelemetry gave no server url');
+    const appUrl = app.url;
     // The text job: the same /metrics with Prometheus's Accept header dropped, so it negotiates text 0.0.4.
     textProxy = createServer((_req, res) => {
       void (async () => {
-        const upstream = await fetch(`${app.url}/metrics`);
+        const upstream = await fetch(`${appUrl}/metrics`);
         res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? '' });
         res.end(Buffer.from(await upstream.arrayBuffer()));
       })().catch(() => res.destroy());
@@ -102,7 +104,7 @@ describe.skipIf(prometheus.skipReason !== undefined)('native histograms in Prome
         '  scrape_timeout: 1s',
         'scrape_configs:',
         '  - job_name: native',
-        `    static_configs: [{ targets: ['${new URL(app.url).host}'] }]`,
+        `    static_configs: [{ targets: ['${new URL(appUrl).host}'] }]`,
         '  - job_name: text',
         `    static_configs: [{ targets: ['127.0.0.1:${proxyPort}'] }]`,
         '',

@@ -202,6 +202,7 @@ describe('a fresh app installing the tarballs beside @opentelemetry/sdk-node', (
 
   it.for(['esm.mjs', 'cjs.cjs'])(
     'runs %s on Node 22',
+    { timeout: 90_000 },
     async (script, ctx) => {
       if (!node22) {
         console.warn(`skipped: ${node22Skip}`);
@@ -212,6 +213,5 @@ describe('a fresh app installing the tarballs beside @opentelemetry/sdk-node', (
       const out = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { line?: string };
       expect(out.line).toMatch(/^fresh_orders_total\{.*\} 3$/);
     },
-    90_000,
   );
 });
