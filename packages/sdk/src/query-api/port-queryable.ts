@@ -5,7 +5,14 @@
  * `receiveMessageOnPort`; the port never gets a listener, so answers are only ever read this way.
  */
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
-import { type LabelMatcher, PromqlError, type Queryable, type SeriesSamples } from '@yardstick/promql';
+import {
+  FloatHistogram,
+  type FloatHistogramInit,
+  type LabelMatcher,
+  PromqlError,
+  type Queryable,
+  type SeriesSamples,
+} from '@yardstick/promql';
 import { ANSWERS, type StoreBatch, type StoreRequest } from './store-select-protocol.ts';
 
 /** A {@link Queryable} over the main thread's store, valid until `deadline` (epoch milliseconds). */
@@ -30,10 +37,12 @@ export class PortQueryable implements Queryable {
         for (let i = 0; i < labels.length; i++) {
           const from = offsets[i]!;
           const to = offsets[i + 1]!;
+          const histograms = batch.histograms?.[i];
           yield {
             labels: labels[i]!,
             timestamps: timestamps.subarray(from, to),
             values: values.subarray(from, to),
+            histograms: histograms === undefined ? undefined : histograms.map(toFloatHistogram),
           };
         }
         if (batch.done) return;
@@ -62,6 +71,11 @@ export class PortQueryable implements Queryable {
       Atomics.wait(this.#answers, ANSWERS, before, Math.min(left, 1_000));
     }
   }
+}
+
+/** A histogram as structured clone delivered it (its fields) back into the engine's class. */
+function toFloatHistogram(fields: FloatHistogramInit | undefined): FloatHistogram | undefined {
+  return fields === undefined ? undefined : new FloatHistogram(fields);
 }
 
 /** Matchers as plain data: compiled matchers may carry functions or regexes that cannot cross threads. */

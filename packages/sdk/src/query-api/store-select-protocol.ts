@@ -4,7 +4,7 @@
  * the engine's synchronous `Queryable.select` works unchanged off the main thread while the store itself
  * never leaves it.
  */
-import type { LabelMatcher, Labels } from '@yardstick/promql';
+import type { FloatHistogramInit, LabelMatcher, Labels } from '@yardstick/promql';
 
 /** Worker → main: open a select cursor, read its next batch, or close it early. */
 export type StoreRequest =
@@ -27,6 +27,12 @@ export interface StoreBatch {
   readonly offsets: Uint32Array;
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
+  /**
+   * Native histogram samples, by series: absent when no series of the batch has one; for series `i`,
+   * undefined when all its samples are floats, else one entry per sample (the histogram's fields, as
+   * structured clone carries a `FloatHistogram`, or undefined where the sample is a float).
+   */
+  readonly histograms?: readonly (readonly (FloatHistogramInit | undefined)[] | undefined)[];
   /** No series follow this batch. */
   readonly done: boolean;
   /** Set when the main thread could not serve the request. */

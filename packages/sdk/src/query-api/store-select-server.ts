@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
-import type { Labels, Queryable, SeriesSamples } from '@yardstick/promql';
+import type { FloatHistogramInit, Labels, Queryable, SeriesSamples } from '@yardstick/promql';
 import { ANSWERS, type StoreBatch, type StoreRequest } from './store-select-protocol.ts';
 
 // A batch ends at 65,536 samples, 1,024 series or 4 ms of decoding, whichever comes first. Measured on the
@@ -91,11 +91,18 @@ function nextBatch(cursor: Iterator<SeriesSamples>): StoreBatch {
     }
     taken.push(next.value);
     samples += next.value.timestamps.length;
+    // A histogram sample weighs about as much as a float sample per bucket.
+    for (const h of next.value.histograms ?? []) {
+      if (h !== undefined) samples += h.positiveBuckets.length + h.negativeBuckets.length;
+    }
   }
+  let total = 0;
+  for (const series of taken) total += series.timestamps.length;
   const labels: Labels[] = new Array(taken.length);
   const offsets = new Uint32Array(taken.length + 1);
-  const timestamps = new Float64Array(samples);
-  const values = new Float64Array(samples);
+  const timestamps = new Float64Array(total);
+  const values = new Float64Array(total);
+  let histograms: (readonly (FloatHistogramInit | undefined)[] | undefined)[] | undefined;
   let at = 0;
   for (let i = 0; i < taken.length; i++) {
     const series = taken[i]!;
@@ -104,6 +111,13 @@ function nextBatch(cursor: Iterator<SeriesSamples>): StoreBatch {
     values.set(series.values, at);
     at += series.timestamps.length;
     offsets[i + 1] = at;
+    if (series.histograms !== undefined) {
+      // Structured clone copies a FloatHistogram's fields (it keeps no private state); the worker rebuilds it.
+      histograms ??= new Array(taken.length).fill(undefined);
+      histograms[i] = series.histograms;
+    }
   }
-  return { labels, offsets, timestamps, values, done };
+  return histograms === undefined
+    ? { labels, offsets, timestamps, values, done }
+    : { labels, offsets, timestamps, values, histograms, done };
 }

@@ -4,8 +4,13 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import { DataPointType, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import type { Exemplar } from '@yardstick/metrics-core';
-import type { Labels } from '@yardstick/promql';
+import {
+  type Exemplar,
+  type ExponentialHistogramValue,
+  toClassicBuckets,
+  toNativeBuckets,
+} from '@yardstick/metrics-core';
+import { FloatHistogram, type Labels } from '@yardstick/promql';
 import { attributeLabelPairs, resourceTargetLabels } from '../exposition/attribute-labels.ts';
 import { formatValue } from '../exposition/format-value.ts';
 import { collectFamilies } from '../exposition/metric-families.ts';
@@ -16,7 +21,10 @@ export type WarnOnce = (key: string, message: string) => void;
 /** One sample of a collection: the series' labels (`__name__` included) and its value. */
 export interface CollectionSample {
   readonly labels: Labels;
+  /** The float value; NaN for a native histogram sample. */
   readonly value: number;
+  /** An exponential histogram's point as a native histogram (the series' value instead of `value`). */
+  readonly histogram?: FloatHistogram | undefined;
   /**
    * The exemplars of the sample, as the OpenMetrics exposition writes them: a counter's on its `_total`
    * series, a histogram's on the `_bucket` series whose `le` holds the value.
@@ -35,6 +43,53 @@ function bucketOf(boundaries: readonly number[], value: number): number {
   let i = 0;
   while (i < boundaries.length && value > (boundaries[i] as number)) i++;
   return i;
+}
+
+/**
+ * The cumulative `_bucket` series (the last count is the `+Inf` bucket), `_sum` and `_count` of a classic
+ * histogram point; each bucket carries the exemplars whose values it holds.
+ */
+function* classicSamples(
+  name: string,
+  base: Record<string, string>,
+  boundaries: readonly number[],
+  counts: readonly number[],
+  value: { readonly sum?: number | undefined; readonly count: number },
+  exemplars: readonly Exemplar[] | undefined,
+): Generator<CollectionSample, void, undefined> {
+  let cumulative = 0;
+  for (let i = 0; i < counts.length; i++) {
+    cumulative += counts[i]!;
+    const le = i < boundaries.length ? formatValue(boundaries[i]!) : '+Inf';
+    const labels = { ...base, __name__: `${name}_bucket`, le };
+    const held = exemplars?.filter((e) => bucketOf(boundaries, e.value) === i);
+    yield held === undefined || held.length === 0
+      ? { labels, value: cumulative }
+      : { labels, value: cumulative, exemplars: held };
+  }
+  if (value.sum !== undefined) yield { labels: { ...base, __name__: `${name}_sum` }, value: value.sum };
+  yield { labels: { ...base, __name__: `${name}_count` }, value: value.count };
+}
+
+/**
+ * An exponential histogram point as a native histogram (Prometheus numbering, schema at most 8, see
+ * `toNativeBuckets`), or undefined below schema -4. Without a sum (instruments that may record negative
+ * values) the sum is NaN, as the protobuf exposition writes it.
+ */
+function nativeHistogram(value: ExponentialHistogramValue): FloatHistogram | undefined {
+  const native = toNativeBuckets(value);
+  if (native === undefined) return undefined;
+  return new FloatHistogram({
+    schema: native.schema,
+    zeroThreshold: 0,
+    zeroCount: native.zeroCount,
+    count: value.count,
+    sum: value.sum ?? Number.NaN,
+    positiveSpans: native.positive.spans,
+    positiveBuckets: native.positive.counts,
+    negativeSpans: native.negative.spans,
+    negativeBuckets: native.negative.counts,
+  });
 }
 
 /** Only `__name__` is off limits for attributes: scope labels are joined, exactly as `/metrics` does. */
@@ -122,20 +177,27 @@ export function* collectionSamples(
         for (const point of metric.dataPoints) {
           const base = seriesLabels(family.name, point.attributes, true, scope, target);
           const { boundaries, counts } = point.value.buckets;
+          yield* classicSamples(family.name, base, boundaries, counts, point.value, exemplarsOf(point));
+        }
+        continue;
+      }
+      if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
+        for (const point of metric.dataPoints) {
+          const labels = seriesLabels(family.name, point.attributes, true, scope, target);
           const exemplars = exemplarsOf(point);
-          let cumulative = 0;
-          for (let i = 0; i < counts.length; i++) {
-            cumulative += counts[i]!;
-            const le = i < boundaries.length ? formatValue(boundaries[i]!) : '+Inf';
-            const labels = { ...base, __name__: `${family.name}_bucket`, le };
-            const held = exemplars?.filter((e) => bucketOf(boundaries, e.value) === i);
-            yield held === undefined || held.length === 0
-              ? { labels, value: cumulative }
-              : { labels, value: cumulative, exemplars: held };
+          const histogram = nativeHistogram(point.value);
+          if (histogram !== undefined) {
+            yield exemplars === undefined
+              ? { labels, value: Number.NaN, histogram }
+              : { labels, value: Number.NaN, histogram, exemplars };
+            continue;
           }
-          if (point.value.sum !== undefined)
-            yield { labels: { ...base, __name__: `${family.name}_sum` }, value: point.value.sum };
-          yield { labels: { ...base, __name__: `${family.name}_count` }, value: point.value.count };
+          // Below schema -4 there is no native form: classic buckets, as the protobuf exposition writes.
+          const classic = toClassicBuckets(point.value);
+          const top = classic.boundaries.at(-1) === Number.MAX_VALUE;
+          const boundaries = top ? classic.boundaries.slice(0, -1) : classic.boundaries;
+          const counts = top ? classic.counts : [...classic.counts, 0];
+          yield* classicSamples(family.name, labels, boundaries, counts, point.value, exemplars);
         }
         continue;
       }

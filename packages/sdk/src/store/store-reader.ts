@@ -155,13 +155,16 @@ export class StoreReader extends MetricReader {
       let appended = 0;
       const exemplarStore = this.#options.exemplars;
       const sinks = this.#options.sinks ?? [];
-      for (const { labels, value, exemplars } of collectionSamples(
+      for (const { labels, value, histogram, exemplars } of collectionSamples(
         resourceMetrics,
         this.#warnOnce,
         metadata,
       )) {
         this.#tracker.see(labels);
-        if (!store.append(labels, now, value)) rejected++;
+        // Native histograms go to the store alone: the sinks (persistence, remote write) take floats.
+        if (histogram !== undefined) {
+          if (!store.appendHistogram(labels, now, histogram)) rejected++;
+        } else if (!store.append(labels, now, value)) rejected++;
         else for (const sink of sinks) sink.add(labels, value);
         if (exemplars !== undefined && exemplarStore !== undefined) {
           for (const e of exemplars)

@@ -1,0 +1,122 @@
+/**
+ * An exponential histogram recorded through `startTelemetry` is a native histogram in the embedded store
+ * and in `/api/v1` (queries run in the worker pool, which reads the store over the worker protocol):
+ * Prometheus's JSON `histogram`/`histograms`, `histogram_count`/`histogram_sum`, and buckets whose counts
+ * match the classic buckets the same instrument shows on `/metrics` in text.
+ */
+import { silentLogger, startTelemetry, type Telemetry } from '@yardstick/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+interface ApiHistogram {
+  readonly count: string;
+  readonly sum: string;
+  readonly buckets: [number, string, string, string][];
+}
+
+interface ApiSeries {
+  readonly metric: Record<string, string>;
+  readonly value?: [number, string];
+  readonly histogram?: [number, ApiHistogram];
+  readonly values?: [number, string][];
+  readonly histograms?: [number, ApiHistogram][];
+}
+
+let telemetry: Telemetry;
+
+beforeAll(async () => {
+  telemetry = await startTelemetry({
+    env: {},
+    configFile: false,
+    registerGlobal: false,
+    server: { port: 0 },
+    logger: silentLogger,
+    // Collections come from forceFlush() alone.
+    collectIntervalMs: 3_600_000,
+    metrics: { process: false, histogramAggregation: 'exponential' },
+  });
+});
+
+afterAll(async () => {
+  await telemetry.shutdown();
+});
+
+async function query(path: string): Promise<ApiSeries[]> {
+  const response = await fetch(`${telemetry.url}${path}`);
+  const body = (await response.json()) as { status: string; data?: { result: ApiSeries[] }; error?: string };
+  expect(body.status, body.error).toBe('success');
+  return body.data!.result;
+}
+
+const values = [0, 0.003, 0.004, 0.02, 0.02, 0.021, 0.5, 1, 1, 2.5, 7.25];
+
+describe('exponential histograms in the embedded store and /api/v1', () => {
+  it('are native histograms: count, sum and buckets holding every recorded value, no _bucket series', async () => {
+    const latency = telemetry.meter('shop').createHistogram('shop.latency', { unit: 's' });
+    for (const value of values) latency.record(value, { route: '/cart' });
+    await telemetry.forceFlush();
+    const now = Date.now() / 1000;
+
+    const [series] = await query(`/api/v1/query?query=shop_latency_seconds&time=${now}`);
+    expect(series?.metric).toMatchObject({ __name__: 'shop_latency_seconds', route: '/cart' });
+    const histogram = series!.histogram![1];
+    expect(Number(histogram.count)).toBe(values.length);
+    expect(Number(histogram.sum)).toBeCloseTo(
+      values.reduce((a, b) => a + b, 0),
+      12,
+    );
+    // Every recorded value lies in a returned bucket, and the buckets add up to the count.
+    const buckets = histogram.buckets.map(([rule, lower, upper, count]) => ({
+      rule,
+      lower: Number(lower),
+      upper: Number(upper),
+      count: Number(count),
+    }));
+    expect(buckets.reduce((a, b) => a + b.count, 0)).toBe(values.length);
+    for (const bucket of buckets) {
+      // Boundary rule 3 is the zero bucket [-t, t]; 0 is (lower, upper], as Prometheus writes them.
+      const held = values.filter((v) =>
+        bucket.rule === 3 ? v >= bucket.lower && v <= bucket.upper : v > bucket.lower && v <= bucket.upper,
+      );
+      expect(held.length, `bucket ${JSON.stringify(bucket)}`).toBe(bucket.count);
+    }
+
+    expect(await query(`/api/v1/query?query=shop_latency_seconds_bucket&time=${now}`)).toEqual([]);
+    const [count] = await query(`/api/v1/query?query=histogram_count(shop_latency_seconds)&time=${now}`);
+    expect(Number(count?.value?.[1])).toBe(values.length);
+    const [sum] = await query(`/api/v1/query?query=histogram_sum(shop_latency_seconds)&time=${now}`);
+    expect(Number(sum?.value?.[1])).toBeCloseTo(
+      values.reduce((a, b) => a + b, 0),
+      12,
+    );
+
+    // /metrics in text: classic buckets at the native buckets' upper bounds, with the same counts.
+    const text = await (await fetch(`${telemetry.url}/metrics`)).text();
+    let cumulative = 0;
+    for (const bucket of buckets) {
+      cumulative += bucket.count;
+      if (bucket.count === 0 || bucket.rule === 3) continue;
+      const le = [...text.matchAll(/^shop_latency_seconds_bucket\{[^}]*le="([^"]+)"\} (\S+)$/gm)].find(
+        (m) => Math.abs(Number(m[1]) / bucket.upper - 1) < 1e-12,
+      );
+      expect(le, `text bucket at ${bucket.upper}`).toBeDefined();
+      expect(Number(le![2])).toBe(cumulative);
+    }
+  });
+
+  it('returns a range of native histogram samples under "histograms"', async () => {
+    const latency = telemetry.meter('shop').createHistogram('shop.wait', { unit: 's' });
+    const start = Date.now() / 1000 - 1;
+    latency.record(0.25);
+    await telemetry.forceFlush();
+    latency.record(0.5);
+    latency.record(0.75);
+    await telemetry.forceFlush();
+    const end = Date.now() / 1000 + 1;
+    const [series] = await query(
+      `/api/v1/query_range?query=shop_wait_seconds&start=${start}&end=${end}&step=0.1`,
+    );
+    expect(series?.values).toBeUndefined();
+    const counts = new Set(series!.histograms!.map(([, h]) => Number(h.count)));
+    expect([...counts].sort()).toEqual([1, 3]);
+  });
+});
