@@ -289,30 +289,21 @@ function runRange(
   compare(cmd, outcome.value.value);
 }
 
-function load(
-  cmd: LoadCommand,
-  store: SampleStore,
-  histograms: MarkedSeries,
-  startTimes: MarkedSeries,
-): void {
+function load(cmd: LoadCommand, store: SampleStore, startTimes: MarkedSeries): void {
   for (const labels of cmd.startTimeSeries) startTimes.add({ ...labels });
   for (const series of cmd.series) {
     const labels = { ...series.labels };
-    let hasHistogram = false;
     series.values.forEach((v, i) => {
       if (v.kind === 'float') store.append(labels, i * cmd.intervalMs, v.value);
       else if (v.kind === 'histogram') {
         // `x` expansions share one instance and the store keeps what it is given: each sample its own copy.
         store.appendHistogram(labels, i * cmd.intervalMs, v.histogram.copy());
-        hasHistogram = true;
       }
     });
-    if (hasHistogram) histograms.add(labels);
   }
   if (!cmd.withNhcb) return;
   for (const { labels, samples } of classicToNhcb(cmd.series, cmd.intervalMs)) {
     for (const { t, histogram } of samples) store.appendHistogram(labels, t, histogram);
-    histograms.add(labels);
   }
 }
 
@@ -340,15 +331,15 @@ export function runPromqlTestFile(text: string, options: RunTestFileOptions = {}
   const engine = options.engine ?? defaultEngine(options.queryTimeoutMs ?? 10_000);
   const results: EvalResult[] = [];
   let store = new SampleStore();
-  let data = { histograms: new MarkedSeries(), startTimes: new MarkedSeries() };
+  let data = { startTimes: new MarkedSeries() };
   for (const cmd of parseTestFile(text)) {
     if (cmd.kind === 'clear') {
       store = new SampleStore();
-      data = { histograms: new MarkedSeries(), startTimes: new MarkedSeries() };
+      data = { startTimes: new MarkedSeries() };
       continue;
     }
     if (cmd.kind === 'load') {
-      load(cmd, store, data.histograms, data.startTimes);
+      load(cmd, store, data.startTimes);
       continue;
     }
     const expr = parseForEval(cmd.expr);

@@ -3,6 +3,7 @@
  * `on`/`ignoring` matching and `group_left`/`group_right`, set operators, filtering comparisons and
  * their `bool` form.
  */
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import type { BinaryOp, VectorMatching } from '../parser/ast.ts';
 import type { Labels } from '../storage/queryable.ts';
 import {
@@ -14,9 +15,10 @@ import {
   STEP_BLOCK,
 } from './context.ts';
 import { goPow } from './float-math.ts';
+import { histogramElementBinary } from './histogram-binary.ts';
 import { dropMetadata, formatLabels, labelsKey, pickLabels } from './labels.ts';
 import { SeriesCollector } from './series-collector.ts';
-import { emptySeries, type StepSeries } from './step-values.ts';
+import { emptySeries, type StepSeries, setHistogram } from './step-values.ts';
 import { matchGroupLabels, ordinals, signatures } from './vector-matching.ts';
 
 const comparisonOps = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
@@ -115,6 +117,18 @@ export function vectorScalarBinary(
         if (s.present[i] === 0) continue;
         const v = s.values[i]!;
         const c = scalar[i]!;
+        const h = s.histograms?.[i];
+        if (h !== undefined) {
+          const r = scalarOnLeft
+            ? histogramElementBinary(op, c, 0, undefined, h, ctx.annotations)
+            : histogramElementBinary(op, 0, c, h, undefined, ctx.annotations);
+          // A histogram and a float only multiply or divide; any other operator, comparisons under `bool`
+          // included, drops the element with an info.
+          if (r?.histogram === undefined) continue;
+          setHistogram(res, i, r.histogram);
+          any = true;
+          continue;
+        }
         const l = scalarOnLeft ? c : v;
         const r = scalarOnLeft ? v : c;
         let value: number;
@@ -207,18 +221,27 @@ export function vectorBinary(
           if (ls.present[i] === 0 || rs.present[i] === 0) continue;
           const fl = oneToMany ? rs.values[i]! : ls.values[i]!;
           const fr = oneToMany ? ls.values[i]! : rs.values[i]!;
+          const hl = oneToMany ? rs.histograms?.[i] : ls.histograms?.[i];
+          const hr = oneToMany ? ls.histograms?.[i] : rs.histograms?.[i];
           let value: number;
+          let histogram: FloatHistogram | undefined;
           let keep = true;
-          if (cmp) {
+          if (hl !== undefined || hr !== undefined) {
+            const r = histogramElementBinary(op, fl, fr, hl, hr, ctx.annotations);
+            if (r === undefined) continue;
+            ({ value, histogram, keep } = r);
+          } else if (cmp) {
             keep = compare(op, fl, fr);
             value = fl;
           } else {
             value = arithmetic(op, fl, fr);
           }
-          if (returnBool) value = keep ? 1 : 0;
-          else if (!keep) continue;
+          if (returnBool) {
+            value = keep ? 1 : 0;
+            histogram = undefined;
+          } else if (!keep) continue;
           slot ??= out.slot(resultMetric(j, ri), returnBool);
-          SeriesCollector.put(slot, i, value);
+          SeriesCollector.put(slot, i, value, histogram);
         }
       }
     }
@@ -272,15 +295,25 @@ export function vectorBinary(
       const rs = rhs[ri]!;
       const fl = oneToMany ? rs.values[step]! : ls.values[step]!;
       const fr = oneToMany ? ls.values[step]! : rs.values[step]!;
+      const hl = oneToMany ? rs.histograms?.[step] : ls.histograms?.[step];
+      const hr = oneToMany ? ls.histograms?.[step] : rs.histograms?.[step];
       let value: number;
+      let histogram: FloatHistogram | undefined;
       let keep = true;
-      if (cmp) {
+      if (hl !== undefined || hr !== undefined) {
+        const r = histogramElementBinary(op, fl, fr, hl, hr, ctx.annotations);
+        if (r === undefined) continue;
+        ({ value, histogram, keep } = r);
+      } else if (cmp) {
         keep = compare(op, fl, fr);
         value = fl;
       } else {
         value = arithmetic(op, fl, fr);
       }
-      if (returnBool) value = keep ? 1 : 0;
+      if (returnBool) {
+        value = keep ? 1 : 0;
+        histogram = undefined;
+      }
       let metric: Labels;
       if (lastRight[j] === ri) {
         metric = lastMetric[j]!;
@@ -315,7 +348,7 @@ export function vectorBinary(
         slot = out.slot(metric, returnBool);
         lastSlot[j] = slot;
       }
-      SeriesCollector.put(slot, step, value);
+      SeriesCollector.put(slot, step, value, histogram);
     }
   }
   return out.series();

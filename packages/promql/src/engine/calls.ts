@@ -8,6 +8,7 @@ import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import type { Call, Expr } from '../parser/ast.ts';
 import { goQuote } from '../parser/go-strings.ts';
 import type { Labels } from '../storage/queryable.ts';
+import { withoutHistograms } from './aggregate-histograms.ts';
 import { goFloat, openMetricsFloat } from './annotations.ts';
 import { checkDeadline, countSamples, type EvalContext, evalError, STEP_BLOCK } from './context.ts';
 import { type Bucket, bucketFraction, bucketQuantile, evalBucketFunction } from './histogram-functions.ts';
@@ -24,13 +25,7 @@ import {
 import { evalRangeCall, isRangeFunction } from './range-call.ts';
 import { atTime, evalVectorSelector } from './selectors.ts';
 import { SeriesCollector } from './series-collector.ts';
-import {
-  constantSteps,
-  emptySeries,
-  rejectHistograms,
-  type StepSeries,
-  type StepValue,
-} from './step-values.ts';
+import { constantSteps, emptySeries, type StepSeries, type StepValue } from './step-values.ts';
 
 /** The evaluator, passed in to keep the module graph acyclic. */
 export type Evaluate = (ctx: EvalContext, expr: Expr) => StepValue;
@@ -225,8 +220,8 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
       }
       const input = vectorArg(0);
       if (name === 'sort' || name === 'sort_desc') {
-        rejectHistograms(input, name);
-        return vector(sortByValue(ctx.limits, input, name === 'sort_desc'));
+        // Prometheus sorts the float samples only and drops the histograms.
+        return vector(sortByValue(ctx.limits, withoutHistograms(ctx, input), name === 'sort_desc'));
       }
       return vector(
         sortByLabels(ctx.limits, input, args.slice(1).map(stringArg), name === 'sort_by_label_desc'),
@@ -239,9 +234,7 @@ export function evalCall(ctx: EvalContext, call: Call, evaluate: Evaluate): Step
       if (selector !== undefined && selector.type !== 'vectorSelector') {
         throw evalError('info() needs a label selector as its second argument');
       }
-      const input = vectorArg(0);
-      rejectHistograms(input, name);
-      return vector(evalInfo(ctx, args[0]!, selector, input));
+      return vector(evalInfo(ctx, args[0]!, selector, vectorArg(0)));
     }
     case 'histogram_quantiles': {
       const qs = args.slice(2).map((_, i) => scalarArg(i + 2));

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSeriesDescription } from '../conformance/series-description.ts';
 import { PromqlError } from '../errors.ts';
-import { FloatHistogram } from '../histogram/float-histogram.ts';
 import type { Expr } from '../parser/ast.ts';
 import { parseExpr } from '../parser/parse-expr.ts';
 import { isStaleNaN } from '../storage/queryable.ts';
@@ -143,18 +142,6 @@ describe('metric names', () => {
 });
 
 describe('errors and limits', () => {
-  it('report native histograms as unsupported where an operation does not evaluate them yet', () => {
-    const store = new SampleStore();
-    store.appendHistogram({ __name__: 'x' }, 0, new FloatHistogram({ count: 1, sum: 1 }));
-    const run = () => evaluateInstant(store, parseExpr('x * 2'), 0);
-    expect(run).toThrow('binary operator "*" on native histograms is not supported yet');
-    try {
-      run();
-    } catch (e) {
-      expect((e as PromqlError).code).toBe('PROMQL_UNSUPPORTED');
-    }
-  });
-
   it('stop with PROMQL_TIMEOUT once the deadline has passed', () => {
     try {
       evaluateInstant(new SampleStore(), parseExpr('vector(1)'), 0, { timeoutMs: -1 });

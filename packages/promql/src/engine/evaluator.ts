@@ -24,13 +24,7 @@ import {
 import { rangeArgument } from './range-call.ts';
 import { atTime, evalVectorSelector, referenceTimes, selectWindows } from './selectors.ts';
 import { setBinary } from './set-operators.ts';
-import {
-  constantSteps,
-  hasHistograms,
-  rejectHistograms,
-  type StepSeries,
-  type StepValue,
-} from './step-values.ts';
+import { constantSteps, hasHistograms, type StepSeries, type StepValue } from './step-values.ts';
 
 /**
  * Evaluates `expr` over every step of `ctx`. The samples its children held are released once it has
@@ -166,11 +160,6 @@ function evalBinary(ctx: EvalContext, node: Binary): StepValue {
   const { op } = node;
   if (lhs.kind === 'scalar' && rhs.kind === 'scalar') {
     return { kind: 'scalar', values: scalarBinary(ctx.limits, op, lhs.values, rhs.values) };
-  }
-  // `and`, `or` and `unless` pass samples through whatever their kind; the others do arithmetic.
-  if (op !== 'and' && op !== 'or' && op !== 'unless') {
-    if (lhs.kind === 'vector') rejectHistograms(lhs.series, `binary operator "${op}"`);
-    if (rhs.kind === 'vector') rejectHistograms(rhs.series, `binary operator "${op}"`);
   }
   if (lhs.kind === 'vector' && rhs.kind === 'scalar') {
     return {

@@ -10,7 +10,7 @@ import { checkDeadline, type EvalContext, evalError, LABELS_WORK, STEP_BLOCK } f
 import { formatLabels, labelsKey, METRIC_NAME } from './labels.ts';
 import { atTime, evalVectorSelector } from './selectors.ts';
 import { SeriesCollector } from './series-collector.ts';
-import type { StepSeries } from './step-values.ts';
+import { hasHistograms, type StepSeries } from './step-values.ts';
 
 const targetInfo = 'target_info';
 const identifyingLabels = ['instance', 'job'] as const;
@@ -131,6 +131,10 @@ export function evalInfo(
     };
     // The value at each step is the selected sample's own timestamp: the newest info sample wins a tie.
     info = evalVectorSelector(ctx, infoSelector, refs, true);
+    // Read as times above, histogram samples would pass for floats; Prometheus refuses them.
+    if (info.length > 0 && hasHistograms(evalVectorSelector(ctx, infoSelector, refs))) {
+      throw evalError('info sample should be float');
+    }
   }
   const dataFilters = new Map<string, CompiledMatcher[]>(
     [...dataMatchers].map(([name, ms]) => [name, ms.map(compileMatcher)]),
@@ -178,7 +182,7 @@ function combine(
     base.forEach((s, i) => {
       if (s.present[step] === 0) return;
       if (ignored[i]) {
-        out.add(s.labels, s.dropName, step, s.values[step]!);
+        SeriesCollector.put(out.slot(s.labels, s.dropName), step, s.values[step]!, s.histograms?.[step]);
         return;
       }
       const added: Record<string, string> = {};
@@ -207,7 +211,7 @@ function combine(
         shared = labels;
         labelCache.set(key, shared);
       }
-      out.add(shared, s.dropName, step, s.values[step]!);
+      SeriesCollector.put(out.slot(shared, s.dropName), step, s.values[step]!, s.histograms?.[step]);
     });
   }
   return out.series();

@@ -164,9 +164,17 @@ describe('native histograms in the engine', () => {
     ]);
   });
 
-  it('refuses histograms in operations that do not evaluate them yet, instead of reading them as floats', () => {
-    expect(() => vector('latency * 2')).toThrow(
-      'binary operator "*" on native histograms is not supported yet',
-    );
+  it('scales histograms by scalars, subtracts them as gauges, and drops what a histogram cannot do with an info', () => {
+    expect(vector('latency * 2').samples[0]?.histogram?.count).toBe(40);
+    expect(vector('latency / 4').samples[0]?.histogram?.sum).toBe(12.5);
+    const diff = vector('latency - latency offset 1m').samples[0]?.histogram;
+    expect([diff?.count, diff?.positiveBuckets, diff?.counterResetHint]).toEqual([4, [1, 2, 1], 'gauge']);
+    expect(vector('latency == latency').samples).toHaveLength(1);
+    const added = vector('latency + 1');
+    expect(added.samples).toEqual([]);
+    expect(added.infos).toEqual([
+      'PromQL info: incompatible sample types encountered for binary operator "+": histogram + float',
+    ]);
+    expect(vector('latency > bool 1').samples).toEqual([]);
   });
 });

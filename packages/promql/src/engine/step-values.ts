@@ -3,7 +3,6 @@
  * steps of the query at once (an instant query is a range query with one step); an instant vector
  * then becomes a set of series with one optional value per step.
  */
-import { PromqlError } from '../errors.ts';
 import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import type { Labels } from '../storage/queryable.ts';
 import { checkDeadline, type EvalLimits, STEP_BLOCK } from './context.ts';
@@ -111,19 +110,6 @@ export function emptySeries(labels: Labels, dropName: boolean, numSteps: number)
 export function hasHistograms(series: readonly { readonly histograms?: unknown }[]): boolean {
   for (const s of series) if (s.histograms !== undefined) return true;
   return false;
-}
-
-/**
- * Refuses native histogram input to an operation that does not evaluate them yet, rather than reading
- * their placeholder values as floats. Prometheus evaluates them; yardstick will, operation by operation.
- */
-export function rejectHistograms(
-  series: readonly { readonly histograms?: unknown }[],
-  operation: string,
-): void {
-  if (hasHistograms(series)) {
-    throw new PromqlError('PROMQL_UNSUPPORTED', `${operation} on native histograms is not supported yet`);
-  }
 }
 
 /** Sets the histogram of step `i`, creating the series' per-step histogram array on first use. */
