@@ -1,52 +1,150 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'proxywhirl-demo-'));
 let child: ChildProcess | undefined;
 
 afterEach(() => {
   child?.kill('SIGKILL');
   child = undefined;
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('the proxy-rotation demo', () => {
-  it('prints its URLs, serves pool metrics with an outage visible, and stops cleanly on SIGINT', async () => {
-    const proc = spawn(process.execPath, ['--conditions=yardstick-source', main], {
-      env: {
-        ...process.env,
-        OTEL_EXPORTER_PROMETHEUS_PORT: '0',
-        YARDSTICK_LOG_LEVEL: 'error',
-        PROXY_DEMO_PERIOD_MS: '500',
-        PROXY_DEMO_OUTAGE_MS: '5000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+/** The spec's metrics (seed 000 T028, T055) and exactly the labels each carries. */
+const SPEC_LABELS: Readonly<Record<string, readonly string[]>> = {
+  proxywhirl_requests_total: ['pool', 'region', 'status'],
+  proxywhirl_request_duration_seconds_bucket: ['le', 'pool', 'region'],
+  proxywhirl_request_duration_seconds_count: ['pool', 'region'],
+  proxywhirl_pool_proxies: ['health_status', 'pool'],
+  proxywhirl_proxy_health_checks_total: ['pool', 'proxy_id', 'result'],
+  proxywhirl_alerts_active: [],
+};
+
+/** Label names of each sample line of `name`, without the instrumentation scope every OTel metric carries. */
+function labelSets(body: string, name: string): string[][] {
+  return body
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .map((line) =>
+      [...(/\{(.*)\}/.exec(line)?.[1] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)]
+        .map((m) => m[1]!)
+        .filter((label) => !label.startsWith('otel_scope_'))
+        .sort(),
+    );
+}
+
+function startDemo(env: Record<string, string>): {
+  proc: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
+  const proc = spawn(process.execPath, ['--conditions=yardstick-source', main], {
+    env: { ...process.env, YARDSTICK_LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child = proc;
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  proc.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return { proc, output: () => out, exited };
+}
+
+describe('the proxy-rotation demo (npm start)', () => {
+  it('serves the spec names with exactly their labels beside the OTel kit metrics, its status pages, and stops cleanly', async () => {
+    const demo = startDemo({
+      OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+      PROXY_DEMO_PERIOD_MS: '500',
+      PROXY_DEMO_OUTAGE_MS: '8000',
     });
-    child = proc;
-    let out = '';
-    proc.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    proc.stderr?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-    const unhealthy =
-      /^pool_items\{pool_item_state="unhealthy",pool_name="residential",region="eu-west"[^}]*\} 1$/m;
+    const unhealthy = /^proxywhirl_pool_proxies\{health_status="unhealthy",pool="residential"[^}]*\} 1$/m;
     let body = '';
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && !unhealthy.test(body)) {
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !(unhealthy.test(body) && /^proxywhirl_requests_total\{/m.test(body))) {
       await new Promise((r) => setTimeout(r, 200));
-      const url = /metrics:\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(out)?.[1];
+      const url = /metrics:\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(demo.output())?.[1];
       if (url !== undefined) body = await (await fetch(url)).text();
     }
-    expect(out).toMatch(/pools:\s+http:\/\/127\.0\.0\.1:\d+\//);
     expect(body).toMatch(unhealthy);
+    for (const [name, labels] of Object.entries(SPEC_LABELS)) {
+      const sets = labelSets(body, name);
+      expect(sets.length, name).toBeGreaterThan(0);
+      for (const set of sets) expect(set, name).toEqual(labels);
+    }
+    expect(body).toMatch(/^# TYPE proxywhirl_requests_total counter$/m);
+    expect(body).toMatch(/^# TYPE proxywhirl_request_duration_seconds histogram$/m);
+    expect(body).toMatch(/^# TYPE proxywhirl_pool_proxies gauge$/m);
+    expect(body).toMatch(/^# TYPE proxywhirl_proxy_health_checks_total counter$/m);
+    expect(body).toMatch(/^# TYPE proxywhirl_alerts_active gauge$/m);
+    const buckets = [
+      ...body.matchAll(/^proxywhirl_request_duration_seconds_bucket\{pool="datacenter"[^}]*le="([^"]+)"/gm),
+    ];
+    expect(buckets.map((m) => m[1])).toEqual(['0.1', '0.5', '1', '2', '5', '10', '+Inf']);
+    expect(body).toMatch(
+      /^proxywhirl_proxy_health_checks_total\{pool="residential",proxy_id="res-eu-3",result="failure"/m,
+    );
+    // The OTel semantic-convention metrics of the kits stay.
+    expect(body).toMatch(
+      /^pool_items\{pool_item_state="unhealthy",pool_name="residential",region="eu-west"[^}]*\} 1$/m,
+    );
     expect(body).toMatch(/^proxy_requests_total\{outcome="success",pool_name="datacenter"/m);
+    expect(body).toMatch(/^# TYPE nodejs_eventloop_delay_/m);
     expect(body).not.toContain('s3cret-password');
 
-    proc.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(out).toContain('stopped cleanly');
-  }, 25_000);
+    const statusUrl = /pools:\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(demo.output())?.[1];
+    expect(statusUrl).toBeDefined();
+    const pools = (await (await fetch(statusUrl!)).json()) as { pool: string; region: string }[];
+    expect(pools.map((p) => `${p.pool}/${p.region}`)).toEqual([
+      'residential/eu-west',
+      'residential/us-east',
+      'datacenter/eu-west',
+    ]);
+    const dashboard = (await (await fetch(`${statusUrl}dashboard`)).json()) as Record<
+      string,
+      { status: string; source: string }
+    >;
+    expect(dashboard.proxies_by_health).toMatchObject({ status: 'fresh', source: 'embedded' });
+
+    demo.proc.kill('SIGINT');
+    expect(await demo.exited).toBe(0);
+    expect(demo.output()).toContain('stopped cleanly');
+  }, 40_000);
+
+  it('takes its telemetry settings from .proxywhirl.toml and refuses a bad one with file, line and field', async () => {
+    const bad = join(dir, 'bad.toml');
+    writeFileSync(bad, '[metrics]\nexposition_port = 8000\n');
+    const demo = startDemo({ PROXYWHIRL_CONFIG: bad });
+    expect(await demo.exited).toBe(2);
+    expect(demo.output().trim()).toBe(
+      `${bad}:2: metrics.exposition_port: must not be the API port (8000): the metrics endpoint needs its own port`,
+    );
+
+    const good = join(dir, 'good.toml');
+    writeFileSync(
+      good,
+      '[metrics]\nexposition_host = "127.0.0.1"\nexposition_port = 9100\nexposition_path = "/pw"\nenable_process_metrics = false\n',
+    );
+    const second = startDemo({ PROXYWHIRL_CONFIG: good, OTEL_EXPORTER_PROMETHEUS_PORT: '0' });
+    let url: string | undefined;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && url === undefined) {
+      await new Promise((r) => setTimeout(r, 200));
+      url = /metrics:\s+(http:\/\/127\.0\.0\.1:\d+\/pw)\s/.exec(second.output())?.[1];
+    }
+    expect(url, second.output()).toBeDefined();
+    const body = await (await fetch(url!)).text();
+    expect(body).toMatch(/^# TYPE proxywhirl_alerts_active gauge$/m);
+    expect(body).not.toMatch(/^# TYPE nodejs_eventloop_delay_/m);
+    second.proc.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  }, 40_000);
 });

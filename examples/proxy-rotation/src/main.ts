@@ -1,35 +1,104 @@
 /**
- * yardstick proxy-rotation demo: fake proxies in two regions, three pools, a client loop sending requests
- * through them, and one proxy that goes down and comes back every minute. `/metrics`, the embedded PromQL
- * API and in-process alerting (rules/proxies.rules.yml) on 127.0.0.1:9464. Ctrl-C shuts down cleanly.
+ * yardstick proxy-rotation demo, ProxyWhirl's metrics spec end to end: fake proxies in two regions, three
+ * pools, a client loop sending requests through them, and one proxy that goes down and comes back every
+ * minute. The telemetry server is configured by the `[metrics]` table of `.proxywhirl.toml` (MetricsConfig,
+ * hot-reloaded) and serves the spec's `proxywhirl_*` metrics beside the OTel kits' on `/metrics`, the embedded
+ * PromQL API, and in-process alerting (the spec's AlertRules in rules/proxywhirl.alerts.yml plus the
+ * Prometheus-format rules/proxies.rules.yml). Ctrl-C shuts down cleanly.
  *
- * Environment: PROXY_DEMO_RPS (default 20), PROXY_DEMO_OUTAGE_MS (how long the proxy stays down, default
- * 30 000), PROXY_DEMO_PERIOD_MS (time between outages, default 60 000), ALERTMANAGER_URL (send alerts
- * there), plus yardstick's own OTEL_ and YARDSTICK_ variables.
+ * Environment: PROXYWHIRL_CONFIG (default: the example's .proxywhirl.toml), OTEL_EXPORTER_PROMETHEUS_PORT
+ * (overrides exposition_port), PROMETHEUS_URL (the dashboard queries it first), ALERTMANAGER_URL (alerts go
+ * there too), PROXY_DEMO_RPS (default 20), PROXY_DEMO_OUTAGE_MS (default 30 000), PROXY_DEMO_PERIOD_MS
+ * (default 60 000), PROXY_DEMO_PORT (the status server), plus yardstick's own OTEL_ and YARDSTICK_ variables.
  */
 
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTelemetry } from '@yardstick/sdk';
+import { loadAlertRuleFile, writeThresholdRuleFile } from './alerts/alert-rule-file.ts';
+import { AlertStateTracker, countActiveAlerts } from './alerts/alert-state.ts';
+import { loadMetricsConfig } from './config/load-metrics-config.ts';
+import { ProxyWhirlConfigError } from './config/proxywhirl-config-error.ts';
+import { toYardstickConfig } from './config/to-yardstick-config.ts';
+import { watchMetricsConfig } from './config/watch-metrics-config.ts';
 import { startClientLoop } from './demo/client-loop.ts';
 import { type FakeProxy, startFakeProxy } from './demo/fake-proxy.ts';
+import { startStatusServer } from './demo/status-server.ts';
+import { ProxyWhirlMetrics } from './metrics/proxywhirl-metrics.ts';
 import { ProxyPool } from './pool/proxy-pool.ts';
+import { type QuerySource, StaleAwareQuery } from './query/stale-aware-query.ts';
 
-const rules = fileURLToPath(new URL('../rules/proxies.rules.yml', import.meta.url));
-const alertmanagerUrl = process.env.ALERTMANAGER_URL;
-const rps = Number(process.env.PROXY_DEMO_RPS ?? 20);
-const outageMs = Number(process.env.PROXY_DEMO_OUTAGE_MS ?? 30_000);
-const periodMs = Number(process.env.PROXY_DEMO_PERIOD_MS ?? 60_000);
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+const configFile = process.env.PROXYWHIRL_CONFIG ?? here('../.proxywhirl.toml');
+const env = process.env;
+const alertmanagerUrl = env.ALERTMANAGER_URL;
+const rps = Number(env.PROXY_DEMO_RPS ?? 20);
+const outageMs = Number(env.PROXY_DEMO_OUTAGE_MS ?? 30_000);
+const periodMs = Number(env.PROXY_DEMO_PERIOD_MS ?? 60_000);
 
+let metricsConfig: ReturnType<typeof loadMetricsConfig>;
+try {
+  metricsConfig = loadMetricsConfig(configFile);
+} catch (error) {
+  // A bad config file is the user's to fix: say where, without a stack trace.
+  console.error(error instanceof ProxyWhirlConfigError ? error.message : String(error));
+  process.exit(2);
+}
+
+const pools: ProxyPool[] = [];
+const status = await startStatusServer(pools, Number(env.PROXY_DEMO_PORT ?? 0));
+const channels = ['oncall'];
+const alertRules = loadAlertRuleFile(here('../rules/proxywhirl.alerts.yml'), { channels });
+// The validated rules, in the threshold form the SDK's evaluator loads (0600, removed on shutdown).
+const ruleDir = mkdtempSync(join(tmpdir(), 'proxywhirl-'));
+const alertRuleFile = join(ruleDir, 'proxywhirl.thresholds.yml');
+writeThresholdRuleFile(alertRules, alertRuleFile);
+
+const yardstick = toYardstickConfig(metricsConfig);
+const portOverride = env.OTEL_EXPORTER_PROMETHEUS_PORT;
 const telemetry = await startTelemetry({
-  serviceName: 'yardstick-proxy-rotation',
+  serviceName: 'proxywhirl',
+  ...yardstick,
+  server: { ...yardstick.server, ...(portOverride === undefined ? {} : { port: Number(portOverride) }) },
   alerting: {
-    ruleFiles: [rules],
+    ruleFiles: [here('../rules/proxies.rules.yml'), alertRuleFile],
+    channels: [
+      // The demo's own webhook receiver, so alerts are visible without an Alertmanager...
+      { name: 'oncall', type: 'webhook', url: `${status.url}alerts` },
+    ],
+    // ...and a real one when given.
     ...(alertmanagerUrl ? { alertmanagerUrls: [alertmanagerUrl] } : {}),
   },
 });
 const meter = telemetry.meter('proxy-rotation', '0.1.0');
+const proxywhirl = new ProxyWhirlMetrics(telemetry.meter('proxywhirl', '0.1.0'), {
+  buckets: metricsConfig.histogram_buckets,
+  switches: { requests: metricsConfig.enable_request_metrics, pools: metricsConfig.enable_pool_metrics },
+  activeAlerts: () => countActiveAlerts(telemetry.alerting?.evaluator.alerts() ?? []),
+});
+const sources: QuerySource[] = [
+  ...(env.PROMETHEUS_URL ? [{ name: 'prometheus', url: env.PROMETHEUS_URL }] : []),
+  ...(telemetry.url ? [{ name: 'embedded', url: telemetry.url }] : []),
+];
+if (sources.length > 0) status.setQuery(new StaleAwareQuery({ sources }));
+
+const configWatch = watchMetricsConfig(configFile, {
+  initial: metricsConfig,
+  onChange: ({ config, changed, restartRequired }) => {
+    proxywhirl.setSwitches({ requests: config.enable_request_metrics, pools: config.enable_pool_metrics });
+    telemetry.logger.info({ changed, restartRequired }, 'metrics config reloaded');
+  },
+  onError: (error) =>
+    telemetry.logger.error({ err: error.message }, 'metrics config not reloaded; the previous one stays'),
+});
+const tracker = new AlertStateTracker(telemetry.logger);
+const trackAlerts = setInterval(
+  () => tracker.observe(telemetry.alerting?.evaluator.alerts() ?? [], Date.now()),
+  1_000,
+);
+trackAlerts.unref();
 
 // The "internet" the proxies would reach; the fake proxies answer GETs themselves, so it is only named.
 const target = 'http://api.example.test/items';
@@ -41,7 +110,6 @@ const layout = [
   { pool: 'datacenter', region: 'eu-west', names: ['dc-eu-1', 'dc-eu-2'] },
 ] as const;
 const fakes: FakeProxy[] = [];
-const pools: ProxyPool[] = [];
 for (const { pool, region, names } of layout) {
   const specs = [];
   for (const name of names) {
@@ -64,13 +132,14 @@ for (const { pool, region, names } of layout) {
       maxInFlightPerProxy: 4,
       health: { intervalMs: 2_000, timeoutMs: 1_000, unhealthyAfter: 2, healthyAfter: 2 },
       meter,
+      proxywhirl,
       logger: telemetry.logger,
     }),
   );
 }
 const stopClients = startClientLoop(pools, target, rps);
 
-// One proxy fails on a schedule so the health checks, the pool gauges and the alert have something to show.
+// One proxy fails on a schedule so the health checks, the pool gauges and the alerts have something to show.
 const flaky = fakes.find((f) => f.name === 'res-eu-3')!;
 let stopping = false;
 let outageTimer: ReturnType<typeof setTimeout> | undefined;
@@ -86,28 +155,15 @@ const scheduleOutage = (): void => {
 };
 scheduleOutage();
 
-// A tiny status page: each pool's proxies with health and load, as the library sees them.
-const status = createServer((_req, res) => {
-  const body = pools.map((p) => ({
-    pool: p.name,
-    region: p.region,
-    strategy: p.strategy,
-    proxies: p.status(),
-  }));
-  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body, null, 2));
-});
-await new Promise<void>((resolve) =>
-  status.listen(Number(process.env.PROXY_DEMO_PORT ?? 0), '127.0.0.1', resolve),
-);
-const statusUrl = `http://127.0.0.1:${(status.address() as AddressInfo).port}/`;
-const healthyQuery = 'sum by (pool_name, region) (pool_items{pool_item_state!="unhealthy"})';
-
-console.log(`yardstick proxy-rotation demo is running
-  pools:    ${statusUrl}  (${pools.length} pools, ${fakes.length} fake proxies, ~${rps} requests/s)
-  metrics:  ${telemetry.url}/metrics
-  PromQL:   ${telemetry.url}/api/v1/query?query=${encodeURIComponent(healthyQuery)}
-  alerts:   ${telemetry.url}/api/v1/query?query=ALERTS
-  outage:   res-eu-3 goes down every ${periodMs / 1000}s for ${outageMs / 1000}s
+const successQuery = 'sum by (pool, region, status) (proxywhirl_requests_total)';
+console.log(`yardstick proxy-rotation (ProxyWhirl) demo is running
+  pools:     ${status.url}  (${pools.length} pools, ${fakes.length} fake proxies, ~${rps} requests/s)
+  dashboard: ${status.url}dashboard  (fresh / degraded / stale / unavailable)
+  alerts:    ${status.url}alerts  (the oncall channel's webhook)
+  metrics:   ${telemetry.url}${metricsConfig.exposition_path}
+  PromQL:    ${telemetry.url}/api/v1/query?query=${encodeURIComponent(successQuery)}
+  config:    ${configFile}  (edit [metrics]: switches apply live)
+  outage:    res-eu-3 goes down every ${periodMs / 1000}s for ${outageMs / 1000}s
 Press Ctrl-C to stop.`);
 
 async function stop(signal: string): Promise<void> {
@@ -115,11 +171,14 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   console.log(`\n${signal} received, shutting down`);
   clearTimeout(outageTimer);
+  clearInterval(trackAlerts);
+  configWatch.close();
   await stopClients();
   for (const pool of pools) pool.close();
   await Promise.all(fakes.map((f) => f.stop()));
-  await new Promise<void>((resolve) => status.close(() => resolve()));
+  await status.close();
   await telemetry.shutdown();
+  rmSync(ruleDir, { recursive: true, force: true });
   console.log('stopped cleanly');
 }
 process.once('SIGINT', () => void stop('SIGINT'));
