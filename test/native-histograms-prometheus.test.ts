@@ -3,7 +3,8 @@
  * `--enable-feature=native-histograms` as a native histogram (Prometheus asks for the protobuf format,
  * `/metrics` negotiates it): `histogram_count`, `histogram_sum` and `histogram_quantile` over Prometheus's
  * API agree with what was recorded. The same instrument scraped as text (through a path that drops the
- * `Accept` header) is a classic histogram with the same counts.
+ * `Accept` header) is a classic histogram with the same counts. The embedded store's `/api/v1` answers with
+ * the same `histogram`/`histograms` JSON as Prometheus for the same data.
  */
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -76,7 +77,8 @@ describe.skipIf(prometheus.skipReason !== undefined)('native histograms in Prome
       configFile: false,
       registerGlobal: false,
       server: { port: 0 },
-      store: { enabled: false },
+      // The store collects on forceFlush() alone, so its sample is taken when the test chooses.
+      collectIntervalMs: 3_600_000,
       metrics: { process: false, histogramAggregation: 'exponential' },
       logger: { debug: quiet, info: quiet, warn: quiet, error: quiet },
     });
@@ -170,5 +172,43 @@ describe.skipIf(prometheus.skipReason !== undefined)('native histograms in Prome
       const le = bucket.metric.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(bucket.metric.le);
       expect(Number(bucket.value?.[1]), `le=${bucket.metric.le}`).toBe(all.filter((v) => v <= le).length);
     }
+  }, 60_000);
+
+  it('answers /api/v1 with the same histogram JSON as Prometheus for the same data, instant and range', async () => {
+    const app = telemetry!;
+    const wait = app.meter('shop').createHistogram('shop.wait', { unit: 's' });
+    // Zeros and a wide range (the API drops negative values): zero and positive buckets, a fractional sum.
+    const values = [...logUniform(300, 0.0005, 40, 3), 0, 0];
+    for (const value of values) wait.record(value, { queue: 'q1' });
+    const series = 'shop_wait_seconds{job="native",queue="q1"}';
+    await waitForValue(base, `histogram_count(${series})`, values.length);
+    // Nothing is recorded after this: Prometheus's last scrape and the store's collection hold the same point.
+    await app.forceFlush();
+
+    const [fromPrometheus] = await query(base, series);
+    const [ours] = await query(app.url!, 'shop_wait_seconds{queue="q1"}');
+    expect(fromPrometheus?.histogram?.[1].buckets.length).toBeGreaterThan(20);
+    expect(ours?.histogram?.[1]).toEqual(fromPrometheus?.histogram?.[1]);
+    // The zero bucket, as Prometheus writes it: boundary rule 3, closed on both sides.
+    expect(ours?.histogram?.[1].buckets[0]).toEqual([3, '-0', '0', '2']);
+    expect(Object.keys(ours!).sort()).toEqual(Object.keys(fromPrometheus!).sort());
+
+    const end = Date.now() / 1000;
+    const range = async (url: string, expr: string) => {
+      const response = await fetch(
+        `${url}/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${end - 2}&end=${end}&step=1`,
+      );
+      const body = (await response.json()) as {
+        data: { resultType: string; result: Record<string, unknown>[] };
+      };
+      return body.data;
+    };
+    const promRange = await range(base, series);
+    const ourRange = await range(app.url!, 'shop_wait_seconds{queue="q1"}');
+    expect(ourRange.resultType).toBe(promRange.resultType);
+    expect(Object.keys(ourRange.result[0]!).sort()).toEqual(Object.keys(promRange.result[0]!).sort());
+    const [, promLast] = (promRange.result[0]!.histograms as [number, unknown][]).at(-1)!;
+    const [, ourLast] = (ourRange.result[0]!.histograms as [number, unknown][]).at(-1)!;
+    expect(ourLast).toEqual(promLast);
   }, 60_000);
 });
