@@ -75,6 +75,11 @@ export type {
   RedisCommandLike,
 } from './kits/redis/index.ts';
 export { instrumentRedis, REDIS_DURATION_BUCKETS, REDIS_METRIC_NAMES } from './kits/redis/index.ts';
+export type {
+  PromClientRuntimeMetrics,
+  PromClientRuntimeMetricsOptions,
+} from './kits/runtime/prom-client-runtime-metrics.ts';
+export { startPromClientRuntimeMetrics } from './kits/runtime/prom-client-runtime-metrics.ts';
 export type { RuntimeMetrics, RuntimeMetricsOptions } from './kits/runtime/runtime-metrics.ts';
 export { startRuntimeMetrics } from './kits/runtime/runtime-metrics.ts';
 export type { Logger } from './logging/logger.ts';

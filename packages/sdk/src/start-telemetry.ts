@@ -19,6 +19,7 @@ import {
   type HttpServerMetricsOptions,
 } from './kits/http-server/http-server-metrics.ts';
 import { type TrackedPool, type TrackPoolOptions, trackPool } from './kits/pools/index.ts';
+import { startPromClientRuntimeMetrics } from './kits/runtime/prom-client-runtime-metrics.ts';
 import { startRuntimeMetrics } from './kits/runtime/runtime-metrics.ts';
 import { createDefaultLogger, type Logger, routeDiagTo } from './logging/logger.ts';
 import { createOtlpReader } from './otlp/create-otlp-reader.ts';
@@ -283,12 +284,21 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
         })
       : undefined;
   if (remoteWrite !== undefined) storeSinks.push(...remoteWrite.sinks);
+  // Process metrics are the process's: its main thread reports them, a worker thread would add them twice.
+  const processMetrics = config.enabled && config.metrics.process && clusterRole !== 'thread';
+  const { naming } = config.metrics.runtime;
+  const onRuntimeError = (error: unknown) =>
+    logger.warn({ err: error }, 'runtime metrics: a reading failed; later failures are not logged');
   const runtime = startRuntimeMetrics(meterProvider.getMeter('@yardstick/sdk/runtime'), {
-    // Process metrics are the process's: its main thread reports them, a worker thread would add them twice.
-    enabled: config.enabled && config.metrics.process && clusterRole !== 'thread',
-    onError: (error) =>
-      logger.warn({ err: error }, 'runtime metrics: a reading failed; later failures are not logged'),
+    enabled: processMetrics && naming !== 'prom-client',
+    onError: onRuntimeError,
   });
+  const promClientRuntime =
+    processMetrics && naming !== 'otel'
+      ? startPromClientRuntimeMetrics(meterProvider.getMeter('@yardstick/sdk/runtime-prom-client'), {
+          onError: onRuntimeError,
+        })
+      : undefined;
 
   let server: TelemetryServer | undefined;
   let queryApi: QueryApi | undefined;
@@ -389,6 +399,7 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
       shuttingDown ??= (async () => {
         await alerting?.stop();
         runtime.stop();
+        promClientRuntime?.stop();
         for (const pool of pools) pool.close();
         for (const dependency of dependencies) dependency.stop();
         // A worker's final report, with everything recorded until now.

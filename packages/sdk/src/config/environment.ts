@@ -79,6 +79,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
     kind: 'lowercase',
   },
   { variable: 'YARDSTICK_METRICS_PROCESS', path: ['metrics', 'process'], kind: 'boolean' },
+  { variable: 'YARDSTICK_RUNTIME_NAMING', path: ['metrics', 'runtime', 'naming'], kind: 'lowercase' },
   { variable: 'YARDSTICK_METRICS_REQUESTS', path: ['metrics', 'requests'], kind: 'boolean' },
   { variable: 'YARDSTICK_METRICS_POOLS', path: ['metrics', 'pools'], kind: 'boolean' },
   { variable: 'YARDSTICK_CARDINALITY_LIMIT', path: ['cardinality', 'defaultLimit'], kind: 'integer' },

@@ -18,6 +18,7 @@ describe('yardstickConfigSchema defaults', () => {
       collectIntervalMs: 15_000,
       metrics: {
         process: true,
+        runtime: { naming: 'otel' },
         requests: true,
         pools: true,
         histogramAggregation: 'explicit',

@@ -154,6 +154,17 @@ const metricsSchema = z
       .boolean()
       .default(true)
       .describe('Record process and runtime metrics (CPU, memory, event loop).'),
+    runtime: z
+      .strictObject({
+        naming: z
+          .enum(['otel', 'prom-client', 'both'])
+          .default('otel')
+          .describe(
+            "Names of the process and runtime metrics: OTel semantic conventions (`process.cpu.time`, `v8js.memory.heap.used`, ...), prom-client 15's default metrics (`process_cpu_seconds_total`, `nodejs_heap_size_used_bytes`, ... with its labels and units, for dashboards built on prom-client), or both.",
+          ),
+      })
+      .prefault({})
+      .describe('Process and runtime metrics (metrics.process turns them on).'),
     requests: z.boolean().default(true).describe('Record HTTP server request metrics from the middleware.'),
     pools: z.boolean().default(true).describe('Record worker/connection pool metrics from the pool kit.'),
     histogramAggregation: z
