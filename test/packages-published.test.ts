@@ -200,18 +200,14 @@ describe('a fresh app installing the tarballs beside @opentelemetry/sdk-node', (
     90_000,
   );
 
-  it.for(['esm.mjs', 'cjs.cjs'])(
-    'runs %s on Node 22',
-    { timeout: 90_000 },
-    async (script, ctx) => {
-      if (!node22) {
-        console.warn(`skipped: ${node22Skip}`);
-        ctx.skip();
-        return;
-      }
-      const { stdout } = await run(node22, [script], { cwd: app, timeout: 60_000 });
-      const out = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { line?: string };
-      expect(out.line).toMatch(/^fresh_orders_total\{.*\} 3$/);
-    },
-  );
+  it.for(['esm.mjs', 'cjs.cjs'])('runs %s on Node 22', { timeout: 90_000 }, async (script, ctx) => {
+    if (!node22) {
+      console.warn(`skipped: ${node22Skip}`);
+      ctx.skip();
+      return;
+    }
+    const { stdout } = await run(node22, [script], { cwd: app, timeout: 60_000 });
+    const out = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { line?: string };
+    expect(out.line).toMatch(/^fresh_orders_total\{.*\} 3$/);
+  });
 });
