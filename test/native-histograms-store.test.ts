@@ -2,10 +2,13 @@
  * An exponential histogram recorded through `startTelemetry` is a native histogram in the embedded store
  * and in `/api/v1` (queries run in the worker pool, which reads the store over the worker protocol):
  * Prometheus's JSON `histogram`/`histograms`, `histogram_count`/`histogram_sum`, and buckets whose counts
- * match the classic buckets the same instrument shows on `/metrics` in text.
+ * match the classic buckets the same instrument shows on `/metrics` in text and the ExponentialHistogram
+ * OTLP carries to a collector.
  */
 import { silentLogger, startTelemetry, type Telemetry } from '@yardstick/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.ts';
+import { waitFor } from './support/wait-for.ts';
 
 interface ApiHistogram {
   readonly count: string;
@@ -22,8 +25,10 @@ interface ApiSeries {
 }
 
 let telemetry: Telemetry;
+let receiver: OtlpReceiver;
 
 beforeAll(async () => {
+  receiver = await startOtlpReceiver();
   telemetry = await startTelemetry({
     env: {},
     configFile: false,
@@ -33,11 +38,14 @@ beforeAll(async () => {
     // Collections come from forceFlush() alone.
     collectIntervalMs: 3_600_000,
     metrics: { process: false, histogramAggregation: 'exponential' },
+    // Exports come from forceFlush() alone too.
+    otlp: { endpoint: receiver.url, exportIntervalMs: 3_600_000 },
   });
 });
 
 afterAll(async () => {
   await telemetry.shutdown();
+  await receiver.close();
 });
 
 async function query(path: string): Promise<ApiSeries[]> {
@@ -50,7 +58,7 @@ async function query(path: string): Promise<ApiSeries[]> {
 const values = [0, 0.003, 0.004, 0.02, 0.02, 0.021, 0.5, 1, 1, 2.5, 7.25];
 
 describe('exponential histograms in the embedded store and /api/v1', () => {
-  it('are native histograms: count, sum and buckets holding every recorded value, no _bucket series', async () => {
+  it('are native histograms: count, sum and buckets holding every recorded value, no _bucket series; the same buckets in text and on OTLP', async () => {
     const latency = telemetry.meter('shop').createHistogram('shop.latency', { unit: 's' });
     for (const value of values) latency.record(value, { route: '/cart' });
     await telemetry.forceFlush();
@@ -101,6 +109,28 @@ describe('exponential histograms in the embedded store and /api/v1', () => {
       expect(le, `text bucket at ${bucket.upper}`).toBeDefined();
       expect(Number(le![2])).toBe(cumulative);
     }
+
+    // OTLP: an ExponentialHistogram with the same buckets. OTel's bucket i is (base^i, base^(i+1)], so
+    // each populated OTLP bucket is the /api/v1 bucket with upper bound 2^((i+1)/2^scale).
+    const point = await waitFor(
+      'the OTLP export of shop.latency',
+      () => receiver.exports.flatMap((e) => e.metrics).find((m) => m.name === 'shop.latency')?.points[0],
+    );
+    expect(point.count).toBe(values.length);
+    const exponential = point.exponential!;
+    expect(exponential.zeroCount).toBe(buckets.find((b) => b.rule === 3)?.count);
+    const otlpBuckets = exponential.positiveCounts
+      .map((count, k) => ({
+        upper: 2 ** ((exponential.positiveOffset + k + 1) / 2 ** exponential.scale),
+        count,
+      }))
+      .filter((b) => b.count > 0);
+    const apiBuckets = buckets.filter((b) => b.rule !== 3);
+    expect(apiBuckets.length).toBeGreaterThan(5);
+    expect(otlpBuckets.map((b) => b.count)).toEqual(apiBuckets.map((b) => b.count));
+    otlpBuckets.forEach((b, i) => {
+      expect(Math.abs(b.upper / apiBuckets[i]!.upper - 1)).toBeLessThan(1e-12);
+    });
   });
 
   it('returns a range of native histogram samples under "histograms"', async () => {

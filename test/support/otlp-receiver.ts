@@ -59,6 +59,13 @@ export interface ReceivedPoint {
   readonly value: number | undefined;
   readonly count: number | undefined;
   readonly sum: number | undefined;
+  /** An exponential histogram point's scale, zero bucket and positive buckets (OTel bucket indexes). */
+  readonly exponential?: {
+    readonly scale: number;
+    readonly zeroCount: number;
+    readonly positiveOffset: number;
+    readonly positiveCounts: readonly number[];
+  };
 }
 
 /** A metric as the tests see it. */
@@ -121,6 +128,16 @@ function normalize(request: Json, contentType: string): ReceivedExport {
                 : undefined,
           count: p.count !== undefined ? Number(p.count) : undefined,
           sum: p.sum !== undefined && p.sum !== null ? Number(p.sum) : undefined,
+          ...(m.exponentialHistogram
+            ? {
+                exponential: {
+                  scale: Number(p.scale ?? 0),
+                  zeroCount: Number(p.zeroCount ?? 0),
+                  positiveOffset: Number(p.positive?.offset ?? 0),
+                  positiveCounts: (p.positive?.bucketCounts ?? []).map(Number),
+                },
+              }
+            : {}),
         }));
         metrics.push({ name: m.name, unit: m.unit ?? '', kind, points });
       }
