@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The web UI bundle the telemetry server serves, built when its sources changed.
+    globalSetup: ['test/support/build-web-ui.ts'],
     // memory-bound tests (cardinality attacks) call gc() before measuring
     execArgv: ['--expose-gc'],
   },
