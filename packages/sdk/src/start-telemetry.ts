@@ -30,6 +30,7 @@ import { startRemoteWrite } from './remote-write/start-remote-write.ts';
 import { createResource } from './resource/create-resource.ts';
 import { queryApiExposure } from './server/query-api-exposure.ts';
 import { startTelemetryServer, type TelemetryServer } from './server/telemetry-server.ts';
+import { createWebUiHandler, mountWebUi } from './server/web-ui.ts';
 import type { CollectionSink } from './store/collection-sink.ts';
 import { ExemplarStore } from './store/exemplar-store.ts';
 import { startPersistence } from './store/persistence/start-persistence.ts';
@@ -326,6 +327,8 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
       });
       server.mount('/api/v1/*', { methods: ['GET', 'POST'], handler: queryApi });
       server.mount('/v1/stats', { methods: ['GET'], handler: queryApi.stats });
+      // The UI reads everything through /api/v1, so it is served exactly when that is.
+      mountWebUi(server, createWebUiHandler({ onMissing: (message) => logger.warn({}, message) }));
     }
     logger.info({ url: server.url }, 'yardstick telemetry server listening');
   }
