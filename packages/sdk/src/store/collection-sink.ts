@@ -4,7 +4,7 @@
  */
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { LoopSlice } from '@yardstick/metrics-core';
-import type { Labels } from '@yardstick/promql';
+import type { FloatHistogram, Labels } from '@yardstick/promql';
 
 /** A receiver of each collection the `StoreReader` appends to the store. */
 export interface CollectionSink {
@@ -13,6 +13,11 @@ export interface CollectionSink {
    * collection's hot path: must be cheap and must not throw.
    */
   add(labels: Labels, value: number): void;
+  /**
+   * A native histogram sample the store accepted, in the collection in progress; a sink without it receives
+   * floats alone. Same rules as {@link add}; the histogram is the store's, not to be changed.
+   */
+  addHistogram?(labels: Labels, histogram: FloatHistogram): void;
   /**
    * The collection stamped `timestampMs` is complete: every sample of it went through {@link add}. The
    * reader awaits it before the next collection; long work gives the loop a turn through `slice`.

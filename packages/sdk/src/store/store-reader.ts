@@ -161,9 +161,9 @@ export class StoreReader extends MetricReader {
         metadata,
       )) {
         this.#tracker.see(labels);
-        // Native histograms go to the store alone: the sinks (persistence, remote write) take floats.
         if (histogram !== undefined) {
           if (!store.appendHistogram(labels, now, histogram)) rejected++;
+          else for (const sink of sinks) sink.addHistogram?.(labels, histogram);
         } else if (!store.append(labels, now, value)) rejected++;
         else for (const sink of sinks) sink.add(labels, value);
         if (exemplars !== undefined && exemplarStore !== undefined) {

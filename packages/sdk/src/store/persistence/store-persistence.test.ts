@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { LoopSlice } from '@yardstick/metrics-core';
-import { isStaleNaN, SampleStore, STALE_NAN } from '@yardstick/promql';
+import { FloatHistogram, isStaleNaN, type Labels, SampleStore, STALE_NAN } from '@yardstick/promql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Logger, silentLogger } from '../../logging/logger.ts';
 import { STORE_DATABASE_FILE } from './store-database.ts';
@@ -49,6 +49,52 @@ async function record(persistence: StorePersistence, from: number, count: number
   }
 }
 
+/** A cumulative native histogram after `i` collections: buckets growing at different rates. */
+function latencyAt(i: number): FloatHistogram {
+  const positiveBuckets = [i, 2 * i, (i * i) % 7, 3];
+  return new FloatHistogram({
+    schema: 2,
+    zeroCount: i % 2,
+    count: positiveBuckets.reduce((a, b) => a + b, i % 2),
+    sum: i * 0.37,
+    positiveSpans: [
+      { offset: -3, length: 2 },
+      { offset: 4, length: 2 },
+    ],
+    positiveBuckets,
+  });
+}
+
+/**
+ * Writes `count` collections, as the store reader would, to `live` and `persistence`: a native histogram
+ * series that ends at collection 10 with a staleness marker and comes back at 12, and a counter.
+ */
+async function recordHistograms(
+  persistence: StorePersistence,
+  live: SampleStore,
+  from: number,
+  count: number,
+): Promise<void> {
+  const latency: Labels = { __name__: 'latency_seconds', route: '/a' };
+  const requests: Labels = { __name__: 'requests_total' };
+  for (let i = from; i < from + count; i++) {
+    const t = start + i * step;
+    if (i === 10) {
+      live.appendStaleMarker(latency, t);
+      persistence.add(latency, STALE_NAN);
+    } else if (i !== 11) {
+      const histogram = latencyAt(i);
+      live.appendHistogram(latency, t, histogram);
+      persistence.addHistogram(latency, histogram);
+    }
+    live.append(requests, t, i);
+    persistence.add(requests, i);
+    await persistence.collected(t, collection, new LoopSlice(5));
+  }
+}
+
+const everything = [{ type: '=~', name: '__name__', value: '.+' }] as const;
+
 function restored(path: string, options = noLimits): SampleStore {
   const store = new SampleStore();
   const persistence = StorePersistence.open({ path, ...options, logger: silentLogger, now: () => start });
@@ -74,6 +120,44 @@ describe('StorePersistence', () => {
     expect(gauge?.values.length).toBe(6);
     expect(isStaleNaN(gauge!.values[5]!)).toBe(true);
     expect(store.stats().samples).toBe(2 * collections + 6);
+  });
+
+  it('restores native histograms and the staleness markers between them exactly, across a seal and a restart', async () => {
+    const path = tempStorePath();
+    const live = new SampleStore();
+    const first = StorePersistence.open({ path, ...noLimits, logger: silentLogger });
+    await recordHistograms(first, live, 0, SEAL_EVERY + 20);
+    first.close();
+    // The seal put the marker of collection 10 in a chunk, between histogram rows before and after it.
+    const second = StorePersistence.open({ path, ...noLimits, logger: silentLogger });
+    const store = new SampleStore();
+    expect(second.restoreInto(store).rejected).toBe(0);
+    await recordHistograms(second, live, SEAL_EVERY + 20, 15);
+    second.close();
+
+    const expected = [...live.select(everything, 0, start * 2)];
+    const [latency] = expected;
+    expect(latency?.histograms?.filter((h) => h !== undefined)).toHaveLength(SEAL_EVERY + 20 + 15 - 2);
+    expect(isStaleNaN(latency!.values[10]!)).toBe(true);
+    expect([...restored(path).select(everything, 0, start * 2)]).toEqual(expected);
+  });
+
+  it('opens a store of the previous version (no histograms table) with its history, and adds the table', async () => {
+    const path = tempStorePath();
+    const old = StorePersistence.open({ path, ...noLimits, logger: silentLogger });
+    await record(old, 0, 3);
+    old.close();
+    const file = new DatabaseSync(join(path, STORE_DATABASE_FILE));
+    file.exec('DROP TABLE histograms; PRAGMA user_version = 1;');
+    file.close();
+    const logger = recordingLogger();
+    const live = new SampleStore();
+    const upgraded = StorePersistence.open({ path, ...noLimits, logger });
+    upgraded.restoreInto(live);
+    await recordHistograms(upgraded, live, 3, 2);
+    upgraded.close();
+    expect(logger.errors).toEqual([]);
+    expect(restored(path).stats().samples).toBe(3 * 2 + 3 + 2 * 2);
   });
 
   it('seals the head into chunks so a sample costs a few bytes on disk', async () => {
@@ -167,6 +251,26 @@ describe('StorePersistence', () => {
     expect(db.prepare('SELECT count(*) AS n FROM series').get()).toEqual({ n: 2 });
     later.close();
     expect(store.stats().samples).toBe(2 * 10);
+  });
+
+  it('applies time retention to native histogram rows too', async () => {
+    const path = tempStorePath();
+    const persistence = StorePersistence.open({ path, ...noLimits, logger: silentLogger });
+    await recordHistograms(persistence, new SampleStore(), 0, 30);
+    persistence.close();
+    const later = StorePersistence.open({
+      path,
+      retentionMs: 10 * step,
+      maxBytes: Number.POSITIVE_INFINITY,
+      logger: silentLogger,
+      now: () => start + 30 * step,
+    });
+    const store = new SampleStore();
+    later.restoreInto(store);
+    expect(later.database.db.prepare('SELECT count(*) AS n FROM histograms').get()).toEqual({ n: 10 });
+    later.close();
+    const [latency] = [...store.select(everything, 0, start * 2)];
+    expect(latency?.timestamps[0]).toBe(start + 20 * step);
   });
 
   it('applies the byte budget on disk by deleting the oldest chunks', async () => {

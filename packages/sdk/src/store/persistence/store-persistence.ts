@@ -5,15 +5,18 @@
  *
  * Layout (see store-database.ts): `series` maps an id to a label set; `head` holds one row per collection,
  * its samples packed as (series id, value) float64 pairs; every {@link SEAL_EVERY} collections the head is
- * sealed into one XOR chunk per series (`chunks`, the store's own encoding), after which its rows go.
+ * sealed into one XOR chunk per series (`chunks`, the store's own encoding), after which its rows go. Native
+ * histogram samples are rows of `histograms`, one per series and collection (histogram-row.ts).
  */
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { LoopSlice } from '@yardstick/metrics-core';
-import { encodeXorChunkBytes, type Labels, type SampleStore } from '@yardstick/promql';
+import { encodeXorChunkBytes, type FloatHistogram, type Labels, type SampleStore } from '@yardstick/promql';
 import type { Logger } from '../../logging/logger.ts';
 import type { CollectionSink } from '../collection-sink.ts';
 import { seriesKey } from '../series-key.ts';
-import { readChunkSamples, readHeadRow } from './chunk-rows.ts';
+import { readHeadRow } from './chunk-rows.ts';
+import { encodeHistogramRow } from './histogram-row.ts';
+import { restoreRows } from './restore-rows.ts';
 import { openStoreDatabase, type StoreDatabase } from './store-database.ts';
 
 /**
@@ -70,6 +73,8 @@ export class StorePersistence implements CollectionSink {
   // The collection in progress, as (series id, value) pairs; grown by doubling, reused between collections.
   #pending = new Float64Array(2048);
   #pendingCount = 0;
+  // The collection's native histograms as (series id, row bytes).
+  readonly #pendingHistograms: Array<[number, Uint8Array]> = [];
   readonly #newSeries: Array<[number, string]> = [];
   #headRows = 0;
   #longestCommitMs = 0;
@@ -109,9 +114,9 @@ export class StorePersistence implements CollectionSink {
   }
 
   /**
-   * Loads the persisted history into `store` (synchronously, at startup): sealed chunks series by series,
-   * then the head's collections in time order; then applies retention on disk. Series left with no sample
-   * are forgotten.
+   * Loads the persisted history into `store` (synchronously, at startup; see `restoreRows`): sealed chunks
+   * series by series, then the head's collections in time order, native histogram rows among them in time
+   * order; then applies retention on disk. Series left with no sample are forgotten.
    */
   restoreInto(store: SampleStore): RestoreResult {
     const started = performance.now();
@@ -119,32 +124,7 @@ export class StorePersistence implements CollectionSink {
     this.#enforceRetentionSync();
     const labelsById = new Map<number, Labels>();
     for (const [key, id] of this.#ids) labelsById.set(id, labelsOfKey(key));
-    const referenced = new Set<number>();
-    let samples = 0;
-    let rejected = 0;
-    const chunks = db
-      .prepare('SELECT series_id, min_t, count, data FROM chunks ORDER BY series_id, min_t')
-      .iterate() as Iterable<ChunkRow>;
-    for (const row of chunks) {
-      const labels = labelsById.get(row.series_id);
-      if (labels === undefined) continue;
-      referenced.add(row.series_id);
-      const { timestamps, values } = readChunkSamples(row);
-      for (let i = 0; i < timestamps.length; i++) {
-        if (store.append(labels, timestamps[i]!, values[i]!)) samples++;
-        else rejected++;
-      }
-    }
-    for (const row of db.prepare('SELECT t, data FROM head ORDER BY t').iterate() as Iterable<HeadRow>) {
-      const pairs = readHeadRow(row.data);
-      for (let i = 0; i < pairs.length; i += 2) {
-        const labels = labelsById.get(pairs[i]!);
-        if (labels === undefined) continue;
-        referenced.add(pairs[i]!);
-        if (store.append(labels, row.t, pairs[i + 1]!)) samples++;
-        else rejected++;
-      }
-    }
+    const { samples, rejected, referenced } = restoreRows(db, labelsById, store);
     this.#forgetSeriesExcept(referenced);
     store.enforceRetention();
     return {
@@ -170,13 +150,7 @@ export class StorePersistence implements CollectionSink {
 
   /** Hot path: one Map lookup and two array writes per sample; the label key is built once per series per collection. */
   add(labels: Labels, value: number): void {
-    const key = seriesKey(labels);
-    let id = this.#ids.get(key);
-    if (id === undefined) {
-      id = this.#nextId++;
-      this.#ids.set(key, id);
-      this.#newSeries.push([id, key]);
-    }
+    const id = this.#idOf(labels);
     if (2 * this.#pendingCount + 2 > this.#pending.length) {
       const bigger = new Float64Array(this.#pending.length * 2);
       bigger.set(this.#pending);
@@ -185,6 +159,22 @@ export class StorePersistence implements CollectionSink {
     this.#pending[2 * this.#pendingCount] = id;
     this.#pending[2 * this.#pendingCount + 1] = value;
     this.#pendingCount++;
+  }
+
+  /** Encoded at once: the row bytes are a copy, whatever happens to the histogram afterwards. */
+  addHistogram(labels: Labels, histogram: FloatHistogram): void {
+    this.#pendingHistograms.push([this.#idOf(labels), encodeHistogramRow(histogram)]);
+  }
+
+  #idOf(labels: Labels): number {
+    const key = seriesKey(labels);
+    let id = this.#ids.get(key);
+    if (id === undefined) {
+      id = this.#nextId++;
+      this.#ids.set(key, id);
+      this.#newSeries.push([id, key]);
+    }
+    return id;
   }
 
   /**
@@ -197,7 +187,8 @@ export class StorePersistence implements CollectionSink {
     const { db } = this.#database;
     const count = this.#pendingCount;
     this.#pendingCount = 0;
-    if (count > 0 || this.#newSeries.length > 0) {
+    const histograms = this.#pendingHistograms;
+    if (count > 0 || histograms.length > 0 || this.#newSeries.length > 0) {
       db.exec('BEGIN');
       try {
         const insertSeries = db.prepare('INSERT OR IGNORE INTO series (id, labels) VALUES (?, ?)');
@@ -209,12 +200,19 @@ export class StorePersistence implements CollectionSink {
             'INSERT INTO head (t, data) VALUES (?, ?) ON CONFLICT (t) DO UPDATE SET data = data || excluded.data',
           ).run(timestampMs, data);
         }
+        if (histograms.length > 0) {
+          const insert = db.prepare(
+            'INSERT OR REPLACE INTO histograms (series_id, t, data) VALUES (?, ?, ?)',
+          );
+          for (const [id, row] of histograms) insert.run(id, timestampMs, row);
+        }
         db.exec('COMMIT');
       } catch (error) {
         db.exec('ROLLBACK');
         throw error;
       } finally {
         this.#newSeries.length = 0;
+        histograms.length = 0;
       }
       if (count > 0) this.#headRows++;
     }
@@ -301,16 +299,25 @@ export class StorePersistence implements CollectionSink {
       const cutoff = (this.#options.now ?? Date.now)() - retentionMs;
       db.prepare('DELETE FROM chunks WHERE max_t < ?').run(cutoff);
       db.prepare('DELETE FROM head WHERE t < ?').run(cutoff);
+      db.prepare('DELETE FROM histograms WHERE t < ?').run(cutoff);
     }
     if (Number.isFinite(maxBytes)) {
       const deleteOldest = db.prepare(
         'DELETE FROM chunks WHERE (series_id, min_t) IN (SELECT series_id, min_t FROM chunks ORDER BY min_t LIMIT ?)',
       );
+      const deleteOldestHistograms = db.prepare(
+        'DELETE FROM histograms WHERE (series_id, t) IN (SELECT series_id, t FROM histograms ORDER BY t LIMIT ?)',
+      );
       for (let over = usedBytes(db) - maxBytes; over > 0; over = usedBytes(db) - maxBytes) {
         const chunks = Number((db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number }).n);
-        if (chunks === 0) break;
+        const histograms = Number(
+          (db.prepare('SELECT count(*) AS n FROM histograms').get() as { n: number }).n,
+        );
+        if (chunks === 0 && histograms === 0) break;
         // A tenth of the chunks, at least 64, per round: few rounds when far over, little overshoot near.
-        deleteOldest.run(Math.max(64, Math.ceil(chunks / 10)));
+        // The same share of the histogram rows, so both kinds of history keep about the same span.
+        if (chunks > 0) deleteOldest.run(Math.max(64, Math.ceil(chunks / 10)));
+        if (histograms > 0) deleteOldestHistograms.run(Math.max(64, Math.ceil(histograms / 10)));
       }
     }
     db.exec('PRAGMA incremental_vacuum');
@@ -322,13 +329,6 @@ export class StorePersistence implements CollectionSink {
     this.#closed = true;
     this.#database.db.close();
   }
-}
-
-interface ChunkRow {
-  readonly series_id: number;
-  readonly min_t: number;
-  readonly count: number;
-  readonly data: Uint8Array;
 }
 
 interface HeadRow {
