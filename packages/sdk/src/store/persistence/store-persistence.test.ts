@@ -297,4 +297,37 @@ describe('StorePersistence', () => {
     expect(oldest.t).toBeGreaterThan(start);
     persistence.close();
   });
+
+  it('applies the byte budget to native histogram rows too', async () => {
+    const path = tempStorePath();
+    const maxBytes = 256 * 1024;
+    const persistence = StorePersistence.open({
+      path,
+      retentionMs: Number.POSITIVE_INFINITY,
+      maxBytes,
+      logger: silentLogger,
+    });
+    for (let i = 0; i < 2 * SEAL_EVERY; i++) {
+      for (let s = 0; s < 50; s++) {
+        const positiveBuckets = Array.from({ length: 20 }, () => Math.floor(Math.random() * 1e6));
+        persistence.addHistogram(
+          { __name__: 'latency_seconds', s: String(s) },
+          new FloatHistogram({ count: 1, positiveSpans: [{ offset: 0, length: 20 }], positiveBuckets }),
+        );
+      }
+      persistence.add({ __name__: 'up' }, 1);
+      await persistence.collected(start + i * step, collection, new LoopSlice(5));
+    }
+    const db = persistence.database.db;
+    const pages = db.prepare('PRAGMA page_count').get() as { page_count: number };
+    const size = db.prepare('PRAGMA page_size').get() as { page_size: number };
+    expect(pages.page_count * size.page_size).toBeLessThanOrEqual(maxBytes);
+    const oldest = db.prepare('SELECT min(t) AS t, count(*) AS n FROM histograms').get() as {
+      t: number;
+      n: number;
+    };
+    expect(oldest.t).toBeGreaterThan(start);
+    expect(oldest.n).toBeGreaterThan(0);
+    persistence.close();
+  });
 });
