@@ -1,13 +1,17 @@
 /**
  * A stand-in for an OpenAI-compatible server, for the demo and the tests: answers
  * `POST /v1/chat/completions` with a chat completion and `usage` token counts, or fails the ways real
- * backends fail (503, hanging past any timeout). Its behaviour can be changed while it runs.
+ * backends fail (503, hanging past any timeout), and `GET /v1/models` (the health check) the same way.
+ * Its behaviour can be changed while it runs.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** How the backend answers: normally, with 503, or not at all. */
-export type FakeBackendBehaviour = 'ok' | 'unavailable' | 'hang';
+/**
+ * How the backend answers: normally, with 503, or not at all; `stall` holds chat requests (health checks
+ * are answered) until the behaviour changes, then answers them as the new behaviour says.
+ */
+export type FakeBackendBehaviour = 'ok' | 'unavailable' | 'hang' | 'stall';
 
 /** Options of {@link startFakeBackend}. */
 export interface FakeBackendOptions {
@@ -27,6 +31,8 @@ export interface FakeBackend {
   behaviour: FakeBackendBehaviour;
   /** Chat requests received so far. */
   readonly requests: number;
+  /** Health checks (`GET /v1/models`) received so far. */
+  readonly healthChecks: number;
   close(): Promise<void>;
 }
 
@@ -52,9 +58,21 @@ function readJson(req: IncomingMessage): Promise<unknown> {
 /** Starts a fake backend on 127.0.0.1 and a free port. */
 export async function startFakeBackend(options: FakeBackendOptions): Promise<FakeBackend> {
   let requests = 0;
+  let healthChecks = 0;
+  const held: Array<() => void> = [];
   const state = { behaviour: options.behaviour ?? 'ok' };
   const [minDelay, maxDelay] = options.latencyMs ?? [0, 0];
   const server = createServer(async (req, res) => {
+    if (req.method === 'GET' && req.url === '/v1/models') {
+      // The gateway's health check: answered as the behaviour says, not counted as a chat request.
+      healthChecks++;
+      if (state.behaviour === 'hang') return;
+      const ok = state.behaviour === 'ok' || state.behaviour === 'stall';
+      res
+        .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
+        .end(ok ? JSON.stringify({ object: 'list', data: [] }) : '{"error":{"message":"unavailable"}}');
+      return;
+    }
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found"}}');
       return;
@@ -63,6 +81,7 @@ export async function startFakeBackend(options: FakeBackendOptions): Promise<Fak
     const body = (await readJson(req)) as
       | { model?: string; messages?: Array<{ content?: unknown }> }
       | undefined;
+    if (state.behaviour === 'stall') await new Promise<void>((release) => held.push(release));
     if (state.behaviour === 'hang') return; // never answers; close() cuts the connection
     await new Promise((r) => setTimeout(r, minDelay + Math.random() * (maxDelay - minDelay)));
     if (state.behaviour === 'unavailable' || Math.random() < (options.failureRate ?? 0)) {
@@ -100,9 +119,13 @@ export async function startFakeBackend(options: FakeBackendOptions): Promise<Fak
     },
     set behaviour(value: FakeBackendBehaviour) {
       state.behaviour = value;
+      if (value !== 'stall') for (const release of held.splice(0)) release();
     },
     get requests() {
       return requests;
+    },
+    get healthChecks() {
+      return healthChecks;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,6 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BackendRegistry } from './backend-registry.ts';
 import { forwardChat } from './forward-chat.ts';
 import type { Backend } from './gateway-config.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
@@ -134,6 +135,7 @@ describe('forwardChat', () => {
         { backend: 'down', errorType: '503' },
         { backend: 'slow', errorType: 'timeout' },
       ],
+      skipped: 0,
     });
     expect(events).toEqual(['attempt m down 503', 'fallback m down->slow 503', 'attempt m slow timeout']);
   });
@@ -172,5 +174,41 @@ describe('forwardChat', () => {
       signal: new AbortController().signal,
     });
     expect(events).toEqual(['attempt m odd ok in=undefined out=4']);
+  });
+
+  it('skips a backend known to be unhealthy and counts the attempt in flight while it runs', async () => {
+    let registry: BackendRegistry | undefined;
+    let inFlightDuringAttempt = -1;
+    const sick = await backend('sick', reply(200, ANSWER));
+    const good = await backend('good', (_req, res) => {
+      inFlightDuringAttempt = registry!.inFlight('good');
+      reply(200, ANSWER)(_req, res);
+    });
+    registry = new BackendRegistry({
+      backends: new Map([
+        ['sick', sick],
+        ['good', good],
+      ]),
+      routes: new Map([['m', [sick, good]]]),
+    });
+    registry.setHealth('sick', 'unhealthy');
+    const { metrics, events } = recordingMetrics();
+    const options = {
+      model: 'm',
+      route: [sick, good],
+      body,
+      attemptTimeoutMs: ANSWERING_TIMEOUT_MS,
+      metrics,
+      signal: new AbortController().signal,
+      fleet: registry,
+    };
+    expect(await forwardChat(options)).toMatchObject({ kind: 'answered', backend: { name: 'good' } });
+    expect(sick.calls()).toBe(0);
+    expect(inFlightDuringAttempt).toBe(1);
+    expect(registry.inFlight('good')).toBe(0);
+    expect(events).toEqual(['attempt m good ok in=7 out=3']);
+
+    registry.setHealth('good', 'unhealthy');
+    expect(await forwardChat(options)).toEqual({ kind: 'failed', failures: [], skipped: 2 });
   });
 });

@@ -2,7 +2,9 @@
  * The fallback loop: a chat request goes to the model's backends in order, each attempt bounded by its
  * own timeout, until one answers. A 5xx, a 429, a timeout, a connection error or an unreadable answer
  * moves on to the next backend; any other 4xx is the client's problem and goes back to it unchanged.
+ * With a fleet, backends known to be unhealthy are skipped and attempts are counted as in flight.
  */
+import type { BackendRegistry } from './backend-registry.ts';
 import type { Backend } from './gateway-config.ts';
 import type { GatewayMetrics, TokenUsage } from './gateway-metrics.ts';
 
@@ -19,6 +21,8 @@ export interface ForwardChatOptions {
   readonly metrics: GatewayMetrics;
   /** Aborted when the client went away: no further attempts are made for it. */
   readonly signal: AbortSignal;
+  /** The fleet: unhealthy backends are skipped, attempts in flight counted. Without it every backend is tried. */
+  readonly fleet?: BackendRegistry;
 }
 
 /** One backend that failed, and how. */
@@ -36,8 +40,15 @@ export type ForwardOutcome =
       readonly status: number;
       readonly body: unknown;
       readonly errorType: string | undefined;
+      /** Token counts of a 2xx answer. */
+      readonly usage: TokenUsage | undefined;
     }
-  | { readonly kind: 'failed'; readonly failures: readonly AttemptFailure[] }
+  | {
+      readonly kind: 'failed';
+      readonly failures: readonly AttemptFailure[];
+      /** Backends not tried because they were known to be unhealthy. */
+      readonly skipped: number;
+    }
   | { readonly kind: 'cancelled' };
 
 type AttemptResult =
@@ -116,21 +127,38 @@ async function attempt(
  * Never throws: every failure is an outcome.
  */
 export async function forwardChat(options: ForwardChatOptions): Promise<ForwardOutcome> {
-  const { model, route, body, attemptTimeoutMs, metrics, signal } = options;
+  const { model, body, attemptTimeoutMs, metrics, signal, fleet } = options;
+  const route = fleet === undefined ? options.route : options.route.filter((b) => fleet.isRoutable(b.name));
   const failures: AttemptFailure[] = [];
   for (let i = 0; i < route.length; i++) {
     const backend = route[i]!;
     const started = performance.now();
+    const done = fleet?.beginAttempt(backend.name);
     const result = await attempt(backend, body, backend.attemptTimeoutMs ?? attemptTimeoutMs, signal);
+    done?.();
     const seconds = (performance.now() - started) / 1000;
     switch (result.kind) {
       case 'answer':
         metrics.attempt(model, backend, seconds, { usage: result.usage });
-        return { kind: 'answered', backend, status: result.status, body: result.body, errorType: undefined };
+        return {
+          kind: 'answered',
+          backend,
+          status: result.status,
+          body: result.body,
+          errorType: undefined,
+          usage: result.usage,
+        };
       case 'client-error': {
         const errorType = String(result.status);
         metrics.attempt(model, backend, seconds, { errorType });
-        return { kind: 'answered', backend, status: result.status, body: result.body, errorType };
+        return {
+          kind: 'answered',
+          backend,
+          status: result.status,
+          body: result.body,
+          errorType,
+          usage: undefined,
+        };
       }
       case 'cancelled':
         metrics.attempt(model, backend, seconds, { errorType: 'cancelled' });
@@ -143,5 +171,5 @@ export async function forwardChat(options: ForwardChatOptions): Promise<ForwardO
       }
     }
   }
-  return { kind: 'failed', failures };
+  return { kind: 'failed', failures, skipped: options.route.length - route.length };
 }

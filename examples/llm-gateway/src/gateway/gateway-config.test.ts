@@ -54,4 +54,36 @@ describe('parseGatewayConfig', () => {
   it('refuses unknown keys, so a typo is not silently ignored', () => {
     expect(problems({ backends: {}, models: {}, attemptTimeout: 5 })).toContain('attemptTimeout');
   });
+
+  it('reads fallback chains and health-check settings, with health checks every 10 s by default', () => {
+    const config = parseGatewayConfig({
+      backends: { a: { url: 'http://x' } },
+      models: { big: ['a'], small: ['a'] },
+      fallbacks: { big: ['small'] },
+    });
+    expect(config.fallbacks.get('big')).toEqual(['small']);
+    expect(config.fallbacks.get('small')).toBeUndefined();
+    expect(config.healthCheck).toEqual({ intervalMs: 10_000, timeoutMs: 2_000 });
+    expect([...config.backends.keys()]).toEqual(['a']);
+  });
+
+  it('refuses a fallback to or from a model that is not routed, and a model falling back to itself', () => {
+    const message = problems({
+      backends: { a: { url: 'http://x' } },
+      models: { big: ['a'] },
+      fallbacks: { big: ['big', 'missing'], ghost: ['big'] },
+    });
+    expect(message).toContain('fallbacks.big.0: "big" is not another routed model');
+    expect(message).toContain('fallbacks.big.1: "missing" is not another routed model');
+    expect(message).toContain('fallbacks.ghost: is not a routed model');
+  });
+
+  it('refuses backend names that are IP addresses or the reserved "none", which label requests no backend answered', () => {
+    const message = problems({
+      backends: { '10.0.0.7': { url: 'http://x' }, none: { url: 'http://y' } },
+      models: { m: ['none'] },
+    });
+    expect(message).toContain('backends.10.0.0.7: must be a name, not an IP address');
+    expect(message).toContain('backends.none: "none" is reserved');
+  });
 });

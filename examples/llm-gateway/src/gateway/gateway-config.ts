@@ -5,10 +5,21 @@
 import { z } from 'zod';
 import { GatewayError } from './gateway-error.ts';
 
+/** The `backend` label of a request no backend answered; no configured backend may take the name. */
+export const NO_BACKEND = 'none';
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
 // Backend names and model names become label values, so they come from this table and never from a request.
+// A name is an id, not an address: an IP as a name would put the address into every series of the backend.
 const backendName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, { error: 'must be 1-63 characters of a-z, 0-9, _, . or -' });
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, { error: 'must be 1-63 characters of a-z, 0-9, _, . or -' })
+  .refine((name) => !IPV4.test(name), { error: 'must be a name, not an IP address' })
+  .refine((name) => name !== NO_BACKEND, {
+    error: `"${NO_BACKEND}" is reserved: it labels requests no backend answered`,
+  });
+const modelName = z.string().min(1).max(128);
 
 const backendSchema = z.strictObject({
   url: z
@@ -37,8 +48,26 @@ const backendSchema = z.strictObject({
 /** The routing table's schema; {@link parseGatewayConfig} applies it. */
 export const gatewayConfigSchema = z
   .strictObject({
-    backends: z.record(backendName, backendSchema),
-    models: z.record(z.string().min(1).max(128), z.array(backendName).min(1)),
+    // Names are checked in superRefine: a record key that fails its schema only says "Invalid key in record".
+    backends: z.record(z.string(), backendSchema),
+    models: z.record(modelName, z.array(z.string()).min(1)),
+    fallbacks: z
+      .record(modelName, z.array(modelName).min(1).max(10))
+      .default({})
+      .describe(
+        "Per model, the models to try in order when every backend of the model failed or is unhealthy (Nexus's fallback chains).",
+      ),
+    healthCheck: z
+      .strictObject({
+        intervalMs: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(10_000)
+          .describe('Time between health checks of every backend (GET <url>/models); 0 turns them off.'),
+        timeoutMs: z.number().int().positive().default(2_000).describe('Time one health check may take.'),
+      })
+      .prefault({}),
     attemptTimeoutMs: z
       .number()
       .int()
@@ -48,6 +77,12 @@ export const gatewayConfigSchema = z
     maxBodyBytes: z.number().int().positive().default(1_048_576).describe('Largest request body accepted.'),
   })
   .superRefine((config, ctx) => {
+    for (const name of Object.keys(config.backends)) {
+      const checked = backendName.safeParse(name);
+      for (const issue of checked.error?.issues ?? []) {
+        ctx.addIssue({ code: 'custom', path: ['backends', name], message: issue.message });
+      }
+    }
     for (const [model, route] of Object.entries(config.models)) {
       route.forEach((name, index) => {
         if (!Object.hasOwn(config.backends, name)) {
@@ -55,6 +90,20 @@ export const gatewayConfigSchema = z
             code: 'custom',
             path: ['models', model, index],
             message: `unknown backend ${JSON.stringify(name)}`,
+          });
+        }
+      });
+    }
+    for (const [model, chain] of Object.entries(config.fallbacks)) {
+      if (!Object.hasOwn(config.models, model)) {
+        ctx.addIssue({ code: 'custom', path: ['fallbacks', model], message: 'is not a routed model' });
+      }
+      chain.forEach((to, index) => {
+        if (!Object.hasOwn(config.models, to) || to === model) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['fallbacks', model, index],
+            message: `${JSON.stringify(to)} is not another routed model`,
           });
         }
       });
@@ -75,9 +124,20 @@ export interface Backend {
   readonly attemptTimeoutMs: number | undefined;
 }
 
+/** How often backends are health-checked; `intervalMs` 0: never. */
+export interface HealthCheckConfig {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+}
+
 /** A validated routing table: per model, the backends to try in order. */
 export interface GatewayConfig {
+  /** Every configured backend by name, in the order written (the registered fleet). */
+  readonly backends: ReadonlyMap<string, Backend>;
   readonly routes: ReadonlyMap<string, readonly Backend[]>;
+  /** Per model, the models to try when all of its backends failed; models without a chain are absent. */
+  readonly fallbacks: ReadonlyMap<string, readonly string[]>;
+  readonly healthCheck: HealthCheckConfig;
   readonly attemptTimeoutMs: number;
   readonly maxBodyBytes: number;
 }
@@ -102,7 +162,7 @@ export function parseGatewayConfig(input: unknown): GatewayConfig {
       cause: parsed.error,
     });
   }
-  const { backends, models, attemptTimeoutMs, maxBodyBytes } = parsed.data;
+  const { backends, models, fallbacks, healthCheck, attemptTimeoutMs, maxBodyBytes } = parsed.data;
   const byName = new Map<string, Backend>(
     Object.entries(backends).map(([name, b]) => [
       name,
@@ -118,5 +178,12 @@ export function parseGatewayConfig(input: unknown): GatewayConfig {
   const routes = new Map<string, readonly Backend[]>(
     Object.entries(models).map(([model, route]) => [model, route.map((name) => byName.get(name)!)]),
   );
-  return { routes, attemptTimeoutMs, maxBodyBytes };
+  return {
+    backends: byName,
+    routes,
+    fallbacks: new Map(Object.entries(fallbacks)),
+    healthCheck,
+    attemptTimeoutMs,
+    maxBodyBytes,
+  };
 }
