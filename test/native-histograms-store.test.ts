@@ -3,11 +3,12 @@
  * and in `/api/v1` (queries run in the worker pool, which reads the store over the worker protocol):
  * Prometheus's JSON `histogram`/`histograms`, `histogram_count`/`histogram_sum`, and buckets whose counts
  * match the classic buckets the same instrument shows on `/metrics` in text and the ExponentialHistogram
- * OTLP carries to a collector.
+ * OTLP carries to a collector. With `store.path` they are back after a restart.
  */
 import { silentLogger, startTelemetry, type Telemetry } from '@yardstick/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.ts';
+import { tempDir } from './support/peers.ts';
 import { waitFor } from './support/wait-for.ts';
 
 interface ApiHistogram {
@@ -48,8 +49,8 @@ afterAll(async () => {
   await receiver.close();
 });
 
-async function query(path: string): Promise<ApiSeries[]> {
-  const response = await fetch(`${telemetry.url}${path}`);
+async function query(path: string, base = telemetry.url): Promise<ApiSeries[]> {
+  const response = await fetch(`${base}${path}`);
   const body = (await response.json()) as { status: string; data?: { result: ApiSeries[] }; error?: string };
   expect(body.status, body.error).toBe('success');
   return body.data!.result;
@@ -148,5 +149,44 @@ describe('exponential histograms in the embedded store and /api/v1', () => {
     expect(series?.values).toBeUndefined();
     const counts = new Set(series!.histograms!.map(([, h]) => Number(h.count)));
     expect([...counts].sort()).toEqual([1, 3]);
+  });
+});
+
+describe('exponential histograms in a persistent store (store.path)', () => {
+  it('are the same native histograms after a restart', async () => {
+    const temp = tempDir('yardstick-native-histograms-store-');
+    const start = () =>
+      startTelemetry({
+        env: {},
+        configFile: false,
+        registerGlobal: false,
+        server: { port: 0 },
+        logger: silentLogger,
+        collectIntervalMs: 3_600_000,
+        store: { path: temp.dir },
+        metrics: { process: false, histogramAggregation: 'exponential' },
+      });
+    try {
+      const first = await start();
+      const wait = first.meter('shop').createHistogram('shop.queue.wait', { unit: 's' });
+      for (const value of values) wait.record(value);
+      await first.forceFlush();
+      wait.record(3);
+      await first.forceFlush();
+      const at = Date.now() / 1000;
+      const range = `/api/v1/query_range?query=shop_queue_wait_seconds&start=${at - 60}&end=${at}&step=0.5`;
+      const before = await query(range, first.url);
+      expect(before[0]?.histograms?.at(-1)?.[1].count).toBe(String(values.length + 1));
+      await first.shutdown();
+
+      const second = await start();
+      try {
+        expect(await query(range, second.url)).toEqual(before);
+      } finally {
+        await second.shutdown();
+      }
+    } finally {
+      temp.cleanup();
+    }
   });
 });
