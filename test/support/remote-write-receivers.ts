@@ -3,7 +3,7 @@
  * 1.79), started on a free 127.0.0.1 port over a data directory that survives a restart, and read back through
  * their own query APIs as raw samples per series.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isStaleNaN, type Labels, type SampleStore } from '@yardstick/promql';
 import { freePort, type RunningPeer, startPeer } from './peers.ts';
@@ -30,6 +30,7 @@ export function labelsKey(labels: Record<string, string>): string {
 export async function prometheusReceiver(binary: string, dir: string): Promise<Receiver> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  mkdirSync(dir, { recursive: true });
   const config = join(dir, 'prometheus.yml');
   writeFileSync(config, 'global:\n  scrape_interval: 1m\n');
   let running: RunningPeer | undefined;
