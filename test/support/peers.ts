@@ -1,6 +1,6 @@
 /**
- * Real peers (Debian's prometheus, promtool, alertmanager, victoria-metrics, redis-server) for integration
- * tests.
+ * Real peers (Debian's prometheus, promtool, alertmanager, victoria-metrics, redis-server, and chromium for the
+ * web UI) for integration tests.
  *
  * A test that needs a peer calls {@link peer}: when the binary is missing the test is skipped with a clear
  * message, unless `YARDSTICK_REQUIRE_PEERS=1` (set by `.ci/run` after installing them), where it fails.
@@ -18,6 +18,7 @@ export const PEER_BINARIES = {
   alertmanager: 'prometheus-alertmanager',
   'victoria-metrics': 'victoria-metrics',
   redis: 'redis-server',
+  chromium: 'chromium',
 } as const;
 
 /** The Debian package that installs each peer. */
@@ -27,6 +28,7 @@ const PEER_PACKAGES: Readonly<Record<PeerName, string>> = {
   alertmanager: 'prometheus-alertmanager',
   'victoria-metrics': 'victoria-metrics',
   redis: 'redis-server',
+  chromium: 'chromium',
 };
 
 export type PeerName = keyof typeof PEER_BINARIES;

@@ -73,7 +73,7 @@ export function renderQueryPage(main: HTMLElement): void {
   function selectTab(tab: QueryTab): void {
     state = { ...state, tab };
     showTab();
-    if (state.expr !== '') run();
+    if (editor.text().trim() !== '') void run();
   }
   function showTab(): void {
     for (const [tab, button] of Object.entries(tabs))
