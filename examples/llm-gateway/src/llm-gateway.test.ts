@@ -72,7 +72,7 @@ function sample(exposition: string, name: string, labels: Record<string, string>
 
 async function stats(): Promise<GatewayStats> {
   await telemetry.forceFlush(); // refresh the embedded store now instead of waiting for the next collection
-  const res = await fetch(`${gatewayUrl}/v1/stats`);
+  const res = await fetch(`${gatewayUrl}/v1/stats/window`);
   expect(res.status).toBe(200);
   const text = await res.text();
   expect(text).not.toContain(PROMPT_MARKER);
@@ -129,11 +129,14 @@ beforeAll(async () => {
       'flaky-test': ['toggle'],
     },
     attemptTimeoutMs: 10_000,
+    // The fallbacks past a refused port, a 503 and a hang are the subject here: no health checks, so no
+    // backend is skipped as unhealthy (nexus.e2e.test.ts covers health checks).
+    healthCheck: { intervalMs: 0 },
   });
   gateway = createGatewayServer({
     config,
     metrics: createGatewayMetrics(telemetry.meter('llm-gateway', '0.1.0')),
-    stats: createStatsHandler(telemetry.store, [...config.routes.keys()]),
+    windowStats: createStatsHandler(telemetry.store, [...config.routes.keys()]),
     http: telemetry.httpServerMetrics(GATEWAY_HTTP_OPTIONS),
   });
   await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
@@ -256,7 +259,7 @@ describe('the LLM gateway example', () => {
     }
   });
 
-  it('serves /v1/stats whose counts agree with what the clients were sent', async () => {
+  it('serves /v1/stats/window whose counts agree with what the clients were sent', async () => {
     const summary = await stats();
     for (const [model, requests, fallbacks] of [
       ['gpt-test', 6, 12],

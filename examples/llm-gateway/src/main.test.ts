@@ -50,21 +50,29 @@ describe('the LLM gateway demo', () => {
     if (metricsUrl === undefined || statsUrl === undefined)
       throw new Error(`the demo printed no URLs:\n${out}`);
 
-    // The primary fails 30% of attempts, so gpt-4o-mini soon falls back to the secondary.
+    // The primary fails 30% of attempts, so gpt-4o-mini soon falls back to the secondary (backend fallback)
+    // and mistral-small, whose only backend is the primary, to llama-3.1-8b (model fallback).
     let body = '';
     const deadline = Date.now() + 30_000;
-    while (
-      Date.now() < deadline &&
-      !/llm_gateway_fallbacks_total\{[^}]*gen_ai_request_model="gpt-4o-mini"/.test(body)
-    ) {
+    const backendFallback =
+      /llm_gateway_fallbacks_total\{[^}]*gen_ai_request_model="gpt-4o-mini",llm_gateway_fallback_from="primary",llm_gateway_fallback_to="secondary"/;
+    const modelFallback = /^nexus_fallbacks_total\{from_model="mistral_small",[^}]*to_model="llama_3_1_8b"/m;
+    while (Date.now() < deadline && !(backendFallback.test(body) && modelFallback.test(body))) {
       await new Promise((r) => setTimeout(r, 200));
       body = await (await fetch(metricsUrl)).text();
     }
+    expect(body).toMatch(backendFallback);
+    expect(body).toMatch(modelFallback);
     expect(body).toMatch(
-      /llm_gateway_fallbacks_total\{[^}]*gen_ai_request_model="gpt-4o-mini",llm_gateway_fallback_from="primary",llm_gateway_fallback_to="secondary"/,
+      /^nexus_requests_total\{backend="(primary|secondary)",model="gpt_4o_mini",status="200"/m,
     );
-    const stats = (await (await fetch(statsUrl)).json()) as { models: Record<string, unknown> };
-    expect(Object.keys(stats.models)).toEqual(['gpt-4o-mini', 'llama-3.1-8b', 'mistral-small']);
+    expect(body).toMatch(/^nexus_backends_total(\{[^}]*\})? 2$/m);
+    const stats = (await (await fetch(statsUrl)).json()) as {
+      backends: Array<{ name: string }>;
+      models: Array<{ name: string }>;
+    };
+    expect(stats.backends.map((b) => b.name)).toEqual(['primary', 'secondary']);
+    expect(stats.models.map((m) => m.name).sort()).toEqual(['gpt-4o-mini', 'llama-3.1-8b', 'mistral-small']);
 
     proc.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -1,7 +1,8 @@
 /**
  * The LLM gateway demo: two fake OpenAI-compatible backends (a flaky primary, a healthy secondary), the
  * gateway routing three models across them with fallback, a little traffic, alerts printed as they fire,
- * `/metrics` on the telemetry server and `/v1/stats` on the gateway. With `LLM_GATEWAY_CONFIG` pointing at
+ * `/metrics` on the telemetry server (Nexus's `nexus_*` metrics beside the GenAI ones) and `/v1/stats` on
+ * the gateway. With `LLM_GATEWAY_CONFIG` pointing at
  * a routing-table JSON file, it serves real backends instead, without fakes or traffic.
  * Runs until Ctrl-C and then shuts down cleanly.
  */
@@ -12,9 +13,13 @@ import { startTelemetry } from '@yardstick/sdk';
 import { type FakeBackend, startFakeBackend } from './demo/fake-backend.ts';
 import { startChatTraffic } from './demo/traffic.ts';
 import { startWebhookReceiver } from './demo/webhook-receiver.ts';
+import { BackendRegistry } from './gateway/backend-registry.ts';
 import { type GatewayConfig, type GatewayConfigInput, parseGatewayConfig } from './gateway/gateway-config.ts';
 import { createGatewayMetrics } from './gateway/gateway-metrics.ts';
 import { createGatewayServer, GATEWAY_HTTP_OPTIONS } from './gateway/gateway-server.ts';
+import { startHealthChecks } from './gateway/health-checker.ts';
+import { NexusMetrics } from './metrics/nexus-metrics.ts';
+import { createNexusStatsHandler } from './metrics/nexus-stats.ts';
 import { createStatsHandler } from './stats/gateway-stats.ts';
 
 const RULE_FILE = fileURLToPath(new URL('../rules/gateway.rules.yml', import.meta.url));
@@ -33,7 +38,10 @@ if (configFile === undefined) {
       'llama-3.1-8b': ['secondary', 'primary'],
       'mistral-small': ['primary'],
     },
+    // When primary fails mistral-small's request, llama-3.1-8b answers it (nexus_fallbacks_total).
+    fallbacks: { 'mistral-small': ['llama-3.1-8b'] },
     attemptTimeoutMs: 2_000,
+    healthCheck: { intervalMs: 5_000 },
   };
 } else {
   try {
@@ -70,10 +78,17 @@ const telemetry = await startTelemetry({
   },
 });
 const models = [...config.routes.keys()];
+const registry = new BackendRegistry(config);
+const nexus = new NexusMetrics(telemetry.meter('nexus', '0.1.0'), registry);
+const stopHealthChecks = startHealthChecks(registry, config.healthCheck, (backend, seconds) =>
+  nexus.backendLatency(backend.name, seconds),
+);
 const server = createGatewayServer({
   config,
   metrics: createGatewayMetrics(telemetry.meter('llm-gateway', '0.1.0')),
-  stats: createStatsHandler(telemetry.store, models),
+  nexus,
+  stats: createNexusStatsHandler(nexus),
+  windowStats: createStatsHandler(telemetry.store, models),
   http: telemetry.httpServerMetrics(GATEWAY_HTTP_OPTIONS),
 });
 const port = Number(process.env.LLM_GATEWAY_PORT ?? 4000);
@@ -84,9 +99,9 @@ const stopTraffic = fakes.length > 0 ? startChatTraffic(gatewayUrl, models, rate
 
 console.log(`yardstick LLM gateway is running
   gateway:  ${gatewayUrl}/v1/chat/completions  (models: ${models.join(', ')})
-  stats:    ${gatewayUrl}/v1/stats
+  stats:    ${gatewayUrl}/v1/stats  (Nexus StatsResponse; 5-minute PromQL summary at /v1/stats/window)
   metrics:  ${telemetry.url}/metrics
-  PromQL:   ${telemetry.url}/api/v1/query?query=${encodeURIComponent('sum by (gen_ai_request_model, llm_gateway_fallback_from, llm_gateway_fallback_to) (llm_gateway_fallbacks_total)')}
+  PromQL:   ${telemetry.url}/api/v1/query?query=${encodeURIComponent('sum by (model, backend, status) (nexus_requests_total)')}
 ${fakes.length > 0 ? `  backends: primary ${fakes[0]!.url} (30% 503s), secondary ${fakes[1]!.url}\n  traffic:  ~${rate} chat requests/s\n` : ''}Alerts are printed below as they fire and resolve. Press Ctrl-C to stop.`);
 
 let stopping = false;
@@ -95,6 +110,7 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   console.log(`\n${signal} received, shutting down`);
   await stopTraffic();
+  await stopHealthChecks();
   server.closeIdleConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await telemetry.shutdown();
