@@ -64,7 +64,10 @@ try {
 const appUrl = `http://${HOST}:${(server.address() as AddressInfo).port}`;
 const stopTraffic = startTrafficGenerator(appUrl, settings.requestsPerSecond);
 
+// The web UI first: its graph of the example query is the quickest look at what the service records.
+const uiQuery = new URLSearchParams({ 'g0.expr': EXAMPLE_QUERY, 'g0.tab': '0', 'g0.range_input': '15m' });
 console.log(`yardstick quickstart is running
+  web UI:   ${telemetry.url}/graph?${uiQuery.toString()}
   service:  ${appUrl}/  (a traffic generator sends it ~${settings.requestsPerSecond} requests/s)
   metrics:  ${telemetry.url}/metrics
   health:   ${telemetry.url}/healthz

@@ -68,6 +68,14 @@ describe('quickstart example', () => {
     // unmatched paths are recorded without a route label, so raw paths never become label values
     expect(body).not.toMatch(/http_route="\/missing"/);
 
+    // The web UI's link comes first and opens the query page.
+    const uiUrl = /^\s+web UI:\s+(http:\/\/127\.0\.0\.1:\d+\/graph\?\S+)$/m.exec(output())?.[1];
+    expect(output().indexOf('web UI:'), output()).toBeLessThan(output().indexOf('metrics:'));
+    const ui = await fetch(uiUrl!);
+    expect(ui.status).toBe(200);
+    expect(ui.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(new URL(uiUrl!).searchParams.get('g0.expr')).toContain('histogram_quantile(0.95');
+
     // /v1/stats summarises the same traffic from the embedded store.
     const statsUrl = /stats:\s+(http:\/\/127\.0\.0\.1:\d+\/v1\/stats)/.exec(output())?.[1];
     expect(statsUrl, output()).toBeDefined();
