@@ -75,7 +75,7 @@ export const remoteWriteEndpointSchema = z
       .max(100)
       .optional()
       .describe(
-        'Name in logs and self-metrics, and of the persisted cursor; default the URL without credentials.',
+        'Name in logs, in the remote_name label of the self-metrics and of the persisted cursor; default remote-write-<position from 1>. Keep it when reordering endpoints: the cursor goes by it.',
       ),
     headers: z
       .record(z.string().min(1), z.string())
