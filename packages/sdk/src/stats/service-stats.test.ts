@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Labels, SampleStore } from '@yardstick/promql';
+import { FloatHistogram, type Labels, SampleStore } from '@yardstick/promql';
 import { describe, expect, it } from 'vitest';
 import { computeServiceStats } from './service-stats.ts';
 import { createStatsHandler } from './stats-handler.ts';
@@ -130,10 +130,60 @@ describe('computeServiceStats', () => {
     });
     expect(stats.alerts).toEqual([{ alertname: 'HighErrors', labels: { route: '/a' } }]);
     expect(stats.queries.httpRequestsPerSecond).toBe(
-      'sum(rate(http_server_request_duration_seconds_count[5m]))',
+      'sum(rate(http_server_request_duration_seconds_count[5m])) or sum(histogram_count(rate(http_server_request_duration_seconds[5m])))',
     );
     expect(stats.window).toBe('5m');
     expect(stats.time).toBe(new Date(END_MS).toISOString());
+  });
+
+  it('reads exponential histograms stored as native histograms as it reads classic ones', () => {
+    const store = new SampleStore();
+    // Schema 0: bucket -3 is (0.0625, 0.125], bucket 0 is (0.5, 1]. Per step: GET /a 15 fast and 3 slow
+    // failing requests, POST /b 30 fast ones, as the classic store above.
+    const native = (labels: Labels, fastPerStep: number, slowPerStep: number) => {
+      for (let i = 0; i <= STEPS; i++) {
+        const fast = 1_000 + i * fastPerStep;
+        const slow = 1_000 + i * slowPerStep;
+        store.appendHistogram(
+          { __name__: 'http_server_request_duration_seconds', ...labels },
+          END_MS - (STEPS - i) * STEP_MS,
+          new FloatHistogram({
+            count: fast + slow,
+            sum: 0.1 * fast + 0.75 * slow,
+            positiveSpans: [{ offset: -3, length: 4 }],
+            positiveBuckets: [fast, 0, 0, slow],
+          }),
+        );
+      }
+    };
+    native(http('/a', 'GET', '200'), 15, 0);
+    native(http('/a', 'GET', '500'), 0, 3);
+    native(http('/b', 'POST', '201'), 30, 0);
+    const stats = computeServiceStats(store, '5m', END_MS);
+    expect(stats.http.requestsPerSecond).toBeCloseTo(3.2, 9);
+    expect(stats.http.errorRatio).toBeCloseTo(0.2 / 3.2, 9);
+    // Rank 0.5 * 3.2 lies among the 3.0/s fast requests, rank 0.95 * 3.2 among the 0.2/s slow ones.
+    expect(stats.http.latencySeconds.p50).toBeGreaterThan(0.0625);
+    expect(stats.http.latencySeconds.p50).toBeLessThanOrEqual(0.125);
+    expect(stats.http.latencySeconds.p95).toBeGreaterThan(0.5);
+    expect(stats.http.latencySeconds.p95).toBeLessThanOrEqual(1);
+    expect(
+      stats.http.routes.map(({ method, route, requestsPerSecond, errorRatio }) => ({
+        method,
+        route,
+        requestsPerSecond,
+        errorRatio,
+      })),
+    ).toEqual([
+      { method: 'POST', route: '/b', requestsPerSecond: expect.closeTo(2, 9), errorRatio: 0 },
+      {
+        method: 'GET',
+        route: '/a',
+        requestsPerSecond: expect.closeTo(1.2, 9),
+        errorRatio: expect.closeTo(0.2 / 1.2, 9),
+      },
+    ]);
+    expect(stats.http.routes[0]?.latencyP95Seconds).toBeLessThanOrEqual(0.125);
   });
 
   it('gives empty parts and nulls, not errors, for a store without those metrics', () => {
