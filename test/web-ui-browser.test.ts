@@ -183,6 +183,9 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
     const legend = await page.locator('.u-legend .u-series .u-label').allTextContents();
     expect(legend.filter((l) => l !== 'Time').sort()).toEqual(series.map((s) => seriesName(s.metric)).sort());
     expect(new URL(page.url()).searchParams.get('g0.range_input')).toBe('5m');
+    // The README's screenshot: `YARDSTICK_UI_SCREENSHOT=docs/images/web-ui-query.png npx vitest run <this file>`.
+    const screenshot = process.env.YARDSTICK_UI_SCREENSHOT;
+    if (screenshot) await page.screenshot({ path: screenshot });
   });
 
   it('opens a firing alert’s generatorURL as a table of the rule’s query, and lists the alert', async () => {

@@ -3,6 +3,7 @@
  * range result, with range, end and resolution controls. The state lives in the URL as Prometheus writes
  * it, so reloading, sharing or following an alert's `generatorURL` opens the same view.
  */
+import { closeCompletion } from '@codemirror/autocomplete';
 import { ApiCallError, instantQuery, rangeQuery } from './api.ts';
 import { h, replace } from './dom.ts';
 import { createGraphView, type GraphView } from './graph-view.ts';
@@ -99,6 +100,7 @@ export function renderQueryPage(main: HTMLElement): void {
       step: stepInput.value.trim(),
     };
     state = next;
+    closeCompletion(editor.view);
     if (next.expr === '') {
       fail('Enter an expression.');
       return;
