@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Meter } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { AggregationType, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { LoopSlice } from '@yardstick/metrics-core';
 import { type LabelMatcher, SampleStore } from '@yardstick/promql';
 import { describe, expect, it } from 'vitest';
@@ -315,5 +315,61 @@ describe('StoreReader at 100k series', () => {
     expect([...gauge!.values]).toEqual(Array.from({ length: callbacks }, (_, i) => i + 1));
     const [counter] = [...store.select(byName('jobs_0_total'), 0, Number.MAX_SAFE_INTEGER)];
     expect([...counter!.timestamps]).toEqual([...gauge!.timestamps]);
+  });
+});
+
+describe('StoreReader with exponential histograms', () => {
+  function exponentialSetup(maxSize: number) {
+    const store = new SampleStore();
+    const reader = new StoreReader({ store, intervalMs: 60_000, logger: silentLogger });
+    const provider = new MeterProvider({
+      resource,
+      readers: [reader],
+      views: [
+        {
+          instrumentName: 'latency',
+          aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM, options: { maxSize } },
+        },
+      ],
+    });
+    return {
+      store,
+      reader,
+      provider,
+      latency: provider.getMeter('m').createHistogram('latency', { unit: 's' }),
+    };
+  }
+
+  it('stores a native histogram sample with its count, sum and buckets, and no _bucket series', async () => {
+    const { store, reader, provider, latency } = exponentialSetup(160);
+    for (const value of [0, 0.2, 0.2, 1.5, 30]) latency.record(value);
+    await reader.scrape();
+    const [series] = [...store.select(byName('latency_seconds'), 0, Date.now())];
+    const histogram = series?.histograms?.[0];
+    expect(histogram).toMatchObject({ count: 5, sum: 31.9, zeroCount: 1 });
+    expect(histogram!.positiveBuckets.reduce((a, b) => a + b, 0)).toBe(4);
+    expect(histogram!.schema).toBeLessThanOrEqual(8);
+    expect([
+      ...store.select([{ type: '=~', name: '__name__', value: 'latency_seconds_.+' }], 0, Date.now()),
+    ]).toEqual([]);
+    await provider.shutdown();
+  });
+
+  it('stores classic buckets when the scale is below what a native histogram can hold (-4)', async () => {
+    const { store, reader, provider, latency } = exponentialSetup(2);
+    // Two buckets for 600 powers of two: the scale falls far below -4.
+    for (const value of [1e-90, 1e90, 1e90]) latency.record(value);
+    await reader.scrape();
+    expect([...store.select(byName('latency_seconds'), 0, Date.now())]).toEqual([]);
+    const buckets = [...store.select(byName('latency_seconds_bucket'), 0, Date.now())].map((s) => [
+      s.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(s.labels.le),
+      s.values[0],
+    ]);
+    buckets.sort((a, b) => a[0]! - b[0]!);
+    expect(buckets.at(-1)).toEqual([Number.POSITIVE_INFINITY, 3]);
+    expect(buckets.find(([le]) => le! >= 1e-90 && le! < 1e90)?.[1]).toBe(1);
+    const [count] = [...store.select(byName('latency_seconds_count'), 0, Date.now())];
+    expect([...count!.values]).toEqual([3]);
+    await provider.shutdown();
   });
 });
