@@ -42,6 +42,13 @@ export {
   DEPENDENCY_NAME_ATTRIBUTE,
   trackDependency,
 } from './kits/health/index.ts';
+export type { HttpClientMetrics, HttpClientMetricsOptions } from './kits/http-client/index.ts';
+export {
+  HTTP_CLIENT_DURATION_BUCKETS,
+  HTTP_CLIENT_DURATION_METRIC,
+  OTHER_SERVER,
+  trackHttpClientRequests,
+} from './kits/http-client/index.ts';
 export type { HonoContextLike, HttpServerHonoMiddleware } from './kits/http-server/hono-middleware.ts';
 export type {
   FastifyInstanceLike,
