@@ -31,6 +31,10 @@ export interface WritingServiceOptions {
   readonly storePath?: string;
   /** The endpoint's `queue.capacity` (memory-only mode's bound). */
   readonly capacity?: number;
+  /** The endpoint's `timeoutMs`; default 2 s. */
+  readonly timeoutMs?: number;
+  /** The endpoint's `queue.maxSamplesPerSend`; default 100. */
+  readonly maxSamplesPerSend?: number;
 }
 
 /** Starts the service writing to `writeUrl`. */
@@ -52,9 +56,9 @@ export async function startWritingService(
       {
         url: writeUrl,
         name: 'receiver',
-        timeoutMs: 2_000,
+        timeoutMs: options.timeoutMs ?? 2_000,
         queue: {
-          maxSamplesPerSend: 100,
+          maxSamplesPerSend: options.maxSamplesPerSend ?? 100,
           minBackoffMs: 50,
           maxBackoffMs: 1_000,
           capacity: options.capacity ?? 500_000,
