@@ -67,6 +67,11 @@ describe('the LLM gateway demo', () => {
       /^nexus_requests_total\{backend="(primary|secondary)",model="gpt_4o_mini",status="200"/m,
     );
     expect(body).toMatch(/^nexus_backends_total(\{[^}]*\})? 2$/m);
+    // The backend calls through the SDK's HTTP client kit, by backend name, never by address.
+    expect(body).toMatch(
+      /^http_client_request_duration_seconds_count\{http_request_method="POST",http_response_status_code="200",server_address="secondary",url_scheme="http",/m,
+    );
+    expect(body).not.toContain('127.0.0.1');
     const stats = (await (await fetch(statsUrl)).json()) as {
       backends: Array<{ name: string }>;
       models: Array<{ name: string }>;

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { startTelemetry } from '@yardstick/sdk';
+import { startTelemetry, trackHttpClientRequests } from '@yardstick/sdk';
 import { type FakeBackend, startFakeBackend } from './demo/fake-backend.ts';
 import { startChatTraffic } from './demo/traffic.ts';
 import { startWebhookReceiver } from './demo/webhook-receiver.ts';
@@ -83,6 +83,11 @@ const nexus = new NexusMetrics(telemetry.meter('nexus', '0.1.0'), registry);
 const stopHealthChecks = startHealthChecks(registry, config.healthCheck, (backend, seconds) =>
   nexus.backendLatency(backend.name, seconds),
 );
+// http.client.request.duration of every backend call (chats and health checks), server.address being the
+// backend's name from the routing table.
+const backendCalls = trackHttpClientRequests(telemetry.meter('llm-gateway', '0.1.0'), {
+  servers: Object.fromEntries([...config.backends].map(([name, backend]) => [name, backend.url])),
+});
 const server = createGatewayServer({
   config,
   metrics: createGatewayMetrics(telemetry.meter('llm-gateway', '0.1.0')),
@@ -111,6 +116,7 @@ async function stop(signal: string): Promise<void> {
   console.log(`\n${signal} received, shutting down`);
   await stopTraffic();
   await stopHealthChecks();
+  backendCalls.stop();
   server.closeIdleConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await telemetry.shutdown();

@@ -99,6 +99,11 @@ describe('the proxy-rotation demo (npm start)', () => {
     expect(body).toMatch(/^proxy_requests_total\{outcome="success",pool_name="datacenter"/m);
     expect(body).toMatch(/^# TYPE nodejs_eventloop_delay_/m);
     expect(body).not.toContain('s3cret-password');
+    // Proxied requests through the SDK's HTTP client kit, by proxy id, never by address.
+    expect(body).toMatch(
+      /^http_client_request_duration_seconds_count\{http_request_method="GET",http_response_status_code="200",server_address="dc-eu-1",url_scheme="http",/m,
+    );
+    expect(body).not.toContain('127.0.0.1');
 
     const statusUrl = /pools:\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(demo.output())?.[1];
     expect(statusUrl).toBeDefined();

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTelemetry } from '@yardstick/sdk';
+import { startTelemetry, trackHttpClientRequests } from '@yardstick/sdk';
 import { loadAlertRuleFile, writeThresholdRuleFile } from './alerts/alert-rule-file.ts';
 import { AlertStateTracker, countActiveAlerts } from './alerts/alert-state.ts';
 import { loadMetricsConfig } from './config/load-metrics-config.ts';
@@ -110,6 +110,8 @@ const layout = [
   { pool: 'datacenter', region: 'eu-west', names: ['dc-eu-1', 'dc-eu-2'] },
 ] as const;
 const fakes: FakeProxy[] = [];
+/** Proxy id → address without credentials: the HTTP client kit labels proxied requests by id. */
+const proxyServers: Record<string, string> = {};
 for (const { pool, region, names } of layout) {
   const specs = [];
   for (const name of names) {
@@ -122,6 +124,7 @@ for (const { pool, region, names } of layout) {
     fakes.push(fake);
     const auth = credentials ? `${credentials}@` : '';
     specs.push({ id: name, url: `http://${auth}127.0.0.1:${fake.port}` });
+    proxyServers[name] = `http://127.0.0.1:${fake.port}`;
   }
   pools.push(
     new ProxyPool({
@@ -137,6 +140,9 @@ for (const { pool, region, names } of layout) {
     }),
   );
 }
+// http.client.request.duration of every request through a proxy (and of the CONNECT health probes),
+// server.address being the proxy's id.
+const clientRequests = trackHttpClientRequests(meter, { servers: proxyServers });
 const stopClients = startClientLoop(pools, target, rps);
 
 // One proxy fails on a schedule so the health checks, the pool gauges and the alerts have something to show.
@@ -174,6 +180,7 @@ async function stop(signal: string): Promise<void> {
   clearInterval(trackAlerts);
   configWatch.close();
   await stopClients();
+  clientRequests.stop();
   for (const pool of pools) pool.close();
   await Promise.all(fakes.map((f) => f.stop()));
   await status.close();
