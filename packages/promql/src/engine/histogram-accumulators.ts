@@ -4,7 +4,7 @@
  * computed directly from the sum until the sum would overflow, incrementally from then on.
  */
 import type { FloatHistogram } from '../histogram/float-histogram.ts';
-import { kahanAdd } from '../histogram/kahan-add.ts';
+import { kahanAdd, kahanAddInPlace } from '../histogram/kahan-add.ts';
 
 /** What an accumulation saw, for its annotations. */
 export interface HistogramAccumulation {
@@ -51,6 +51,12 @@ export class HistogramSum implements HistogramAccumulation {
   add(h: FloatHistogram): void {
     if (this.mixedSchemas) return;
     track(this, h);
+    // The sum and its compensation are this accumulator's own, so they may be added into.
+    const compensation = kahanAddInPlace(this.sum, this.compensation, h);
+    if (compensation !== undefined) {
+      this.compensation = compensation;
+      return;
+    }
     const r = kahanAdd(this.sum, this.compensation, h);
     if (!r.ok) {
       this.mixedSchemas = true;

@@ -113,6 +113,167 @@ export function kahanAdd(
   return { ok: true, sum: result, compensation: comp, counterResetCollision, nhcbBoundsReconciled };
 }
 
+/**
+ * Whether `spans` is how {@link kahanAdd} lays out its own indexes: no empty span and no span touching the
+ * one before it (those would be merged).
+ */
+function canonicalSpans(spans: readonly Span[]): boolean {
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i]!;
+    if (span.length === 0 || (i > 0 && span.offset <= 0)) return false;
+  }
+  return true;
+}
+
+/** Whether the lowest bucket of a side lies outside the zero bucket, as every bucket then does. */
+function clearOfZeroBucket(spans: readonly Span[], schema: number, zeroThreshold: number): boolean {
+  return spans.length === 0 || getBound(spans[0]!.offset, schema, []) > zeroThreshold;
+}
+
+function sameSpans(a: readonly Span[], b: readonly Span[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.offset !== b[i]!.offset || a[i]!.length !== b[i]!.length) return false;
+  }
+  return true;
+}
+
+/** The bucket indexes that `spans` cover, in order. */
+function spanIndexes(spans: readonly Span[], count: number): number[] {
+  const out: number[] = [];
+  let index = 0;
+  for (const span of spans) {
+    index += span.offset;
+    for (let j = 0; j < span.length && out.length < count; j++) out.push(index++);
+  }
+  return out;
+}
+
+/**
+ * One side of {@link kahanAddInPlace}: the sorted union of both sides' indexes, each summed with
+ * {@link kahanInc} as {@link addSide} sums it.
+ */
+function mergeSide(
+  sumSpans: readonly Span[],
+  sums: readonly number[],
+  compensations: readonly number[] | undefined,
+  otherSpans: readonly Span[],
+  others: readonly number[],
+): { spans: Span[]; sums: number[]; compensations: number[] } {
+  const a = spanIndexes(sumSpans, sums.length);
+  const b = spanIndexes(otherSpans, others.length);
+  const indexes: number[] = [];
+  const outSums: number[] = [];
+  const outCompensations: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const ai = i < a.length ? a[i]! : Number.POSITIVE_INFINITY;
+    const bj = j < b.length ? b[j]! : Number.POSITIVE_INFINITY;
+    term.sum = 0;
+    term.c = 0;
+    let inc = 0;
+    // `0 +` turns -0 into 0, as the sparse maps of the general path do.
+    if (ai <= bj) {
+      term.sum = 0 + sums[i]!;
+      term.c = 0 + (compensations?.[i] ?? 0);
+      i++;
+    }
+    if (bj <= ai) {
+      inc = 0 + others[j]!;
+      j++;
+    }
+    kahanInc(term, inc);
+    indexes.push(Math.min(ai, bj));
+    outSums.push(term.sum);
+    outCompensations.push(term.c);
+  }
+  return { spans: fromIndexes(indexes), sums: outSums, compensations: outCompensations };
+}
+
+/**
+ * {@link kahanAdd} in place, for what summing the series of one instrument nearly always meets: exponential
+ * buckets of one schema and one zero threshold, no bucket inside the zero bucket, and a running sum laid out
+ * as {@link kahanAdd} lays it out. Then it merges the buckets of `other` into `sum` and `compensation`
+ * (made when `undefined`) with exactly {@link kahanAdd}'s result, and returns the compensation; otherwise it
+ * changes nothing and returns `undefined`, and the caller takes the general path.
+ *
+ * Kept for speed: the general path builds sparse maps and finds every bucket's bound; measured on
+ * `sum by (route) (rate(x[5m]))` over 1,000 series of 32 buckets, it took most of the query's time.
+ */
+export function kahanAddInPlace(
+  sum: FloatHistogram,
+  compensation: FloatHistogram | undefined,
+  other: FloatHistogram,
+): FloatHistogram | undefined {
+  const { schema, zeroThreshold } = sum;
+  if (
+    sum.usesCustomBuckets() ||
+    other.usesCustomBuckets() ||
+    other.schema !== schema ||
+    other.zeroThreshold !== zeroThreshold ||
+    !canonicalSpans(sum.positiveSpans) ||
+    !canonicalSpans(sum.negativeSpans) ||
+    !clearOfZeroBucket(sum.positiveSpans, schema, zeroThreshold) ||
+    !clearOfZeroBucket(sum.negativeSpans, schema, zeroThreshold) ||
+    !clearOfZeroBucket(other.positiveSpans, schema, zeroThreshold) ||
+    !clearOfZeroBucket(other.negativeSpans, schema, zeroThreshold)
+  ) {
+    return undefined;
+  }
+  if (
+    compensation !== undefined &&
+    (compensation.schema !== schema ||
+      compensation.zeroThreshold !== zeroThreshold ||
+      !sameSpans(compensation.positiveSpans, sum.positiveSpans) ||
+      !sameSpans(compensation.negativeSpans, sum.negativeSpans))
+  ) {
+    return undefined;
+  }
+  sum.adjustCounterReset(other);
+  const comp =
+    compensation ?? new FloatHistogram({ counterResetHint: sum.counterResetHint, schema, zeroThreshold });
+  term.sum = sum.count;
+  term.c = comp.count;
+  kahanInc(term, other.count);
+  sum.count = term.sum;
+  comp.count = term.c;
+  term.sum = sum.sum;
+  term.c = comp.sum;
+  kahanInc(term, other.sum);
+  sum.sum = term.sum;
+  comp.sum = term.c;
+  term.sum = sum.zeroCount;
+  term.c = comp.zeroCount;
+  kahanInc(term, other.zeroCount);
+  sum.zeroCount = term.sum;
+  comp.zeroCount = term.c;
+  const positive = mergeSide(
+    sum.positiveSpans,
+    sum.positiveBuckets,
+    compensation?.positiveBuckets,
+    other.positiveSpans,
+    other.positiveBuckets,
+  );
+  const negative = mergeSide(
+    sum.negativeSpans,
+    sum.negativeBuckets,
+    compensation?.negativeBuckets,
+    other.negativeSpans,
+    other.negativeBuckets,
+  );
+  sum.positiveSpans = positive.spans;
+  sum.positiveBuckets = positive.sums;
+  sum.negativeSpans = negative.spans;
+  sum.negativeBuckets = negative.sums;
+  comp.positiveSpans = positive.spans;
+  comp.positiveBuckets = positive.compensations;
+  comp.negativeSpans = negative.spans;
+  comp.negativeBuckets = negative.compensations;
+  return comp;
+}
+
 const term: KahanState = { sum: 0, c: 0 };
 
 function addTerm(sum: number, c: number, inc: number): { sum: number; c: number } {
