@@ -16,6 +16,8 @@ import { peer, tempDir } from './support/peers.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const browserPeer = peer('chromium');
+/** How long a page may take to show something: generous, the machine is shared. */
+const EVENTUALLY = { timeout: 15_000 };
 const tmp = tempDir('yardstick-web-ui-');
 
 interface ApiSeries {
@@ -26,6 +28,7 @@ interface ApiSeries {
 
 let telemetry: Telemetry | undefined;
 let receiver: Server | undefined;
+let app: Server | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let url: string;
@@ -50,6 +53,7 @@ afterAll(async () => {
   await browser?.close();
   await telemetry?.shutdown();
   await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+  await new Promise<void>((resolve) => (app ? app.close(() => resolve()) : resolve()));
   tmp.cleanup();
 });
 
@@ -106,6 +110,15 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
       },
     });
     url = telemetry.url!;
+    // HTTP traffic for the built-in dashboard's request panels, through the sdk's HTTP kit.
+    const kit = telemetry.httpServerMetrics({
+      route: (req) => (req.url === '/health' ? '/health' : '/users/:id'),
+    });
+    app = createServer(kit.wrap((_req, res) => res.writeHead(200).end('ok')));
+    await new Promise<void>((resolve) => app!.listen(0, '127.0.0.1', resolve));
+    const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    for (let i = 0; i < 10; i++)
+      await Promise.all([fetch(`${appUrl}/users/${i}`), fetch(`${appUrl}/health`)]);
     const orders = telemetry.meter('checkout').createCounter('ui.orders');
     orders.add(3, { 'payment.method': 'card' });
     orders.add(2, { 'payment.method': 'cash' });
@@ -136,15 +149,17 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
     await editor.click();
     await page.keyboard.type('ui_ord');
     const completions = page.locator('.cm-tooltip-autocomplete');
-    await expect.poll(() => completions.textContent()).toContain('ui_orders_total');
+    // Enter picks the selected completion once the list is in; before that it would run the query.
+    const selected = completions.locator('[aria-selected="true"]');
+    await expect.poll(() => selected.textContent(), EVENTUALLY).toContain('ui_orders_total');
     await page.keyboard.press('Enter');
-    await expect.poll(() => editor.textContent()).toBe('ui_orders_total');
+    await expect.poll(() => editor.textContent(), EVENTUALLY).toBe('ui_orders_total');
     await page.keyboard.type('{paym');
-    await expect.poll(() => completions.textContent()).toContain('payment_method');
+    await expect.poll(() => completions.textContent(), EVENTUALLY).toContain('payment_method');
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+a');
     await page.keyboard.type('sum_ov');
-    await expect.poll(() => completions.textContent()).toContain('sum_over_time');
+    await expect.poll(() => completions.textContent(), EVENTUALLY).toContain('sum_over_time');
     await page.keyboard.press('Escape');
   });
 
@@ -153,7 +168,7 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
     await page.keyboard.type('ui_orders_total');
     await page.getByRole('tab', { name: 'Table' }).click();
     const rows = page.locator('[data-testid="result-table"] tbody tr');
-    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.count(), EVENTUALLY).toBe(2);
     const shown = await rows.evaluateAll((trs) =>
       trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
     );
@@ -178,7 +193,9 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
     const apiPoints = series.reduce((sum, s) => sum + s.values!.length, 0);
     expect(apiPoints).toBeGreaterThan(0);
     const caption = page.getByTestId('graph-caption');
-    await expect.poll(() => caption.textContent()).toBe(`2 series, ${apiPoints} points, resolution 1s`);
+    await expect
+      .poll(() => caption.textContent(), EVENTUALLY)
+      .toBe(`2 series, ${apiPoints} points, resolution 1s`);
     expect(await page.locator('.graph canvas').count()).toBe(1);
     const legend = await page.locator('.u-legend .u-series .u-label').allTextContents();
     expect(legend.filter((l) => l !== 'Time').sort()).toEqual(series.map((s) => seriesName(s.metric)).sort());
@@ -195,18 +212,20 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
     expect(link.startsWith(`${url}/graph?g0.expr=`)).toBe(true);
     await page.goto(link);
     await expect
-      .poll(() => page.locator('.cm-content').textContent())
+      .poll(() => page.locator('.cm-content').textContent(), EVENTUALLY)
       .toBe('sum by (payment_method) (ui_orders_total{payment_method="card"}) > 0');
     await expect
-      .poll(() => page.getByRole('tab', { name: 'Table' }).getAttribute('aria-selected'))
+      .poll(() => page.getByRole('tab', { name: 'Table' }).getAttribute('aria-selected'), EVENTUALLY)
       .toBe('true');
     const rows = page.locator('[data-testid="result-table"] tbody tr');
     await expect
-      .poll(() => rows.allInnerTexts())
+      .poll(() => rows.allInnerTexts(), EVENTUALLY)
       .toEqual([expect.stringContaining('{payment_method="card"}')]);
 
     await page.getByRole('link', { name: 'Alerts' }).click();
-    await expect.poll(() => page.getByTestId('alert-counts').textContent()).toContain('firing (1)');
+    await expect
+      .poll(() => page.getByTestId('alert-counts').textContent(), EVENTUALLY)
+      .toContain('firing (1)');
     const rule = page.locator('details[data-rule="CardOrdersSeen"]');
     const text = await rule.textContent();
     expect(text).toContain('firing');
@@ -218,7 +237,7 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
 
   it('reaches the navigation from the keyboard', async () => {
     await page.goto(`${url}/status`);
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Status');
+    await expect.poll(() => page.locator('h1').textContent(), EVENTUALLY).toBe('Status');
     await page.keyboard.press('Tab');
     const focused = page.locator(':focus');
     expect(await focused.textContent()).toBe('Skip to content');
@@ -227,7 +246,34 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
     expect(await focused.textContent()).toBe('Query');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${url}/graph`);
-    await expect.poll(() => focused.getAttribute('class')).toContain('cm-content');
+    await expect.poll(() => focused.getAttribute('class'), EVENTUALLY).toContain('cm-content');
+  });
+
+  it('renders the built-in dashboard with its job variable, a graph per route and a stat', async () => {
+    await page.goto(`${url}/dashboards`);
+    await expect.poll(() => page.locator('h1').textContent(), EVENTUALLY).toBe('yardstick services');
+    const job = page.locator('#var-job');
+    expect(await job.locator('option').allTextContents()).toEqual(['All', 'web-ui-test']);
+    const routes = await api(
+      'query?query=' +
+        encodeURIComponent(
+          'sum by (http_route) (rate(http_server_request_duration_seconds_count{job=~"web-ui-test"}[5m]))',
+        ),
+    );
+    expect(routes.length).toBe(2);
+    const panel = page.getByRole('region', { name: 'HTTP request rate by route' });
+    await expect
+      .poll(() => panel.getByTestId('graph-caption').textContent(), EVENTUALLY)
+      .toMatch(/^2 series, \d+ points/);
+    const legend = await panel.locator('.u-legend .u-series .u-label').allTextContents();
+    expect(legend.filter((l) => l !== 'Time').sort()).toEqual(routes.map((r) => r.metric.http_route).sort());
+    const down = page.getByRole('region', { name: 'Dependencies down' });
+    await expect.poll(() => down.getByTestId('stat').textContent(), EVENTUALLY).toBe('0');
+    await job.selectOption('web-ui-test');
+    await expect.poll(() => new URL(page.url()).searchParams.get('var-job'), EVENTUALLY).toBe('web-ui-test');
+    await expect
+      .poll(() => panel.getByTestId('graph-caption').textContent(), EVENTUALLY)
+      .toMatch(/^2 series/);
   });
 
   it('logged no console errors', () => {

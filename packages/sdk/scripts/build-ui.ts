@@ -12,9 +12,16 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { parse } from 'yaml';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const uiRoot = join(packageRoot, 'ui');
+
+/**
+ * The dashboards the UI renders natively: the same DashboardConfig files `yardstick dashboard` turns into
+ * Grafana JSON, read at build time, so a service without Grafana still has their panels.
+ */
+const DASHBOARD_FILES = [join(packageRoot, '..', '..', 'contracts', 'dashboard.yaml')];
 
 /** Where the UI is built by default, and where the telemetry server looks for it. */
 export const UI_OUT_DIR = join(packageRoot, 'dist', 'ui');
@@ -35,6 +42,7 @@ function sourceFiles(): string[] {
   return [
     join(uiRoot, 'index.html'),
     fileURLToPath(import.meta.url),
+    ...DASHBOARD_FILES,
     ...readdirSync(src).map((name) => join(src, name)),
   ];
 }
@@ -68,6 +76,11 @@ export async function buildUi(outDir: string = UI_OUT_DIR): Promise<UiAsset[]> {
       legalComments: 'none',
       outdir: staging,
       metafile: true,
+      define: {
+        YARDSTICK_DASHBOARDS: JSON.stringify(
+          DASHBOARD_FILES.map((file) => parse(readFileSync(file, 'utf8'))),
+        ),
+      },
       logLevel: 'warning',
     });
     const outputs = Object.keys(result.metafile.outputs).map((file) => basename(file));

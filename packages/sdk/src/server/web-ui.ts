@@ -1,5 +1,6 @@
 /**
- * The built-in web UI on the telemetry server: the pages (`/`, `/graph`, `/alerts`, `/rules`, `/status`)
+ * The built-in web UI on the telemetry server: the pages (`/`, `/graph`, `/alerts`, `/rules`, `/dashboards`,
+ * `/status`)
  * answer the same document, whose script and stylesheet live under `/ui/` with content-hashed names. The
  * bundle is built at build time into the package's `dist/ui` (scripts/build-ui.ts) and read once at mount;
  * nothing is fetched from elsewhere, at build or at run time. Mounted beside `/api/v1`, so the same basic
@@ -13,7 +14,7 @@ import { acceptsGzip, type RequestHandler } from './metrics-handler.ts';
 import type { TelemetryServer } from './telemetry-server.ts';
 
 /** The paths that answer the UI's document; `/graph` is where an alert's `generatorURL` points. */
-export const WEB_UI_PAGES: readonly string[] = ['/', '/graph', '/alerts', '/rules', '/status'];
+export const WEB_UI_PAGES: readonly string[] = ['/', '/graph', '/alerts', '/rules', '/dashboards', '/status'];
 
 /** The prefix of the bundle's files. */
 const ASSET_PREFIX = '/ui/';

@@ -52,12 +52,25 @@ export interface GraphView {
   destroy(): void;
 }
 
+/** How a graph is drawn; the query page uses the defaults, dashboard panels set their own. */
+export interface GraphOptions {
+  /** Legend text per series (default the series' labels). */
+  readonly labels?: readonly string[] | undefined;
+  /** Formats the y axis and legend values (default plain numbers). */
+  readonly formatValue?: ((value: number) => string) | undefined;
+  readonly height?: number | undefined;
+  readonly legend?: boolean | undefined;
+}
+
 /** Draws the series into a new element sized to `width`. */
 export function createGraphView(
   series: readonly ResultSeries[],
   range: { start: number; end: number; step: number },
   width: number,
+  options: GraphOptions = {},
 ): GraphView {
+  const height = options.height ?? 320;
+  const format = options.formatValue;
   const { xs, ys, points } = alignSeries(series, range.start, range.end, range.step);
   const caption = h(
     'p',
@@ -74,25 +87,34 @@ export function createGraphView(
   const plot = new uPlot(
     {
       width: Math.max(width, 300),
-      height: 320,
+      height,
       series: [
         {},
         ...series.map((s, i) => ({
-          label: formatSeries(s.metric),
+          label: options.labels?.[i] ?? formatSeries(s.metric),
+          ...(format === undefined
+            ? {}
+            : { value: (_u: uPlot, v: number | null) => (v === null ? '--' : format(v)) }),
           stroke: PALETTE[i % PALETTE.length],
           width: 1.5,
           spanGaps: false,
           points: { show: false },
         })),
       ],
-      axes: [{}, { size: 70 }],
+      axes: [
+        {},
+        {
+          size: 70,
+          ...(format === undefined ? {} : { values: (_u: uPlot, ticks: number[]) => ticks.map(format) }),
+        },
+      ],
       scales: { x: { time: true } },
-      legend: { live: true },
+      legend: { live: true, show: options.legend ?? true },
     },
     [xs, ...ys],
     canvasHolder,
   );
-  const onResize = () => plot.setSize({ width: Math.max(element.clientWidth, 300), height: 320 });
+  const onResize = () => plot.setSize({ width: Math.max(element.clientWidth, 300), height });
   window.addEventListener('resize', onResize);
   return {
     element,

@@ -6,6 +6,7 @@ import 'uplot/dist/uPlot.min.css';
 import './app.css';
 import { renderAlertsPage } from './alerts-page.ts';
 import { ApiCallError } from './api.ts';
+import { renderDashboardsPage } from './dashboards-page.ts';
 import { h, replace } from './dom.ts';
 import { renderQueryPage } from './query-page.ts';
 import { renderRulesPage } from './rules-page.ts';
@@ -16,6 +17,7 @@ const PAGES: Record<string, (main: HTMLElement) => void | Promise<void>> = {
   '/graph': renderQueryPage,
   '/alerts': renderAlertsPage,
   '/rules': renderRulesPage,
+  '/dashboards': renderDashboardsPage,
   '/status': renderStatusPage,
 };
 

@@ -124,7 +124,8 @@ export function renderQueryPage(main: HTMLElement): void {
           return fail(`Range "${next.range}" is not a duration (e.g. 1h, 30m).`);
         const step = next.step === '' ? autoStepSeconds(rangeSeconds) : Number(next.step);
         if (!(step > 0)) return fail(`Resolution "${next.step}" is not a positive number of seconds.`);
-        const start = Math.floor((end - rangeSeconds) / step) * step;
+        // Steps counted back from the end, so the newest point is the end itself, as Prometheus's graph has it.
+        const start = end - Math.ceil(rangeSeconds / step) * step;
         const data = await rangeQuery(next.expr, start, end, step);
         if (mine !== generation) return;
         if (data.resultType !== 'matrix')
