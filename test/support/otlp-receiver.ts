@@ -5,6 +5,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import {
+  Server as GrpcServer,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 
 const OTLP_METRICS_PROTO = `
@@ -79,6 +85,8 @@ export interface ReceivedMetric {
 /** One decoded export request. */
 export interface ReceivedExport {
   readonly contentType: string;
+  /** gRPC call metadata (headers), gRPC receiver only. */
+  readonly metadata?: Record<string, unknown>;
   readonly resource: Record<string, unknown>;
   readonly scopes: readonly string[];
   readonly metrics: readonly ReceivedMetric[];
@@ -186,6 +194,55 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+      }),
+  };
+}
+
+/** The OTLP/gRPC metrics service method; request and response pass as bytes, decoded with the protos above. */
+const EXPORT_METHOD = {
+  path: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+  requestStream: false,
+  responseStream: false,
+  requestSerialize: (value: Buffer) => value,
+  requestDeserialize: (bytes: Buffer) => bytes,
+  responseSerialize: (value: Buffer) => value,
+  responseDeserialize: (bytes: Buffer) => bytes,
+} as const;
+
+/** Starts an OTLP/gRPC metrics receiver (plaintext) on 127.0.0.1; `url` is its `http://host:port`. */
+export async function startOtlpGrpcReceiver(): Promise<OtlpReceiver> {
+  const exports: ReceivedExport[] = [];
+  const server = new GrpcServer();
+  server.addService(
+    { Export: EXPORT_METHOD },
+    {
+      Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+        const decoded = requestType.toObject(requestType.decode(call.request), {
+          longs: Number,
+          defaults: false,
+          oneofs: false,
+        }) as Json;
+        exports.push({ ...normalize(decoded, 'application/grpc'), metadata: call.metadata.getMap() });
+        // An empty ExportMetricsServiceResponse: no partial success.
+        callback(null, Buffer.alloc(0));
+      },
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    exports,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.tryShutdown(() => resolve());
+        setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2000).unref();
       }),
   };
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { metrics } from '@opentelemetry/api';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from './logging/logger.ts';
 import { writeSelfSignedCert } from './server/testing/self-signed-cert.ts';
@@ -166,10 +167,8 @@ describe('startTelemetry on hostile configuration', () => {
 
   it('refuses an export interval setTimeout cannot hold instead of exporting every millisecond', async () => {
     const error = await startTelemetry({
-      env: {
-        OTEL_METRIC_EXPORT_INTERVAL: '1000000000000000',
-        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
-      },
+      env: {},
+      otlp: { endpoint: 'http://127.0.0.1:9', exportIntervalMs: 1_000_000_000_000_000 },
       configFile: false,
       logger: silentLogger,
       server: { port: 0 },
@@ -177,9 +176,30 @@ describe('startTelemetry on hostile configuration', () => {
     expect(error).toMatchObject({
       code: 'CONFIG_INVALID',
       message: expect.stringContaining(
-        'otlp.exportIntervalMs: must be between 10ms and 1d, got 1000000000000000 ms (from environment variable OTEL_METRIC_EXPORT_INTERVAL)',
+        'otlp.exportIntervalMs: must be between 10ms and 1d, got 1000000000000000 ms',
       ),
     });
+  });
+
+  it('logs an OTEL_* variable it cannot use and starts with the default, as the OTel spec says', async () => {
+    const lines: string[] = [];
+    telemetry = await startTelemetry({
+      env: {
+        OTEL_METRIC_EXPORT_INTERVAL: '1000000000000000',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+      },
+      configFile: false,
+      logger: pino({ level: 'warn' }, { write: (line: string) => lines.push(line) }),
+      server: { port: 0 },
+      registerGlobal: false,
+    });
+    const warnings = lines.map((line) => JSON.parse(line) as { component?: string; msg: string });
+    expect(warnings).toContainEqual(
+      expect.objectContaining({
+        component: 'config',
+        msg: 'OTEL_METRIC_EXPORT_INTERVAL: otlp.exportIntervalMs: must be between 10ms and 1d, got 1000000000000000 ms; ignored, the default applies',
+      }),
+    );
   });
 
   it('refuses a config file holding an alias bomb with its file and line', async () => {

@@ -11,6 +11,7 @@ import { type RunningAlerting, startAlerting } from './alerting/start-alerting.t
 import { clusterRoleOf, startClusterPipeline } from './cluster/cluster-pipeline.ts';
 import { loadConfig } from './config/load-config.ts';
 import type { YardstickConfig, YardstickConfigInput } from './config/schema.ts';
+import { createConsoleReader } from './console/create-console-reader.ts';
 import { PrometheusReader } from './exposition/prometheus-reader.ts';
 import { type TrackDependencyOptions, type TrackedDependency, trackDependency } from './kits/health/index.ts';
 import {
@@ -185,9 +186,17 @@ async function warmUpCollection(reader: StoreReader | undefined, startedAt: numb
 
 async function startPipeline(options: StartTelemetryOptions, connect: boolean): Promise<Telemetry> {
   const { logger: customLogger, env, cwd, configFile, ...code } = options;
-  const config = loadConfig({ code, env: env ?? process.env, cwd: cwd ?? process.cwd(), file: configFile });
+  const configWarnings: string[] = [];
+  const config = loadConfig({
+    code,
+    env: env ?? process.env,
+    cwd: cwd ?? process.cwd(),
+    file: configFile,
+    onWarning: (message) => configWarnings.push(message),
+  });
   const logger = customLogger ?? createDefaultLogger();
   routeDiagTo(logger);
+  for (const warning of configWarnings) logger.warn({ component: 'config' }, warning);
 
   // A cluster worker reports to its primary, a worker thread to its main thread: that one alone serves,
   // stores, alerts and exports.
@@ -231,6 +240,8 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
       }),
     );
   }
+
+  if (serves && config.console.enabled) readers.push(createConsoleReader(config.console));
 
   const startedAt = Date.now();
   const policies = createCorePolicies(

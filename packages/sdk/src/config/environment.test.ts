@@ -6,7 +6,14 @@ import { loadConfig } from './load-config.ts';
 
 /** Loads with only `env` (no file), so each test sees exactly what the variables do. */
 function fromEnv(env: Record<string, string>) {
-  return loadConfig({ env, file: false });
+  return loadConfig({ env, file: false, onWarning: () => undefined });
+}
+
+/** The config and the warnings about ignored `OTEL_*` variables. */
+function withWarnings(env: Record<string, string>) {
+  const warnings: string[] = [];
+  const config = loadConfig({ env, file: false, onWarning: (message) => warnings.push(message) });
+  return { config, warnings };
 }
 
 function problemLines(env: Record<string, string>): string[] {
@@ -44,10 +51,12 @@ describe('standard OTel environment variables', () => {
     });
   });
 
-  it('rejects a malformed OTEL_RESOURCE_ATTRIBUTES as a whole, naming the variable', () => {
-    expect(problemLines({ OTEL_RESOURCE_ATTRIBUTES: 'a=1,b' })).toEqual([
-      "OTEL_RESOURCE_ATTRIBUTES: entry 2 has no '=' (expected key=value)",
+  it('ignores a malformed OTEL_RESOURCE_ATTRIBUTES as a whole with a warning naming the variable', () => {
+    const { config, warnings } = withWarnings({ OTEL_RESOURCE_ATTRIBUTES: 'a=1,b' });
+    expect(warnings).toEqual([
+      "OTEL_RESOURCE_ATTRIBUTES: entry 2 has no '=' (expected key=value); ignored, the default applies",
     ]);
+    expect(config.resourceAttributes).toEqual({});
   });
 
   it('appends v1/metrics to OTEL_EXPORTER_OTLP_ENDPOINT and turns OTLP on', () => {
@@ -104,33 +113,41 @@ describe('standard OTel environment variables', () => {
   it('reads OTEL_METRICS_EXEMPLAR_FILTER case-insensitively and names it when the value is not a filter', () => {
     expect(fromEnv({ OTEL_METRICS_EXEMPLAR_FILTER: 'ALWAYS_ON' }).metrics.exemplarFilter).toBe('always_on');
     expect(fromEnv({}).metrics.exemplarFilter).toBe('trace_based');
-    expect(problemLines({ OTEL_METRICS_EXEMPLAR_FILTER: 'sometimes' })).toEqual([
-      'metrics.exemplarFilter: Invalid option: expected one of "trace_based"|"always_on"|"always_off" (from environment variable OTEL_METRICS_EXEMPLAR_FILTER)',
+    const { config, warnings } = withWarnings({ OTEL_METRICS_EXEMPLAR_FILTER: 'sometimes' });
+    expect(warnings).toEqual([
+      'OTEL_METRICS_EXEMPLAR_FILTER: metrics.exemplarFilter: Invalid option: expected one of "trace_based"|"always_on"|"always_off"; ignored, the default applies',
+    ]);
+    expect(config.metrics.exemplarFilter).toBe('trace_based');
+  });
+
+  it('takes grpc and LowMemory, and warns about an endpoint that is not a URL, keeping the default', () => {
+    const { config, warnings } = withWarnings({
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'LowMemory',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+    });
+    expect(config.otlp).toMatchObject({
+      protocol: 'grpc',
+      temporality: 'lowmemory',
+      endpoint: 'http://localhost:4317',
+      enabled: false,
+    });
+    expect(warnings).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint: must be an http:// or https:// URL; ignored, the default applies',
     ]);
   });
 
-  it('names the variable when a value is not supported', () => {
-    expect(
-      problemLines({
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
-        OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'lowmemory',
-        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
-      }),
-    ).toEqual([
-      'otlp.endpoint: must be an http:// or https:// URL (from environment variable OTEL_EXPORTER_OTLP_ENDPOINT)',
-      'otlp.protocol: Invalid option: expected one of "http/protobuf"|"http/json" (from environment variable OTEL_EXPORTER_OTLP_PROTOCOL)',
-      'otlp.temporality: Invalid option: expected one of "cumulative"|"delta" (from environment variable OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE)',
-    ]);
-  });
-
-  it('disables the SDK only for OTEL_SDK_DISABLED=true (any case) and rejects other words', () => {
+  it('disables the SDK only for OTEL_SDK_DISABLED=true (any case) and warns about other words', () => {
     expect(fromEnv({ OTEL_SDK_DISABLED: 'TRUE' }).enabled).toBe(false);
     expect(
       loadConfig({ env: { OTEL_SDK_DISABLED: 'false' }, file: false, code: { enabled: false } }).enabled,
     ).toBe(false);
     expect(fromEnv({ OTEL_SDK_DISABLED: 'false' }).enabled).toBe(true);
-    expect(problemLines({ OTEL_SDK_DISABLED: 'yes' })).toEqual([
-      'OTEL_SDK_DISABLED: expected true or false, got "yes"',
+    // the spec: only "true" disables; anything else is false, with a warning unless it is "false"
+    const { config, warnings } = withWarnings({ OTEL_SDK_DISABLED: '1' });
+    expect(config.enabled).toBe(true);
+    expect(warnings).toEqual([
+      'OTEL_SDK_DISABLED: expected true or false, got "1"; ignored, the default applies',
     ]);
   });
 
@@ -227,14 +244,12 @@ describe('malformed environment values', () => {
   it('lists every malformed variable by name, alongside schema problems', () => {
     expect(
       problemLines({
-        OTEL_EXPORTER_PROMETHEUS_PORT: 'http',
         YARDSTICK_GZIP: 'on',
         YARDSTICK_HISTOGRAM_BUCKETS: '0.1,fast,1',
         YARDSTICK_CARDINALITY_LIMIT: '-5',
         YARDSTICK_STORE_RETENTION: '1 day',
       }),
     ).toEqual([
-      'OTEL_EXPORTER_PROMETHEUS_PORT: expected a non-negative integer, got "http"',
       'YARDSTICK_GZIP: expected true or false, got "on"',
       'YARDSTICK_HISTOGRAM_BUCKETS: entry 2 is not a number: "fast"',
       'YARDSTICK_CARDINALITY_LIMIT: expected a non-negative integer, got "-5"',
@@ -245,13 +260,11 @@ describe('malformed environment values', () => {
   it('names the variable when a well-formed value breaks a rule', () => {
     expect(
       problemLines({
-        OTEL_EXPORTER_PROMETHEUS_PORT: '70000',
         YARDSTICK_CARDINALITY_LIMIT: '50000',
         YARDSTICK_HISTOGRAM_BUCKETS: '1,0.5',
         YARDSTICK_ALLOWED_CIDRS: '10.0.0.0/8,10.1.2.3/40',
       }),
     ).toEqual([
-      'server.port: Too big: expected number to be <=65535 (from environment variable OTEL_EXPORTER_PROMETHEUS_PORT)',
       'server.allowedCidrs[1]: "10.1.2.3/40" is not a CIDR: prefix must be an integer 0..32 (from environment variable YARDSTICK_ALLOWED_CIDRS)',
       'histogramBuckets[1]: buckets must be strictly ascending: 0.5 does not exceed 1 (from environment variable YARDSTICK_HISTOGRAM_BUCKETS)',
       'cardinality.defaultLimit: Too big: expected number to be <=10000 (from environment variable YARDSTICK_CARDINALITY_LIMIT)',
@@ -262,32 +275,35 @@ describe('malformed environment values', () => {
     // 2^31 ms and above would fire after 1 ms: an export every millisecond instead of never.
     expect(
       problemLines({
-        OTEL_METRIC_EXPORT_INTERVAL: '1000000000000000',
         YARDSTICK_COLLECT_INTERVAL: '2147483648',
         YARDSTICK_EVALUATION_INTERVAL: '30d',
       }),
     ).toEqual([
       'collectIntervalMs: must be between 10ms and 1d, got 2147483648 ms (from environment variable YARDSTICK_COLLECT_INTERVAL)',
-      'otlp.exportIntervalMs: must be between 10ms and 1d, got 1000000000000000 ms (from environment variable OTEL_METRIC_EXPORT_INTERVAL)',
       'alerting.evaluationIntervalMs: must be between 10ms and 1d, got "30d" (from environment variable YARDSTICK_EVALUATION_INTERVAL)',
     ]);
-    expect(problemLines({ OTEL_METRIC_EXPORT_INTERVAL: '1e15' })).toEqual([
-      "otlp.exportIntervalMs: must be milliseconds or a Prometheus duration such as '15s', '1m30s' or '24h' (from environment variable OTEL_METRIC_EXPORT_INTERVAL)",
+    const tooLong = withWarnings({ OTEL_METRIC_EXPORT_INTERVAL: '1000000000000000' });
+    expect(tooLong.warnings).toEqual([
+      'OTEL_METRIC_EXPORT_INTERVAL: otlp.exportIntervalMs: must be between 10ms and 1d, got 1000000000000000 ms; ignored, the default applies',
+    ]);
+    expect(tooLong.config.otlp.exportIntervalMs).toBe(60_000);
+    expect(withWarnings({ OTEL_METRIC_EXPORT_INTERVAL: '1e15' }).warnings).toEqual([
+      "OTEL_METRIC_EXPORT_INTERVAL: otlp.exportIntervalMs: must be milliseconds or a Prometheus duration such as '15s', '1m30s' or '24h'; ignored, the default applies",
     ]);
   });
 
-  it('refuses a CR or LF in an OTLP header value, naming the variable and the header but not the value', () => {
-    expect(
-      problemLines({
-        OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=secret-1%0D%0AX-Injected: 1',
-        OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'authorization=Bearer secret-2\nX-Injected: 1',
-      }),
-    ).toEqual([
-      'OTEL_EXPORTER_OTLP_HEADERS: header "x-api-key" has a character HTTP cannot carry in its value (CR, LF, another control character or one beyond Latin-1)',
-      'OTEL_EXPORTER_OTLP_METRICS_HEADERS: header "authorization" has a character HTTP cannot carry in its value (CR, LF, another control character or one beyond Latin-1)',
+  it('ignores a CR or LF in an OTLP header value, naming the variable and the header but not the value', () => {
+    const injected = withWarnings({
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=secret-1%0D%0AX-Injected: 1',
+      OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'authorization=Bearer secret-2\nX-Injected: 1',
+    });
+    expect(injected.warnings).toEqual([
+      'OTEL_EXPORTER_OTLP_HEADERS: header "x-api-key" has a character HTTP cannot carry in its value (CR, LF, another control character or one beyond Latin-1); ignored, the default applies',
+      'OTEL_EXPORTER_OTLP_METRICS_HEADERS: header "authorization" has a character HTTP cannot carry in its value (CR, LF, another control character or one beyond Latin-1); ignored, the default applies',
     ]);
-    expect(problemLines({ OTEL_EXPORTER_OTLP_HEADERS: 'bad name=1' })).toEqual([
-      'OTEL_EXPORTER_OTLP_HEADERS: header name "bad name" is not an HTTP token',
+    expect(injected.config.otlp.headers).toEqual({});
+    expect(withWarnings({ OTEL_EXPORTER_OTLP_HEADERS: 'bad name=1' }).warnings).toEqual([
+      'OTEL_EXPORTER_OTLP_HEADERS: header name "bad name" is not an HTTP token; ignored, the default applies',
     ]);
     expect(fromEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=a%09b' }).otlp.headers).toEqual({
       'x-api-key': 'a\tb',
@@ -320,8 +336,11 @@ describe('environment parsing properties', () => {
     fc.assert(
       fc.property(fc.constantFrom(...variables), fc.string({ maxLength: 40 }), (variable, text) => {
         try {
-          fromEnv({ [variable]: text });
+          const { warnings } = withWarnings({ [variable]: text });
+          // an OTEL_* variable never stops the start; what it ignores is said, naming it
+          for (const warning of warnings) expect(warning.startsWith(`${variable}: `)).toBe(true);
         } catch (error) {
+          expect(variable.startsWith('OTEL_')).toBe(false);
           expect(error).toBeInstanceOf(ConfigError);
           expect((error as ConfigError).message).toContain(variable);
         }

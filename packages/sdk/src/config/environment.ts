@@ -19,7 +19,8 @@ export type EnvValueKind =
   | 'key-value-list'
   | 'header-list'
   | 'otlp-base-endpoint'
-  | 'remote-write-url';
+  | 'remote-write-url'
+  | 'metrics-exporters';
 
 /** One environment variable and the setting it feeds. */
 export interface EnvBinding {
@@ -31,10 +32,16 @@ export interface EnvBinding {
 /**
  * Every environment variable yardstick reads (besides `YARDSTICK_CONFIG`, the config file path), lowest
  * precedence first: when two feed the same setting the later one wins (key-value lists are merged), which puts
- * `OTEL_EXPORTER_OTLP_METRICS_*` over `OTEL_EXPORTER_OTLP_*` as the OTel specification requires.
+ * `OTEL_EXPORTER_OTLP_METRICS_*` over `OTEL_EXPORTER_OTLP_*` as the OTel specification requires. A binding
+ * with an empty path sets several settings at once (its value is merged at the root).
+ *
+ * `OTEL_*` variables follow the OTel SDK environment specification: a value that cannot be used is
+ * warned about and ignored, so the setting keeps its default (see `loadConfig`). `YARDSTICK_*` variables
+ * are strict: a bad value stops the start with an error naming the variable.
  */
 export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'OTEL_SDK_DISABLED', path: ['enabled'], kind: 'sdk-disabled' },
+  { variable: 'OTEL_METRICS_EXPORTER', path: [], kind: 'metrics-exporters' },
   { variable: 'OTEL_SERVICE_NAME', path: ['serviceName'], kind: 'string' },
   { variable: 'OTEL_RESOURCE_ATTRIBUTES', path: ['resourceAttributes'], kind: 'key-value-list' },
   { variable: 'OTEL_EXPORTER_PROMETHEUS_HOST', path: ['server', 'host'], kind: 'string' },
@@ -56,6 +63,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'OTEL_EXPORTER_OTLP_METRICS_TIMEOUT', path: ['otlp', 'exportTimeoutMs'], kind: 'duration' },
   { variable: 'OTEL_METRIC_EXPORT_TIMEOUT', path: ['otlp', 'exportTimeoutMs'], kind: 'duration' },
   { variable: 'OTEL_METRIC_EXPORT_INTERVAL', path: ['otlp', 'exportIntervalMs'], kind: 'duration' },
+  { variable: 'OTEL_METRIC_EXPORT_INTERVAL', path: ['console', 'exportIntervalMs'], kind: 'duration' },
   { variable: 'OTEL_METRICS_EXEMPLAR_FILTER', path: ['metrics', 'exemplarFilter'], kind: 'lowercase' },
   {
     variable: 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
@@ -113,12 +121,20 @@ export interface EnvironmentLayer {
   readonly values: Record<string, unknown>;
   /** Setting path (joined with `.`) to the variable that set it. */
   readonly variables: ReadonlyMap<string, string>;
+  /** Malformed `YARDSTICK_*` variables: the start fails. */
   readonly problems: readonly ConfigProblem[];
+  /** Malformed or partly unusable `OTEL_*` variables, ignored as the OTel spec says: one line each. */
+  readonly warnings: readonly string[];
 }
 
 type Converted =
-  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: true; readonly value: unknown; readonly warning?: string }
   | { readonly ok: false; readonly message: string };
+
+/** Whether a variable follows the OTel spec's lenient rules (warn and use the default) rather than ours. */
+export function isOtelVariable(variable: string): boolean {
+  return variable.startsWith('OTEL_');
+}
 
 /**
  * Reads {@link ENV_BINDINGS} from `env`. Empty values count as unset, as the OTel specification says.
@@ -128,19 +144,39 @@ export function readEnvironment(env: Readonly<Record<string, string | undefined>
   const values: Record<string, unknown> = {};
   const variables = new Map<string, string>();
   const problems: ConfigProblem[] = [];
+  const warnings: string[] = [];
   for (const binding of ENV_BINDINGS) {
     const raw = env[binding.variable];
     if (raw === undefined || raw.trim() === '') continue;
     const converted = convert(raw.trim(), binding.kind);
     if (!converted.ok) {
-      problems.push({
-        path: binding.variable,
-        message: converted.message,
-        source: { kind: 'env', variable: binding.variable },
-      });
+      if (isOtelVariable(binding.variable)) {
+        if (!warnings.some((line) => line.startsWith(`${binding.variable}:`))) {
+          warnings.push(`${binding.variable}: ${converted.message}; ignored, the default applies`);
+        }
+      } else {
+        problems.push({
+          path: binding.variable,
+          message: converted.message,
+          source: { kind: 'env', variable: binding.variable },
+        });
+      }
       continue;
     }
+    if (converted.warning !== undefined) warnings.push(`${binding.variable}: ${converted.warning}`);
     if (converted.value === undefined) continue;
+    if (binding.path.length === 0) {
+      // Several settings from one variable: each is recorded as set by it.
+      for (const [section, settings] of Object.entries(
+        converted.value as Record<string, Record<string, unknown>>,
+      )) {
+        for (const [key, value] of Object.entries(settings)) {
+          setIn(values, [section, key], value);
+          variables.set(`${section}.${key}`, binding.variable);
+        }
+      }
+      continue;
+    }
     const previous = getIn(values, binding.path);
     const value =
       (binding.kind === 'key-value-list' || binding.kind === 'header-list') && isRecord(previous)
@@ -149,7 +185,7 @@ export function readEnvironment(env: Readonly<Record<string, string | undefined>
     setIn(values, binding.path, value);
     variables.set(binding.path.join('.'), binding.variable);
   }
-  return { values, variables, problems };
+  return { values, variables, problems, warnings };
 }
 
 function convert(text: string, kind: EnvValueKind): Converted {
@@ -196,7 +232,46 @@ function convert(text: string, kind: EnvValueKind): Converted {
     case 'remote-write-url':
       // One endpoint with default settings; more endpoints, or their options, need the config file.
       return { ok: true, value: [{ url: text }] };
+    case 'metrics-exporters':
+      return parseMetricsExporters(text);
   }
+}
+
+/** The values of `OTEL_METRICS_EXPORTER` the spec defines (`logging` is deprecated and removed). */
+const METRICS_EXPORTERS = ['otlp', 'prometheus', 'console', 'none'];
+
+/**
+ * `OTEL_METRICS_EXPORTER`, a comma list: `otlp` pushes OTLP, `console` prints to stdout, `prometheus` is the
+ * pull endpoint (yardstick's telemetry server, governed by `server.*`, so it changes nothing here), `none`
+ * configures no push exporter and wins over the others, as in OTel JS's NodeSDK. Unknown entries are warned
+ * about and skipped; a list of unknown entries only leaves the defaults.
+ */
+function parseMetricsExporters(text: string): Converted {
+  const entries = splitList(text.toLowerCase());
+  const unknown = entries.filter((entry) => !METRICS_EXPORTERS.includes(entry));
+  const known = entries.filter((entry) => METRICS_EXPORTERS.includes(entry));
+  const notes: string[] = [];
+  if (unknown.length > 0) {
+    notes.push(
+      `unknown exporter ${unknown.map((e) => JSON.stringify(e)).join(', ')} ignored (known: ${METRICS_EXPORTERS.join(', ')})`,
+    );
+  }
+  if (known.includes('none') && known.length > 1)
+    notes.push('"none" is listed, so the other exporters are off');
+  const warning = notes.length > 0 ? notes.join('; ') : undefined;
+  if (known.length === 0) {
+    const names = unknown.map((entry) => JSON.stringify(entry)).join(', ');
+    return { ok: false, message: `unknown exporter ${names} (known: ${METRICS_EXPORTERS.join(', ')})` };
+  }
+  const none = known.includes('none');
+  return {
+    ok: true,
+    value: {
+      otlp: { enabled: !none && known.includes('otlp') },
+      console: { enabled: !none && known.includes('console') },
+    },
+    warning,
+  };
 }
 
 function parseBoolean(text: string): Converted {

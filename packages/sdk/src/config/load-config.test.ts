@@ -137,7 +137,7 @@ describe('loadConfig errors', () => {
       'yardstick.config.yaml:3:3: server: unknown key "prot" (did you mean "port"?)',
       'yardstick.config.yaml:7:26: histogramBuckets[2]: buckets must be strictly ascending: 2 does not exceed 5',
       'yardstick.config.yaml:9:17: cardinality.defaultLimit: Too small: expected number to be >=100',
-      'yardstick.config.yaml:10:1: unknown key "unknownTop" (allowed: enabled, serviceName, serviceVersion, resourceAttributes, server, collectIntervalMs, histogramBuckets, metrics, cardinality, redaction, pathTemplating, otlp, store, remoteWrite, query, alerting, cluster, registerGlobal)',
+      'yardstick.config.yaml:10:1: unknown key "unknownTop" (allowed: enabled, serviceName, serviceVersion, resourceAttributes, server, collectIntervalMs, histogramBuckets, metrics, cardinality, redaction, pathTemplating, otlp, console, store, remoteWrite, query, alerting, cluster, registerGlobal)',
       'yardstick.config.yaml:11:1: unknown key "Server" (did you mean "server"?)',
     ]);
     expect(error.problems[0]!.source).toEqual({
@@ -151,11 +151,11 @@ describe('loadConfig errors', () => {
   it('gives JSON files line and column positions too', () => {
     write(
       'yardstick.config.json',
-      '{\n  "server": {\n    "port": "9464"\n  },\n  "otlp": { "protocol": "grpc" }\n}\n',
+      '{\n  "server": {\n    "port": "9464"\n  },\n  "otlp": { "protocol": "quic" }\n}\n',
     );
     expect(lines(loadError({}))).toEqual([
       'yardstick.config.json:3:13: server.port: Invalid input: expected number, received string',
-      'yardstick.config.json:5:25: otlp.protocol: Invalid option: expected one of "http/protobuf"|"http/json"',
+      'yardstick.config.json:5:25: otlp.protocol: Invalid option: expected one of "http/protobuf"|"http/json"|"grpc"',
     ]);
   });
 
@@ -345,11 +345,20 @@ describe('loadConfig keeps secrets out of messages', () => {
   });
 
   it('does not echo header values from a malformed OTLP headers variable', () => {
-    const error = loadError({ env: { OTEL_EXPORTER_OTLP_HEADERS: `api-key=${password},%zz=1` } });
-    expect(lines(error)).toEqual([
-      'OTEL_EXPORTER_OTLP_HEADERS: entry 2 has an invalid percent-encoding (expected %XX)',
+    const warnings: string[] = [];
+    const config = loadConfig({
+      file: false,
+      env: { OTEL_EXPORTER_OTLP_HEADERS: `api-key=${password},%zz=1` },
+      onWarning: (message) => warnings.push(message),
+    });
+    // the OTel spec: a malformed OTEL_* value is ignored with a warning, never a failed start
+    expect(warnings).toEqual([
+      'OTEL_EXPORTER_OTLP_HEADERS: entry 2 has an invalid percent-encoding (expected %XX); ignored, the default applies',
     ]);
-    expect(error.message).not.toContain(password);
+    expect(config.otlp.headers).toEqual({});
+    expect(warnings.join('\n')).not.toContain(password);
+    const strict = loadError({ file: false, code: { otlp: { headers: { 'api-key': `${password}\n` } } } });
+    expect(strict.message).not.toContain(password);
   });
 
   it('never shows any password or header value next to other errors (property)', () => {

@@ -5,7 +5,7 @@ import { readTlsCredentials } from '../server/tls-credentials.ts';
 import { ConfigError, type ConfigProblem } from './config-error.ts';
 import { findConfigFile, readConfigFile } from './config-file.ts';
 import { type ConfigLayer, isPlainObject, mergeLayers, sourceOf } from './config-layers.ts';
-import { readEnvironment } from './environment.ts';
+import { ENV_BINDINGS, isOtelVariable, readEnvironment } from './environment.ts';
 import { type YardstickConfig, type YardstickConfigInput, yardstickConfigSchema } from './schema.ts';
 import { allowedKeysAt, closestKey } from './schema-keys.ts';
 
@@ -22,6 +22,11 @@ export interface LoadConfigOptions {
   readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Directory for finding the file and resolving relative paths; default `process.cwd()`. */
   readonly cwd?: string | undefined;
+  /**
+   * Receives one line per `OTEL_*` variable that was ignored (malformed, unknown value) or partly used, as
+   * the OTel SDK environment specification asks (warn, use the default). Default: `process.emitWarning`.
+   */
+  readonly onWarning?: ((message: string) => void) | undefined;
 }
 
 /**
@@ -48,13 +53,40 @@ export function loadConfig(options: LoadConfigOptions = {}): YardstickConfig {
   if (file !== undefined) layers.push({ kind: 'file', values: file.data, file });
 
   const environment = readEnvironment(env);
-  layers.push({ kind: 'env', values: environment.values, variables: environment.variables });
+  const variables = new Map(environment.variables);
+  layers.push({ kind: 'env', values: environment.values, variables });
   if (options.code !== undefined) {
     layers.push({ kind: 'code', values: options.code as unknown as Record<string, unknown> });
   }
 
-  const merged = mergeLayers(layers);
-  const parsed = yardstickConfigSchema.safeParse(merged);
+  let merged = mergeLayers(layers);
+  let parsed = yardstickConfigSchema.safeParse(merged);
+  const warnings = [...environment.warnings];
+  // The OTel spec: an OTEL_* value that cannot be used is warned about and the default applies. Each round
+  // drops the OTEL_* variables the schema refused and parses again; YARDSTICK_* and file values stay errors.
+  for (let round = 0; !parsed.success && round < ENV_BINDINGS.length; round++) {
+    const refused = new Map<string, string>();
+    for (const issue of parsed.error.issues) {
+      const source = sourceOf(layers, issue.path, 'value');
+      if (source.kind === 'env' && isOtelVariable(source.variable) && !refused.has(source.variable)) {
+        refused.set(source.variable, `${formatPath(issue.path)}: ${issue.message}`);
+      }
+    }
+    if (refused.size === 0) break;
+    for (const [variable, reason] of refused) {
+      for (const [path, setBy] of [...variables]) {
+        if (setBy !== variable) continue;
+        deleteIn(environment.values, path.split('.'));
+        variables.delete(path);
+      }
+      warnings.push(`${variable}: ${reason}; ignored, the default applies`);
+    }
+    merged = mergeLayers(layers);
+    parsed = yardstickConfigSchema.safeParse(merged);
+  }
+  const onWarning =
+    options.onWarning ?? ((message: string) => process.emitWarning(message, 'YardstickConfig'));
+  for (const warning of warnings) onWarning(warning);
   const problems: ConfigProblem[] = [...environment.problems];
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => issueProblems(issue, layers)));
   const tls = checkTlsFiles(merged, layers, cwd, file?.path);
@@ -77,6 +109,15 @@ export function loadConfig(options: LoadConfigOptions = {}): YardstickConfig {
     config.alerting.stateFile = resolve(stateBase, config.alerting.stateFile);
   }
   return config;
+}
+
+function deleteIn(target: Record<string, unknown>, path: readonly string[]): void {
+  let node: unknown = target;
+  for (const key of path.slice(0, -1)) {
+    if (!isPlainObject(node)) return;
+    node = node[key];
+  }
+  if (isPlainObject(node)) delete node[path[path.length - 1]!];
 }
 
 /** One problem per zod issue; an "unrecognized keys" issue becomes one problem per key, pointing at the key. */

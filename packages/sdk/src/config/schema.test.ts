@@ -37,6 +37,7 @@ describe('yardstickConfigSchema defaults', () => {
         exportIntervalMs: 60_000,
         exportTimeoutMs: 30_000,
       },
+      console: { enabled: false, exportIntervalMs: 60_000 },
       store: { enabled: true, retentionMs: 24 * 3_600_000, maxBytes: 64 * 1024 * 1024 },
       query: {
         timeoutMs: 10_000,
@@ -265,12 +266,13 @@ describe('yardstickConfigSchema rules', () => {
 
   it('accepts only http(s) OTLP endpoints and the supported enums', () => {
     expect(
-      problems({ otlp: { endpoint: 'grpc://collector:4317', protocol: 'grpc', temporality: 'lowmemory' } }),
+      problems({ otlp: { endpoint: 'grpc://collector:4317', protocol: 'quic', temporality: 'sometimes' } }),
     ).toEqual([
       'otlp.endpoint: must be an http:// or https:// URL',
-      'otlp.protocol: Invalid option: expected one of "http/protobuf"|"http/json"',
-      'otlp.temporality: Invalid option: expected one of "cumulative"|"delta"',
+      'otlp.protocol: Invalid option: expected one of "http/protobuf"|"http/json"|"grpc"',
+      'otlp.temporality: Invalid option: expected one of "cumulative"|"delta"|"lowmemory"',
     ]);
+    expect(yardstickConfigSchema.parse({ otlp: { protocol: 'grpc' } }).otlp.endpoint).toBe('http://localhost:4317');
   });
 
   it('lists every problem at once rather than stopping at the first', () => {

@@ -9,6 +9,8 @@ import { headerProblem } from './http-header.ts';
 
 /** The endpoint OTLP/HTTP exporters use when none is configured (OTel specification default). */
 export const DEFAULT_OTLP_METRICS_ENDPOINT = 'http://localhost:4318/v1/metrics';
+/** The OTel spec's default OTLP/gRPC endpoint (the collector's gRPC port; gRPC has no signal path). */
+export const DEFAULT_OTLP_GRPC_ENDPOINT = 'http://localhost:4317';
 
 const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
 
@@ -299,7 +301,12 @@ const otlpSchema = z
       })
       .default({})
       .describe('Headers sent with every export (e.g. API keys). Values are never logged.'),
-    protocol: z.enum(['http/protobuf', 'http/json']).default('http/protobuf').describe('OTLP/HTTP encoding.'),
+    protocol: z
+      .enum(['http/protobuf', 'http/json', 'grpc'])
+      .default('http/protobuf')
+      .describe(
+        `OTLP transport: protobuf or JSON over HTTP, or gRPC (then the endpoint's path is ignored; default ${DEFAULT_OTLP_GRPC_ENDPOINT}).`,
+      ),
     histogramAggregation: z
       .enum(['explicit_bucket_histogram', 'base2_exponential_bucket_histogram'])
       .optional()
@@ -307,9 +314,11 @@ const otlpSchema = z
         "Aggregation of histograms no view configures, for OTLP only (the OTel spec's OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION); default: metrics.histogramAggregation.",
       ),
     temporality: z
-      .enum(['cumulative', 'delta'])
+      .enum(['cumulative', 'delta', 'lowmemory'])
       .default('cumulative')
-      .describe('Aggregation temporality requested for sums and histograms.'),
+      .describe(
+        "Aggregation temporality (the OTel spec's OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE): cumulative; delta (counters, histograms and observable counters delta); lowmemory (synchronous counters and histograms delta, everything else cumulative).",
+      ),
     compression: z.enum(['gzip', 'none']).default('none').describe('Request body compression.'),
     exportIntervalMs: duration('Time between exports.').default(60_000),
     exportTimeoutMs: duration(
@@ -329,11 +338,25 @@ const otlpSchema = z
   .transform(({ enabled, endpoint, exportTimeoutMs, ...rest }) => ({
     ...rest,
     enabled: enabled ?? endpoint !== undefined,
-    endpoint: endpoint ?? DEFAULT_OTLP_METRICS_ENDPOINT,
+    endpoint:
+      endpoint ?? (rest.protocol === 'grpc' ? DEFAULT_OTLP_GRPC_ENDPOINT : DEFAULT_OTLP_METRICS_ENDPOINT),
     exportTimeoutMs: exportTimeoutMs ?? Math.min(DEFAULT_EXPORT_TIMEOUT_MS, rest.exportIntervalMs),
   }))
   .prefault({})
-  .describe('OTLP/HTTP push to a collector.');
+  .describe('OTLP push to a collector (HTTP or gRPC).');
+
+const consoleSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Print every metric to stdout at each export, for development (the OTel spec's OTEL_METRICS_EXPORTER=console).",
+      ),
+    exportIntervalMs: duration('Time between prints.').default(60_000),
+  })
+  .prefault({})
+  .describe('The console exporter: metrics printed to stdout.');
 
 const storeSchema = z
   .strictObject({
@@ -426,6 +449,7 @@ export const yardstickConfigSchema = z
     redaction: redactionSchema,
     pathTemplating: pathTemplatingSchema,
     otlp: otlpSchema,
+    console: consoleSchema,
     store: storeSchema,
     remoteWrite: remoteWriteSchema,
     query: querySchema,

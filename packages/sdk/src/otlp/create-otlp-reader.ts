@@ -1,9 +1,12 @@
 /**
- * OTLP/HTTP push: a `PeriodicExportingMetricReader` around the OTel OTLP exporter (JSON or protobuf).
- * Retries are the exporter's own (exponential backoff on 429/502/503/504 and network errors, bounded by the
- * export timeout). Memory stays bounded while a collector is down: with cumulative temporality each export
- * is a snapshot of current state, and the exporter keeps at most `concurrencyLimit` requests in flight.
+ * OTLP push: a `PeriodicExportingMetricReader` around the OTel OTLP exporter (protobuf or JSON over HTTP, or
+ * gRPC). Retries are the exporter's own (exponential backoff on 429/502/503/504 and network errors, or the
+ * retryable gRPC codes, bounded by the export timeout). Memory stays bounded while a collector is down: with
+ * cumulative temporality each export is a snapshot of current state, and the exporter keeps at most
+ * `concurrencyLimit` requests in flight.
  */
+import { Metadata } from '@grpc/grpc-js';
+import { OTLPMetricExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import {
   AggregationTemporalityPreference,
   OTLPMetricExporter as OtlpJsonExporter,
@@ -19,11 +22,11 @@ import {
 
 /** What the OTLP reader needs from the config. */
 export interface OtlpReaderOptions {
-  /** The full metrics URL, e.g. `http://127.0.0.1:4318/v1/metrics`. */
+  /** The full metrics URL for HTTP, e.g. `http://127.0.0.1:4318/v1/metrics`; for gRPC only its origin counts. */
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly protocol: 'http/protobuf' | 'http/json';
-  readonly temporality: 'cumulative' | 'delta';
+  readonly protocol: 'http/protobuf' | 'http/json' | 'grpc';
+  readonly temporality: 'cumulative' | 'delta' | 'lowmemory';
   readonly compression: 'gzip' | 'none';
   readonly exportIntervalMs: number;
   readonly exportTimeoutMs: number;
@@ -34,11 +37,15 @@ export interface OtlpReaderOptions {
 /** In-flight export requests allowed while the collector is slow or down; later ones fail fast. */
 const MAX_IN_FLIGHT_EXPORTS = 4;
 
+const TEMPORALITY = {
+  cumulative: AggregationTemporalityPreference.CUMULATIVE,
+  delta: AggregationTemporalityPreference.DELTA,
+  lowmemory: AggregationTemporalityPreference.LOWMEMORY,
+} as const;
+
 /** Creates the periodic OTLP reader. */
 export function createOtlpReader(options: OtlpReaderOptions): MetricReader {
-  const exporterOptions = {
-    url: options.url,
-    headers: { ...options.headers },
+  const common = {
     timeoutMillis: options.exportTimeoutMs,
     concurrencyLimit: MAX_IN_FLIGHT_EXPORTS,
     compression: options.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
@@ -47,15 +54,22 @@ export function createOtlpReader(options: OtlpReaderOptions): MetricReader {
       options.histogramAggregation === 'exponential' && type === InstrumentType.HISTOGRAM
         ? { type: AggregationType.EXPONENTIAL_HISTOGRAM as const }
         : { type: AggregationType.DEFAULT as const },
-    temporalityPreference:
-      options.temporality === 'delta'
-        ? AggregationTemporalityPreference.DELTA
-        : AggregationTemporalityPreference.CUMULATIVE,
+    // The exporter answers the reader's selectAggregationTemporality per instrument kind, which the core reads.
+    temporalityPreference: TEMPORALITY[options.temporality],
   };
-  const exporter =
-    options.protocol === 'http/json'
-      ? new OtlpJsonExporter(exporterOptions)
-      : new OtlpProtoExporter(exporterOptions);
+  let exporter: OtlpGrpcExporter | OtlpJsonExporter | OtlpProtoExporter;
+  if (options.protocol === 'grpc') {
+    // gRPC sends headers as call metadata; the service path is fixed, so a base endpoint's path is dropped.
+    const metadata = new Metadata();
+    for (const [name, value] of Object.entries(options.headers)) metadata.set(name, value);
+    exporter = new OtlpGrpcExporter({ ...common, url: new URL(options.url).origin, metadata });
+  } else {
+    const httpOptions = { ...common, url: options.url, headers: { ...options.headers } };
+    exporter =
+      options.protocol === 'http/json'
+        ? new OtlpJsonExporter(httpOptions)
+        : new OtlpProtoExporter(httpOptions);
+  }
   return new PeriodicExportingMetricReader({
     exporter,
     exportIntervalMillis: options.exportIntervalMs,
