@@ -5,7 +5,12 @@ export default defineConfig({
   resolve: { conditions: ['yardstick-source'] },
   ssr: { resolve: { conditions: ['yardstick-source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'packages/sdk/ui/src/**/*.test.ts',
+      'test/**/*.test.ts',
+      'examples/*/src/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -43,7 +43,9 @@ function sourceFiles(): string[] {
     join(uiRoot, 'index.html'),
     fileURLToPath(import.meta.url),
     ...DASHBOARD_FILES,
-    ...readdirSync(src).map((name) => join(src, name)),
+    ...readdirSync(src)
+      .filter((name) => !name.endsWith('.test.ts'))
+      .map((name) => join(src, name)),
   ];
 }
 
