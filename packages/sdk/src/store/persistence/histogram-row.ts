@@ -9,93 +9,12 @@
  * keep them: neighbouring buckets hold similar counts, so most take one or two bytes instead of eight.
  */
 import { type CounterResetHint, FloatHistogram, type Span } from '@yardstick/promql';
+import { ByteReader, ByteWriter } from './byte-codec.ts';
 
 const HINTS: readonly CounterResetHint[] = ['unknown', 'counter-reset', 'not-counter-reset', 'gauge'];
 const INTEGER_COUNTS = 1;
 // Zigzag doubles a difference: below 2^52 its varint stays exact in a float64.
 const MAX_INTEGER_COUNT = 2 ** 51;
-
-/** Grows as it is written; `bytes()` is the written part. */
-class ByteWriter {
-  #buffer = new Uint8Array(256);
-  #view = new DataView(this.#buffer.buffer);
-  #at = 0;
-
-  #reserve(n: number): void {
-    if (this.#at + n <= this.#buffer.length) return;
-    const bigger = new Uint8Array(Math.max(this.#buffer.length * 2, this.#at + n));
-    bigger.set(this.#buffer);
-    this.#buffer = bigger;
-    this.#view = new DataView(bigger.buffer);
-  }
-
-  byte(value: number): void {
-    this.#reserve(1);
-    this.#buffer[this.#at++] = value & 0xff;
-  }
-
-  float(value: number): void {
-    this.#reserve(8);
-    this.#view.setFloat64(this.#at, value, true);
-    this.#at += 8;
-  }
-
-  /** An unsigned integer up to 2^53, 7 bits per byte (arithmetic, not bit operators, past 32 bits). */
-  varint(value: number): void {
-    let rest = value;
-    while (rest >= 0x80) {
-      this.byte((rest % 0x80) | 0x80);
-      rest = Math.floor(rest / 0x80);
-    }
-    this.byte(rest);
-  }
-
-  zigzag(value: number): void {
-    this.varint(value >= 0 ? 2 * value : -2 * value - 1);
-  }
-
-  bytes(): Uint8Array {
-    return this.#buffer.slice(0, this.#at);
-  }
-}
-
-class ByteReader {
-  readonly #bytes: Uint8Array;
-  readonly #view: DataView;
-  #at = 0;
-
-  constructor(bytes: Uint8Array) {
-    this.#bytes = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  byte(): number {
-    if (this.#at >= this.#bytes.length) throw new RangeError('histogram row ends early');
-    return this.#bytes[this.#at++]!;
-  }
-
-  float(): number {
-    const value = this.#view.getFloat64(this.#at, true);
-    this.#at += 8;
-    return value;
-  }
-
-  varint(): number {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.byte();
-      value += (b & 0x7f) * scale;
-      if (b < 0x80) return value;
-      scale *= 0x80;
-    }
-  }
-
-  zigzag(): number {
-    const z = this.varint();
-    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-  }
-}
 
 function writeSpans(out: ByteWriter, spans: readonly Span[]): void {
   out.varint(spans.length);
@@ -132,14 +51,21 @@ function readCounts(input: ByteReader, spans: readonly Span[], integer: boolean)
   return counts;
 }
 
-const isSmallCount = (c: number): boolean => Number.isInteger(c) && c >= 0 && c < MAX_INTEGER_COUNT;
+/** Whether `c` is a count a zigzag varint (of it, or of its difference to another such count) holds exactly. */
+export const isSmallCount = (c: number): boolean => Number.isInteger(c) && c >= 0 && c < MAX_INTEGER_COUNT;
 
 /** The row bytes of `h`. */
 export function encodeHistogramRow(h: FloatHistogram): Uint8Array {
-  const integer = h.positiveBuckets.every(isSmallCount) && h.negativeBuckets.every(isSmallCount);
   const out = new ByteWriter();
+  writeHistogram(out, h);
+  return out.bytes();
+}
+
+/** `h` in the row layout, appended to `out`. */
+export function writeHistogram(out: ByteWriter, h: FloatHistogram): void {
+  const integer = h.positiveBuckets.every(isSmallCount) && h.negativeBuckets.every(isSmallCount);
   out.byte(integer ? INTEGER_COUNTS : 0);
-  out.byte(HINTS.indexOf(h.counterResetHint));
+  writeHint(out, h.counterResetHint);
   out.byte(h.schema);
   out.float(h.zeroThreshold);
   out.float(h.zeroCount);
@@ -151,7 +77,16 @@ export function encodeHistogramRow(h: FloatHistogram): Uint8Array {
   writeCounts(out, h.negativeBuckets, integer);
   out.varint(h.customValues.length);
   for (const bound of h.customValues) out.float(bound);
-  return out.bytes();
+}
+
+/** A counter reset hint as one byte. */
+export function writeHint(out: ByteWriter, hint: CounterResetHint): void {
+  out.byte(HINTS.indexOf(hint));
+}
+
+/** A hint written by {@link writeHint}; an unknown byte reads as `unknown`. */
+export function readHint(input: ByteReader): CounterResetHint {
+  return HINTS[input.byte()] ?? 'unknown';
 }
 
 /**
@@ -159,9 +94,16 @@ export function encodeHistogramRow(h: FloatHistogram): Uint8Array {
  * @throws RangeError when the bytes end early (a damaged row; the caller skips it).
  */
 export function decodeHistogramRow(bytes: Uint8Array): FloatHistogram {
-  const input = new ByteReader(bytes);
+  return readHistogram(new ByteReader(bytes));
+}
+
+/**
+ * A histogram written by {@link writeHistogram}, read from `input`.
+ * @throws RangeError when the bytes end early.
+ */
+export function readHistogram(input: ByteReader): FloatHistogram {
   const integer = (input.byte() & INTEGER_COUNTS) !== 0;
-  const counterResetHint = HINTS[input.byte()] ?? 'unknown';
+  const counterResetHint = readHint(input);
   // The schema byte is an int8: -53 (custom buckets) is written as 203.
   const schema = (input.byte() << 24) >> 24;
   const zeroThreshold = input.float();

@@ -12,10 +12,13 @@ export const STORE_DATABASE_FILE = 'yardstick-store.db';
 
 /** `PRAGMA application_id` of a yardstick store ("YDST"), so a foreign SQLite file is told apart. */
 const APPLICATION_ID = 0x59445354;
-/** `PRAGMA user_version`: the layout of the tables below (version 1 had no `histograms` table). */
-const SCHEMA_VERSION = 2;
+/** `PRAGMA user_version`: the layout of the tables below. */
+const SCHEMA_VERSION = 3;
 
-/** Native histogram samples, one row each (histogram-row.ts); by series and time, and by time for retention. */
+/**
+ * Native histogram samples not sealed yet, one row each (histogram-row.ts), and sealed ones, a chunk per
+ * series and seal (histogram-chunk-bytes.ts). Version 1 had neither table, version 2 no chunks.
+ */
 const HISTOGRAMS_TABLE = `
   CREATE TABLE histograms (
     series_id INTEGER NOT NULL,
@@ -25,6 +28,22 @@ const HISTOGRAMS_TABLE = `
   ) WITHOUT ROWID;
   CREATE INDEX histograms_by_t ON histograms (t);
 `;
+const HISTOGRAM_CHUNKS_TABLE = `
+  CREATE TABLE histogram_chunks (
+    series_id INTEGER NOT NULL,
+    min_t INTEGER NOT NULL,
+    max_t INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (series_id, min_t)
+  ) WITHOUT ROWID;
+  CREATE INDEX histogram_chunks_by_max_t ON histogram_chunks (max_t);
+`;
+/** What a store of each older version lacks. */
+const UPGRADES: Readonly<Record<number, string>> = {
+  1: HISTOGRAMS_TABLE + HISTOGRAM_CHUNKS_TABLE,
+  2: HISTOGRAM_CHUNKS_TABLE,
+};
 
 const SCHEMA = `
   CREATE TABLE series (id INTEGER PRIMARY KEY, labels TEXT NOT NULL UNIQUE);
@@ -40,6 +59,7 @@ const SCHEMA = `
   CREATE TABLE head (t INTEGER PRIMARY KEY, data BLOB NOT NULL);
   CREATE TABLE cursors (endpoint TEXT PRIMARY KEY, t INTEGER NOT NULL);
   ${HISTOGRAMS_TABLE}
+  ${HISTOGRAM_CHUNKS_TABLE}
 `;
 
 /** An open store database. */
@@ -90,13 +110,14 @@ function openChecked(file: string): DatabaseSync {
       const id = pragmaNumber(db, 'application_id');
       const version = pragmaNumber(db, 'user_version');
       if (id !== APPLICATION_ID) throw new Error(`not a yardstick store (application_id ${id})`);
-      if (version !== 1 && version !== SCHEMA_VERSION)
+      const upgrade = UPGRADES[version];
+      if (upgrade === undefined && version !== SCHEMA_VERSION)
         throw new Error(`unknown yardstick store version ${version}`);
       const check = db.prepare('PRAGMA quick_check').get() as { quick_check?: string } | undefined;
       if (check?.quick_check !== 'ok') throw new Error(`quick_check: ${check?.quick_check ?? 'no answer'}`);
-      // A store of version 1 keeps its history: it only lacks the histograms table.
-      if (version === 1)
-        db.exec(`BEGIN; ${HISTOGRAMS_TABLE} PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
+      // An older store keeps its history: it only lacks tables.
+      if (upgrade !== undefined)
+        db.exec(`BEGIN; ${upgrade} PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
     }
     db.exec('PRAGMA journal_mode = WAL');
     // NORMAL in WAL mode: a commit survives a process crash (SIGKILL); only an OS crash or power loss can

@@ -127,6 +127,9 @@ describe('StorePersistence', () => {
     const live = new SampleStore();
     const first = StorePersistence.open({ path, ...noLimits, logger: silentLogger });
     await recordHistograms(first, live, 0, SEAL_EVERY + 20);
+    const db = first.database.db;
+    expect(db.prepare('SELECT count(*) AS n FROM histogram_chunks').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT count(*) AS n FROM histograms').get()).toEqual({ n: 20 });
     first.close();
     // The seal put the marker of collection 10 in a chunk, between histogram rows before and after it.
     const second = StorePersistence.open({ path, ...noLimits, logger: silentLogger });
@@ -142,23 +145,30 @@ describe('StorePersistence', () => {
     expect([...restored(path).select(everything, 0, start * 2)]).toEqual(expected);
   });
 
-  it('opens a store of the previous version (no histograms table) with its history, and adds the table', async () => {
-    const path = tempStorePath();
-    const old = StorePersistence.open({ path, ...noLimits, logger: silentLogger });
-    await record(old, 0, 3);
-    old.close();
-    const file = new DatabaseSync(join(path, STORE_DATABASE_FILE));
-    file.exec('DROP TABLE histograms; PRAGMA user_version = 1;');
-    file.close();
-    const logger = recordingLogger();
-    const live = new SampleStore();
-    const upgraded = StorePersistence.open({ path, ...noLimits, logger });
-    upgraded.restoreInto(live);
-    await recordHistograms(upgraded, live, 3, 2);
-    upgraded.close();
-    expect(logger.errors).toEqual([]);
-    expect(restored(path).stats().samples).toBe(3 * 2 + 3 + 2 * 2);
-  });
+  it.for([
+    { version: 1, missing: ['histograms', 'histogram_chunks'] },
+    { version: 2, missing: ['histogram_chunks'] },
+  ])(
+    'opens a store of version $version (without $missing) with its history, and adds the tables',
+    async ({ version, missing }) => {
+      const path = tempStorePath();
+      const old = StorePersistence.open({ path, ...noLimits, logger: silentLogger });
+      await record(old, 0, 3);
+      old.close();
+      const file = new DatabaseSync(join(path, STORE_DATABASE_FILE));
+      for (const table of missing) file.exec(`DROP TABLE ${table}`);
+      file.exec(`PRAGMA user_version = ${version}`);
+      file.close();
+      const logger = recordingLogger();
+      const live = new SampleStore();
+      const upgraded = StorePersistence.open({ path, ...noLimits, logger });
+      upgraded.restoreInto(live);
+      await recordHistograms(upgraded, live, 3, 2);
+      upgraded.close();
+      expect(logger.errors).toEqual([]);
+      expect(restored(path).stats().samples).toBe(3 * 2 + 3 + 2 * 2);
+    },
+  );
 
   it('seals the head into chunks so a sample costs a few bytes on disk', async () => {
     const path = tempStorePath();
@@ -253,24 +263,55 @@ describe('StorePersistence', () => {
     expect(store.stats().samples).toBe(2 * 10);
   });
 
+  it('seals native histograms into chunks of about a byte per bucket per sample', async () => {
+    const path = tempStorePath();
+    const persistence = StorePersistence.open({ path, ...noLimits, logger: silentLogger });
+    let buckets = new Array(40).fill(1_000_000) as number[];
+    for (let i = 0; i < SEAL_EVERY; i++) {
+      // Every bucket grows by 0-5 per collection: a slowly changing latency histogram.
+      buckets = buckets.map((b, k) => b + ((i * 7 + k * 13) % 6));
+      const count = buckets.reduce((a, b) => a + b, 0);
+      persistence.addHistogram(
+        { __name__: 'latency_seconds' },
+        new FloatHistogram({
+          schema: 3,
+          count,
+          sum: count * 0.05,
+          positiveSpans: [{ offset: 2, length: 40 }],
+          positiveBuckets: buckets,
+        }),
+      );
+      persistence.add({ __name__: 'up' }, 1);
+      await persistence.collected(start + i * step, collection, new LoopSlice(5));
+    }
+    const db = persistence.database.db;
+    const { bytes } = db.prepare('SELECT sum(length(data)) AS bytes FROM histogram_chunks').get() as {
+      bytes: number;
+    };
+    expect(bytes / SEAL_EVERY / 40).toBeLessThan(1.5);
+    persistence.close();
+  });
+
   it('applies time retention to native histogram rows too', async () => {
     const path = tempStorePath();
     const persistence = StorePersistence.open({ path, ...noLimits, logger: silentLogger });
-    await recordHistograms(persistence, new SampleStore(), 0, 30);
+    await recordHistograms(persistence, new SampleStore(), 0, SEAL_EVERY + 30);
     persistence.close();
     const later = StorePersistence.open({
       path,
       retentionMs: 10 * step,
       maxBytes: Number.POSITIVE_INFINITY,
       logger: silentLogger,
-      now: () => start + 30 * step,
+      now: () => start + (SEAL_EVERY + 30) * step,
     });
     const store = new SampleStore();
     later.restoreInto(store);
-    expect(later.database.db.prepare('SELECT count(*) AS n FROM histograms').get()).toEqual({ n: 10 });
+    const db = later.database.db;
+    expect(db.prepare('SELECT count(*) AS n FROM histogram_chunks').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM histograms').get()).toEqual({ n: 10 });
     later.close();
     const [latency] = [...store.select(everything, 0, start * 2)];
-    expect(latency?.timestamps[0]).toBe(start + 20 * step);
+    expect(latency?.timestamps[0]).toBe(start + (SEAL_EVERY + 20) * step);
   });
 
   it('applies the byte budget on disk by deleting the oldest chunks', async () => {
@@ -322,7 +363,8 @@ describe('StorePersistence', () => {
     const pages = db.prepare('PRAGMA page_count').get() as { page_count: number };
     const size = db.prepare('PRAGMA page_size').get() as { page_size: number };
     expect(pages.page_count * size.page_size).toBeLessThanOrEqual(maxBytes);
-    const oldest = db.prepare('SELECT min(t) AS t, count(*) AS n FROM histograms').get() as {
+    // Sealed into chunks by now; the oldest ones went.
+    const oldest = db.prepare('SELECT min(min_t) AS t, count(*) AS n FROM histogram_chunks').get() as {
       t: number;
       n: number;
     };

@@ -6,7 +6,9 @@
  * Layout (see store-database.ts): `series` maps an id to a label set; `head` holds one row per collection,
  * its samples packed as (series id, value) float64 pairs; every {@link SEAL_EVERY} collections the head is
  * sealed into one XOR chunk per series (`chunks`, the store's own encoding), after which its rows go. Native
- * histogram samples are rows of `histograms`, one per series and collection (histogram-row.ts).
+ * histogram samples are rows of `histograms`, one per series and collection (histogram-row.ts), sealed at the
+ * same time into one chunk per series (`histogram_chunks`, each bucket as its change since the previous
+ * sample: histogram-chunk-bytes.ts).
  */
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { LoopSlice } from '@yardstick/metrics-core';
@@ -15,7 +17,8 @@ import type { Logger } from '../../logging/logger.ts';
 import type { CollectionSink } from '../collection-sink.ts';
 import { seriesKey } from '../series-key.ts';
 import { readHeadRow } from './chunk-rows.ts';
-import { encodeHistogramRow } from './histogram-row.ts';
+import { encodeHistogramChunk, type TimedHistogram } from './histogram-chunk-bytes.ts';
+import { decodeHistogramRow, encodeHistogramRow } from './histogram-row.ts';
 import { restoreRows } from './restore-rows.ts';
 import { openStoreDatabase, type StoreDatabase } from './store-database.ts';
 
@@ -274,6 +277,53 @@ export class StorePersistence implements CollectionSink {
     }
     this.#recordSlice(sliceStart);
     this.#headRows = Number((db.prepare('SELECT count(*) AS n FROM head').get() as { n: number }).n);
+    await this.#sealHistograms(sealedUntil, slice);
+  }
+
+  /**
+   * Encodes the histogram rows up to `sealedUntil` into one chunk per series, a slice of series per
+   * transaction, then deletes the rows in one more; a crash in between leaves copies that restore refuses,
+   * as for the floats. A row that cannot be read is left out of its chunk (and deleted).
+   */
+  async #sealHistograms(sealedUntil: number, slice: LoopSlice): Promise<void> {
+    const { db } = this.#database;
+    const rows = db
+      .prepare('SELECT series_id, t, data FROM histograms WHERE t <= ? ORDER BY series_id, t')
+      .all(sealedUntil) as unknown as Array<{ series_id: number; t: number; data: Uint8Array }>;
+    if (rows.length === 0) return;
+    const insert = db.prepare(
+      'INSERT OR REPLACE INTO histogram_chunks (series_id, min_t, max_t, count, data) VALUES (?, ?, ?, ?, ?)',
+    );
+    let sliceStart = performance.now();
+    db.exec('BEGIN');
+    try {
+      let run: TimedHistogram[] = [];
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        try {
+          run.push({ t: row.t, histogram: decodeHistogramRow(row.data) });
+        } catch {
+          // Damaged: no complete transaction writes one; the sample is lost, the series' others kept.
+        }
+        if (rows[i + 1]?.series_id === row.series_id) continue;
+        if (run.length > 0)
+          insert.run(row.series_id, run[0]!.t, run.at(-1)!.t, run.length, encodeHistogramChunk(run));
+        run = [];
+        if (slice.due) {
+          db.exec('COMMIT');
+          this.#recordSlice(sliceStart);
+          await slice.turn();
+          sliceStart = performance.now();
+          db.exec('BEGIN');
+        }
+      }
+      db.prepare('DELETE FROM histograms WHERE t <= ?').run(sealedUntil);
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+    this.#recordSlice(sliceStart);
   }
 
   #recordSlice(start: number): void {
@@ -289,8 +339,9 @@ export class StorePersistence implements CollectionSink {
   }
 
   /**
-   * Deletes chunks and head rows older than the retention window, then the oldest chunks until the database
-   * uses at most `maxBytes` (pages in use, free pages excluded), and gives freed pages back to the file system.
+   * Deletes chunks and rows older than the retention window, then the oldest chunks and histogram rows until
+   * the database uses at most `maxBytes` (pages in use, free pages excluded), and gives freed pages back to
+   * the file system.
    */
   #enforceRetentionSync(): void {
     const { db } = this.#database;
@@ -300,24 +351,26 @@ export class StorePersistence implements CollectionSink {
       db.prepare('DELETE FROM chunks WHERE max_t < ?').run(cutoff);
       db.prepare('DELETE FROM head WHERE t < ?').run(cutoff);
       db.prepare('DELETE FROM histograms WHERE t < ?').run(cutoff);
+      db.prepare('DELETE FROM histogram_chunks WHERE max_t < ?').run(cutoff);
     }
     if (Number.isFinite(maxBytes)) {
-      const deleteOldest = db.prepare(
-        'DELETE FROM chunks WHERE (series_id, min_t) IN (SELECT series_id, min_t FROM chunks ORDER BY min_t LIMIT ?)',
-      );
-      const deleteOldestHistograms = db.prepare(
-        'DELETE FROM histograms WHERE (series_id, t) IN (SELECT series_id, t FROM histograms ORDER BY t LIMIT ?)',
-      );
+      // Each kind of history loses the same share per round, so floats and histograms keep about the same span.
+      const kinds = OLDEST_FIRST.map(({ table, key, time, minimum }) => ({
+        minimum,
+        count: db.prepare(`SELECT count(*) AS n FROM ${table}`),
+        deleteOldest: db.prepare(
+          `DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} ORDER BY ${time} LIMIT ?)`,
+        ),
+      }));
       for (let over = usedBytes(db) - maxBytes; over > 0; over = usedBytes(db) - maxBytes) {
-        const chunks = Number((db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number }).n);
-        const histograms = Number(
-          (db.prepare('SELECT count(*) AS n FROM histograms').get() as { n: number }).n,
-        );
-        if (chunks === 0 && histograms === 0) break;
-        // A tenth of the chunks, at least 64, per round: few rounds when far over, little overshoot near.
-        // The same share of the histogram rows, so both kinds of history keep about the same span.
-        if (chunks > 0) deleteOldest.run(Math.max(64, Math.ceil(chunks / 10)));
-        if (histograms > 0) deleteOldestHistograms.run(Math.max(64, Math.ceil(histograms / 10)));
+        let left = 0;
+        for (const { count, deleteOldest, minimum } of kinds) {
+          const n = Number((count.get() as { n: number }).n);
+          left += n;
+          // A tenth per round: few rounds when far over, little overshoot near.
+          if (n > 0) deleteOldest.run(Math.max(minimum, Math.ceil(n / 10)));
+        }
+        if (left === 0) break;
       }
     }
     db.exec('PRAGMA incremental_vacuum');
@@ -335,6 +388,16 @@ interface HeadRow {
   readonly t: number;
   readonly data: Uint8Array;
 }
+
+/**
+ * What the byte budget deletes, oldest first: sealed chunks of both kinds, and histogram rows; at least
+ * `minimum` a round, fewer for histogram chunks, which are few and large (a series' 120 histograms each).
+ */
+const OLDEST_FIRST = [
+  { table: 'chunks', key: 'series_id, min_t', time: 'min_t', minimum: 64 },
+  { table: 'histogram_chunks', key: 'series_id, min_t', time: 'min_t', minimum: 1 },
+  { table: 'histograms', key: 'series_id, t', time: 't', minimum: 64 },
+] as const;
 
 function usedBytes(db: StoreDatabase['db']): number {
   const pages = Number((db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count);
