@@ -152,4 +152,39 @@ describe('the proxy-rotation demo (npm start)', () => {
     second.proc.kill('SIGINT');
     expect(await second.exited).toBe(0);
   }, 40_000);
+
+  it('reloads its AlertRules when the file changes, and refuses a bad one at start with file, line and field', async () => {
+    const rules = join(dir, 'alerts.yml');
+    const alert = (name: string, threshold: number) =>
+      `  - name: ${name}\n    query: sum(proxywhirl_alerts_active)\n    threshold: ${threshold}\n    comparison: greater_than\n    duration: 1m\n    severity: info\n    summary: "${name} summary text"\n    description: "${name} description, long enough"\n    notification_channels: [oncall]\n`;
+    writeFileSync(rules, `alerts:\n${alert('first_rule', 0)}`);
+    const refused = startDemo({ PROXYWHIRL_ALERT_RULES: rules, OTEL_EXPORTER_PROMETHEUS_PORT: '0' });
+    expect(await refused.exited).toBe(2);
+    expect(refused.output().trim()).toBe(`${rules}:4: alerts[0].threshold: must be > 0`);
+
+    writeFileSync(rules, `alerts:\n${alert('first_rule', 1)}`);
+    const demo = startDemo({ PROXYWHIRL_ALERT_RULES: rules, OTEL_EXPORTER_PROMETHEUS_PORT: '0' });
+    const ruleNames = async (): Promise<string[]> => {
+      const base = /metrics:\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(demo.output())?.[1];
+      if (base === undefined) return [];
+      const body = (await (await fetch(`${base}/api/v1/rules`)).json()) as {
+        data: { groups: Array<{ rules: Array<{ name: string }> }> };
+      };
+      return body.data.groups.flatMap((g) => g.rules.map((r) => r.name));
+    };
+    const waitFor = async (name: string) => {
+      const deadline = Date.now() + 20_000;
+      let names: string[] = [];
+      while (Date.now() < deadline && !names.includes(name)) {
+        await new Promise((r) => setTimeout(r, 200));
+        names = await ruleNames();
+      }
+      return names;
+    };
+    expect(await waitFor('first_rule')).toContain('first_rule');
+    writeFileSync(rules, `alerts:\n${alert('first_rule', 1)}${alert('second_rule', 2)}`);
+    expect(await waitFor('second_rule')).toEqual(expect.arrayContaining(['first_rule', 'second_rule']));
+    demo.proc.kill('SIGINT');
+    expect(await demo.exited).toBe(0);
+  }, 60_000);
 });

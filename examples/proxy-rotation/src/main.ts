@@ -6,7 +6,8 @@
  * PromQL API, and in-process alerting (the spec's AlertRules in rules/proxywhirl.alerts.yml plus the
  * Prometheus-format rules/proxies.rules.yml). Ctrl-C shuts down cleanly.
  *
- * Environment: PROXYWHIRL_CONFIG (default: the example's .proxywhirl.toml), OTEL_EXPORTER_PROMETHEUS_PORT
+ * Environment: PROXYWHIRL_CONFIG (default: the example's .proxywhirl.toml), PROXYWHIRL_ALERT_RULES (default:
+ * rules/proxywhirl.alerts.yml, hot-reloaded), OTEL_EXPORTER_PROMETHEUS_PORT
  * (overrides exposition_port), PROMETHEUS_URL (the dashboard queries it first), ALERTMANAGER_URL (alerts go
  * there too), PROXY_DEMO_RPS (default 20), PROXY_DEMO_OUTAGE_MS (default 30 000), PROXY_DEMO_PERIOD_MS
  * (default 60 000), PROXY_DEMO_PORT (the status server), plus yardstick's own OTEL_ and YARDSTICK_ variables.
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { startTelemetry, trackHttpClientRequests } from '@yardstick/sdk';
 import { loadAlertRuleFile, writeThresholdRuleFile } from './alerts/alert-rule-file.ts';
 import { AlertStateTracker, countActiveAlerts } from './alerts/alert-state.ts';
+import { watchAlertRuleFile } from './alerts/watch-alert-rule-file.ts';
 import { loadMetricsConfig } from './config/load-metrics-config.ts';
 import { ProxyWhirlConfigError } from './config/proxywhirl-config-error.ts';
 import { toYardstickConfig } from './config/to-yardstick-config.ts';
@@ -50,7 +52,15 @@ try {
 const pools: ProxyPool[] = [];
 const status = await startStatusServer(pools, Number(env.PROXY_DEMO_PORT ?? 0));
 const channels = ['oncall'];
-const alertRules = loadAlertRuleFile(here('../rules/proxywhirl.alerts.yml'), { channels });
+const alertRulesFile = env.PROXYWHIRL_ALERT_RULES ?? here('../rules/proxywhirl.alerts.yml');
+let alertRules: ReturnType<typeof loadAlertRuleFile>;
+try {
+  alertRules = loadAlertRuleFile(alertRulesFile, { channels });
+} catch (error) {
+  // Every problem as file:line: alerts[i].field: message, without a stack trace.
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(2);
+}
 // The validated rules, in the threshold form the SDK's evaluator loads (0600, removed on shutdown).
 const ruleDir = mkdtempSync(join(tmpdir(), 'proxywhirl-'));
 const alertRuleFile = join(ruleDir, 'proxywhirl.thresholds.yml');
@@ -92,6 +102,17 @@ const configWatch = watchMetricsConfig(configFile, {
   },
   onError: (error) =>
     telemetry.logger.error({ err: error.message }, 'metrics config not reloaded; the previous one stays'),
+});
+// Hot reload of the AlertRules: each valid edit is rewritten in the threshold form, which the SDK's
+// evaluator watches and reloads; an edit with a problem is logged and the rules in force stay.
+const stopAlertWatch = watchAlertRuleFile(alertRulesFile, {
+  channels,
+  onRules: (rules) => {
+    writeThresholdRuleFile(rules, alertRuleFile);
+    telemetry.logger.info({ rules: rules.length }, 'alert rules reloaded');
+  },
+  onError: (error) =>
+    telemetry.logger.error({ err: error.message }, 'alert rules not reloaded; the previous ones stay'),
 });
 const tracker = new AlertStateTracker(telemetry.logger);
 const trackAlerts = setInterval(
@@ -179,6 +200,7 @@ async function stop(signal: string): Promise<void> {
   clearTimeout(outageTimer);
   clearInterval(trackAlerts);
   configWatch.close();
+  stopAlertWatch();
   await stopClients();
   clientRequests.stop();
   for (const pool of pools) pool.close();
