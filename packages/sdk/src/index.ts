@@ -118,5 +118,11 @@ export type {
 export { computeServiceStats } from './stats/service-stats.ts';
 export type { StatsHandlerOptions } from './stats/stats-handler.ts';
 export { createStatsHandler } from './stats/stats-handler.ts';
+export type {
+  PersistenceTimings,
+  RestoreResult,
+  StorePersistenceOptions,
+} from './store/persistence/store-persistence.ts';
+export { StorePersistence } from './store/persistence/store-persistence.ts';
 export type { StoreReaderOptions } from './store/store-reader.ts';
 export { StoreReader } from './store/store-reader.ts';
