@@ -291,7 +291,12 @@ describe.skipIf(prometheus.skipReason !== undefined)('the /api/v1 contract again
   });
 
   it('answers the status endpoints with every field Prometheus has', async () => {
-    for (const path of ['/api/v1/status/buildinfo', '/api/v1/status/runtimeinfo', '/api/v1/status/tsdb']) {
+    for (const path of [
+      '/api/v1/status/buildinfo',
+      '/api/v1/status/runtimeinfo',
+      '/api/v1/status/config',
+      '/api/v1/status/tsdb',
+    ]) {
       const [ours, theirs] = await Promise.all([get(ys, path), get(prom, path)]);
       expect({ path, status: ours.status }).toEqual({ path, status: theirs.status });
       expect(keysOf(ours.body.data)).toMatchObject(keysOf(theirs.body.data) as object);

@@ -66,5 +66,10 @@ describe('web UI of startTelemetry', () => {
     expect((await fetch(`${url}/graph`)).status).toBe(401);
     const authorization = `Basic ${Buffer.from('ops:correct-horse-battery').toString('base64')}`;
     expect((await fetch(`${url}/graph`, { headers: { authorization } })).status).toBe(200);
+    // The status page's configuration: the running one, without the password that protects it.
+    const answer = await fetch(`${url}/api/v1/status/config`, { headers: { authorization } });
+    const { yaml } = ((await answer.json()) as { data: { yaml: string } }).data;
+    expect(yaml).toContain('username: ops');
+    expect(yaml).not.toContain('correct-horse-battery');
   });
 });

@@ -334,6 +334,7 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
         metadata: () => reader?.metadata() ?? new Map(),
         alerting: () => alerting?.evaluator,
         retention: formatDurationMs(config.store.retentionMs),
+        config,
         refresh: () => warmUpCollection(reader, startedAt),
       });
       server.mount('/api/v1/*', { methods: ['GET', 'POST'], handler: queryApi });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { AlertEvaluator, createEmbeddedDatasource, ManualClock } from '@yardstick/alert-evaluator';
 import { SampleStore } from '@yardstick/promql';
 import { afterEach, describe, expect, it } from 'vitest';
+import { yardstickConfigSchema } from '../config/schema.ts';
 import { createQueryApi, type QueryApi, type QueryApiOptions } from './prometheus-api.ts';
 import { YARDSTICK_VERSION } from './status-json.ts';
 
@@ -100,6 +101,19 @@ describe('the Prometheus metadata endpoints', () => {
       status: 400,
       body: { errorType: 'bad_data' },
     });
+  });
+
+  it('answer the configuration in status/config as YAML, without its secrets', async () => {
+    const config = yardstickConfigSchema.parse({
+      serviceName: 'checkout',
+      server: { auth: { username: 'ops', password: 'p4ssw0rd-secret' } },
+    });
+    const url = await serve({ store: new SampleStore(), config });
+    const { status, body } = await get(`${url}/api/v1/status/config`);
+    expect(status).toBe(200);
+    const { yaml } = body.data as { yaml: string };
+    expect(yaml).toContain('serviceName: checkout');
+    expect(yaml).not.toContain('p4ssw0rd-secret');
   });
 
   it('list head series and the label pairs with the most series in status/tsdb', async () => {

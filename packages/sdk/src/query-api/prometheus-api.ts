@@ -1,12 +1,13 @@
 /**
  * The Prometheus HTTP API (`/api/v1/query`, `query_range`, `series`, `labels`, `label/<name>/values`,
- * `query_exemplars`, `metadata`, `rules`, `alerts`, `format_query`, `status/*`) over the embedded store, in
+ * `query_exemplars`, `metadata`, `rules`, `alerts`, `format_query`, `status/*` with `status/config`) over the embedded store, in
  * Prometheus's JSON shapes, so Grafana, `yardstick export` and remote evaluators use yardstick exactly like
  * a Prometheus server.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AlertEvaluator } from '@yardstick/alert-evaluator';
 import type { LabelMatcher, Labels, SampleStore } from '@yardstick/promql';
+import type { YardstickConfig } from '../config/schema.ts';
 import { statsWindowOf } from '../stats/stats-handler.ts';
 import type { MetricMetadata } from '../store/collection-samples.ts';
 import type { ExemplarStore } from '../store/exemplar-store.ts';
@@ -25,6 +26,7 @@ import {
   timeParam,
   tsdbLimitParam,
 } from './api-params.ts';
+import { configData } from './config-json.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.ts';
 import { QueryWorkerPool } from './query-worker-pool.ts';
 import { alertsData, rulesData } from './rules-json.ts';
@@ -49,6 +51,8 @@ export interface QueryApiOptions {
   readonly alerting?: (() => AlertEvaluator | undefined) | undefined;
   /** The store's retention as `status/runtimeinfo` reports it (e.g. `2h`). */
   readonly retention?: string | undefined;
+  /** The configuration `status/config` shows, without its secrets; empty without it. */
+  readonly config?: YardstickConfig | undefined;
   /**
    * Brings the store up to date before `/v1/stats` is computed (a collection), so the first answers after
    * start, when the store holds few collections, already count recent requests.
@@ -244,6 +248,8 @@ export function createQueryApi(options: QueryApiOptions): QueryApi {
         return buildInfoData();
       case '/api/v1/status/runtimeinfo':
         return runtimeInfoData(options.retention ?? '');
+      case '/api/v1/status/config':
+        return configData(options.config);
       case '/api/v1/status/tsdb':
         return tsdbStatusData(options.store, tsdbLimitParam(params));
       case '/api/v1/metadata':
