@@ -149,11 +149,17 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
     await editor.click();
     await page.keyboard.type('ui_ord');
     const completions = page.locator('.cm-tooltip-autocomplete');
-    // Enter picks the selected completion once the list is in; before that it would run the query.
     const selected = completions.locator('[aria-selected="true"]');
     await expect.poll(() => selected.textContent(), EVENTUALLY).toContain('ui_orders_total');
-    await page.keyboard.press('Enter');
-    await expect.poll(() => editor.textContent(), EVENTUALLY).toBe('ui_orders_total');
+    // Enter picks the selected completion; CodeMirror ignores it for 75 ms after the list changes (its
+    // interaction delay, against picking what just moved under the key), so press again until it is taken.
+    await expect
+      .poll(async () => {
+        const text = await editor.textContent();
+        if (text !== 'ui_orders_total') await page.keyboard.press('Enter');
+        return text;
+      }, EVENTUALLY)
+      .toBe('ui_orders_total');
     await page.keyboard.type('{paym');
     await expect.poll(() => completions.textContent(), EVENTUALLY).toContain('payment_method');
     await page.keyboard.press('Escape');
@@ -238,6 +244,8 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
   it('reaches the navigation from the keyboard', async () => {
     await page.goto(`${url}/status`);
     await expect.poll(() => page.locator('h1').textContent(), EVENTUALLY).toBe('Status');
+    expect(await page.getByTestId('config').textContent()).toContain('serviceName: web-ui-test');
+    expect(await page.getByTestId('Series by metric').textContent()).toContain('ui_orders_total');
     await page.keyboard.press('Tab');
     const focused = page.locator(':focus');
     expect(await focused.textContent()).toBe('Skip to content');

@@ -4,6 +4,7 @@
  * and label values, the latter three from this server's `/api/v1` (same origin, so the page's credentials).
  */
 import {
+  acceptCompletion,
   autocompletion,
   closeBrackets,
   closeBracketsKeymap,
@@ -48,8 +49,12 @@ export function createPromqlEditor(parent: HTMLElement, initial: string, onRun: 
     remote: { url: '', httpMethod: 'GET', cache: { maxAge: 60_000 } },
   });
   const run = (view: EditorView): boolean => {
-    if (completionStatus(view.state) === 'active') return false;
-    onRun();
+    // With completions open or on their way, Enter is for them: it picks the selected one (acceptCompletion
+    // declines within its interaction delay after the list changed; Enter then does nothing rather than
+    // run the half-typed query or break the line).
+    const status = completionStatus(view.state);
+    if (status === 'active') acceptCompletion(view);
+    else if (status === null) onRun();
     return true;
   };
   const view = new EditorView({

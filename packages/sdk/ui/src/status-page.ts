@@ -1,5 +1,6 @@
 /**
- * The status page (`/status`): build and runtime information, the store's size, and cardinality: series by
+ * The status page (`/status`): build and runtime information, the configuration without its secrets, the
+ * store's size, and cardinality: series by
  * metric (metrics that reached their series limit, with an `otel_metric_overflow` series, highlighted),
  * label names by distinct values and the label pairs with the most series.
  */
@@ -85,9 +86,10 @@ async function overflowingMetrics(): Promise<Set<string>> {
 /** Renders the status page into `main`. */
 export async function renderStatusPage(main: HTMLElement): Promise<void> {
   replace(main, h('h1', {}, 'Status'), h('p', { class: 'status' }, 'Loading…'));
-  const [build, runtime, tsdb, overflow] = await Promise.all([
+  const [build, runtime, config, tsdb, overflow] = await Promise.all([
     api<Record<string, string>>('status/buildinfo'),
     api<Record<string, unknown>>('status/runtimeinfo'),
+    api<{ yaml: string }>('status/config'),
     api<TsdbStatus>('status/tsdb', { limit: '20' }),
     overflowingMetrics(),
   ]);
@@ -115,6 +117,12 @@ export async function renderStatusPage(main: HTMLElement): Promise<void> {
         ['Oldest sample', headStats.minTime ? new Date(headStats.minTime).toLocaleString() : 'none'],
         ['Newest sample', headStats.maxTime ? new Date(headStats.maxTime).toLocaleString() : 'none'],
       ]),
+    ),
+    h(
+      'details',
+      { class: 'config' },
+      h('summary', {}, 'Configuration (secrets redacted)'),
+      h('pre', { 'data-testid': 'config' }, config.yaml),
     ),
     counts('Series by metric', tsdb.seriesCountByMetricName, overflow),
     counts('Distinct values by label', tsdb.labelValueCountByLabelName),
