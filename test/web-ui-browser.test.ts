@@ -98,6 +98,8 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
       serviceName: 'web-ui-test',
       server: { port: 0 },
       collectIntervalMs: 250,
+      // One metric over its series limit, for the status page's overflow highlight.
+      cardinality: { limits: { 'ui.sessions': 100 } },
       alerting: {
         ruleFiles: [rules],
         channels: [
@@ -122,6 +124,8 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
     const orders = telemetry.meter('checkout').createCounter('ui.orders');
     orders.add(3, { 'payment.method': 'card' });
     orders.add(2, { 'payment.method': 'cash' });
+    const sessions = telemetry.meter('checkout').createCounter('ui.sessions');
+    for (let i = 0; i < 120; i++) sessions.add(1, { 'session.kind': `kind-${i}` });
     await waitFor('both series in the store', async () =>
       (await api('query?query=ui_orders_total')).length === 2 ? true : undefined,
     );
@@ -245,7 +249,11 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
     await page.goto(`${url}/status`);
     await expect.poll(() => page.locator('h1').textContent(), EVENTUALLY).toBe('Status');
     expect(await page.getByTestId('config').textContent()).toContain('serviceName: web-ui-test');
-    expect(await page.getByTestId('Series by metric').textContent()).toContain('ui_orders_total');
+    const byMetric = page.getByTestId('Series by metric');
+    expect(await byMetric.locator('tr.overflow').allTextContents()).toEqual([
+      expect.stringMatching(/^ui_sessions_totalseries limit reached10[01]$/),
+    ]);
+    expect(await byMetric.textContent()).toContain('ui_orders_total');
     await page.keyboard.press('Tab');
     const focused = page.locator(':focus');
     expect(await focused.textContent()).toBe('Skip to content');
