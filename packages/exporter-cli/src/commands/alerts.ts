@@ -49,8 +49,9 @@ failed deliveries are retried with backoff (5xx, 429, network errors) and report
 Exit codes: 0 done, 1 a source or notifier failure with --once, 2 bad usage or invalid rules.
 
 Examples:
-  yardstick alerts run --rules contracts/rules/*.yaml --source http://127.0.0.1:9464 --once
-  yardstick alerts run --rules alerts.yaml --source http://prometheus:9090 --alertmanager http://alertmanager:9093
+  yardstick alerts run --rules examples/proxy-rotation/rules/proxies.rules.yml --source http://127.0.0.1:9464 --once
+  yardstick alerts run --rules examples/*/rules/*.rules.yml --source http://127.0.0.1:9090 \\
+    --alertmanager http://127.0.0.1:9093 --once
 `;
 
 const SPEC = {

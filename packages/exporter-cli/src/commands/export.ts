@@ -41,8 +41,9 @@ Ranges are limited to 365 days. CSV columns: timestamp (RFC 3339 UTC, ms), metri
 Examples:
   yardstick export --source http://127.0.0.1:9090 --metric http_server_request_duration_seconds_count \\
     --filter service=checkout --start -90d --end now --step 5m --format parquet --out checkout.parquet
-  yardstick export --source http://127.0.0.1:9464 --query 'sum by (route) (rate(http_requests_total[5m]))' \\
-    --start 2026-01-01T00:00:00Z --end 2026-01-31T00:00:00Z --step 1h --format csv --out routes.csv
+  yardstick export --source http://127.0.0.1:9464 \\
+    --query 'sum by (http_route) (rate(http_server_request_duration_seconds_count[5m]))' \\
+    --start -1h --end now --step 1m --format csv --out routes.csv
 `;
 
 const SPEC = {

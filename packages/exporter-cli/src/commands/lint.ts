@@ -30,7 +30,7 @@ Reads standard input when the argument is - or missing. Exit codes: 0 no errors,
 Examples:
   yardstick lint http://127.0.0.1:9464/metrics
   curl -s localhost:9464/metrics | yardstick lint -
-  yardstick lint --json metrics.txt
+  curl -s localhost:9464/metrics > metrics.txt && yardstick lint --json metrics.txt
   yardstick lint --prefix checkout --prefix http http://127.0.0.1:9464/metrics
 `;
 

@@ -38,7 +38,7 @@ locally first. Credentials as for export (--basic-auth, --bearer-token, YARDSTIC
 Examples:
   yardstick promql query 'sum by (job) (up)' --source http://127.0.0.1:9464
   yardstick promql test packages/promql/testdata/*.test
-  yardstick promql test --json aggregations.test
+  yardstick promql test --json packages/promql/testdata/aggregation-and-matching.test
 `;
 
 const SPEC = {

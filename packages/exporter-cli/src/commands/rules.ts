@@ -36,9 +36,9 @@ Exit codes: 0 valid / all tests passed, 1 problems found or tests failed, 2 bad 
 not exist, an unknown flag).
 
 Examples:
-  yardstick rules check contracts/rules/*.yaml
-  yardstick rules test contracts/rules/*.test.yaml
-  yardstick rules convert alerts.yaml --channel oncall --out prometheus-rules.yaml
+  yardstick rules check examples/*/rules/*.rules.yml
+  yardstick rules test examples/*/rules/*.rules.test.yml
+  yardstick rules convert examples/proxy-rotation/rules/proxies.thresholds.yml --channel oncall --out prometheus-rules.yaml
 `;
 
 const CHANNEL = { type: 'string', multiple: true } as const;

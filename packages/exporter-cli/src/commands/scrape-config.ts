@@ -36,7 +36,7 @@ Exit codes: 0 written, 1 a write failure, 2 bad usage.
 
 Examples:
   yardstick scrape-config --target 127.0.0.1:9464 --job checkout > prometheus.yml
-  yardstick scrape-config --k8s --job checkout --namespace shop | kubectl apply -f -
+  yardstick scrape-config --k8s --job checkout --namespace shop > scrape-config.k8s.yaml
   yardstick scrape-config --target checkout:9464 --job checkout --out-dir contracts/scrape-configs
 `;
 
