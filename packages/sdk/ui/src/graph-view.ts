@@ -16,6 +16,9 @@ const PALETTE = [
   '#17becf',
 ];
 
+/** Lines drawn at most: past a few hundred a canvas chart is unreadable and the legend slows the page. */
+const MAX_GRAPH_SERIES = 200;
+
 /** A float sample as the API writes it; infinities and NaN leave a gap (uPlot draws finite numbers only). */
 function sampleValue(text: string): number | null {
   const value = Number(text);
@@ -71,11 +74,13 @@ export function createGraphView(
 ): GraphView {
   const height = options.height ?? 320;
   const format = options.formatValue;
-  const { xs, ys, points } = alignSeries(series, range.start, range.end, range.step);
+  const drawn = series.slice(0, MAX_GRAPH_SERIES);
+  const { xs, ys, points } = alignSeries(drawn, range.start, range.end, range.step);
+  const drawnNote = series.length > drawn.length ? ` (the first ${drawn.length} drawn)` : '';
   const caption = h(
     'p',
     { class: 'graph-caption', 'data-testid': 'graph-caption' },
-    `${series.length} series, ${points} points, resolution ${range.step}s`,
+    `${series.length} series${drawnNote}, ${points} points, resolution ${range.step}s`,
   );
   const canvasHolder = h('div', { class: 'graph-canvas' });
   const element = h(
@@ -90,7 +95,7 @@ export function createGraphView(
       height,
       series: [
         {},
-        ...series.map((s, i) => ({
+        ...drawn.map((s, i) => ({
           label: options.labels?.[i] ?? formatSeries(s.metric),
           ...(format === undefined
             ? {}
