@@ -42,8 +42,19 @@ export type {
   CoreCollection,
   InstrumentInfo,
   OverflowListener,
+  StreamKind,
   StreamStats,
 } from './provider/meter-registry.ts';
 export { OVERFLOW_ATTRIBUTES } from './series/series-cell.ts';
 export type { AttributePolicy } from './series/series-table.ts';
+export type { Summary } from './summaries/summary.ts';
+export { createSummary } from './summaries/summary.ts';
+export type {
+  SummaryDataPoint,
+  SummaryMetricData,
+  SummaryQuantile,
+  SummaryScopeMetrics,
+} from './summaries/summary-data.ts';
+export type { SummaryOptions } from './summaries/summary-options.ts';
+export { DEFAULT_SUMMARY_PERCENTILES } from './summaries/summary-options.ts';
 export type { AggregationOption, CoreView } from './views/view.ts';

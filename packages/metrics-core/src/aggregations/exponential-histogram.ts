@@ -6,7 +6,7 @@
  * implementations, so the data points equal those of `@opentelemetry/sdk-metrics` for the same values.
  */
 import { changeToFit, ExponentialBuckets } from './exponential-buckets.ts';
-import { MAX_SCALE, MIN_SCALE, mapToIndex, scaleFactorOf } from './exponential-mapping.ts';
+import { lowerBoundaryOf, MAX_SCALE, MIN_SCALE, mapToIndex, scaleFactorOf } from './exponential-mapping.ts';
 
 /** The specification's default maximum number of buckets in each of the positive and negative ranges. */
 export const DEFAULT_EXPONENTIAL_MAX_SIZE = 160;
@@ -181,6 +181,67 @@ export class ExponentialHistogramCell {
       min: hasMinMax ? this.min : undefined,
       max: hasMinMax ? this.max : undefined,
     };
+  }
+
+  /**
+   * The `q`-quantile (0 <= q <= 1) of the values held, as the value of rank `floor(q * (count - 1))` among
+   * them sorted ascending, estimated from its bucket; NaN when empty. Within `relativeError()` of the true
+   * value of that rank (the estimate `2·lo·hi/(lo+hi)` of a bucket `(lo, hi]` is the point that minimizes
+   * the worst relative distance to its values, as DDSketch does), and clamped to `[min, max]`; the lowest
+   * and highest ranks are the exact min and max. Subnormal magnitudes count as `2^-1022` (the mapping's
+   * rule), so the bound holds for normal numbers and zero. Allocates nothing.
+   */
+  quantile(q: number): number {
+    if (this.recorded === 0) return Number.NaN;
+    let rank = Math.floor(q * (this.recorded - 1));
+    // The lowest and highest values are known exactly.
+    if (rank <= 0) return this.min;
+    if (rank >= this.recorded - 1) return this.max;
+    let estimate: number | undefined;
+    const negative = this.negative;
+    // Ascending values: negative magnitudes from the largest down, then zeros, then positive magnitudes up.
+    for (let index = negative.lastIndex; index >= negative.offset; index--) {
+      rank -= negative.countAt(index);
+      if (rank < 0) {
+        estimate = -this.bucketEstimate(index);
+        break;
+      }
+    }
+    if (estimate === undefined) {
+      rank -= this.zeroCount;
+      if (rank < 0) estimate = 0;
+    }
+    const positive = this.positive;
+    if (estimate === undefined) {
+      for (let index = positive.offset; index <= positive.lastIndex; index++) {
+        rank -= positive.countAt(index);
+        if (rank < 0) {
+          estimate = this.bucketEstimate(index);
+          break;
+        }
+      }
+    }
+    if (estimate === undefined || estimate > this.max) return this.max;
+    return estimate < this.min ? this.min : estimate;
+  }
+
+  /**
+   * The bound on the relative error of {@link quantile} at the current scale: `(γ - 1) / (γ + 1)` with
+   * `γ = 2^(2^-scale)` the bucket ratio (about 1.1% at scale 5, 0.54% at scale 6).
+   */
+  relativeError(): number {
+    const gamma = 2 ** (2 ** -this.scale);
+    // At scale -10 a bucket spans 2^1024: no bound below 1 (100%) is left.
+    return Number.isFinite(gamma) ? (gamma - 1) / (gamma + 1) : 1;
+  }
+
+  /** The magnitude that stands for bucket `index`: `2·lo·hi/(lo+hi)` of its bounds `(lo, hi]`. */
+  private bucketEstimate(index: number): number {
+    const low = lowerBoundaryOf(index, this.scale);
+    const high = lowerBoundaryOf(index + 1, this.scale);
+    // Past the largest double the upper bound is Infinity; the max clamps the answer then.
+    // Written as 2·lo/(1 + lo/hi): the product lo·hi underflows for the lowest buckets at coarse scales.
+    return Number.isFinite(high) ? (2 * low) / (1 + low / high) : low;
   }
 
   /**

@@ -11,6 +11,7 @@ import {
 } from '../collection/reader-slot.ts';
 import type { ExemplarFilter } from '../exemplars/exemplar-filter.ts';
 import type { AttributePolicy } from '../series/series-table.ts';
+import type { SummaryScopeMetrics } from '../summaries/summary-data.ts';
 import type { CoreView } from '../views/view.ts';
 import { CoreMeter } from './core-meter.ts';
 import {
@@ -99,6 +100,14 @@ export class CoreMeterProvider implements MeterProvider {
       this.#meters.set(key, meter);
     }
     return meter;
+  }
+
+  /**
+   * Every summary's series (yardstick's extension instrument; see `createSummary`): count, sum and the
+   * quantiles of its window now. Summaries are not in what readers collect: sdk-metrics has no summary point.
+   */
+  collectSummaries(): Promise<SummaryScopeMetrics[]> {
+    return this.#registry.collectSummaries();
   }
 
   /** Current figures of every stream's series (limit, series, overflow, eviction), for self-metrics. */

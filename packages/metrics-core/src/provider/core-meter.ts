@@ -27,6 +27,8 @@ import {
 } from '../instruments/sync-instruments.ts';
 import type { InstrumentationScope, InstrumentKind } from '../model/metric-data.ts';
 import type { SeriesTable } from '../series/series-table.ts';
+import { noopSummary, type Summary } from '../summaries/summary.ts';
+import type { SummaryOptions } from '../summaries/summary-options.ts';
 import type { MeterRegistry } from './meter-registry.ts';
 
 // The OTel API's instrument name syntax.
@@ -131,6 +133,20 @@ export class CoreMeter implements Meter {
     return this.#observable(name, 'OBSERVABLE_GAUGE', options) ?? noopMeter.createObservableGauge(name);
   }
 
+  /**
+   * A summary: yardstick's extension instrument, not part of the OTel meter API (see `createSummary`).
+   * The same name, unit and description give the same summary.
+   */
+  createSummary(name: string, options: SummaryOptions = {}): Summary {
+    if (!this.#validName(name)) return noopSummary();
+    const key = identity(name, 'SUMMARY', options);
+    const existing = this.#instruments.get(key);
+    if (existing !== undefined) return existing as Summary;
+    const summary = this.#registry.createSummary(this.scope, name, options);
+    this.#instruments.set(key, summary);
+    return summary;
+  }
+
   addBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
     this.#registry.addBatchCallback(callback, observables);
   }
@@ -187,7 +203,11 @@ export class CoreMeter implements Meter {
 }
 
 /** Instruments with the same identity (name case-insensitively, kind, unit, description, value type) are one. */
-function identity(name: string, kind: InstrumentKind, options: MetricOptions | undefined): string {
+function identity(
+  name: string,
+  kind: InstrumentKind | 'SUMMARY',
+  options: Pick<MetricOptions, 'unit' | 'description' | 'valueType'> | undefined,
+): string {
   return JSON.stringify([
     name.toLowerCase(),
     kind,

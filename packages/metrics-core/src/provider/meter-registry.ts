@@ -35,6 +35,14 @@ import type {
 } from '../model/metric-data.ts';
 import type { SeriesCell } from '../series/series-cell.ts';
 import { type AttributePolicy, SeriesTable } from '../series/series-table.ts';
+import { CoreSummary, type Summary } from '../summaries/summary.ts';
+import type { SummaryScopeMetrics } from '../summaries/summary-data.ts';
+import {
+  type ResolvedSummaryOptions,
+  resolveSummaryOptions,
+  type SummaryOptions,
+} from '../summaries/summary-options.ts';
+import { SummaryCell, SummaryStream } from '../summaries/summary-stream.ts';
 import { type CoreView, viewMatches } from '../views/view.ts';
 
 /** Settings of the core that apply to every instrument. */
@@ -53,10 +61,13 @@ export interface CoreSettings {
   readonly onFirstOverflow: OverflowListener | undefined;
 }
 
+/** The kind of a stream: an OTel instrument kind, or `SUMMARY` for yardstick's summaries. */
+export type StreamKind = InstrumentKind | 'SUMMARY';
+
 /** What an attribute policy factory learns about an instrument. */
 export interface InstrumentInfo {
   readonly name: string;
-  readonly kind: InstrumentKind;
+  readonly kind: StreamKind;
   readonly unit: string;
   readonly meterName: string;
 }
@@ -73,7 +84,7 @@ export interface StreamStats {
   readonly meterName: string;
   /** The instrument's name (before any view renamed the stream). */
   readonly instrument: string;
-  readonly kind: InstrumentKind;
+  readonly kind: StreamKind;
   readonly cardinalityLimit: number;
   /** Admitted series, the overflow series left out. */
   readonly series: number;
@@ -113,12 +124,14 @@ export class MeterRegistry {
   readonly #tables: Array<{
     meterName: string;
     instrument: string;
-    kind: InstrumentKind;
+    kind: StreamKind;
     table: SeriesTable<SeriesCell>;
   }> = [];
+  readonly #summaries = new Map<string, { scope: InstrumentationScope; streams: SummaryStream[] }>();
   #deltaSlots = 0;
   #collectionId = 0;
   #lastCollection: Promise<unknown> = Promise.resolve();
+  #lastSummaryCollection: Promise<unknown> = Promise.resolve();
 
   /** The exemplar filter's sampler, shared by every synchronous instrument; undefined for `always_off`. */
   readonly exemplarSampler: ExemplarSampler | undefined;
@@ -197,6 +210,58 @@ export class MeterRegistry {
       streams.push(stream);
     }
     return streams;
+  }
+
+  /**
+   * A summary (yardstick's extension instrument): its series follow the instrument's attribute policy,
+   * series limit and idle eviction like any stream's; views do not apply (they select OTel instruments).
+   */
+  createSummary(scope: InstrumentationScope, name: string, options: SummaryOptions): Summary {
+    const resolved: ResolvedSummaryOptions = resolveSummaryOptions(options, (m) =>
+      this.warn(`summary ${name}: ${m}`),
+    );
+    const table = this.#seriesTable(
+      { name, kind: 'SUMMARY', unit: resolved.unit, meterName: scope.name },
+      {},
+      (attributes, startTime, nowMs) => new SummaryCell(attributes, startTime, nowMs, resolved),
+      true,
+      undefined,
+    );
+    const key = JSON.stringify([scope.name, scope.version ?? '', scope.schemaUrl ?? '']);
+    let entry = this.#summaries.get(key);
+    if (entry === undefined) {
+      entry = { scope, streams: [] };
+      this.#summaries.set(key, entry);
+    }
+    entry.streams.push(new SummaryStream(name, table, resolved));
+    return new CoreSummary(name, table, (value, why) => this.reportInvalid(name, value, why));
+  }
+
+  /** Every summary's series now: counts, sums and the quantiles of their windows. */
+  collectSummaries(): Promise<SummaryScopeMetrics[]> {
+    // One at a time: the streams merge each series' window in one scratch histogram across event-loop turns.
+    const run = this.#lastSummaryCollection.then(() => this.#collectSummariesNow());
+    this.#lastSummaryCollection = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  async #collectSummariesNow(): Promise<SummaryScopeMetrics[]> {
+    const endTime = nowHrTime();
+    const nowMs = Date.now();
+    const slice = new LoopSlice();
+    const collected: SummaryScopeMetrics[] = [];
+    for (const { scope, streams } of this.#summaries.values()) {
+      const metrics = [];
+      for (const stream of streams) {
+        const data = await stream.collect(endTime, nowMs, slice);
+        if (data !== undefined) metrics.push(data);
+      }
+      if (metrics.length > 0) collected.push({ scope, metrics });
+    }
+    return collected;
   }
 
   /** Current figures of every stream. */
@@ -406,13 +471,35 @@ export class MeterRegistry {
       unit,
       valueType: options.valueType ?? 1,
     };
-    const info: InstrumentInfo = { name, kind, unit, meterName: scope.name };
+    const table = this.#seriesTable(
+      { name, kind, unit, meterName: scope.name },
+      view,
+      create(aggregator),
+      counted,
+      withExemplars ? new SeriesExemplars(() => aggregator.createReservoir()) : undefined,
+    );
+    return { descriptor, aggregator, table, group };
+  }
+
+  /**
+   * The series table of a stream, with the instrument's attribute policy, series limit (the view's, else the
+   * settings'), idle eviction and overflow warning. `counted`: the stream whose figures `stats()` reports
+   * (one stream per reader group records the same measurements: the figures count the first only).
+   */
+  #seriesTable<C extends SeriesCell>(
+    info: InstrumentInfo,
+    view: CoreView,
+    create: (attributes: Attributes, startTime: ReturnType<typeof nowHrTime>, nowMs: number) => C,
+    counted: boolean,
+    exemplars: SeriesExemplars | undefined,
+  ): SeriesTable<C> {
+    const settings = this.#settings;
     const policy = settings.attributePolicy?.(info);
     const limitSetting = settings.cardinalityLimit;
     const limit =
       view.cardinalityLimit ?? (typeof limitSetting === 'number' ? limitSetting : limitSetting(info));
-    const table = new SeriesTable<SeriesCell>({
-      create: create(aggregator),
+    const table = new SeriesTable<C>({
+      create,
       cardinalityLimit: limit,
       // One warning per instrument, from the stream its figures are counted for.
       onFirstOverflow: counted
@@ -421,11 +508,18 @@ export class MeterRegistry {
       attributeKeys: view.attributeKeys,
       policy,
       idleEvictionMs: settings.idleEvictionMs,
-      onPolicyError: (error) => this.warn(`instrument ${name}: attribute policy failed: ${String(error)}`),
-      exemplars: withExemplars ? new SeriesExemplars(() => aggregator.createReservoir()) : undefined,
+      onPolicyError: (error) =>
+        this.warn(`instrument ${info.name}: attribute policy failed: ${String(error)}`),
+      exemplars,
     });
-    // One stream per reader group records the same measurements: the figures count the first only.
-    if (counted) this.#tables.push({ meterName: scope.name, instrument: name, kind, table });
-    return { descriptor, aggregator, table, group };
+    if (counted) {
+      this.#tables.push({
+        meterName: info.meterName,
+        instrument: info.name,
+        kind: info.kind,
+        table: table as unknown as SeriesTable<SeriesCell>,
+      });
+    }
+    return table;
   }
 }
