@@ -65,6 +65,13 @@ describe.each(PACKAGES)('the packed @yardstick/%s', (dir) => {
     expect(files).toContain('dist/index.d.ts');
   });
 
+  it.runIf(dir === 'sdk')('ships the web UI bundle built into dist/ui', () => {
+    const { files } = get(dir);
+    expect(files).toContain('dist/ui/index.html');
+    expect(files.filter((f) => /^dist\/ui\/app-\w+\.(js|css)(\.gz)?$/.test(f))).toHaveLength(4);
+    expect(files.some((f) => f.startsWith('ui/'))).toBe(false);
+  });
+
   it('declares license, repository, keywords and sideEffects', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as Record<
       string,

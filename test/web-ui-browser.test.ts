@@ -292,6 +292,36 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
       .toMatch(/^2 series/);
   });
 
+  it('works behind basic auth with the credentials the browser was given, and not without', async () => {
+    const guarded = await startTelemetry({
+      env: {},
+      configFile: false,
+      logger: silentLogger,
+      registerGlobal: false,
+      serviceName: 'web-ui-auth',
+      server: { port: 0, auth: { username: 'ops', password: 'correct-horse-battery' } },
+      collectIntervalMs: 250,
+    });
+    const context = await browser!.newContext({
+      httpCredentials: { username: 'ops', password: 'correct-horse-battery' },
+    });
+    try {
+      const link = `${guarded.url}/graph?g0.expr=up&g0.tab=1`;
+      const authed = await context.newPage();
+      await authed.goto(link);
+      const rows = authed.locator('[data-testid="result-table"] tbody tr');
+      await expect
+        .poll(() => rows.allTextContents(), EVENTUALLY)
+        .toEqual([expect.stringContaining('job="web-ui-auth"')]);
+      const anonymous = await browser!.newContext();
+      expect((await anonymous.request.get(link)).status()).toBe(401);
+      await anonymous.close();
+    } finally {
+      await context.close();
+      await guarded.shutdown();
+    }
+  });
+
   it('logged no console errors', () => {
     expect(consoleErrors).toEqual([]);
   });
