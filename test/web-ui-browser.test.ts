@@ -313,6 +313,13 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
       await expect
         .poll(() => rows.allTextContents(), EVENTUALLY)
         .toEqual([expect.stringContaining('job="web-ui-auth"')]);
+      // Completion asks /api/v1 from inside the page too.
+      await authed.locator('.cm-content').click();
+      await authed.keyboard.press('Control+a');
+      await authed.keyboard.type('target_');
+      await expect
+        .poll(() => authed.locator('.cm-tooltip-autocomplete').textContent(), EVENTUALLY)
+        .toContain('target_info');
       const anonymous = await browser!.newContext();
       expect((await anonymous.request.get(link)).status()).toBe(401);
       await anonymous.close();
