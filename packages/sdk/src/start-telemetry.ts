@@ -2,6 +2,7 @@
  * `startTelemetry()`: one call that wires the OTel MeterProvider with yardstick's views and readers
  * (Prometheus pull, OTLP push, the embedded store) and starts the telemetry server.
  */
+import { hostname } from 'node:os';
 import { type Meter, type MeterProvider, metrics } from '@opentelemetry/api';
 import type { MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
 import { CoreMeterProvider } from '@yardstick/metrics-core';
@@ -207,6 +208,8 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
   const readers: MetricReader[] = [prometheus];
   let store: SampleStore | undefined;
   let storeReader: StoreReader | undefined;
+  /** `host:port` of the telemetry server once it listens: the `instance` a scrape of it would give. */
+  let serverHost: string | undefined;
   let exemplars: ExemplarStore | undefined;
   let persistence: StorePersistence | undefined;
   const storeSinks: CollectionSink[] = [];
@@ -216,10 +219,14 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
     const { path, retentionMs, maxBytes } = config.store;
     if (path !== undefined) persistence = startPersistence({ path, retentionMs, maxBytes }, store, logger);
     if (persistence !== undefined) storeSinks.push(persistence);
+    // A scrape labels the target with its address; the generated service.instance.id is new at every
+    // start, and as `instance` it would split every stored series and the state of alerts at each restart.
+    const configuredInstance = config.resourceAttributes['service.instance.id'];
     storeReader = new StoreReader({
       store,
       intervalMs: config.collectIntervalMs,
       logger,
+      instance: configuredInstance === undefined ? () => serverHost ?? hostname() : undefined,
       exemplars,
       sinks: storeSinks,
     });
@@ -322,6 +329,7 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
       await connected.shutdown().catch(() => undefined);
       throw error;
     }
+    serverHost = new URL(server.url).host;
     const exposure = queryApiExposure(config);
     if (exposure.warning !== undefined) logger.warn({ host: config.server.host }, exposure.warning);
     if (store && exposure.serve) {

@@ -119,6 +119,12 @@ function finite(value: number | undefined): number | null {
   return value !== undefined && Number.isFinite(value) ? value : null;
 }
 
+/**
+ * The store labels every series with its scrape target (`job`, `instance`) as Prometheus would; the stats
+ * describe this one process, so pools and dependencies are named by their own labels only.
+ */
+const TARGET_LABELS = ['job', 'instance'];
+
 function withoutLabels(labels: Labels, drop: readonly string[]): Labels {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(labels)) if (!drop.includes(name)) out[name] = value;
@@ -223,7 +229,7 @@ export function computeServiceStats(
     { labels: Labels } & Record<Exclude<keyof PoolStats, 'labels'>, number | null>
   >();
   const pool = (labels: Labels) => {
-    const own = withoutLabels(labels, ['pool_item_state']);
+    const own = withoutLabels(labels, ['pool_item_state', ...TARGET_LABELS]);
     const k = seriesKey(own);
     let entry = pools.get(k);
     if (entry === undefined) {
@@ -253,7 +259,7 @@ export function computeServiceStats(
 
   const checkP95 = new Map(samples('dependencyCheckP95').map((s) => [seriesKey(s.labels), finite(s.value)]));
   const dependencies = samples('dependencyUp').map((s) => ({
-    labels: s.labels,
+    labels: withoutLabels(s.labels, TARGET_LABELS),
     up: s.value === 1,
     checkP95Seconds: checkP95.get(seriesKey(s.labels)) ?? null,
   }));

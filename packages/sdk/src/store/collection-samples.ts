@@ -122,12 +122,13 @@ export interface TargetLabels {
 
 /**
  * `job` and `instance` from the resource, as the OTel specification maps them for Prometheus:
- * `service.namespace/service.name` (or `service.name` alone) is the job, `service.instance.id` the instance.
+ * `service.namespace/service.name` (or `service.name` alone) is the job, `service.instance.id` the instance
+ * unless `instanceOverride` is given.
  */
-export function scrapeTargetLabels(attributes: Attributes): TargetLabels {
+export function scrapeTargetLabels(attributes: Attributes, instanceOverride?: string): TargetLabels {
   const name = attributes['service.name'];
   const namespace = attributes['service.namespace'];
-  const instance = attributes['service.instance.id'];
+  const instance = instanceOverride ?? attributes['service.instance.id'];
   const job = name === undefined ? '' : String(name);
   return {
     job: namespace === undefined || namespace === '' ? job : `${String(namespace)}/${job}`,
@@ -152,16 +153,17 @@ function withTarget(labels: Record<string, string>, target: TargetLabels): Recor
 /**
  * The samples of one collection, produced one at a time so the caller can give the event loop a turn
  * between any two of them: a histogram point becomes its cumulative `_bucket` series, `_sum` and `_count`.
- * Every series carries the `job` and `instance` of {@link scrapeTargetLabels}, as if Prometheus had scraped
- * `/metrics`; `metadata`, when given, receives each family's type, help and unit.
+ * Every series carries the `job` and `instance` of `target` (by default {@link scrapeTargetLabels} of the
+ * resource), as if Prometheus had scraped `/metrics`; `metadata`, when given, receives each family's type,
+ * help and unit.
  */
 export function* collectionSamples(
   resourceMetrics: ResourceMetrics,
   warnOnce: WarnOnce,
   metadata?: Map<string, MetricMetadata>,
+  target: TargetLabels = scrapeTargetLabels(resourceMetrics.resource.attributes),
 ): Generator<CollectionSample, void, undefined> {
   const families = collectFamilies(resourceMetrics, { targetInfo: true, scopeLabels: true, warnOnce });
-  const target = scrapeTargetLabels(resourceMetrics.resource.attributes);
   for (const family of families) {
     // Keyed as Prometheus keys what it scrapes in OpenMetrics (what it negotiates): by family name.
     metadata?.set(family.familyName, { type: family.type, help: family.help, unit: family.unit });

@@ -96,6 +96,22 @@ describe('StoreReader', () => {
     await provider.shutdown();
   });
 
+  it('labels series with the given instance instead of service.instance.id, so restarts keep their series', async () => {
+    const store = new SampleStore();
+    const reader = new StoreReader({
+      store,
+      intervalMs: 60_000,
+      logger: silentLogger,
+      instance: () => '127.0.0.1:9464',
+    });
+    const provider = new MeterProvider({ resource, readers: [reader] });
+    provider.getMeter('m').createCounter('tasks').add(1);
+    await reader.scrape();
+    const [tasks] = [...store.select(byName('tasks_total'), 0, Date.now())];
+    expect(tasks?.labels).toMatchObject({ job: 'shop/checkout', instance: '127.0.0.1:9464' });
+    await provider.shutdown();
+  });
+
   it('keeps the type, help and unit of every family of the last collection', async () => {
     const { reader, provider, meter } = setup();
     meter.createCounter('http.requests', { description: 'Requests served.', unit: '{request}' }).add(1);

@@ -30,6 +30,13 @@ export interface StoreReaderOptions {
   readonly exemplars?: ExemplarStore | undefined;
   /** Also receive every sample the store accepted (persistence, remote write), in this order. */
   readonly sinks?: readonly CollectionSink[] | undefined;
+  /**
+   * The `instance` label of every series, read at each collection; the resource's `service.instance.id`
+   * when absent or when it returns undefined. `startTelemetry` gives the telemetry server's address, as a
+   * scrape labels a target, unless `service.instance.id` is configured: the generated id is new at every
+   * start and would split every series, and the state of alerts, at each restart.
+   */
+  readonly instance?: (() => string | undefined) | undefined;
   /** Clock, for tests. */
   readonly now?: () => number;
 }
@@ -146,7 +153,8 @@ export class StoreReader extends MetricReader {
       this.#lastCollectionMs = now;
       const { resourceMetrics, errors } = await collectIncrementally(this, { maxSliceMs: MAX_SLICE_MS });
       if (errors.length) logger.warn({ errors: errors.map(String) }, 'store collection had errors');
-      this.#target = scrapeTargetLabels(resourceMetrics.resource.attributes);
+      const target = scrapeTargetLabels(resourceMetrics.resource.attributes, this.#options.instance?.());
+      this.#target = target;
       const metadata = new Map<string, MetricMetadata>();
       // The collection's last slice may have just used up its time: the appends start with a fresh one.
       const slice = new LoopSlice(MAX_SLICE_MS);
@@ -159,6 +167,7 @@ export class StoreReader extends MetricReader {
         resourceMetrics,
         this.#warnOnce,
         metadata,
+        target,
       )) {
         this.#tracker.see(labels);
         if (histogram !== undefined) {
