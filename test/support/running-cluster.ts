@@ -97,7 +97,8 @@ export function eventsNamed(
       const found = cluster.events.filter((event) => event.event === name);
       return found.length >= count ? found : undefined;
     },
-    timeoutMs === undefined ? {} : { timeoutMs },
+    // forking and starting workers takes a while on a busy 2-core machine
+    { timeoutMs: timeoutMs ?? 45_000 },
   );
 }
 
