@@ -243,6 +243,17 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
     expect(text).toContain('payment_method="card"');
     expect(text).toContain('summary: Orders paid by card: 3');
     expect(await rule.getAttribute('open')).not.toBeNull();
+    // The firing filter hides the rule, and shows it again.
+    const firingFilter = page.getByRole('button', { name: 'firing (1)' });
+    await firingFilter.click();
+    expect(await rule.isHidden()).toBe(true);
+    await firingFilter.click();
+    expect(await rule.isVisible()).toBe(true);
+
+    await page.getByRole('link', { name: 'Rules' }).click();
+    const group = page.locator('section.group', { hasText: 'checkout' });
+    await expect.poll(() => group.textContent(), EVENTUALLY).toContain('CardOrdersSeen');
+    expect(await group.locator('.health').allTextContents()).toEqual(['ok']);
   });
 
   it('reaches the navigation from the keyboard', async () => {

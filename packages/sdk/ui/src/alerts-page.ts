@@ -104,18 +104,34 @@ export async function renderAlertsPage(main: HTMLElement): Promise<void> {
   const counts = { firing: 0, pending: 0, inactive: 0 };
   for (const { rule } of rules) counts[rule.state ?? 'inactive']++;
   rules.sort((a, b) => STATE_ORDER[a.rule.state ?? 'inactive'] - STATE_ORDER[b.rule.state ?? 'inactive']);
+  const sections = rules.map(({ rule, group }) => ruleSection(rule, group));
+  // A state's button shows or hides its rules, as the filters of Prometheus's alerts page.
+  const toggle = (state: keyof typeof counts) => {
+    const button = h(
+      'button',
+      { type: 'button', class: `badge ${state}`, 'aria-pressed': 'true' },
+      `${state} (${counts[state]})`,
+    );
+    button.addEventListener('click', () => {
+      const shown = button.getAttribute('aria-pressed') !== 'true';
+      button.setAttribute('aria-pressed', String(shown));
+      for (const section of sections)
+        if (section.classList.contains(`rule-${state}`)) section.hidden = !shown;
+    });
+    return button;
+  };
   replace(
     main,
     h('h1', {}, 'Alerts'),
     h(
       'p',
-      { class: 'summary', 'data-testid': 'alert-counts' },
-      h('span', { class: 'badge firing' }, `firing (${counts.firing})`),
-      h('span', { class: 'badge pending' }, `pending (${counts.pending})`),
-      h('span', { class: 'badge inactive' }, `inactive (${counts.inactive})`),
+      { class: 'summary', 'data-testid': 'alert-counts', role: 'group', 'aria-label': 'Show rules by state' },
+      toggle('firing'),
+      toggle('pending'),
+      toggle('inactive'),
     ),
     rules.length === 0
       ? h('p', { class: 'empty' }, 'No alerting rules: set alerting.ruleFiles in the yardstick config.')
-      : h('div', { class: 'rules' }, ...rules.map(({ rule, group }) => ruleSection(rule, group))),
+      : h('div', { class: 'rules' }, ...sections),
   );
 }
