@@ -111,7 +111,7 @@ async function chatCompletions(
   // Unknown models are refused before any metric is labelled with them: a client-chosen name never becomes
   // a label value (Nexus's `no_backend` is counted under one fixed model value).
   if (route === undefined) {
-    options.nexus?.error('no_backend', UNKNOWN_MODEL);
+    nexus?.error('no_backend', UNKNOWN_MODEL);
     return openAiError(res, 404, 'model_not_found', 'the model does not exist');
   }
 
@@ -150,8 +150,8 @@ async function chatCompletions(
     failures.push(...outcome.failures);
     skipped += outcome.skipped;
   }
+  // No failure means nothing was tried: every backend of the model and of its fallbacks is known unhealthy.
   const last = failures.at(-1);
-  // Nothing was tried: every backend of the model and of its fallbacks is known to be unhealthy.
   const status = last === undefined ? 503 : 502;
   metrics.request(requested, seconds(), undefined, String(status));
   nexus?.request(requested, NO_BACKEND, status, seconds());
