@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { metrics } from '@opentelemetry/api';
+import { diag, metrics } from '@opentelemetry/api';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from './logging/logger.ts';
@@ -200,6 +200,32 @@ describe('startTelemetry on hostile configuration', () => {
         msg: 'OTEL_METRIC_EXPORT_INTERVAL: otlp.exportIntervalMs: must be between 10ms and 1d, got 1000000000000000 ms; ignored, the default applies',
       }),
     );
+  });
+
+  it('passes OpenTelemetry diagnostics at OTEL_LOG_LEVEL to the logger, and warns about an unknown level', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(line) });
+    const start = (level: string) =>
+      startTelemetry({
+        env: { OTEL_LOG_LEVEL: level },
+        configFile: false,
+        logger,
+        server: { enabled: false },
+        registerGlobal: false,
+      });
+    const messages = () => lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+    telemetry = await start('debug');
+    diag.debug('a debug diagnostic');
+    expect(messages()).toContain('a debug diagnostic');
+    await telemetry.shutdown();
+    lines.length = 0;
+    telemetry = await start('loud');
+    diag.info('an info diagnostic');
+    diag.warn('a warning diagnostic');
+    expect(messages()).toEqual([
+      'OTEL_LOG_LEVEL: unknown level "loud" (expected one of NONE, ERROR, WARN, INFO, DEBUG, VERBOSE, ALL); ignored, the default applies',
+      'a warning diagnostic',
+    ]);
   });
 
   it('refuses a config file holding an alias bomb with its file and line', async () => {

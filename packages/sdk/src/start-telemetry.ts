@@ -3,7 +3,8 @@
  * (Prometheus pull, OTLP push, the embedded store) and starts the telemetry server.
  */
 import { hostname } from 'node:os';
-import { type Meter, type MeterProvider, metrics } from '@opentelemetry/api';
+import { DiagLogLevel, type Meter, type MeterProvider, metrics } from '@opentelemetry/api';
+import { diagLogLevelFromString } from '@opentelemetry/core';
 import type { MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
 import { CoreMeterProvider } from '@yardstick/metrics-core';
 import { formatDurationMs, SampleStore } from '@yardstick/promql';
@@ -170,6 +171,25 @@ export async function connectTelemetry(options: StartTelemetryOptions = {}): Pro
   return startPipeline(options, true);
 }
 
+const DIAG_LEVELS = ['NONE', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'VERBOSE', 'ALL'];
+
+/**
+ * `OTEL_LOG_LEVEL`: which OpenTelemetry diagnostics reach the logger, parsed by `@opentelemetry/core`'s
+ * `diagLogLevelFromString`. Unset, WARN (the spec's INFO would log every exporter's start-up chatter); an
+ * unknown value is warned about, as the spec says, and WARN applies.
+ */
+function diagLevel(env: Readonly<Record<string, string | undefined>>, warnings: string[]): DiagLogLevel {
+  const text = env.OTEL_LOG_LEVEL?.trim();
+  if (text === undefined || text === '') return DiagLogLevel.WARN;
+  if (!DIAG_LEVELS.includes(text.toUpperCase())) {
+    warnings.push(
+      `OTEL_LOG_LEVEL: unknown level ${JSON.stringify(text)} (expected one of ${DIAG_LEVELS.join(', ')}); ignored, the default applies`,
+    );
+    return DiagLogLevel.WARN;
+  }
+  return diagLogLevelFromString(text) ?? DiagLogLevel.WARN;
+}
+
 /** How long after start a `/v1/stats` request first collects; after it the store holds a full window. */
 const WARM_UP_MS = 5 * 60_000;
 /** Collections that `/v1/stats` requests start are at least this far apart. */
@@ -196,7 +216,7 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
     onWarning: (message) => configWarnings.push(message),
   });
   const logger = customLogger ?? createDefaultLogger();
-  routeDiagTo(logger);
+  routeDiagTo(logger, diagLevel(env ?? process.env, configWarnings));
   for (const warning of configWarnings) logger.warn({ component: 'config' }, warning);
 
   // A cluster worker reports to its primary, a worker thread to its main thread: that one alone serves,
