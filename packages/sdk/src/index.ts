@@ -4,6 +4,8 @@
  * an existing `MeterProvider` or `NodeSDK`.
  * @packageDocumentation
  */
+export type { Summary, SummaryOptions } from '@yardstick/metrics-core';
+export { createSummary, DEFAULT_SUMMARY_PERCENTILES } from '@yardstick/metrics-core';
 export type { ConfigErrorCode, ConfigProblem, ConfigSource } from './config/config-error.ts';
 export { ConfigError } from './config/config-error.ts';
 export { describeConfig } from './config/describe-config.ts';
@@ -19,6 +21,7 @@ export type {
   ExpositionOptions,
   NegotiatedExposition,
   PrometheusReaderOptions,
+  SummarySource,
 } from './exposition/index.ts';
 export {
   ExpositionSerializer,

@@ -4,13 +4,14 @@
  */
 import { type Attributes, diag } from '@opentelemetry/api';
 import type { DataPoint, ExponentialHistogram, Histogram, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { toClassicBuckets } from '@yardstick/metrics-core';
+import { type SummaryScopeMetrics, toClassicBuckets } from '@yardstick/metrics-core';
 import { escapeHelp } from './escape.ts';
 import { bucketExemplars, counterExemplar } from './exemplar-text.ts';
 import { formatValue } from './format-value.ts';
 import { flatten, renderLabels, renderSeriesLabels, type ScopeLabels } from './label-renderer.ts';
-import { collectFamilies, type MetricFamily } from './metric-families.ts';
+import { collectExpositionFamilies, type ExpositionFamily } from './metric-families.ts';
 import type { ExpositionFormat } from './negotiate.ts';
+import { summarySeries, summaryTextLines } from './summary-exposition.ts';
 
 /** The formats this serializer writes; protobuf has its own (`protobuf-exposition.ts`). */
 export type TextExpositionFormat = Exclude<ExpositionFormat, 'protobuf'>;
@@ -40,7 +41,7 @@ const EXPONENTIAL_LE_CACHE_SIZE = 4_096;
 /** `target_info` carries no scope labels, so only `__name__` is off limits for resource attributes. */
 const TARGET_RESERVED: ReadonlySet<string> = new Set(['__name__']);
 
-function metadata(family: MetricFamily, openMetrics: boolean): string {
+function metadata(family: ExpositionFamily, openMetrics: boolean): string {
   if (!openMetrics) {
     const help = family.help === '' ? '' : `# HELP ${family.name} ${escapeHelp(family.help, false)}\n`;
     return `${help}# TYPE ${family.name} ${family.type === 'info' ? 'gauge' : family.type}\n`;
@@ -87,20 +88,26 @@ export class ExpositionSerializer {
   }
 
   /**
-   * Yields the exposition of `resourceMetrics` in chunks of about `chunkSize`, and empty strings where the
-   * caller should give the event loop a turn (while a large family is keyed or sorted). Each family is
-   * ordered only when the generator reaches it, so no single step holds the thread for long.
+   * Yields the exposition of `resourceMetrics` (and of yardstick's `summaries`) in chunks of about
+   * `chunkSize`, and empty strings where the caller should give the event loop a turn (while a large family
+   * is keyed or sorted). Each family is ordered only when the generator reaches it, so no single step holds
+   * the thread for long.
    */
   *chunks(
     resourceMetrics: ResourceMetrics,
     format: TextExpositionFormat,
+    summaries: readonly SummaryScopeMetrics[] = [],
   ): Generator<string, void, undefined> {
     const openMetrics = format === 'openmetrics';
-    const families = collectFamilies(resourceMetrics, {
-      targetInfo: this.#targetInfo,
-      scopeLabels: this.#scopeLabels,
-      warnOnce: (key, message) => this.#warnOnce(key, message),
-    });
+    const families = collectExpositionFamilies(
+      resourceMetrics,
+      {
+        targetInfo: this.#targetInfo,
+        scopeLabels: this.#scopeLabels,
+        warnOnce: (key, message) => this.#warnOnce(key, message),
+      },
+      summaries,
+    );
     const chunkSize = this.#chunkSize;
     const seen = new Set<string>();
     let out = '';
@@ -110,6 +117,19 @@ export class ExpositionSerializer {
         // The resource carries no scope labels, so scope-named resource attributes are kept.
         const labels = renderLabels(resourceMetrics.resource.attributes, false, TARGET_RESERVED);
         if (labels !== '') out += `${metadata(family, openMetrics)}${name}{${labels}} 1\n`;
+        continue;
+      }
+      if (family.type === 'summary') {
+        const series = summarySeries(family, () => this.#warnDuplicate(name));
+        if (series.length === 0) continue;
+        out += metadata(family, openMetrics);
+        for (const one of series) {
+          out += summaryTextLines(name, one, openMetrics);
+          if (out.length >= chunkSize) {
+            yield out;
+            out = '';
+          }
+        }
         continue;
       }
       const points: Point[] = [];
@@ -185,9 +205,13 @@ export class ExpositionSerializer {
   }
 
   /** Renders the whole exposition as one string; for small outputs and tests. */
-  render(resourceMetrics: ResourceMetrics, format: TextExpositionFormat): string {
+  render(
+    resourceMetrics: ResourceMetrics,
+    format: TextExpositionFormat,
+    summaries: readonly SummaryScopeMetrics[] = [],
+  ): string {
     let text = '';
-    for (const chunk of this.chunks(resourceMetrics, format)) text += chunk;
+    for (const chunk of this.chunks(resourceMetrics, format, summaries)) text += chunk;
     return text;
   }
 

@@ -13,6 +13,6 @@ export {
   PROTOBUF_CONTENT_TYPE,
   TEXT_CONTENT_TYPE,
 } from './negotiate.ts';
-export type { PrometheusReaderOptions } from './prometheus-reader.ts';
+export type { PrometheusReaderOptions, SummarySource } from './prometheus-reader.ts';
 export { PrometheusReader } from './prometheus-reader.ts';
 export { prometheusUnit } from './unit-suffix.ts';

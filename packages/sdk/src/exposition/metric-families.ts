@@ -11,6 +11,7 @@ import {
   type ResourceMetrics,
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
+import type { SummaryMetricData, SummaryScopeMetrics } from '@yardstick/metrics-core';
 import { scopeLabelPairs } from './attribute-labels.ts';
 import { escapeLabelValue } from './escape.ts';
 import type { ScopeLabels } from './label-renderer.ts';
@@ -34,18 +35,31 @@ export interface FamilyMember {
   readonly scopeLabels: ScopeLabels;
 }
 
-/** A Prometheus metric family: every OTel metric that maps to one exposed name. */
-export interface MetricFamily {
+/** What every family has: names, type, HELP, unit. */
+interface FamilyHead {
   /** Sample name (and text format `# TYPE` name). */
   readonly name: string;
   /** OpenMetrics family name (a counter's name without `_total`). */
   readonly familyName: string;
-  /** `info` only for `target_info`. */
-  readonly type: PrometheusType | 'info';
   help: string;
   readonly unit: string;
+}
+
+/** A Prometheus metric family: every OTel metric that maps to one exposed name. */
+export interface MetricFamily extends FamilyHead {
+  /** `info` only for `target_info`. */
+  readonly type: Exclude<PrometheusType, 'summary'> | 'info';
   readonly members: FamilyMember[];
 }
+
+/** A summary family: every yardstick summary that maps to one exposed name (no OTel type; see metrics-core). */
+export interface SummaryFamily extends FamilyHead {
+  readonly type: 'summary';
+  readonly members: Array<{ readonly metric: SummaryMetricData; readonly scopeLabels: ScopeLabels }>;
+}
+
+/** Any family of the exposition. */
+export type ExpositionFamily = MetricFamily | SummaryFamily;
 
 /** Options of {@link collectFamilies}. */
 export interface FamilyOptions {
@@ -55,7 +69,7 @@ export interface FamilyOptions {
   readonly warnOnce: (key: string, message: string) => void;
 }
 
-function typeOf(metric: ExposableMetric): PrometheusType {
+function typeOf(metric: ExposableMetric): Exclude<PrometheusType, 'summary'> {
   if (
     metric.dataPointType === DataPointType.HISTOGRAM ||
     metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM
@@ -76,13 +90,35 @@ function scopeLabelsOf(scope: InstrumentationScope): ScopeLabels {
   return { text, pairs };
 }
 
-function byName(a: MetricFamily, b: MetricFamily): number {
+function byName(a: ExpositionFamily, b: ExpositionFamily): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-/** The sample names a family writes: a histogram's `_bucket`, `_sum` and `_count`, else its name. */
+/**
+ * The sample names a family writes: a histogram's `_bucket`, `_sum` and `_count`, a summary's own name,
+ * `_sum` and `_count`, else its name.
+ */
 function sampleNames(name: string, type: PrometheusType | 'info'): string[] {
-  return type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name];
+  if (type === 'histogram') return [`${name}_bucket`, `${name}_sum`, `${name}_count`];
+  return type === 'summary' ? [name, `${name}_sum`, `${name}_count`] : [name];
+}
+
+/** yardstick's summaries as metrics of their scopes, typed `summary`. */
+function* summaryMetrics(
+  summaries: readonly SummaryScopeMetrics[],
+): Generator<{ scope: InstrumentationScope; metric: SummaryMetricData; type: PrometheusType }> {
+  for (const { scope, metrics } of summaries) {
+    for (const metric of metrics) yield { scope, metric, type: 'summary' };
+  }
+}
+
+/** The OTel metrics of a collection with their scopes and Prometheus types. */
+function* otelMetrics(
+  resourceMetrics: ResourceMetrics,
+): Generator<{ scope: InstrumentationScope; metric: ExposableMetric; type: PrometheusType }> {
+  for (const { scope, metrics } of resourceMetrics.scopeMetrics) {
+    for (const metric of metrics) yield { scope, metric, type: typeOf(metric) };
+  }
 }
 
 /**
@@ -94,12 +130,21 @@ function sampleNames(name: string, type: PrometheusType | 'info'): string[] {
  * them as classic ones.
  */
 export function collectFamilies(resourceMetrics: ResourceMetrics, options: FamilyOptions): MetricFamily[] {
-  const byExposedName = new Map<string, MetricFamily>();
+  return collectExpositionFamilies(resourceMetrics, options, []) as MetricFamily[];
+}
+
+/** {@link collectFamilies} with yardstick's `summaries` as summary families beside the OTel metrics. */
+export function collectExpositionFamilies(
+  resourceMetrics: ResourceMetrics,
+  options: FamilyOptions,
+  summaries: readonly SummaryScopeMetrics[],
+): ExpositionFamily[] {
+  const byExposedName = new Map<string, ExpositionFamily>();
   const openMetricsNames = new Map<string, string>();
   // Sample name -> the exposed name of the family that writes it.
   const sampleOwners = new Map<string, string>();
   if (options.targetInfo) {
-    const target: MetricFamily = {
+    const target: ExpositionFamily = {
       name: TARGET_INFO,
       familyName: TARGET_FAMILY,
       type: 'info',
@@ -111,59 +156,65 @@ export function collectFamilies(resourceMetrics: ResourceMetrics, options: Famil
     openMetricsNames.set(TARGET_FAMILY, TARGET_INFO);
     sampleOwners.set(TARGET_INFO, TARGET_INFO);
   }
-  for (const { scope, metrics } of resourceMetrics.scopeMetrics) {
-    const scopeLabels = options.scopeLabels ? scopeLabelsOf(scope) : NO_SCOPE_LABELS;
-    for (const metric of metrics) {
-      const { descriptor } = metric;
-      const type = typeOf(metric);
-      const { name, familyName, unit } = prometheusName(descriptor.name, descriptor.unit, type);
-      const existing = byExposedName.get(name);
-      const familyOwner = openMetricsNames.get(familyName);
-      const samples = sampleNames(name, type);
-      const sampleClash = samples.some((sample) => {
-        const owner = sampleOwners.get(sample);
-        return owner !== undefined && owner !== name;
-      });
-      if (
-        (existing && existing.type !== type) ||
-        (familyOwner !== undefined && familyOwner !== name) ||
-        sampleClash
-      ) {
-        options.warnOnce(
-          `conflict:${name}:${type}`,
-          `Prometheus exposition: metric "${descriptor.name}" (${type}) dropped; the name "${name}" is already used by another metric`,
-        );
-        continue;
-      }
-      if (existing) {
-        // The specification keeps the points and drops all but one HELP and UNIT, with a warning.
-        if (existing.help === '') existing.help = descriptor.description;
-        else if (descriptor.description !== '' && descriptor.description !== existing.help) {
-          options.warnOnce(
-            `help:${name}`,
-            `Prometheus exposition: metrics named "${name}" have different descriptions; HELP shows the first`,
-          );
-        }
-        if (unit !== existing.unit) {
-          options.warnOnce(
-            `unit:${name}`,
-            `Prometheus exposition: metrics named "${name}" have different units; UNIT shows the first ("${existing.unit}")`,
-          );
-        }
-        existing.members.push({ metric, scopeLabels });
-        continue;
-      }
-      byExposedName.set(name, {
-        name,
-        familyName,
-        type,
-        help: descriptor.description,
-        unit,
-        members: [{ metric, scopeLabels }],
-      });
-      openMetricsNames.set(familyName, name);
-      for (const sample of samples) sampleOwners.set(sample, name);
+  const scopeLabelsByScope = new Map<InstrumentationScope, ScopeLabels>();
+  for (const { scope, metric, type } of [...otelMetrics(resourceMetrics), ...summaryMetrics(summaries)]) {
+    let scopeLabels = scopeLabelsByScope.get(scope);
+    if (scopeLabels === undefined) {
+      scopeLabels = options.scopeLabels ? scopeLabelsOf(scope) : NO_SCOPE_LABELS;
+      scopeLabelsByScope.set(scope, scopeLabels);
     }
+    const { descriptor } = metric;
+    const { name, familyName, unit } = prometheusName(descriptor.name, descriptor.unit, type);
+    const existing = byExposedName.get(name);
+    const familyOwner = openMetricsNames.get(familyName);
+    const samples = sampleNames(name, type);
+    const sampleClash = samples.some((sample) => {
+      const owner = sampleOwners.get(sample);
+      return owner !== undefined && owner !== name;
+    });
+    if (
+      (existing && existing.type !== type) ||
+      (familyOwner !== undefined && familyOwner !== name) ||
+      sampleClash
+    ) {
+      options.warnOnce(
+        `conflict:${name}:${type}`,
+        `Prometheus exposition: metric "${descriptor.name}" (${type}) dropped; the name "${name}" is already used by another metric`,
+      );
+      continue;
+    }
+    if (existing) {
+      // The specification keeps the points and drops all but one HELP and UNIT, with a warning.
+      if (existing.help === '') existing.help = descriptor.description;
+      else if (descriptor.description !== '' && descriptor.description !== existing.help) {
+        options.warnOnce(
+          `help:${name}`,
+          `Prometheus exposition: metrics named "${name}" have different descriptions; HELP shows the first`,
+        );
+      }
+      if (unit !== existing.unit) {
+        options.warnOnce(
+          `unit:${name}`,
+          `Prometheus exposition: metrics named "${name}" have different units; UNIT shows the first ("${existing.unit}")`,
+        );
+      }
+      // Same exposed name and type: the member is of the family's kind.
+      (existing.members as Array<{ metric: unknown; scopeLabels: ScopeLabels }>).push({
+        metric,
+        scopeLabels,
+      });
+      continue;
+    }
+    byExposedName.set(name, {
+      name,
+      familyName,
+      type,
+      help: descriptor.description,
+      unit,
+      members: [{ metric, scopeLabels }],
+    } as ExpositionFamily);
+    openMetricsNames.set(familyName, name);
+    for (const sample of samples) sampleOwners.set(sample, name);
   }
   return [...byExposedName.values()].sort(byName);
 }

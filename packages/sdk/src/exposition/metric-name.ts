@@ -5,7 +5,7 @@ import { sanitizeMetricName } from '@yardstick/views';
 import { prometheusUnit } from './unit-suffix.ts';
 
 /** The metric types an exposition declares. */
-export type PrometheusType = 'counter' | 'gauge' | 'histogram';
+export type PrometheusType = 'counter' | 'gauge' | 'histogram' | 'summary';
 
 /** A metric's names in the exposition. */
 export interface PrometheusName {

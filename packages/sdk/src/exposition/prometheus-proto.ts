@@ -37,6 +37,16 @@ const descriptor = {
                   fields: { value: { type: 'double', id: 1 }, exemplar: { type: 'Exemplar', id: 2 } },
                 },
                 Untyped: { fields: { value: { type: 'double', id: 1 } } },
+                Quantile: {
+                  fields: { quantile: { type: 'double', id: 1 }, value: { type: 'double', id: 2 } },
+                },
+                Summary: {
+                  fields: {
+                    sampleCount: { type: 'uint64', id: 1 },
+                    sampleSum: { type: 'double', id: 2 },
+                    quantile: { rule: 'repeated', type: 'Quantile', id: 3 },
+                  },
+                },
                 Histogram: {
                   fields: {
                     sampleCount: { type: 'uint64', id: 1 },
@@ -79,6 +89,7 @@ const descriptor = {
                     label: { rule: 'repeated', type: 'LabelPair', id: 1 },
                     gauge: { type: 'Gauge', id: 2 },
                     counter: { type: 'Counter', id: 3 },
+                    summary: { type: 'Summary', id: 4 },
                     untyped: { type: 'Untyped', id: 5 },
                     histogram: { type: 'Histogram', id: 7 },
                     timestampMs: { type: 'int64', id: 6 },
@@ -109,7 +120,7 @@ export const MetricMessage: protobuf.Type = root.lookupType('io.prometheus.clien
 export const MetricFamilyMessage: protobuf.Type = root.lookupType('io.prometheus.client.MetricFamily');
 
 /** `MetricType` values of client_model. */
-export const METRIC_TYPE = { counter: 0, gauge: 1, histogram: 4 } as const;
+export const METRIC_TYPE = { counter: 0, gauge: 1, summary: 2, histogram: 4 } as const;
 
 /** The field numbers of `MetricFamily`, for writing a family's header around series encoded one by one. */
 export const FAMILY_FIELD = { name: 1, help: 2, type: 3, metric: 4 } as const;
@@ -154,4 +165,12 @@ export interface MetricObject {
   gauge?: { value: number };
   counter?: { value: number; exemplar?: ExemplarObject };
   histogram?: HistogramObject;
+  summary?: SummaryObject;
+}
+
+/** A `Summary` object: count, sum and the quantiles. */
+export interface SummaryObject {
+  sampleCount: number;
+  sampleSum: number;
+  quantile: { quantile: number; value: number }[];
 }

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { diag } from '@opentelemetry/api';
 import { AggregationTemporality, MetricReader, type MetricReaderOptions } from '@opentelemetry/sdk-metrics';
+import type { SummaryScopeMetrics } from '@yardstick/metrics-core';
 import {
   type ExpositionOptions,
   ExpositionSerializer,
@@ -31,6 +32,11 @@ export interface PrometheusReaderOptions extends ExpositionOptions {
 }
 
 const DEFAULT_MAX_SLICE_MS = 4;
+
+/** Where summaries come from: a `CoreMeterProvider` (metrics-core) is one. */
+export interface SummarySource {
+  collectSummaries(): Promise<readonly SummaryScopeMetrics[]>;
+}
 
 async function* yieldingToEventLoop<Chunk extends string | Uint8Array>(
   chunks: Iterable<Chunk>,
@@ -71,6 +77,7 @@ export class PrometheusReader extends MetricReader {
   readonly #serializer: ExpositionSerializer;
   readonly #protobuf: ProtobufExpositionSerializer;
   readonly #maxSliceMs: number;
+  readonly #summarySources: SummarySource[] = [];
 
   constructor(options: PrometheusReaderOptions = {}) {
     super({
@@ -82,6 +89,14 @@ export class PrometheusReader extends MetricReader {
     this.#serializer = new ExpositionSerializer(options);
     this.#protobuf = new ProtobufExpositionSerializer(options);
     this.#maxSliceMs = options.maxSliceMs ?? DEFAULT_MAX_SLICE_MS;
+  }
+
+  /**
+   * Adds the summaries of `source` (yardstick's extension instrument, which no sdk-metrics producer carries)
+   * to every exposition, as Prometheus summary families. `startTelemetry` adds its core.
+   */
+  addSummarySource(source: SummarySource): void {
+    this.#summarySources.push(source);
   }
 
   /** Picks text 0.0.4, OpenMetrics 1.0.0 or protobuf for an `Accept` header (see {@link negotiateExposition}). */
@@ -104,10 +119,12 @@ export class PrometheusReader extends MetricReader {
   async render(format: ExpositionFormat): Promise<AsyncIterable<string | Uint8Array>> {
     const { resourceMetrics, errors } = await collectIncrementally(this);
     for (const error of errors) diag.error('Prometheus exposition: collection error', error);
+    const summaries: SummaryScopeMetrics[] = [];
+    for (const source of this.#summarySources) summaries.push(...(await source.collectSummaries()));
     if (format === 'protobuf') {
-      return yieldingToEventLoop(this.#protobuf.chunks(resourceMetrics), this.#maxSliceMs);
+      return yieldingToEventLoop(this.#protobuf.chunks(resourceMetrics, summaries), this.#maxSliceMs);
     }
-    return yieldingToEventLoop(this.#serializer.chunks(resourceMetrics, format), this.#maxSliceMs);
+    return yieldingToEventLoop(this.#serializer.chunks(resourceMetrics, format, summaries), this.#maxSliceMs);
   }
 
   protected override onForceFlush(): Promise<void> {

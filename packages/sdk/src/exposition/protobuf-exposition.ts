@@ -5,12 +5,23 @@
  */
 import { type Attributes, diag } from '@opentelemetry/api';
 import type { DataPoint, ExponentialHistogram, Histogram, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { type Exemplar, type NativeSide, toClassicBuckets, toNativeBuckets } from '@yardstick/metrics-core';
+import {
+  type Exemplar,
+  type NativeSide,
+  type SummaryScopeMetrics,
+  toClassicBuckets,
+  toNativeBuckets,
+} from '@yardstick/metrics-core';
 import protobuf from 'protobufjs/light.js';
 import { attributeLabelPairs } from './attribute-labels.ts';
 import { chooseBucketExemplars, latestExemplar, pointExemplars } from './exemplar-text.ts';
 import type { ScopeLabels } from './label-renderer.ts';
-import { collectFamilies, type MetricFamily } from './metric-families.ts';
+import {
+  collectExpositionFamilies,
+  type ExpositionFamily,
+  type MetricFamily,
+  type SummaryFamily,
+} from './metric-families.ts';
 import {
   type BucketSpanObject,
   type ExemplarObject,
@@ -21,6 +32,7 @@ import {
   MetricMessage,
   type MetricObject,
 } from './prometheus-proto.ts';
+import { summaryMetricObject, summarySeries } from './summary-exposition.ts';
 
 /** Options of {@link ProtobufExpositionSerializer}; the same switches as the text serializer's. */
 export interface ProtobufExpositionOptions {
@@ -130,12 +142,19 @@ export class ProtobufExpositionSerializer {
    * Yields the exposition in chunks of about `chunkSize` bytes, and empty arrays where the caller may give
    * the event loop a turn (every 1,024 series of a large family).
    */
-  *chunks(resourceMetrics: ResourceMetrics): Generator<Uint8Array, void, undefined> {
-    const families = collectFamilies(resourceMetrics, {
-      targetInfo: this.#targetInfo,
-      scopeLabels: this.#scopeLabels,
-      warnOnce: (key, message) => this.#warnOnce(key, message),
-    });
+  *chunks(
+    resourceMetrics: ResourceMetrics,
+    summaries: readonly SummaryScopeMetrics[] = [],
+  ): Generator<Uint8Array, void, undefined> {
+    const families = collectExpositionFamilies(
+      resourceMetrics,
+      {
+        targetInfo: this.#targetInfo,
+        scopeLabels: this.#scopeLabels,
+        warnOnce: (key, message) => this.#warnOnce(key, message),
+      },
+      summaries,
+    );
     let writer = protobuf.Writer.create();
     for (const family of families) {
       if (family.type === 'info') {
@@ -146,6 +165,8 @@ export class ProtobufExpositionSerializer {
         this.#familyHeader(writer, family);
         MetricMessage.encode({ label, gauge: { value: 1 } }, writer.uint32(tag(FAMILY_FIELD.metric)).fork());
         writer.ldelim().ldelim();
+      } else if (family.type === 'summary') {
+        this.#summaryFamily(writer, family);
       } else {
         yield* this.#family(writer, family);
       }
@@ -158,9 +179,25 @@ export class ProtobufExpositionSerializer {
   }
 
   /** Renders the whole exposition as one buffer; for small outputs and tests. */
-  render(resourceMetrics: ResourceMetrics): Uint8Array {
-    const parts = [...this.chunks(resourceMetrics)];
+  render(resourceMetrics: ResourceMetrics, summaries: readonly SummaryScopeMetrics[] = []): Uint8Array {
+    const parts = [...this.chunks(resourceMetrics, summaries)];
     return Buffer.concat(parts);
+  }
+
+  /** Writes a summary family: each series a `Metric` with a `Summary`. */
+  #summaryFamily(writer: protobuf.Writer, family: SummaryFamily): void {
+    const series = summarySeries(family, () =>
+      this.#warnOnce(
+        `duplicate:${family.name}`,
+        `Prometheus exposition: "${family.name}" has OTel series that map to the same labels; only the first of each is exposed`,
+      ),
+    );
+    if (series.length === 0) return;
+    this.#familyHeader(writer, family);
+    for (const one of series) {
+      MetricMessage.encode(summaryMetricObject(one), writer.uint32(tag(FAMILY_FIELD.metric)).fork()).ldelim();
+    }
+    writer.ldelim();
   }
 
   /** Writes one family: header, then each series as a `Metric`, the family length-delimited. */
@@ -191,7 +228,7 @@ export class ProtobufExpositionSerializer {
   }
 
   /** Opens the family's delimited message (closed by the caller's `ldelim`) and writes name, help, type. */
-  #familyHeader(writer: protobuf.Writer, family: MetricFamily): void {
+  #familyHeader(writer: protobuf.Writer, family: ExpositionFamily): void {
     writer.fork();
     writer.uint32(tag(FAMILY_FIELD.name)).string(family.name);
     if (family.help !== '') writer.uint32(tag(FAMILY_FIELD.help)).string(family.help);
