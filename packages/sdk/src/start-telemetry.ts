@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { DiagLogLevel, type Meter, type MeterProvider, metrics } from '@opentelemetry/api';
 import { diagLogLevelFromString } from '@opentelemetry/core';
 import type { MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
-import { CoreMeterProvider } from '@yardstick/metrics-core';
+import { CoreMeterProvider, createSummary, type Summary, type SummaryOptions } from '@yardstick/metrics-core';
 import { formatDurationMs, SampleStore } from '@yardstick/promql';
 import { createCorePolicies } from '@yardstick/views';
 import { type RunningAlerting, startAlerting } from './alerting/start-alerting.ts';
@@ -122,6 +122,13 @@ export interface Telemetry {
    * yardstick's logger; a no-op when yardstick is disabled. Stopped by `shutdown()`.
    */
   trackDependency(options: TrackDependencyOptions): TrackedDependency;
+  /**
+   * A summary: quantiles over a sliding window (`maxAgeSeconds`, `ageBuckets`), as prom-client's `Summary`.
+   * A yardstick extension, not an OTel instrument: it appears on `/metrics` (every format) only, not in OTLP,
+   * the embedded store or a `node:cluster` primary's aggregate. The series limit and attribute rules of
+   * `cardinality` apply. Recorded on the meter `options.meter` (default the service name, else `yardstick`).
+   */
+  summary(name: string, options?: SummaryOptions & { readonly meter?: string }): Summary;
   /** Exports pending OTLP data and refreshes the store now. */
   forceFlush(): Promise<void>;
   /** Flushes OTLP, closes the server, stops the readers. Idempotent. */
@@ -306,6 +313,7 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
   );
   const connected = cluster.connectReaders(config.enabled ? readers : []);
   const extraReaders: ConnectedReaders[] = [];
+  prometheus.addSummarySource(coreMeterProvider);
   const meterProvider = config.histogramBuckets
     ? withDefaultHistogramBuckets(coreMeterProvider, config.histogramBuckets)
     : coreMeterProvider;
@@ -392,6 +400,7 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
   const pools: TrackedPool[] = [];
   const dependencies: TrackedDependency[] = [];
   let shuttingDown: Promise<void> | undefined;
+  let warnedWorkerSummary = false;
   return {
     config,
     meterProvider,
@@ -424,6 +433,18 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
       });
       pools.push(pool);
       return pool;
+    },
+    summary(name, { meter, ...summaryOptions } = {}) {
+      // A worker's summaries stay in the worker: quantiles of separate windows cannot be added up.
+      if (reports && !warnedWorkerSummary) {
+        warnedWorkerSummary = true;
+        logger.warn({ metric: name }, 'summaries are not reported to the cluster primary; use a histogram');
+      }
+      return createSummary(
+        coreMeterProvider.getMeter(meter ?? config.serviceName ?? 'yardstick'),
+        name,
+        summaryOptions,
+      );
     },
     trackDependency(dependencyOptions) {
       const enabled = config.enabled && dependencyOptions.enabled !== false;
