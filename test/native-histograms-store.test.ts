@@ -38,7 +38,7 @@ beforeAll(async () => {
     logger: silentLogger,
     // Collections come from forceFlush() alone.
     collectIntervalMs: 3_600_000,
-    metrics: { process: false, histogramAggregation: 'exponential' },
+    metrics: { process: false, histogramAggregation: 'exponential', exemplarFilter: 'always_on' },
     // Exports come from forceFlush() alone too.
     otlp: { endpoint: receiver.url, exportIntervalMs: 3_600_000 },
   });
@@ -90,6 +90,15 @@ describe('exponential histograms in the embedded store and /api/v1', () => {
     }
 
     expect(await query(`/api/v1/query?query=shop_latency_seconds_bucket&time=${now}`)).toEqual([]);
+    // Exemplars belong to the native histogram's own series, as in Prometheus.
+    const exemplars = (await (
+      await fetch(
+        `${telemetry.url}/api/v1/query_exemplars?query=shop_latency_seconds&start=${now - 60}&end=${now + 1}`,
+      )
+    ).json()) as { data: { seriesLabels: Record<string, string>; exemplars: { value: string }[] }[] };
+    expect(exemplars.data.map((e) => e.seriesLabels.__name__)).toEqual(['shop_latency_seconds']);
+    expect(exemplars.data[0]!.exemplars.length).toBeGreaterThan(0);
+    for (const { value } of exemplars.data[0]!.exemplars) expect(values).toContain(Number(value));
     const [count] = await query(`/api/v1/query?query=histogram_count(shop_latency_seconds)&time=${now}`);
     expect(Number(count?.value?.[1])).toBe(values.length);
     const [sum] = await query(`/api/v1/query?query=histogram_sum(shop_latency_seconds)&time=${now}`);
