@@ -30,7 +30,12 @@ function isComparison(op: BinaryOp): boolean {
 
 /** The arithmetic operators; they change what the metric means, so its name is dropped. */
 function changesMetricSchema(op: BinaryOp): boolean {
-  return !comparisonOps.has(op) && op !== 'and' && op !== 'or' && op !== 'unless';
+  return !comparisonOps.has(op) && !isTrim(op) && op !== 'and' && op !== 'or' && op !== 'unless';
+}
+
+/** Trimming is defined on histograms only: float elements go where histograms are handled, to be dropped. */
+function isTrim(op: BinaryOp): boolean {
+  return op === '</' || op === '>/';
 }
 
 function arithmetic(op: BinaryOp, l: number, r: number): number {
@@ -51,7 +56,8 @@ function arithmetic(op: BinaryOp, l: number, r: number): number {
     case 'atan2':
       return Math.atan2(l, r);
     default:
-      throw evalError(`operator "${op}" not allowed for arithmetic`);
+      // Only the trim operators get here, between two scalars: Prometheus refuses them the same way.
+      throw evalError(`operator "${op}" not allowed for Scalar operations`);
   }
 }
 
@@ -105,6 +111,7 @@ export function vectorScalarBinary(
   returnBool: boolean,
 ): StepSeries[] {
   const cmp = isComparison(op);
+  const trim = isTrim(op);
   const dropsName = changesMetricSchema(op) || returnBool;
   const out: StepSeries[] = [];
   for (const s of vector) {
@@ -118,12 +125,12 @@ export function vectorScalarBinary(
         const v = s.values[i]!;
         const c = scalar[i]!;
         const h = s.histograms?.[i];
-        if (h !== undefined) {
+        if (h !== undefined || trim) {
+          // A histogram and a float only multiply, divide or trim; any other operator, comparisons under
+          // `bool` included, drops the element with an info.
           const r = scalarOnLeft
-            ? histogramElementBinary(op, c, 0, undefined, h, ctx.annotations)
-            : histogramElementBinary(op, 0, c, h, undefined, ctx.annotations);
-          // A histogram and a float only multiply or divide; any other operator, comparisons under `bool`
-          // included, drops the element with an info.
+            ? histogramElementBinary(op, c, v, undefined, h, ctx.annotations)
+            : histogramElementBinary(op, v, c, h, undefined, ctx.annotations);
           if (r?.histogram === undefined) continue;
           setHistogram(res, i, r.histogram);
           any = true;
@@ -169,6 +176,7 @@ export function vectorBinary(
     signatures(ctx.limits, rhs, matching),
   );
   const cmp = isComparison(op);
+  const trim = isTrim(op);
   const dropsName = changesMetricSchema(op);
   const rightAt = new Int32Array(numSigs);
   const rightStamp = new Int32Array(numSigs).fill(-1);
@@ -226,7 +234,7 @@ export function vectorBinary(
           let value: number;
           let histogram: FloatHistogram | undefined;
           let keep = true;
-          if (hl !== undefined || hr !== undefined) {
+          if (hl !== undefined || hr !== undefined || trim) {
             const r = histogramElementBinary(op, fl, fr, hl, hr, ctx.annotations);
             if (r === undefined) continue;
             ({ value, histogram, keep } = r);
@@ -300,7 +308,7 @@ export function vectorBinary(
       let value: number;
       let histogram: FloatHistogram | undefined;
       let keep = true;
-      if (hl !== undefined || hr !== undefined) {
+      if (hl !== undefined || hr !== undefined || trim) {
         const r = histogramElementBinary(op, fl, fr, hl, hr, ctx.annotations);
         if (r === undefined) continue;
         ({ value, histogram, keep } = r);

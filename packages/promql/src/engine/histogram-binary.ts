@@ -1,9 +1,12 @@
 /**
- * Binary operators on native histogram samples (Prometheus's `vectorElemBinop`): histogram `+`/`-`
- * histogram, histogram `*` float (either side), histogram `/` float, and `==`/`!=` between histograms;
- * any other pairing of a histogram gives no element (not even under `bool`), with an info.
+ * Binary operators on native histogram samples (Prometheus 3.14's `vectorElemBinop`): histogram `+`/`-`
+ * histogram, histogram `*` float (either side), histogram `/` float, `==`/`!=` between histograms, and the
+ * trim operators histogram `</` float and histogram `>/` float. Any other pairing, and a trim of two floats,
+ * is incompatible: the element is dropped, even under `bool`, with an info (as the v3.14 corpus expects).
  */
+
 import type { FloatHistogram } from '../histogram/float-histogram.ts';
+import { trimBuckets } from '../histogram/trim-buckets.ts';
 import type { BinaryOp } from '../parser/ast.ts';
 import type { AnnotationSet } from './annotations.ts';
 import {
@@ -21,8 +24,9 @@ export interface HistogramElementResult {
 
 /**
  * `lhs op rhs` where at least one side is a histogram (`hl`/`hr`, with `fl`/`fr` their float values
- * otherwise). `annotations` receives the infos and warnings; `undefined` means the element is dropped even
- * under `bool` (incompatible sample types or bucket schemas). Inputs are not changed.
+ * otherwise), or `op` is a trim operator. `annotations` receives the infos and warnings; `undefined` means
+ * the element is dropped even under `bool` (incompatible sample types or bucket schemas). Inputs are not
+ * changed.
  */
 export function histogramElementBinary(
   op: BinaryOp,
@@ -33,12 +37,8 @@ export function histogramElementBinary(
   annotations: AnnotationSet,
 ): HistogramElementResult | undefined {
   const incompatible = (): undefined => {
-    infoIncompatibleTypes(
-      annotations,
-      hl === undefined ? 'float' : 'histogram',
-      op,
-      hr === undefined ? 'float' : 'histogram',
-    );
+    const side = (h: FloatHistogram | undefined) => (h === undefined ? 'float' : 'histogram');
+    infoIncompatibleTypes(annotations, side(hl), op, side(hr));
     return undefined;
   };
   if (hl === undefined && hr !== undefined) {
@@ -46,9 +46,17 @@ export function histogramElementBinary(
     return incompatible();
   }
   if (hl !== undefined && hr === undefined) {
-    if (op === '*') return { value: 0, histogram: hl.copy().mul(fr).compact(0), keep: true };
-    if (op === '/') return { value: 0, histogram: hl.copy().div(fr).compact(0), keep: true };
-    return incompatible();
+    switch (op) {
+      case '*':
+        return { value: 0, histogram: hl.copy().mul(fr).compact(0), keep: true };
+      case '/':
+        return { value: 0, histogram: hl.copy().div(fr).compact(0), keep: true };
+      case '</':
+      case '>/':
+        return { value: 0, histogram: trimBuckets(hl.copy(), fr, op === '</'), keep: true };
+      default:
+        return incompatible();
+    }
   }
   if (hl === undefined || hr === undefined) return incompatible();
   switch (op) {

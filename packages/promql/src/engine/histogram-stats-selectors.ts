@@ -1,10 +1,10 @@
 /**
  * Which selectors PromQL reads as histogram statistics (Prometheus's `detectHistogramStatsDecoding` and
  * `HistogramStatsIterator`): under `histogram_count`, `histogram_sum` or `histogram_avg`, with no subquery
- * and no function that needs the buckets on the way, Prometheus decodes only count and sum and detects
- * counter resets while it reads. Its samples then carry the reset hints the store detected (`counter-reset`
- * too), where other selectors read a `counter-reset` as `unknown`; the hints matter for the annotation
- * about conflicting resets.
+ * and no function or trim operator that needs the buckets on the way, Prometheus decodes only count and
+ * sum and detects counter resets while it reads. Its samples then carry the reset hints the store detected
+ * (`counter-reset` too), where other selectors read a `counter-reset` as `unknown`; the hints matter for
+ * the annotation about conflicting resets.
  */
 import type { Expr, VectorSelector } from '../parser/ast.ts';
 
@@ -42,6 +42,8 @@ export function histogramStatsSelectors(expr: Expr): ReadonlySet<VectorSelector>
         stack.push([e.expr, underStats]);
         break;
       case 'binary':
+        // Trimming needs the buckets, like a bucket function.
+        if (e.op === '</' || e.op === '>/') break;
         stack.push([e.lhs, underStats], [e.rhs, underStats]);
         break;
       default:

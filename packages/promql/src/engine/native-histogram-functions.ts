@@ -4,7 +4,7 @@
  * `HistogramFraction` in promql/quantile.go): linear interpolation in custom and zero buckets, exponential
  * (log-scale) interpolation in exponential buckets, and the NaN-observation annotations.
  */
-import type { Bucket } from '../histogram/bucket.ts';
+import { type Bucket, fractionBelow } from '../histogram/bucket.ts';
 import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import { goQuote } from '../parser/go-strings.ts';
 import type { Labels } from '../storage/queryable.ts';
@@ -69,16 +69,6 @@ export function histogramVariance(h: FloatHistogram): number {
     kahanInc(variance, b.count * delta * delta);
   }
   return (variance.sum + variance.c) / h.count;
-}
-
-/** Prometheus's `Bucket.FractionBelow`: the share of the bucket's width at or below `v`. */
-function fractionBelow(b: Bucket, v: number, linear: boolean): number {
-  if (linear) return (v - b.lower) / (b.upper - b.lower);
-  const logLower = Math.log2(Math.abs(b.lower));
-  const logUpper = Math.log2(Math.abs(b.upper));
-  const logV = Math.log2(Math.abs(v));
-  if (v > 0) return (logV - logLower) / (logUpper - logLower);
-  return 1 - (logV - logUpper) / (logLower - logUpper);
 }
 
 /** The zero bucket of a histogram with buckets on one side only ends at 0 on the other side. */

@@ -177,4 +177,24 @@ describe('native histograms in the engine', () => {
     ]);
     expect(vector('latency > bool 1').samples).toEqual([]);
   });
+
+  it('trims histograms at a value, keeping the name, and recomputes count and sum from what is left', () => {
+    // At 5m: buckets (0.5,1]: 5, (1,2]: 10, (2,4]: 5.
+    const below = vector('latency </ 2').samples[0];
+    expect(below?.labels).toEqual({ __name__: 'latency', job: 'api' });
+    expect([below?.histogram?.count, below?.histogram?.positiveBuckets]).toEqual([15, [5, 10]]);
+    expect(below?.histogram?.sum).toBeCloseTo(5 * Math.sqrt(0.5) + 10 * Math.sqrt(2), 12);
+    const above = vector('latency >/ 3').samples[0]?.histogram;
+    // Exponential interpolation: the share of (2,4] above 3 is log2(4/3) / log2(4/2) of its 5 observations.
+    expect(above?.count).toBeCloseTo(5 * Math.log2(4 / 3), 12);
+    expect(vector('histogram_count(latency </ 2)').samples[0]?.value).toBe(15);
+    const floats = vector('gauge </ 1');
+    expect(floats.samples).toEqual([]);
+    expect(floats.infos).toEqual([
+      'PromQL info: incompatible sample types encountered for binary operator "</": float </ float',
+    ]);
+    expect(() => evaluateInstant(store(), parseExpr('1 </ 2'), 0)).toThrow(
+      'operator "</" not allowed for Scalar operations',
+    );
+  });
 });

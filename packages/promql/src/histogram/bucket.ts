@@ -83,6 +83,20 @@ export function* indexedCounts(
   }
 }
 
+/**
+ * Prometheus's `Bucket.FractionBelow`: the share of the bucket's width at or below `v`, for `v` strictly
+ * inside its finite bounds; linear for custom buckets and the zero bucket, on a log2 scale (negative buckets
+ * mirrored) for exponential buckets.
+ */
+export function fractionBelow(b: Bucket, v: number, linear: boolean): number {
+  if (linear) return (v - b.lower) / (b.upper - b.lower);
+  const logLower = Math.log2(Math.abs(b.lower));
+  const logUpper = Math.log2(Math.abs(b.upper));
+  const logV = Math.log2(Math.abs(v));
+  if (v > 0) return (logV - logLower) / (logUpper - logLower);
+  return 1 - (logV - logUpper) / (logLower - logUpper);
+}
+
 /** The bucket at `index` of `side` with its bounds in `schema`. */
 export function bucketAt(
   side: BucketSide,

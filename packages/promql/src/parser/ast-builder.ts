@@ -43,6 +43,8 @@ const binaryOps: Readonly<Record<string, BinaryOp>> = {
   And: 'and',
   Or: 'or',
   Unless: 'unless',
+  TrimUpper: '</',
+  TrimLower: '>/',
 };
 
 const matchTypes: Readonly<Record<string, MatchType>> = {
@@ -206,9 +208,6 @@ export class AstBuilder {
     let opNode: SyntaxNode | null = lhsNode?.nextSibling ?? null;
     const op = opNode === null ? undefined : binaryOps[opNode.name];
     if (lhsNode === undefined || rhsNode === undefined || opNode === null || op === undefined) {
-      if (opNode !== null && (opNode.name === 'TrimUpper' || opNode.name === 'TrimLower')) {
-        throw this.unsupported(`the ${this.slice(opNode)} operator is not supported`);
-      }
       throw this.fail(node, 'unexpected binary expression');
     }
     let returnBool = false;

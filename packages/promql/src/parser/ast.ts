@@ -100,7 +100,9 @@ export interface Aggregate {
 export type ArithmeticOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2';
 export type ComparisonOp = '==' | '!=' | '>' | '<' | '>=' | '<=';
 export type SetOp = 'and' | 'or' | 'unless';
-export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp;
+/** Native histogram trimming: `</` keeps the observations below the scalar, `>/` those above it. */
+export type TrimOp = '</' | '>/';
+export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp | TrimOp;
 
 export type Cardinality = 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
 
