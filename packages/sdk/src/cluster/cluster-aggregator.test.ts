@@ -2,7 +2,7 @@ import type { Attributes, HrTime } from '@opentelemetry/api';
 import { DataPointType, type MetricData, type ScopeMetrics, Temporality } from '@yardstick/metrics-core';
 import { describe, expect, it } from 'vitest';
 import { ClusterAggregator } from './cluster-aggregator.ts';
-import type { ClusterReport } from './cluster-report.ts';
+import { type ClusterReport, decodeClusterReport, encodeClusterReport } from './cluster-report.ts';
 
 const START: HrTime = [100, 0];
 
@@ -219,5 +219,50 @@ describe('ClusterAggregator', () => {
     });
     aggregator.accept('1', partial(9, sum('requests', [[{ id: 'b' }, 4]])));
     expect(totals(aggregator)).toEqual({ 'requests{"id":"a"}': 6, 'requests{"id":"b"}': 4 });
+  });
+
+  it('gives a series the same frozen attributes object report after report, as the core does between collections', () => {
+    const aggregator = createAggregator();
+    // Through the IPC encoding: every decoded report holds new attribute objects.
+    const overIpc = (sent: ClusterReport): ClusterReport => {
+      const decoded = decodeClusterReport(encodeClusterReport(sent));
+      if (!decoded.ok) throw new Error(decoded.problem);
+      return decoded.report;
+    };
+    const attributesOf = () => {
+      const points = aggregator.aggregate('explicit').totals.values().next().value?.points;
+      return [...(points?.values() ?? [])].map((point) => point.attributes);
+    };
+    aggregator.accept(
+      '1',
+      overIpc(
+        report(
+          sum('requests', [
+            [{ id: 'a' }, 1],
+            [{ id: 'b' }, 1],
+          ]),
+        ),
+      ),
+    );
+    const [a, b] = attributesOf();
+    expect(Object.isFrozen(a)).toBe(true);
+    aggregator.accept('1', overIpc(partial(2, sum('requests', [[{ id: 'b' }, 2]]))));
+    expect(attributesOf()).toEqual([a, b]);
+    expect(attributesOf()[1]).toBe(b);
+    aggregator.accept(
+      '1',
+      overIpc({
+        ...report(
+          sum('requests', [
+            [{ id: 'a' }, 3],
+            [{ id: 'b' }, 3],
+            [{ id: 'c' }, 1],
+          ]),
+        ),
+        sequence: 3,
+      }),
+    );
+    const [a3, b3, c3] = attributesOf();
+    expect([a3 === a, b3 === b, c3]).toEqual([true, true, { id: 'c' }]);
   });
 });

@@ -128,15 +128,13 @@ export class ClusterAggregator {
     if (report.full) {
       next = new Map();
       for (const { histogramAggregation, scopeMetrics } of report.collections) {
-        next.set(histogramAggregation, indexMetrics(scopeMetrics));
+        next.set(histogramAggregation, indexMetrics(scopeMetrics, previous?.get(histogramAggregation)));
       }
     } else if (previous !== undefined && this.#sequences.get(process) === report.sequence - 1) {
       next = new Map(previous);
       for (const { histogramAggregation, scopeMetrics } of report.collections) {
-        next.set(
-          histogramAggregation,
-          overlay(previous.get(histogramAggregation), indexMetrics(scopeMetrics)),
-        );
+        const before = previous.get(histogramAggregation);
+        next.set(histogramAggregation, overlay(before, indexMetrics(scopeMetrics, before)));
       }
     } else {
       this.warnOnce(

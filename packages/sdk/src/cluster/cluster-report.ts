@@ -187,7 +187,8 @@ function attributes(value: unknown, what: string): Attributes {
       configurable: true,
     });
   }
-  return output;
+  // Frozen, as the core's attribute sets are: the exposition keeps a frozen set's rendered labels.
+  return Object.freeze(output);
 }
 
 function extremes(

@@ -31,14 +31,31 @@ export function attributesKey(attributes: Attributes): string {
   return JSON.stringify(keys.map((key) => [key, attributes[key]]));
 }
 
-/** Indexes collected scopes; the points are shared, not copied. */
-export function indexMetrics(scopeMetrics: readonly ScopeMetrics[]): MetricIndex {
+/**
+ * Indexes collected scopes; the points are shared, not copied. A point of a series that `known` (the same
+ * process's previous index) also holds is given the attributes object `known` has for it.
+ *
+ * Why: the exposition recognises a series by its attributes object, from one scrape to the next, to reuse
+ * its rendered labels and its place in the sorted order (`label-renderer.ts`, `series-order.ts`). A report
+ * decodes into new objects every time; measured (bench/cluster-scrape.ts): keeping each series' first
+ * object makes the aggregate keep its order and labels between scrapes as one process's core does.
+ */
+export function indexMetrics(scopeMetrics: readonly ScopeMetrics[], known?: MetricIndex): MetricIndex {
   const index: MetricIndex = new Map();
   for (const { scope, metrics } of scopeMetrics) {
     for (const metric of metrics) {
+      const key = metricKey(scope, metric.descriptor.name);
+      const before = known?.get(key)?.points;
       const points = new Map<string, AnyPoint>();
-      for (const point of metric.dataPoints) points.set(attributesKey(point.attributes), point);
-      index.set(metricKey(scope, metric.descriptor.name), { scope, metric, points });
+      for (const point of metric.dataPoints) {
+        const series = attributesKey(point.attributes);
+        const attributes = before?.get(series)?.attributes;
+        points.set(
+          series,
+          attributes === undefined || attributes === point.attributes ? point : { ...point, attributes },
+        );
+      }
+      index.set(key, { scope, metric, points });
     }
   }
   return index;
