@@ -1,13 +1,17 @@
 import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusReader } from '../../exposition/prometheus-reader.ts';
 import { trackHttpClientRequests } from './http-client-metrics.ts';
 import { ServerIds } from './server-ids.ts';
 
 let server: Server;
+let unlisted: Server;
 let base: string;
+/** A server no configuration names. */
+let unlistedBase: string;
 let refusedPort: number;
 
 async function scrape(reader: PrometheusReader): Promise<string[]> {
@@ -39,12 +43,17 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  unlisted = createServer((_req, res) => res.end('elsewhere'));
+  await new Promise<void>((resolve) => unlisted.listen(0, '127.0.0.1', resolve));
+  unlistedBase = `http://127.0.0.1:${(unlisted.address() as AddressInfo).port}`;
   const closed = createServer();
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   refusedPort = (closed.address() as AddressInfo).port;
   await new Promise<void>((resolve) => closed.close(() => resolve()));
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => {
+  for (const s of [server, unlisted]) await new Promise<void>((resolve) => s.close(() => resolve()));
+});
 
 describe('the HTTP client kit', () => {
   it('records fetch and node:http requests by configured server id, status and error type, never an address', async () => {
@@ -60,7 +69,7 @@ describe('the HTTP client kit', () => {
       await fetch(`http://127.0.0.1:${refusedPort}/x`).catch(() => undefined);
       expect(await nodeGet(`${base}/v1/chat`)).toBe(200);
       expect(await nodeGet(`http://127.0.0.1:${refusedPort}/x`)).toBe('ECONNREFUSED');
-      await (await fetch(`http://localhost:${base.split(':')[2]}/v1/chat`)).text();
+      await (await fetch(`${unlistedBase}/v1/chat`)).text();
 
       const lines = await scrape(reader);
       expect(lines).toContain('# TYPE http_client_request_duration_seconds histogram');
@@ -93,7 +102,6 @@ describe('the HTTP client kit', () => {
       ).toBe(1);
       const text = lines.join('\n');
       expect(text).not.toContain('127.0.0.1');
-      expect(text).not.toContain('localhost');
 
       clients.stop();
       clients.stop();
@@ -129,5 +137,39 @@ describe('ServerIds', () => {
     expect(ids.resolve('http:', '10.0.0.9', undefined, 'http://example.test/items')).toBe('proxy');
     expect(ids.resolve('http:', '10.0.0.7', undefined, '/v1/x')).toBe('local');
     expect(ids.resolve('http:', '10.0.0.7', undefined, '/')).toBe('_OTHER');
+  });
+});
+
+describe('ServerIds, for any configuration and request', () => {
+  it('answers a configured id or _OTHER, never anything taken from the request', () => {
+    const host = fc.constantFrom('10.0.0.7', '10.0.0.9', 'api.example.test', '[::1]');
+    const base = fc.record({
+      protocol: fc.constantFrom('http:', 'https:'),
+      host,
+      port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
+      path: fc.constantFrom('', '/v1', '/v1/chat', '/admin'),
+    });
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/), base, { maxKeys: 5 }),
+        base,
+        fc.string({ maxLength: 30 }),
+        (servers, request, suffix) => {
+          const urls = Object.fromEntries(
+            Object.entries(servers).map(([id, b]) => [
+              id,
+              `${b.protocol}//${b.host}${b.port === undefined ? '' : `:${b.port}`}${b.path}`,
+            ]),
+          );
+          const id = new ServerIds(urls).resolve(
+            request.protocol,
+            request.host.replace(/^\[|\]$/g, ''),
+            request.port === undefined ? undefined : String(request.port),
+            `${request.path}/${suffix}`,
+          );
+          expect(id === '_OTHER' || Object.hasOwn(urls, id)).toBe(true);
+        },
+      ),
+    );
   });
 });
