@@ -1,5 +1,5 @@
 /**
- * `GET /v1/stats`: a JSON summary per model computed with PromQL over yardstick's embedded store, so the
+ * `GET /v1/stats/window`: a JSON summary per model computed with PromQL over yardstick's embedded store, so the
  * numbers are exactly what the same queries give on a Prometheus that scrapes the gateway.
  */
 import type { ServerResponse } from 'node:http';
@@ -44,7 +44,7 @@ export interface FallbackStats {
   readonly count: number;
 }
 
-/** What `GET /v1/stats` answers. */
+/** What `GET /v1/stats/window` answers. */
 export interface GatewayStats {
   /** Evaluation time, RFC 3339. */
   readonly time: string;
@@ -72,7 +72,7 @@ const QUERY_TEXT = {
   attempts: ATTEMPTS_TOTAL,
 } as const;
 
-// Parsed once at load: a typo in a query fails the process at start, not the first /v1/stats call.
+// Parsed once at load: a typo in a query fails the process at start, not the first /v1/stats/window call.
 const QUERIES = Object.fromEntries(
   Object.entries(QUERY_TEXT).map(([key, text]) => [key, parseExpr(text)]),
 ) as Record<keyof typeof QUERY_TEXT, Expr>;
@@ -161,7 +161,7 @@ export function computeGatewayStats(
 }
 
 /**
- * The `GET /v1/stats` handler over `store` (the embedded store of `startTelemetry`); answers 503 when the
+ * The `GET /v1/stats/window` handler over `store` (the embedded store of `startTelemetry`); answers 503 when the
  * store is disabled and 500 when a query fails.
  */
 export function createStatsHandler(

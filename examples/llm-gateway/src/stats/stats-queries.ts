@@ -1,5 +1,5 @@
 /**
- * The PromQL behind `GET /v1/stats`, written as constants so the same text can be pasted into Prometheus,
+ * The PromQL behind `GET /v1/stats/window`, written as constants so the same text can be pasted into Prometheus,
  * Grafana or `yardstick promql query` and means the same thing there. Rates look at the last 5 minutes;
  * totals are cumulative since the gateway started.
  */
