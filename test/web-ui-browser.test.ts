@@ -10,8 +10,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { silentLogger, startTelemetry, type Telemetry } from '@yardstick/sdk';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectPageErrors, launchChromium } from './support/chromium.ts';
 import { peer, tempDir } from './support/peers.ts';
 import { waitFor } from './support/wait-for.ts';
 
@@ -129,22 +130,10 @@ describe.skipIf(browserPeer.skipReason !== undefined)('web UI in Chromium', () =
     await waitFor('both series in the store', async () =>
       (await api('query?query=ui_orders_total')).length === 2 ? true : undefined,
     );
-    browser = await chromium.launch({
-      executablePath: browserPeer.path!,
-      headless: true,
-      // Runs as root in CI containers, where Chromium's sandbox cannot start.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-      timeout: 30_000,
-    });
+    browser = await launchChromium(browserPeer.path!);
     page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     page.setDefaultTimeout(15_000);
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(String(error)));
-    page.on('response', (response) => {
-      if (response.status() >= 400) consoleErrors.push(`${response.status()} ${response.url()}`);
-    });
+    collectPageErrors(page, consoleErrors);
   }, 60_000);
 
   it('completes metric names, label names and functions while typing', async () => {

@@ -61,10 +61,14 @@ export function isUiBuildCurrent(outDir: string = UI_OUT_DIR): boolean {
 }
 
 /**
- * Builds the UI into `outDir` and lists what it wrote. It builds into a directory of its own and renames it
- * into place, so a server or a concurrent build never sees half a bundle.
+ * Builds the UI into `outDir` with the dashboards of `dashboardFiles` (DashboardConfig YAML) and lists what it
+ * wrote. It builds into a directory of its own and renames it into place, so a server or a concurrent build
+ * never sees half a bundle.
  */
-export async function buildUi(outDir: string = UI_OUT_DIR): Promise<UiAsset[]> {
+export async function buildUi(
+  outDir: string = UI_OUT_DIR,
+  dashboardFiles: readonly string[] = DASHBOARD_FILES,
+): Promise<UiAsset[]> {
   const staging = `${outDir}.${process.pid}-${Date.now()}`;
   mkdirSync(staging, { recursive: true });
   try {
@@ -79,9 +83,7 @@ export async function buildUi(outDir: string = UI_OUT_DIR): Promise<UiAsset[]> {
       outdir: staging,
       metafile: true,
       define: {
-        YARDSTICK_DASHBOARDS: JSON.stringify(
-          DASHBOARD_FILES.map((file) => parse(readFileSync(file, 'utf8'))),
-        ),
+        YARDSTICK_DASHBOARDS: JSON.stringify(dashboardFiles.map((file) => parse(readFileSync(file, 'utf8')))),
       },
       logLevel: 'warning',
     });

@@ -128,6 +128,11 @@ async function timeseriesBody(panel: Panel, ctx: PanelContext): Promise<PanelBod
   );
 }
 
+/** A bucket's `le` as a number; `+Inf` is not one to `Number()`. */
+function upperBound(le: string): number {
+  return le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
+}
+
 /** Buckets by upper bound (`le`), each row its own count: cumulative buckets minus the one below. */
 function bucketRows(
   series: readonly ResultSeries[],
@@ -135,7 +140,7 @@ function bucketRows(
 ): { bounds: string[]; rows: number[][] } {
   const sorted = series
     .filter((s) => s.metric.le !== undefined)
-    .sort((a, b) => Number(a.metric.le) - Number(b.metric.le));
+    .sort((a, b) => upperBound(a.metric.le!) - upperBound(b.metric.le!));
   const index = new Map(times.map((t, i) => [t, i]));
   const cumulative = sorted.map((s) => {
     const row = new Array<number>(times.length).fill(0);
