@@ -61,6 +61,17 @@ describe('varbit integers and XOR floats', () => {
             fc.integer({ min: -300, max: 300 }),
             fc.maxSafeInteger(),
             fc.constantFrom(4, -3, 5, 32, -31, 2 ** 55, -(2 ** 55), 2 ** 55 + 2, Number.MAX_SAFE_INTEGER),
+            // Both ends of every payload width, and one past them.
+            fc
+              .constantFrom(3, 6, 9, 12, 18, 25, 56)
+              .chain((bits) =>
+                fc.constantFrom(
+                  2 ** (bits - 1),
+                  2 ** (bits - 1) + 1,
+                  1 - 2 ** (bits - 1),
+                  -(2 ** (bits - 1)),
+                ),
+              ),
             fc.integer().map((n) => n * 1024),
           ),
         ),

