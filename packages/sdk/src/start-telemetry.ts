@@ -17,6 +17,11 @@ import { createConsoleReader } from './console/create-console-reader.ts';
 import { PrometheusReader } from './exposition/prometheus-reader.ts';
 import { type TrackDependencyOptions, type TrackedDependency, trackDependency } from './kits/health/index.ts';
 import {
+  type HttpClientMetrics,
+  type HttpClientMetricsOptions,
+  trackHttpClientRequests,
+} from './kits/http-client/index.ts';
+import {
   createHttpServerMetrics,
   type HttpServerMetrics,
   type HttpServerMetricsOptions,
@@ -112,6 +117,12 @@ export interface Telemetry {
    * `metrics.requests` is off.
    */
   httpServerMetrics(options?: HttpServerMetricsOptions): HttpServerMetrics;
+  /**
+   * The HTTP client kit on this provider (`http.client.request.duration` of `fetch`/undici and `node:http`
+   * requests, `server.address` by configured id). Observes nothing when `metrics.requests` is off. Stopped
+   * by `shutdown()`.
+   */
+  trackHttpClientRequests(options: HttpClientMetricsOptions): HttpClientMetrics;
   /**
    * The pool kit on this provider (`pool.items`, `pool.wait_time`, ...), with yardstick's logger; a no-op
    * pool when `metrics.pools` is off. Closed by `shutdown()`.
@@ -399,6 +410,7 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
 
   const pools: TrackedPool[] = [];
   const dependencies: TrackedDependency[] = [];
+  const httpClients: HttpClientMetrics[] = [];
   let shuttingDown: Promise<void> | undefined;
   let warnedWorkerSummary = false;
   return {
@@ -423,6 +435,15 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
         ...httpOptions,
         enabled,
       });
+    },
+    trackHttpClientRequests(clientOptions) {
+      const enabled = config.enabled && config.metrics.requests && clientOptions.enabled !== false;
+      const clients = trackHttpClientRequests(meterProvider.getMeter('@yardstick/sdk/http-client'), {
+        ...clientOptions,
+        enabled,
+      });
+      httpClients.push(clients);
+      return clients;
     },
     trackPool(poolOptions) {
       const enabled = config.enabled && config.metrics.pools && poolOptions.enabled !== false;
@@ -466,6 +487,7 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
         promClientRuntime?.stop();
         for (const pool of pools) pool.close();
         for (const dependency of dependencies) dependency.stop();
+        for (const clients of httpClients) clients.stop();
         // A worker's final report, with everything recorded until now.
         await cluster.shutdown();
         await server?.close();

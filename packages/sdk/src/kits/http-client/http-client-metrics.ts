@@ -29,6 +29,8 @@ export const HTTP_CLIENT_DURATION_BUCKETS: readonly number[] = [
 export interface HttpClientMetricsOptions {
   /** The servers whose requests get their id as `server.address`: id → base URL. */
   readonly servers: Readonly<Record<string, string>>;
+  /** `false`: observe nothing (the switch `metrics.requests` of `startTelemetry`). Default `true`. */
+  readonly enabled?: boolean;
 }
 
 /** A running HTTP client kit. */
@@ -97,6 +99,7 @@ function errorType(error: unknown): string {
  */
 export function trackHttpClientRequests(meter: Meter, options: HttpClientMetricsOptions): HttpClientMetrics {
   const servers = new ServerIds(options.servers);
+  if (options.enabled === false) return { stop: () => undefined };
   const duration: Histogram = meter.createHistogram(HTTP_CLIENT_DURATION_METRIC, {
     description: 'Duration of HTTP client requests, to the end of the response body.',
     unit: 's',
