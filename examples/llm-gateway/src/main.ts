@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { startTelemetry, trackHttpClientRequests } from '@yardstick/sdk';
+import { startTelemetry } from '@yardstick/sdk';
 import { type FakeBackend, startFakeBackend } from './demo/fake-backend.ts';
 import { startChatTraffic } from './demo/traffic.ts';
 import { startWebhookReceiver } from './demo/webhook-receiver.ts';
@@ -84,8 +84,8 @@ const stopHealthChecks = startHealthChecks(registry, config.healthCheck, (backen
   nexus.backendLatency(backend.name, seconds),
 );
 // http.client.request.duration of every backend call (chats and health checks), server.address being the
-// backend's name from the routing table.
-const backendCalls = trackHttpClientRequests(telemetry.meter('llm-gateway', '0.1.0'), {
+// backend's name from the routing table. Stopped by telemetry.shutdown().
+telemetry.trackHttpClientRequests({
   servers: Object.fromEntries([...config.backends].map(([name, backend]) => [name, backend.url])),
 });
 const server = createGatewayServer({
@@ -116,7 +116,6 @@ async function stop(signal: string): Promise<void> {
   console.log(`\n${signal} received, shutting down`);
   await stopTraffic();
   await stopHealthChecks();
-  backendCalls.stop();
   server.closeIdleConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await telemetry.shutdown();

@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTelemetry, trackHttpClientRequests } from '@yardstick/sdk';
+import { startTelemetry } from '@yardstick/sdk';
 import { loadAlertRuleFile, writeThresholdRuleFile } from './alerts/alert-rule-file.ts';
 import { AlertStateTracker, countActiveAlerts } from './alerts/alert-state.ts';
 import { watchAlertRuleFile } from './alerts/watch-alert-rule-file.ts';
@@ -162,8 +162,8 @@ for (const { pool, region, names } of layout) {
   );
 }
 // http.client.request.duration of every request through a proxy (and of the CONNECT health probes),
-// server.address being the proxy's id.
-const clientRequests = trackHttpClientRequests(meter, { servers: proxyServers });
+// server.address being the proxy's id; off with enable_request_metrics, stopped by telemetry.shutdown().
+telemetry.trackHttpClientRequests({ servers: proxyServers });
 const stopClients = startClientLoop(pools, target, rps);
 
 // One proxy fails on a schedule so the health checks, the pool gauges and the alerts have something to show.
@@ -202,7 +202,6 @@ async function stop(signal: string): Promise<void> {
   configWatch.close();
   stopAlertWatch();
   await stopClients();
-  clientRequests.stop();
   for (const pool of pools) pool.close();
   await Promise.all(fakes.map((f) => f.stop()));
   await status.close();
