@@ -80,6 +80,45 @@ describe('cluster reports', () => {
     ).toBe(Number.NEGATIVE_INFINITY);
   });
 
+  it('decode an attribute named __proto__ as an attribute, into a frozen set', () => {
+    const scopeMetrics: ScopeMetrics[] = [
+      {
+        scope: { name: 's' },
+        metrics: [
+          {
+            descriptor: { name: 'g', description: '', unit: '', valueType: 1 },
+            aggregationTemporality: Temporality.CUMULATIVE,
+            dataPointType: DataPointType.GAUGE,
+            dataPoints: [
+              {
+                attributes: JSON.parse('{"__proto__":"x","a":1}'),
+                startTime: [1, 0],
+                endTime: [2, 0],
+                value: 1,
+              },
+            ],
+          },
+        ],
+      },
+    ];
+    const decoded = decodeClusterReport(
+      encodeClusterReport({
+        collections: [{ histogramAggregation: 'explicit', scopeMetrics }],
+        sequence: 1,
+        full: true,
+      }),
+    );
+    const attributes = decoded.ok
+      ? decoded.report.collections[0]?.scopeMetrics[0]?.metrics[0]?.dataPoints[0]?.attributes
+      : undefined;
+    expect(Object.getPrototypeOf(attributes)).toBe(Object.prototype);
+    expect(Object.entries(attributes ?? {})).toEqual([
+      ['__proto__', 'x'],
+      ['a', 1],
+    ]);
+    expect(Object.isFrozen(attributes)).toBe(true);
+  });
+
   it('leave messages without the tag to the application', () => {
     for (const message of [undefined, null, 'text', { cmd: 'NODE_CLUSTER' }, { yardstick: 'other' }]) {
       expect(isClusterReportMessage(message)).toBe(false);
@@ -108,10 +147,19 @@ describe('cluster reports', () => {
     );
     expect(
       refuse((b) => (b.collections[0].scopeMetrics[0].metrics[0].dataPoints[0].attributes.x = { a: 1 })),
-    ).toMatch(/attribute value/);
+    ).toBe(
+      'report.collections[0].scopeMetrics[0].metrics[0].dataPoints[0].attributes.x is not an attribute value',
+    );
+    expect(refuse((b) => (b.collections[0].scopeMetrics[0].metrics[2].dataPoints[0].value.count = -1))).toBe(
+      'report.collections[0].scopeMetrics[0].metrics[2].dataPoints[0].value.count is not a count',
+    );
     expect(
-      refuse((b) => (b.collections[0].scopeMetrics[0].metrics[2].dataPoints[0].value.count = -1)),
-    ).toMatch(/count/);
+      refuse(
+        (b) => (b.collections[0].scopeMetrics[0].metrics[2].dataPoints[0].value.buckets.counts[1] = 0.5),
+      ),
+    ).toBe(
+      'report.collections[0].scopeMetrics[0].metrics[2].dataPoints[0].value.buckets.counts[1] is not a count',
+    );
     expect(
       refuse((b) => b.collections[0].scopeMetrics[0].metrics[2].dataPoints[0].value.buckets.counts.pop()),
     ).toMatch(/one more count/);
