@@ -97,14 +97,15 @@ export function createHistogramAggregator(
   const boundaries = Float64Array.from(options.boundaries ?? DEFAULT_HISTOGRAM_BOUNDARIES);
   const boundaryList = Array.from(boundaries);
   const recordMinMax = options.recordMinMax ?? true;
+  const bucketCount = boundaries.length + 1;
   const value = (counts: Float64Array | undefined, count: number, sum: number, min: number, max: number) => {
-    const v: HistogramValue = {
-      buckets: {
-        boundaries: boundaryList,
-        counts: counts === undefined ? new Array(boundaries.length + 1).fill(0) : Array.from(counts),
-      },
-      count,
-    };
+    // measured (CPU profile of a 1k-series render, 10 counters : 1 histogram): `Array.from` of the
+    // Float64Array, which goes through the iterator protocol, was 7% of the whole render for 91 histogram
+    // series; an index loop into a preallocated array is a plain copy.
+    const exported = new Array<number>(bucketCount);
+    if (counts === undefined) exported.fill(0);
+    else for (let i = 0; i < bucketCount; i++) exported[i] = counts[i]!;
+    const v: HistogramValue = { buckets: { boundaries: boundaryList, counts: exported }, count };
     if (options.exportSum) v.sum = sum;
     if (recordMinMax && count > 0) {
       v.min = min;

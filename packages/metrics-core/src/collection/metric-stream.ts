@@ -88,9 +88,15 @@ export class SyncMetricStream<C extends SeriesCell, V, P> implements Collectable
       value: V;
       exemplars?: Exemplar[];
     }> = [];
-    let handled = 0;
-    for (const cell of this.table.cells()) {
-      if (++handled % SERIES_PER_CLOCK_READ === 0 && slice.due) await slice.turn();
+    const table = this.table;
+    const admitted = table.admittedCells;
+    // For speed: an index loop over the admitted cells, then the overflow cell. measured (CPU profile of a
+    // 1k-series render after a cache-evicting sweep): iterating `table.cells()`, a generator, cost more
+    // than the folding it drove.
+    for (let i = 0; i <= admitted.length; i++) {
+      const cell = i < admitted.length ? (admitted[i] as C) : table.overflowCell;
+      if (cell === undefined) break;
+      if ((i + 1) % SERIES_PER_CLOCK_READ === 0 && slice.due) await slice.turn();
       const pending = this.#pendingOf(cell, deltaSlots);
       // Only series with measurements since the last fold have an interval to fold.
       if (cell.updates !== cell.foldedUpdates) {

@@ -92,6 +92,19 @@ export class SeriesTable<C extends SeriesCell> {
     return this.#live.length;
   }
 
+  /**
+   * The admitted series in creation order, for collection. Series created while a collection gives the
+   * event loop a turn are appended, so read `length` as you go; idle eviction replaces the array.
+   */
+  get admittedCells(): readonly C[] {
+    return this.#live;
+  }
+
+  /** The overflow series, once an attribute set went over the limit. */
+  get overflowCell(): C | undefined {
+    return this.#overflow;
+  }
+
   /** Every live series (admitted ones in creation order, then overflow). */
   *cells(): IterableIterator<C> {
     yield* this.#live;

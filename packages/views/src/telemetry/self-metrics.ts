@@ -18,12 +18,6 @@ export const SELF_METRIC_NAMES = {
   cappedValues: 'yardstick.attribute.values.capped',
 } as const;
 
-function sumBy(entries: Iterable<readonly [string, number]>): Map<string, number> {
-  const sums = new Map<string, number>();
-  for (const [key, value] of entries) sums.set(key, (sums.get(key) ?? 0) + value);
-  return sums;
-}
-
 /**
  * Registers the self-metrics as observable instruments on `meter`: they are read at collection time, so
  * they add nothing to the recording path. An instrument created in several meters is summed under its name.
@@ -39,24 +33,30 @@ export function registerSelfMetrics(meter: Meter, rows: () => Iterable<SelfMetri
   const capped = meter.createObservableCounter(SELF_METRIC_NAMES.cappedValues, {
     description: 'Measurements whose attribute value was replaced because the key exceeded its value budget.',
   });
-  overflow.addCallback((result) => {
-    const sums = sumBy([...rows()].map((r) => [r.name, r.overflowMeasurements] as const));
-    for (const [metric, value] of sums) result.observe(value, { metric });
-  });
-  series.addCallback((result) => {
-    const sums = sumBy([...rows()].map((r) => [r.name, r.series] as const));
-    for (const [metric, value] of sums) result.observe(value, { metric });
-  });
-  capped.addCallback((result) => {
-    const labels = new Map<string, Attributes>();
-    const entries: Array<readonly [string, number]> = [];
-    for (const row of rows()) {
-      for (const { key, measurements } of row.capped) {
-        const id = JSON.stringify([row.name, key]);
-        labels.set(id, { metric: row.name, key });
-        entries.push([id, measurements]);
+  // measured (CPU profile of a /metrics render through startTelemetry(), 11 instruments): one callback per
+  // instrument walked the rows three times and was half of the core's collection; one batch callback
+  // walks them once.
+  meter.addBatchObservableCallback(
+    (result) => {
+      const overflowSums = new Map<string, number>();
+      const seriesSums = new Map<string, number>();
+      const cappedSums = new Map<string, { attributes: Attributes; measurements: number }>();
+      for (const row of rows()) {
+        overflowSums.set(row.name, (overflowSums.get(row.name) ?? 0) + row.overflowMeasurements);
+        seriesSums.set(row.name, (seriesSums.get(row.name) ?? 0) + row.series);
+        for (const { key, measurements } of row.capped) {
+          const id = JSON.stringify([row.name, key]);
+          const known = cappedSums.get(id);
+          if (known === undefined)
+            cappedSums.set(id, { attributes: { metric: row.name, key }, measurements });
+          else known.measurements += measurements;
+        }
       }
-    }
-    for (const [id, value] of sumBy(entries)) result.observe(value, labels.get(id));
-  });
+      for (const [metric, value] of overflowSums) result.observe(overflow, value, { metric });
+      for (const [metric, value] of seriesSums) result.observe(series, value, { metric });
+      for (const { attributes, measurements } of cappedSums.values())
+        result.observe(capped, measurements, attributes);
+    },
+    [overflow, series, capped],
+  );
 }

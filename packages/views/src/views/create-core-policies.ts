@@ -135,7 +135,7 @@ export function createCorePolicies(
           };
         }
       };
-      registerSelfMetrics(meter, () => [...rows()]);
+      registerSelfMetrics(meter, rows);
     },
   };
 }
