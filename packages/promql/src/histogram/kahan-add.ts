@@ -12,7 +12,7 @@ import { type BucketSide, indexedCounts } from './bucket.ts';
 import { customBoundsMatch, intersectCustomBounds } from './custom-buckets.ts';
 import { FloatHistogram } from './float-histogram.ts';
 import { getBound, targetIndex } from './schema.ts';
-import type { Span } from './span.ts';
+import { type Span, sameSpans } from './span.ts';
 import { reconcileZeroBuckets } from './zero-bucket.ts';
 
 /** The outcome of {@link kahanAdd}. */
@@ -128,15 +128,6 @@ function canonicalSpans(spans: readonly Span[]): boolean {
 /** Whether the lowest bucket of a side lies outside the zero bucket, as every bucket then does. */
 function clearOfZeroBucket(spans: readonly Span[], schema: number, zeroThreshold: number): boolean {
   return spans.length === 0 || getBound(spans[0]!.offset, schema, []) > zeroThreshold;
-}
-
-function sameSpans(a: readonly Span[], b: readonly Span[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]!.offset !== b[i]!.offset || a[i]!.length !== b[i]!.length) return false;
-  }
-  return true;
 }
 
 /** The bucket indexes that `spans` cover, in order. */

@@ -12,6 +12,16 @@ export interface Span {
   readonly length: number;
 }
 
+/** Whether two span lists are the same, span for span (a cheaper, stricter test than {@link spansMatch}). */
+export function sameSpans(a: readonly Span[], b: readonly Span[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.offset !== b[i]!.offset || a[i]!.length !== b[i]!.length) return false;
+  }
+  return true;
+}
+
 /**
  * Whether two span lists describe the same bucket layout, ignoring zero-length spans (whose offsets
  * carry over to the next span). Adjacent spans (offset 0) are not merged: `[{0,2},{0,1}]` and `[{0,3}]`

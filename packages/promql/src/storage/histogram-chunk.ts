@@ -12,7 +12,7 @@
  * A sample with another layout, kind or hint, or a full chunk, starts a new chunk.
  */
 import { type CounterResetHint, FloatHistogram } from '../histogram/float-histogram.ts';
-import type { Span } from '../histogram/span.ts';
+import { sameSpans } from '../histogram/span.ts';
 import { BitWriter } from './bit-writer.ts';
 import { BitCursor, readVarbitInt, writeVarbitInt, XorValue } from './varbit.ts';
 
@@ -34,15 +34,6 @@ function allIntegers(h: FloatHistogram): boolean {
   if (!isIntegerCount(h.count) || !isIntegerCount(h.zeroCount)) return false;
   for (const v of h.positiveBuckets) if (!isIntegerCount(v)) return false;
   for (const v of h.negativeBuckets) if (!isIntegerCount(v)) return false;
-  return true;
-}
-
-function sameSpans(a: readonly Span[], b: readonly Span[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]!.offset !== b[i]!.offset || a[i]!.length !== b[i]!.length) return false;
-  }
   return true;
 }
 
