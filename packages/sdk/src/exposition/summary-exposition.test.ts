@@ -86,6 +86,10 @@ describe('summary exposition', () => {
       for (const [i, exact] of [0.5, 0.9, 0.99].entries()) {
         expect(Math.abs((quantiles[i]?.value ?? 0) - exact) / exact).toBeLessThan(0.012);
       }
+      // Own labels first, then the scope labels, as the OTel families' series.
+      expect(text).toContain(
+        'checkout_duration_seconds{route="/pay",otel_scope_name="checkout",otel_scope_version="1.2.0",quantile="0.5"} ',
+      );
       expect(quantiles[0]?.labels).toEqual({
         route: '/pay',
         otel_scope_name: 'checkout',
@@ -94,7 +98,9 @@ describe('summary exposition', () => {
       });
       expect(pay.find((s) => s.name === 'checkout_duration_seconds_count')?.value).toBe(1000);
       expect(pay.find((s) => s.name === 'checkout_duration_seconds_sum')?.value).toBeCloseTo(500.5, 6);
-      const cart = samples.filter((s) => s.labels.route === '/cart' && s.name === 'checkout_duration_seconds');
+      const cart = samples.filter(
+        (s) => s.labels.route === '/cart' && s.name === 'checkout_duration_seconds',
+      );
       expect(cart.map((s) => s.value)).toEqual([2, 2, 2]);
     });
   }
@@ -106,14 +112,20 @@ describe('summary exposition', () => {
     const input = protobuf.Reader.create(Buffer.concat(parts));
     const families: Array<Record<string, unknown>> = [];
     while (input.pos < input.len) {
-      families.push(MetricFamilyMessage.toObject(MetricFamilyMessage.decodeDelimited(input), { longs: Number }));
+      families.push(
+        MetricFamilyMessage.toObject(MetricFamilyMessage.decodeDelimited(input), { longs: Number }),
+      );
     }
     const family = families.find((f) => f.name === 'checkout_duration_seconds') as {
       type: number;
       help: string;
       metric: Array<{
         label: Array<{ name: string; value: string }>;
-        summary: { sampleCount: number; sampleSum: number; quantile: Array<{ quantile: number; value: number }> };
+        summary: {
+          sampleCount: number;
+          sampleSum: number;
+          quantile: Array<{ quantile: number; value: number }>;
+        };
       }>;
     };
     expect(family.type).toBe(2);

@@ -31,7 +31,13 @@ export function summarySeries(family: SummaryFamily, onDuplicate: () => void): S
   for (const { metric, scopeLabels } of family.members) {
     for (const point of metric.dataPoints) {
       const pairs = attributeLabelPairs(point.attributes, false, SUMMARY_RESERVED, scopeLabels.pairs);
-      const labels = pairs.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',');
+      // Text: the series' own labels, then the scope labels, as the other families write them (the merged,
+      // sorted pairs when an attribute maps to a scope label's name).
+      const own = attributeLabelPairs(point.attributes, false, SUMMARY_RESERVED);
+      const collides = own.some(([name]) => scopeLabels.pairs.some((pair) => pair[0] === name));
+      const labels = (collides ? pairs : [...own, ...scopeLabels.pairs])
+        .map(([name, value]) => `${name}="${escapeLabelValue(value)}"`)
+        .join(',');
       series.push({ pairs, labels, point });
     }
   }
