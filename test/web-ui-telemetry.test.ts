@@ -52,6 +52,12 @@ describe('web UI of startTelemetry', () => {
     expect(html).not.toMatch(/(?:src|href)="(?:https?:)?\/\//);
   });
 
+  it('leaves / to the exposition when the metrics path is /', async () => {
+    const url = await start({ server: { port: 0, metricsPath: '/' } });
+    expect(await (await fetch(`${url}/`)).text()).toContain('# TYPE');
+    expect((await fetch(`${url}/graph`)).headers.get('content-type')).toBe('text/html; charset=utf-8');
+  });
+
   it('is off exactly when /api/v1 is off', async () => {
     const url = await start({ query: { api: false } });
     expect((await fetch(`${url}/graph`)).status).toBe(404);

@@ -387,7 +387,9 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
       server.mount('/api/v1/*', { methods: ['GET', 'POST'], handler: queryApi });
       server.mount('/v1/stats', { methods: ['GET'], handler: queryApi.stats });
       // The UI reads everything through /api/v1, so it is served exactly when that is.
-      mountWebUi(server, createWebUiHandler({ onMissing: (message) => logger.warn({}, message) }));
+      mountWebUi(server, createWebUiHandler({ onMissing: (message) => logger.warn({}, message) }), [
+        config.server.metricsPath,
+      ]);
     }
     logger.info({ url: server.url }, 'yardstick telemetry server listening');
   }

@@ -165,6 +165,22 @@ describe('web UI routes', () => {
     expect((await raw(`${url}/ui/app-ABC123.js`)).status).toBe(403);
   });
 
+  it('leaves a reserved path (the metrics path) to what it serves', async () => {
+    server = await startTelemetryServer(
+      {
+        negotiate: () => ({ format: 'text', contentType: 'text/plain; version=0.0.4; charset=utf-8' }),
+        render: async () =>
+          (async function* () {
+            yield 'up 1\n';
+          })(),
+      },
+      { ...base, metricsPath: '/' },
+    );
+    mountWebUi(server, createWebUiHandler({ dir: bundleDir }), ['/']);
+    expect((await raw(`${server.url}/`)).body.toString()).toBe('up 1\n');
+    expect((await raw(`${server.url}/graph`)).body.toString()).toBe(INDEX);
+  });
+
   it('answers 503 naming the build command when the bundle was not built, and says so once', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'yardstick-web-ui-empty-'));
     try {

@@ -118,9 +118,16 @@ export function createWebUiHandler(options: WebUiOptions = {}): RequestHandler {
   };
 }
 
-/** Mounts the UI's pages and files on the telemetry server (behind its basic auth and CIDR rules). */
-export function mountWebUi(server: Pick<TelemetryServer, 'mount'>, handler: RequestHandler): void {
+/**
+ * Mounts the UI's pages and files on the telemetry server (behind its basic auth and CIDR rules). Paths in
+ * `reserved` keep what they serve: a `server.metricsPath` of `/` stays the exposition, not the UI.
+ */
+export function mountWebUi(
+  server: Pick<TelemetryServer, 'mount'>,
+  handler: RequestHandler,
+  reserved: readonly string[] = [],
+): void {
   const route = { methods: ['GET', 'HEAD'], handler };
-  for (const page of WEB_UI_PAGES) server.mount(page, route);
+  for (const page of WEB_UI_PAGES) if (!reserved.includes(page)) server.mount(page, route);
   server.mount(`${ASSET_PREFIX}*`, route);
 }
