@@ -57,6 +57,8 @@ function showDashboard(main: HTMLElement, dashboard: Dashboard, others: readonly
 
   const controls = h('div', { class: 'controls dashboard-controls' });
   const grid = h('div', { class: 'panel-grid' });
+  /** Variables whose values could not be read, as of the last load. */
+  const notices = h('div', { class: 'notices' });
   replace(
     main,
     h(
@@ -73,6 +75,7 @@ function showDashboard(main: HTMLElement, dashboard: Dashboard, others: readonly
     ),
     dashboard.description ? h('p', { class: 'muted' }, dashboard.description) : null,
     controls,
+    notices,
     grid,
   );
 
@@ -127,17 +130,19 @@ function showDashboard(main: HTMLElement, dashboard: Dashboard, others: readonly
   async function load(): Promise<void> {
     const seconds = parseDurationSeconds(range) ?? 6 * 3600;
     const end = Date.now() / 1000;
+    const failures: HTMLElement[] = [];
     for (const v of dashboard.variables) {
       let values: string[] = [];
       try {
         values = await variableOptions(v, end - seconds, end);
       } catch (error) {
-        grid.before(h('div', { class: 'error', role: 'alert' }, errorText(error)));
+        failures.push(h('div', { class: 'error', role: 'alert' }, errorText(error)));
       }
       options.set(v.name, values);
       const kept = (chosen.get(v.name) ?? []).filter((c) => c === ALL || values.includes(c));
       chosen.set(v.name, kept.length > 0 ? kept : v.includeAll ? [ALL] : values.slice(0, 1));
     }
+    replace(notices, ...failures);
     drawControls();
     await draw();
   }
