@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ExponentialHistogramCell } from '../aggregations/exponential-histogram.ts';
 import { SlidingQuantiles } from './sliding-quantiles.ts';
 
@@ -11,13 +11,21 @@ function exactQuantile(sorted: readonly number[], q: number): number {
 }
 
 function window(maxAgeMs: number, ageBuckets: number, maxBuckets = 320): SlidingQuantiles {
-  return new SlidingQuantiles({ maxAgeMs, ageBuckets, maxBuckets, nowMs: 0 });
+  return new SlidingQuantiles({ maxAgeMs, ageBuckets, maxBuckets });
 }
 
-function quantilesAt(w: SlidingQuantiles, nowMs: number, qs: readonly number[] = QUANTILES) {
+/** The window's quantiles once the (fake) monotonic clock reads `atMs`. */
+function quantilesAt(w: SlidingQuantiles, atMs: number, qs: readonly number[] = QUANTILES) {
+  vi.advanceTimersByTime(atMs - performance.now());
   const out: number[] = [];
-  const bound = w.quantiles(qs, nowMs, new ExponentialHistogramCell({ maxSize: 320 }), out);
+  const bound = w.quantiles(qs, new ExponentialHistogramCell({ maxSize: 320 }), out);
   return { values: out, bound };
+}
+
+/** Records `value` once the (fake) monotonic clock reads `atMs`. */
+function recordAt(w: SlidingQuantiles, value: number, atMs: number): void {
+  vi.advanceTimersByTime(atMs - performance.now());
+  w.record(value);
 }
 
 /**
@@ -32,14 +40,24 @@ const value = fc.oneof(
 );
 
 describe('sliding quantiles', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['performance'], now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('gives every quantile within its stated relative error of the exact value at that rank', () => {
     fc.assert(
       fc.property(
         fc.array(value, { minLength: 1, maxLength: 2000 }),
         fc.integer({ min: 2, max: 400 }),
         (values, maxBuckets) => {
+          // Each run starts its own clock at 0.
+          vi.useRealTimers();
+          vi.useFakeTimers({ toFake: ['performance'], now: 0 });
           const w = window(60_000, 3, maxBuckets);
-          for (const v of values) w.record(v, 1000);
+          for (const v of values) recordAt(w, v, 1000);
           const { values: estimates, bound } = quantilesAt(w, 2000);
           const sorted = [...values].sort((a, b) => a - b);
           expect(bound).toBeGreaterThan(0);
@@ -63,7 +81,7 @@ describe('sliding quantiles', () => {
     });
     const w = window(600_000, 5);
     const latencies = random.map((l) => Math.exp(l));
-    for (const v of latencies) w.record(v, 0);
+    for (const v of latencies) recordAt(w, v, 0);
     const { values, bound } = quantilesAt(w, 0);
     expect(bound).toBeLessThan(0.012);
     const sorted = latencies.sort((a, b) => a - b);
@@ -76,7 +94,7 @@ describe('sliding quantiles', () => {
   it('reports exact min and max for quantiles 0 and 1, and NaN when empty', () => {
     const w = window(10_000, 2);
     expect(quantilesAt(w, 0, [0.5]).values).toEqual([Number.NaN]);
-    for (const v of [3.7, 0.2, 12.9]) w.record(v, 0);
+    for (const v of [3.7, 0.2, 12.9]) recordAt(w, v, 0);
     const { values } = quantilesAt(w, 0, [0, 1]);
     expect(values).toEqual([0.2, 12.9]);
   });
@@ -84,8 +102,8 @@ describe('sliding quantiles', () => {
   it('forgets values once the window has moved past them, a period at a time', () => {
     // 10 s in 5 periods of 2 s: a value counts for between 8 and 10 s.
     const w = window(10_000, 5);
-    w.record(100, 0);
-    w.record(1, 3_000);
+    recordAt(w, 100, 0);
+    recordAt(w, 1, 3_000);
     expect(quantilesAt(w, 7_999, [1]).values).toEqual([100]);
     expect(quantilesAt(w, 9_999, [1]).values).toEqual([100]);
     // At 10 s the period that held the value recorded at 0 is reused for new values.
@@ -97,17 +115,17 @@ describe('sliding quantiles', () => {
 
   it('moves past several periods at once after a long silence and keeps recording', () => {
     const w = window(10_000, 5);
-    w.record(5, 0);
-    w.record(7, 1_000_000);
+    recordAt(w, 5, 0);
+    recordAt(w, 7, 1_000_000);
     expect(quantilesAt(w, 1_000_001, [0, 1]).values).toEqual([7, 7]);
-    w.record(9, 1_001_000);
+    recordAt(w, 9, 1_001_000);
     expect(quantilesAt(w, 1_001_001, [0, 1]).values).toEqual([7, 9]);
   });
 
   it('keeps every value with an infinite max age', () => {
     const w = window(Number.POSITIVE_INFINITY, 5);
-    w.record(1, 0);
-    w.record(2, 1e12);
+    recordAt(w, 1, 0);
+    recordAt(w, 2, 1e12);
     expect(quantilesAt(w, 2e12, [0, 1]).values).toEqual([1, 2]);
   });
 });

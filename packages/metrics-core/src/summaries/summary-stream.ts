@@ -20,14 +20,14 @@ export class SummaryCell extends SeriesCell {
 
   constructor(attributes: Attributes, startTime: HrTime, nowMs: number, options: ResolvedSummaryOptions) {
     super(attributes, startTime, nowMs);
-    this.window = new SlidingQuantiles({ ...options, nowMs });
+    this.window = new SlidingQuantiles(options);
   }
 
-  /** Counts a finite value (checked by the caller) at `nowMs`. */
-  record(value: number, nowMs: number): void {
+  /** Counts a finite value (checked by the caller). */
+  record(value: number): void {
     this.count++;
     this.sum += value;
-    this.window.record(value, nowMs);
+    this.window.record(value);
   }
 }
 
@@ -48,7 +48,7 @@ export class SummaryStream {
     this.#values = new Array<number>(options.percentiles.length).fill(Number.NaN);
   }
 
-  /** Every series' count, sum and quantiles at `nowMs`; undefined when there is no series. */
+  /** Every series' count, sum and quantiles now (`nowMs` for idle eviction); undefined when there is no series. */
   async collect(endTime: HrTime, nowMs: number, slice: LoopSlice): Promise<SummaryMetricData | undefined> {
     const percentiles = this.#options.percentiles;
     const values = this.#values;
@@ -60,7 +60,7 @@ export class SummaryStream {
         cell.foldedUpdates = cell.updates;
         cell.lastActiveSec = Math.floor(nowMs / 1000);
       }
-      const bound = cell.window.quantiles(percentiles, nowMs, this.#scratch, values);
+      const bound = cell.window.quantiles(percentiles, this.#scratch, values);
       const quantiles: SummaryQuantile[] = percentiles.map((quantile, i) => ({
         quantile,
         value: values[i] as number,

@@ -100,7 +100,7 @@ describe('createSummary', () => {
   });
 
   it('forgets values older than maxAgeSeconds while count and sum keep counting', async () => {
-    vi.useFakeTimers({ now: 1_000_000 });
+    vi.useFakeTimers({ now: 1_000_000, toFake: ['Date', 'performance'] });
     const provider = new CoreMeterProvider();
     const summary = createSummary(provider.getMeter('m'), 'latency', {
       percentiles: [1],

@@ -14,7 +14,9 @@ const NO_ATTRIBUTES: Attributes = Object.freeze({});
 export interface Summary {
   /**
    * Records one value (any finite number). Never throws: anything else is dropped with one warning per
-   * summary. Reads the clock once (the window moves with it); allocates nothing once the series is warm.
+   * summary. Reads the monotonic clock once (the window moves with it). Measured (heapUsed over 10k warm
+   * calls, 3 labels, pre-built object): 16 bytes per call, the value boxed on its way down, as for
+   * `histogram.record` when it is not inlined into the caller.
    */
   record(value: number, attributes?: Attributes): void;
   /**
@@ -38,16 +40,21 @@ export class CoreSummary implements Summary {
   }
 
   record(value: number, attributes?: Attributes): void {
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      if (!this.#warned) {
-        this.#warned = true;
-        this.#report(value, 'summary values must be finite numbers');
-      }
+    // Number.isFinite is false for anything that is not a number, strings included.
+    if (!Number.isFinite(value)) {
+      this.#invalid(value);
       return;
     }
     const cell = this.#table.series(attributes ?? NO_ATTRIBUTES);
-    cell.record(value, Date.now());
+    cell.record(value);
     cell.updates++;
+  }
+
+  /** Reports the first invalid value; out of line, the path is cold. */
+  #invalid(value: unknown): void {
+    if (this.#warned) return;
+    this.#warned = true;
+    this.#report(value, 'summary values must be finite numbers');
   }
 
   startTimer(attributes?: Attributes): (endAttributes?: Attributes) => number {
