@@ -58,10 +58,13 @@ function findRoute(req: IncomingMessage): { route: Route; match: RegExpExecArray
  * Creates the service, measured by yardstick's HTTP server kit: every request, including unmatched ones,
  * is recorded as `http.server.request.duration`; the kit takes the route template from `findRoute`, and an
  * unmatched path (a 404) gets no `http.route`, so raw paths never become label values.
+ *
+ * @param servedBy - sent as the `x-served-by` header of every response (which cluster worker answered)
  */
-export function createQuickstartServer(http: HttpServerMetrics): Server {
+export function createQuickstartServer(http: HttpServerMetrics, servedBy?: string): Server {
   return createServer(
     http.wrap((req: IncomingMessage, res: ServerResponse) => {
+      if (servedBy !== undefined) res.setHeader('x-served-by', servedBy);
       const found = findRoute(req);
       if (found === undefined) {
         json(res, 404, { error: 'not found' });
