@@ -309,9 +309,9 @@ function load(cmd: LoadCommand, store: SampleStore, startTimes: MarkedSeries): v
 
 function parseForEval(text: string): Expr | PromqlError {
   try {
-    // As promqltest's TestParserOpts: the corpus calls experimental functions, and whether an eval that
-    // uses them runs is the skip rule's choice (`runExperimental`), not a parse error.
-    return parseExpr(text, { experimentalFunctions: true });
+    // As promqltest's TestParserOpts: the corpus calls experimental functions and uses fill modifiers, and
+    // whether an eval with experimental functions runs is the skip rule's choice (`runExperimental`).
+    return parseExpr(text, { experimentalFunctions: true, binopFillModifiers: true });
   } catch (e) {
     if (e instanceof PromqlError) return e;
     throw e;

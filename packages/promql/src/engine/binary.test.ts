@@ -169,3 +169,47 @@ describe('matching over time', () => {
     ]);
   });
 });
+
+describe('fill modifiers', () => {
+  const fillStore = load(`
+    l{k="a"} 10
+    l{k="b"} 20
+    r{k="a"} 1
+    r{k="c"} 3
+  `);
+  const filled = (query: string) => {
+    const { value } = evaluateInstant(fillStore, parseExpr(query, { binopFillModifiers: true }), 0);
+    if (value.type !== 'vector') throw new Error(`expected a vector, got ${value.type}`);
+    return Object.fromEntries(value.samples.map((s) => [JSON.stringify(s.labels), s.value]));
+  };
+
+  it('stand in for the missing side of a match with the fill value', () => {
+    expect(filled('l + ignoring(__name__) r')).toEqual({ '{"k":"a"}': 11 });
+    expect(filled('l + fill(0) r')).toEqual({ '{"k":"a"}': 11, '{"k":"b"}': 20, '{"k":"c"}': 3 });
+    expect(filled('l - fill_left(100) r')).toEqual({ '{"k":"a"}': 9, '{"k":"c"}': 97 });
+    expect(filled('l - fill_right(100) r')).toEqual({ '{"k":"a"}': 9, '{"k":"b"}': -80 });
+  });
+
+  it('filter with a filled side under comparisons, the filled series taking the matching labels', () => {
+    expect(filled('l > fill(5) r')).toEqual({
+      '{"__name__":"l","k":"a"}': 10,
+      '{"__name__":"l","k":"b"}': 20,
+      '{"k":"c"}': 5,
+    });
+    expect(filled('l < bool fill(5) r')).toEqual({ '{"k":"a"}': 0, '{"k":"b"}': 0, '{"k":"c"}': 0 });
+  });
+
+  it('fill steps where one side has no series at all, in range queries too', () => {
+    const { value } = evaluateRange(
+      fillStore,
+      parseExpr('l + fill(1) nothing', { binopFillModifiers: true }),
+      0,
+      60_000,
+      60_000,
+    );
+    expect(value.series.map((s) => [{ ...s.labels }, [...s.values]])).toEqual([
+      [{ k: 'a' }, [11, 11]],
+      [{ k: 'b' }, [21, 21]],
+    ]);
+  });
+});

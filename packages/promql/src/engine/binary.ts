@@ -183,24 +183,27 @@ export function vectorBinary(
   const matchedStamp = new Int32Array(numSigs).fill(-1);
   const matchedMetrics = new Map<number, Set<string>>();
   const metricCache = new Map<number, Labels>();
-  const resultMetric = (li: number, ri: number): Labels => {
-    const cacheKey = li * rhs.length + ri;
-    let metric = metricCache.get(cacheKey);
-    if (metric !== undefined) return metric;
-    let labels: Record<string, string> = { ...lhs[li]!.labels };
+  const resultLabels = (left: Labels, one: Labels): Labels => {
+    let labels: Record<string, string> = { ...left };
     if (dropsName) labels = { ...dropMetadata(labels) };
     if (oneToOne) {
       if (matching.on) labels = { ...pickLabels(labels, matching.labels) };
       else for (const name of matching.labels) delete labels[name];
     }
-    const one = rhs[ri]!.labels;
     for (const name of matching.include) {
       const value = one[name];
       if (value !== undefined && value !== '') labels[name] = value;
       else delete labels[name];
     }
-    metric = labels;
-    metricCache.set(cacheKey, metric);
+    return labels;
+  };
+  const resultMetric = (li: number, ri: number): Labels => {
+    const cacheKey = li * rhs.length + ri;
+    let metric = metricCache.get(cacheKey);
+    if (metric === undefined) {
+      metric = resultLabels(lhs[li]!.labels, rhs[ri]!.labels);
+      metricCache.set(cacheKey, metric);
+    }
     return metric;
   };
 
@@ -213,7 +216,11 @@ export function vectorBinary(
     if (partner[rsig[j]!] !== -1) unique = false;
     partner[rsig[j]!] = j;
   }
-  if (unique) {
+  // Fill values (swapped with the sides for one-to-many, as Prometheus swaps the vectors but not them).
+  const fillRhs = matching.fill?.rhs;
+  const fillLhs = matching.fill?.lhs;
+  const filling = fillRhs !== undefined || fillLhs !== undefined;
+  if (unique && !filling) {
     checkMatchesBySeries(ctx, lhs, rhs, lsig, partner, oneToOne, resultMetric);
     const out = new SeriesCollector(ctx.numSteps);
     for (let j = 0; j < lhs.length; j++) {
@@ -257,6 +264,63 @@ export function vectorBinary(
   }
 
   const out = new SeriesCollector(ctx.numSteps);
+  const matchedAt = (sig: number, step: number): boolean =>
+    oneToOne ? matchedStamp[sig] === step : (matchedMetrics.get(sig)?.size ?? 0) > 0;
+  /**
+   * Prometheus's `doBinOp` for a pair where one side is a fill value: `fl`/`hl` belong to the (possibly
+   * swapped) left vector, as in the loop below.
+   */
+  const combineFilled = (
+    step: number,
+    sig: number,
+    left: Labels,
+    fl: number,
+    hl: FloatHistogram | undefined,
+    right: Labels,
+    fr: number,
+    hr: FloatHistogram | undefined,
+  ): void => {
+    const [a, b, ha, hb] = oneToMany ? [fr, fl, hr, hl] : [fl, fr, hl, hr];
+    let value: number;
+    let histogram: FloatHistogram | undefined;
+    let keep = true;
+    if (ha !== undefined || hb !== undefined || trim) {
+      const r = histogramElementBinary(op, a, b, ha, hb, ctx.annotations);
+      if (r === undefined) return;
+      ({ value, histogram, keep } = r);
+    } else if (cmp) {
+      keep = compare(op, a, b);
+      value = a;
+    } else {
+      value = arithmetic(op, a, b);
+    }
+    if (returnBool) {
+      value = keep ? 1 : 0;
+      histogram = undefined;
+    }
+    const metric = resultLabels(left, right);
+    if (oneToOne) {
+      if (matchedStamp[sig] === step) {
+        throw evalError(
+          'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+        );
+      }
+      matchedStamp[sig] = step;
+    } else {
+      let inserted = matchedMetrics.get(sig);
+      if (inserted === undefined) {
+        inserted = new Set();
+        matchedMetrics.set(sig, inserted);
+      }
+      const key = labelsKey(metric);
+      if (inserted.has(key)) {
+        throw evalError('multiple matches for labels: grouping labels must ensure unique matches');
+      }
+      inserted.add(key);
+    }
+    if (!keep && !returnBool) return;
+    SeriesCollector.put(out.slot(metric, returnBool), step, value, histogram);
+  };
   // A left series nearly always matches the same right series on every step; remembering that pair's
   // result labels and output slot skips the metric cache and collector lookups per step.
   const lastRight = new Int32Array(lhs.length).fill(-1);
@@ -271,7 +335,7 @@ export function vectorBinary(
         break;
       }
     }
-    if (!lhsAny) continue;
+    if (!lhsAny && fillLhs === undefined) continue;
     let rhsAny = false;
     for (let j = 0; j < rhs.length; j++) {
       const s = rhs[j]!;
@@ -292,13 +356,21 @@ export function vectorBinary(
       rightStamp[sig] = step;
       rightAt[sig] = j;
     }
-    if (!rhsAny) continue;
+    if (!lhsAny && !rhsAny) continue;
+    if ((!lhsAny || !rhsAny) && !filling) continue;
     if (!oneToOne) matchedMetrics.clear();
     for (let j = 0; j < lhs.length; j++) {
       const ls = lhs[j]!;
       if (ls.present[step] === 0) continue;
       const sig = lsig[j]!;
-      if (rightStamp[sig] !== step) continue;
+      if (rightStamp[sig] !== step) {
+        if (fillRhs !== undefined) {
+          const filled = matchGroupLabels(ls.labels, matching);
+          const hl = ls.histograms?.[step];
+          combineFilled(step, sig, ls.labels, ls.values[step]!, hl, filled, fillRhs, undefined);
+        }
+        continue;
+      }
       const ri = rightAt[sig]!;
       const rs = rhs[ri]!;
       const fl = oneToMany ? rs.values[step]! : ls.values[step]!;
@@ -357,6 +429,25 @@ export function vectorBinary(
         lastSlot[j] = slot;
       }
       SeriesCollector.put(slot, step, value, histogram);
+    }
+    if (fillLhs === undefined) continue;
+    // Right series left without a match take the left fill value.
+    for (let j = 0; j < rhs.length; j++) {
+      const rs = rhs[j]!;
+      if (rs.present[step] === 0) continue;
+      const sig = rsig[j]!;
+      if (matchedAt(sig, step)) continue;
+      const filled = matchGroupLabels(rs.labels, matching);
+      combineFilled(
+        step,
+        sig,
+        filled,
+        fillLhs,
+        undefined,
+        rs.labels,
+        rs.values[step]!,
+        rs.histograms?.[step],
+      );
     }
   }
   return out.series();

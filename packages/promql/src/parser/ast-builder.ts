@@ -15,6 +15,7 @@ import type {
   BinaryOp,
   Cardinality,
   Expr,
+  FillValues,
   Position,
   VectorMatching,
   VectorSelector,
@@ -69,11 +70,13 @@ export class AstBuilder {
   /** The user's text, for error excerpts and function names. */
   readonly source: string;
   readonly experimental: boolean;
+  readonly fillModifiers: boolean;
 
-  constructor(text: string, source: string, experimental: boolean) {
+  constructor(text: string, source: string, experimental: boolean, fillModifiers: boolean) {
     this.text = text;
     this.source = source;
     this.experimental = experimental;
+    this.fillModifiers = fillModifiers;
   }
 
   slice(node: SyntaxNode): string {
@@ -212,11 +215,14 @@ export class AstBuilder {
     }
     let returnBool = false;
     let matching: VectorMatching | undefined;
+    let fill: FillValues | undefined;
     for (opNode = opNode.nextSibling; opNode !== null && opNode !== rhsNode; opNode = opNode.nextSibling) {
       if (opNode.name === 'BoolModifier') returnBool = true;
       else if (opNode.name === 'MatchingModifierClause') matching = this.matching(opNode);
-      else if (opNode.name === 'FillModifier')
-        throw this.unsupported('binop fill modifiers are not supported');
+      else if (opNode.name === 'FillModifier') fill = this.fill(opNode, node);
+    }
+    if (fill !== undefined) {
+      matching = { ...(matching ?? { card: 'one-to-one', on: false, labels: [], include: [] }), fill };
     }
     const lhsToken = this.slice(lhsNode);
     // Lezer lets a sign belong to the number on the left of `^`; Prometheus binds `^` first: -2^2 is -(2^2).
@@ -256,6 +262,22 @@ export class AstBuilder {
     // Reported by the type checker, in Prometheus's order (after errors inside the operands).
     if (!bothVectors && clause !== undefined) noteDroppedMatching(node, clause);
     return node;
+  }
+
+  /** The values of a `FillModifier`; `binary` is the whole operation, for the error position. */
+  fill(node: SyntaxNode, binary: SyntaxNode): FillValues {
+    if (!this.fillModifiers) throw this.fail(binary, 'binop fill modifiers are experimental and not enabled');
+    let lhs: number | undefined;
+    let rhs: number | undefined;
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+      const literal = c.getChild('NumberDurationLiteral');
+      if (literal === null) continue;
+      const value = this.expr(literal);
+      if (value.type !== 'number') throw this.fail(literal, 'fill value must be a number');
+      if (c.name === 'FillClause' || c.name === 'FillLeftClause') lhs = value.value;
+      if (c.name === 'FillClause' || c.name === 'FillRightClause') rhs = value.value;
+    }
+    return { lhs, rhs };
   }
 
   matching(node: SyntaxNode): VectorMatching {

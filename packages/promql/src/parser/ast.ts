@@ -114,6 +114,14 @@ export interface VectorMatching {
   readonly labels: readonly string[];
   /** Labels of `group_left(...)` / `group_right(...)`. */
   readonly include: readonly string[];
+  /** Values of `fill(...)`, `fill_left(...)`, `fill_right(...)`: what a side without a match stands in with. */
+  readonly fill?: FillValues;
+}
+
+/** The fill values of a binary operation; each side's is `undefined` when that side is not filled. */
+export interface FillValues {
+  readonly lhs: number | undefined;
+  readonly rhs: number | undefined;
 }
 
 export interface Binary {

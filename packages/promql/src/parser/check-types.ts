@@ -119,13 +119,20 @@ class TypeChecker {
     if (rt !== 'scalar' && rt !== 'vector') {
       this.add(node.rhs.pos, 'binary expression must contain only scalar and instant vector types');
     }
-    if ((droppedMatching.get(node)?.labels.length ?? 0) > 0) {
+    const dropped = droppedMatching.get(node);
+    if ((dropped?.labels.length ?? 0) > 0) {
       this.add(node.pos, 'vector matching only allowed between instant vectors');
+    }
+    if (dropped?.fill !== undefined) {
+      this.add(node.pos, 'filling in missing series only allowed between instant vectors');
     }
     const isSet = setOps.has(node.op);
     if (isSet && matching !== undefined) {
       if (matching.card === 'one-to-many' || matching.card === 'many-to-one') {
         this.add(node.pos, `no grouping allowed for "${node.op}" operation`);
+      }
+      if (matching.fill !== undefined) {
+        this.add(node.pos, 'filling in missing series not allowed for set operators');
       }
     }
     if ((lt === 'scalar' || rt === 'scalar') && isSet) {

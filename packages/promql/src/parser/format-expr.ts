@@ -111,5 +111,9 @@ function formatMatching(matching: VectorMatching | undefined): string {
   if (grouped) {
     text += ` group_${matching.card === 'many-to-one' ? 'left' : 'right'} (${formatLabelList(matching.include)})`;
   }
+  const { lhs, rhs } = matching.fill ?? {};
+  if (lhs !== undefined && rhs !== undefined && lhs === rhs) return `${text} fill (${formatNumber(lhs)})`;
+  if (lhs !== undefined) text += ` fill_left (${formatNumber(lhs)})`;
+  if (rhs !== undefined) text += ` fill_right (${formatNumber(rhs)})`;
   return text;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PromqlError } from '../errors.ts';
 import type { Expr } from './ast.ts';
+import { formatExpr } from './format-expr.ts';
 import { parseExpr } from './parse-expr.ts';
 
 /** The tree without positions, for readable expectations. */
@@ -352,9 +353,37 @@ describe('parseExpr errors', () => {
     expect(failure('x[1 + STEP()]').code).toBe('PROMQL_UNSUPPORTED');
     expect(failure('x[min_of(1m, 2m)]').code).toBe('PROMQL_UNSUPPORTED');
     expect(failure('x[5m] anchored').code).toBe('PROMQL_UNSUPPORTED');
-    expect(failure('a + fill(0) b').code).toBe('PROMQL_UNSUPPORTED');
     expect(failure('x[step()]').code).toBe('PROMQL_UNSUPPORTED');
     expect(shape('x[5m + 30s]')).toMatchObject({ rangeMs: 330_000 });
+  });
+});
+
+describe('parseExpr fill modifiers', () => {
+  const enabled = { binopFillModifiers: true };
+
+  it('refuses them unless enabled, as Prometheus does without its feature flag', () => {
+    expect(() => parseExpr('a + fill(0) b')).toThrow(
+      '1:1: parse error: binop fill modifiers are experimental and not enabled',
+    );
+  });
+
+  it('reads fill, fill_left and fill_right into the matching and prints them back', () => {
+    const expr = parseExpr('a + on(x) group_left(y) fill_left(1) fill_right(-Inf) b', enabled);
+    expect(expr).toMatchObject({ matching: { on: true, fill: { lhs: 1, rhs: Number.NEGATIVE_INFINITY } } });
+    expect(formatExpr(expr)).toBe('a + on (x) group_left (y) fill_left (1) fill_right (-Inf) b');
+    expect(formatExpr(parseExpr('a == bool fill(NaN) b', enabled))).toBe(
+      'a == bool fill_left (NaN) fill_right (NaN) b',
+    );
+    expect(formatExpr(parseExpr('a - fill(2) b', enabled))).toBe('a - fill (2) b');
+  });
+
+  it('refuses them on scalars and set operators', () => {
+    expect(() => parseExpr('a + fill(0) 1', enabled)).toThrow(
+      'filling in missing series only allowed between instant vectors',
+    );
+    expect(() => parseExpr('a and fill(0) b', enabled)).toThrow(
+      'filling in missing series not allowed for set operators',
+    );
   });
 });
 

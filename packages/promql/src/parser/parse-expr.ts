@@ -20,6 +20,12 @@ export interface ParseOptions {
    * be enabled with --enable-feature=promql-experimental-functions`).
    */
   readonly experimentalFunctions?: boolean;
+  /**
+   * Accept `fill(...)`, `fill_left(...)` and `fill_right(...)` on binary operators, as Prometheus does with
+   * `--enable-feature=promql-binop-fill-modifiers`. Default `false`: a `PROMQL_PARSE` error, as in
+   * Prometheus without the flag.
+   */
+  readonly binopFillModifiers?: boolean;
 }
 
 /**
@@ -28,7 +34,7 @@ export interface ParseOptions {
  * @throws PromqlError `PROMQL_PARSE` for syntax errors and matcher regexes that do not compile (with
  *   `position` and a caret `excerpt`),
  *   `PROMQL_TYPE` for type errors, `PROMQL_UNSUPPORTED` for feature-flagged Prometheus syntax
- *   (anchored/smoothed/fill modifiers, query-dependent duration expressions).
+ *   (anchored/smoothed modifiers, query-dependent duration expressions).
  * @example
  * ```ts
  * const expr = parseExpr('sum by (job) (rate(http_requests_total[5m]))');
@@ -61,5 +67,10 @@ export function parseExprUnchecked(text: string, options: ParseOptions = {}): Ex
   if (syntaxError !== undefined) throw syntaxError;
   const top = tree.topNode.firstChild;
   if (top === null) throw parseError(text, 'no expression found in input', 0, 0);
-  return new AstBuilder(normalized, text, options.experimentalFunctions ?? false).expr(top);
+  return new AstBuilder(
+    normalized,
+    text,
+    options.experimentalFunctions ?? false,
+    options.binopFillModifiers ?? false,
+  ).expr(top);
 }
