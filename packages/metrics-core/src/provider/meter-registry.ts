@@ -239,6 +239,8 @@ export class MeterRegistry {
 
   /** Every summary's series now: counts, sums and the quantiles of their windows. */
   collectSummaries(): Promise<SummaryScopeMetrics[]> {
+    // Most services have no summary: every /metrics render asks, so it gets its answer without the queue.
+    if (this.#summaries.size === 0) return Promise.resolve([]);
     // One at a time: the streams merge each series' window in one scratch histogram across event-loop turns.
     const run = this.#lastSummaryCollection.then(() => this.#collectSummariesNow());
     this.#lastSummaryCollection = run.then(
