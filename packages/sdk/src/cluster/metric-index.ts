@@ -23,12 +23,25 @@ export function metricKey(scope: InstrumentationScope, name: string): string {
   return `${scope.name}\u0000${scope.version ?? ''}\u0000${scope.schemaUrl ?? ''}\u0000${name}`;
 }
 
+/**
+ * Keys of frozen attribute sets. For speed: the core hands every collection the same frozen object per
+ * series, and the primary keeps one per worker series (see {@link indexMetrics}), so a worker fingerprinting
+ * its series for each report and the primary indexing its own collection at each scrape look the key up
+ * instead of sorting and serializing the set again.
+ */
+const frozenKeys = new WeakMap<Attributes, string>();
+
 /** The identity of a series: its attributes, in any key order. */
 export function attributesKey(attributes: Attributes): string {
+  const known = frozenKeys.get(attributes);
+  if (known !== undefined) return known;
   const keys = Object.keys(attributes);
   if (keys.length === 0) return '';
   keys.sort();
-  return JSON.stringify(keys.map((key) => [key, attributes[key]]));
+  const key = JSON.stringify(keys.map((name) => [name, attributes[name]]));
+  // A set that is not frozen may change under the same identity.
+  if (Object.isFrozen(attributes)) frozenKeys.set(attributes, key);
+  return key;
 }
 
 /**
