@@ -47,4 +47,21 @@ describe('combineGauge', () => {
       [{ pool: 'db', worker: '2' }, -2],
     ]);
   });
+
+  it('gives a frozen series the same labelled set scrape after scrape, and a mutable one a fresh copy', () => {
+    const frozen = Object.freeze({ pool: 'db' });
+    const at = (attributes: { pool: string }) =>
+      combineGauge('worker', [
+        { ...reading('1', 1, 1), point: { ...reading('1', 1, 1).point, attributes } },
+      ])[0]?.attributes;
+    expect(at(frozen)).toBe(at(frozen));
+    expect(Object.isFrozen(at(frozen))).toBe(true);
+    const mutable = { pool: 'db' };
+    const before = at(mutable);
+    mutable.pool = 'cache';
+    expect([before, at(mutable)]).toEqual([
+      { pool: 'db', worker: '1' },
+      { pool: 'cache', worker: '1' },
+    ]);
+  });
 });

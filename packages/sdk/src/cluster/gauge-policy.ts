@@ -2,6 +2,7 @@
  * How the primary turns the readings of one gauge series from several processes (itself and its workers)
  * into what it exposes, per the instrument's policy in `cluster.gauges`.
  */
+import type { Attributes } from '@opentelemetry/api';
 import type { DataPoint } from '@yardstick/metrics-core';
 import type { ClusterGaugePolicy } from '../config/cluster-schema.ts';
 import { isEarlier } from './point-arithmetic.ts';
@@ -70,6 +71,29 @@ function latestEnd(readings: readonly GaugeReading[]) {
   return { startTime: start, endTime: end };
 }
 
+/**
+ * The `worker`-labelled sets made from each frozen attribute set, per process. For speed: the exposition
+ * reuses a series' rendered labels and sorted place while its attributes object stays the same, and a
+ * process's gauge series keep theirs from one collection to the next (the core's, the primary's kept
+ * worker sets), so the labelled set is made once instead of at every scrape.
+ */
+const labelled = new WeakMap<Attributes, Map<string, Attributes>>();
+
+function withWorker(attributes: Attributes, process: string): Attributes {
+  let byProcess = labelled.get(attributes);
+  let made = byProcess?.get(process);
+  if (made !== undefined) return made;
+  made = Object.freeze({ ...attributes, [WORKER_ATTRIBUTE]: process });
+  // A set that is not frozen may change under the same identity.
+  if (!Object.isFrozen(attributes)) return made;
+  if (byProcess === undefined) {
+    byProcess = new Map();
+    labelled.set(attributes, byProcess);
+  }
+  byProcess.set(process, made);
+  return made;
+}
+
 /** The points exposed for one gauge series that `readings` (at least one) report. */
 export function combineGauge(
   policy: ClusterGaugePolicy,
@@ -80,7 +104,7 @@ export function combineGauge(
     case 'worker':
       return readings.map(({ process, point }) => ({
         ...point,
-        attributes: { ...point.attributes, [WORKER_ATTRIBUTE]: process },
+        attributes: withWorker(point.attributes, process),
       }));
     case 'last': {
       let last = readings[0]!;
