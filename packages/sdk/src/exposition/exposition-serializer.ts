@@ -168,19 +168,19 @@ export class ExpositionSerializer {
       if (family.type === 'histogram') {
         // Key: `<name>_bucket{<labels>,` (or `<name>_bucket{`), the head of each of its bucket lines.
         const open = `${name}_bucket{`;
-        const { keys, order } = yield* this.#order.resolve(key, attributes, scopes, (attrs, scope) => {
-          const labels = renderSeriesLabels(attrs, true, scopeByText.get(scope) as ScopeLabels);
-          return flatten(labels === '' ? open : `${open}${labels},`);
-        });
+        const { keys, order, written } = yield* this.#order.resolve(
+          key,
+          attributes,
+          scopes,
+          (attrs, scope) => {
+            const labels = renderSeriesLabels(attrs, true, scopeByText.get(scope) as ScopeLabels);
+            return flatten(labels === '' ? open : `${open}${labels},`);
+          },
+        );
+        if (written !== order) this.#warnDuplicate(name);
         out += this.#metadataOf(family, openMetrics);
-        let previous: string | undefined;
-        for (const index of order) {
+        for (const index of written) {
           const head = keys[index] as string;
-          if (head === previous) {
-            this.#warnDuplicate(name);
-            continue;
-          }
-          previous = head;
           out += this.#histogramLines(name, open.length, head, points[index] as Point, openMetrics);
           // For speed: a rope's length is O(1) in V8, so checking it after every series costs nothing.
           if (out.length >= chunkSize) {
@@ -190,19 +190,19 @@ export class ExpositionSerializer {
         }
       } else {
         // Key: `<name>{<labels>` (or `<name>`), the line up to its closing brace.
-        const { keys, order } = yield* this.#order.resolve(key, attributes, scopes, (attrs, scope) => {
-          const labels = renderSeriesLabels(attrs, false, scopeByText.get(scope) as ScopeLabels);
-          return flatten(labels === '' ? name : `${name}{${labels}`);
-        });
+        const { keys, order, written } = yield* this.#order.resolve(
+          key,
+          attributes,
+          scopes,
+          (attrs, scope) => {
+            const labels = renderSeriesLabels(attrs, false, scopeByText.get(scope) as ScopeLabels);
+            return flatten(labels === '' ? name : `${name}{${labels}`);
+          },
+        );
+        if (written !== order) this.#warnDuplicate(name);
         out += this.#metadataOf(family, openMetrics);
-        let previous: string | undefined;
-        for (const index of order) {
+        for (const index of written) {
           const head = keys[index] as string;
-          if (head === previous) {
-            this.#warnDuplicate(name);
-            continue;
-          }
-          previous = head;
           const point = points[index] as Point;
           const value = formatValue(point.value as number);
           // Exemplars: OpenMetrics only, and only on counters (`_total`) among these families.

