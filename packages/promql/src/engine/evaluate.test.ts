@@ -189,3 +189,25 @@ describe('errors and limits', () => {
     expect(value).toEqual({ type: 'vector', timestampMs: 90_000, samples: [] });
   });
 });
+
+describe('durations with step() and range()', () => {
+  const store = load(1000, 'x 0+1x100');
+
+  it('take the query step and range: both 0 for an instant query', () => {
+    const { value } = evaluateRange(store, parseExpr('count_over_time(x[step()])'), 50_000, 60_000, 10_000);
+    expect([...value.series[0]!.values]).toEqual([10, 10]);
+    const offset = evaluateRange(store, parseExpr('x offset min_of(range(), 8s)'), 50_000, 60_000, 5_000);
+    expect([...offset.value.series[0]!.values]).toEqual([42, 47, 52]);
+    expect(vectorAt(store, 'x offset range()', 50_000)).toEqual({ '{"__name__":"x"}': 50 });
+  });
+
+  it('refuse a range that resolves to nothing', () => {
+    try {
+      evaluateInstant(store, parseExpr('x[step()]'), 50_000);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as PromqlError).code).toBe('PROMQL_EVAL');
+      expect((e as PromqlError).message).toContain('duration must be greater than 0');
+    }
+  });
+});

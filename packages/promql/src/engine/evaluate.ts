@@ -20,6 +20,7 @@ import { evaluate } from './evaluator.ts';
 import { histogramStatsSelectors } from './histogram-stats-selectors.ts';
 import { mergeSameLabels } from './label-functions.ts';
 import { compareLabels, dropMetadata, labelsKey } from './labels.ts';
+import { resolveQueryDurations } from './resolve-durations.ts';
 import { stepSeriesToWindows } from './selectors.ts';
 import type { StepSeries, WindowSeries } from './step-values.ts';
 import type {
@@ -138,6 +139,7 @@ export function evaluateInstant(
 ): QueryResult<InstantValue> {
   // Prometheus works in whole milliseconds (timestamp.FromTime), and window bounds rely on it.
   timeMs = Math.floor(timeMs);
+  expr = withResourceErrors(() => resolveQueryDurations(expr, 0, 0));
   const ctx = createContext(queryable, expr, timeMs, timeMs, 1, options);
   const value = withResourceErrors(() => evaluate(ctx, expr));
   switch (value.kind) {
@@ -192,6 +194,7 @@ export function evaluateRange(
   stepMs = Math.floor(stepMs);
   if (!(stepMs > 0)) throw evalError('zero or negative query resolution step widths are not accepted');
   if (endMs < startMs) throw evalError('end timestamp must not be before start time');
+  expr = withResourceErrors(() => resolveQueryDurations(expr, stepMs, endMs - startMs));
   const ctx = createContext(queryable, expr, startMs, endMs, stepMs, options);
   const value = withResourceErrors(() => evaluate(ctx, expr));
   let series: StepSeries[];

@@ -21,7 +21,12 @@ import type {
   VectorSelector,
 } from './ast.ts';
 import { droppedMatchingOf, noteDroppedMatching, typeOf } from './check-types.ts';
-import { durationSeconds, numberOrDurationSeconds, secondsToMs } from './duration-expr.ts';
+import {
+  durationSeconds,
+  numberOrDurationSeconds,
+  type QueryDuration,
+  secondsToMs,
+} from './duration-expr.ts';
 import { EXPERIMENTAL_AGGREGATIONS, getFunction } from './functions.ts';
 import { InvalidStringLiteral, unquoteString } from './literals.ts';
 import { subqueryOf, withAt, withOffset, withRange } from './postfix-modifiers.ts';
@@ -342,8 +347,10 @@ export class AstBuilder {
     return { type: 'aggregate', op, expr, param, grouping, without, pos };
   }
 
-  rangeMs(text: SyntaxNode): number {
+  /** A range or subquery step: milliseconds, or the expression to resolve when the query runs. */
+  rangeMs(text: SyntaxNode): number | QueryDuration {
     const seconds = durationSeconds(this.text, text);
+    if (typeof seconds !== 'number') return seconds;
     if (seconds <= 0) throw this.fail(text, 'duration must be greater than 0');
     return secondsToMs(seconds);
   }
@@ -377,23 +384,24 @@ export class AstBuilder {
     parseError(this.source, message, start, end);
 
   matrix(node: SyntaxNode): Expr {
-    const rangeMs = this.rangeMs(node.getChild('DurationExpr')!);
+    const range = this.rangeMs(node.getChild('DurationExpr')!);
     return this.postfix(this.expr(this.only(node)), node.to, (t) =>
-      withRange(t, rangeMs, node.to, this.failAt),
+      withRange(t, range, node.to, this.failAt),
     );
   }
 
   subquery(node: SyntaxNode): Expr {
-    const [range, step] = node.getChildren('DurationExpr');
-    const rangeMs = this.rangeMs(range!);
-    const stepMs = step === undefined ? 0 : this.rangeMs(step);
-    return this.postfix(this.expr(this.only(node)), node.to, (t) => subqueryOf(t, rangeMs, stepMs, node.to));
+    const [rangeNode, stepNode] = node.getChildren('DurationExpr');
+    const range = this.rangeMs(rangeNode!);
+    const step = stepNode === undefined ? 0 : this.rangeMs(stepNode);
+    return this.postfix(this.expr(this.only(node)), node.to, (t) => subqueryOf(t, range, step, node.to));
   }
 
   offset(node: SyntaxNode): Expr {
-    const offsetMs = secondsToMs(durationSeconds(this.text, node.getChild('OffsetDurationExpr')!));
+    const seconds = durationSeconds(this.text, node.getChild('OffsetDurationExpr')!);
+    const offset = typeof seconds === 'number' ? secondsToMs(seconds) : seconds;
     return this.postfix(this.expr(this.only(node)), node.to, (t) =>
-      withOffset(t, offsetMs, node.to, this.failAt),
+      withOffset(t, offset, node.to, this.failAt),
     );
   }
 

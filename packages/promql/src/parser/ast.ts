@@ -2,7 +2,9 @@
  * The typed PromQL syntax tree. The parser builds it from `@prometheus-io/lezer-promql`'s tree; the type
  * checker and the engine read it. Durations and timestamps are milliseconds.
  */
+
 import type { LabelMatcher } from '../storage/queryable.ts';
+import type { QueryDuration } from './duration-expr.ts';
 
 /** The type of value an expression evaluates to. */
 export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
@@ -38,6 +40,8 @@ export interface VectorSelector {
   readonly matchers: readonly LabelMatcher[];
   /** Positive looks back in time; negative offsets are allowed. */
   readonly offsetMs: number;
+  /** An offset with `step()` or `range()` in it; `offsetMs` is set from it when the query runs. */
+  readonly offsetExpr?: QueryDuration;
   readonly at: AtModifier | undefined;
   readonly pos: Position;
 }
@@ -47,16 +51,24 @@ export interface MatrixSelector {
   readonly type: 'matrixSelector';
   readonly vector: VectorSelector;
   readonly rangeMs: number;
+  /** A range with `step()` or `range()` in it; `rangeMs` is set from it when the query runs. */
+  readonly rangeExpr?: QueryDuration;
   readonly pos: Position;
 }
 
-/** `expr[range:step] offset D @ T`. `stepMs` is 0 when omitted (the default evaluation interval). */
+/**
+ * `expr[range:step] offset D @ T`. `stepMs` is 0 when omitted (the default evaluation interval). The
+ * `*Expr` fields hold durations with `step()` or `range()`, resolved when the query runs.
+ */
 export interface Subquery {
   readonly type: 'subquery';
   readonly expr: Expr;
   readonly rangeMs: number;
+  readonly rangeExpr?: QueryDuration;
   readonly stepMs: number;
+  readonly stepExpr?: QueryDuration;
   readonly offsetMs: number;
+  readonly offsetExpr?: QueryDuration;
   readonly at: AtModifier | undefined;
   readonly pos: Position;
 }

@@ -6,6 +6,7 @@
  * were written (the tree keeps them), so the text parses back to the same tree.
  */
 import type { AtModifier, Expr, VectorMatching, VectorSelector } from './ast.ts';
+import type { QueryDuration } from './duration-expr.ts';
 import { goQuote } from './go-strings.ts';
 import { formatDurationMs } from './literals.ts';
 
@@ -20,14 +21,15 @@ export function formatExpr(expr: Expr): string {
     case 'string':
       return goQuote(expr.value);
     case 'vectorSelector':
-      return formatSelector(expr) + formatAt(expr.at) + formatOffset(expr.offsetMs);
+      return formatSelector(expr) + formatAt(expr.at) + formatOffset(expr.offsetMs, expr.offsetExpr);
     case 'matrixSelector': {
       const v = expr.vector;
-      return `${formatSelector(v)}[${formatDurationMs(expr.rangeMs)}]${formatAt(v.at)}${formatOffset(v.offsetMs)}`;
+      return `${formatSelector(v)}[${formatDuration(expr.rangeMs, expr.rangeExpr)}]${formatAt(v.at)}${formatOffset(v.offsetMs, v.offsetExpr)}`;
     }
     case 'subquery': {
-      const step = expr.stepMs === 0 ? '' : formatDurationMs(expr.stepMs);
-      return `${formatExpr(expr.expr)}[${formatDurationMs(expr.rangeMs)}:${step}]${formatAt(expr.at)}${formatOffset(expr.offsetMs)}`;
+      const step =
+        expr.stepMs === 0 && expr.stepExpr === undefined ? '' : formatDuration(expr.stepMs, expr.stepExpr);
+      return `${formatExpr(expr.expr)}[${formatDuration(expr.rangeMs, expr.rangeExpr)}:${step}]${formatAt(expr.at)}${formatOffset(expr.offsetMs, expr.offsetExpr)}`;
     }
     case 'call':
       return `${expr.func}(${expr.args.map(formatExpr).join(', ')})`;
@@ -95,7 +97,13 @@ function formatAt(at: AtModifier | undefined): string {
   return ` @ ${(at.ms / 1000).toFixed(3)}`;
 }
 
-function formatOffset(offsetMs: number): string {
+/** A duration as written when it depends on the query (`step()`, `range()`), else in Prometheus's units. */
+function formatDuration(ms: number, expr: QueryDuration | undefined): string {
+  return expr === undefined ? formatDurationMs(ms) : expr.text;
+}
+
+function formatOffset(offsetMs: number, expr?: QueryDuration): string {
+  if (expr !== undefined) return ` offset ${expr.text}`;
   if (offsetMs === 0) return '';
   return offsetMs > 0 ? ` offset ${formatDurationMs(offsetMs)}` : ` offset -${formatDurationMs(-offsetMs)}`;
 }

@@ -350,11 +350,16 @@ describe('parseExpr errors', () => {
   });
 
   it('reports feature-flagged syntax as unsupported', () => {
-    expect(failure('x[1 + STEP()]').code).toBe('PROMQL_UNSUPPORTED');
-    expect(failure('x[min_of(1m, 2m)]').code).toBe('PROMQL_UNSUPPORTED');
     expect(failure('x[5m] anchored').code).toBe('PROMQL_UNSUPPORTED');
-    expect(failure('x[step()]').code).toBe('PROMQL_UNSUPPORTED');
     expect(shape('x[5m + 30s]')).toMatchObject({ rangeMs: 330_000 });
+  });
+
+  it('folds constant duration expressions and keeps those with step() or range() for the query', () => {
+    expect(shape('x[min_of(1m, 2m) + 1s]')).toMatchObject({ rangeMs: 61_000 });
+    expect(shape('x offset max_of(1m, -2m)')).toMatchObject({ offsetMs: 60_000 });
+    const expr = parseExpr('rate(x[1 + STEP() * 2] offset -range())[range():step()]');
+    expect(formatExpr(expr)).toBe('rate(x[1 + step() * 2] offset -range())[range():step()]');
+    expect(failure('x[1m / (2m - 120)]').message).toContain('division by zero');
   });
 });
 

@@ -8,7 +8,7 @@ import { AstBuilder } from './ast-builder.ts';
 import { checkTypes } from './check-types.ts';
 import { normalizeTrailingDots } from './literals.ts';
 import { promqlParser } from './promql-grammar.ts';
-import { durationOnlyCallAt, findSyntaxError, parseError } from './syntax-error.ts';
+import { durationOnlyCallAt, findSyntaxError, parseError, upperCaseDurationCallAt } from './syntax-error.ts';
 
 /** Options of {@link parseExpr}. */
 export interface ParseOptions {
@@ -34,7 +34,7 @@ export interface ParseOptions {
  * @throws PromqlError `PROMQL_PARSE` for syntax errors and matcher regexes that do not compile (with
  *   `position` and a caret `excerpt`),
  *   `PROMQL_TYPE` for type errors, `PROMQL_UNSUPPORTED` for feature-flagged Prometheus syntax
- *   (anchored/smoothed modifiers, query-dependent duration expressions).
+ *   (the anchored and smoothed range modifiers).
  * @example
  * ```ts
  * const expr = parseExpr('sum by (job) (rate(http_requests_total[5m]))');
@@ -57,11 +57,19 @@ export function parseExprUnchecked(text: string, options: ParseOptions = {}): Ex
   let tree = promqlParser.parse(normalized);
   // A `min_of(`/`max_of(` call outside a duration is re-read as a call of `vector`, a name of the same
   // length that lezer takes with any arguments; the builder reads function names from the user's text.
+  // `STEP()` and the like in a duration are re-read in lower case, as lezer knows them.
   let at = durationOnlyCallAt(normalized, tree);
-  while (at !== undefined) {
-    normalized = `${normalized.slice(0, at)}vector${normalized.slice(at + 'vector'.length)}`;
+  let upper = upperCaseDurationCallAt(normalized, tree);
+  while (at !== undefined || upper !== undefined) {
+    if (at !== undefined) {
+      normalized = `${normalized.slice(0, at)}vector${normalized.slice(at + 'vector'.length)}`;
+    } else if (upper !== undefined) {
+      const [start, end] = upper;
+      normalized = `${normalized.slice(0, start)}${normalized.slice(start, end).toLowerCase()}${normalized.slice(end)}`;
+    }
     tree = promqlParser.parse(normalized);
     at = durationOnlyCallAt(normalized, tree);
+    upper = upperCaseDurationCallAt(normalized, tree);
   }
   const syntaxError = findSyntaxError(text, tree);
   if (syntaxError !== undefined) throw syntaxError;

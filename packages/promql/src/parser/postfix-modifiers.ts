@@ -5,26 +5,38 @@
  */
 import type { PromqlError } from '../errors.ts';
 import type { AtModifier, Expr } from './ast.ts';
+import type { QueryDuration } from './duration-expr.ts';
+
+/** Milliseconds, or a duration with `step()` or `range()` that is resolved when the query runs. */
+export type DurationValue = number | QueryDuration;
+
+function hasOffset(e: { readonly offsetMs: number; readonly offsetExpr?: QueryDuration }): boolean {
+  return e.offsetMs !== 0 || e.offsetExpr !== undefined;
+}
 
 /** Builds the parse error for `[start, end)` of the query. */
 export type FailAt = (start: number, end: number, message: string) => PromqlError;
 
 /** `inner[range]`: only a plain vector selector takes a range. */
-export function withRange(inner: Expr, rangeMs: number, end: number, fail: FailAt): Expr {
+export function withRange(inner: Expr, range: DurationValue, end: number, fail: FailAt): Expr {
   if (inner.type !== 'vectorSelector')
     throw fail(inner.pos.end, end, 'ranges only allowed for vector selectors');
-  if (inner.offsetMs !== 0) throw fail(inner.pos.end, end, 'no offset modifiers allowed before range');
+  if (hasOffset(inner)) throw fail(inner.pos.end, end, 'no offset modifiers allowed before range');
   if (inner.at !== undefined) throw fail(inner.pos.end, end, 'no @ modifiers allowed before range');
-  return { type: 'matrixSelector', vector: inner, rangeMs, pos: { start: inner.pos.start, end } };
+  const pos = { start: inner.pos.start, end };
+  if (typeof range === 'number') return { type: 'matrixSelector', vector: inner, rangeMs: range, pos };
+  return { type: 'matrixSelector', vector: inner, rangeMs: 0, rangeExpr: range, pos };
 }
 
 /** `expr[range:step]`; the type checker requires `expr` to be an instant vector. */
-export function subqueryOf(expr: Expr, rangeMs: number, stepMs: number, end: number): Expr {
+export function subqueryOf(expr: Expr, range: DurationValue, step: DurationValue, end: number): Expr {
   return {
     type: 'subquery',
     expr,
-    rangeMs,
-    stepMs,
+    rangeMs: typeof range === 'number' ? range : 0,
+    ...(typeof range === 'number' ? {} : { rangeExpr: range }),
+    stepMs: typeof step === 'number' ? step : 0,
+    ...(typeof step === 'number' ? {} : { stepExpr: step }),
     offsetMs: 0,
     at: undefined,
     pos: { start: expr.pos.start, end },
@@ -32,19 +44,20 @@ export function subqueryOf(expr: Expr, rangeMs: number, stepMs: number, end: num
 }
 
 /** `target offset d`, on a selector, a range selector or a subquery, once. */
-export function withOffset(target: Expr, offsetMs: number, end: number, fail: FailAt): Expr {
+export function withOffset(target: Expr, offset: DurationValue, end: number, fail: FailAt): Expr {
   const pos = { start: target.pos.start, end };
   const twice = () => fail(pos.start, end, 'offset may not be set multiple times');
+  const fields = typeof offset === 'number' ? { offsetMs: offset } : { offsetMs: 0, offsetExpr: offset };
   switch (target.type) {
     case 'vectorSelector':
-      if (target.offsetMs !== 0) throw twice();
-      return { ...target, offsetMs, pos };
+      if (hasOffset(target)) throw twice();
+      return { ...target, ...fields, pos };
     case 'matrixSelector':
-      if (target.vector.offsetMs !== 0) throw twice();
-      return { ...target, vector: { ...target.vector, offsetMs }, pos };
+      if (hasOffset(target.vector)) throw twice();
+      return { ...target, vector: { ...target.vector, ...fields }, pos };
     case 'subquery':
-      if (target.offsetMs !== 0) throw twice();
-      return { ...target, offsetMs, pos };
+      if (hasOffset(target)) throw twice();
+      return { ...target, ...fields, pos };
     default:
       throw fail(
         pos.start,

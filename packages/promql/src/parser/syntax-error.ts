@@ -150,6 +150,20 @@ export function durationOnlyCallAt(text: string, tree: Tree): number | undefined
   return previous.name === 'min_of' || previous.name === 'max_of' ? previous.start : undefined;
 }
 
+/**
+ * Lezer reads `step()`, `range()`, `min_of()` and `max_of()` in durations only in lower case; Prometheus in
+ * any case. When the first error of `tree` is such a name in another case, its `[start, end)`, for the
+ * parser to re-read it in lower case; otherwise `undefined`.
+ */
+export function upperCaseDurationCallAt(text: string, tree: Tree): [number, number] | undefined {
+  const node = firstErrorNode(tree);
+  if (node === undefined) return undefined;
+  const match = /^(\s*)(step|range|min_of|max_of)\s*\(/i.exec(text.slice(node.from));
+  if (match === null || match[2] === match[2]!.toLowerCase()) return undefined;
+  const start = node.from + match[1]!.length;
+  return [start, start + match[2]!.length];
+}
+
 /** Builds a `PROMQL_PARSE` error at `[start, end)` of `text`. */
 export function parseError(text: string, message: string, start: number, end: number): PromqlError {
   const position = positionOf(text, start, Math.max(end, start));
@@ -178,13 +192,6 @@ export function findSyntaxError(text: string, tree: Tree): PromqlError | undefin
       `unknown function with name "${previous.name}"`,
       previous.start,
       previous.start + previous.name.length,
-    );
-  }
-  // Lezer reads step() and range() in durations only in lower case; Prometheus in any case.
-  if (/^\s*(step|range|min_of|max_of)\s*\(/i.test(errorText)) {
-    return new PromqlError(
-      'PROMQL_UNSUPPORTED',
-      'duration expressions with step(), range(), min_of() or max_of() are not supported',
     );
   }
   const skipped = errorText.length - errorText.trimStart().length;
