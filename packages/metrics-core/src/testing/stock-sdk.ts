@@ -80,3 +80,52 @@ function roundValue(value: unknown): unknown {
   }
   return value;
 }
+
+/** The buckets of one sign of a normalized exponential point. */
+interface NormalizedBuckets {
+  offset: number;
+  bucketCounts: number[];
+}
+
+/** `buckets` at a scale `by` steps lower: bucket `i` goes into `i >> by`, counts added. */
+function downscaled(buckets: NormalizedBuckets, by: number): NormalizedBuckets {
+  const offset = buckets.offset >> by;
+  const bucketCounts: number[] = [];
+  buckets.bucketCounts.forEach((count, i) => {
+    const at = ((buckets.offset + i) >> by) - offset;
+    bucketCounts[at] = (bucketCounts[at] ?? 0) + count;
+  });
+  return { offset: buckets.bucketCounts.length === 0 ? buckets.offset : offset, bucketCounts };
+}
+
+/**
+ * Stock sdk-metrics 3.1 merges an interval that holds only zeros into a cumulative exponential histogram
+ * as if its empty bucket range were [0, -1], so the merged range reaches index 0 and it downscales:
+ * 0.5 then a 0 leaves it at scale 4, 5e-324 then a 0 at scale -6, where the core keeps scale 20 (an
+ * empty range holds no bucket to make room for). Where stock's scale is the lower one, the core's buckets
+ * are compared at stock's scale (the same counts, merged as a downscale merges them); everything else of
+ * the point must still be equal. Mutates `core`, a result of {@link normalize}.
+ */
+export function atStockScales(core: ReturnType<typeof normalize>, stock: ReturnType<typeof normalize>): void {
+  for (const [name, metric] of Object.entries(core)) {
+    const reference = stock[name];
+    if (reference === undefined || metric.type !== 1) continue;
+    metric.points.forEach((point, i) => {
+      const value = point.value as {
+        scale: number;
+        positive: NormalizedBuckets;
+        negative: NormalizedBuckets;
+      };
+      const expected = reference.points[i]?.value as { scale: number } | undefined;
+      if (expected === undefined || point.attributes !== reference.points[i]?.attributes) return;
+      const by = value.scale - expected.scale;
+      if (by <= 0) return;
+      (point as { value: unknown }).value = {
+        ...value,
+        scale: expected.scale,
+        positive: downscaled(value.positive, by),
+        negative: downscaled(value.negative, by),
+      };
+    });
+  }
+}
