@@ -9,6 +9,8 @@
  * Figures:
  * - `observe`/`record` of one value with 3 labels, a pre-built labels object per series (160 sets: route x8,
  *   method x4, status x5), values from a fixed list of 4096 log-uniform latencies in [1 ms, 1 s].
+ * - Bytes allocated per call: `heapUsed` growth over 10k warm calls right after a full GC, median of 31
+ *   batches (a batch a scavenge falls into reads low; the median is robust to those).
  * - A scrape of those 160 series (7 quantiles each): the core's through `telemetry.prometheus.render('text')`
  *   of `startTelemetry()` (scope labels and `target_info` included), the others' `registry.metrics()`.
  * - Accuracy: the largest relative error of any default quantile against the exact quantile of the values
@@ -187,6 +189,7 @@ function median(values: readonly number[]): number {
 
 interface RunResult {
   readonly observeNs: PerContender<number>;
+  readonly bytesPerCall: PerContender<number>;
   readonly observeRatio: PerContender<number>;
   readonly scrapeMs: PerContender<number>;
   readonly scrapeRatio: PerContender<number>;
@@ -213,6 +216,15 @@ async function measureRun(): Promise<RunResult> {
       observe[contender].push(built[contender].loop(ops[contender]));
     }
   }
+  const bytes = perContender((): number[] => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const contender of CONTENDERS) {
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      built[contender].loop(10_000);
+      bytes[contender].push((process.memoryUsage().heapUsed - before) / 10_000);
+    }
+  }
   const scrape = perContender((): number[] => []);
   for (let round = 0; round < SCRAPE_ROUNDS; round++) {
     for (let i = 0; i < CONTENDERS.length; i++) {
@@ -227,15 +239,12 @@ async function measureRun(): Promise<RunResult> {
   const maxRelativeError = perContender(() => 0);
   for (const contender of CONTENDERS) {
     const held: number[] = [];
-    for (const calls of [
-      20_000,
-      20_000,
-      20_000,
-      20_000,
-      20_000,
-      20_000,
+    const loops = [
+      ...Array(6).fill(20_000),
       ...Array(ROUNDS).fill(ops[contender]),
-    ]) {
+      ...Array(ROUNDS).fill(10_000),
+    ];
+    for (const calls of loops) {
       for (let i = 0; i < calls; i += 160) held.push(VALUES[i & 4095]!);
     }
     held.sort((a, b) => a - b);
@@ -250,6 +259,7 @@ async function measureRun(): Promise<RunResult> {
     perContender((c) => median(samples[c].map((value, i) => value / samples.core[i]!)));
   return {
     observeNs: perContender((c) => median(observe[c])),
+    bytesPerCall: perContender((c) => median(bytes[c])),
     observeRatio: ratio(observe),
     scrapeMs: perContender((c) => median(scrape[c])),
     scrapeRatio: ratio(scrape),
@@ -306,6 +316,12 @@ if (args.includes('--child')) {
         ),
       ),
       runRatios: perContender((c) => runs.map((r) => round(r.observeRatio[c], 2))),
+      bytesPerCall: perContender((c) =>
+        round(
+          medianOf((r) => r.bytesPerCall[c]),
+          1,
+        ),
+      ),
     },
     scrape: {
       case: 'text exposition of the 160 series, 7 quantiles each',
