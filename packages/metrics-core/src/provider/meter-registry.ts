@@ -43,6 +43,7 @@ import {
   type SummaryOptions,
 } from '../summaries/summary-options.ts';
 import { SummaryCell, SummaryStream } from '../summaries/summary-stream.ts';
+import { SummaryStreams } from '../summaries/summary-streams.ts';
 import { type CoreView, viewMatches } from '../views/view.ts';
 
 /** Settings of the core that apply to every instrument. */
@@ -127,11 +128,10 @@ export class MeterRegistry {
     kind: StreamKind;
     table: SeriesTable<SeriesCell>;
   }> = [];
-  readonly #summaries = new Map<string, { scope: InstrumentationScope; streams: SummaryStream[] }>();
+  readonly #summaries = new SummaryStreams();
   #deltaSlots = 0;
   #collectionId = 0;
   #lastCollection: Promise<unknown> = Promise.resolve();
-  #lastSummaryCollection: Promise<unknown> = Promise.resolve();
 
   /** The exemplar filter's sampler, shared by every synchronous instrument; undefined for `always_off`. */
   readonly exemplarSampler: ExemplarSampler | undefined;
@@ -227,43 +227,13 @@ export class MeterRegistry {
       true,
       undefined,
     );
-    const key = JSON.stringify([scope.name, scope.version ?? '', scope.schemaUrl ?? '']);
-    let entry = this.#summaries.get(key);
-    if (entry === undefined) {
-      entry = { scope, streams: [] };
-      this.#summaries.set(key, entry);
-    }
-    entry.streams.push(new SummaryStream(name, table, resolved));
+    this.#summaries.add(scope, new SummaryStream(name, table, resolved));
     return new CoreSummary(name, table, (value, why) => this.reportInvalid(name, value, why));
   }
 
   /** Every summary's series now: counts, sums and the quantiles of their windows. */
   collectSummaries(): Promise<SummaryScopeMetrics[]> {
-    // Most services have no summary: every /metrics render asks, so it gets its answer without the queue.
-    if (this.#summaries.size === 0) return Promise.resolve([]);
-    // One at a time: the streams merge each series' window in one scratch histogram across event-loop turns.
-    const run = this.#lastSummaryCollection.then(() => this.#collectSummariesNow());
-    this.#lastSummaryCollection = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  }
-
-  async #collectSummariesNow(): Promise<SummaryScopeMetrics[]> {
-    const endTime = nowHrTime();
-    const nowMs = Date.now();
-    const slice = new LoopSlice();
-    const collected: SummaryScopeMetrics[] = [];
-    for (const { scope, streams } of this.#summaries.values()) {
-      const metrics = [];
-      for (const stream of streams) {
-        const data = await stream.collect(endTime, nowMs, slice);
-        if (data !== undefined) metrics.push(data);
-      }
-      if (metrics.length > 0) collected.push({ scope, metrics });
-    }
-    return collected;
+    return this.#summaries.collect();
   }
 
   /** Current figures of every stream. */
