@@ -272,7 +272,9 @@ describe('yardstickConfigSchema rules', () => {
       'otlp.protocol: Invalid option: expected one of "http/protobuf"|"http/json"|"grpc"',
       'otlp.temporality: Invalid option: expected one of "cumulative"|"delta"|"lowmemory"',
     ]);
-    expect(yardstickConfigSchema.parse({ otlp: { protocol: 'grpc' } }).otlp.endpoint).toBe('http://localhost:4317');
+    expect(yardstickConfigSchema.parse({ otlp: { protocol: 'grpc' } }).otlp.endpoint).toBe(
+      'http://localhost:4317',
+    );
   });
 
   it('lists every problem at once rather than stopping at the first', () => {
