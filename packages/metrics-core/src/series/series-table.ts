@@ -139,7 +139,7 @@ export class SeriesTable<C extends SeriesCell> {
     let cell = this.#trie.get(this.#inStreamOrder(attributes));
     if (cell === undefined) {
       if (this.#live.length < this.#options.cardinalityLimit) {
-        cell = this.#options.create(Object.freeze(attributes), sharedStartTime(nowMs), nowMs);
+        cell = this.#options.create(Object.freeze(compacted(attributes)), sharedStartTime(nowMs), nowMs);
         this.#live.push(cell);
         this.#remember(this.#inStreamOrder(cell.attributes), cell);
       } else {
@@ -210,33 +210,31 @@ export class SeriesTable<C extends SeriesCell> {
       }
     }
     const allowed = this.#options.attributeKeys;
-    const keys: string[] = [];
+    const copy: Attributes = {};
+    // The copy outlives the call: the caller's object may be reused and changed.
     for (const key of Object.keys(attributes).sort()) {
       if (allowed !== undefined && !allowed.includes(key)) continue;
       const value = attributes[key];
-      if (value !== undefined && value !== null) keys.push(key);
-    }
-    // The copy outlives the call: the caller's object may be reused and changed.
-    const copy = objectWithKeys(keys);
-    for (const key of keys) {
-      const value = attributes[key] as Attributes[string];
-      setKey(copy, key, Array.isArray(value) ? [...value] : value);
+      if (value !== undefined && value !== null) setKey(copy, key, Array.isArray(value) ? [...value] : value);
     }
     return copy;
   }
 }
 
 /**
- * An object with exactly `keys` (values to be set by the caller), sized for them. A series keeps its
- * exported attributes for life, and an object grown from `{}` reserves room for four properties, or for more
- * in a separate store past four. `JSON.parse` allocates an object with room for exactly its properties:
- * measured (bench/recording-core.ts, 100k series of 3 attributes) 8 bytes less per series, 211 -> 203.
- * Only the keys go through JSON; the values are assigned, so they are never converted.
+ * `attributes` in an object sized for exactly its keys, for a new series to keep for life. An object grown
+ * from `{}` reserves room for four properties (or more, in a separate store, past four); `JSON.parse`
+ * allocates one with room for exactly its properties. measured (bench/recording-core.ts, 100k series of 3
+ * attributes): 8 bytes less per series, 211 -> 203. Only the keys go through JSON; the values are assigned,
+ * so they are never converted. Admitted series only: a set that goes to the overflow series never pays it.
  */
-function objectWithKeys(keys: readonly string[]): Attributes {
+function compacted(attributes: Attributes): Attributes {
+  const keys = Object.keys(attributes);
   let json = '{';
   for (let i = 0; i < keys.length; i++) json += `${i === 0 ? '' : ','}${JSON.stringify(keys[i])}:0`;
-  return JSON.parse(`${json}}`) as Attributes;
+  const copy = JSON.parse(`${json}}`) as Attributes;
+  for (const key of keys) setKey(copy, key, attributes[key]);
+  return copy;
 }
 
 /** Sets `target[key]`, also for `__proto__`, which plain assignment would turn into a prototype change. */
