@@ -57,8 +57,18 @@ export class HistogramSamples {
     const last = timestamps[timestamps.length - 1]!;
     let out: (FloatHistogram | undefined)[] | undefined;
     let i = 0;
-    for (const chunk of this.#chunks) {
-      if (chunk.maxT < first) continue;
+    // The first chunk ending at or after the window's start, by binary search: a series kept for weeks
+    // holds thousands of chunks, and a query reads only its last few.
+    const chunks = this.#chunks;
+    let low = 0;
+    let high = chunks.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (chunks[mid]!.maxT < first) low = mid + 1;
+      else high = mid;
+    }
+    for (let c = low; c < chunks.length; c++) {
+      const chunk = chunks[c]!;
       if (chunk.minT > last) break;
       chunk.decode(first, last, (t, h) => {
         // Histogram times are a subsequence of the window's timestamps: one merge walk places them.

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FloatHistogram } from '../histogram/float-histogram.ts';
 import type { LabelMatcher, Labels } from './queryable.ts';
 import { isStaleNaN } from './queryable.ts';
 import { SampleStore } from './sample-store.ts';
@@ -305,4 +306,29 @@ describe('SampleStore compression', () => {
     ];
     expect(last[0]!.values[steps - 1]).toBe(current[998]);
   }, 120_000);
+});
+
+describe('SampleStore native histograms', () => {
+  it('read a window in the middle of many histogram chunks, and no sample outside it', () => {
+    const store = new SampleStore();
+    const labels = { __name__: 'h' };
+    // 1,000 samples: 9 chunks of 120 and a head.
+    for (let i = 0; i < 1000; i++) {
+      const h = new FloatHistogram({
+        count: i,
+        sum: i,
+        positiveSpans: [{ offset: 0, length: 1 }],
+        positiveBuckets: [i],
+      });
+      store.appendHistogram(labels, i * 15_000, h);
+    }
+    const [series] = [
+      ...store.select([{ type: '=', name: '__name__', value: 'h' }], 400 * 15_000, 410 * 15_000),
+    ];
+    expect(series?.histograms?.map((h) => h?.count)).toEqual(Array.from({ length: 11 }, (_, i) => 400 + i));
+    const [edge] = [
+      ...store.select([{ type: '=', name: '__name__', value: 'h' }], 239 * 15_000, 240 * 15_000),
+    ];
+    expect(edge?.histograms?.map((h) => h?.count)).toEqual([239, 240]);
+  });
 });
