@@ -9,16 +9,23 @@ import { Metadata } from '@grpc/grpc-js';
 import { OTLPMetricExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import {
   AggregationTemporalityPreference,
-  OTLPMetricExporter as OtlpJsonExporter,
+  OTLPMetricExporterBase,
+  type OTLPMetricExporterOptions,
 } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as OtlpProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import {
+  convertLegacyHttpOptions,
+  createOtlpHttpExportDelegate,
+  type OTLPExporterNodeConfigBase,
+} from '@opentelemetry/otlp-exporter-base/node-http';
+import { MetricsExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import {
   AggregationType,
   InstrumentType,
   type MetricReader,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
+import { jsonExemplarSerializer, protobufExemplarSerializer } from './exemplar-serializer.ts';
 
 /** What the OTLP reader needs from the config. */
 export interface OtlpReaderOptions {
@@ -32,6 +39,26 @@ export interface OtlpReaderOptions {
   readonly exportTimeoutMs: number;
   /** Aggregation of histograms no view configures (default explicit buckets). */
   readonly histogramAggregation?: 'explicit' | 'exponential' | undefined;
+}
+
+/**
+ * OTel's OTLP/HTTP metric exporter (its transport, retries, compression and environment handling) with a
+ * serializer that also writes the metrics core's exemplars, which OTel's own exporters leave out.
+ */
+class ExemplarOtlpHttpExporter extends OTLPMetricExporterBase {
+  constructor(config: OTLPExporterNodeConfigBase & OTLPMetricExporterOptions, encoding: 'json' | 'protobuf') {
+    const contentType = encoding === 'json' ? 'application/json' : 'application/x-protobuf';
+    super(
+      createOtlpHttpExportDelegate(
+        convertLegacyHttpOptions(config, 'METRICS', 'v1/metrics', { 'Content-Type': contentType }),
+        encoding === 'json' ? jsonExemplarSerializer : protobufExemplarSerializer,
+        'otlp_http_metric_exporter',
+        MetricsExporterMetricsHelper,
+        undefined,
+      ),
+      config,
+    );
+  }
 }
 
 /** In-flight export requests allowed while the collector is slow or down; later ones fail fast. */
@@ -57,7 +84,7 @@ export function createOtlpReader(options: OtlpReaderOptions): MetricReader {
     // The exporter answers the reader's selectAggregationTemporality per instrument kind, which the core reads.
     temporalityPreference: TEMPORALITY[options.temporality],
   };
-  let exporter: OtlpGrpcExporter | OtlpJsonExporter | OtlpProtoExporter;
+  let exporter: OtlpGrpcExporter | ExemplarOtlpHttpExporter;
   if (options.protocol === 'grpc') {
     // gRPC sends headers as call metadata; the service path is fixed, so a base endpoint's path is dropped.
     const metadata = new Metadata();
@@ -65,10 +92,10 @@ export function createOtlpReader(options: OtlpReaderOptions): MetricReader {
     exporter = new OtlpGrpcExporter({ ...common, url: new URL(options.url).origin, metadata });
   } else {
     const httpOptions = { ...common, url: options.url, headers: { ...options.headers } };
-    exporter =
-      options.protocol === 'http/json'
-        ? new OtlpJsonExporter(httpOptions)
-        : new OtlpProtoExporter(httpOptions);
+    exporter = new ExemplarOtlpHttpExporter(
+      httpOptions,
+      options.protocol === 'http/json' ? 'json' : 'protobuf',
+    );
   }
   return new PeriodicExportingMetricReader({
     exporter,
