@@ -6,7 +6,6 @@
  * `concurrencyLimit` requests in flight.
  */
 import { Metadata } from '@grpc/grpc-js';
-import { OTLPMetricExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import {
   AggregationTemporalityPreference,
   OTLPMetricExporterBase,
@@ -18,6 +17,11 @@ import {
   createOtlpHttpExportDelegate,
   type OTLPExporterNodeConfigBase,
 } from '@opentelemetry/otlp-exporter-base/node-http';
+import {
+  convertLegacyOtlpGrpcOptions,
+  createOtlpGrpcExportDelegate,
+  type OTLPGRPCExporterConfigNode,
+} from '@opentelemetry/otlp-grpc-exporter-base';
 import { MetricsExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import {
   AggregationType,
@@ -61,6 +65,24 @@ class ExemplarOtlpHttpExporter extends OTLPMetricExporterBase {
   }
 }
 
+/** OTel's OTLP/gRPC metric exporter, as its own package builds it, with the exemplar serializer. */
+class ExemplarOtlpGrpcExporter extends OTLPMetricExporterBase {
+  constructor(config: OTLPGRPCExporterConfigNode & OTLPMetricExporterOptions) {
+    super(
+      createOtlpGrpcExportDelegate(
+        convertLegacyOtlpGrpcOptions(config, 'METRICS'),
+        protobufExemplarSerializer,
+        'otlp_grpc_metric_exporter',
+        MetricsExporterMetricsHelper,
+        undefined,
+        'MetricsExportService',
+        '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+      ),
+      config,
+    );
+  }
+}
+
 /** In-flight export requests allowed while the collector is slow or down; later ones fail fast. */
 const MAX_IN_FLIGHT_EXPORTS = 4;
 
@@ -84,12 +106,12 @@ export function createOtlpReader(options: OtlpReaderOptions): MetricReader {
     // The exporter answers the reader's selectAggregationTemporality per instrument kind, which the core reads.
     temporalityPreference: TEMPORALITY[options.temporality],
   };
-  let exporter: OtlpGrpcExporter | ExemplarOtlpHttpExporter;
+  let exporter: ExemplarOtlpGrpcExporter | ExemplarOtlpHttpExporter;
   if (options.protocol === 'grpc') {
     // gRPC sends headers as call metadata; the service path is fixed, so a base endpoint's path is dropped.
     const metadata = new Metadata();
     for (const [name, value] of Object.entries(options.headers)) metadata.set(name, value);
-    exporter = new OtlpGrpcExporter({ ...common, url: new URL(options.url).origin, metadata });
+    exporter = new ExemplarOtlpGrpcExporter({ ...common, url: new URL(options.url).origin, metadata });
   } else {
     const httpOptions = { ...common, url: options.url, headers: { ...options.headers } };
     exporter = new ExemplarOtlpHttpExporter(

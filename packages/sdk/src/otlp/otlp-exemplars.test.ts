@@ -1,5 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  Server as GrpcServer,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
 import { type Context, context, TraceFlags, trace } from '@opentelemetry/api';
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import protobuf from 'protobufjs';
@@ -19,12 +25,51 @@ function inSampledSpan(): Context {
   });
 }
 
+/** A collector stand-in: the requests it received, undecoded. */
+interface Collector {
+  readonly url: string;
+  readonly bodies: { type: string; body: Buffer }[];
+  close(): Promise<void>;
+}
+
+/** A gRPC collector stand-in keeping the raw request messages. */
+async function startGrpcCollector(): Promise<Collector> {
+  const bodies: { type: string; body: Buffer }[] = [];
+  const grpc = new GrpcServer();
+  const bytes = (value: Buffer) => value;
+  grpc.addService(
+    {
+      Export: {
+        path: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: bytes,
+        requestDeserialize: bytes,
+        responseSerialize: bytes,
+        responseDeserialize: bytes,
+      },
+    },
+    {
+      Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+        bodies.push({ type: 'application/grpc', body: call.request });
+        callback(null, Buffer.alloc(0));
+      },
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    grpc.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return {
+    close: () => new Promise<void>((resolve) => grpc.tryShutdown(() => resolve())),
+    url: `http://127.0.0.1:${port}`,
+    bodies,
+  };
+}
+
 /** A collector stand-in keeping the raw request bodies. */
-async function startCollector(): Promise<{
-  server: Server;
-  url: string;
-  bodies: { type: string; body: Buffer }[];
-}> {
+async function startCollector(): Promise<Collector> {
   const bodies: { type: string; body: Buffer }[] = [];
   const server = createServer((req, res) => {
     const parts: Buffer[] = [];
@@ -35,14 +80,18 @@ async function startCollector(): Promise<{
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/metrics`, bodies };
+  return {
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/metrics`,
+    bodies,
+  };
 }
 
 let telemetry: Telemetry | undefined;
-let collector: Awaited<ReturnType<typeof startCollector>> | undefined;
+let collector: Collector | undefined;
 afterEach(async () => {
   await telemetry?.shutdown();
-  await new Promise<void>((resolve) => (collector ? collector.server.close(() => resolve()) : resolve()));
+  await collector?.close();
   telemetry = undefined;
   collector = undefined;
 });
@@ -69,9 +118,9 @@ function exemplarsOf(request: any, name: string): DecodedExemplar[] {
   return [];
 }
 
-describe.each(['http/protobuf', 'http/json'] as const)('OTLP exemplars over %s', (protocol) => {
+describe.each(['http/protobuf', 'http/json', 'grpc'] as const)('OTLP exemplars over %s', (protocol) => {
   it('carries the trace and span of a measurement made in a sampled span', async () => {
-    collector = await startCollector();
+    collector = protocol === 'grpc' ? await startGrpcCollector() : await startCollector();
     telemetry = await startTelemetry({
       env: {},
       configFile: false,
@@ -99,7 +148,12 @@ describe.each(['http/protobuf', 'http/json'] as const)('OTLP exemplars over %s',
             longs: String,
             bytes: String,
           });
-    expect(type).toContain(protocol === 'http/json' ? 'application/json' : 'application/x-protobuf');
+    const contentTypes = {
+      'http/json': 'application/json',
+      'http/protobuf': 'application/x-protobuf',
+      grpc: 'application/grpc',
+    };
+    expect(type).toContain(contentTypes[protocol]);
     const hex = (id: string | undefined) =>
       protocol === 'http/json' ? id : Buffer.from(id ?? '', 'base64').toString('hex');
     for (const [name, value] of [
