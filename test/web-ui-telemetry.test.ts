@@ -65,6 +65,21 @@ describe('web UI of startTelemetry', () => {
     expect((await fetch(`${url}/metrics`)).status).toBe(200);
   });
 
+  it('serves the dashboards given with telemetry.addDashboard to the UI, and refuses a broken one', async () => {
+    const url = await start();
+    expect(await (await fetch(`${url}/ui/dashboards.json`)).json()).toEqual([]);
+    const dashboard = {
+      title: 'Checkout',
+      uid: 'checkout',
+      panels: [{ title: 'Requests', queries: [{ expr: 'sum(rate(http_requests_total[5m]))' }] }],
+    };
+    telemetry!.addDashboard(dashboard);
+    expect(await (await fetch(`${url}/ui/dashboards.json`)).json()).toEqual([dashboard]);
+    expect(() => telemetry!.addDashboard({ title: 'Broken', panels: [{ title: 'P', queries: [] }] })).toThrow(
+      'addDashboard("Broken"): panels.0.queries: must be a non-empty array',
+    );
+  });
+
   it('asks for the server credentials', async () => {
     const url = await start({
       server: { port: 0, auth: { username: 'ops', password: 'correct-horse-battery' } },

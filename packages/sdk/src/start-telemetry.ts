@@ -38,6 +38,7 @@ import { startRemoteWrite } from './remote-write/start-remote-write.ts';
 import { createResource } from './resource/create-resource.ts';
 import { queryApiExposure } from './server/query-api-exposure.ts';
 import { startTelemetryServer, type TelemetryServer } from './server/telemetry-server.ts';
+import { createUiDashboards, type UiDashboardConfig } from './server/ui-dashboards.ts';
 import { createWebUiHandler, mountWebUi } from './server/web-ui.ts';
 import type { CollectionSink } from './store/collection-sink.ts';
 import { ExemplarStore } from './store/exemplar-store.ts';
@@ -140,6 +141,13 @@ export interface Telemetry {
    * `cardinality` apply. Recorded on the meter `options.meter` (default the service name, else `yardstick`).
    */
   summary(name: string, options?: SummaryOptions & { readonly meter?: string }): Summary;
+  /**
+   * Shows a dashboard on the web UI's Dashboards page, beside those built in: a `DashboardConfig` as
+   * `yardstick dashboard` reads it (load files with `@yardstick/exporter-cli`'s `loadDashboardConfig` for
+   * file:line errors). One with the same `uid` (else title) is replaced.
+   * @throws YardstickError `CONFIG_INVALID` naming the field at fault, or past 100 dashboards
+   */
+  addDashboard(dashboard: UiDashboardConfig): void;
   /** Exports pending OTLP data and refreshes the store now. */
   forceFlush(): Promise<void>;
   /** Flushes OTLP, closes the server, stops the readers. Idempotent. */
@@ -359,6 +367,7 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
       : undefined;
 
   let server: TelemetryServer | undefined;
+  const uiDashboards = createUiDashboards();
   let queryApi: QueryApi | undefined;
   if (serves && config.server.enabled) {
     try {
@@ -387,9 +396,11 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
       server.mount('/api/v1/*', { methods: ['GET', 'POST'], handler: queryApi });
       server.mount('/v1/stats', { methods: ['GET'], handler: queryApi.stats });
       // The UI reads everything through /api/v1, so it is served exactly when that is.
-      mountWebUi(server, createWebUiHandler({ onMissing: (message) => logger.warn({}, message) }), [
-        config.server.metricsPath,
-      ]);
+      const webUi = createWebUiHandler({
+        onMissing: (message) => logger.warn({}, message),
+        dashboards: uiDashboards.json,
+      });
+      mountWebUi(server, webUi, [config.server.metricsPath]);
     }
     logger.info({ url: server.url }, 'yardstick telemetry server listening');
   }
@@ -430,6 +441,7 @@ async function startPipeline(options: StartTelemetryOptions, connect: boolean): 
     alerting,
     url: server?.url,
     meter: (name, version) => meterProvider.getMeter(name, version),
+    addDashboard: (dashboard) => uiDashboards.add(dashboard),
     httpServerMetrics(httpOptions = {}) {
       const enabled = config.enabled && config.metrics.requests && httpOptions.enabled !== false;
       return createHttpServerMetrics(meterProvider.getMeter('@yardstick/sdk/http-server'), {

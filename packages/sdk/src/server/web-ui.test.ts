@@ -159,10 +159,33 @@ describe('web UI routes', () => {
     }
   });
 
+  it('serves the run-time dashboards at /ui/dashboards.json, read on every request, behind the basic auth', async () => {
+    const dashboards: string[] = [];
+    server = await startTelemetryServer(
+      {
+        negotiate: () => ({ format: 'text', contentType: 'text/plain' }),
+        render: async () => (async function* () {})(),
+      },
+      { ...base, auth: { username: 'ops', password: 'correct-horse' } },
+    );
+    mountWebUi(server, createWebUiHandler({ dir: bundleDir, dashboards: () => `[${dashboards.join(',')}]` }));
+    const authorization = `Basic ${Buffer.from('ops:correct-horse').toString('base64')}`;
+    const url = `${server.url}/ui/dashboards.json`;
+    expect((await raw(url)).status).toBe(401);
+    expect(JSON.parse((await raw(url, { headers: { authorization } })).body.toString())).toEqual([]);
+    dashboards.push('{"title":"Checkout"}');
+    const answer = await raw(url, { headers: { authorization } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(answer.headers['cache-control']).toBe('no-cache');
+    expect(JSON.parse(answer.body.toString())).toEqual([{ title: 'Checkout' }]);
+  });
+
   it('answers 403 to clients outside the CIDR allow-list', async () => {
     const { url } = await serveUi({ allowedCidrs: ['10.0.0.0/8'] });
     expect((await raw(`${url}/graph`)).status).toBe(403);
     expect((await raw(`${url}/ui/app-ABC123.js`)).status).toBe(403);
+    expect((await raw(`${url}/ui/dashboards.json`)).status).toBe(403);
   });
 
   it('leaves a reserved path (the metrics path) to what it serves', async () => {

@@ -19,6 +19,9 @@ export const WEB_UI_PAGES: readonly string[] = ['/', '/graph', '/alerts', '/rule
 /** The prefix of the bundle's files. */
 const ASSET_PREFIX = '/ui/';
 
+/** The run-time dashboards (never a bundle file name: those carry a content hash). */
+const DASHBOARDS_FILE = 'dashboards.json';
+
 // src/server and dist/server are both two levels below the package root, where dist/ui is built.
 const DEFAULT_UI_DIR = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
 
@@ -52,6 +55,8 @@ export interface WebUiOptions {
   readonly dir?: string | undefined;
   /** Told once when the bundle is missing, with the command that builds it. */
   readonly onMissing?: ((message: string) => void) | undefined;
+  /** The run-time dashboards as JSON, served at `/ui/dashboards.json` (default none). */
+  readonly dashboards?: (() => string) | undefined;
 }
 
 /** Reads the bundle: `index.html` and the hashed files beside it, or undefined when it is not built. */
@@ -108,6 +113,17 @@ export function createWebUiHandler(options: WebUiOptions = {}): RequestHandler {
     }
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const name = path.startsWith(ASSET_PREFIX) ? path.slice(ASSET_PREFIX.length) : undefined;
+    if (name === DASHBOARDS_FILE) {
+      // Dashboards can be added while the page is open, so the browser asks again each time.
+      const json = Buffer.from(options.dashboards?.() ?? '[]');
+      send(
+        req,
+        res,
+        { contentType: 'application/json; charset=utf-8', raw: json, gzip: undefined },
+        'no-cache',
+      );
+      return;
+    }
     const file =
       name === undefined ? bundle.get('index.html') : name === 'index.html' ? undefined : bundle.get(name);
     if (file === undefined) {

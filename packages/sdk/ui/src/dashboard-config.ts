@@ -1,7 +1,8 @@
 /**
- * The dashboards built into the UI: the DashboardConfig files that `yardstick dashboard` turns into Grafana
- * JSON, read at build time, with the same defaults as that command's schema (a timeseries panel, unit
- * `short`, 12 of 24 columns, 8 rows high; last 6 hours, refreshed every 30 s).
+ * The dashboards the UI draws: the DashboardConfig files that `yardstick dashboard` turns into Grafana JSON,
+ * read at build time, and those the service adds at run time (`telemetry.addDashboard`, served at
+ * `/ui/dashboards.json`), with the same defaults as that command's schema (a timeseries panel, unit `short`,
+ * 12 of 24 columns, 8 rows high; last 6 hours, refreshed every 30 s).
  */
 
 /** A colour from `value` upwards; the base step has no value. */
@@ -74,8 +75,28 @@ function panelOf(raw: Raw): Panel {
   };
 }
 
-/** The dashboards as built into the bundle, with the schema's defaults filled in. */
-export function builtInDashboards(raw: readonly unknown[] = YARDSTICK_DASHBOARDS): Dashboard[] {
+/** The dashboards built into the bundle, as read at build time (unvalidated). */
+export const BUILT_IN_DASHBOARDS: readonly unknown[] = YARDSTICK_DASHBOARDS;
+
+/** The service's run-time dashboards, from the same origin (so with the page's credentials). */
+export async function fetchRunTimeDashboards(): Promise<unknown[]> {
+  const response = await fetch('/ui/dashboards.json', { headers: { accept: 'application/json' } });
+  if (!response.ok) throw new Error(`HTTP ${response.status} from /ui/dashboards.json`);
+  const body: unknown = await response.json();
+  return Array.isArray(body) ? body : [];
+}
+
+/** Dashboards with the schema's defaults filled in; a later one replaces an earlier one of the same uid. */
+export function dashboardsOf(raw: readonly unknown[]): Dashboard[] {
+  const byUid = new Map<string, Dashboard>();
+  for (const dashboard of normalize(raw)) {
+    byUid.delete(dashboard.uid);
+    byUid.set(dashboard.uid, dashboard);
+  }
+  return [...byUid.values()];
+}
+
+function normalize(raw: readonly unknown[]): Dashboard[] {
   return list(raw).map((d, i) => {
     const time = (d.time ?? {}) as Raw;
     const title = text(d.title) ?? `Dashboard ${i + 1}`;

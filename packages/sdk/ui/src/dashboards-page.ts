@@ -1,10 +1,16 @@
 /**
- * The dashboards page (`/dashboards`): the built-in dashboards rendered natively, with their variables, a
- * time range and auto-refresh. The state lives in the URL as Grafana writes it (`?uid=…&var-job=…&from=now-1h
+ * The dashboards page (`/dashboards`): the built-in dashboards and the service's own (`telemetry.addDashboard`)
+ * rendered natively, with their variables, a time range and auto-refresh. The state lives in the URL as Grafana writes it (`?uid=…&var-job=…&from=now-1h
  * &refresh=30s`), so a view can be shared.
  */
 import { ApiCallError } from './api.ts';
-import { builtInDashboards, type Dashboard, type Panel } from './dashboard-config.ts';
+import {
+  BUILT_IN_DASHBOARDS,
+  type Dashboard,
+  dashboardsOf,
+  fetchRunTimeDashboards,
+  type Panel,
+} from './dashboard-config.ts';
 import { interpolate, variableOptions, variableText } from './dashboard-variables.ts';
 import { h, replace } from './dom.ts';
 import { type PanelBody, ROW_PIXELS, renderPanelBody } from './panel-views.ts';
@@ -204,17 +210,28 @@ function panelSection(panel: Panel): HTMLElement {
   );
 }
 
-/** Renders the dashboards page into `main`. */
-export function renderDashboardsPage(main: HTMLElement): void {
-  const dashboards = builtInDashboards();
+/** Renders the dashboards page into `main`: the built-in dashboards, then the service's own. */
+export async function renderDashboardsPage(main: HTMLElement): Promise<void> {
+  let runTime: unknown[] = [];
+  let failure: string | undefined;
+  try {
+    runTime = await fetchRunTimeDashboards();
+  } catch (error) {
+    // The built-in dashboards still work; say why the service's own are missing.
+    failure = `The service's dashboards could not load: ${errorText(error)}`;
+  }
+  const dashboards = dashboardsOf([...BUILT_IN_DASHBOARDS, ...runTime]);
   if (dashboards.length === 0) {
     replace(
       main,
       h('h1', {}, 'Dashboards'),
-      h('p', { class: 'empty' }, 'No dashboards were built into this UI.'),
+      h('p', { class: 'empty' }, 'No dashboards: build some in or add them with telemetry.addDashboard().'),
+      ...(failure === undefined ? [] : [h('div', { class: 'error', role: 'alert' }, failure)]),
     );
     return;
   }
   const uid = new URLSearchParams(location.search).get('uid');
   showDashboard(main, dashboards.find((d) => d.uid === uid) ?? dashboards[0]!, dashboards);
+  // showDashboard only redraws inside its own sections, so the notice stays above them.
+  if (failure !== undefined) main.prepend(h('div', { class: 'error', role: 'alert' }, failure));
 }
