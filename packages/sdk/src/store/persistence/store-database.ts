@@ -13,7 +13,7 @@ export const STORE_DATABASE_FILE = 'yardstick-store.db';
 /** `PRAGMA application_id` of a yardstick store ("YDST"), so a foreign SQLite file is told apart. */
 const APPLICATION_ID = 0x59445354;
 /** `PRAGMA user_version`: the layout of the tables below. */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 /**
  * Native histogram samples not sealed yet, one row each (histogram-row.ts), and sealed ones, a chunk per
@@ -39,10 +39,19 @@ const HISTOGRAM_CHUNKS_TABLE = `
   ) WITHOUT ROWID;
   CREATE INDEX histogram_chunks_by_max_t ON histogram_chunks (max_t);
 `;
+/**
+ * The newest time a seal put into chunks, once all its chunks are written (its one row has id 1): rows up to
+ * it are deleted before the head is read again, so a crash between a seal's transactions seals nothing twice
+ * (disk-steps.ts). Version 3 had no such table.
+ */
+const SEALED_TABLE = `
+  CREATE TABLE sealed (id INTEGER PRIMARY KEY CHECK (id = 1), t INTEGER NOT NULL);
+`;
 /** What a store of each older version lacks. */
 const UPGRADES: Readonly<Record<number, string>> = {
-  1: HISTOGRAMS_TABLE + HISTOGRAM_CHUNKS_TABLE,
-  2: HISTOGRAM_CHUNKS_TABLE,
+  1: HISTOGRAMS_TABLE + HISTOGRAM_CHUNKS_TABLE + SEALED_TABLE,
+  2: HISTOGRAM_CHUNKS_TABLE + SEALED_TABLE,
+  3: SEALED_TABLE,
 };
 
 const SCHEMA = `
@@ -60,6 +69,7 @@ const SCHEMA = `
   CREATE TABLE cursors (endpoint TEXT PRIMARY KEY, t INTEGER NOT NULL);
   ${HISTOGRAMS_TABLE}
   ${HISTOGRAM_CHUNKS_TABLE}
+  ${SEALED_TABLE}
 `;
 
 /** An open store database. */

@@ -146,8 +146,9 @@ describe('StorePersistence', () => {
   });
 
   it.for([
-    { version: 1, missing: ['histograms', 'histogram_chunks'] },
-    { version: 2, missing: ['histogram_chunks'] },
+    { version: 1, missing: ['histograms', 'histogram_chunks', 'sealed'] },
+    { version: 2, missing: ['histogram_chunks', 'sealed'] },
+    { version: 3, missing: ['sealed'] },
   ])(
     'opens a store of version $version (without $missing) with its history, and adds the tables',
     async ({ version, missing }) => {

@@ -8,17 +8,17 @@
  * sealed into one XOR chunk per series (`chunks`, the store's own encoding), after which its rows go. Native
  * histogram samples are rows of `histograms`, one per series and collection (histogram-row.ts), sealed at the
  * same time into one chunk per series (`histogram_chunks`, each bucket as its change since the previous
- * sample: histogram-chunk-bytes.ts).
+ * sample: histogram-chunk-bytes.ts). Sealing and retention run in bounded steps with event-loop turns between
+ * them (disk-steps.ts, which also says how a crash mid-seal stays consistent).
  */
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { LoopSlice } from '@yardstick/metrics-core';
-import { encodeXorChunkBytes, type FloatHistogram, type Labels, type SampleStore } from '@yardstick/promql';
+import type { FloatHistogram, Labels, SampleStore } from '@yardstick/promql';
 import type { Logger } from '../../logging/logger.ts';
 import type { CollectionSink } from '../collection-sink.ts';
 import { seriesKey } from '../series-key.ts';
-import { readHeadRow } from './chunk-rows.ts';
-import { encodeHistogramChunk, type TimedHistogram } from './histogram-chunk-bytes.ts';
-import { decodeHistogramRow, encodeHistogramRow } from './histogram-row.ts';
+import { type DiskSteps, dropSealed, retentionSteps, sealedUntil, sealSteps } from './disk-steps.ts';
+import { encodeHistogramRow } from './histogram-row.ts';
 import { restoreRows } from './restore-rows.ts';
 import { openStoreDatabase, type StoreDatabase } from './store-database.ts';
 
@@ -95,7 +95,16 @@ export class StorePersistence implements CollectionSink {
       this.#ids.set(row.labels, row.id);
       if (row.id >= this.#nextId) this.#nextId = row.id + 1;
     }
-    this.#headRows = Number((db.prepare('SELECT count(*) AS n FROM head').get() as { n: number }).n);
+    this.#countHeadRows();
+  }
+
+  /** Head rows not sealed yet (a crash may have left sealed ones, deleted before the next seal). */
+  #countHeadRows(): void {
+    const { db } = this.#database;
+    const after = sealedUntil(db) ?? Number.MIN_SAFE_INTEGER;
+    this.#headRows = Number(
+      (db.prepare('SELECT count(*) AS n FROM head WHERE t > ?').get(after) as { n: number }).n,
+    );
   }
 
   /**
@@ -119,12 +128,14 @@ export class StorePersistence implements CollectionSink {
   /**
    * Loads the persisted history into `store` (synchronously, at startup; see `restoreRows`): sealed chunks
    * series by series, then the head's collections in time order, native histogram rows among them in time
-   * order; then applies retention on disk. Series left with no sample are forgotten.
+   * order; before that, deletes rows a seal interrupted by a crash had sealed, and applies retention on disk.
+   * Series left with no sample are forgotten.
    */
   restoreInto(store: SampleStore): RestoreResult {
     const started = performance.now();
     const { db } = this.#database;
-    this.#enforceRetentionSync();
+    this.#runSync(dropSealed(db));
+    this.#runSync(this.#retention());
     const labelsById = new Map<number, Labels>();
     for (const [key, id] of this.#ids) labelsById.set(id, labelsOfKey(key));
     const { samples, rejected, referenced } = restoreRows(db, labelsById, store);
@@ -227,153 +238,69 @@ export class StorePersistence implements CollectionSink {
   }
 
   /**
-   * Encodes the head's samples into one chunk per series, a slice of series per transaction, then deletes the
-   * sealed head rows in one more. A crash in between leaves chunks and head rows that hold the same samples:
-   * restore appends both, and the store refuses the second copy (not after the series' newest sample).
+   * Seals the head (see disk-steps.ts), then applies retention on disk, committing and giving the event loop
+   * a turn whenever `slice` is used up.
    */
   async #seal(slice: LoopSlice): Promise<void> {
     const { db } = this.#database;
-    const rows = db.prepare('SELECT t, data FROM head ORDER BY t').all() as unknown as HeadRow[];
-    if (rows.length === 0) return;
-    const sealedUntil = rows[rows.length - 1]!.t;
-    // Float64Arrays, not number[]: V8 may canonicalise a NaN held in a double array, and the staleness
-    // marker is a NaN with a payload. A series has at most one sample per head row.
-    const bySeries = new Map<number, { t: Float64Array; v: Float64Array; n: number }>();
-    for (const row of rows) {
-      const pairs = readHeadRow(row.data);
-      for (let i = 0; i < pairs.length; i += 2) {
-        const id = pairs[i]!;
-        let series = bySeries.get(id);
-        if (series === undefined) {
-          series = { t: new Float64Array(rows.length), v: new Float64Array(rows.length), n: 0 };
-          bySeries.set(id, series);
-        }
-        series.t[series.n] = row.t;
-        series.v[series.n++] = pairs[i + 1]!;
-      }
-      if (slice.due) await slice.turn();
-    }
-    const insert = db.prepare(
-      'INSERT OR REPLACE INTO chunks (series_id, min_t, max_t, count, data) VALUES (?, ?, ?, ?, ?)',
-    );
-    let sliceStart = performance.now();
-    db.exec('BEGIN');
-    try {
-      for (const [id, { t, v, n }] of bySeries) {
-        insert.run(id, t[0]!, t[n - 1]!, n, encodeXorChunkBytes(t, v, n));
-        if (slice.due) {
-          db.exec('COMMIT');
-          this.#recordSlice(sliceStart);
-          await slice.turn();
-          sliceStart = performance.now();
-          db.exec('BEGIN');
-        }
-      }
-      db.prepare('DELETE FROM head WHERE t <= ?').run(sealedUntil);
-      db.exec('COMMIT');
-    } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      throw error;
-    }
-    this.#recordSlice(sliceStart);
-    this.#headRows = Number((db.prepare('SELECT count(*) AS n FROM head').get() as { n: number }).n);
-    await this.#sealHistograms(sealedUntil, slice);
+    await this.#run(dropSealed(db), slice);
+    const newest = (db.prepare('SELECT max(t) AS t FROM head').get() as { t: number | null }).t;
+    if (newest !== null) await this.#run(sealSteps(db, Number(newest)), slice);
+    this.#countHeadRows();
+  }
+
+  /** Retention on disk between collections. */
+  async #enforceRetention(slice: LoopSlice): Promise<void> {
+    await this.#run(this.#retention(), slice);
+  }
+
+  #retention(): DiskSteps {
+    const { retentionMs, maxBytes } = this.#options;
+    const cutoff = Number.isFinite(retentionMs) ? (this.#options.now ?? Date.now)() - retentionMs : undefined;
+    return retentionSteps(this.#database.db, cutoff, maxBytes);
   }
 
   /**
-   * Encodes the histogram rows up to `sealedUntil` into one chunk per series, a slice of series per
-   * transaction, then deletes the rows in one more; a crash in between leaves copies that restore refuses,
-   * as for the floats. A row that cannot be read is left out of its chunk (and deleted).
+   * Runs `steps` in transactions, committing and giving the loop a turn when `slice` is used up; stops at a
+   * turn after which the persistence is closed (what is committed is consistent at every step).
    */
-  async #sealHistograms(sealedUntil: number, slice: LoopSlice): Promise<void> {
+  async #run(steps: DiskSteps, slice: LoopSlice): Promise<void> {
     const { db } = this.#database;
-    const rows = db
-      .prepare('SELECT series_id, t, data FROM histograms WHERE t <= ? ORDER BY series_id, t')
-      .all(sealedUntil) as unknown as Array<{ series_id: number; t: number; data: Uint8Array }>;
-    if (rows.length === 0) return;
-    const insert = db.prepare(
-      'INSERT OR REPLACE INTO histogram_chunks (series_id, min_t, max_t, count, data) VALUES (?, ?, ?, ?, ?)',
-    );
     let sliceStart = performance.now();
     db.exec('BEGIN');
     try {
-      let run: TimedHistogram[] = [];
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        try {
-          run.push({ t: row.t, histogram: decodeHistogramRow(row.data) });
-        } catch {
-          // Damaged: no complete transaction writes one; the sample is lost, the series' others kept.
-        }
-        if (rows[i + 1]?.series_id === row.series_id) continue;
-        if (run.length > 0)
-          insert.run(row.series_id, run[0]!.t, run.at(-1)!.t, run.length, encodeHistogramChunk(run));
-        run = [];
-        if (slice.due) {
-          db.exec('COMMIT');
-          this.#recordSlice(sliceStart);
-          await slice.turn();
-          sliceStart = performance.now();
-          db.exec('BEGIN');
-        }
+      for (const _ of steps) {
+        if (!slice.due) continue;
+        db.exec('COMMIT');
+        this.#recordSlice(sliceStart);
+        await slice.turn();
+        if (this.#closed) return;
+        sliceStart = performance.now();
+        db.exec('BEGIN');
       }
-      db.prepare('DELETE FROM histograms WHERE t <= ?').run(sealedUntil);
       db.exec('COMMIT');
     } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
+      if (db.isOpen && db.isTransaction) db.exec('ROLLBACK');
       throw error;
     }
     this.#recordSlice(sliceStart);
+  }
+
+  /** Runs `steps` at once, in one transaction (at startup). */
+  #runSync(steps: DiskSteps): void {
+    const { db } = this.#database;
+    db.exec('BEGIN');
+    try {
+      for (const _ of steps);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   #recordSlice(start: number): void {
     this.#longestSliceMs = Math.max(this.#longestSliceMs, performance.now() - start);
-  }
-
-  /** Retention on disk between collections; each delete is one statement, so a slice of its own. */
-  async #enforceRetention(slice: LoopSlice): Promise<void> {
-    const start = performance.now();
-    this.#enforceRetentionSync();
-    this.#recordSlice(start);
-    if (slice.due) await slice.turn();
-  }
-
-  /**
-   * Deletes chunks and rows older than the retention window, then the oldest chunks and histogram rows until
-   * the database uses at most `maxBytes` (pages in use, free pages excluded), and gives freed pages back to
-   * the file system.
-   */
-  #enforceRetentionSync(): void {
-    const { db } = this.#database;
-    const { retentionMs, maxBytes } = this.#options;
-    if (Number.isFinite(retentionMs)) {
-      const cutoff = (this.#options.now ?? Date.now)() - retentionMs;
-      db.prepare('DELETE FROM chunks WHERE max_t < ?').run(cutoff);
-      db.prepare('DELETE FROM head WHERE t < ?').run(cutoff);
-      db.prepare('DELETE FROM histograms WHERE t < ?').run(cutoff);
-      db.prepare('DELETE FROM histogram_chunks WHERE max_t < ?').run(cutoff);
-    }
-    if (Number.isFinite(maxBytes)) {
-      // Each kind of history loses the same share per round, so floats and histograms keep about the same span.
-      const kinds = OLDEST_FIRST.map(({ table, key, time, minimum }) => ({
-        minimum,
-        count: db.prepare(`SELECT count(*) AS n FROM ${table}`),
-        deleteOldest: db.prepare(
-          `DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} ORDER BY ${time} LIMIT ?)`,
-        ),
-      }));
-      for (let over = usedBytes(db) - maxBytes; over > 0; over = usedBytes(db) - maxBytes) {
-        let left = 0;
-        for (const { count, deleteOldest, minimum } of kinds) {
-          const n = Number((count.get() as { n: number }).n);
-          left += n;
-          // A tenth per round: few rounds when far over, little overshoot near.
-          if (n > 0) deleteOldest.run(Math.max(minimum, Math.ceil(n / 10)));
-        }
-        if (left === 0) break;
-      }
-    }
-    db.exec('PRAGMA incremental_vacuum');
   }
 
   /** Closes the database; later collections are not written. */
@@ -382,30 +309,6 @@ export class StorePersistence implements CollectionSink {
     this.#closed = true;
     this.#database.db.close();
   }
-}
-
-interface HeadRow {
-  readonly t: number;
-  readonly data: Uint8Array;
-}
-
-/**
- * What the byte budget deletes, oldest first: sealed chunks of both kinds, and histogram rows; at least
- * `minimum` a round, fewer for histogram chunks, which are few and large (a series' 120 histograms each).
- */
-const OLDEST_FIRST = [
-  { table: 'chunks', key: 'series_id, min_t', time: 'min_t', minimum: 64 },
-  { table: 'histogram_chunks', key: 'series_id, min_t', time: 'min_t', minimum: 1 },
-  { table: 'histograms', key: 'series_id, t', time: 't', minimum: 64 },
-] as const;
-
-function usedBytes(db: StoreDatabase['db']): number {
-  const pages = Number((db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count);
-  const free = Number(
-    (db.prepare('PRAGMA freelist_count').get() as { freelist_count: number }).freelist_count,
-  );
-  const size = Number((db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size);
-  return (pages - free) * size;
 }
 
 /** The label set of a `seriesKey` (JSON pairs, sorted by name). */
