@@ -83,7 +83,10 @@ export async function startFakeBackend(options: FakeBackendOptions): Promise<Fak
       | undefined;
     if (state.behaviour === 'stall') await new Promise<void>((release) => held.push(release));
     if (state.behaviour === 'hang') return; // never answers; close() cuts the connection
-    await new Promise((r) => setTimeout(r, minDelay + Math.random() * (maxDelay - minDelay)));
+    // Without a latency range the answer goes out at once: a timer would hold it at least 1 ms.
+    if (maxDelay > 0) {
+      await new Promise((r) => setTimeout(r, minDelay + Math.random() * (maxDelay - minDelay)));
+    }
     if (state.behaviour === 'unavailable' || Math.random() < (options.failureRate ?? 0)) {
       res
         .writeHead(503, { 'content-type': 'application/json' })
