@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { PROXYWHIRL_DASHBOARD } from './dashboard/proxywhirl-dashboard.ts';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'proxywhirl-demo-'));
@@ -118,6 +119,19 @@ describe('the proxy-rotation demo (npm start)', () => {
       { status: string; source: string }
     >;
     expect(dashboard.proxies_by_health).toMatchObject({ status: 'fresh', source: 'embedded' });
+    // The Grafana dashboard's config is on yardstick's web UI as well, at the address the demo prints.
+    const webUi = /web UI:\s+(http:\/\/127\.0\.0\.1:\d+)\/dashboards\?uid=([\w-]+)/.exec(demo.output());
+    expect(webUi?.[2]).toBe('proxywhirl-performance-dashboard');
+    expect((await fetch(`${webUi![1]}/dashboards?uid=${webUi![2]}`)).status).toBe(200);
+    const uiDashboards = (await (await fetch(`${webUi![1]}/ui/dashboards.json`)).json()) as Array<{
+      title: string;
+      uid: string;
+      panels: Array<{ title: string }>;
+    }>;
+    expect(uiDashboards.map((d) => d.uid)).toEqual(['proxywhirl-performance-dashboard']);
+    expect(uiDashboards[0]!.panels.map((p) => p.title)).toEqual(
+      PROXYWHIRL_DASHBOARD.panels.map((p) => p.title),
+    );
 
     demo.proc.kill('SIGINT');
     expect(await demo.exited).toBe(0);

@@ -25,6 +25,8 @@ import { loadMetricsConfig } from './config/load-metrics-config.ts';
 import { ProxyWhirlConfigError } from './config/proxywhirl-config-error.ts';
 import { toYardstickConfig } from './config/to-yardstick-config.ts';
 import { watchMetricsConfig } from './config/watch-metrics-config.ts';
+import { toYardstickDashboardConfig } from './dashboard/dashboard-config.ts';
+import { PROXYWHIRL_DASHBOARD } from './dashboard/proxywhirl-dashboard.ts';
 import { startClientLoop } from './demo/client-loop.ts';
 import { type FakeProxy, startFakeProxy } from './demo/fake-proxy.ts';
 import { startStatusServer } from './demo/status-server.ts';
@@ -82,6 +84,9 @@ const telemetry = await startTelemetry({
     ...(alertmanagerUrl ? { alertmanagerUrls: [alertmanagerUrl] } : {}),
   },
 });
+// The Grafana dashboard's config, drawn by yardstick's web UI too, so the demo needs no Grafana.
+const dashboard = toYardstickDashboardConfig(PROXYWHIRL_DASHBOARD);
+telemetry.addDashboard(dashboard);
 const meter = telemetry.meter('proxy-rotation', '0.1.0');
 const proxywhirl = new ProxyWhirlMetrics(telemetry.meter('proxywhirl', '0.1.0'), {
   buckets: metricsConfig.histogram_buckets,
@@ -187,6 +192,7 @@ console.log(`yardstick proxy-rotation (ProxyWhirl) demo is running
   pools:     ${status.url}  (${pools.length} pools, ${fakes.length} fake proxies, ~${rps} requests/s)
   dashboard: ${status.url}dashboard  (fresh / degraded / stale / unavailable)
   alerts:    ${status.url}alerts  (the oncall channel's webhook)
+  web UI:    ${telemetry.url}/dashboards?uid=${dashboard.uid}  (the ProxyWhirl dashboard, no Grafana needed)
   metrics:   ${telemetry.url}${metricsConfig.exposition_path}
   PromQL:    ${telemetry.url}/api/v1/query?query=${encodeURIComponent(successQuery)}
   config:    ${configFile}  (edit [metrics]: switches apply live)

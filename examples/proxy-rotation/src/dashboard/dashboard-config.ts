@@ -3,7 +3,11 @@
  * range, refresh, 1–50 panels of the five panel types, at most 20 variables and 10 tags, turned into Grafana
  * dashboard JSON by `@yardstick/exporter-cli`'s generator (Grafana Foundation SDK).
  */
-import { buildDashboard, DashboardConfigSchema } from '@yardstick/exporter-cli';
+import {
+  buildDashboard,
+  DashboardConfigSchema,
+  type DashboardConfig as YardstickDashboardConfig,
+} from '@yardstick/exporter-cli';
 import { z } from 'zod';
 
 /** The spec's `PanelType`; `graph` is Grafana's time series panel. */
@@ -75,41 +79,49 @@ const WIDTH: Readonly<Record<(typeof PANEL_TYPES)[number], number>> = {
 };
 
 /**
- * Grafana dashboard JSON for a config. Every panel queries the `${datasource}` picker the generator adds,
- * so the JSON imports into any Grafana with a Prometheus (or VictoriaMetrics, or yardstick `/api/v1`) source.
+ * The config in the form `yardstick dashboard` reads (`@yardstick/exporter-cli`'s `DashboardConfig`, validated
+ * by its schema): what the Grafana generator takes, and what `telemetry.addDashboard` shows in the web UI.
  *
  * @throws ZodError when `input` breaks a rule of the spec (paths name the field: `panels.3.panel_type`)
  */
-export function toGrafanaDashboard(input: DashboardConfigInput): object {
+export function toYardstickDashboardConfig(input: DashboardConfigInput): YardstickDashboardConfig {
   const config = dashboardConfigSchema.parse(input);
   const uid = config.title
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')
     .slice(0, 40);
-  return buildDashboard(
-    DashboardConfigSchema.parse({
-      title: config.title,
-      ...(uid === '' ? {} : { uid }),
-      ...(config.description === '' ? {} : { description: config.description }),
-      tags: config.tags,
-      time: { from: config.time_range.from_time, to: config.time_range.to_time },
-      refresh: config.refresh_interval,
-      variables: config.variables.map((v) => ({
-        name: v.name,
-        ...(v.label === undefined ? {} : { label: v.label }),
-        query: v.query,
-        multi: v.multi,
-        includeAll: v.include_all,
-      })),
-      panels: config.panels.map((panel) => ({
-        title: panel.title,
-        type: panel.panel_type === 'graph' ? 'timeseries' : panel.panel_type,
-        unit: panel.unit,
-        width: WIDTH[panel.panel_type],
-        queries: [{ expr: panel.query, legend: panel.legend }],
-        ...(panel.thresholds.length === 0 ? {} : { thresholds: panel.thresholds }),
-      })),
-    }),
-  );
+  return DashboardConfigSchema.parse({
+    title: config.title,
+    ...(uid === '' ? {} : { uid }),
+    ...(config.description === '' ? {} : { description: config.description }),
+    tags: config.tags,
+    time: { from: config.time_range.from_time, to: config.time_range.to_time },
+    refresh: config.refresh_interval,
+    variables: config.variables.map((v) => ({
+      name: v.name,
+      ...(v.label === undefined ? {} : { label: v.label }),
+      query: v.query,
+      multi: v.multi,
+      includeAll: v.include_all,
+    })),
+    panels: config.panels.map((panel) => ({
+      title: panel.title,
+      type: panel.panel_type === 'graph' ? 'timeseries' : panel.panel_type,
+      unit: panel.unit,
+      width: WIDTH[panel.panel_type],
+      queries: [{ expr: panel.query, legend: panel.legend }],
+      ...(panel.thresholds.length === 0 ? {} : { thresholds: panel.thresholds }),
+    })),
+  });
+}
+
+/**
+ * Grafana dashboard JSON for a config. Every panel queries the `${datasource}` picker the generator adds,
+ * so the JSON imports into any Grafana with a Prometheus (or VictoriaMetrics, or yardstick `/api/v1`) source.
+ *
+ * @throws ZodError when `input` breaks a rule of the spec (paths name the field: `panels.3.panel_type`)
+ */
+export function toGrafanaDashboard(input: DashboardConfigInput): object {
+  return buildDashboard(toYardstickDashboardConfig(input));
 }
