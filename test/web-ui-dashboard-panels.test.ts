@@ -1,21 +1,17 @@
 /**
- * The dashboard panel kinds the built-in dashboard does not use (heatmap, gauge, table), in Chromium: a UI
- * bundle built with a test DashboardConfig is mounted on a running telemetry server in place of its own
- * `/dashboards`, and each panel is compared with what /api/v1 answers.
+ * The dashboard panel kinds the built-in dashboard does not use (heatmap, gauge, table), in Chromium: a test
+ * DashboardConfig, read by exporter-cli's loader, is given to the running service with
+ * `telemetry.addDashboard`, and each panel is compared with what /api/v1 answers.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { parseDashboardConfig } from '@yardstick/exporter-cli';
 import { silentLogger, startTelemetry, type Telemetry } from '@yardstick/sdk';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildUi } from '../packages/sdk/scripts/build-ui.ts';
-import { createWebUiHandler } from '../packages/sdk/src/server/web-ui.ts';
 import { collectPageErrors, launchChromium } from './support/chromium.ts';
-import { peer, tempDir } from './support/peers.ts';
+import { peer } from './support/peers.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const browserPeer = peer('chromium');
-const tmp = tempDir('yardstick-web-ui-panels-');
 const EVENTUALLY = { timeout: 15_000 };
 
 const DASHBOARD = `title: Panel kinds
@@ -75,15 +71,10 @@ afterAll(async () => {
   clearInterval(traffic);
   await browser?.close();
   await telemetry?.shutdown();
-  tmp.cleanup();
 });
 
 describe.skipIf(browserPeer.skipReason !== undefined)('dashboard panel kinds in Chromium', () => {
   beforeAll(async () => {
-    const config = join(tmp.dir, 'panels.yaml');
-    writeFileSync(config, DASHBOARD);
-    const bundle = join(tmp.dir, 'ui');
-    await buildUi(bundle, [config]);
     telemetry = await startTelemetry({
       env: {},
       configFile: false,
@@ -105,11 +96,7 @@ describe.skipIf(browserPeer.skipReason !== undefined)('dashboard panel kinds in 
     meter
       .createObservableGauge('ui.queue.fill', { unit: '1' })
       .addCallback((result) => result.observe(0.9, { queue: 'orders' }));
-    // The test bundle's page and files, mounted over the server's own (exact paths win over /ui/*).
-    const handler = createWebUiHandler({ dir: bundle });
-    telemetry.server!.mount('/dashboards', { methods: ['GET'], handler });
-    for (const file of readdirSync(bundle).filter((f) => f.startsWith('app-') && !f.endsWith('.gz')))
-      telemetry.server!.mount(`/ui/${file}`, { methods: ['GET'], handler });
+    telemetry.addDashboard(parseDashboardConfig(DASHBOARD, 'panels.yaml'));
     await waitFor('two collections of the histogram', async () => {
       const rates = await api(`query?query=${encodeURIComponent('rate(ui_latency_seconds_count[1m])')}`);
       return rates.length === 2 && rates.every((r) => Number(r.value[1]) > 0) ? true : undefined;
@@ -118,7 +105,7 @@ describe.skipIf(browserPeer.skipReason !== undefined)('dashboard panel kinds in 
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.setDefaultTimeout(15_000);
     collectPageErrors(page, errors);
-    await page.goto(`${telemetry.url}/dashboards`);
+    await page.goto(`${telemetry.url}/dashboards?uid=panel-kinds`);
     await page.locator('h1', { hasText: 'Panel kinds' }).waitFor();
   }, 60_000);
 
