@@ -244,9 +244,10 @@ export class StorePersistence implements CollectionSink {
   async #seal(slice: LoopSlice): Promise<void> {
     const { db } = this.#database;
     await this.#run(dropSealed(db), slice);
+    if (this.#closed) return;
     const newest = (db.prepare('SELECT max(t) AS t FROM head').get() as { t: number | null }).t;
     if (newest !== null) await this.#run(sealSteps(db, Number(newest)), slice);
-    this.#countHeadRows();
+    if (!this.#closed) this.#countHeadRows();
   }
 
   /** Retention on disk between collections. */
@@ -265,6 +266,7 @@ export class StorePersistence implements CollectionSink {
    * turn after which the persistence is closed (what is committed is consistent at every step).
    */
   async #run(steps: DiskSteps, slice: LoopSlice): Promise<void> {
+    if (this.#closed) return;
     const { db } = this.#database;
     let sliceStart = performance.now();
     db.exec('BEGIN');
