@@ -121,6 +121,25 @@ describe.skipIf(browserPeer.skipReason !== undefined)('a run-time dashboard in C
     expect(errors).toEqual([]);
   });
 
+  it('shows no data, and no error, for a variable with nothing to choose from', async () => {
+    telemetry!.addDashboard({
+      title: 'Empty variable',
+      uid: 'empty-variable',
+      variables: [{ name: 'shard', query: 'label_values(checkout_shards, shard)' }],
+      panels: [
+        {
+          title: 'Depth by shard',
+          type: 'stat',
+          queries: [{ expr: 'sum(checkout_queue_depth{shard=~"$shard"})' }],
+        },
+      ],
+    });
+    await page.goto(`${telemetry!.url}/dashboards?uid=empty-variable`);
+    const panel = page.getByRole('region', { name: 'Depth by shard' });
+    await expect.poll(() => panel.textContent(), EVENTUALLY).toBe('Depth by shardNo data');
+    expect(errors).toEqual([]);
+  });
+
   it('shows a dashboard added while the service runs on the next visit', async () => {
     telemetry!.addDashboard({
       title: 'Added later',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interpolate, variableText } from './dashboard-variables.ts';
+import { interpolate, MATCH_NOTHING, variableText } from './dashboard-variables.ts';
 
 const range = { seconds: 21_600, step: 86 };
 
@@ -24,5 +24,11 @@ describe('dashboard variables', () => {
   it('joins several values into a regex alternation, escaping regex characters for a PromQL string', () => {
     expect(variableText(['a'])).toBe('a');
     expect(variableText(['api.v1', 'web'])).toBe('(api\\\\.v1|web)');
+  });
+
+  it('gives a variable with no values a regex that matches no label value, not even an absent label', () => {
+    // Anchored as Prometheus anchors a label matcher's regex.
+    const anchored = new RegExp(`^(?:${MATCH_NOTHING})$`, 's');
+    for (const value of ['', 'a', '.^', '\n', 'checkout']) expect(anchored.test(value), value).toBe(false);
   });
 });

@@ -24,6 +24,13 @@ export async function variableOptions(variable: Variable, start: number, end: nu
   });
 }
 
+/**
+ * The value of a variable with nothing to choose from: a regex no label value matches, not even the empty one,
+ * so panels show no data rather than everything. Prometheus's regexes are RE2, which has no `(?!)`: any
+ * character followed by the start of the text is impossible, and needs no escaping in a PromQL string.
+ */
+export const MATCH_NOTHING = '.^';
+
 /** A value as a literal inside a regex matcher, as Grafana escapes it. */
 function regexEscape(value: string): string {
   return value.replace(/[\\^$*+?.()|[\]{}]/g, '\\\\$&');

@@ -11,7 +11,7 @@ import {
   fetchRunTimeDashboards,
   type Panel,
 } from './dashboard-config.ts';
-import { interpolate, variableOptions, variableText } from './dashboard-variables.ts';
+import { interpolate, MATCH_NOTHING, variableOptions, variableText } from './dashboard-variables.ts';
 import { h, replace } from './dom.ts';
 import { type PanelBody, ROW_PIXELS, renderPanelBody } from './panel-views.ts';
 import { autoStepSeconds, parseDurationSeconds } from './query-url.ts';
@@ -166,8 +166,7 @@ function showDashboard(main: HTMLElement, dashboard: Dashboard, others: readonly
     for (const v of dashboard.variables) {
       const selected = chosen.get(v.name) ?? [];
       const all = selected.includes(ALL) ? (options.get(v.name) ?? []) : selected;
-      // Nothing to choose from: a regex that matches no series, so panels show no data rather than everything.
-      values.set(v.name, all.length === 0 ? '(?!)' : variableText(all));
+      values.set(v.name, all.length === 0 ? MATCH_NOTHING : variableText(all));
     }
     const sections = dashboard.panels.map((panel) => panelSection(panel));
     const drawn = await Promise.all(
