@@ -140,6 +140,25 @@ describe.skipIf(browserPeer.skipReason !== undefined)('a run-time dashboard in C
     expect(errors).toEqual([]);
   });
 
+  it('reads a variable with no values again on auto-refresh, so its panels fill in once the data comes', async () => {
+    telemetry!.addDashboard({
+      title: 'Late data',
+      uid: 'late-data',
+      refresh: '5s',
+      variables: [{ name: 'shard', query: 'label_values(checkout_late_total, shard)' }],
+      panels: [
+        { title: 'Late', type: 'stat', queries: [{ expr: 'sum(checkout_late_total{shard=~"$shard"})' }] },
+      ],
+    });
+    await page.goto(`${telemetry!.url}/dashboards?uid=late-data`);
+    const panel = page.getByRole('region', { name: 'Late' });
+    await expect.poll(() => panel.textContent(), EVENTUALLY).toBe('LateNo data');
+    telemetry!.meter('checkout').createCounter('checkout.late').add(3, { shard: 'a' });
+    await expect.poll(() => panel.getByTestId('stat').textContent(), { timeout: 30_000 }).toBe('3');
+    expect(await page.locator('#var-shard option').allTextContents()).toEqual(['a']);
+    expect(errors).toEqual([]);
+  }, 40_000);
+
   it('shows a dashboard added while the service runs on the next visit', async () => {
     telemetry!.addDashboard({
       title: 'Added later',

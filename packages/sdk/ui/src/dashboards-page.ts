@@ -129,7 +129,10 @@ function showDashboard(main: HTMLElement, dashboard: Dashboard, others: readonly
   function schedule(): void {
     if (timer !== undefined) clearInterval(timer);
     const seconds = refresh === 'off' ? undefined : parseDurationSeconds(refresh);
-    timer = seconds === undefined ? undefined : setInterval(() => void draw(), Math.max(seconds, 5) * 1000);
+    // A variable with no values yet (a young service) is read again on each refresh, so its panels fill in.
+    const refreshOnce = () =>
+      void (dashboard.variables.some((v) => !options.get(v.name)?.length) ? load() : draw());
+    timer = seconds === undefined ? undefined : setInterval(refreshOnce, Math.max(seconds, 5) * 1000);
   }
 
   /** Reads the variables' values for the range, keeps valid choices (else the first value, or All). */
