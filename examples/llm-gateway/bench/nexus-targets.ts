@@ -1,5 +1,5 @@
 /**
- * The Nexus spec's performance targets (seed 004 T063–T066, FR-020), measured at the demo gateway's own
+ * The Nexus spec's performance targets (seed 004 T063–T066), measured at the demo gateway's own
  * registry size (2 backends, 3 models, every model x backend x status series populated):
  *
  * 1. Recording per request: everything the gateway records for one answered chat (`nexus_*` request,
@@ -12,9 +12,9 @@
  *    the GenAI histograms, the bench's own series, target_info), for scale.
  * 3. `GET /v1/stats` on the gateway, raced against `GET /v1/models` on the same server (the HTTP floor).
  *    Target < 2 ms.
- * 4. Chat completions through the gateway (fake backend answering at once, 64 in flight, keep-alive) with the
- *    metrics on and off (no Nexus metrics, no-op GenAI meter): requests/s and the on/off ratio (FR-020).
- *    The spec's 10k requests/s is for the gateway alone; here client, gateway and backend share the machine.
+ *
+ * Chat completions through the gateway (FR-020, 10k requests/s) are measured by chat-throughput.ts, with
+ * client, gateway and backend in separate processes.
  *
  * Rounds alternate the contenders; the figures are medians over rounds.
  *
@@ -43,8 +43,6 @@ const args = process.argv.slice(2);
 const ROUNDS = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : 7;
 const RECORDS_PER_ROUND = 20_000;
 const GETS_PER_ROUND = 300;
-const CHATS_PER_ROUND = 2_000;
-const IN_FLIGHT = 64;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -180,21 +178,16 @@ const gatewayOn = createGatewayServer({
   nexus,
   stats: createNexusStatsHandler(nexus),
 });
-const gatewayOff = createGatewayServer({ config, metrics: createGatewayMetrics(createNoopMeter()) });
 const listen = async (server: Server) => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
 };
-const [promPort, onPort, offPort] = [
-  await listen(promServer),
-  await listen(gatewayOn),
-  await listen(gatewayOff),
-];
+const [promPort, onPort] = [await listen(promServer), await listen(gatewayOn)];
 const telemetryPort = Number(new URL(telemetry.url!).port);
 const nexusOnlyPort = Number(new URL(nexusOnly.url!).port);
-const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
-function send(port: number, path: string, body?: string, retried = false): Promise<number> {
+function send(port: number, path: string, retried = false): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -202,8 +195,6 @@ function send(port: number, path: string, body?: string, retried = false): Promi
         port,
         path,
         agent,
-        method: body === undefined ? 'GET' : 'POST',
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
       },
       (res) => {
         res.resume();
@@ -213,10 +204,10 @@ function send(port: number, path: string, body?: string, retried = false): Promi
     req.once('error', (error: NodeJS.ErrnoException) => {
       // A kept-alive socket the server closed while idle (its keepAliveTimeout): retry once on a new one.
       if (req.reusedSocket && error.code === 'ECONNRESET' && !retried) {
-        send(port, path, body, true).then(resolve, reject);
+        send(port, path, true).then(resolve, reject);
       } else reject(error);
     });
-    req.end(body);
+    req.end();
   });
 }
 
@@ -231,26 +222,9 @@ async function getMs(port: number, path: string, count: number): Promise<number>
   return median(times);
 }
 
-/** Chats per second through the gateway on `port`, `IN_FLIGHT` at a time. */
-async function chatsPerSecond(port: number, count: number): Promise<number> {
-  const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next++ < count) {
-        if ((await send(port, '/v1/chat/completions', body)) !== 200) throw new Error('chat failed');
-      }
-    }),
-  );
-  return count / ((performance.now() - started) / 1000);
-}
-
 const bodyBytes = async (port: number) =>
   (await (await fetch(`http://127.0.0.1:${port}/metrics`)).arrayBuffer()).byteLength;
 const rounds: Array<Record<string, number>> = [];
-await chatsPerSecond(onPort, 500);
-await chatsPerSecond(offPort, 500);
 for (let r = 0; r < ROUNDS; r++) {
   const row: Record<string, number> = {};
   const order = r % 2 === 0 ? (['yardstick', 'noopMeter'] as const) : (['noopMeter', 'yardstick'] as const);
@@ -265,11 +239,6 @@ for (let r = 0; r < ROUNDS; r++) {
   row.metrics_yardstickProcess_ms = await getMs(telemetryPort, '/metrics', GETS_PER_ROUND);
   row.stats_ms = await getMs(onPort, '/v1/stats', GETS_PER_ROUND);
   row.models_ms = await getMs(onPort, '/v1/models', GETS_PER_ROUND);
-  const chatOrder = r % 2 === 0 ? [onPort, offPort] : [offPort, onPort];
-  for (const port of chatOrder) {
-    gc();
-    row[port === onPort ? 'chats_on_rps' : 'chats_off_rps'] = await chatsPerSecond(port, CHATS_PER_ROUND);
-  }
   rounds.push(row);
   console.error(
     `round ${r + 1}/${ROUNDS}: ${JSON.stringify(row, (_k, v) => (typeof v === 'number' ? round3(v) : v))}`,
@@ -314,12 +283,6 @@ const results = {
     statsOverFloor: round3(median(rounds.map((row) => row.stats_ms! / row.models_ms!))),
     target: 2,
   },
-  chatsPerSecond: {
-    metricsOn: Math.round(median(rounds.map((row) => row.chats_on_rps!))),
-    metricsOff: Math.round(median(rounds.map((row) => row.chats_off_rps!))),
-    onOverOff: round3(median(rounds.map((row) => row.chats_on_rps! / row.chats_off_rps!))),
-    inFlight: IN_FLIGHT,
-  },
   rounds: rounds.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, round3(v)]))),
 };
 writeFileSync(
@@ -329,7 +292,7 @@ writeFileSync(
 console.log(JSON.stringify({ ...results, rounds: undefined }, null, 2));
 
 agent.destroy();
-for (const server of [promServer, gatewayOn, gatewayOff]) {
+for (const server of [promServer, gatewayOn]) {
   server.closeAllConnections();
   server.close();
 }
