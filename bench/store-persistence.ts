@@ -23,7 +23,7 @@
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { MeterProvider, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { LoopSlice } from '@yardstick/metrics-core';
@@ -119,6 +119,9 @@ await memoryOnly.scrape();
 await persistent.scrape();
 const memoryMs: number[] = [];
 const persistentMs: number[] = [];
+// The longest the event loop waited during the race (both readers): a seal must not hold it much past a slice.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 for (let round = 1; round <= RACED_COLLECTIONS; round++) {
   touch(round);
   now += INTERVAL_MS;
@@ -131,8 +134,10 @@ for (let round = 1; round <= RACED_COLLECTIONS; round++) {
     memoryMs.push(await timed(() => memoryOnly.scrape()));
   }
 }
+loopDelay.disable();
 const collection = {
   collections: RACED_COLLECTIONS,
+  longestLoopDelayMs: round(loopDelay.max / 1e6),
   storeSeries: persistentStore.stats().series,
   memoryOnly: { medianMs: round(median(memoryMs)), meanMs: round(mean(memoryMs)) },
   persistent: {
