@@ -61,14 +61,11 @@ export function isUiBuildCurrent(outDir: string = UI_OUT_DIR): boolean {
 }
 
 /**
- * Builds the UI into `outDir` with the dashboards of `dashboardFiles` (DashboardConfig YAML) and lists what it
- * wrote. It builds into a directory of its own and renames it into place, so a server or a concurrent build
- * never sees half a bundle.
+ * Builds the UI into `outDir` with the built-in dashboards and lists what it wrote (a service adds its own at
+ * run time with `telemetry.addDashboard`). It builds into a directory of its own and renames it into place, so
+ * a server or a concurrent build never sees half a bundle.
  */
-export async function buildUi(
-  outDir: string = UI_OUT_DIR,
-  dashboardFiles: readonly string[] = DASHBOARD_FILES,
-): Promise<UiAsset[]> {
+export async function buildUi(outDir: string = UI_OUT_DIR): Promise<UiAsset[]> {
   const staging = `${outDir}.${process.pid}-${Date.now()}`;
   mkdirSync(staging, { recursive: true });
   try {
@@ -83,7 +80,9 @@ export async function buildUi(
       outdir: staging,
       metafile: true,
       define: {
-        YARDSTICK_DASHBOARDS: JSON.stringify(dashboardFiles.map((file) => parse(readFileSync(file, 'utf8')))),
+        YARDSTICK_DASHBOARDS: JSON.stringify(
+          DASHBOARD_FILES.map((file) => parse(readFileSync(file, 'utf8'))),
+        ),
       },
       logLevel: 'warning',
     });
