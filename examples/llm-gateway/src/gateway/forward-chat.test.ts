@@ -93,6 +93,42 @@ describe('forwardChat', () => {
     ]);
   });
 
+  it('follows no redirect and moves on past a backend that cuts its answer short, reusing connections', async () => {
+    const moved = await backend('moved', (_req, res) =>
+      res.writeHead(307, { location: 'http://127.0.0.1:1/v1/chat/completions' }).end(),
+    );
+    const cut = await backend('cut', (_req, res) => {
+      // Promises 1000 bytes, sends 10, then drops the connection.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"choices"', () => res.socket?.destroy());
+    });
+    const sockets = new Set<unknown>();
+    const good = await backend('good', (req, res) => {
+      sockets.add(req.socket);
+      reply(200, ANSWER)(req, res);
+    });
+    const { metrics, events } = recordingMetrics();
+    for (let i = 0; i < 2; i++) {
+      const outcome = await forwardChat({
+        model: 'm',
+        route: i === 0 ? [moved, cut, good] : [good],
+        body,
+        attemptTimeoutMs: ANSWERING_TIMEOUT_MS,
+        metrics,
+        signal: new AbortController().signal,
+      });
+      expect(outcome.kind === 'answered' && outcome.backend.name).toBe('good');
+    }
+    expect(events.slice(0, 4)).toEqual([
+      'attempt m moved 307',
+      'fallback m moved->cut 307',
+      'attempt m cut ECONNRESET',
+      'fallback m cut->good ECONNRESET',
+    ]);
+    // Both chats to `good` went over one kept-alive connection.
+    expect(sockets.size).toBe(1);
+  });
+
   it('returns a client error to the client unchanged and tries no other backend', async () => {
     const strict = await backend('strict', reply(400, '{"error":{"message":"bad temperature"}}'));
     const spare = await backend('spare', reply(200, ANSWER));
