@@ -148,6 +148,8 @@ describe('exponential histograms in the embedded store and /api/v1', () => {
     const start = Date.now() / 1000 - 1;
     latency.record(0.25);
     await telemetry.forceFlush();
+    // the two collections at least a few steps apart, so a step of the range lands between them
+    await new Promise((resolve) => setTimeout(resolve, 400));
     latency.record(0.5);
     latency.record(0.75);
     await telemetry.forceFlush();

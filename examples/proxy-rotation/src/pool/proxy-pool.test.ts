@@ -49,7 +49,8 @@ async function metricLine(prefix: string): Promise<string | undefined> {
 
 describe('ProxyPool', () => {
   it('queues an acquire while every proxy is busy, serves it on release, and times it out otherwise', async () => {
-    const busy = pool('queueing');
+    // a generous wait here: the /metrics read below must not outlast the queued acquire on a busy machine
+    const busy = pool('queueing', { acquireTimeoutMs: 30_000 });
     const first = await busy.acquire();
     const waiting = busy.acquire();
     expect(await metricLine('pool_pending_requests{pool_name="queueing"')).toMatch(/ 1$/);
@@ -58,15 +59,20 @@ describe('ProxyPool', () => {
     const second = await waiting;
     expect(busy.status()).toEqual([{ id: 'only', healthy: true, inFlight: 1, uses: 2 }]);
 
-    const error = (await busy.acquire().catch((e: unknown) => e)) as ProxyPoolError;
-    expect(error.code).toBe('POOL_EXHAUSTED');
-    expect(await metricLine('pool_timeouts_total{pool_name="queueing"')).toMatch(/ 1$/);
     second.release({ ok: true, latencyMs: Number.NaN });
     expect(await metricLine('proxy_requests_total{outcome="success",pool_name="queueing"')).toMatch(/ 2$/);
     // the NaN latency was dropped, the 12 ms one kept
     expect(
       await metricLine('proxy_request_duration_seconds_count{outcome="success",pool_name="queueing"'),
     ).toMatch(/ 1$/);
+
+    // with every proxy busy past the 300 ms acquire timeout, an acquire fails and is counted
+    const short = pool('queueing-timeout');
+    const held = await short.acquire();
+    const error = (await short.acquire().catch((e: unknown) => e)) as ProxyPoolError;
+    expect(error.code).toBe('POOL_EXHAUSTED');
+    expect(await metricLine('pool_timeouts_total{pool_name="queueing-timeout"')).toMatch(/ 1$/);
+    held.release({ ok: true });
   });
 
   it('rejects waiting and new acquires once closed', async () => {
