@@ -156,7 +156,11 @@ basic_auth_password = "${PASSWORD}"
       basic_auth_password: PASSWORD,
     });
     const resolved = loadConfig({ env: {}, file: false, code: toYardstickConfig(config) });
-    expect(resolved.server).toMatchObject({ host: '127.0.0.1', metricsPath: '/pw-metrics' });
+    expect(resolved.server).toMatchObject({
+      host: '127.0.0.1',
+      port: config.exposition_port,
+      metricsPath: '/pw-metrics',
+    });
     expect(resolved.collectIntervalMs).toBe(5_000);
     expect(resolved.histogramBuckets).toEqual([0.2, 0.4]);
     expect(resolved.metrics).toMatchObject({ process: false, pools: true, requests: true });
@@ -168,8 +172,11 @@ basic_auth_password = "${PASSWORD}"
       warn: (o: object, m?: string) => lines.push(JSON.stringify(o) + String(m)),
       error: (o: object, m?: string) => lines.push(JSON.stringify(o) + String(m)),
     };
+    const mapped = toYardstickConfig(config);
     const telemetry = await startTelemetry({
-      ...toYardstickConfig(config),
+      ...mapped,
+      // any free port: a random fixed one can be taken by a test running beside this one
+      server: { ...mapped.server, port: 0 },
       env: {},
       configFile: false,
       registerGlobal: false,
