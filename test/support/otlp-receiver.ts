@@ -1,6 +1,6 @@
 /**
- * A minimal OTLP/HTTP metrics receiver for tests: decodes JSON and protobuf (with the OTLP protos below,
- * a subset of opentelemetry-proto v1 sufficient for metrics) into one plain shape.
+ * OTLP metrics receivers for tests (HTTP with JSON or protobuf, and gRPC): each request decoded, with the
+ * SDK's OTLP metrics proto, into one plain shape.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,53 +11,15 @@ import {
   type ServerUnaryCall,
   type sendUnaryData,
 } from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
+import { exportMetricsServiceRequest } from '../../packages/sdk/src/otlp/otlp-metrics-proto.ts';
 
-const OTLP_METRICS_PROTO = `
-syntax = "proto3";
-package otlp;
-message AnyValue {
-  oneof value {
-    string string_value = 1; bool bool_value = 2; int64 int_value = 3; double double_value = 4;
-    ArrayValue array_value = 5; KeyValueList kvlist_value = 6; bytes bytes_value = 7;
-  }
+/** An exemplar as the tests see it, whatever the encoding. */
+export interface ReceivedExemplar {
+  readonly value: number | undefined;
+  readonly traceId: string | undefined;
+  readonly spanId: string | undefined;
+  readonly timeUnixMs: number;
 }
-message ArrayValue { repeated AnyValue values = 1; }
-message KeyValueList { repeated KeyValue values = 1; }
-message KeyValue { string key = 1; AnyValue value = 2; }
-message Resource { repeated KeyValue attributes = 1; uint32 dropped_attributes_count = 2; }
-message InstrumentationScope { string name = 1; string version = 2; repeated KeyValue attributes = 3; }
-message ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }
-message ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; string schema_url = 3; }
-message ScopeMetrics { InstrumentationScope scope = 1; repeated Metric metrics = 2; string schema_url = 3; }
-message Metric {
-  string name = 1; string description = 2; string unit = 3;
-  oneof data { Gauge gauge = 5; Sum sum = 7; Histogram histogram = 9; ExponentialHistogram exponential_histogram = 10; }
-}
-message ExponentialHistogram { repeated ExponentialHistogramDataPoint data_points = 1; int32 aggregation_temporality = 2; }
-message ExponentialHistogramDataPoint {
-  repeated KeyValue attributes = 1; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3;
-  fixed64 count = 4; optional double sum = 5; sint32 scale = 6; fixed64 zero_count = 7;
-  Buckets positive = 8; Buckets negative = 9; uint32 flags = 10; optional double min = 12; optional double max = 13;
-  double zero_threshold = 14;
-  message Buckets { sint32 offset = 1; repeated uint64 bucket_counts = 2; }
-}
-message Gauge { repeated NumberDataPoint data_points = 1; }
-message Sum { repeated NumberDataPoint data_points = 1; int32 aggregation_temporality = 2; bool is_monotonic = 3; }
-message Histogram { repeated HistogramDataPoint data_points = 1; int32 aggregation_temporality = 2; }
-message NumberDataPoint {
-  repeated KeyValue attributes = 7; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3;
-  oneof value { double as_double = 4; sfixed64 as_int = 6; }
-}
-message HistogramDataPoint {
-  repeated KeyValue attributes = 9; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3;
-  fixed64 count = 4; optional double sum = 5; repeated fixed64 bucket_counts = 6; repeated double explicit_bounds = 7;
-}
-`;
-
-const requestType = protobuf
-  .parse(OTLP_METRICS_PROTO, { keepCase: false })
-  .root.lookupType('otlp.ExportMetricsServiceRequest');
 
 /** A data point as the tests see it, whatever the encoding. */
 export interface ReceivedPoint {
@@ -65,6 +27,8 @@ export interface ReceivedPoint {
   readonly value: number | undefined;
   readonly count: number | undefined;
   readonly sum: number | undefined;
+  /** The point's exemplars: value, ids in hex, time in epoch milliseconds. */
+  readonly exemplars: readonly ReceivedExemplar[];
   /** An exponential histogram point's scale, zero bucket and positive buckets (OTel bucket indexes). */
   readonly exponential?: {
     readonly scale: number;
@@ -109,6 +73,22 @@ function attrs(list: Json[] | undefined): Record<string, unknown> {
   return Object.fromEntries((list ?? []).map((kv) => [kv.key, anyValue(kv.value)]));
 }
 
+/** OTLP/JSON writes ids in hex; protobuf, decoded with `bytes: String`, gives base64. */
+function hexId(value: string | undefined, contentType: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  return contentType.includes('json') ? value : Buffer.from(value, 'base64').toString('hex');
+}
+
+/** A protobuf request body as plain JSON-like objects (numbers for 64-bit fields, base64 for bytes). */
+function decodeProtobuf(body: Uint8Array): Json {
+  return exportMetricsServiceRequest.toObject(exportMetricsServiceRequest.decode(body), {
+    longs: Number,
+    bytes: String,
+    defaults: false,
+    oneofs: false,
+  }) as Json;
+}
+
 function normalize(request: Json, contentType: string): ReceivedExport {
   const resourceMetrics: Json[] = request.resourceMetrics ?? [];
   const first = resourceMetrics[0] ?? {};
@@ -135,6 +115,18 @@ function normalize(request: Json, contentType: string): ReceivedExport {
                 ? Number(p.asInt)
                 : undefined,
           count: p.count !== undefined ? Number(p.count) : undefined,
+          exemplars: (p.exemplars ?? []).map((e: Json) => ({
+            value:
+              e.asDouble !== undefined
+                ? Number(e.asDouble)
+                : e.asInt !== undefined
+                  ? Number(e.asInt)
+                  : undefined,
+            traceId: hexId(e.traceId, contentType),
+            spanId: hexId(e.spanId, contentType),
+            // to the microsecond: a double's nanoseconds since 1970 are exact to ~256 ns
+            timeUnixMs: Math.round(Number(e.timeUnixNano ?? 0) / 1e3) / 1e3,
+          })),
           sum: p.sum !== undefined && p.sum !== null ? Number(p.sum) : undefined,
           ...(m.exponentialHistogram
             ? {
@@ -173,11 +165,7 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
       const contentType = req.headers['content-type'] ?? '';
       const decoded = contentType.includes('json')
         ? (JSON.parse(body.toString('utf8')) as Json)
-        : (requestType.toObject(requestType.decode(body), {
-            longs: Number,
-            defaults: false,
-            oneofs: false,
-          }) as Json);
+        : decodeProtobuf(body);
       exports.push(normalize(decoded, contentType));
       res.writeHead(200, {
         'content-type': contentType.includes('json') ? 'application/json' : 'application/x-protobuf',
@@ -198,7 +186,7 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
   };
 }
 
-/** The OTLP/gRPC metrics service method; request and response pass as bytes, decoded with the protos above. */
+/** The OTLP/gRPC metrics service method; request and response pass as bytes, decoded with the SDK's OTLP proto. */
 const EXPORT_METHOD = {
   path: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
   requestStream: false,
@@ -217,12 +205,10 @@ export async function startOtlpGrpcReceiver(): Promise<OtlpReceiver> {
     { Export: EXPORT_METHOD },
     {
       Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
-        const decoded = requestType.toObject(requestType.decode(call.request), {
-          longs: Number,
-          defaults: false,
-          oneofs: false,
-        }) as Json;
-        exports.push({ ...normalize(decoded, 'application/grpc'), metadata: call.metadata.getMap() });
+        exports.push({
+          ...normalize(decodeProtobuf(call.request), 'application/grpc'),
+          metadata: call.metadata.getMap(),
+        });
         // An empty ExportMetricsServiceResponse: no partial success.
         callback(null, Buffer.alloc(0));
       },
