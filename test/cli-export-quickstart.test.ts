@@ -3,16 +3,15 @@
  * process, its traffic generator recording real requests): the exported JSON holds exactly the points the
  * quickstart's own `query_range` answers for the same range.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '@yardstick/exporter-cli';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureCli } from './support/cli-io.ts';
 import { tempDir } from './support/peers.ts';
+import { startQuickstartProcess } from './support/quickstart-process.ts';
 import { waitFor } from './support/wait-for.ts';
 
-const main = join(import.meta.dirname, '..', 'examples', 'quickstart', 'src', 'main.ts');
 const METRIC = 'http_server_request_duration_seconds_count';
 
 interface ApiMatrix {
@@ -24,27 +23,10 @@ describe('yardstick export from a running quickstart', () => {
   afterAll(() => work.cleanup());
 
   it('exports the points its /api/v1 answers, then the quickstart still stops cleanly', async () => {
-    const child = spawn(process.execPath, ['--conditions=yardstick-source', main], {
-      env: {
-        ...process.env,
-        OTEL_EXPORTER_PROMETHEUS_PORT: '0',
-        QUICKSTART_PORT: '0',
-        QUICKSTART_RPS: '50',
-        YARDSTICK_COLLECT_INTERVAL: '1s',
-        YARDSTICK_LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child, base, output, exited } = await startQuickstartProcess({
+      YARDSTICK_COLLECT_INTERVAL: '1s',
     });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const base = await waitFor(
-        'the quickstart to print its metrics URL',
-        () => /metrics:\s+(http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(output)?.[1],
-        { timeoutMs: 20_000 },
-      );
       // A few collections of the embedded store, so the range below holds several points per series.
       const startS = Math.floor(Date.now() / 1000);
       await waitFor(
@@ -106,8 +88,8 @@ describe('yardstick export from a running quickstart', () => {
       expect([...got.keys()].join()).toContain('/users/:id');
     } finally {
       child.kill('SIGTERM');
-      expect(await exited, output).toBe(0);
-      expect(output).toContain('stopped cleanly');
+      expect(await exited, output()).toBe(0);
+      expect(output()).toContain('stopped cleanly');
     }
   }, 60_000);
 });

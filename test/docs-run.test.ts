@@ -12,7 +12,7 @@
  *   (`app`, `handler`, ...) declared in a prelude; a block that only shows a signature is a `text` block.
  * - `yaml` blocks holding a Prometheus configuration pass `promtool check config`.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -29,6 +29,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peer, tempDir } from './support/peers.ts';
+import { startQuickstartProcess } from './support/quickstart-process.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
@@ -89,40 +90,6 @@ async function helpExamples(): Promise<{ source: string; code: string }[]> {
   return examples;
 }
 
-/** Starts the quickstart on free ports, sampling every 250 ms; resolves with its telemetry host:port. */
-async function startQuickstart(): Promise<{ child: ChildProcess; host: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=yardstick-source', join(root, 'examples/quickstart/src/main.ts')],
-    {
-      env: {
-        ...process.env,
-        OTEL_EXPORTER_PROMETHEUS_PORT: '0',
-        QUICKSTART_PORT: '0',
-        QUICKSTART_RPS: '50',
-        YARDSTICK_COLLECT_INTERVAL: '250',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const match = /metrics:\s+http:\/\/(127\.0\.0\.1:\d+)\/metrics/.exec(out);
-    if (match) return { child, host: match[1]! };
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`quickstart did not print its URLs:\n${out}`);
-}
-
 /** An Alertmanager v2 stand-in: accepts alerts, so `alerts run --alertmanager` delivers. */
 async function startAlertSink(): Promise<{ server: Server; host: string }> {
   const server = createServer((req, res) => {
@@ -139,7 +106,9 @@ describe('docs that run', () => {
   let scratch: { dir: string; cleanup: () => void };
 
   beforeAll(async () => {
-    quickstart = await startQuickstart();
+    // sampling every 250 ms, so rates and `up` answer soon
+    const started = await startQuickstartProcess({ YARDSTICK_COLLECT_INTERVAL: '250' });
+    quickstart = { child: started.child, host: new URL(started.base).host };
     sink = await startAlertSink();
     scratch = tempDir('yardstick-docs-');
     symlinkSync(join(root, 'examples'), join(scratch.dir, 'examples'));
