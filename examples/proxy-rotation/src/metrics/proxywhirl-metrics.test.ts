@@ -83,3 +83,62 @@ describe('ProxyWhirlMetrics on /metrics', () => {
     );
   });
 });
+
+describe('ProxyWhirlMetrics.registry', () => {
+  it('holds the five metrics as ProxyMetrics, each with the type and labels /metrics serves', async () => {
+    metrics.recordRequest('datacenter', 'eu-west', 'success', 0.2);
+    metrics.recordHealthCheck('datacenter', 'dc-eu-1', 'success');
+    const body = await scrape();
+    const listed = metrics.registry.list();
+    expect(listed.map((m) => m.name)).toEqual([
+      'proxywhirl_requests_total',
+      'proxywhirl_request_duration_seconds',
+      'proxywhirl_pool_proxies',
+      'proxywhirl_proxy_health_checks_total',
+      'proxywhirl_alerts_active',
+    ]);
+    for (const metric of listed) {
+      expect(body, metric.name).toContain(`# TYPE ${metric.name} ${metric.metric_type}\n`);
+      // The label names of every sample of the metric are exactly the ProxyMetric's (plus le on buckets).
+      const series = metric.metric_type === 'histogram' ? `${metric.name}_count` : metric.name;
+      const lines = body.split('\n').filter((l) => l.startsWith(`${series}{`) || l.startsWith(`${series} `));
+      expect(lines.length, metric.name).toBeGreaterThan(0);
+      for (const line of lines) {
+        const labels = [...(/\{(.*)\}/.exec(line)?.[1] ?? '').matchAll(/([a-zA-Z_]\w*)="/g)]
+          .map((m) => m[1]!)
+          .filter((l) => !l.startsWith('otel_scope_'));
+        expect(labels.sort(), line).toEqual([...metric.labels].sort());
+      }
+    }
+  });
+
+  it('records a label combination past label_cardinality_limit on the overflow series, losing no measurement', async () => {
+    const own = await startTelemetry({
+      env: {},
+      configFile: false,
+      logger: silentLogger,
+      registerGlobal: false,
+      server: { port: 0 },
+      store: { enabled: false },
+    });
+    try {
+      const bounded = new ProxyWhirlMetrics(own.meter('proxywhirl'), { labelCardinalityLimit: 100 });
+      // 100 - 5 kept for overflow = 95 real combinations in total: alerts_active takes 1 at the first
+      // collection, each of the first 47 pools one of the counter and one of the histogram; the last 33
+      // pools overflow on both.
+      await fetch(`${own.url}/metrics`);
+      for (let i = 0; i < 80; i++) bounded.recordRequest(`pool${i}`, 'eu-west', 'success', 0.2);
+      expect(bounded.registry.labelCombinations).toBe(95);
+      const body = await (await fetch(`${own.url}/metrics`)).text();
+      const requestSeries = body.match(/^proxywhirl_requests_total\{pool="/gm) ?? [];
+      expect(requestSeries).toHaveLength(47);
+      expect(body).toMatch(/^proxywhirl_requests_total\{otel_metric_overflow="true"[^}]*\} 33$/m);
+      expect(body).toMatch(
+        /^proxywhirl_request_duration_seconds_count\{otel_metric_overflow="true"[^}]*\} 33$/m,
+      );
+      expect(body.match(/^proxywhirl_request_duration_seconds_count\{pool="/gm) ?? []).toHaveLength(47);
+    } finally {
+      await own.shutdown();
+    }
+  });
+});

@@ -10,11 +10,16 @@
  * | `proxywhirl.proxy.health_checks` | Counter | `{check}` | `proxywhirl_proxy_health_checks_total` | `pool`, `proxy_id`, `result` |
  * | `proxywhirl.alerts.active` | ObservableGauge | `{alert}` | `proxywhirl_alerts_active` | none |
  *
+ * Each is registered as a `ProxyMetric` in {@link ProxyWhirlMetrics.registry}, which alert rules, dashboards
+ * and exports are checked against, and which bounds their label combinations in total
+ * (`label_cardinality_limit`): a new combination past it is recorded on the `otel.metric.overflow` series.
+ *
  * They sit beside the kits' semantic-convention metrics (`pool.*`, `dependency.*`) and the library's own
  * `proxy.*`, which keep their names. Label values are configured names only (pool, region, proxy id), never
  * a host, an address or a credential.
  */
 import type { Attributes, Counter, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
+import { OVERFLOW_ATTRIBUTES, ProxyMetricRegistry } from './proxy-metric-registry.ts';
 
 /** The spec's default latency buckets (seconds), `MetricsConfig.histogram_buckets`. */
 export const PROXYWHIRL_DEFAULT_BUCKETS: readonly number[] = [0.1, 0.5, 1, 2, 5, 10];
@@ -49,7 +54,18 @@ export interface ProxyWhirlMetricsOptions {
   readonly switches?: ProxyWhirlMetricSwitches;
   /** Number of alerts firing now, for `proxywhirl_alerts_active`; the gauge reports 0 without it. */
   readonly activeAlerts?: () => number;
+  /** `MetricsConfig.label_cardinality_limit`: label combinations of the five metrics together; default unbounded. */
+  readonly labelCardinalityLimit?: number;
 }
+
+/** The Prometheus names of the five metrics, as registered. */
+export const PROXYWHIRL_METRIC_NAMES = {
+  requests: 'proxywhirl_requests_total',
+  duration: 'proxywhirl_request_duration_seconds',
+  poolProxies: 'proxywhirl_pool_proxies',
+  healthChecks: 'proxywhirl_proxy_health_checks_total',
+  alertsActive: 'proxywhirl_alerts_active',
+} as const;
 
 /**
  * The spec's instruments on one meter, shared by every pool of the process (the pool gauge sums pools of
@@ -62,6 +78,8 @@ export interface ProxyWhirlMetricsOptions {
  * ```
  */
 export class ProxyWhirlMetrics {
+  /** The five metrics as the spec's `ProxyMetric`s, with their instruments. */
+  readonly registry: ProxyMetricRegistry;
   readonly #requests: Counter;
   readonly #duration: Histogram;
   readonly #healthChecks: Counter;
@@ -77,33 +95,72 @@ export class ProxyWhirlMetrics {
   constructor(meter: Meter, options: ProxyWhirlMetricsOptions = {}) {
     this.#switches = options.switches ?? { requests: true, pools: true };
     this.#activeAlerts = options.activeAlerts;
+    const registry = new ProxyMetricRegistry(
+      options.labelCardinalityLimit === undefined
+        ? {}
+        : { labelCardinalityLimit: options.labelCardinalityLimit },
+    );
+    this.registry = registry;
     this.#requests = meter.createCounter('proxywhirl.requests', {
       description: 'Requests sent through a proxy pool, by status (success, error).',
       unit: '{request}',
+    });
+    registry.register({
+      name: PROXYWHIRL_METRIC_NAMES.requests,
+      metric_type: 'counter',
+      description: 'Requests sent through a proxy pool, by status (success, error).',
+      labels: ['pool', 'region', 'status'],
+      instrument: this.#requests,
     });
     this.#duration = meter.createHistogram('proxywhirl.request.duration', {
       description: 'Duration of requests sent through a proxy pool.',
       unit: 's',
       advice: { explicitBucketBoundaries: [...(options.buckets ?? PROXYWHIRL_DEFAULT_BUCKETS)] },
     });
+    registry.register({
+      name: PROXYWHIRL_METRIC_NAMES.duration,
+      metric_type: 'histogram',
+      description: 'Duration of requests sent through a proxy pool.',
+      labels: ['pool', 'region'],
+      instrument: this.#duration,
+    });
+    const poolProxies = meter.createObservableGauge('proxywhirl.pool.proxies', {
+      description: 'Proxies of a pool by health status (healthy, unhealthy).',
+      unit: '{proxy}',
+    });
+    poolProxies.addCallback((result) => this.#observePools(result));
+    registry.register({
+      name: PROXYWHIRL_METRIC_NAMES.poolProxies,
+      metric_type: 'gauge',
+      description: 'Proxies of a pool by health status (healthy, unhealthy).',
+      labels: ['pool', 'health_status'],
+      instrument: poolProxies,
+    });
     this.#healthChecks = meter.createCounter('proxywhirl.proxy.health_checks', {
       description: 'Health checks of a proxy, by result (success, failure).',
       unit: '{check}',
     });
-    meter
-      .createObservableGauge('proxywhirl.pool.proxies', {
-        description: 'Proxies of a pool by health status (healthy, unhealthy).',
-        unit: '{proxy}',
-      })
-      .addCallback((result) => this.#observePools(result));
-    meter
-      .createObservableGauge('proxywhirl.alerts.active', {
-        description: 'Alerts firing now (suppressed ones not counted).',
-        unit: '{alert}',
-      })
-      .addCallback((result) => {
-        result.observe(this.#countAlerts());
-      });
+    registry.register({
+      name: PROXYWHIRL_METRIC_NAMES.healthChecks,
+      metric_type: 'counter',
+      description: 'Health checks of a proxy, by result (success, failure).',
+      labels: ['pool', 'proxy_id', 'result'],
+      instrument: this.#healthChecks,
+    });
+    const alertsActive = meter.createObservableGauge('proxywhirl.alerts.active', {
+      description: 'Alerts firing now (suppressed ones not counted).',
+      unit: '{alert}',
+    });
+    alertsActive.addCallback((result) => {
+      if (registry.admit(PROXYWHIRL_METRIC_NAMES.alertsActive, '')) result.observe(this.#countAlerts());
+      else result.observe(this.#countAlerts(), OVERFLOW_ATTRIBUTES);
+    });
+    registry.register({
+      name: PROXYWHIRL_METRIC_NAMES.alertsActive,
+      metric_type: 'gauge',
+      description: 'Alerts firing now (suppressed ones not counted).',
+      instrument: alertsActive,
+    });
   }
 
   /** The switches in force. */
@@ -135,16 +192,17 @@ export class ProxyWhirlMetrics {
     const key = `${pool}\u0000${region}\u0000${status}`;
     let attributes = this.#requestAttributes.get(key);
     if (attributes === undefined) {
-      attributes = { pool, region, status };
-      this.#requestAttributes.set(key, attributes);
+      attributes = this.#admit(PROXYWHIRL_METRIC_NAMES.requests, key, { pool, region, status });
+      if (attributes !== OVERFLOW_ATTRIBUTES) this.#requestAttributes.set(key, attributes);
     }
     this.#requests.add(1, attributes);
     if (!(Number.isFinite(seconds) && seconds >= 0)) return;
     const durationKey = `${pool}\u0000${region}`;
     let durationAttributes = this.#durationAttributes.get(durationKey);
     if (durationAttributes === undefined) {
-      durationAttributes = { pool, region };
-      this.#durationAttributes.set(durationKey, durationAttributes);
+      durationAttributes = this.#admit(PROXYWHIRL_METRIC_NAMES.duration, durationKey, { pool, region });
+      if (durationAttributes !== OVERFLOW_ATTRIBUTES)
+        this.#durationAttributes.set(durationKey, durationAttributes);
     }
     this.#duration.record(seconds, durationAttributes);
   }
@@ -155,8 +213,12 @@ export class ProxyWhirlMetrics {
     const key = `${pool}\u0000${proxyId}\u0000${result}`;
     let attributes = this.#checkAttributes.get(key);
     if (attributes === undefined) {
-      attributes = { pool, proxy_id: proxyId, result };
-      this.#checkAttributes.set(key, attributes);
+      attributes = this.#admit(PROXYWHIRL_METRIC_NAMES.healthChecks, key, {
+        pool,
+        proxy_id: proxyId,
+        result,
+      });
+      if (attributes !== OVERFLOW_ATTRIBUTES) this.#checkAttributes.set(key, attributes);
     }
     this.#healthChecks.add(1, attributes);
   }
@@ -171,10 +233,28 @@ export class ProxyWhirlMetrics {
       sum.unhealthy += counts.unhealthy;
       byPool.set(pool.name, sum);
     }
+    // Observations past the limit are summed into one overflow point: a gauge observed twice for one
+    // attribute set would keep only the last value.
+    let overflow: number | undefined;
     for (const [pool, counts] of byPool) {
-      result.observe(counts.healthy, { pool, health_status: 'healthy' });
-      result.observe(counts.unhealthy, { pool, health_status: 'unhealthy' });
+      for (const [health_status, value] of [
+        ['healthy', counts.healthy],
+        ['unhealthy', counts.unhealthy],
+      ] as const) {
+        const attributes = this.#admit(PROXYWHIRL_METRIC_NAMES.poolProxies, `${pool}\u0000${health_status}`, {
+          pool,
+          health_status,
+        });
+        if (attributes === OVERFLOW_ATTRIBUTES) overflow = (overflow ?? 0) + value;
+        else result.observe(value, attributes);
+      }
     }
+    if (overflow !== undefined) result.observe(overflow, OVERFLOW_ATTRIBUTES);
+  }
+
+  /** `attributes` when the registry admits the combination, else the overflow series' (never lost). */
+  #admit(metric: string, key: string, attributes: Attributes): Attributes {
+    return this.registry.admit(metric, key) ? attributes : OVERFLOW_ATTRIBUTES;
   }
 
   #countAlerts(): number {
