@@ -167,6 +167,19 @@ describe('the proxy-rotation demo (npm start)', () => {
     expect(await second.exited).toBe(0);
   }, 40_000);
 
+  it('refuses at start an alert rule whose query names no ProxyMetric, with file, line and field', async () => {
+    const rules = join(dir, 'unknown-metric.yml');
+    writeFileSync(
+      rules,
+      'alerts:\n  - name: pool_items_low\n    query: sum(pool_items)\n    threshold: 1\n    comparison: less_than\n    severity: info\n    summary: "Pool items are low"\n    description: "Fewer pool items than expected"\n    notification_channels: [oncall]\n',
+    );
+    const demo = startDemo({ PROXYWHIRL_ALERT_RULES: rules, OTEL_EXPORTER_PROMETHEUS_PORT: '0' });
+    expect(await demo.exited).toBe(2);
+    expect(demo.output().trim()).toBe(
+      `${rules}:3: alerts[0].query: metric "pool_items" is not a ProxyMetric (defined: proxywhirl_requests_total, proxywhirl_request_duration_seconds, proxywhirl_pool_proxies, proxywhirl_proxy_health_checks_total, proxywhirl_alerts_active)`,
+    );
+  }, 40_000);
+
   it('reloads its AlertRules when the file changes, and refuses a bad one at start with file, line and field', async () => {
     const rules = join(dir, 'alerts.yml');
     const alert = (name: string, threshold: number) =>

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTelemetry } from '@yardstick/sdk';
+import { ZodError } from 'zod';
 import { loadAlertRuleFile, writeThresholdRuleFile } from './alerts/alert-rule-file.ts';
 import { AlertStateTracker, countActiveAlerts } from './alerts/alert-state.ts';
 import { watchAlertRuleFile } from './alerts/watch-alert-rule-file.ts';
@@ -84,15 +85,33 @@ const telemetry = await startTelemetry({
     ...(alertmanagerUrl ? { alertmanagerUrls: [alertmanagerUrl] } : {}),
   },
 });
-// The Grafana dashboard's config, drawn by yardstick's web UI too, so the demo needs no Grafana.
-const dashboard = toYardstickDashboardConfig(PROXYWHIRL_DASHBOARD);
-telemetry.addDashboard(dashboard);
 const meter = telemetry.meter('proxy-rotation', '0.1.0');
 const proxywhirl = new ProxyWhirlMetrics(telemetry.meter('proxywhirl', '0.1.0'), {
   buckets: metricsConfig.histogram_buckets,
   switches: { requests: metricsConfig.enable_request_metrics, pools: metricsConfig.enable_pool_metrics },
   activeAlerts: () => countActiveAlerts(telemetry.alerting?.evaluator.alerts() ?? []),
+  labelCardinalityLimit: metricsConfig.label_cardinality_limit,
 });
+// The spec's cross-entity rules: alert rules and dashboard panels query ProxyMetrics only. The rule file is
+// read again for this, with its lines: the evaluator needed it before the ProxyMetrics could exist.
+let dashboard: ReturnType<typeof toYardstickDashboardConfig>;
+try {
+  loadAlertRuleFile(alertRulesFile, { channels, metrics: proxywhirl.registry });
+  dashboard = toYardstickDashboardConfig(PROXYWHIRL_DASHBOARD, { metrics: proxywhirl.registry });
+} catch (error) {
+  const message =
+    error instanceof ZodError
+      ? error.issues.map((i) => `dashboard: ${i.path.join('.')}: ${i.message}`).join('\n')
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  console.error(message);
+  await Promise.all([telemetry.shutdown(), status.close()]);
+  rmSync(ruleDir, { recursive: true, force: true });
+  process.exit(2);
+}
+// The Grafana dashboard's config, drawn by yardstick's web UI too, so the demo needs no Grafana.
+telemetry.addDashboard(dashboard);
 const sources: QuerySource[] = [
   ...(env.PROMETHEUS_URL ? [{ name: 'prometheus', url: env.PROMETHEUS_URL }] : []),
   ...(telemetry.url ? [{ name: 'embedded', url: telemetry.url }] : []),
@@ -112,6 +131,7 @@ const configWatch = watchMetricsConfig(configFile, {
 // evaluator watches and reloads; an edit with a problem is logged and the rules in force stay.
 const stopAlertWatch = watchAlertRuleFile(alertRulesFile, {
   channels,
+  metrics: proxywhirl.registry,
   onRules: (rules) => {
     writeThresholdRuleFile(rules, alertRuleFile);
     telemetry.logger.info({ rules: rules.length }, 'alert rules reloaded');

@@ -1,10 +1,13 @@
 /**
  * `AlertRule` of ProxyWhirl's data model (seed 003; seed 000 T047–T049, T058, T061): every field and rule of
  * the spec. Rules are validated one by one (a bad rule hides no other) and then together: names unique,
- * channels configured, PromQL parsed at load time.
+ * channels configured, PromQL parsed at load time, and (given the service's ProxyMetrics) every metric a
+ * query selects defined as a ProxyMetric (seed 003 cross-entity rule 1).
  */
 import { promqlExprValidator, SuppressionWindow } from '@yardstick/alert-evaluator';
 import { z } from 'zod';
+import { queryMetricProblem } from '../metrics/metric-references.ts';
+import type { ProxyMetricRegistry } from '../metrics/proxy-metric-registry.ts';
 
 /** The spec's `ComparisonOperator` values. */
 export const COMPARISON_OPERATORS = [
@@ -106,6 +109,8 @@ function formatPath(problem: AlertRuleProblem): string {
 export interface ValidateAlertRulesOptions {
   /** Names of the configured notification channels; every rule's channels must be among them. */
   readonly channels: Iterable<string>;
+  /** The service's ProxyMetrics: when given, every metric a rule's query selects must be one of them. */
+  readonly metrics?: ProxyMetricRegistry;
 }
 
 /** The problems of a rule list (empty when it is valid), with paths from the list (`[i, field]`). */
@@ -159,6 +164,9 @@ export function alertRuleProblems(
       const check = promqlExprValidator(fields.query);
       if (check.error !== undefined) {
         problems.push({ path: [index, 'query'], message: `is not valid PromQL: ${check.error}` });
+      } else if (options.metrics !== undefined) {
+        const problem = queryMetricProblem(fields.query, options.metrics);
+        if (problem !== undefined) problems.push({ path: [index, 'query'], message: problem });
       }
     }
   });

@@ -9,6 +9,8 @@ import {
   type DashboardConfig as YardstickDashboardConfig,
 } from '@yardstick/exporter-cli';
 import { z } from 'zod';
+import { queryMetricProblem } from '../metrics/metric-references.ts';
+import type { ProxyMetricRegistry } from '../metrics/proxy-metric-registry.ts';
 
 /** The spec's `PanelType`; `graph` is Grafana's time series panel. */
 export const PANEL_TYPES = ['graph', 'stat', 'table', 'heatmap', 'gauge'] as const;
@@ -69,6 +71,28 @@ export type DashboardConfig = z.output<typeof dashboardConfigSchema>;
 /** What a user may write. */
 export type DashboardConfigInput = z.input<typeof dashboardConfigSchema>;
 
+/** Options of {@link toYardstickDashboardConfig} and {@link toGrafanaDashboard}. */
+export interface DashboardConfigOptions {
+  /**
+   * The service's ProxyMetrics: when given, every metric a panel's query selects must be one of them
+   * (seed 003 cross-entity rule 2), reported at `panels.N.query`.
+   */
+  readonly metrics?: ProxyMetricRegistry;
+}
+
+function schemaFor(options: DashboardConfigOptions) {
+  const registry = options.metrics;
+  if (registry === undefined) return dashboardConfigSchema;
+  return dashboardConfigSchema.superRefine((config, ctx) => {
+    config.panels.forEach((panel, index) => {
+      const problem = queryMetricProblem(panel.query, registry);
+      if (problem !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['panels', index, 'query'], message: problem });
+      }
+    });
+  });
+}
+
 // Heatmaps and graphs read best wide, single values narrow: widths on Grafana's 24-column grid.
 const WIDTH: Readonly<Record<(typeof PANEL_TYPES)[number], number>> = {
   graph: 12,
@@ -84,8 +108,11 @@ const WIDTH: Readonly<Record<(typeof PANEL_TYPES)[number], number>> = {
  *
  * @throws ZodError when `input` breaks a rule of the spec (paths name the field: `panels.3.panel_type`)
  */
-export function toYardstickDashboardConfig(input: DashboardConfigInput): YardstickDashboardConfig {
-  const config = dashboardConfigSchema.parse(input);
+export function toYardstickDashboardConfig(
+  input: DashboardConfigInput,
+  options: DashboardConfigOptions = {},
+): YardstickDashboardConfig {
+  const config = schemaFor(options).parse(input);
   const uid = config.title
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
@@ -122,6 +149,9 @@ export function toYardstickDashboardConfig(input: DashboardConfigInput): Yardsti
  *
  * @throws ZodError when `input` breaks a rule of the spec (paths name the field: `panels.3.panel_type`)
  */
-export function toGrafanaDashboard(input: DashboardConfigInput): object {
-  return buildDashboard(toYardstickDashboardConfig(input));
+export function toGrafanaDashboard(
+  input: DashboardConfigInput,
+  options: DashboardConfigOptions = {},
+): object {
+  return buildDashboard(toYardstickDashboardConfig(input, options));
 }

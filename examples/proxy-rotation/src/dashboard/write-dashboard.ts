@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { proxyWhirlMetricCatalog } from '../metrics/proxywhirl-metrics.ts';
 import { toGrafanaDashboard } from './dashboard-config.ts';
 import { PROXYWHIRL_DASHBOARD } from './proxywhirl-dashboard.ts';
 
@@ -12,9 +13,13 @@ export const DASHBOARD_CONTRACT = fileURLToPath(
   new URL('../../contracts/grafana-dashboard.json', import.meta.url),
 );
 
-/** The file's content as `JSON.stringify` writes it (biome may reformat the committed copy). */
+/**
+ * The file's content as `JSON.stringify` writes it (biome may reformat the committed copy); every panel
+ * must query ProxyWhirl's ProxyMetrics only.
+ */
 export function dashboardContractText(): string {
-  return `${JSON.stringify(toGrafanaDashboard(PROXYWHIRL_DASHBOARD), null, 2)}\n`;
+  const dashboard = toGrafanaDashboard(PROXYWHIRL_DASHBOARD, { metrics: proxyWhirlMetricCatalog() });
+  return `${JSON.stringify(dashboard, null, 2)}\n`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

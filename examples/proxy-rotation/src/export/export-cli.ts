@@ -1,12 +1,14 @@
 /**
  * `npm run export -w examples/proxy-rotation -- --source URL --metric NAME... --start T --end T --format F
  * --out FILE --requested-by WHO [--filter label=value...] [--step 5m]`: a {@link HistoricalExport} from the
- * command line (seed 000 T076, T097). Prints the export's final record as JSON; exit 0 when completed, 1 when
- * failed, 2 for a request that breaks a rule (each problem on its own line, no stack trace).
+ * command line (seed 000 T076, T097); every `--metric` must be one of ProxyWhirl's ProxyMetrics. Prints the
+ * export's final record as JSON; exit 0 when completed, 1 when failed, 2 for a request that breaks a rule
+ * (each problem on its own line, no stack trace).
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseDuration, parseTime } from '@yardstick/exporter-cli';
+import { proxyWhirlMetricCatalog } from '../metrics/proxywhirl-metrics.ts';
 import { createHistoricalExport, type HistoricalExport, runHistoricalExport } from './historical-export.ts';
 
 const USAGE =
@@ -48,15 +50,19 @@ export async function exportCli(
       if (at <= 0) throw new Error(`--filter "${filter}": expected label=value`);
       filters[filter.slice(0, at)] = filter.slice(at + 1);
     }
-    pending = createHistoricalExport({
-      requested_by: values['requested-by'] ?? '',
-      metric_names: values.metric ?? [],
-      start_time: new Date(parseTime(values.start, '--start', now)),
-      end_time: new Date(parseTime(values.end, '--end', now)),
-      format: (values.format ?? '') as 'csv',
-      filters,
-      output_path: values.out ?? '',
-    });
+    pending = createHistoricalExport(
+      {
+        requested_by: values['requested-by'] ?? '',
+        metric_names: values.metric ?? [],
+        start_time: new Date(parseTime(values.start, '--start', now)),
+        end_time: new Date(parseTime(values.end, '--end', now)),
+        format: (values.format ?? '') as 'csv',
+        filters,
+        output_path: values.out ?? '',
+      },
+      // The spec's exports are of ProxyWhirl's metrics: a name that is none is refused before any query.
+      { metrics: proxyWhirlMetricCatalog() },
+    );
   } catch (error) {
     io.err(`${error instanceof Error ? error.message : String(error)}\n`);
     return 2;

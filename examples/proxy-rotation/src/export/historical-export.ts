@@ -17,6 +17,8 @@ import {
 } from '@yardstick/exporter-cli';
 import type { Logger } from '@yardstick/sdk';
 import { z } from 'zod';
+import { metricNameProblem } from '../metrics/metric-references.ts';
+import type { ProxyMetricRegistry } from '../metrics/proxy-metric-registry.ts';
 
 /** The spec's limit on an export's time range. */
 export const MAX_EXPORT_RANGE_MS = 365 * 86_400_000;
@@ -119,13 +121,36 @@ export class HistoricalExportError extends Error {
   }
 }
 
+/** Options of {@link createHistoricalExport}. */
+export interface CreateHistoricalExportOptions {
+  /**
+   * The service's ProxyMetrics: when given, every metric name must be one of them or a series of one
+   * (`_bucket`, `_sum`, `_count` of a histogram), seed 003 cross-entity rule 3.
+   */
+  readonly metrics?: ProxyMetricRegistry;
+}
+
 /**
  * Validates a request into a pending export.
  *
  * @throws HistoricalExportError listing every problem as `field: message`
  */
-export function createHistoricalExport(request: HistoricalExportRequest): HistoricalExport {
-  const parsed = historicalExportRequestSchema.safeParse(request);
+export function createHistoricalExport(
+  request: HistoricalExportRequest,
+  options: CreateHistoricalExportOptions = {},
+): HistoricalExport {
+  const registry = options.metrics;
+  const schema =
+    registry === undefined
+      ? historicalExportRequestSchema
+      : historicalExportRequestSchema.superRefine((r, ctx) => {
+          r.metric_names.forEach((name, index) => {
+            const problem = metricNameProblem(name, registry);
+            if (problem !== undefined)
+              ctx.addIssue({ code: 'custom', path: ['metric_names', index], message: problem });
+          });
+        });
+  const parsed = schema.safeParse(request);
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
       (i) => `${i.path.map(String).join('.') || 'request'}: ${i.message}`,

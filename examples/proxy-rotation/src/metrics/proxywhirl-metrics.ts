@@ -18,7 +18,14 @@
  * `proxy.*`, which keep their names. Label values are configured names only (pool, region, proxy id), never
  * a host, an address or a credential.
  */
-import type { Attributes, Counter, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type Counter,
+  createNoopMeter,
+  type Histogram,
+  type Meter,
+  type ObservableResult,
+} from '@opentelemetry/api';
 import { OVERFLOW_ATTRIBUTES, ProxyMetricRegistry } from './proxy-metric-registry.ts';
 
 /** The spec's default latency buckets (seconds), `MetricsConfig.histogram_buckets`. */
@@ -266,4 +273,13 @@ export class ProxyWhirlMetrics {
       return 0;
     }
   }
+}
+
+/**
+ * The five metrics' ProxyMetrics on a no-op meter, for tools that check names against them without
+ * recording (the export CLI, the dashboard generator); a running service uses its
+ * {@link ProxyWhirlMetrics.registry}.
+ */
+export function proxyWhirlMetricCatalog(): ProxyMetricRegistry {
+  return new ProxyWhirlMetrics(createNoopMeter()).registry;
 }
