@@ -4,6 +4,7 @@
  * breaks a rule names the file, the line of its key and the field.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import type { z } from 'zod';
 import { DEFAULT_API_PORT, type MetricsConfig, metricsConfigSchema } from './metrics-config.ts';
@@ -72,7 +73,10 @@ export function parseMetricsConfig(
       { file, line: keyLine(text, [], 'metrics'), field: 'metrics', message: 'must be a table ([metrics])' },
     ]);
   }
-  const result = metricsConfigSchema(options.apiPort ?? DEFAULT_API_PORT).safeParse(table);
+  // Relative TLS file paths are read from the config file's directory, wherever the service was started.
+  const result = metricsConfigSchema(options.apiPort ?? DEFAULT_API_PORT, dirname(resolve(file))).safeParse(
+    table,
+  );
   if (result.success) return result.data;
   throw new ProxyWhirlConfigError('CONFIG_INVALID', problemsOf(result.error, text, file), {
     cause: result.error,
@@ -103,10 +107,12 @@ function problemsOf(error: z.ZodError, text: string, file: string): ConfigFilePr
   });
 }
 
-// A missing half of the basic-auth pair is reported where the other half is written.
+// A missing half of the basic-auth (or TLS) pair is reported where the other half is written.
 const PARTNER: Readonly<Record<string, string>> = {
   basic_auth_password: 'basic_auth_username',
   basic_auth_username: 'basic_auth_password',
+  tls_cert_file: 'tls_key_file',
+  tls_key_file: 'tls_cert_file',
 };
 
 /**

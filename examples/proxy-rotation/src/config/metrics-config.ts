@@ -3,7 +3,10 @@
  * validation rule of the spec, as a zod schema. Field names are the spec's (snake_case), so the `[metrics]`
  * table of `.proxywhirl.toml` uses them as written.
  */
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 import { PROXYWHIRL_DEFAULT_BUCKETS } from '../metrics/proxywhirl-metrics.ts';
 import { Secret } from './secret.ts';
@@ -30,11 +33,40 @@ const bucketsSchema = z
     }
   });
 
+/** Why `file` cannot be read as a regular file, or `undefined` when it can. */
+function unreadable(file: string): string | undefined {
+  try {
+    if (!statSync(file).isFile()) return `${file} is not a regular file`;
+    accessSync(file, constants.R_OK);
+    return undefined;
+  } catch (error) {
+    return `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+}
+
+/** A PEM file of `[metrics]`, resolved against the config file's directory, readable when loaded. */
+function pemFileSchema(baseDir: string) {
+  return z
+    .string()
+    .min(1, { error: 'must be a file path' })
+    .transform((file) => resolve(baseDir, file))
+    .superRefine((file, ctx) => {
+      const problem = unreadable(file);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    });
+}
+
+/** OpenSSL's reason without its error code: `PEM routines::no start line`. */
+function opensslReason(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/^error:[0-9A-F]+:/, '');
+}
+
 /**
- * Builds the schema for a given API port (the spec's "must not conflict with the main port", default 8000).
- * Unknown keys are errors naming the key, so a typo never silently keeps a default.
+ * Builds the schema for a given API port (the spec's "must not conflict with the main port", default 8000)
+ * and the directory relative TLS file paths are read from (the config file's). Unknown keys are errors
+ * naming the key, so a typo never silently keeps a default.
  */
-export function metricsConfigSchema(apiPort: number = DEFAULT_API_PORT) {
+export function metricsConfigSchema(apiPort: number = DEFAULT_API_PORT, baseDir: string = process.cwd()) {
   return z
     .strictObject({
       enabled: z.boolean().default(true),
@@ -80,6 +112,10 @@ export function metricsConfigSchema(apiPort: number = DEFAULT_API_PORT) {
         .min(8, { error: 'must be at least 8 characters' })
         .transform((password) => new Secret(password))
         .optional(),
+      // Seed 000 T104: HTTPS on the metrics endpoint. The SDK reloads both files when they change (or on
+      // SIGHUP), so a renewed certificate needs no restart.
+      tls_cert_file: pemFileSchema(baseDir).optional(),
+      tls_key_file: pemFileSchema(baseDir).optional(),
     })
     .superRefine((config, ctx) => {
       if (config.basic_auth_username !== undefined && config.basic_auth_password === undefined) {
@@ -96,7 +132,61 @@ export function metricsConfigSchema(apiPort: number = DEFAULT_API_PORT) {
           message: 'is required when basic_auth_password is set (set both or neither)',
         });
       }
+      const cert = config.tls_cert_file;
+      const key = config.tls_key_file;
+      if (cert !== undefined && key === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tls_key_file'],
+          message: 'is required when tls_cert_file is set (set both or neither)',
+        });
+      }
+      if (key !== undefined && cert === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tls_cert_file'],
+          message: 'is required when tls_key_file is set (set both or neither)',
+        });
+      }
+      // Both readable: check them as the HTTPS server will load them, each alone and then as a pair, so the
+      // message names the file at fault (an unreadable one is reported by its own field already).
+      if (
+        cert !== undefined &&
+        key !== undefined &&
+        unreadable(cert) === undefined &&
+        unreadable(key) === undefined
+      ) {
+        checkPemPair(cert, key, ctx);
+      }
     });
+}
+
+function checkPemPair(certFile: string, keyFile: string, ctx: z.RefinementCtx): void {
+  const attempts = [
+    [
+      'tls_cert_file',
+      () => createSecureContext({ cert: readFileSync(certFile) }),
+      `${certFile} is not a PEM certificate`,
+    ],
+    [
+      'tls_key_file',
+      () => createSecureContext({ key: readFileSync(keyFile) }),
+      `${keyFile} is not an unencrypted PEM private key`,
+    ],
+    [
+      'tls_key_file',
+      () => createSecureContext({ cert: readFileSync(certFile), key: readFileSync(keyFile) }),
+      `${keyFile} does not belong to the certificate in tls_cert_file`,
+    ],
+  ] as const;
+  for (const [field, attempt, message] of attempts) {
+    try {
+      attempt();
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: [field], message: `${message} (${opensslReason(error)})` });
+      return;
+    }
+  }
 }
 
 /** A validated `MetricsConfig`, every default filled in; the password is a {@link Secret}. */

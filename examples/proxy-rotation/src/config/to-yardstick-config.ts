@@ -11,6 +11,7 @@
  * | `histogram_buckets` | `histogramBuckets` (and the buckets of `proxywhirl_request_duration_seconds`) |
  * | `label_cardinality_limit` | `cardinality.defaultLimit` |
  * | `basic_auth_username` / `basic_auth_password` | `server.auth.username` / `server.auth.password` |
+ * | `tls_cert_file` / `tls_key_file` | `server.tls.certFile` / `server.tls.keyFile` (HTTPS only; both files reloaded on change or SIGHUP) |
  */
 import type { YardstickConfigInput } from '@yardstick/sdk';
 import type { MetricsConfig } from './metrics-config.ts';
@@ -28,6 +29,9 @@ export function toYardstickConfig(config: MetricsConfig) {
       port: config.exposition_port,
       metricsPath: config.exposition_path,
       ...(auth === undefined ? {} : { auth }),
+      ...(config.tls_cert_file === undefined || config.tls_key_file === undefined
+        ? {}
+        : { tls: { certFile: config.tls_cert_file, keyFile: config.tls_key_file } }),
     },
     collectIntervalMs: config.scrape_interval_seconds * 1000,
     histogramBuckets: [...config.histogram_buckets],
