@@ -9,7 +9,7 @@
  * | `scrape_interval_seconds` | `collectIntervalMs` (the embedded store scrapes itself as often as Prometheus would) |
  * | `enable_process_metrics` / `enable_pool_metrics` / `enable_request_metrics` | `metrics.process` / `metrics.pools` / `metrics.requests` |
  * | `histogram_buckets` | `histogramBuckets` (and the buckets of `proxywhirl_request_duration_seconds`) |
- * | `label_cardinality_limit` | `cardinality.defaultLimit` |
+ * | `label_cardinality_limit` | `cardinality.defaultLimit` (series per metric; the five ProxyMetrics together are bounded by their registry, `ProxyWhirlMetrics`' `labelCardinalityLimit`) |
  * | `basic_auth_username` / `basic_auth_password` | `server.auth.username` / `server.auth.password` |
  * | `tls_cert_file` / `tls_key_file` | `server.tls.certFile` / `server.tls.keyFile` (HTTPS only; both files reloaded on change or SIGHUP) |
  */
