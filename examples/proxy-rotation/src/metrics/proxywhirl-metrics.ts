@@ -66,13 +66,22 @@ export interface ProxyWhirlMetricsOptions {
 }
 
 /** The Prometheus names of the five metrics, as registered. */
-export const PROXYWHIRL_METRIC_NAMES = {
+const PROXYWHIRL_METRIC_NAMES = {
   requests: 'proxywhirl_requests_total',
   duration: 'proxywhirl_request_duration_seconds',
   poolProxies: 'proxywhirl_pool_proxies',
   healthChecks: 'proxywhirl_proxy_health_checks_total',
   alertsActive: 'proxywhirl_alerts_active',
 } as const;
+
+// One description per metric, for its instrument (the HELP line) and its ProxyMetric alike.
+const DESCRIPTIONS: Readonly<Record<keyof typeof PROXYWHIRL_METRIC_NAMES, string>> = {
+  requests: 'Requests sent through a proxy pool, by status (success, error).',
+  duration: 'Duration of requests sent through a proxy pool.',
+  poolProxies: 'Proxies of a pool by health status (healthy, unhealthy).',
+  healthChecks: 'Health checks of a proxy, by result (success, failure).',
+  alertsActive: 'Alerts firing now (suppressed ones not counted).',
+};
 
 /**
  * The spec's instruments on one meter, shared by every pool of the process (the pool gauge sums pools of
@@ -94,7 +103,8 @@ export class ProxyWhirlMetrics {
   #switches: ProxyWhirlMetricSwitches;
   #activeAlerts: (() => number) | undefined;
   // Attribute objects per (pool, region, status) and (pool, proxy, result), built once: recording a request
-  // then allocates nothing (the counter's attribute cache keys on the object's content anyway).
+  // then allocates nothing (the counter's attribute cache keys on the object's content anyway). Keys the
+  // registry refused (past label_cardinality_limit) are not kept: their number has no bound.
   readonly #requestAttributes = new Map<string, Attributes>();
   readonly #durationAttributes = new Map<string, Attributes>();
   readonly #checkAttributes = new Map<string, Attributes>();
@@ -109,53 +119,53 @@ export class ProxyWhirlMetrics {
     );
     this.registry = registry;
     this.#requests = meter.createCounter('proxywhirl.requests', {
-      description: 'Requests sent through a proxy pool, by status (success, error).',
+      description: DESCRIPTIONS.requests,
       unit: '{request}',
     });
     registry.register({
       name: PROXYWHIRL_METRIC_NAMES.requests,
       metric_type: 'counter',
-      description: 'Requests sent through a proxy pool, by status (success, error).',
+      description: DESCRIPTIONS.requests,
       labels: ['pool', 'region', 'status'],
       instrument: this.#requests,
     });
     this.#duration = meter.createHistogram('proxywhirl.request.duration', {
-      description: 'Duration of requests sent through a proxy pool.',
+      description: DESCRIPTIONS.duration,
       unit: 's',
       advice: { explicitBucketBoundaries: [...(options.buckets ?? PROXYWHIRL_DEFAULT_BUCKETS)] },
     });
     registry.register({
       name: PROXYWHIRL_METRIC_NAMES.duration,
       metric_type: 'histogram',
-      description: 'Duration of requests sent through a proxy pool.',
+      description: DESCRIPTIONS.duration,
       labels: ['pool', 'region'],
       instrument: this.#duration,
     });
     const poolProxies = meter.createObservableGauge('proxywhirl.pool.proxies', {
-      description: 'Proxies of a pool by health status (healthy, unhealthy).',
+      description: DESCRIPTIONS.poolProxies,
       unit: '{proxy}',
     });
     poolProxies.addCallback((result) => this.#observePools(result));
     registry.register({
       name: PROXYWHIRL_METRIC_NAMES.poolProxies,
       metric_type: 'gauge',
-      description: 'Proxies of a pool by health status (healthy, unhealthy).',
+      description: DESCRIPTIONS.poolProxies,
       labels: ['pool', 'health_status'],
       instrument: poolProxies,
     });
     this.#healthChecks = meter.createCounter('proxywhirl.proxy.health_checks', {
-      description: 'Health checks of a proxy, by result (success, failure).',
+      description: DESCRIPTIONS.healthChecks,
       unit: '{check}',
     });
     registry.register({
       name: PROXYWHIRL_METRIC_NAMES.healthChecks,
       metric_type: 'counter',
-      description: 'Health checks of a proxy, by result (success, failure).',
+      description: DESCRIPTIONS.healthChecks,
       labels: ['pool', 'proxy_id', 'result'],
       instrument: this.#healthChecks,
     });
     const alertsActive = meter.createObservableGauge('proxywhirl.alerts.active', {
-      description: 'Alerts firing now (suppressed ones not counted).',
+      description: DESCRIPTIONS.alertsActive,
       unit: '{alert}',
     });
     alertsActive.addCallback((result) => {
@@ -165,7 +175,7 @@ export class ProxyWhirlMetrics {
     registry.register({
       name: PROXYWHIRL_METRIC_NAMES.alertsActive,
       metric_type: 'gauge',
-      description: 'Alerts firing now (suppressed ones not counted).',
+      description: DESCRIPTIONS.alertsActive,
       instrument: alertsActive,
     });
   }
