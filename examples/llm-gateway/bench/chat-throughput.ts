@@ -18,8 +18,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { runChatLoad } from './chat-throughput-client.ts';
-import { startBenchBackend, startBenchGateway } from './chat-throughput-processes.ts';
+import { startBareProxy, startBenchGateway } from './chat-throughput-processes.ts';
+import { runRawChatLoad, startRawBackend } from './raw-http-peers.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) =>
@@ -27,6 +27,7 @@ const option = (name: string, fallback: number) =>
 const ROUNDS = option('--rounds', 5);
 const CHATS_PER_RUN = option('--chats', 20_000);
 const IN_FLIGHT = option('--in-flight', 128);
+const GATEWAYS = option('--gateways', 1);
 const SELF = fileURLToPath(import.meta.url);
 
 /** Starts `role` in a child process and resolves with its first message. */
@@ -52,39 +53,52 @@ const median = (values: readonly number[]): number => {
 };
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
+type Mode = 'on' | 'off' | 'bare';
+const MODES: readonly Mode[] = ['on', 'off', 'bare'];
+
 async function main(): Promise<void> {
   const backend = await start('backend');
   const url = backend.first.url as string;
-  const gateways = {
-    on: await start('gateway', url, 'on'),
-    off: await start('gateway', url, 'off'),
+  const gateways: Record<Mode, Array<{ child: ChildProcess; first: Record<string, unknown> }>> = {
+    on: [],
+    off: [],
+    bare: [],
   };
+  for (const mode of MODES)
+    for (let g = 0; g < GATEWAYS; g++)
+      gateways[mode].push(await start(mode === 'bare' ? 'bare' : 'gateway', url, mode));
+  const ports = (mode: Mode) => gateways[mode].map((g) => g.first.port as number);
   const client = await start('client');
-  const run = (port: number, chats: number) =>
+  const run = (mode: Mode, chats: number) =>
     new Promise<{ rps: number; failed: number }>((resolve) => {
       client.child.once('message', (result) => resolve(result as { rps: number; failed: number }));
-      client.child.send({ port, chats, inFlight: IN_FLIGHT });
+      client.child.send({ ports: ports(mode), chats, inFlight: IN_FLIGHT });
     });
 
   const rounds: Array<Record<string, number>> = [];
-  for (const mode of ['on', 'off'] as const) await run(gateways[mode].first.port as number, 2_000);
+  for (const mode of MODES) await run(mode, 2_000);
   for (let r = 0; r < ROUNDS; r++) {
     const row: Record<string, number> = {};
-    for (const mode of r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+    // Each round starts with a different contender, so none always runs first or last.
+    for (const mode of [...MODES.slice(r % MODES.length), ...MODES.slice(0, r % MODES.length)]) {
       const pids = {
-        client: client.child.pid!,
-        gateway: gateways[mode].child.pid!,
-        backend: backend.child.pid!,
+        client: [client.child.pid!],
+        gateway: gateways[mode].map((g) => g.child.pid!),
+        backend: [backend.child.pid!],
       };
-      const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+      const cpu = () =>
+        Object.fromEntries(
+          Object.entries(pids).map(([k, list]) => [k, list.reduce((sum, pid) => sum + cpuSeconds(pid), 0)]),
+        );
+      const before = cpu();
       const started = performance.now();
-      const { rps, failed } = await run(gateways[mode].first.port as number, CHATS_PER_RUN);
+      const { rps, failed } = await run(mode, CHATS_PER_RUN);
       const wall = (performance.now() - started) / 1000;
-      if (failed > 0) throw new Error(`${failed} chats failed through the gateway with metrics ${mode}`);
+      if (failed > 0) throw new Error(`${failed} chats failed through the ${mode} gateway`);
+      const after = cpu();
       row[`${mode}_rps`] = rps;
-      // Cores each process kept busy during the run (1 = one core all the time).
-      for (const [k, pid] of Object.entries(pids))
-        row[`${mode}_${k}_cores`] = (cpuSeconds(pid) - before[k]!) / wall;
+      // Cores each role kept busy during the run (1 = one core all the time; gateways summed).
+      for (const k of Object.keys(pids)) row[`${mode}_${k}_cores`] = (after[k]! - before[k]!) / wall;
       row[`${mode}_load1`] = loadavg()[0]!;
     }
     rounds.push(row);
@@ -94,44 +108,45 @@ async function main(): Promise<void> {
   }
 
   const med = (key: string) => round3(median(rounds.map((row) => row[key]!)));
-  const cores = (mode: string) => ({
+  const perMode = <T>(f: (mode: Mode) => T) =>
+    ({ metricsOn: f('on'), metricsOff: f('off'), bareProxy: f('bare') }) as const;
+  const cores = (mode: Mode) => ({
     client: med(`${mode}_client_cores`),
     gateway: med(`${mode}_gateway_cores`),
     backend: med(`${mode}_backend_cores`),
   });
-  const perChat = (mode: string, k: string) =>
+  const perChat = (mode: Mode, k: string) =>
     round3(median(rounds.map((row) => (row[`${mode}_${k}_cores`]! / row[`${mode}_rps`]!) * 1000)));
-  const cpuPerChat = (mode: string) => ({
+  const cpuPerChat = (mode: Mode) => ({
     client: perChat(mode, 'client'),
     gateway: perChat(mode, 'gateway'),
     backend: perChat(mode, 'backend'),
   });
+  const ratio = (a: Mode, b: Mode) =>
+    round3(median(rounds.map((row) => row[`${a}_rps`]! / row[`${b}_rps`]!)));
   const results = {
     benchmark: 'chat-throughput',
-    command: `npx node --conditions=yardstick-source examples/llm-gateway/bench/chat-throughput.ts --rounds ${ROUNDS} --chats ${CHATS_PER_RUN} --in-flight ${IN_FLIGHT}`,
+    command: `npx node --conditions=yardstick-source examples/llm-gateway/bench/chat-throughput.ts --rounds ${ROUNDS} --chats ${CHATS_PER_RUN} --in-flight ${IN_FLIGHT} --gateways ${GATEWAYS}`,
     node: process.version,
     cpus: cpus().length,
     loadAverage1mMedian: med('on_load1'),
     loadAverageAtEnd: loadavg().map(round3),
-    setup:
-      'client, gateway and fake backend (answering at once) in separate processes; keep-alive; gateway routes gpt-4o-mini to 2 backends',
+    setup: `raw-socket client and backend (answering at once) in their own processes; ${GATEWAYS} gateway process(es) per contender, the client's ${IN_FLIGHT} keep-alive connections spread across them; gateway routes gpt-4o-mini to 2 backends; bareProxy = node:http forwarding with no gateway logic and no metrics`,
     chatsPerSecond: {
-      metricsOn: Math.round(med('on_rps')),
-      metricsOff: Math.round(med('off_rps')),
-      onOverOff: round3(median(rounds.map((row) => row.on_rps! / row.off_rps!))),
+      ...perMode((mode) => Math.round(med(`${mode}_rps`))),
+      onOverOff: ratio('on', 'off'),
+      onOverBare: ratio('on', 'bare'),
       inFlight: IN_FLIGHT,
       chatsPerRun: CHATS_PER_RUN,
+      gatewayProcesses: GATEWAYS,
       target: 10_000,
     },
-    // Cores each process kept busy (median over rounds); with 2 cores, the gateway gets what the rest leave.
-    coresBusy: { metricsOn: cores('on'), metricsOff: cores('off') },
-    // CPU time each process spends per chat: what a chat costs wherever the cores come from.
-    cpuMsPerChat: { metricsOn: cpuPerChat('on'), metricsOff: cpuPerChat('off') },
+    // Cores each role kept busy (median over rounds); on 2 cores, the gateways get what the rest leave.
+    coresBusy: perMode(cores),
+    // CPU time each role spends per chat: what a chat costs wherever the cores come from.
+    cpuMsPerChat: perMode(cpuPerChat),
     // Chats/s one core given to the gateway alone would carry (1000 / its CPU ms per chat).
-    gatewayChatsPerCore: {
-      metricsOn: Math.round(1000 / cpuPerChat('on').gateway),
-      metricsOff: Math.round(1000 / cpuPerChat('off').gateway),
-    },
+    gatewayChatsPerCore: perMode((mode) => Math.round(1000 / cpuPerChat(mode).gateway)),
     rounds: rounds.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, round3(v)]))),
   };
   writeFileSync(
@@ -139,19 +154,20 @@ async function main(): Promise<void> {
     `${JSON.stringify(results, null, 2)}\n`,
   );
   console.log(JSON.stringify({ ...results, rounds: undefined }, null, 2));
-  for (const { child } of [client, gateways.on, gateways.off, backend]) child.disconnect();
+  for (const { child } of [client, backend, ...MODES.flatMap((mode) => gateways[mode])]) child.disconnect();
 }
 
 // A child: start its role, tell the parent where it listens, then serve requests from the parent.
 if (args[0] === '--role') {
   const role = args[1];
   const send = (message: unknown) => process.send?.(message);
-  if (role === 'backend') send(await startBenchBackend());
+  if (role === 'backend') send({ url: (await startRawBackend()).url });
   else if (role === 'gateway') send(await startBenchGateway(args[2]!, args[3] === 'on'));
+  else if (role === 'bare') send(await startBareProxy(args[2]!));
   else if (role === 'client') {
     send({ ready: true });
-    process.on('message', async (job: { port: number; chats: number; inFlight: number }) => {
-      send(await runChatLoad(job.port, job.chats, job.inFlight));
+    process.on('message', async (job: { ports: number[]; chats: number; inFlight: number }) => {
+      send(await runRawChatLoad(job.ports, job.chats, job.inFlight));
     });
   }
   process.on('disconnect', () => process.exit(0));
