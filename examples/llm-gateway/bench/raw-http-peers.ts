@@ -49,7 +49,7 @@ const RESPONSE = Buffer.from(
 /** Starts the backend on 127.0.0.1: every request is answered at once with {@link ANSWER}. */
 export async function startRawBackend(): Promise<{ url: string; server: Server }> {
   const server = createServer((socket) => {
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       let answers = 0;
@@ -115,7 +115,7 @@ export async function runRawChatLoad(
   await new Promise<void>((resolve, reject) => {
     for (const [i, socket] of sockets.entries()) {
       const request = requests[i % ports.length]!;
-      let pending = Buffer.alloc(0);
+      let pending: Buffer = Buffer.alloc(0);
       const onData = (chunk: Buffer) => {
         pending = takeMessages(pending.length === 0 ? chunk : Buffer.concat([pending, chunk]), (head) => {
           answered++;
