@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseChatRequest } from './chat-request.ts';
+import { chatRequestSchema, parseChatRequest } from './chat-request.ts';
 
 const message = fc.record({ role: fc.constantFrom('system', 'user', 'assistant'), content: fc.string() });
 
@@ -53,6 +53,34 @@ describe('parseChatRequest', () => {
       ok: false,
       message: 'the request body is not valid JSON',
     });
+  });
+
+  it('accepts exactly what the schema accepts (the hand-checked fast path agrees with zod)', () => {
+    const loose = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.boolean(),
+      fc.string({ maxLength: 3 }),
+      fc.integer(),
+      fc.array(fc.string({ maxLength: 2 }), { maxLength: 2 }),
+    );
+    const messages = fc.oneof(
+      loose,
+      fc.array(fc.oneof(loose, fc.record({ role: loose }, { requiredKeys: [] })), { maxLength: 3 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(loose, fc.record({ model: loose, messages, stream: loose }, { requiredKeys: [] })),
+        (value) => {
+          const text = JSON.stringify(value) ?? 'null';
+          const json: unknown = JSON.parse(text);
+          const expected =
+            chatRequestSchema.safeParse(json).success && (json as { stream?: unknown }).stream !== true;
+          expect(parseChatRequest(text).ok).toBe(expected);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 
   it('refuses streaming, which this gateway does not implement', () => {

@@ -43,6 +43,8 @@ export type ForwardOutcome =
       readonly backend: Backend;
       readonly status: number;
       readonly body: unknown;
+      /** The backend's own text of a 2xx `body` (a JSON object), to pass on without serialising it again. */
+      readonly text?: string;
       readonly errorType: string | undefined;
       /** Token counts of a 2xx answer. */
       readonly usage: TokenUsage | undefined;
@@ -56,7 +58,13 @@ export type ForwardOutcome =
   | { readonly kind: 'cancelled' };
 
 type AttemptResult =
-  | { readonly kind: 'answer'; readonly status: number; readonly body: unknown; readonly usage: TokenUsage }
+  | {
+      readonly kind: 'answer';
+      readonly status: number;
+      readonly body: unknown;
+      readonly text: string;
+      readonly usage: TokenUsage;
+    }
   | { readonly kind: 'client-error'; readonly status: number; readonly body: unknown }
   | { readonly kind: 'retry'; readonly errorType: string }
   | { readonly kind: 'cancelled' };
@@ -199,6 +207,7 @@ async function attempt(
       kind: 'answer',
       status: response.status,
       body: json,
+      text: response.text,
       usage: readUsage(json as Record<string, unknown>),
     };
   } catch (error) {
@@ -231,6 +240,7 @@ export async function forwardChat(options: ForwardChatOptions): Promise<ForwardO
           backend,
           status: result.status,
           body: result.body,
+          text: result.text,
           errorType: undefined,
           usage: result.usage,
         };
