@@ -113,6 +113,8 @@ export function get(agent: Agent, port: number, path = '/'): Promise<{ status: n
       res.once('error', reject);
     });
     req.once('error', reject);
+    // A request to a worker that died without its socket closing must fail (and be sent again), not hang.
+    req.setTimeout(30_000, () => req.destroy(new Error(`no answer to GET ${path} within 30 s`)));
     req.end();
   });
 }
