@@ -34,22 +34,22 @@ const GATEWAYS = option('--gateways', 1);
 const SELF = fileURLToPath(import.meta.url);
 
 /**
- * V8's young generation for the gateway processes, in MB (`--max-semi-space-size`; 0 keeps V8's default).
- * With 128 chats in flight the default let a gateway fall into a regime where every scavenge copied ~15 MB
- * of in-flight requests and promoted them to old space: `--trace-gc` showed 500-700 ms of GC per 42,000
- * chats (about 15 µs a chat) in some runs and 90-150 ms in others, of either contender, which made the
- * on/off comparison noise. 64 MB gave 90-150 ms in every run. Every gateway contender gets the same flag;
- * it is the usual setting for a Node service at this request rate (see the README).
+ * V8 settings of the gateway processes, the same for every contender. With V8's defaults, `--trace-gc`
+ * showed a gateway (of either contender, and an async/await version of the bare proxy) falling in some runs
+ * into a regime where every young-generation GC ran as a scheduled task (`--minor-gc-task`, at 80% of the
+ * young generation) and copied ~15 MB, promoting ~14 KB per chat that the next full GC freed: 500-950 ms
+ * of GC per 42,000 chats against 90-150 ms in the other runs, though a heap snapshot under load held only
+ * the chats in flight. With `--no-minor-gc-task` every run stayed at 60-160 ms; a 64 MB young generation
+ * (`--max-semi-space-size`) alone made it rarer but not gone. `--v8-defaults` runs V8's defaults.
  */
-const SEMI_SPACE_MB = option('--semi-space', 64);
+const GATEWAY_V8_FLAGS = args.includes('--v8-defaults')
+  ? []
+  : ['--max-semi-space-size=64', '--no-minor-gc-task'];
 
 /** Starts `role` in a child process and resolves with its first message. */
 function start(...role: string[]): Promise<{ child: ChildProcess; first: Record<string, unknown> }> {
   const gateway = role[0] === 'gateway' || role[0] === 'bare';
-  const execArgv =
-    gateway && SEMI_SPACE_MB > 0
-      ? [...process.execArgv, `--max-semi-space-size=${SEMI_SPACE_MB}`]
-      : process.execArgv;
+  const execArgv = gateway ? [...process.execArgv, ...GATEWAY_V8_FLAGS] : process.execArgv;
   const child = fork(SELF, ['--role', ...role], { execArgv, stdio: 'inherit' });
   return new Promise((resolve, reject) => {
     child.once('message', (first) => resolve({ child, first: first as Record<string, unknown> }));
@@ -145,12 +145,12 @@ async function main(): Promise<void> {
     round3(median(rounds.map((row) => row[`${a}_rps`]! / row[`${b}_rps`]!)));
   const results = {
     benchmark: 'chat-throughput',
-    command: `npx node --conditions=yardstick-source examples/llm-gateway/bench/chat-throughput.ts --rounds ${ROUNDS} --chats ${CHATS_PER_RUN} --in-flight ${IN_FLIGHT} --gateways ${GATEWAYS} --semi-space ${SEMI_SPACE_MB}`,
+    command: `npx node --conditions=yardstick-source examples/llm-gateway/bench/chat-throughput.ts --rounds ${ROUNDS} --chats ${CHATS_PER_RUN} --in-flight ${IN_FLIGHT} --gateways ${GATEWAYS}${GATEWAY_V8_FLAGS.length === 0 ? ' --v8-defaults' : ''}`,
     node: process.version,
     cpus: cpus().length,
     loadAverage1mMedian: med('on_load1'),
     loadAverageAtEnd: loadavg().map(round3),
-    setup: `raw-socket client and backend (answering at once) in their own processes; ${GATEWAYS} gateway process(es) per contender, the client's ${IN_FLIGHT} keep-alive connections spread across them; gateway routes gpt-4o-mini to 2 backends; bareProxy = node:http forwarding with no gateway logic and no metrics; gateway processes run with ${SEMI_SPACE_MB > 0 ? `--max-semi-space-size=${SEMI_SPACE_MB}` : "V8's default young generation"}`,
+    setup: `raw-socket client and backend (answering at once) in their own processes; ${GATEWAYS} gateway process(es) per contender, the client's ${IN_FLIGHT} keep-alive connections spread across them; gateway routes gpt-4o-mini to 2 backends; bareProxy = node:http forwarding with no gateway logic and no metrics; gateway processes run with ${GATEWAY_V8_FLAGS.length === 0 ? "V8's defaults" : GATEWAY_V8_FLAGS.join(' ')}`,
     chatsPerSecond: {
       ...perMode((mode) => Math.round(med(`${mode}_rps`))),
       onOverOff: ratio('on', 'off'),
