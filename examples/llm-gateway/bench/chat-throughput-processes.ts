@@ -6,6 +6,7 @@
  */
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { urlToHttpOptions } from 'node:url';
 import { createNoopMeter } from '@opentelemetry/api';
 import { silentLogger, startTelemetry } from '@yardstick/sdk';
 import { BackendRegistry } from '../src/gateway/backend-registry.ts';
@@ -70,9 +71,7 @@ export async function startBareProxy(backendUrl: string): Promise<{ port: number
       const body = Buffer.concat(chunks);
       const upstream = request(
         {
-          hostname: target.hostname,
-          port: target.port,
-          path: target.pathname,
+          ...urlToHttpOptions(target),
           method: 'POST',
           agent,
           headers: { 'content-type': 'application/json', 'content-length': body.length },

@@ -8,6 +8,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import type { BackendRegistry } from './backend-registry.ts';
 import type { Backend } from './gateway-config.ts';
 import type { GatewayMetrics, TokenUsage } from './gateway-metrics.ts';
@@ -106,14 +107,8 @@ function chatTarget(backendUrl: string): ChatTarget {
     const https = url.protocol === 'https:';
     target = {
       send: https ? httpsRequest : httpRequest,
-      options: {
-        protocol: url.protocol,
-        hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
-        port: url.port === '' ? (https ? 443 : 80) : Number(url.port),
-        path: `${url.pathname}${url.search}`,
-        method: 'POST',
-        agent: https ? agents.https : agents.http,
-      },
+      // The options node:http derives from a URL itself (host without brackets, path with query, auth).
+      options: { ...urlToHttpOptions(url), method: 'POST', agent: https ? agents.https : agents.http },
     };
     targets.set(backendUrl, target);
   }
