@@ -110,6 +110,8 @@ export type {
 export { createMetricsHandler } from './server/metrics-handler.ts';
 export type { Route, TelemetryServer, TelemetryServerOptions } from './server/telemetry-server.ts';
 export { startTelemetryServer } from './server/telemetry-server.ts';
+export type { TlsCredentials, TlsCredentialsResult, TlsFiles } from './server/tls-credentials.ts';
+export { readTlsCredentials } from './server/tls-credentials.ts';
 export type { UiDashboardConfig, UiDashboardPanel } from './server/ui-dashboards.ts';
 export type { StartTelemetryOptions, Telemetry } from './start-telemetry.ts';
 export { connectTelemetry, startTelemetry } from './start-telemetry.ts';

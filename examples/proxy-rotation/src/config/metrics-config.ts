@@ -3,10 +3,10 @@
  * validation rule of the spec, as a zod schema. Field names are the spec's (snake_case), so the `[metrics]`
  * table of `.proxywhirl.toml` uses them as written.
  */
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { createSecureContext } from 'node:tls';
+import { readTlsCredentials } from '@yardstick/sdk';
 import { z } from 'zod';
 import { PROXYWHIRL_DEFAULT_BUCKETS } from '../metrics/proxywhirl-metrics.ts';
 import { Secret } from './secret.ts';
@@ -54,11 +54,6 @@ function pemFileSchema(baseDir: string) {
       const problem = unreadable(file);
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
     });
-}
-
-/** OpenSSL's reason without its error code: `PEM routines::no start line`. */
-function opensslReason(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/^error:[0-9A-F]+:/, '');
 }
 
 /**
@@ -156,37 +151,13 @@ export function metricsConfigSchema(apiPort: number = DEFAULT_API_PORT, baseDir:
         unreadable(cert) === undefined &&
         unreadable(key) === undefined
       ) {
-        checkPemPair(cert, key, ctx);
+        const loaded = readTlsCredentials({ certFile: cert, keyFile: key }, 'tls_cert_file');
+        if (!loaded.ok) {
+          const field = loaded.field === 'certFile' ? 'tls_cert_file' : 'tls_key_file';
+          ctx.addIssue({ code: 'custom', path: [field], message: `${loaded.file} ${loaded.message}` });
+        }
       }
     });
-}
-
-function checkPemPair(certFile: string, keyFile: string, ctx: z.RefinementCtx): void {
-  const attempts = [
-    [
-      'tls_cert_file',
-      () => createSecureContext({ cert: readFileSync(certFile) }),
-      `${certFile} is not a PEM certificate`,
-    ],
-    [
-      'tls_key_file',
-      () => createSecureContext({ key: readFileSync(keyFile) }),
-      `${keyFile} is not an unencrypted PEM private key`,
-    ],
-    [
-      'tls_key_file',
-      () => createSecureContext({ cert: readFileSync(certFile), key: readFileSync(keyFile) }),
-      `${keyFile} does not belong to the certificate in tls_cert_file`,
-    ],
-  ] as const;
-  for (const [field, attempt, message] of attempts) {
-    try {
-      attempt();
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', path: [field], message: `${message} (${opensslReason(error)})` });
-      return;
-    }
-  }
 }
 
 /** A validated `MetricsConfig`, every default filled in; the password is a {@link Secret}. */

@@ -32,9 +32,16 @@ export type TlsCredentialsResult =
 
 /**
  * Reads both files and checks them the way the HTTPS server will use them: the certificate alone, the key
- * alone, then the pair, so the failure names the right file.
+ * alone, then the pair, so the failure names the right file. `certSetting` is how the key-mismatch message
+ * names the certificate's setting, for callers whose configuration calls it something else.
+ *
+ * @example
+ * ```ts
+ * const loaded = readTlsCredentials({ certFile: 'server.crt', keyFile: 'server.key' });
+ * if (!loaded.ok) console.error(`${loaded.field}: ${loaded.file} ${loaded.message}`);
+ * ```
  */
-export function readTlsCredentials(files: TlsFiles): TlsCredentialsResult {
+export function readTlsCredentials(files: TlsFiles, certSetting = 'certFile'): TlsCredentialsResult {
   const fail = (field: 'certFile' | 'keyFile', message: string, cause: unknown): TlsCredentialsResult => ({
     ok: false,
     field,
@@ -67,7 +74,11 @@ export function readTlsCredentials(files: TlsFiles): TlsCredentialsResult {
   try {
     createSecureContext({ cert, key });
   } catch (error) {
-    return fail('keyFile', `does not belong to the certificate in certFile (${opensslReason(error)})`, error);
+    return fail(
+      'keyFile',
+      `does not belong to the certificate in ${certSetting} (${opensslReason(error)})`,
+      error,
+    );
   }
   return { ok: true, credentials: { cert, key } };
 }
