@@ -31,7 +31,7 @@ import { PROXYWHIRL_DASHBOARD } from './dashboard/proxywhirl-dashboard.ts';
 import { startClientLoop } from './demo/client-loop.ts';
 import { type FakeProxy, startFakeProxy } from './demo/fake-proxy.ts';
 import { startStatusServer } from './demo/status-server.ts';
-import { ProxyWhirlMetrics } from './metrics/proxywhirl-metrics.ts';
+import { ProxyWhirlMetrics, proxyWhirlMetricCatalog } from './metrics/proxywhirl-metrics.ts';
 import { ProxyPool } from './pool/proxy-pool.ts';
 import { type QuerySource, StaleAwareQuery } from './query/stale-aware-query.ts';
 
@@ -56,12 +56,23 @@ const pools: ProxyPool[] = [];
 const status = await startStatusServer(pools, Number(env.PROXY_DEMO_PORT ?? 0));
 const channels = ['oncall'];
 const alertRulesFile = env.PROXYWHIRL_ALERT_RULES ?? here('../rules/proxywhirl.alerts.yml');
+// The spec's cross-entity rules: alert rules and dashboard panels query ProxyMetrics only. They are checked
+// against the catalog of the five (their names and labels, on a no-op meter) before anything starts.
+const catalog = proxyWhirlMetricCatalog();
 let alertRules: ReturnType<typeof loadAlertRuleFile>;
+let dashboard: ReturnType<typeof toYardstickDashboardConfig>;
 try {
-  alertRules = loadAlertRuleFile(alertRulesFile, { channels });
+  alertRules = loadAlertRuleFile(alertRulesFile, { channels, metrics: catalog });
+  dashboard = toYardstickDashboardConfig(PROXYWHIRL_DASHBOARD, { metrics: catalog });
 } catch (error) {
-  // Every problem as file:line: alerts[i].field: message, without a stack trace.
-  console.error(error instanceof Error ? error.message : String(error));
+  // Every problem as file:line: alerts[i].field: message (or dashboard: panel path), without a stack trace.
+  const message =
+    error instanceof ZodError
+      ? error.issues.map((i) => `dashboard: ${i.path.join('.')}: ${i.message}`).join('\n')
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  console.error(message);
   process.exit(2);
 }
 // The validated rules, in the threshold form the SDK's evaluator loads (0600, removed on shutdown).
@@ -92,24 +103,6 @@ const proxywhirl = new ProxyWhirlMetrics(telemetry.meter('proxywhirl', '0.1.0'),
   activeAlerts: () => countActiveAlerts(telemetry.alerting?.evaluator.alerts() ?? []),
   labelCardinalityLimit: metricsConfig.label_cardinality_limit,
 });
-// The spec's cross-entity rules: alert rules and dashboard panels query ProxyMetrics only. The rule file is
-// read again for this, with its lines: the evaluator needed it before the ProxyMetrics could exist.
-let dashboard: ReturnType<typeof toYardstickDashboardConfig>;
-try {
-  loadAlertRuleFile(alertRulesFile, { channels, metrics: proxywhirl.registry });
-  dashboard = toYardstickDashboardConfig(PROXYWHIRL_DASHBOARD, { metrics: proxywhirl.registry });
-} catch (error) {
-  const message =
-    error instanceof ZodError
-      ? error.issues.map((i) => `dashboard: ${i.path.join('.')}: ${i.message}`).join('\n')
-      : error instanceof Error
-        ? error.message
-        : String(error);
-  console.error(message);
-  await Promise.all([telemetry.shutdown(), status.close()]);
-  rmSync(ruleDir, { recursive: true, force: true });
-  process.exit(2);
-}
 // The Grafana dashboard's config, drawn by yardstick's web UI too, so the demo needs no Grafana.
 telemetry.addDashboard(dashboard);
 const sources: QuerySource[] = [
