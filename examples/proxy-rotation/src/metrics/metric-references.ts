@@ -22,11 +22,12 @@ export function metricNameProblem(name: string, registry: ProxyMetricRegistry): 
 
 /**
  * Why `query` does not reference ProxyMetrics only, or `undefined` when it does; a query that does not
- * parse is reported as such, since its metrics cannot be told.
+ * parse is reported as such, since its metrics cannot be told. Without a registry only the PromQL is checked.
  */
-export function queryMetricProblem(query: string, registry: ProxyMetricRegistry): string | undefined {
+export function queryMetricProblem(query: string, registry?: ProxyMetricRegistry): string | undefined {
   const check = promqlExprValidator(query);
   if (check.error !== undefined) return `is not valid PromQL: ${check.error}`;
+  if (registry === undefined) return undefined;
   const names = check.metricNames ?? [];
   if (names.length === 0) {
     return `selects no metric by name: it must query a ProxyMetric (defined: ${known(registry)})`;
